@@ -1,0 +1,111 @@
+//! The command line: one module per subcommand, each a thin layer over the library.
+
+pub mod check;
+pub mod init;
+pub mod new;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+/// Fast Incident Response: incidents as Markdown files, published as a static site.
+#[derive(Debug, Parser)]
+#[command(name = "fir", version, about)]
+pub struct Cli {
+    /// The site's root directory (where fir.toml is).
+    #[arg(long, global = true, default_value = ".", env = "FIR_ROOT")]
+    pub root: PathBuf,
+    /// More logging (-v: debug, -vv: trace). FIR_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new site: fir.toml and an empty content directory.
+    Init(init::Args),
+    /// Create a new incident file with the next free id and print its path.
+    New(Box<new::Args>),
+    /// Check every incident file and list all problems.
+    Check(check::Args),
+    /// Render the static site.
+    Build(NotYet),
+    /// Import incidents from legacy registers (xlsx, xls, ods, csv).
+    Import(NotYet),
+    /// Serve the site with the intake form and API.
+    Serve(NotYet),
+    /// Export incidents as CSV or JSON.
+    Export(NotYet),
+    /// Search incidents from the terminal.
+    Search(NotYet),
+    /// Print statistics.
+    Stats(NotYet),
+    /// Create incidents from reported emails.
+    IngestMail(NotYet),
+}
+
+/// Arguments of a subcommand that a later release fills in.
+#[derive(Debug, clap::Args)]
+pub struct NotYet {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    rest: Vec<String>,
+}
+
+/// Runs the command line; the exit code says whether the work succeeded.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let root = cli.root;
+    let not_yet = |name: &str| {
+        eprintln!("fir {name}: not implemented yet");
+        Ok(ExitCode::from(2))
+    };
+    match cli.command {
+        Command::Init(args) => init::run(args),
+        Command::New(args) => new::run(&root, *args),
+        Command::Check(args) => check::run(&root, args),
+        Command::Build(_) => not_yet("build"),
+        Command::Import(_) => not_yet("import"),
+        Command::Serve(_) => not_yet("serve"),
+        Command::Export(_) => not_yet("export"),
+        Command::Search(_) => not_yet("search"),
+        Command::Stats(_) => not_yet("stats"),
+        Command::IngestMail(_) => not_yet("ingest-mail"),
+    }
+}
+
+/// Loads `fir.toml` from the site root, with a hint when there is none.
+pub fn load_config(root: &std::path::Path) -> anyhow::Result<Config> {
+    if !root.join(crate::config::FILE_NAME).exists() {
+        anyhow::bail!(
+            "no {} in {}: run `fir init DIR` to create a site, or pass --root",
+            crate::config::FILE_NAME,
+            root.display()
+        );
+    }
+    Config::load(root).context("invalid site configuration")
+}
+
+/// Logs to stderr; `FIR_LOG` (e.g. `FIR_LOG=fir=debug`) overrides the flags.
+pub fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FIR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("fir={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}

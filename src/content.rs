@@ -1,0 +1,191 @@
+//! Loading the content directory: every incident file, parsed in parallel and checked.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::incident::{self, FieldLines, Incident};
+use crate::store::INCIDENTS_DIR;
+
+/// One loaded incident and where it came from.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The file, as found under the site root.
+    pub path: PathBuf,
+    pub incident: Incident,
+    /// Where each field stands in the file.
+    pub fields: FieldLines,
+}
+
+/// Everything under `content/incidents/`, with every problem found.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Incidents that parsed, sorted by path. Files with errors are left out.
+    pub entries: Vec<Entry>,
+    /// Problems of every file, in path then line order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Content {
+    /// True when some problem is an error, or (when `strict`) any problem at all.
+    pub fn has_errors(&self, strict: bool) -> bool {
+        let (errors, warnings) = crate::diagnostic::count(&self.diagnostics);
+        errors > 0 || (strict && warnings > 0)
+    }
+}
+
+/// The id an incident file's name gives, or `None` for what is not an incident file
+/// (other extensions, hidden and temporary files).
+pub fn incident_stem(path: &Path) -> Option<&str> {
+    let name = path.file_name()?.to_str()?;
+    if name.starts_with('.') || path.extension()? != "md" {
+        return None;
+    }
+    path.file_stem()?.to_str()
+}
+
+/// Lists incident files under `root`, sorted.
+pub fn incident_files(root: &Path) -> Result<Vec<PathBuf>, walkdir::Error> {
+    let dir = root.join(INCIDENTS_DIR);
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
+        let entry = entry?;
+        if entry.file_type().is_file() && incident_stem(entry.path()).is_some() {
+            files.push(display_path(entry.into_path()));
+        }
+    }
+    Ok(files)
+}
+
+/// `./content/…` reads better as `content/…`.
+fn display_path(path: PathBuf) -> PathBuf {
+    match path.strip_prefix(".") {
+        Ok(rest) => rest.to_path_buf(),
+        Err(_) => path,
+    }
+}
+
+/// Reads, parses and checks every incident under `root`.
+pub fn load(root: &Path, config: &Config) -> Content {
+    let mut content = Content::default();
+    let files = match incident_files(root) {
+        Ok(files) => files,
+        Err(e) => {
+            let path = e
+                .path()
+                .map_or_else(|| root.join(INCIDENTS_DIR), Path::to_path_buf);
+            content.diagnostics.push(Diagnostic::error(
+                &path,
+                None,
+                None,
+                format!("cannot list: {e}"),
+            ));
+            return content;
+        }
+    };
+    let progress = crate::progress::bar(files.len() as u64, "loading");
+    let results: Vec<(Option<Entry>, Vec<Diagnostic>)> = files
+        .into_par_iter()
+        .map(|path| {
+            let outcome = load_one(path, config);
+            progress.inc(1);
+            outcome
+        })
+        .collect();
+    progress.finish_and_clear();
+    for (entry, diagnostics) in results {
+        content.entries.extend(entry);
+        content.diagnostics.extend(diagnostics);
+    }
+    check_across_files(&mut content);
+    content
+        .diagnostics
+        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    content
+}
+
+fn load_one(path: PathBuf, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) {
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+                let message = "not valid UTF-8; save the file as UTF-8";
+                return (
+                    None,
+                    vec![Diagnostic::error(&path, Some(line), None, message)],
+                );
+            }
+        },
+        Err(e) => {
+            return (
+                None,
+                vec![Diagnostic::error(
+                    &path,
+                    None,
+                    None,
+                    format!("cannot read: {e}"),
+                )],
+            );
+        }
+    };
+    match incident::parse(&text) {
+        Ok(parsed) => {
+            let diagnostics = incident::validate(&parsed.incident, config, &path, &parsed.fields);
+            let entry = Entry {
+                path,
+                incident: parsed.incident,
+                fields: parsed.fields,
+            };
+            (Some(entry), diagnostics)
+        }
+        Err(e) => {
+            let diagnostic = Diagnostic::error(&path, e.line, e.field.as_deref(), e.message);
+            (None, vec![diagnostic])
+        }
+    }
+}
+
+/// Rules that need every incident: unique ids and relations that point somewhere.
+fn check_across_files(content: &mut Content) {
+    let mut first_seen: HashMap<&str, &Path> = HashMap::with_capacity(content.entries.len());
+    let mut found = Vec::new();
+    for entry in &content.entries {
+        let id = entry.incident.id.as_str();
+        if let Some(first) = first_seen.get(id) {
+            found.push(Diagnostic::error(
+                &entry.path,
+                Some(entry.fields.line_of("id")),
+                Some("id"),
+                format!("duplicate id {id:?}, already used by {}", first.display()),
+            ));
+        } else {
+            first_seen.insert(id, &entry.path);
+        }
+    }
+    for entry in &content.entries {
+        for (i, relation) in entry.incident.relations.iter().enumerate() {
+            if !first_seen.contains_key(relation.as_str()) {
+                let field = format!("relations[{i}]");
+                found.push(Diagnostic::warning(
+                    &entry.path,
+                    Some(entry.fields.line_of(&field)),
+                    Some(&field),
+                    format!("related incident {relation:?} does not exist"),
+                ));
+            }
+        }
+    }
+    content.diagnostics.extend(found);
+}

@@ -1,0 +1,276 @@
+//! Dates as they are written in incident files.
+//!
+//! A date keeps the precision and offset it was written with, so a file that says
+//! `2014-03-02` (the day is all a legacy sheet knew) or `2024-05-01T09:30:00` (a naive
+//! local time) is written back exactly so. Naive values are placed on the timeline with
+//! the site's time zone when they are resolved, never when they are parsed.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::civil;
+use jiff::fmt::temporal::Pieces;
+use jiff::tz::{Offset, TimeZone};
+use jiff::{Timestamp, ZonedDateTime};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A point in time as written in front matter: RFC 3339, a naive date-time, or a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DateTime {
+    civil: civil::DateTime,
+    offset: Option<Offset>,
+    date_only: bool,
+}
+
+/// Why a date string was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid date {input:?}: expected RFC 3339 like 2024-05-01T09:30:00+02:00, or 2024-05-01 ({reason})"
+)]
+pub struct DateError {
+    input: String,
+    reason: String,
+}
+
+impl DateTime {
+    /// A date and time with a known offset from UTC.
+    pub fn from_zoned(zoned: &ZonedDateTime) -> Self {
+        DateTime {
+            civil: zoned.datetime(),
+            offset: Some(zoned.offset()),
+            date_only: false,
+        }
+    }
+
+    /// A moment in UTC, written with `Z`.
+    pub fn from_timestamp(ts: Timestamp) -> Self {
+        DateTime {
+            civil: Offset::UTC.to_datetime(ts),
+            offset: Some(Offset::UTC),
+            date_only: false,
+        }
+    }
+
+    /// A naive local date-time: its moment depends on the site's time zone.
+    pub fn naive(civil: civil::DateTime) -> Self {
+        DateTime {
+            civil,
+            offset: None,
+            date_only: false,
+        }
+    }
+
+    /// A whole day, when the source knew nothing finer.
+    pub fn date_only(date: civil::Date) -> Self {
+        DateTime {
+            civil: date.to_datetime(civil::Time::midnight()),
+            offset: None,
+            date_only: true,
+        }
+    }
+
+    /// The wall-clock value as written.
+    pub fn civil(&self) -> civil::DateTime {
+        self.civil
+    }
+
+    /// The offset as written, if any.
+    pub fn offset(&self) -> Option<Offset> {
+        self.offset
+    }
+
+    /// True when only the day is known.
+    pub fn is_date_only(&self) -> bool {
+        self.date_only
+    }
+
+    /// The moment this value denotes; naive values are read in `tz`.
+    pub fn timestamp(&self, tz: &TimeZone) -> Timestamp {
+        match self.offset {
+            Some(offset) => offset
+                .to_timestamp(self.civil)
+                .unwrap_or_else(|_| tz_fallback(self.civil, tz)),
+            None => tz_fallback(self.civil, tz),
+        }
+    }
+
+    /// The moment this value denotes, shown in `tz`.
+    pub fn zoned(&self, tz: &TimeZone) -> ZonedDateTime {
+        self.timestamp(tz).to_zoned_datetime(tz.clone())
+    }
+}
+
+fn tz_fallback(civil: civil::DateTime, tz: &TimeZone) -> Timestamp {
+    // `compatible` picks the later time in a gap and the earlier one in a fold,
+    // which is what a person writing a local time means in both cases.
+    tz.to_ambiguous_timestamp(civil)
+        .compatible()
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+impl FromStr for DateTime {
+    type Err = DateError;
+
+    fn from_str(input: &str) -> Result<Self, DateError> {
+        let err = |reason: String| DateError {
+            input: input.to_string(),
+            reason,
+        };
+        let text = input.trim();
+        if text.is_empty() {
+            return Err(err("empty".into()));
+        }
+        let pieces = Pieces::parse(text).map_err(|e| err(e.to_string()))?;
+        if pieces.time_zone_annotation().is_some() {
+            return Err(err(
+                "time zone annotations like [Europe/Paris] are not supported; write an offset"
+                    .into(),
+            ));
+        }
+        let date = pieces.date();
+        let Some(time) = pieces.time() else {
+            if pieces.offset().is_some() {
+                return Err(err("an offset needs a time".into()));
+            }
+            return Ok(DateTime::date_only(date));
+        };
+        let civil = date.to_datetime(time);
+        let offset = pieces.to_numeric_offset();
+        if let Some(offset) = offset {
+            offset.to_timestamp(civil).map_err(|e| err(e.to_string()))?;
+        }
+        Ok(DateTime {
+            civil,
+            offset,
+            date_only: false,
+        })
+    }
+}
+
+impl fmt::Display for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let date = self.civil.date();
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            date.month(),
+            date.day()
+        )?;
+        if self.date_only {
+            return Ok(());
+        }
+        let time = self.civil.time();
+        write!(
+            f,
+            "T{:02}:{:02}:{:02}",
+            time.hour(),
+            time.minute(),
+            time.second()
+        )?;
+        let nanos = time.subsec_nanosecond();
+        if nanos != 0 {
+            let digits = format!("{nanos:09}");
+            write!(f, ".{}", digits.trim_end_matches('0'))?;
+        }
+        match self.offset {
+            None => Ok(()),
+            Some(offset) if offset == Offset::UTC => f.write_str("Z"),
+            Some(offset) => {
+                let secs = offset.seconds();
+                let sign = if secs < 0 { '-' } else { '+' };
+                let abs = secs.unsigned_abs();
+                write!(f, "{sign}{:02}:{:02}", abs / 3600, (abs % 3600) / 60)
+            }
+        }
+    }
+}
+
+impl Serialize for DateTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DateVisitor)
+    }
+}
+
+struct DateVisitor;
+
+impl<'de> Visitor<'de> for DateVisitor {
+    type Value = DateTime;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a date like 2024-05-01T09:30:00+02:00 or 2024-05-01")
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<DateTime, E> {
+        value.parse().map_err(E::custom)
+    }
+
+    /// TOML front matter hands its native datetimes over as a one-entry map.
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<DateTime, A::Error> {
+        match map.next_entry::<String, String>()? {
+            Some((_, value)) => self.visit_str(&value),
+            None => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(s: &str) -> String {
+        s.parse::<DateTime>().unwrap().to_string()
+    }
+
+    #[test]
+    fn keeps_the_form_it_was_written_in() {
+        assert_eq!(
+            round("2024-05-01T09:30:00+02:00"),
+            "2024-05-01T09:30:00+02:00"
+        );
+        assert_eq!(round("2024-05-01T09:30:00Z"), "2024-05-01T09:30:00Z");
+        assert_eq!(
+            round("2024-05-01T09:30:00-05:30"),
+            "2024-05-01T09:30:00-05:30"
+        );
+        assert_eq!(round("2024-05-01"), "2024-05-01");
+        assert_eq!(round("2024-05-01T09:30:00"), "2024-05-01T09:30:00");
+        assert_eq!(round("2024-05-01 09:30"), "2024-05-01T09:30:00");
+        assert_eq!(round("2024-05-01T09:30:00.250Z"), "2024-05-01T09:30:00.25Z");
+    }
+
+    #[test]
+    fn naive_times_resolve_in_the_site_zone() {
+        let paris = TimeZone::get("Europe/Paris").unwrap();
+        let d: DateTime = "2024-07-01T12:00:00".parse().unwrap();
+        assert_eq!(d.timestamp(&paris).to_string(), "2024-07-01T10:00:00Z");
+        let z: DateTime = "2024-07-01T12:00:00Z".parse().unwrap();
+        assert_eq!(z.timestamp(&paris).to_string(), "2024-07-01T12:00:00Z");
+        let day: DateTime = "2024-01-15".parse().unwrap();
+        assert_eq!(day.timestamp(&paris).to_string(), "2024-01-14T23:00:00Z");
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_date() {
+        for bad in [
+            "",
+            "yesterday",
+            "2024-13-01",
+            "2024-02-30",
+            "31/12/2014",
+            "2024-05-01+02:00",
+        ] {
+            assert!(
+                bad.parse::<DateTime>().is_err(),
+                "{bad:?} should be rejected"
+            );
+        }
+    }
+}

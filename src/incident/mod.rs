@@ -1,0 +1,264 @@
+//! The incident model: one Markdown file with front matter per incident.
+//!
+//! Field names and their order are part of the public file format (see README.md).
+//! This module is pure: parsing and writing work on strings, never on files.
+
+mod datetime;
+mod front_matter;
+mod validate;
+mod yaml;
+
+pub use datetime::{DateError, DateTime};
+pub use front_matter::{FieldLines, FrontMatterError, Parsed, parse};
+pub use validate::{is_valid_id, validate};
+pub use yaml::to_markdown;
+
+use serde::{Deserialize, Serialize};
+
+/// One incident (or event, when `incident` is false), as stored in its file.
+///
+/// The Markdown body of the file is the [`description`](Incident::description).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Incident {
+    /// Unique id, also the file stem: `[A-Za-z0-9._-]+`.
+    pub id: String,
+    pub title: String,
+    /// When the incident started or was reported.
+    pub date: DateTime,
+    /// Category slug from `fir.toml`.
+    pub category: String,
+    /// 1 (low) to 4 (critical) by default; the scale comes from `fir.toml`.
+    pub severity: u8,
+    /// Status slug from `fir.toml` (`open`, `blocked`, `closed` by default).
+    pub status: String,
+    /// Traffic Light Protocol level: CLEAR, GREEN, AMBER, AMBER+STRICT or RED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tlp: Option<String>,
+    /// Business lines concerned, as tree paths like `Retail Banking > France`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub business_lines: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detection: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub major: bool,
+    /// False for an event that is tracked but is not an incident.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub incident: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_by: Option<String>,
+    /// When the incident was closed; expected once the status is final.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<DateTime>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Indicators listed by hand, on top of those found in the text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<Artifact>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<TimelineEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nuggets: Vec<Nugget>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub todos: Vec<Todo>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<Attribute>,
+    /// Ids of related incidents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<String>,
+    /// Where an imported incident came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy: Option<Legacy>,
+    /// The Markdown body.
+    #[serde(skip)]
+    pub description: String,
+}
+
+/// An indicator listed explicitly in front matter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Artifact {
+    /// `ipv4`, `ipv6`, `domain`, `url`, `email`, `md5`, `sha1`, `sha256`, `sha512`, `cve`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+}
+
+/// A comment on the incident's timeline, labelled with the action it records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineEntry {
+    pub date: DateTime,
+    /// Action label slug from `fir.toml` (`info`, `investigation`, `takedown`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+}
+
+/// A piece of raw evidence (log line, header, capture) and what it means.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nugget {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<DateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub raw: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpretation: Option<String>,
+    /// When the activity the nugget shows started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<DateTime>,
+    /// When the activity the nugget shows ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<DateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_by: Option<String>,
+}
+
+/// A task to follow the incident up, possibly for another business line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Todo {
+    pub task: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_line: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<DateTime>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub done: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_at: Option<DateTime>,
+}
+
+/// A measured fact about the incident (`Compromised accounts: 12`, `Loss: 4000 EUR`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attribute {
+    pub name: String,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// Where an imported incident came from in a legacy register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Legacy {
+    /// The file name of the register.
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// 1-based row number in the sheet, as a spreadsheet shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+    /// The reference the register gave the incident.
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Incident {
+    /// A new incident with the required fields; everything else empty.
+    pub fn new(id: impl Into<String>, title: impl Into<String>, date: DateTime) -> Self {
+        Incident {
+            id: id.into(),
+            title: title.into(),
+            date,
+            category: String::new(),
+            severity: 1,
+            status: String::new(),
+            tlp: None,
+            business_lines: Vec::new(),
+            detection: None,
+            actor: None,
+            plan: None,
+            major: false,
+            incident: true,
+            opened_by: None,
+            closed: None,
+            tags: Vec::new(),
+            artifacts: Vec::new(),
+            timeline: Vec::new(),
+            nuggets: Vec::new(),
+            todos: Vec::new(),
+            attributes: Vec::new(),
+            relations: Vec::new(),
+            legacy: None,
+            description: String::new(),
+        }
+    }
+
+    /// Brings a value to the form it has after a write and a read:
+    /// empty optional text is absent, and the body has no surrounding blank lines.
+    pub fn normalize(&mut self) {
+        fn none_if_empty(field: &mut Option<String>) {
+            if field.as_deref() == Some("") {
+                *field = None;
+            }
+        }
+        for field in [
+            &mut self.tlp,
+            &mut self.detection,
+            &mut self.actor,
+            &mut self.plan,
+            &mut self.opened_by,
+        ] {
+            none_if_empty(field);
+        }
+        for entry in &mut self.timeline {
+            none_if_empty(&mut entry.action);
+            none_if_empty(&mut entry.author);
+        }
+        for nugget in &mut self.nuggets {
+            none_if_empty(&mut nugget.source);
+            none_if_empty(&mut nugget.interpretation);
+            none_if_empty(&mut nugget.found_by);
+        }
+        for todo in &mut self.todos {
+            none_if_empty(&mut todo.business_line);
+        }
+        for attribute in &mut self.attributes {
+            none_if_empty(&mut attribute.unit);
+        }
+        if let Some(legacy) = &mut self.legacy {
+            none_if_empty(&mut legacy.sheet);
+            none_if_empty(&mut legacy.reference);
+        }
+        self.description = normalize_body(&self.description).to_string();
+    }
+
+    /// All free text that may mention indicators: title, description, timeline and nuggets.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.title.as_str())
+            .chain(std::iter::once(self.description.as_str()))
+            .chain(self.timeline.iter().map(|entry| entry.text.as_str()))
+            .chain(self.nuggets.iter().flat_map(|nugget| {
+                std::iter::once(nugget.raw.as_str()).chain(nugget.interpretation.as_deref())
+            }))
+    }
+}
+
+/// The body without leading blank lines or trailing white space.
+pub(crate) fn normalize_body(body: &str) -> &str {
+    body.trim_start_matches(['\n', '\r']).trim_end()
+}

@@ -1,0 +1,233 @@
+//! Checks of one incident against the site configuration.
+//!
+//! Values a taxonomy does not list are warnings: content stays readable (and gets its
+//! own facet pages) while somebody fixes either the file or `fir.toml`.
+
+use std::path::Path;
+
+use super::{FieldLines, Incident};
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+
+/// True for ids made of `[A-Za-z0-9._-]`, not empty and not starting with a dot.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('.')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Everything wrong with `incident`, read from `path`, given `config`.
+pub fn validate(
+    incident: &Incident,
+    config: &Config,
+    path: &Path,
+    fields: &FieldLines,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let error = |field: &str, message: String| {
+        Diagnostic::error(path, Some(fields.line_of(field)), Some(field), message)
+    };
+    let warning = |field: &str, message: String| {
+        Diagnostic::warning(path, Some(fields.line_of(field)), Some(field), message)
+    };
+
+    if !is_valid_id(&incident.id) {
+        out.push(error(
+            "id",
+            format!(
+                "id {:?} may only use letters, digits, '.', '_' and '-'",
+                incident.id
+            ),
+        ));
+    }
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    if stem != incident.id {
+        out.push(error(
+            "id",
+            format!(
+                "id {:?} differs from the file name {stem:?}; they must match",
+                incident.id
+            ),
+        ));
+    }
+    if incident.title.trim().is_empty() {
+        out.push(error("title", "the title is empty".into()));
+    }
+
+    let mut unknown = |field: &str, value: &str, taxonomy: &crate::config::Taxonomy, what: &str| {
+        if taxonomy.get(value).is_none() {
+            let hint = match taxonomy.resolve(value) {
+                Some(term) => format!("; did you mean {:?}?", term.slug),
+                None => format!(" (known: {})", taxonomy.slugs().join(", ")),
+            };
+            out.push(warning(field, format!("unknown {what} {value:?}{hint}")));
+        }
+    };
+    unknown(
+        "category",
+        &incident.category,
+        &config.categories,
+        "category",
+    );
+    unknown(
+        "severity",
+        &incident.severity.to_string(),
+        &config.severities,
+        "severity",
+    );
+    unknown("status", &incident.status, &config.statuses, "status");
+    if let Some(tlp) = &incident.tlp
+        && config.tlp.resolve(tlp).is_none()
+    {
+        unknown("tlp", tlp, &config.tlp, "TLP");
+    }
+    for (field, value, taxonomy, what) in [
+        (
+            "detection",
+            &incident.detection,
+            &config.detections,
+            "detection",
+        ),
+        ("actor", &incident.actor, &config.actors, "actor"),
+        ("plan", &incident.plan, &config.plans, "plan"),
+    ] {
+        if let Some(value) = value {
+            unknown(field, value, taxonomy, what);
+        }
+    }
+    for (i, entry) in incident.timeline.iter().enumerate() {
+        if let Some(action) = &entry.action {
+            unknown(
+                &format!("timeline[{i}].action"),
+                action,
+                &config.actions,
+                "timeline action",
+            );
+        }
+    }
+
+    for (i, line) in incident.business_lines.iter().enumerate() {
+        if !config.business_lines.contains(line) {
+            out.push(warning(
+                &format!("business_lines[{i}]"),
+                format!("unknown business line {line:?}; declare it in fir.toml's business_lines"),
+            ));
+        }
+    }
+    for (i, todo) in incident.todos.iter().enumerate() {
+        if let Some(line) = &todo.business_line
+            && !config.business_lines.contains(line)
+        {
+            out.push(warning(
+                &format!("todos[{i}].business_line"),
+                format!("unknown business line {line:?}"),
+            ));
+        }
+    }
+
+    let tz = config.tz();
+    match &incident.closed {
+        None if config.is_final_status(&incident.status) => out.push(warning(
+            "closed",
+            format!(
+                "status {:?} is final but no `closed` date is given",
+                incident.status
+            ),
+        )),
+        Some(closed) if closed.timestamp(tz) < incident.date.timestamp(tz) => out.push(warning(
+            "closed",
+            format!(
+                "closed ({closed}) is before the incident's date ({})",
+                incident.date
+            ),
+        )),
+        _ => {}
+    }
+    for (i, artifact) in incident.artifacts.iter().enumerate() {
+        if artifact.kind.trim().is_empty() || artifact.value.trim().is_empty() {
+            out.push(error(
+                &format!("artifacts[{i}]"),
+                "an artifact needs both a type and a value".into(),
+            ));
+        }
+    }
+    for (i, relation) in incident.relations.iter().enumerate() {
+        if relation == &incident.id {
+            out.push(warning(
+                &format!("relations[{i}]"),
+                "an incident cannot relate to itself".into(),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Level;
+    use crate::incident::parse;
+
+    fn check(text: &str, file: &str) -> Vec<Diagnostic> {
+        let parsed = parse(text).unwrap();
+        validate(
+            &parsed.incident,
+            &Config::default(),
+            Path::new(file),
+            &parsed.fields,
+        )
+    }
+
+    const OK: &str = "---\nid: FIR-1\ntitle: Test\ndate: 2024-05-01T09:30:00Z\ncategory: phishing\nseverity: 2\nstatus: open\n---\n";
+
+    #[test]
+    fn a_clean_incident_has_no_findings() {
+        assert!(check(OK, "FIR-1.md").is_empty());
+    }
+
+    #[test]
+    fn id_must_match_file_name() {
+        let found = check(OK, "FIR-2.md");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].level, Level::Error);
+        assert_eq!(found[0].line, Some(2));
+    }
+
+    #[test]
+    fn unknown_values_are_warnings_with_hints() {
+        let text = OK
+            .replace("category: phishing", "category: Phishing")
+            .replace(
+                "status: open",
+                "status: closed\nbusiness_lines:\n  - Nowhere",
+            );
+        let found = check(&text, "FIR-1.md");
+        let messages: Vec<String> = found.iter().map(|d| d.to_string()).collect();
+        assert!(
+            found.iter().all(|d| d.level == Level::Warning),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains(":5: field `category`")
+                    && m.contains("did you mean \"phishing\"")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("`closed` date")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains(":9: field `business_lines[0]`")),
+            "{messages:?}"
+        );
+    }
+}

@@ -1,0 +1,16 @@
+//! fir: Fast Incident Response as Markdown files and a static site.
+//!
+//! The pipeline reads top to bottom: [`config`] and [`content`] load the site,
+//! [`incident`] is the model (pure: no I/O), [`store`] writes files safely, and
+//! [`cmd`] holds one thin module per subcommand.
+
+pub mod cmd;
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod incident;
+pub mod progress;
+pub mod store;
+
+pub use config::Config;
+pub use incident::Incident;
