@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::{Incident, normalize_body};
+use super::Incident;
 
 /// The syntax the front matter was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +141,8 @@ pub fn parse(text: &str) -> Result<Parsed, FrontMatterError> {
         Syntax::Yaml => decode_yaml(front, first_line)?,
         Syntax::Toml => decode_toml(front, first_line)?,
     };
-    incident.description = normalize_body(body).to_string();
+    incident.description = body.to_string();
+    incident.normalize();
     Ok(Parsed {
         incident,
         syntax,

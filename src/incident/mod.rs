@@ -29,27 +29,28 @@ pub struct Incident {
     /// Category slug from `fir.toml`.
     pub category: String,
     /// 1 (low) to 4 (critical) by default; the scale comes from `fir.toml`.
+    #[serde(deserialize_with = "severity")]
     pub severity: u8,
     /// Status slug from `fir.toml` (`open`, `blocked`, `closed` by default).
     pub status: String,
     /// Traffic Light Protocol level: CLEAR, GREEN, AMBER, AMBER+STRICT or RED.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub tlp: Option<String>,
     /// Business lines concerned, as tree paths like `Retail Banking > France`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub business_lines: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub detection: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub actor: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub plan: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub major: bool,
     /// False for an event that is tracked but is not an incident.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub incident: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub opened_by: Option<String>,
     /// When the incident was closed; expected once the status is final.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,9 +95,9 @@ pub struct Artifact {
 pub struct TimelineEntry {
     pub date: DateTime,
     /// Action label slug from `fir.toml` (`info`, `investigation`, `takedown`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub action: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub author: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
@@ -108,11 +109,11 @@ pub struct TimelineEntry {
 pub struct Nugget {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<DateTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub raw: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub interpretation: Option<String>,
     /// When the activity the nugget shows started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,7 +121,7 @@ pub struct Nugget {
     /// When the activity the nugget shows ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<DateTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub found_by: Option<String>,
 }
 
@@ -129,7 +130,7 @@ pub struct Nugget {
 #[serde(deny_unknown_fields)]
 pub struct Todo {
     pub task: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub business_line: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<DateTime>,
@@ -145,7 +146,7 @@ pub struct Todo {
 pub struct Attribute {
     pub name: String,
     pub value: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub unit: Option<String>,
 }
 
@@ -155,14 +156,42 @@ pub struct Attribute {
 pub struct Legacy {
     /// The file name of the register.
     pub source: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_empty_text")]
     pub sheet: Option<String>,
     /// 1-based row number in the sheet, as a spreadsheet shows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<u32>,
     /// The reference the register gave the incident.
-    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ref", default, skip_serializing_if = "is_empty_text")]
     pub reference: Option<String>,
+}
+
+/// A whole number from 0 to 255, also when written as text (`"3"`), with a message
+/// that says what a severity is.
+fn severity<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u8, D::Error> {
+    struct SeverityVisitor;
+    impl serde::de::Visitor<'_> for SeverityVisitor {
+        type Value = u8;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a severity number like 1, 2, 3 or 4")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u8, E> {
+            u8::try_from(v).map_err(|_| E::custom(format!("severity {v} is out of range (0-255)")))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u8, E> {
+            u8::try_from(v).map_err(|_| E::custom(format!("severity {v} is out of range (0-255)")))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<u8, E> {
+            v.trim()
+                .parse()
+                .map_err(|_| E::custom(format!("expected a severity number like 1-4, got {v:?}")))
+        }
+    }
+    deserializer.deserialize_any(SeverityVisitor)
+}
+
+fn is_empty_text(text: &Option<String>) -> bool {
+    text.as_deref().is_none_or(str::is_empty)
 }
 
 fn is_false(b: &bool) -> bool {
@@ -244,7 +273,7 @@ impl Incident {
             none_if_empty(&mut legacy.sheet);
             none_if_empty(&mut legacy.reference);
         }
-        self.description = normalize_body(&self.description).to_string();
+        self.description = normalize_body(&self.description);
     }
 
     /// All free text that may mention indicators: title, description, timeline and nuggets.
@@ -258,7 +287,13 @@ impl Incident {
     }
 }
 
-/// The body without leading blank lines or trailing white space.
-pub(crate) fn normalize_body(body: &str) -> &str {
-    body.trim_start_matches(['\n', '\r']).trim_end()
+/// The body as files store it: `\n` line endings (files are read with Windows line
+/// endings folded), no leading blank lines, no trailing white space.
+pub(crate) fn normalize_body(body: &str) -> String {
+    let trimmed = body.trim_start_matches(['\n', '\r']).trim_end();
+    if trimmed.contains("\r\n") {
+        trimmed.replace("\r\n", "\n")
+    } else {
+        trimmed.to_string()
+    }
 }

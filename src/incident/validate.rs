@@ -132,8 +132,10 @@ pub fn validate(
 
     let tz = config.tz();
     match &incident.closed {
-        None if config.is_final_status(&incident.status) => out.push(warning(
-            "closed",
+        None if config.is_final_status(&incident.status) => out.push(Diagnostic::warning(
+            path,
+            Some(fields.line_of("status")),
+            Some("closed"),
             format!(
                 "status {:?} is final but no `closed` date is given",
                 incident.status

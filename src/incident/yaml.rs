@@ -25,7 +25,7 @@ pub fn to_markdown(incident: &Incident) -> String {
     let body = super::normalize_body(&incident.description);
     if !body.is_empty() {
         out.push('\n');
-        out.push_str(body);
+        out.push_str(&body);
         out.push('\n');
     }
     out
@@ -133,9 +133,12 @@ fn literal_header(text: &str) -> Option<&'static str> {
     Some(if text.ends_with('\n') { "|" } else { "|-" })
 }
 
-/// Characters that only a double-quoted scalar can carry.
+/// Characters that only a double-quoted scalar can carry: YAML's non-printable
+/// characters, and those some readers take for line breaks or a byte-order mark.
 fn is_special(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}')
+    let printable = matches!(c, '\t' | '\n' | '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+        || c >= '\u{10000}';
+    !printable || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
 }
 
 fn is_plain_safe(text: &str) -> bool {
@@ -147,7 +150,9 @@ fn is_plain_safe(text: &str) -> bool {
         || "-?:,[]{}#&*!|>'\"%@`".contains(first)
         || text.contains(": ")
         || text.contains(" #")
-        || text.chars().any(|c| c == '\t' || is_special(c))
+        || text
+            .chars()
+            .any(|c| matches!(c, '\t' | '\n') || is_special(c))
     {
         return false;
     }

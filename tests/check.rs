@@ -1,0 +1,230 @@
+//! End-to-end tests of `fir init`, `fir new` and `fir check`.
+
+mod common;
+
+use common::{assert_snapshot, copy_fixture, fir, fixture, run};
+use fir::incident::{parse, to_markdown};
+
+/// stderr with the fixture's location and the timing taken out, so it can be compared.
+fn normalized_stderr(output: &std::process::Output, root: &std::path::Path) -> String {
+    let text = String::from_utf8_lossy(&output.stderr);
+    let prefix = format!("{}/", root.display());
+    text.lines()
+        .map(|line| {
+            let line = line.replace(&prefix, "");
+            match (line.find(" in "), line.find("s: ")) {
+                (Some(start), Some(end)) if line.starts_with("checked ") => {
+                    format!("{}{}", &line[..start], &line[end + 1..])
+                }
+                _ => line,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_error_class_is_reported_with_file_line_and_field() {
+    let root = fixture("check/broken");
+    let output = run(&root, &["check"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_snapshot("check/broken.expected", &normalized_stderr(&output, &root));
+}
+
+#[test]
+fn clean_files_in_every_accepted_form_pass_strict_check() {
+    let root = fixture("check/good");
+    let output = run(&root, &["check", "--strict"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn warnings_fail_only_under_strict() {
+    let site = copy_fixture("check/broken");
+    let incidents = site.path().join("content/incidents");
+    for entry in walkdir::WalkDir::new(&incidents) {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_file() && !name.starts_with('W') {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    assert_eq!(run(site.path(), &["check"]).status.code(), Some(0));
+    assert_eq!(
+        run(site.path(), &["check", "--strict"]).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn odd_but_valid_files_survive_a_rewrite() {
+    for entry in walkdir::WalkDir::new(fixture("check/good/content")) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let first = parse(&text).unwrap().incident;
+        let written = to_markdown(&first);
+        let second = parse(&written).unwrap().incident;
+        assert_eq!(first, second, "{}", entry.path().display());
+        assert_eq!(to_markdown(&second), written, "writing is stable");
+    }
+    let windows =
+        std::fs::read_to_string(fixture("check/good/content/incidents/2024/G01-crlf-bom.md"))
+            .unwrap();
+    let incident = parse(&windows).unwrap().incident;
+    assert_eq!(
+        incident.title,
+        "Windows file: --- with a fence-like title ---"
+    );
+    assert_eq!(incident.timeline[0].text, "line one\n---\nline three\n");
+    assert_eq!(incident.description, "Body line 1\nBody line 2");
+    assert_eq!(incident.date.to_string(), "2024-03-01T10:00:00");
+}
+
+#[test]
+fn init_new_check_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("s");
+    let init = fir().arg("init").arg(&site).output().unwrap();
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    assert!(site.join("fir.toml").is_file());
+
+    let first = run(&site, &["new", "--title", "Test"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let second = run(
+        &site,
+        &[
+            "new",
+            "--title",
+            "Fake bank page",
+            "--category",
+            "Phishing",
+            "--severity",
+            "3",
+            "--date",
+            "2024-02-03T04:05:06+01:00",
+            "-m",
+            "Seen at hxxp://evil[.]example",
+        ],
+    );
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let path = String::from_utf8(second.stdout).unwrap();
+    let path = std::path::Path::new(path.trim());
+    assert!(
+        path.ends_with("content/incidents/2024/FIR-2024-0001.md"),
+        "{}",
+        path.display()
+    );
+    let incident = parse(&std::fs::read_to_string(path).unwrap())
+        .unwrap()
+        .incident;
+    assert_eq!(incident.category, "phishing");
+    assert_eq!(incident.severity, 3);
+    assert_eq!(incident.status, "open");
+    assert_eq!(incident.tlp.as_deref(), Some("AMBER"));
+    assert_eq!(incident.description, "Seen at hxxp://evil[.]example");
+
+    let third = run(
+        &site,
+        &["new", "--title", "Same year", "--date", "2024-05-01"],
+    );
+    assert!(
+        String::from_utf8_lossy(&third.stdout)
+            .trim()
+            .ends_with("FIR-2024-0002.md")
+    );
+
+    let check = run(&site, &["check", "--strict"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    let again = fir().arg("init").arg(&site).output().unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "init refuses to overwrite a site"
+    );
+}
+
+#[test]
+fn new_refuses_unknown_values() {
+    let dir = tempfile::tempdir().unwrap();
+    fir().arg("init").arg(dir.path()).output().unwrap();
+    let output = run(dir.path(), &["new", "--title", "x", "--category", "nope"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--category \"nope\" is not one of"));
+}
+
+#[test]
+fn concurrent_new_never_reuses_an_id() {
+    let dir = tempfile::tempdir().unwrap();
+    fir().arg("init").arg(dir.path()).output().unwrap();
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            fir()
+                .arg("--root")
+                .arg(dir.path())
+                .args([
+                    "new",
+                    "--title",
+                    &format!("parallel {i}"),
+                    "--date",
+                    "2024-01-01",
+                ])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut paths: Vec<String> = children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().unwrap();
+            assert!(output.status.success());
+            String::from_utf8(output.stdout).unwrap()
+        })
+        .collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths.len(), 8, "eight distinct files: {paths:?}");
+    assert_eq!(run(dir.path(), &["check"]).status.code(), Some(0));
+}
+
+#[test]
+fn missing_config_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no fir.toml"));
+    std::fs::write(
+        dir.path().join("fir.toml"),
+        "title = \"x\"\nlanguage = \"de\"\n",
+    )
+    .unwrap();
+    let output = run(dir.path(), &["check"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("fir.toml:2"), "{stderr}");
+}

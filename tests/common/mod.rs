@@ -1,0 +1,69 @@
+//! Helpers shared by the end-to-end tests: run the `fir` binary, compare snapshots.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The built `fir` binary, with logging quiet and no inherited root.
+pub fn fir() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fir"));
+    command.env_remove("FIR_ROOT").env_remove("FIR_LOG");
+    command
+}
+
+/// Runs `fir --root ROOT ARGS…`.
+pub fn run(root: &Path, args: &[&str]) -> Output {
+    fir()
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .expect("the fir binary runs")
+}
+
+/// A fixture directory under `tests/fixtures/`.
+pub fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
+
+/// Copies a fixture tree into a fresh temporary directory, for tests that write.
+pub fn copy_fixture(relative: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&fixture(relative), dir.path());
+    dir
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("fixture readable");
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Compares `actual` with the snapshot file; `UPDATE_SNAPSHOTS=1` rewrites it instead.
+pub fn assert_snapshot(relative: &str, actual: &str) {
+    let path = fixture(relative);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    if expected != actual {
+        panic!(
+            "snapshot {} differs (UPDATE_SNAPSHOTS=1 to accept)\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        );
+    }
+}

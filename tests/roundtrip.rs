@@ -1,0 +1,215 @@
+//! Property test: writing an incident and reading it back gives the same value, and
+//! writing it again gives the same bytes, whatever its text fields contain.
+
+use fir::incident::{
+    Artifact, Attribute, DateTime, Incident, Legacy, Nugget, TimelineEntry, Todo, parse,
+    to_markdown,
+};
+use proptest::prelude::*;
+
+/// Text that stresses YAML: indicators, fences, quotes, line breaks, unicode, blanks.
+fn text() -> impl Strategy<Value = String> {
+    let fragment = prop_oneof![
+        "[a-zA-Z0-9 ]{0,12}",
+        Just("---".to_string()),
+        Just("\n---\n".to_string()),
+        Just(": ".to_string()),
+        Just(" #".to_string()),
+        Just("'\"\\".to_string()),
+        Just("- ".to_string()),
+        Just("\n".to_string()),
+        Just("\r\n".to_string()),
+        Just("\t".to_string()),
+        Just("  ".to_string()),
+        Just("true".to_string()),
+        Just("null".to_string()),
+        Just("1.5".to_string()),
+        Just("0x1F".to_string()),
+        Just("&anchor *alias !tag |>{}[],%@`".to_string()),
+        Just("hameçonnage é ü 漢字 🦀".to_string()),
+        Just("\u{feff}\u{85}\u{2028}\u{0}\u{7f}\u{fffe}".to_string()),
+        any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(fragment, 0..6).prop_map(|parts| parts.concat())
+}
+
+fn opt_text() -> impl Strategy<Value = Option<String>> {
+    prop::option::of(text())
+}
+
+fn date() -> impl Strategy<Value = DateTime> {
+    (
+        1990i16..2100,
+        1i8..=12,
+        1i8..=28,
+        0i8..24,
+        0i8..60,
+        0i8..60,
+        prop::option::of(-14 * 60i32..=14 * 60),
+        any::<bool>(),
+    )
+        .prop_map(|(y, mo, d, h, mi, s, offset_minutes, date_only)| {
+            let civil = jiff::civil::date(y, mo, d).at(h, mi, s, 0);
+            if date_only {
+                return DateTime::date_only(civil.date());
+            }
+            let text = match offset_minutes {
+                None => civil.to_string(),
+                Some(m) => {
+                    let sign = if m < 0 { '-' } else { '+' };
+                    format!("{civil}{sign}{:02}:{:02}", m.abs() / 60, m.abs() % 60)
+                }
+            };
+            text.parse().expect("generated dates are valid")
+        })
+}
+
+fn incident() -> impl Strategy<Value = Incident> {
+    let head = (
+        "[A-Za-z0-9][A-Za-z0-9._-]{0,20}",
+        text().prop_filter("titles are not empty", |t| !t.is_empty()),
+        date(),
+        text(),
+        any::<u8>(),
+        text(),
+        opt_text(),
+        prop::collection::vec(text(), 0..3),
+        (opt_text(), opt_text(), opt_text()),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            opt_text(),
+            prop::option::of(date()),
+        ),
+    );
+    let timeline = prop::collection::vec(
+        (date(), opt_text(), opt_text(), text()).prop_map(|(date, action, author, text)| {
+            TimelineEntry {
+                date,
+                action,
+                author,
+                text,
+            }
+        }),
+        0..3,
+    );
+    let nuggets = prop::collection::vec(
+        (
+            prop::option::of(date()),
+            opt_text(),
+            text(),
+            opt_text(),
+            prop::option::of(date()),
+            prop::option::of(date()),
+            opt_text(),
+        )
+            .prop_map(
+                |(date, source, raw, interpretation, start, end, found_by)| Nugget {
+                    date,
+                    source,
+                    raw,
+                    interpretation,
+                    start,
+                    end,
+                    found_by,
+                },
+            ),
+        0..2,
+    );
+    let todos = prop::collection::vec(
+        (
+            text(),
+            opt_text(),
+            prop::option::of(date()),
+            any::<bool>(),
+            prop::option::of(date()),
+        )
+            .prop_map(|(task, business_line, deadline, done, done_at)| Todo {
+                task,
+                business_line,
+                deadline,
+                done,
+                done_at,
+            }),
+        0..2,
+    );
+    let rest = (
+        prop::collection::vec(text(), 0..3),
+        prop::collection::vec(
+            (text(), text()).prop_map(|(kind, value)| Artifact { kind, value }),
+            0..3,
+        ),
+        timeline,
+        nuggets,
+        todos,
+        prop::collection::vec(
+            (text(), text(), opt_text()).prop_map(|(name, value, unit)| Attribute {
+                name,
+                value,
+                unit,
+            }),
+            0..2,
+        ),
+        prop::collection::vec("[A-Z]{3}-[0-9]{1,4}", 0..3),
+        prop::option::of(
+            (
+                text(),
+                opt_text(),
+                prop::option::of(1u32..100_000),
+                opt_text(),
+            )
+                .prop_map(|(source, sheet, row, reference)| Legacy {
+                    source,
+                    sheet,
+                    row,
+                    reference,
+                }),
+        ),
+        text(),
+    );
+    (head, rest).prop_map(|(head, rest)| {
+        let (id, title, date, category, severity, status, tlp, business_lines, dap, flags) = head;
+        let (tags, artifacts, timeline, nuggets, todos, attributes, relations, legacy, description) =
+            rest;
+        let mut incident = Incident::new(id, title, date);
+        incident.category = category;
+        incident.severity = severity;
+        incident.status = status;
+        incident.tlp = tlp;
+        incident.business_lines = business_lines;
+        (incident.detection, incident.actor, incident.plan) = dap;
+        (incident.major, incident.incident, incident.opened_by, incident.closed) = flags;
+        incident.tags = tags;
+        incident.artifacts = artifacts;
+        incident.timeline = timeline;
+        incident.nuggets = nuggets;
+        incident.todos = todos;
+        incident.attributes = attributes;
+        incident.relations = relations;
+        incident.legacy = legacy;
+        incident.description = description;
+        incident
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn write_then_read_gives_the_same_incident(original in incident()) {
+        let text = to_markdown(&original);
+        let parsed = match parse(&text) {
+            Ok(parsed) => parsed.incident,
+            Err(e) => panic!("written file does not parse: {e}\n{text}"),
+        };
+        let mut expected = original.clone();
+        expected.normalize();
+        prop_assert_eq!(&parsed, &expected, "file was:\n{}", text);
+        prop_assert_eq!(to_markdown(&parsed), text);
+    }
+
+    #[test]
+    fn parsing_never_panics(input in "(---\n)?[ -~\n\r\t]{0,200}(\n---\n)?[ -~]{0,20}") {
+        let _ = parse(&input);
+    }
+}
