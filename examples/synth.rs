@@ -18,7 +18,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Parser;
 use fir::Config;
 use fir::config::DEFAULT_TOML;
@@ -42,15 +42,11 @@ struct Args {
     seed: u64,
 }
 
-#[allow(dead_code)] // Only the example binary runs `main`; the test calls the library part.
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let started = Instant::now();
     let summary = write_corpus(&args.out, args.n, args.seed)
         .with_context(|| format!("writing the corpus into {}", args.out.display()))?;
-    if summary.files != args.n {
-        bail!("wrote {} files instead of {}", summary.files, args.n);
-    }
     eprintln!(
         "wrote {} incidents ({:.1} MB) into {} in {:.2?}",
         summary.files,

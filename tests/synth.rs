@@ -2,7 +2,7 @@
 //! canonical, varied and reproducible.
 
 #[path = "../examples/synth.rs"]
-#[allow(dead_code)]
+#[allow(dead_code)] // `main` and its arguments are for the example binary only.
 mod synth;
 
 use std::collections::{BTreeMap, BTreeSet};
