@@ -213,3 +213,53 @@ proptest! {
         let _ = parse(&input);
     }
 }
+
+/// Small edits that take a canonical file outside (or just inside) the fast reader's subset.
+fn mutate(text: &str, kind: usize, at: usize) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // Only touch the front matter, between the fences.
+    let end = lines
+        .iter()
+        .skip(1)
+        .position(|l| l == "---")
+        .map_or(1, |p| p + 1);
+    let i = 1 + at % end.max(2).saturating_sub(1).max(1);
+    let i = i.min(end.saturating_sub(1)).max(1);
+    let edits: [&dyn Fn(&str) -> String; 12] = [
+        &|l| format!("{l} # comment"),
+        &|l| format!(" {l}"),
+        &|l| l.trim_start().to_string(),
+        &|l| l.replace(": ", ":  "),
+        &|l| l.replace(": ", ": '").to_string() + "'",
+        &|l| l.replace('"', "'"),
+        &|l| format!("{l}\n"),
+        &|l| l.replace("- ", "-   "),
+        &|l| format!("{l}\n  extra"),
+        &|l| l.replacen(':', ": &a", 1),
+        &|l| l.replace("|-", "|+").replace("|\n", ">\n"),
+        &|l| format!("{l}\n{l}"),
+    ];
+    if let Some(line) = lines.get_mut(i) {
+        *line = edits[kind % edits.len()](line);
+    }
+    lines.join("\n") + "\n"
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(384))]
+
+    /// The fast reader for canonical YAML never disagrees with the full parser.
+    #[test]
+    fn fast_reader_agrees_with_full_parser(original in incident(), kind in 0usize..12, at in 0usize..64) {
+        let canonical = to_markdown(&original);
+        for text in [canonical.clone(), mutate(&canonical, kind, at)] {
+            let fast = parse(&text).map(|p| p.incident);
+            let full = fir::incident::parse_without_fast_path(&text).map(|p| p.incident);
+            match (&fast, &full) {
+                (Ok(a), Ok(b)) => prop_assert_eq!(a, b, "{}", text),
+                (Err(a), Err(b)) => prop_assert_eq!(a, b),
+                _ => prop_assert!(false, "fast {:?} vs full {:?} on\n{}", fast, full, text),
+            }
+        }
+    }
+}

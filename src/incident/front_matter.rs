@@ -125,6 +125,17 @@ impl FieldLines {
 ///
 /// A byte-order mark and Windows line endings are accepted.
 pub fn parse(text: &str) -> Result<Parsed, FrontMatterError> {
+    parse_with(text, true)
+}
+
+/// [`parse`] without the fast reader for canonical YAML: for tests that check the two
+/// agree.
+#[doc(hidden)]
+pub fn parse_without_fast_path(text: &str) -> Result<Parsed, FrontMatterError> {
+    parse_with(text, false)
+}
+
+fn parse_with(text: &str, fast: bool) -> Result<Parsed, FrontMatterError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let normalized;
     let text = if text.contains('\r') {
@@ -138,7 +149,8 @@ pub fn parse(text: &str) -> Result<Parsed, FrontMatterError> {
     let first_line = 2;
     let fields = FieldLines::scan(front, first_line, syntax);
     let mut incident = match syntax {
-        Syntax::Yaml => decode_yaml(front, first_line)?,
+        Syntax::Yaml if fast => decode_yaml(front, first_line)?,
+        Syntax::Yaml => decode_yaml_fully(front, first_line)?,
         Syntax::Toml => decode_toml(front, first_line)?,
     };
     incident.description = body.to_string();
@@ -184,6 +196,17 @@ fn split(text: &str) -> Result<(Syntax, &str, &str), FrontMatterError> {
 }
 
 fn decode_yaml(front: &str, first_line: usize) -> Result<Incident, FrontMatterError> {
+    // Canonical files take the fast path; anything else, and every error, the full parser.
+    if let Some(incident) =
+        super::fast_yaml::read(front).and_then(|value| serde_json::from_value(value).ok())
+    {
+        return Ok(incident);
+    }
+    decode_yaml_fully(front, first_line)
+}
+
+/// Decodes with the full YAML parser, which also gives precise errors.
+fn decode_yaml_fully(front: &str, first_line: usize) -> Result<Incident, FrontMatterError> {
     let mut field = None;
     serde_saphyr::with_deserializer_from_str(front, |de| {
         serde_path_to_error::deserialize::<_, Incident>(de).map_err(|error| {

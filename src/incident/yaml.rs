@@ -135,7 +135,7 @@ fn literal_header(text: &str) -> Option<&'static str> {
 
 /// Characters that only a double-quoted scalar can carry: YAML's non-printable
 /// characters, and those some readers take for line breaks or a byte-order mark.
-fn is_special(c: char) -> bool {
+pub(super) fn is_special(c: char) -> bool {
     let printable = matches!(c, '\t' | '\n' | '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
         || c >= '\u{10000}';
     !printable || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
