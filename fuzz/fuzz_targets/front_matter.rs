@@ -1,0 +1,25 @@
+//! Any file content: parsing never panics, the fast reader agrees with the full YAML
+//! parser, and what parses writes back stably.
+#![no_main]
+
+use fir::incident::{parse, parse_without_fast_path, to_markdown};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let parsed = parse(text);
+    let full = parse_without_fast_path(text);
+    match (&parsed, &full) {
+        (Ok(a), Ok(b)) => assert_eq!(a.incident, b.incident),
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        _ => panic!("fast path {parsed:?} disagrees with full parser {full:?}"),
+    }
+    if let Ok(parsed) = parsed {
+        let written = to_markdown(&parsed.incident);
+        let again = parse(&written).expect("what fir writes, fir reads");
+        assert_eq!(again.incident, parsed.incident);
+        assert_eq!(to_markdown(&again.incident), written);
+    }
+});
