@@ -235,9 +235,11 @@ fn decode_toml(front: &str, first_line: usize) -> Result<Incident, FrontMatterEr
     })
 }
 
-/// serde_path_to_error says `.` for the root.
+/// serde_path_to_error says `.` for the root and `?` for a key it could not read
+/// (a syntax error inside a mapping); the enclosing field is what a person can find.
 fn field_name(path: &str) -> Option<String> {
-    (path != "." && !path.is_empty()).then(|| path.to_string())
+    let path = path.trim_end_matches(".?");
+    (path != "." && path != "?" && !path.is_empty()).then(|| path.to_string())
 }
 
 #[cfg(test)]
@@ -286,6 +288,17 @@ mod tests {
         let err = parse(&text).unwrap_err();
         assert_eq!(err.line, Some(6), "{err:?}");
         assert_eq!(err.field.as_deref(), Some("severity"));
+    }
+
+    #[test]
+    fn syntax_error_in_a_list_item_names_the_item() {
+        let text = MINIMAL.replace(
+            "status: open\n",
+            "status: open\ntimeline:\n  - date: 2024-05-01T10:00:00Z\n    text: rule for ${jndi: patterns\n",
+        );
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("timeline[0]"), "{err:?}");
+        assert_eq!(err.line, Some(10), "{err:?}");
     }
 
     #[test]
