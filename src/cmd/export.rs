@@ -59,11 +59,11 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let entries = publishable(content.entries, &config, audience);
     let bytes = match args.format {
         Format::Json => {
-            let lines: Vec<String> = entries
-                .iter()
-                .map(|e| data::json_line(&e.incident))
-                .collect();
-            data::json_array(&lines).into_bytes()
+            let mut array = data::JsonArray::with_capacity(0);
+            for entry in &entries {
+                array.push(&entry.incident);
+            }
+            array.finish()
         }
         Format::Csv => {
             let mut out = "\u{feff}".as_bytes().to_vec();

@@ -18,28 +18,64 @@ struct Record<'a> {
 
 /// One incident as a single line of JSON (no newline). Always starts with `{"id":`.
 pub fn json_line(incident: &Incident) -> String {
-    serde_json::to_string(&Record {
-        incident,
-        description: &incident.description,
-    })
-    .expect("incidents serialise to JSON")
+    let mut out = Vec::new();
+    write_record(&mut out, incident);
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+fn write_record(out: &mut Vec<u8>, incident: &Incident) {
+    serde_json::to_writer(
+        out,
+        &Record {
+            incident,
+            description: &incident.description,
+        },
+    )
+    .expect("incidents serialise to JSON");
 }
 
 /// A JSON array with one incident per line, so that a later incremental build can
-/// reuse the lines of unchanged incidents.
-pub fn json_array(lines: &[String]) -> String {
-    let size: usize = lines.iter().map(|l| l.len() + 2).sum();
-    let mut out = String::with_capacity(size + 4);
-    out.push_str("[\n");
-    for (i, line) in lines.iter().enumerate() {
-        out.push_str(line);
-        if i + 1 < lines.len() {
-            out.push(',');
-        }
-        out.push('\n');
+/// reuse the lines of unchanged incidents. Written straight into one buffer: at 100k
+/// incidents the file is hundreds of megabytes, and a copy would double the memory.
+#[derive(Debug)]
+pub struct JsonArray {
+    out: Vec<u8>,
+    items: usize,
+}
+
+impl JsonArray {
+    pub fn with_capacity(bytes: usize) -> JsonArray {
+        let mut out = Vec::with_capacity(bytes + 4);
+        out.extend_from_slice(b"[\n");
+        JsonArray { out, items: 0 }
     }
-    out.push_str("]\n");
-    out
+
+    fn separate(&mut self) {
+        if self.items > 0 {
+            self.out.extend_from_slice(b",\n");
+        }
+        self.items += 1;
+    }
+
+    /// Adds an incident.
+    pub fn push(&mut self, incident: &Incident) {
+        self.separate();
+        write_record(&mut self.out, incident);
+    }
+
+    /// Adds a line made by [`json_line`] (or read back with [`lines_by_id`]).
+    pub fn push_line(&mut self, line: &str) {
+        self.separate();
+        self.out.extend_from_slice(line.as_bytes());
+    }
+
+    pub fn finish(mut self) -> Vec<u8> {
+        if self.items > 0 {
+            self.out.push(b'\n');
+        }
+        self.out.extend_from_slice(b"]\n");
+        self.out
+    }
 }
 
 /// The lines of a file written by [`json_array`], by incident id.
@@ -195,7 +231,10 @@ mod tests {
         a.description = "line one\nline two".into();
         let b = Incident::new("B-2", "second", "2024-01-02".parse().unwrap());
         let lines = vec![json_line(&a), json_line(&b)];
-        let text = json_array(&lines);
+        let mut array = JsonArray::with_capacity(0);
+        array.push(&a);
+        array.push_line(&lines[1]);
+        let text = String::from_utf8(array.finish()).unwrap();
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed[0]["id"], "A-1");
         assert_eq!(parsed[0]["description"], "line one\nline two");
@@ -203,6 +242,6 @@ mod tests {
         let by_id = lines_by_id(&text);
         assert_eq!(by_id["A-1"], lines[0]);
         assert_eq!(by_id["B-2"], lines[1]);
-        assert_eq!(json_array(&[]), "[\n]\n");
+        assert_eq!(JsonArray::with_capacity(0).finish(), b"[\n]\n");
     }
 }

@@ -860,23 +860,25 @@ impl Generator for Data<'_> {
             })?
         };
         let old_lines = super::data::lines_by_id(&previous);
-        let lines: Vec<String> = input
-            .all
-            .par_iter()
-            .map(|&i| -> Result<String, BuildError> {
-                let s = &input.summaries[i as usize];
-                match input.entries.loaded(i as usize) {
-                    Some(entry) => Ok(super::data::json_line(&entry.incident)),
-                    None => old_lines
-                        .get(s.id.as_str())
-                        .map(|line| line.to_string())
-                        .ok_or_else(|| {
-                            BuildError::Stale(format!("{} has no line for {}", paths::DATA, s.id))
-                        }),
+        let estimate = if previous.is_empty() {
+            input.summaries.len() * 4096
+        } else {
+            previous.len() + 64 * 1024
+        };
+        let mut array = super::data::JsonArray::with_capacity(estimate);
+        for &i in &input.all {
+            match input.entries.loaded(i as usize) {
+                Some(entry) => array.push(&entry.incident),
+                None => {
+                    let id = input.summaries[i as usize].id.as_str();
+                    let line = old_lines.get(id).ok_or_else(|| {
+                        BuildError::Stale(format!("{} has no line for {id}", paths::DATA))
+                    })?;
+                    array.push_line(line);
                 }
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(vec![super::data::json_array(&lines).into_bytes()])
+            }
+        }
+        Ok(vec![array.finish()])
     }
 }
 
