@@ -230,7 +230,7 @@ mod tests {
         let mut a = Incident::new("A-1", "first \"quoted\"", "2024-01-01".parse().unwrap());
         a.description = "line one\nline two".into();
         let b = Incident::new("B-2", "second", "2024-01-02".parse().unwrap());
-        let lines = vec![json_line(&a), json_line(&b)];
+        let lines = [json_line(&a), json_line(&b)];
         let mut array = JsonArray::with_capacity(0);
         array.push(&a);
         array.push_line(&lines[1]);
