@@ -477,3 +477,23 @@ fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
     let fourth = ok(&fir(root.path(), &["build"]));
     assert!(fourth.contains("0 written"), "{fourth}");
 }
+
+#[test]
+fn the_library_rebuilds_in_process_from_a_list_of_changed_files() {
+    use fir::site::{BuildOptions, Site};
+    let root = copy_site(Path::new(FIXTURE));
+    let mut site = Site::load(root.path(), BuildOptions::default()).unwrap();
+    let first = site.build().unwrap();
+    assert!(!first.incremental);
+    let path = root.path().join("content/incidents/2024/FIR-2024-0007.md");
+    fs::write(&path, "---\nid: FIR-2024-0007\ntitle: Submitted through the form\ndate: 2024-07-01T09:00:00Z\ncategory: spam\nseverity: 1\nstatus: open\n---\nHello.\n").unwrap();
+    let report = site.rebuild(std::slice::from_ref(&path)).unwrap();
+    assert!(report.incremental, "{report}");
+    assert_eq!(report.incidents, 7);
+    let out = root.path().join("site");
+    assert!(read(&out, "incidents/FIR-2024-0007.html").contains("Submitted through the form"));
+    assert!(read(&out, "index.html").contains("incidents/FIR-2024-0007.html"));
+    // A second rebuild of the same file with the same bytes writes nothing.
+    let again = site.rebuild(&[path]).unwrap();
+    assert_eq!(again.written, 0, "{again}");
+}
