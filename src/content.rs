@@ -18,6 +18,8 @@ pub struct Entry {
     pub incident: Incident,
     /// Where each field stands in the file.
     pub fields: FieldLines,
+    /// A hash of the file's bytes, to notice changes (the build cache keys pages on it).
+    pub source_hash: u64,
 }
 
 /// Everything under `content/incidents/`, with every problem found.
@@ -93,6 +95,13 @@ pub fn load(root: &Path, config: &Config) -> Content {
             return content;
         }
     };
+    load_paths(files, config)
+}
+
+/// Reads, parses and checks the given incident files, adding to `content`.
+/// Checks across files (unique ids, relations) only see these files.
+pub fn load_paths(files: Vec<PathBuf>, config: &Config) -> Content {
+    let mut content = Content::default();
     let progress = crate::progress::bar(files.len() as u64, "loading");
     let results: Vec<(Option<Entry>, Vec<Diagnostic>)> = files
         .into_par_iter()
@@ -147,6 +156,7 @@ fn load_one(path: PathBuf, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) 
                 path,
                 incident: parsed.incident,
                 fields: parsed.fields,
+                source_hash: hash_bytes(text.as_bytes()),
             };
             (Some(entry), diagnostics)
         }
@@ -155,6 +165,14 @@ fn load_one(path: PathBuf, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) 
             (None, vec![diagnostic])
         }
     }
+}
+
+/// The hash [`Entry::source_hash`] holds for a file with these bytes.
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Rules that need every incident: unique ids and relations that point somewhere.

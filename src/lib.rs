@@ -10,6 +10,8 @@ pub mod content;
 pub mod diagnostic;
 pub mod incident;
 pub mod progress;
+pub mod render;
+pub mod site;
 pub mod store;
 
 pub use config::Config;

@@ -1,6 +1,8 @@
 //! The command line: one module per subcommand, each a thin layer over the library.
 
+pub mod build;
 pub mod check;
+pub mod export;
 pub mod init;
 pub mod new;
 
@@ -38,13 +40,13 @@ pub enum Command {
     /// Check every incident file and list all problems.
     Check(check::Args),
     /// Render the static site.
-    Build(NotYet),
+    Build(build::Args),
     /// Import incidents from legacy registers (xlsx, xls, ods, csv).
     Import(NotYet),
     /// Serve the site with the intake form and API.
     Serve(NotYet),
     /// Export incidents as CSV or JSON.
-    Export(NotYet),
+    Export(export::Args),
     /// Search incidents from the terminal.
     Search(NotYet),
     /// Print statistics.
@@ -71,10 +73,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(&root, *args),
         Command::Check(args) => check::run(&root, args),
-        Command::Build(_) => not_yet("build"),
+        Command::Build(args) => build::run(&root, args),
         Command::Import(_) => not_yet("import"),
         Command::Serve(_) => not_yet("serve"),
-        Command::Export(_) => not_yet("export"),
+        Command::Export(args) => export::run(&root, args),
         Command::Search(_) => not_yet("search"),
         Command::Stats(_) => not_yet("stats"),
         Command::IngestMail(_) => not_yet("ingest-mail"),

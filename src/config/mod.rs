@@ -1,5 +1,6 @@
 //! The site configuration, `fir.toml`: site settings and the taxonomies incidents use.
 
+pub mod audience;
 pub mod business_lines;
 mod taxonomy;
 
@@ -9,6 +10,7 @@ use std::sync::LazyLock;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
+pub use audience::{Audience, Include};
 pub use business_lines::BusinessLines;
 pub use taxonomy::{Taxonomy, Term};
 
@@ -65,6 +67,12 @@ pub struct Config {
     pub plans: Taxonomy,
     #[serde(default = "d::actions")]
     pub actions: Taxonomy,
+    /// Theme whose templates, static files and i18n override the embedded default.
+    #[serde(default = "d::theme")]
+    pub theme: String,
+    /// Named reader groups for `fir build --audience NAME`.
+    #[serde(default)]
+    pub audiences: std::collections::BTreeMap<String, Audience>,
     #[serde(skip, default = "d::tz")]
     tz: TimeZone,
 }
@@ -83,6 +91,7 @@ mod d {
         id_format: String, default_tlp: String, business_lines: BusinessLines,
         categories: Taxonomy, severities: Taxonomy, statuses: Taxonomy, tlp: Taxonomy,
         detections: Taxonomy, actors: Taxonomy, plans: Taxonomy, actions: Taxonomy,
+        theme: String,
     }
     pub fn tz() -> TimeZone {
         TimeZone::UTC
@@ -137,7 +146,11 @@ impl Config {
         })?;
         let key_line = |key: &str| {
             text.lines()
-                .position(|l| l.trim_start().starts_with(key) || l.trim() == format!("[{key}]"))
+                .position(|l| {
+                    l.trim_start().starts_with(key)
+                        || l.trim() == format!("[{key}]")
+                        || l.trim_start().starts_with(&format!("[{key}."))
+                })
                 .map_or(1, |i| i + 1)
         };
         config.tz = TimeZone::get(&config.timezone).map_err(|e| {
@@ -192,6 +205,30 @@ impl Config {
                 "default_tlp",
                 format!("default_tlp {:?} is not in [tlp]", self.default_tlp),
             ));
+        }
+        for (name, audience) in &self.audiences {
+            if self.tlp.resolve(&audience.max_tlp).is_none() {
+                return Err((
+                    "audiences",
+                    format!(
+                        "audience {name:?}: max_tlp {:?} is not in [tlp] (known: {})",
+                        audience.max_tlp,
+                        self.tlp.slugs().join(", ")
+                    ),
+                ));
+            }
+            if let Some(unknown) = audience
+                .business_lines
+                .iter()
+                .find(|bl| !self.business_lines.contains(bl))
+            {
+                return Err((
+                    "audiences",
+                    format!(
+                        "audience {name:?}: business line {unknown:?} is not in business_lines"
+                    ),
+                ));
+            }
         }
         Ok(())
     }

@@ -1,0 +1,90 @@
+//! `fir export`: all incidents as CSV (for spreadsheets) or JSON, one per row.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use crate::content;
+use crate::diagnostic::Level;
+use crate::site::{data, publishable};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One row per incident, lists joined with "; ", UTF-8 with a byte order mark
+    /// so that spreadsheet programs read accents right.
+    Csv,
+    /// The same records as the site's data/incidents.json.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long, value_enum)]
+    pub format: Format,
+    /// File to write [default: standard output].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Export only what this audience from fir.toml may read.
+    #[arg(long)]
+    pub audience: Option<String>,
+}
+
+pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let config = super::load_config(root)?;
+    let audience = match &args.audience {
+        None => None,
+        Some(name) => match config.audiences.get(name) {
+            Some(audience) => Some(audience),
+            None => bail!(
+                "unknown audience {name:?}; fir.toml defines: {}",
+                config
+                    .audiences
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
+    };
+    let content = content::load(root, &config);
+    for diagnostic in &content.diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    if content.diagnostics.iter().any(|d| d.level == Level::Error) {
+        eprintln!("nothing exported: fix the errors above first");
+        return Ok(ExitCode::FAILURE);
+    }
+    let entries = publishable(content.entries, &config, audience);
+    let bytes = match args.format {
+        Format::Json => {
+            let mut array = data::JsonArray::with_capacity(0);
+            for entry in &entries {
+                array.push(&entry.incident);
+            }
+            array.finish()
+        }
+        Format::Csv => {
+            let mut out = "\u{feff}".as_bytes().to_vec();
+            {
+                let mut writer = csv::Writer::from_writer(&mut out);
+                writer.write_record(data::CSV_COLUMNS)?;
+                for entry in &entries {
+                    writer.write_record(data::csv_row(&entry.incident, &config))?;
+                }
+                writer.flush()?;
+            }
+            out
+        }
+    };
+    match &args.out {
+        Some(path) => crate::store::replace(path, &bytes)
+            .with_context(|| format!("writing {}", path.display()))?,
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    if let Some(path) = &args.out {
+        eprintln!("exported {} incidents to {}", entries.len(), path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,180 @@
+//! What templates see: plain serialisable views, with labels, colours, display dates and
+//! relative URLs already worked out, so that templates only lay things out.
+
+use serde::Serialize;
+
+use crate::incident::DateTime;
+
+/// A date as shown (in the site's time zone) and as machine-readable text.
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    /// `2024-05-01 09:30`, or `2024-05-01` when only the day is known.
+    pub text: String,
+    /// RFC 3339 for `<time datetime>` and feeds.
+    pub iso: String,
+}
+
+impl DateView {
+    pub fn new(date: &DateTime, tz: &jiff::tz::TimeZone) -> DateView {
+        if date.is_date_only() {
+            let text = date.to_string();
+            return DateView {
+                iso: text.clone(),
+                text,
+            };
+        }
+        let zoned = date.zoned(tz);
+        DateView {
+            text: zoned.strftime("%Y-%m-%d %H:%M").to_string(),
+            iso: zoned.timestamp().to_string(),
+        }
+    }
+}
+
+/// A taxonomy value: what files store, what people read, its colour and its page.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TermView {
+    pub slug: String,
+    pub label: String,
+    /// Background colour from `fir.toml`, if any.
+    pub color: Option<String>,
+    /// Readable text colour on `color`.
+    pub fg: Option<&'static str>,
+    /// Link to the facet page (relative to the site root), if there is one.
+    pub url: Option<String>,
+}
+
+impl TermView {
+    pub fn new(slug: &str, label: &str, color: Option<&str>, url: Option<String>) -> TermView {
+        TermView {
+            slug: slug.to_string(),
+            label: label.to_string(),
+            color: color.map(str::to_string),
+            fg: color.map(text_color_on),
+            url,
+        }
+    }
+}
+
+/// Black or white, whichever reads better on the `#rrggbb` colour `background`.
+pub fn text_color_on(background: &str) -> &'static str {
+    let hex = background.trim_start_matches('#');
+    let channel = |i: usize| {
+        hex.get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .map_or(0.5, |v| f64::from(v) / 255.0)
+    };
+    if hex.len() != 6 {
+        return "#000";
+    }
+    let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+    if luminance > 0.5 { "#000" } else { "#fff" }
+}
+
+/// One incident in a list: a table row.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowView {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub date: DateView,
+    pub category: TermView,
+    pub severity: TermView,
+    pub status: TermView,
+    pub tlp: TermView,
+    pub major: bool,
+    pub is_event: bool,
+    pub closed: bool,
+    pub business_lines: Vec<String>,
+}
+
+/// A link with a label and, for facet values, a count.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    pub label: String,
+    pub url: String,
+    pub count: usize,
+    pub color: Option<String>,
+    pub fg: Option<&'static str>,
+    /// Nesting level in a tree (business lines, archives).
+    pub depth: usize,
+    /// Share of the largest count, for bar charts in pure CSS (0–100).
+    pub percent: usize,
+}
+
+/// Navigation between the pages of a list, newest first.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PagerView {
+    pub newest: Option<String>,
+    pub newer: Option<String>,
+    pub older: Option<String>,
+    pub oldest: Option<String>,
+    /// 1-based position from the newest page; `pages` is the count.
+    pub page: usize,
+    pub pages: usize,
+}
+
+/// Everything a page template gets besides the globals.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageMeta {
+    /// The page's own path from the site root, for self links (`#anchors` with `<base>`).
+    pub path: String,
+    /// Relative path back to the site root: the page's `<base href>`.
+    pub root: String,
+    pub title: String,
+    /// Which navigation entry to highlight.
+    pub section: String,
+}
+
+impl PageMeta {
+    pub fn new(path: &str, title: impl Into<String>, section: &str) -> PageMeta {
+        PageMeta {
+            path: path.to_string(),
+            root: root_of(path),
+            title: title.into(),
+            section: section.to_string(),
+        }
+    }
+}
+
+/// `./` for a page at the root, `../` for one a directory down, and so on. Pages set it
+/// as `<base href>`, so every link in them is written from the site root and the site
+/// works from any directory, over HTTP or from `file://`.
+pub fn root_of(path: &str) -> String {
+    let depth = path.matches('/').count();
+    if depth == 0 {
+        "./".to_string()
+    } else {
+        "../".repeat(depth)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_and_contrast() {
+        assert_eq!(root_of("index.html"), "./");
+        assert_eq!(root_of("incidents/FIR-1.html"), "../");
+        assert_eq!(
+            root_of("business-line/retail/france/index.html"),
+            "../../../"
+        );
+        assert_eq!(text_color_on("#ffffff"), "#000");
+        assert_eq!(text_color_on("#c62828"), "#fff");
+        assert_eq!(text_color_on("#33ff00"), "#000");
+        assert_eq!(text_color_on("bogus"), "#000");
+    }
+
+    #[test]
+    fn dates_in_the_site_zone() {
+        let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+        let d: DateTime = "2024-07-01T10:00:00Z".parse().unwrap();
+        let view = DateView::new(&d, &paris);
+        assert_eq!(view.text, "2024-07-01 12:00");
+        assert_eq!(view.iso, "2024-07-01T10:00:00Z");
+        let day: DateTime = "2024-07-01".parse().unwrap();
+        assert_eq!(DateView::new(&day, &paris).text, "2024-07-01");
+    }
+}

@@ -1,0 +1,156 @@
+//! Turning data into pages: Markdown, templates, UI strings.
+//!
+//! Templates are compiled once per build into a [`Renderer`], which is shared by every
+//! rendering thread. Template output is HTML-escaped unless a template says `| safe`,
+//! which the default theme only does for HTML this crate produced and sanitised.
+
+pub mod context;
+pub mod i18n;
+pub mod markdown;
+pub mod theme;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use tera::{Context, Kwargs, State, Tera};
+
+pub use i18n::Catalogue;
+pub use theme::{Origin, Theme};
+
+/// A template that does not compile or fails to render, with where to look.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template {name} (from {origin}): {message}")]
+    Template {
+        name: String,
+        origin: Origin,
+        message: String,
+    },
+    #[error(transparent)]
+    Catalogue(#[from] i18n::CatalogueError),
+    #[error("{}: cannot read theme files: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Compiled templates and the values every page sees.
+#[derive(Debug)]
+pub struct Renderer {
+    tera: Tera,
+    theme: Theme,
+    catalogue: Catalogue,
+}
+
+/// Site-wide values every template can read as `site.*`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteGlobals {
+    pub title: String,
+    pub lang: String,
+    /// Absolute URL prefix for feeds; pages themselves only use relative links.
+    pub base_url: String,
+    /// The audience this build is for, if any.
+    pub audience: Option<String>,
+    pub generator: String,
+}
+
+impl Renderer {
+    /// Compiles every template of `theme` and sets the globals (`site`, `t`).
+    pub fn new(theme: Theme, site: &SiteGlobals) -> Result<Renderer, RenderError> {
+        let catalogue = Catalogue::load(&theme, &site.lang)?;
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html", ".xml"]);
+        tera.register_filter("fill", fill);
+        let sources = theme
+            .templates
+            .iter()
+            .map(|(name, file)| (name.as_str(), file.content.as_str()));
+        tera.add_raw_templates(sources).map_err(|e| {
+            let name = template_name_of(&e).unwrap_or_default();
+            let origin = theme
+                .templates
+                .get(&name)
+                .map_or(Origin::Embedded, |f| f.origin.clone());
+            RenderError::Template {
+                name,
+                origin,
+                message: e.to_string(),
+            }
+        })?;
+        tera.global_context().insert("site", site);
+        tera.global_context().insert("t", &catalogue);
+        Ok(Renderer {
+            tera,
+            theme,
+            catalogue,
+        })
+    }
+
+    /// Renders `template` with `context` on top of the globals.
+    pub fn render(&self, template: &str, context: &Context) -> Result<String, RenderError> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| self.error(template, e))
+    }
+
+    /// Renders `template` with the fields of `value` as the context.
+    pub fn render_value<T: Serialize>(
+        &self,
+        template: &str,
+        value: &T,
+    ) -> Result<String, RenderError> {
+        let context = Context::from_serialize(value).map_err(|e| self.error(template, e))?;
+        self.render(template, &context)
+    }
+
+    /// Makes `value` readable as `key` in every template.
+    pub fn set_global<T: Serialize>(&mut self, key: &'static str, value: &T) {
+        self.tera.global_context().insert(key, value);
+    }
+
+    /// The theme the templates came from (static files are copied from it).
+    pub fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
+    /// The UI strings of the site's language.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    fn error(&self, template: &str, error: tera::Error) -> RenderError {
+        let name = template_name_of(&error).unwrap_or_else(|| template.to_string());
+        let origin = self
+            .theme
+            .templates
+            .get(&name)
+            .map_or(Origin::Embedded, |f| f.origin.clone());
+        RenderError::Template {
+            name,
+            origin,
+            message: error.to_string(),
+        }
+    }
+}
+
+fn template_name_of(error: &tera::Error) -> Option<String> {
+    match error.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            Some(report.filename().to_string())
+        }
+        tera::ErrorKind::MissingParent { current, .. } => Some(current.clone()),
+        _ => None,
+    }
+}
+
+/// `{{ t.showing | fill(from=1, to=50) }}`: puts values in a UI string's `{placeholders}`.
+fn fill(text: &str, kwargs: Kwargs, _: &State) -> String {
+    let mut out = text.to_string();
+    for (key, value) in kwargs.iter() {
+        if let Some(key) = key.as_str() {
+            out = out.replace(&format!("{{{key}}}"), &value.to_string());
+        }
+    }
+    out
+}

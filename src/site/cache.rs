@@ -1,0 +1,129 @@
+//! The build cache: what the last build saw and produced, so that the next one renders
+//! only what changed. Kept beside the output (`.site-cache.json` for `site/`), never
+//! inside it, since it names files the audience of the site may not see.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::Summary;
+
+/// Bump when the cache's shape or meaning changes: older caches are then ignored.
+const FORMAT: u32 = 1;
+
+/// One incident file as last seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub path: PathBuf,
+    pub id: String,
+    pub size: u64,
+    pub modified: (i64, u32),
+    pub hash: u64,
+}
+
+impl Source {
+    /// True when the file's size and modification time say it may have changed.
+    pub fn differs_from(&self, metadata: &std::fs::Metadata) -> bool {
+        metadata.len() != self.size || modified(metadata) != self.modified
+    }
+}
+
+/// Modification time as (seconds, nanoseconds) since the Unix epoch.
+pub fn modified(metadata: &std::fs::Metadata) -> (i64, u32) {
+    metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos()))
+}
+
+/// Everything the last successful build knew.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct State {
+    format: u32,
+    /// Fingerprint of what all pages depend on: fir, fir.toml, theme, options.
+    pub key: u64,
+    /// Also written into the output, to tell that the output is the one this describes.
+    pub build_id: String,
+    /// Every incident file, published or not, by path.
+    pub sources: HashMap<PathBuf, Source>,
+    /// Published incidents, sorted.
+    pub summaries: Vec<Summary>,
+    /// Every output file and the fingerprint of the job that made it.
+    pub pages: HashMap<String, u64>,
+}
+
+impl State {
+    pub fn new(
+        key: u64,
+        sources: HashMap<PathBuf, Source>,
+        summaries: Vec<Summary>,
+        pages: HashMap<String, u64>,
+    ) -> State {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        State {
+            format: FORMAT,
+            key,
+            build_id: format!(
+                "{}-{}-{}",
+                now.as_secs(),
+                now.subsec_nanos(),
+                std::process::id()
+            ),
+            sources,
+            summaries,
+            pages,
+        }
+    }
+}
+
+/// Where the cache of output directory `out` lives.
+pub fn path_for(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    out.parent()
+        .unwrap_or(Path::new("."))
+        .join(format!(".{name}-cache.json"))
+}
+
+/// Name of the file in the output that holds the build id.
+pub const MARKER: &str = ".fir-build";
+
+/// The cache for `out` if it exists, is readable, matches `key` and describes the
+/// output as it is now; otherwise `None` (and the next build is a full one).
+pub fn load(out: &Path, key: u64) -> Option<State> {
+    let bytes = std::fs::read(path_for(out)).ok()?;
+    let state: State = match serde_json::from_slice(&bytes) {
+        Ok(state) => state,
+        Err(e) => {
+            tracing::debug!("ignoring unreadable build cache: {e}");
+            return None;
+        }
+    };
+    if state.format != FORMAT || state.key != key {
+        tracing::debug!("build cache is for other settings: full build");
+        return None;
+    }
+    let marker = std::fs::read_to_string(out.join(MARKER)).unwrap_or_default();
+    if marker.trim() != state.build_id {
+        tracing::debug!("output does not match the build cache: full build");
+        return None;
+    }
+    Some(state)
+}
+
+/// Saves the cache beside `out`.
+pub fn save(out: &Path, state: &State) -> std::io::Result<()> {
+    let path = path_for(out);
+    let bytes = serde_json::to_vec(state).map_err(std::io::Error::other)?;
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    super::publish::write_in_place(parent, &name, &bytes)
+}

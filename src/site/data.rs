@@ -1,0 +1,247 @@
+//! Incidents as data: `data/incidents.json` in the site and `fir export` (JSON, CSV).
+//! One code path makes the JSON of both.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::incident::Incident;
+
+/// An incident as published: its front matter fields and its Markdown text.
+#[derive(Debug, Serialize)]
+struct Record<'a> {
+    #[serde(flatten)]
+    incident: &'a Incident,
+    description: &'a str,
+}
+
+/// One incident as a single line of JSON (no newline). Always starts with `{"id":`.
+pub fn json_line(incident: &Incident) -> String {
+    let mut out = Vec::new();
+    write_record(&mut out, incident);
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+fn write_record(out: &mut Vec<u8>, incident: &Incident) {
+    serde_json::to_writer(
+        out,
+        &Record {
+            incident,
+            description: &incident.description,
+        },
+    )
+    .expect("incidents serialise to JSON");
+}
+
+/// A JSON array with one incident per line, so that a later incremental build can
+/// reuse the lines of unchanged incidents. Written straight into one buffer: at 100k
+/// incidents the file is hundreds of megabytes, and a copy would double the memory.
+#[derive(Debug)]
+pub struct JsonArray {
+    out: Vec<u8>,
+    items: usize,
+}
+
+impl JsonArray {
+    pub fn with_capacity(bytes: usize) -> JsonArray {
+        let mut out = Vec::with_capacity(bytes + 4);
+        out.extend_from_slice(b"[\n");
+        JsonArray { out, items: 0 }
+    }
+
+    fn separate(&mut self) {
+        if self.items > 0 {
+            self.out.extend_from_slice(b",\n");
+        }
+        self.items += 1;
+    }
+
+    /// Adds an incident.
+    pub fn push(&mut self, incident: &Incident) {
+        self.separate();
+        write_record(&mut self.out, incident);
+    }
+
+    /// Adds a line made by [`json_line`] (or read back with [`lines_by_id`]).
+    pub fn push_line(&mut self, line: &str) {
+        self.separate();
+        self.out.extend_from_slice(line.as_bytes());
+    }
+
+    pub fn finish(mut self) -> Vec<u8> {
+        if self.items > 0 {
+            self.out.push(b'\n');
+        }
+        self.out.extend_from_slice(b"]\n");
+        self.out
+    }
+}
+
+/// The lines of a file written by [`json_array`], by incident id.
+pub fn lines_by_id(text: &str) -> HashMap<&str, &str> {
+    let mut out = HashMap::new();
+    for line in text.lines() {
+        let line = line.strip_suffix(',').unwrap_or(line);
+        if let Some(rest) = line.strip_prefix("{\"id\":\"")
+            && let Some(end) = rest.find('"')
+        {
+            out.insert(&rest[..end], line);
+        }
+    }
+    out
+}
+
+/// CSV columns of `fir export --format csv`, in order.
+pub const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "title",
+    "date",
+    "category",
+    "severity",
+    "status",
+    "tlp",
+    "business_lines",
+    "detection",
+    "actor",
+    "plan",
+    "major",
+    "incident",
+    "opened_by",
+    "closed",
+    "tags",
+    "relations",
+    "artifacts",
+    "attributes",
+    "timeline",
+    "nuggets",
+    "todos",
+    "legacy",
+    "description",
+];
+
+/// Separator of list items inside one CSV cell.
+const LIST: &str = "; ";
+
+/// One CSV row: taxonomy values as their labels (what a spreadsheet reader wants),
+/// lists joined, nested lists one item per line.
+pub fn csv_row(incident: &Incident, config: &Config) -> Vec<String> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let label = |taxonomy: &crate::config::Taxonomy, v: &Option<String>| {
+        v.as_deref()
+            .map(|v| taxonomy.label(v).to_string())
+            .unwrap_or_default()
+    };
+    let lines = |items: Vec<String>| items.join("\n");
+    vec![
+        incident.id.clone(),
+        incident.title.clone(),
+        incident.date.to_string(),
+        config.categories.label(&incident.category).to_string(),
+        incident.severity.to_string(),
+        config.statuses.label(&incident.status).to_string(),
+        config
+            .tlp_slug(incident.tlp.as_deref().filter(|t| !t.is_empty()))
+            .to_string(),
+        incident.business_lines.join(LIST),
+        label(&config.detections, &incident.detection),
+        label(&config.actors, &incident.actor),
+        label(&config.plans, &incident.plan),
+        incident.major.to_string(),
+        incident.incident.to_string(),
+        opt(&incident.opened_by),
+        incident.closed.map(|d| d.to_string()).unwrap_or_default(),
+        incident.tags.join(LIST),
+        incident.relations.join(LIST),
+        lines(
+            incident
+                .artifacts
+                .iter()
+                .map(|a| format!("{}: {}", a.kind, a.value))
+                .collect(),
+        ),
+        lines(
+            incident
+                .attributes
+                .iter()
+                .map(|a| match &a.unit {
+                    Some(unit) => format!("{}: {} {unit}", a.name, a.value),
+                    None => format!("{}: {}", a.name, a.value),
+                })
+                .collect(),
+        ),
+        lines(
+            incident
+                .timeline
+                .iter()
+                .map(|t| {
+                    let action = t
+                        .action
+                        .as_deref()
+                        .map(|a| config.actions.label(a))
+                        .unwrap_or("");
+                    let author = t.author.as_deref().unwrap_or("");
+                    format!(
+                        "{} [{action}] {author}: {}",
+                        t.date,
+                        t.text.replace('\n', " ")
+                    )
+                })
+                .collect(),
+        ),
+        lines(
+            incident
+                .nuggets
+                .iter()
+                .map(|n| n.raw.replace('\n', " "))
+                .collect(),
+        ),
+        lines(
+            incident
+                .todos
+                .iter()
+                .map(|t| format!("[{}] {}", if t.done { "x" } else { " " }, t.task))
+                .collect(),
+        ),
+        incident
+            .legacy
+            .as_ref()
+            .map(|l| {
+                let mut s = l.source.clone();
+                if let Some(sheet) = &l.sheet {
+                    s.push_str(&format!(" / {sheet}"));
+                }
+                if let Some(row) = l.row {
+                    s.push_str(&format!(" row {row}"));
+                }
+                s
+            })
+            .unwrap_or_default(),
+        incident.description.clone(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_round_trip_by_id() {
+        let mut a = Incident::new("A-1", "first \"quoted\"", "2024-01-01".parse().unwrap());
+        a.description = "line one\nline two".into();
+        let b = Incident::new("B-2", "second", "2024-01-02".parse().unwrap());
+        let lines = [json_line(&a), json_line(&b)];
+        let mut array = JsonArray::with_capacity(0);
+        array.push(&a);
+        array.push_line(&lines[1]);
+        let text = String::from_utf8(array.finish()).unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed[0]["id"], "A-1");
+        assert_eq!(parsed[0]["description"], "line one\nline two");
+        assert_eq!(parsed[1]["title"], "second");
+        let by_id = lines_by_id(&text);
+        assert_eq!(by_id["A-1"], lines[0]);
+        assert_eq!(by_id["B-2"], lines[1]);
+        assert_eq!(JsonArray::with_capacity(0).finish(), b"[\n]\n");
+    }
+}

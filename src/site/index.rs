@@ -1,0 +1,475 @@
+//! The index: what list pages, facet pages and links between incidents need, computed
+//! from the incidents' summaries. Pure: no I/O.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::config::business_lines::{self, SEPARATOR};
+use crate::content::Entry;
+use crate::incident::DateTime;
+use crate::render::Catalogue;
+
+/// What pages other than its own need to know about one incident. Kept in the build
+/// cache, so that an incremental build does not read unchanged files.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Summary {
+    pub id: String,
+    pub title: String,
+    pub date: DateTime,
+    /// `date` as Unix seconds in the site's zone: the sort key.
+    pub timestamp: i64,
+    pub category: String,
+    pub severity: u8,
+    pub status: String,
+    /// Canonical TLP slug (the default TLP when the file does not say).
+    pub tlp: String,
+    pub business_lines: Vec<String>,
+    pub detection: Option<String>,
+    pub actor: Option<String>,
+    pub tags: Vec<String>,
+    /// Marked major, or of a category that is major.
+    pub major: bool,
+    /// False for events.
+    pub incident: bool,
+    /// The status is final.
+    pub closed: bool,
+    pub closed_at: Option<DateTime>,
+    /// Related incidents named in the file, within the published set.
+    pub relations: Vec<String>,
+    /// The source file, relative to the site root as found.
+    pub path: PathBuf,
+    /// Hash of the source file's bytes.
+    pub source_hash: u64,
+}
+
+impl Summary {
+    /// The summary of a loaded incident whose file had `source_hash`.
+    pub fn new(entry: &Entry, config: &Config, source_hash: u64) -> Summary {
+        let incident = &entry.incident;
+        let category_major = config
+            .categories
+            .get(&incident.category)
+            .is_some_and(|t| t.major);
+        Summary {
+            id: incident.id.clone(),
+            title: incident.title.clone(),
+            date: incident.date,
+            timestamp: incident.date.timestamp(config.tz()).as_second(),
+            category: incident.category.clone(),
+            severity: incident.severity,
+            status: incident.status.clone(),
+            tlp: config.tlp_slug(incident.tlp.as_deref()).to_string(),
+            business_lines: incident
+                .business_lines
+                .iter()
+                .map(|bl| business_lines::normalize(bl))
+                .collect(),
+            detection: incident.detection.clone(),
+            actor: incident.actor.clone(),
+            tags: incident.tags.clone(),
+            major: incident.major || category_major,
+            incident: incident.incident,
+            closed: config.is_final_status(&incident.status),
+            closed_at: incident.closed,
+            relations: incident.relations.clone(),
+            path: entry.path.clone(),
+            source_hash,
+        }
+    }
+
+    /// A hash of everything a list row or a link to this incident shows.
+    pub fn fingerprint(&self) -> u64 {
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// Sort order of every list: by date, then id.
+    pub fn sort_key(&self) -> (i64, &str) {
+        (self.timestamp, &self.id)
+    }
+}
+
+/// Sorts summaries oldest first, the order every index position refers to.
+pub fn sort(summaries: &mut [Summary]) {
+    summaries.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// The facets, in navigation order: (directory and i18n key).
+pub const FACETS: &[&str] = &[
+    "category",
+    "severity",
+    "status",
+    "tlp",
+    "business-line",
+    "detection",
+    "actor",
+    "tag",
+    "kind",
+    "archive",
+];
+
+/// One way of grouping incidents, with a page per value.
+#[derive(Debug, Clone)]
+pub struct Facet {
+    /// Directory name in the site and key of its name in the catalogue.
+    pub key: &'static str,
+    pub values: Vec<FacetValue>,
+    /// Position of each value by its raw form.
+    pub lookup: HashMap<String, usize>,
+}
+
+/// One value of a facet and the incidents that have it.
+#[derive(Debug, Clone)]
+pub struct FacetValue {
+    /// The value as files store it; levels of a tree are joined by ` > `.
+    pub raw: String,
+    pub label: String,
+    pub color: Option<String>,
+    /// Path under the facet's directory, one segment per level: `retail-banking/france`.
+    pub slug_path: String,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    /// Summary positions, oldest first. A parent holds its children's incidents too.
+    pub members: Vec<u32>,
+}
+
+/// Facets and relations over a sorted slice of summaries.
+#[derive(Debug, Clone)]
+pub struct Index {
+    pub facets: Vec<Facet>,
+    /// Per summary: related summaries, newest first.
+    pub related: Vec<Vec<u32>>,
+    pub by_id: HashMap<String, u32>,
+}
+
+impl Index {
+    /// Indexes `summaries`, which must be sorted with [`sort`].
+    pub fn build(summaries: &[Summary], config: &Config, catalogue: &Catalogue) -> Index {
+        let by_id: HashMap<String, u32> = summaries
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i as u32))
+            .collect();
+        let facets = FACETS
+            .iter()
+            .map(|key| build_facet(key, summaries, config, catalogue))
+            .collect();
+        let mut related: Vec<Vec<u32>> = vec![Vec::new(); summaries.len()];
+        for (i, summary) in summaries.iter().enumerate() {
+            for relation in &summary.relations {
+                if let Some(&j) = by_id.get(relation)
+                    && j as usize != i
+                {
+                    related[i].push(j);
+                    related[j as usize].push(i as u32);
+                }
+            }
+        }
+        for links in &mut related {
+            links.sort_unstable_by(|a, b| b.cmp(a));
+            links.dedup();
+        }
+        Index {
+            facets,
+            related,
+            by_id,
+        }
+    }
+
+    pub fn facet(&self, key: &str) -> Option<&Facet> {
+        self.facets.iter().find(|f| f.key == key)
+    }
+
+    /// The page listing the incidents with value `raw` of facet `key`.
+    pub fn value_url(&self, key: &str, raw: &str) -> Option<String> {
+        let facet = self.facet(key)?;
+        let value = &facet.values[*facet.lookup.get(raw)?];
+        Some(super::paths::list_page(
+            &super::paths::facet_value_dir(key, &value.slug_path),
+            0,
+            1,
+        ))
+    }
+}
+
+/// The values a summary has for a facet, parents of tree values included.
+fn values_of(key: &str, summary: &Summary, config: &Config) -> Vec<String> {
+    match key {
+        "category" => vec![summary.category.clone()],
+        "severity" => vec![summary.severity.to_string()],
+        "status" => vec![summary.status.clone()],
+        "tlp" => vec![summary.tlp.clone()],
+        "business-line" => {
+            let mut out: Vec<String> = Vec::new();
+            for path in &summary.business_lines {
+                for ancestor in business_lines::ancestors_and_self(path) {
+                    if !out.iter().any(|p| p == ancestor) {
+                        out.push(ancestor.to_string());
+                    }
+                }
+            }
+            out
+        }
+        "detection" => summary.detection.iter().cloned().collect(),
+        "actor" => summary.actor.iter().cloned().collect(),
+        "tag" => summary.tags.clone(),
+        "kind" => vec![
+            if summary.incident {
+                "incident"
+            } else {
+                "event"
+            }
+            .to_string(),
+        ],
+        "archive" => {
+            let civil = summary.date.zoned(config.tz()).datetime();
+            let year = format!("{:04}", civil.year());
+            let month = format!("{year}{SEPARATOR}{:02}", civil.month());
+            vec![year, month]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Configured label, colour and position of a facet value, if the configuration knows it.
+fn describe(
+    key: &str,
+    raw: &str,
+    config: &Config,
+    catalogue: &Catalogue,
+) -> (String, Option<String>, Option<usize>) {
+    let taxonomy = match key {
+        "category" => Some(&config.categories),
+        "severity" => Some(&config.severities),
+        "status" => Some(&config.statuses),
+        "tlp" => Some(&config.tlp),
+        "detection" => Some(&config.detections),
+        "actor" => Some(&config.actors),
+        _ => None,
+    };
+    if let Some(taxonomy) = taxonomy {
+        let term = taxonomy.get(raw);
+        return (
+            term.map_or_else(|| raw.to_string(), |t| t.label.clone()),
+            term.and_then(|t| t.color.clone()),
+            taxonomy.position(raw),
+        );
+    }
+    match key {
+        "business-line" => {
+            let last = raw.rsplit(SEPARATOR).next().unwrap_or(raw);
+            let position = config.business_lines.paths().iter().position(|p| p == raw);
+            (last.to_string(), None, position)
+        }
+        "kind" => (
+            catalogue.get(&format!("kind_{raw}")).to_string(),
+            None,
+            Some(usize::from(raw == "event")),
+        ),
+        "archive" => match raw.split_once(SEPARATOR) {
+            Some((year, month)) => {
+                let month: u8 = month.parse().unwrap_or(1);
+                let key = format!("month_{month}");
+                let name = catalogue.get(&key);
+                (format!("{name} {year}"), None, None)
+            }
+            None => (raw.to_string(), None, None),
+        },
+        _ => (raw.to_string(), None, None),
+    }
+}
+
+fn build_facet(
+    key: &'static str,
+    summaries: &[Summary],
+    config: &Config,
+    catalogue: &Catalogue,
+) -> Facet {
+    let mut positions: HashMap<String, usize> = HashMap::new();
+    let mut values: Vec<FacetValue> = Vec::new();
+    for (i, summary) in summaries.iter().enumerate() {
+        for raw in values_of(key, summary, config) {
+            let at = *positions.entry(raw.clone()).or_insert_with(|| {
+                values.push(FacetValue {
+                    raw,
+                    label: String::new(),
+                    color: None,
+                    slug_path: String::new(),
+                    parent: None,
+                    children: Vec::new(),
+                    members: Vec::new(),
+                });
+                values.len() - 1
+            });
+            let members = &mut values[at].members;
+            if members.last() != Some(&(i as u32)) {
+                members.push(i as u32);
+            }
+        }
+    }
+    // Configured values in configured order, then the others by name; archives newest first.
+    let mut order: Vec<(Option<usize>, FacetValue)> = values
+        .into_iter()
+        .map(|mut value| {
+            let (label, color, position) = describe(key, &value.raw, config, catalogue);
+            value.label = label;
+            value.color = color;
+            (position, value)
+        })
+        .collect();
+    if key == "archive" {
+        // Years newest first, each followed by its months, newest first.
+        order.sort_by(|a, b| {
+            let (year_a, month_a) = split_archive(&a.1.raw);
+            let (year_b, month_b) = split_archive(&b.1.raw);
+            year_b
+                .cmp(year_a)
+                .then(month_a.is_some().cmp(&month_b.is_some()))
+                .then(month_b.cmp(&month_a))
+        });
+    } else {
+        order.sort_by(|a, b| match (a.0, b.0) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.1.raw.cmp(&b.1.raw),
+        });
+    }
+    let mut values: Vec<FacetValue> = order.into_iter().map(|(_, v)| v).collect();
+    let at: HashMap<String, usize> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.raw.clone(), i))
+        .collect();
+    for i in 0..values.len() {
+        let parent = business_lines::parent_of(&values[i].raw).and_then(|p| at.get(p).copied());
+        values[i].parent = parent;
+        if let Some(p) = parent {
+            values[p].children.push(i);
+        }
+    }
+    // Slugs level by level, so that a parent's is known before its children's.
+    let mut by_depth: Vec<usize> = (0..values.len()).collect();
+    by_depth.sort_by_key(|&i| (values[i].raw.matches(SEPARATOR).count(), i));
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    for i in by_depth {
+        let last = values[i].raw.rsplit(SEPARATOR).next().unwrap_or_default();
+        let mut slug = match values[i].parent {
+            Some(p) => format!("{}/{}", values[p].slug_path, slugify(last)),
+            None => slugify(&values[i].raw),
+        };
+        let count = taken.entry(slug.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            slug = format!("{slug}-{count}");
+        }
+        values[i].slug_path = slug;
+    }
+    let lookup = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.raw.clone(), i))
+        .collect();
+    Facet {
+        key,
+        values,
+        lookup,
+    }
+}
+
+fn split_archive(raw: &str) -> (&str, Option<&str>) {
+    match raw.split_once(SEPARATOR) {
+        Some((year, month)) => (year, Some(month)),
+        None => (raw, None),
+    }
+}
+
+/// A URL-safe name: lowercase ASCII letters, digits and dashes (accents folded).
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = fold_accent(c);
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let slug = out.trim_matches('-');
+    if slug.is_empty() {
+        "_".to_string()
+    } else {
+        slug.to_string()
+    }
+}
+
+fn fold_accent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' | 'č' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'ě' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' | 'ň' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'ů' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ř' => 'r',
+        'š' => 's',
+        'ž' => 'z',
+        'ď' => 'd',
+        'ť' => 't',
+        other => other,
+    }
+}
+
+/// Splits `len` items (oldest first) into pages of `per_page` so that adding a newer
+/// item changes only the newest page or two: pages are cut from the oldest, and the
+/// newest page takes the remainder (between `per_page` and `2 × per_page − 1` items).
+pub fn chunks(len: usize, per_page: usize) -> Vec<std::ops::Range<usize>> {
+    let per_page = per_page.max(1);
+    let pages = (len / per_page).max(1);
+    (0..pages)
+        .map(|k| {
+            let start = k * per_page;
+            let end = if k + 1 == pages {
+                len
+            } else {
+                start + per_page
+            };
+            start..end
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Retail Banking"), "retail-banking");
+        assert_eq!(slugify("AMBER+STRICT"), "amber-strict");
+        assert_eq!(slugify("Sécurité  Groupe!"), "securite-groupe");
+        assert_eq!(slugify("Česká republika"), "ceska-republika");
+        assert_eq!(slugify("<script>"), "script");
+        assert_eq!(slugify("!!"), "_");
+    }
+
+    #[test]
+    fn pages_are_cut_from_the_oldest() {
+        assert_eq!(chunks(0, 10), vec![0..0]);
+        assert_eq!(chunks(7, 10), vec![0..7]);
+        assert_eq!(chunks(19, 10), vec![0..19]);
+        assert_eq!(chunks(20, 10), vec![0..10, 10..20]);
+        assert_eq!(chunks(35, 10), vec![0..10, 10..20, 20..35]);
+        // One more incident only touches the newest page until it splits.
+        let before = chunks(34, 10);
+        let after = chunks(35, 10);
+        assert_eq!(before[..2], after[..2]);
+    }
+}

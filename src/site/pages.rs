@@ -1,0 +1,937 @@
+//! The built-in page generators: incident pages, lists, facets, home, feed, data, and
+//! the theme's static files. Each one lists its jobs with a fingerprint of everything
+//! they show, so that an incremental build renders only the jobs whose fingerprint
+//! changed; then renders a job on demand.
+
+use std::hash::{Hash, Hasher};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use super::index::{Facet, FacetValue, chunks};
+use super::{BuildError, Generator, Input, Job, paths};
+use crate::config::Taxonomy;
+use crate::incident::{Attribute, Incident, Legacy};
+use crate::render::context::{
+    DateView, LinkView, PageMeta, PagerView, RowView, TermView, text_color_on,
+};
+use crate::render::markdown;
+
+/// Incidents per list page (the newest page of a list holds up to twice as many).
+pub const PER_PAGE: usize = 50;
+/// Incidents in each list of the home page.
+const HOME_LIST: usize = 10;
+/// Entries in the Atom feed.
+const FEED_ENTRIES: usize = 20;
+
+fn hasher() -> std::hash::DefaultHasher {
+    std::hash::DefaultHasher::new()
+}
+
+/// Bytes of a rendered page.
+fn bytes(text: String) -> Vec<u8> {
+    text.into_bytes()
+}
+
+// ---------------------------------------------------------------------------------
+// Views shared by several pages
+
+impl Input<'_> {
+    /// A taxonomy value as a badge, linked to its facet page when `linked`.
+    pub fn term(
+        &self,
+        facet: &str,
+        taxonomy: Option<&Taxonomy>,
+        slug: &str,
+        linked: bool,
+    ) -> TermView {
+        let term = taxonomy.and_then(|t| t.get(slug));
+        let label = term.map_or(slug, |t| t.label.as_str());
+        let color = term.and_then(|t| t.color.as_deref());
+        let url = if linked {
+            self.index.value_url(facet, slug)
+        } else {
+            None
+        };
+        TermView::new(slug, label, color, url)
+    }
+
+    /// The list row of summary `i`.
+    pub fn row_view(&self, i: u32) -> RowView {
+        let s = &self.summaries[i as usize];
+        let c = self.config;
+        RowView {
+            id: s.id.clone(),
+            url: paths::incident(&s.id),
+            title: s.title.clone(),
+            date: DateView::new(&s.date, c.tz()),
+            category: self.term("category", Some(&c.categories), &s.category, false),
+            severity: self.term(
+                "severity",
+                Some(&c.severities),
+                &s.severity.to_string(),
+                false,
+            ),
+            status: self.term("status", Some(&c.statuses), &s.status, false),
+            tlp: self.term("tlp", Some(&c.tlp), &s.tlp, false),
+            major: s.major,
+            is_event: !s.incident,
+            closed: s.closed,
+            business_lines: s.business_lines.clone(),
+        }
+    }
+
+    /// The rendered list rows of `members`, newest first.
+    pub fn rows_newest_first(&self, members: &[u32]) -> Result<Vec<String>, BuildError> {
+        members
+            .iter()
+            .rev()
+            .map(|&i| self.row(i).map(str::to_string))
+            .collect()
+    }
+
+    fn fingerprint_of(&self, members: &[u32], hasher: &mut impl Hasher) {
+        for &i in members {
+            self.fingerprints[i as usize].hash(hasher);
+        }
+    }
+
+    fn render_page(
+        &self,
+        template: &str,
+        path: &str,
+        context: &Context,
+    ) -> Result<Vec<u8>, BuildError> {
+        self.renderer
+            .render(template, context)
+            .map(bytes)
+            .map_err(|source| BuildError::Page {
+                path: path.to_string(),
+                source,
+            })
+    }
+}
+
+fn page_context<T: Serialize>(meta: &PageMeta, key: &str, value: &T) -> Context {
+    let mut context = Context::new();
+    context.insert("page", meta);
+    context.insert(key.to_string(), value);
+    context
+}
+
+// ---------------------------------------------------------------------------------
+// Incident pages
+
+/// One page and one printable follow-up page per incident; Markdown is rendered once
+/// for both.
+#[derive(Debug)]
+pub struct IncidentPages<'a> {
+    pub input: &'a Input<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct IncidentView {
+    id: String,
+    title: String,
+    url: String,
+    print_url: String,
+    source: String,
+    date: DateView,
+    closed_at: Option<DateView>,
+    category: TermView,
+    severity: TermView,
+    status: TermView,
+    tlp: TermView,
+    business_lines: Vec<TermView>,
+    detection: Option<TermView>,
+    actor: Option<TermView>,
+    plan: Option<TermView>,
+    major: bool,
+    is_event: bool,
+    kind: TermView,
+    opened_by: Option<String>,
+    tags: Vec<TermView>,
+    artifacts: Vec<ArtifactView>,
+    description: String,
+    timeline: Vec<TimelineView>,
+    nuggets: Vec<NuggetView>,
+    todos: Vec<TodoView>,
+    attributes: Vec<Attribute>,
+    legacy: Option<Legacy>,
+    related: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ArtifactView {
+    kind: String,
+    value: String,
+}
+
+#[derive(Debug, Serialize)]
+struct TimelineView {
+    date: DateView,
+    action: Option<TermView>,
+    author: Option<String>,
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+struct NuggetView {
+    date: Option<DateView>,
+    source: Option<String>,
+    raw: String,
+    interpretation: String,
+    start: Option<DateView>,
+    end: Option<DateView>,
+    found_by: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct TodoView {
+    task: String,
+    business_line: Option<String>,
+    deadline: Option<DateView>,
+    done: bool,
+    done_at: Option<DateView>,
+}
+
+fn text(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+impl IncidentPages<'_> {
+    fn view(&self, i: u32, incident: &Incident) -> Result<IncidentView, BuildError> {
+        let input = self.input;
+        let c = input.config;
+        let tz = c.tz();
+        let s = &input.summaries[i as usize];
+        let optional = |facet: &str, taxonomy: &Taxonomy, value: &Option<String>, linked: bool| {
+            text(value).map(|v| input.term(facet, Some(taxonomy), &v, linked))
+        };
+        let related = input.rows_newest_first(
+            &input.index.related[i as usize]
+                .iter()
+                .rev()
+                .copied()
+                .collect::<Vec<_>>(),
+        )?;
+        Ok(IncidentView {
+            id: s.id.clone(),
+            title: incident.title.clone(),
+            url: paths::incident(&s.id),
+            print_url: paths::print(&s.id),
+            source: input.source_path(&s.path),
+            date: DateView::new(&incident.date, tz),
+            closed_at: incident.closed.as_ref().map(|d| DateView::new(d, tz)),
+            category: input.term("category", Some(&c.categories), &s.category, true),
+            severity: input.term(
+                "severity",
+                Some(&c.severities),
+                &s.severity.to_string(),
+                true,
+            ),
+            status: input.term("status", Some(&c.statuses), &s.status, true),
+            tlp: input.term("tlp", Some(&c.tlp), &s.tlp, true),
+            business_lines: s
+                .business_lines
+                .iter()
+                .map(|bl| {
+                    let mut term = input.term("business-line", None, bl, true);
+                    term.label = bl.clone();
+                    term
+                })
+                .collect(),
+            detection: optional("detection", &c.detections, &incident.detection, true),
+            actor: optional("actor", &c.actors, &incident.actor, true),
+            plan: optional("plan", &c.plans, &incident.plan, false),
+            major: s.major,
+            is_event: !s.incident,
+            kind: {
+                let kind = if s.incident { "incident" } else { "event" };
+                let mut term = input.term("kind", None, kind, true);
+                term.label = input
+                    .renderer
+                    .catalogue()
+                    .get(&format!("kind_{kind}"))
+                    .to_string();
+                term
+            },
+            opened_by: text(&incident.opened_by),
+            tags: s
+                .tags
+                .iter()
+                .map(|t| input.term("tag", None, t, true))
+                .collect(),
+            artifacts: incident
+                .artifacts
+                .iter()
+                .map(|a| ArtifactView {
+                    kind: a.kind.clone(),
+                    value: a.value.clone(),
+                })
+                .collect(),
+            description: markdown::to_html(&incident.description),
+            timeline: incident
+                .timeline
+                .iter()
+                .map(|entry| TimelineView {
+                    date: DateView::new(&entry.date, tz),
+                    action: optional("action", &c.actions, &entry.action, false),
+                    author: text(&entry.author),
+                    text: markdown::to_html(&entry.text),
+                })
+                .collect(),
+            nuggets: incident
+                .nuggets
+                .iter()
+                .map(|n| NuggetView {
+                    date: n.date.as_ref().map(|d| DateView::new(d, tz)),
+                    source: text(&n.source),
+                    raw: n.raw.clone(),
+                    interpretation: markdown::to_html(n.interpretation.as_deref().unwrap_or("")),
+                    start: n.start.as_ref().map(|d| DateView::new(d, tz)),
+                    end: n.end.as_ref().map(|d| DateView::new(d, tz)),
+                    found_by: text(&n.found_by),
+                })
+                .collect(),
+            todos: incident
+                .todos
+                .iter()
+                .map(|t| TodoView {
+                    task: t.task.clone(),
+                    business_line: text(&t.business_line),
+                    deadline: t.deadline.as_ref().map(|d| DateView::new(d, tz)),
+                    done: t.done,
+                    done_at: t.done_at.as_ref().map(|d| DateView::new(d, tz)),
+                })
+                .collect(),
+            attributes: incident.attributes.clone(),
+            legacy: incident.legacy.clone(),
+            related,
+        })
+    }
+}
+
+impl Generator for IncidentPages<'_> {
+    fn name(&self) -> &'static str {
+        "incidents"
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        let input = self.input;
+        (0..input.summaries.len())
+            .into_par_iter()
+            .map(|i| {
+                let s = &input.summaries[i];
+                let mut h = hasher();
+                s.fingerprint().hash(&mut h);
+                input.fingerprint_of(&input.index.related[i], &mut h);
+                // Links to facet pages: their paths may change when slugs collide.
+                for (facet, raw) in [
+                    ("category", &s.category),
+                    ("status", &s.status),
+                    ("tlp", &s.tlp),
+                ] {
+                    input.index.value_url(facet, raw).hash(&mut h);
+                }
+                for bl in &s.business_lines {
+                    input.index.value_url("business-line", bl).hash(&mut h);
+                }
+                Job {
+                    item: i,
+                    outputs: vec![paths::incident(&s.id), paths::print(&s.id)],
+                    fingerprint: h.finish(),
+                }
+            })
+            .collect()
+    }
+
+    fn render(&self, item: usize) -> Result<Vec<Vec<u8>>, BuildError> {
+        let input = self.input;
+        let entry = input.entries.get(item, input)?;
+        let view = self.view(item as u32, &entry.incident)?;
+        let title = format!("{} · {}", view.id, view.title);
+        let page_path = paths::incident(&view.id);
+        let print_path = paths::print(&view.id);
+        let mut context =
+            page_context(&PageMeta::new(&page_path, &title, "all"), "incident", &view);
+        let page = input.render_page("incident.html", &page_path, &context)?;
+        context.insert("page", &PageMeta::new(&print_path, &title, "all"));
+        let print = input.render_page("print.html", &print_path, &context)?;
+        Ok(vec![page, print])
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Lists: all incidents, and one list per facet value
+
+/// The paginated list of all incidents and of every facet value.
+#[derive(Debug)]
+pub struct Listings<'a> {
+    input: &'a Input<'a>,
+    lists: Vec<List<'a>>,
+    /// (list, chunk) of each job.
+    items: Vec<(usize, usize)>,
+}
+
+#[derive(Debug)]
+struct List<'a> {
+    dir: String,
+    /// The facet and value this list is for; `None` for all incidents.
+    facet: Option<(&'a Facet, &'a FacetValue)>,
+    members: &'a [u32],
+    chunks: Vec<std::ops::Range<usize>>,
+}
+
+#[derive(Debug, Serialize)]
+struct ListView {
+    /// `all`, or the facet's key.
+    facet: String,
+    facet_url: Option<String>,
+    facet_label: String,
+    title: String,
+    color: Option<String>,
+    fg: Option<&'static str>,
+    newest: bool,
+    /// Shown on the newest page only: older pages do not change when incidents are added.
+    total: usize,
+    first: Option<DateView>,
+    last: Option<DateView>,
+    rows: Vec<String>,
+    pager: PagerView,
+    parents: Vec<LinkView>,
+    children: Vec<LinkView>,
+}
+
+impl<'a> Listings<'a> {
+    pub fn new(input: &'a Input<'a>) -> Self {
+        let mut lists = vec![List {
+            dir: paths::ALL_INCIDENTS.to_string(),
+            facet: None,
+            members: &input.all,
+            chunks: chunks(input.all.len(), PER_PAGE),
+        }];
+        for facet in &input.index.facets {
+            for value in &facet.values {
+                lists.push(List {
+                    dir: paths::facet_value_dir(facet.key, &value.slug_path),
+                    facet: Some((facet, value)),
+                    members: &value.members,
+                    chunks: chunks(value.members.len(), PER_PAGE),
+                });
+            }
+        }
+        let items = lists
+            .iter()
+            .enumerate()
+            .flat_map(|(l, list)| (0..list.chunks.len()).map(move |c| (l, c)))
+            .collect();
+        Listings {
+            input,
+            lists,
+            items,
+        }
+    }
+
+    fn links(&self, facet: &Facet, values: &[usize]) -> Vec<LinkView> {
+        let max = values
+            .iter()
+            .map(|&v| facet.values[v].members.len())
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        values
+            .iter()
+            .map(|&v| value_link(facet, &facet.values[v], 0, max))
+            .collect()
+    }
+
+    fn view(&self, list: &List<'_>, chunk: usize) -> Result<ListView, BuildError> {
+        let input = self.input;
+        let n = list.chunks.len();
+        let newest = chunk + 1 == n;
+        let range = list.chunks[chunk].clone();
+        let page = |k: usize| paths::list_page(&list.dir, k, n);
+        let members = &list.members[range];
+        let date = |i: Option<&u32>| {
+            i.map(|&i| DateView::new(&input.summaries[i as usize].date, input.config.tz()))
+        };
+        let catalogue = input.renderer.catalogue();
+        let (facet, facet_url, title, color, parents, children) = match list.facet {
+            None => (
+                "all".to_string(),
+                None,
+                catalogue.get("all_incidents").to_string(),
+                None,
+                Vec::new(),
+                Vec::new(),
+            ),
+            Some((facet, value)) => {
+                let mut parents = Vec::new();
+                let mut at = value.parent;
+                while let Some(p) = at {
+                    parents.insert(0, value_link(facet, &facet.values[p], 0, 1));
+                    at = facet.values[p].parent;
+                }
+                let children = if newest {
+                    self.links(facet, &value.children)
+                } else {
+                    Vec::new()
+                };
+                (
+                    facet.key.to_string(),
+                    Some(paths::facet(facet.key)),
+                    value.label.clone(),
+                    value.color.clone(),
+                    parents,
+                    children,
+                )
+            }
+        };
+        let facet_label = catalogue.get(&format!("facet_{facet}")).to_string();
+        Ok(ListView {
+            facet_label,
+            facet,
+            facet_url,
+            title,
+            fg: color.as_deref().map(text_color_on),
+            color,
+            newest,
+            total: if newest { list.members.len() } else { 0 },
+            first: date(members.first()),
+            last: date(members.last()),
+            rows: input.rows_newest_first(members)?,
+            pager: PagerView {
+                newest: (!newest).then(|| page(n - 1)),
+                newer: (!newest).then(|| page(chunk + 1)),
+                older: (chunk > 0).then(|| page(chunk - 1)),
+                oldest: (chunk > 0).then(|| page(0)),
+                page: n - chunk,
+                pages: n,
+            },
+            parents,
+            children,
+        })
+    }
+}
+
+fn value_link(facet: &Facet, value: &FacetValue, depth: usize, max: usize) -> LinkView {
+    LinkView {
+        label: value.label.clone(),
+        url: paths::list_page(&paths::facet_value_dir(facet.key, &value.slug_path), 0, 1),
+        count: value.members.len(),
+        color: value.color.clone(),
+        fg: value.color.as_deref().map(text_color_on),
+        depth,
+        percent: value.members.len() * 100 / max.max(1),
+    }
+}
+
+impl Generator for Listings<'_> {
+    fn name(&self) -> &'static str {
+        "lists"
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        self.items
+            .par_iter()
+            .enumerate()
+            .map(|(item, &(l, chunk))| {
+                let list = &self.lists[l];
+                let n = list.chunks.len();
+                let newest = chunk + 1 == n;
+                let mut h = hasher();
+                (&list.dir, chunk, newest, chunk + 2 == n).hash(&mut h);
+                if let Some((facet, value)) = list.facet {
+                    (&value.label, &value.color).hash(&mut h);
+                    let mut at = value.parent;
+                    while let Some(p) = at {
+                        (&facet.values[p].label, &facet.values[p].slug_path).hash(&mut h);
+                        at = facet.values[p].parent;
+                    }
+                    if newest {
+                        for &c in &value.children {
+                            let child = &facet.values[c];
+                            (&child.label, &child.slug_path, child.members.len()).hash(&mut h);
+                        }
+                    }
+                }
+                if newest {
+                    (n, list.members.len()).hash(&mut h);
+                }
+                self.input
+                    .fingerprint_of(&list.members[list.chunks[chunk].clone()], &mut h);
+                Job {
+                    item,
+                    outputs: vec![paths::list_page(&list.dir, chunk, n)],
+                    fingerprint: h.finish(),
+                }
+            })
+            .collect()
+    }
+
+    fn render(&self, item: usize) -> Result<Vec<Vec<u8>>, BuildError> {
+        let (l, chunk) = self.items[item];
+        let list = &self.lists[l];
+        let view = self.view(list, chunk)?;
+        let path = paths::list_page(&list.dir, chunk, list.chunks.len());
+        let meta = PageMeta::new(&path, &view.title, &view.facet);
+        let page =
+            self.input
+                .render_page("list.html", &path, &page_context(&meta, "list", &view))?;
+        Ok(vec![page])
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Facet overviews
+
+/// One page per facet listing its values with their counts.
+#[derive(Debug)]
+pub struct FacetPages<'a> {
+    pub input: &'a Input<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct FacetView {
+    key: String,
+    values: Vec<LinkView>,
+}
+
+fn facet_values(facet: &Facet) -> Vec<LinkView> {
+    let max = facet
+        .values
+        .iter()
+        .map(|v| v.members.len())
+        .max()
+        .unwrap_or(1);
+    let mut out = Vec::with_capacity(facet.values.len());
+    fn walk(facet: &Facet, at: usize, depth: usize, max: usize, out: &mut Vec<LinkView>) {
+        out.push(value_link(facet, &facet.values[at], depth, max));
+        for &child in &facet.values[at].children {
+            walk(facet, child, depth + 1, max, out);
+        }
+    }
+    for (i, value) in facet.values.iter().enumerate() {
+        if value.parent.is_none() {
+            walk(facet, i, 0, max, &mut out);
+        }
+    }
+    out
+}
+
+impl Generator for FacetPages<'_> {
+    fn name(&self) -> &'static str {
+        "facets"
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        self.input
+            .index
+            .facets
+            .iter()
+            .enumerate()
+            .map(|(item, facet)| {
+                let mut h = hasher();
+                for value in &facet.values {
+                    (
+                        &value.label,
+                        &value.slug_path,
+                        &value.color,
+                        value.members.len(),
+                        value.parent,
+                    )
+                        .hash(&mut h);
+                }
+                Job {
+                    item,
+                    outputs: vec![paths::facet(facet.key)],
+                    fingerprint: h.finish(),
+                }
+            })
+            .collect()
+    }
+
+    fn render(&self, item: usize) -> Result<Vec<Vec<u8>>, BuildError> {
+        let facet = &self.input.index.facets[item];
+        let path = paths::facet(facet.key);
+        let title = self
+            .input
+            .renderer
+            .catalogue()
+            .get(&format!("facet_{}", facet.key))
+            .to_string();
+        let view = FacetView {
+            key: facet.key.to_string(),
+            values: facet_values(facet),
+        };
+        let meta = PageMeta::new(&path, title, facet.key);
+        Ok(vec![self.input.render_page(
+            "facets.html",
+            &path,
+            &page_context(&meta, "facet", &view),
+        )?])
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Home, feed, data
+
+/// The home page: counts and the open, latest and major incidents.
+#[derive(Debug)]
+pub struct Home<'a> {
+    pub input: &'a Input<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct HomeView {
+    total: usize,
+    incidents: usize,
+    events: usize,
+    open: usize,
+    major: usize,
+    open_rows: Vec<String>,
+    latest_rows: Vec<String>,
+    major_rows: Vec<String>,
+    by_severity: Vec<LinkView>,
+    by_status: Vec<LinkView>,
+    by_category: Vec<LinkView>,
+}
+
+/// The newest `n` summaries that pass `keep`, oldest first.
+fn newest(input: &Input<'_>, n: usize, keep: impl Fn(&super::Summary) -> bool) -> Vec<u32> {
+    let mut found: Vec<u32> = input
+        .all
+        .iter()
+        .rev()
+        .filter(|&&i| keep(&input.summaries[i as usize]))
+        .take(n)
+        .copied()
+        .collect();
+    found.reverse();
+    found
+}
+
+impl Generator for Home<'_> {
+    fn name(&self) -> &'static str {
+        "home"
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        let mut h = hasher();
+        self.input.fingerprint_of(&self.input.all, &mut h);
+        vec![Job {
+            item: 0,
+            outputs: vec![paths::HOME.to_string()],
+            fingerprint: h.finish(),
+        }]
+    }
+
+    fn render(&self, _: usize) -> Result<Vec<Vec<u8>>, BuildError> {
+        let input = self.input;
+        let s = input.summaries;
+        let facet_links = |key: &str| input.index.facet(key).map(facet_values).unwrap_or_default();
+        let view = HomeView {
+            total: s.len(),
+            incidents: s.iter().filter(|s| s.incident).count(),
+            events: s.iter().filter(|s| !s.incident).count(),
+            open: s.iter().filter(|s| !s.closed).count(),
+            major: s.iter().filter(|s| s.major).count(),
+            open_rows: input.rows_newest_first(&newest(input, HOME_LIST, |s| !s.closed))?,
+            latest_rows: input.rows_newest_first(&newest(input, HOME_LIST, |_| true))?,
+            major_rows: input.rows_newest_first(&newest(input, HOME_LIST, |s| s.major))?,
+            by_severity: facet_links("severity"),
+            by_status: facet_links("status"),
+            by_category: facet_links("category"),
+        };
+        let meta = PageMeta::new(paths::HOME, input.config.title.clone(), "home");
+        Ok(vec![input.render_page(
+            "home.html",
+            paths::HOME,
+            &page_context(&meta, "home", &view),
+        )?])
+    }
+}
+
+/// The Atom feed of the latest incidents.
+#[derive(Debug)]
+pub struct Feed<'a> {
+    pub input: &'a Input<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct FeedEntry {
+    id: String,
+    title: String,
+    url: String,
+    updated: String,
+    category: String,
+    summary: String,
+}
+
+impl Generator for Feed<'_> {
+    fn name(&self) -> &'static str {
+        "feed"
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        let mut h = hasher();
+        self.input
+            .fingerprint_of(&newest(self.input, FEED_ENTRIES, |_| true), &mut h);
+        self.input.base_url.hash(&mut h);
+        vec![Job {
+            item: 0,
+            outputs: vec![paths::FEED.to_string()],
+            fingerprint: h.finish(),
+        }]
+    }
+
+    fn render(&self, _: usize) -> Result<Vec<Vec<u8>>, BuildError> {
+        let input = self.input;
+        let latest = newest(input, FEED_ENTRIES, |_| true);
+        let mut entries = Vec::with_capacity(latest.len());
+        for &i in latest.iter().rev() {
+            let s = &input.summaries[i as usize];
+            let entry = input.entries.get(i as usize, input)?;
+            entries.push(FeedEntry {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                url: input.absolute_url(&paths::incident(&s.id)),
+                updated: s.date.timestamp(input.config.tz()).to_string(),
+                category: input.config.categories.label(&s.category).to_string(),
+                summary: markdown::to_html(&entry.incident.description),
+            });
+        }
+        let updated = entries.first().map_or_else(
+            || jiff::Timestamp::UNIX_EPOCH.to_string(),
+            |e| e.updated.clone(),
+        );
+        let mut context = Context::new();
+        context.insert("entries", &entries);
+        context.insert("updated", &updated);
+        context.insert("self_url", &input.absolute_url(paths::FEED));
+        context.insert("home_url", &input.absolute_url(""));
+        Ok(vec![input.render_page(
+            "feed.xml",
+            paths::FEED,
+            &context,
+        )?])
+    }
+}
+
+/// `data/incidents.json`: every published incident, front matter and text.
+#[derive(Debug)]
+pub struct Data<'a> {
+    pub input: &'a Input<'a>,
+}
+
+impl Generator for Data<'_> {
+    fn name(&self) -> &'static str {
+        "data"
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        let mut h = hasher();
+        self.input.fingerprint_of(&self.input.all, &mut h);
+        vec![Job {
+            item: 0,
+            outputs: vec![paths::DATA.to_string()],
+            fingerprint: h.finish(),
+        }]
+    }
+
+    fn render(&self, _: usize) -> Result<Vec<Vec<u8>>, BuildError> {
+        let input = self.input;
+        // Unchanged incidents are not loaded in an incremental build: their lines are
+        // taken from the previous file.
+        let previous = if input.entries.all_loaded() {
+            String::new()
+        } else {
+            std::fs::read_to_string(input.out.join(paths::DATA)).map_err(|source| {
+                BuildError::Io {
+                    path: input.out.join(paths::DATA),
+                    source,
+                }
+            })?
+        };
+        let old_lines = super::data::lines_by_id(&previous);
+        let estimate = if previous.is_empty() {
+            input.summaries.len() * 4096
+        } else {
+            previous.len() + 64 * 1024
+        };
+        let mut array = super::data::JsonArray::with_capacity(estimate);
+        for &i in &input.all {
+            match input.entries.loaded(i as usize) {
+                Some(entry) => array.push(&entry.incident),
+                None => {
+                    let id = input.summaries[i as usize].id.as_str();
+                    let line = old_lines.get(id).ok_or_else(|| {
+                        BuildError::Stale(format!("{} has no line for {id}", paths::DATA))
+                    })?;
+                    array.push_line(line);
+                }
+            }
+        }
+        Ok(vec![array.finish()])
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Static files
+
+/// The theme's CSS, scripts and images.
+#[derive(Debug)]
+pub struct Statics<'a> {
+    pub input: &'a Input<'a>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Statics<'a> {
+    pub fn new(input: &'a Input<'a>) -> Self {
+        let names = input
+            .renderer
+            .theme()
+            .statics
+            .keys()
+            .map(String::as_str)
+            .collect();
+        Statics { input, names }
+    }
+}
+
+impl Generator for Statics<'_> {
+    fn name(&self) -> &'static str {
+        "static"
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        let statics = &self.input.renderer.theme().statics;
+        self.names
+            .iter()
+            .enumerate()
+            .map(|(item, name)| {
+                let mut h = hasher();
+                statics[*name].content.hash(&mut h);
+                Job {
+                    item,
+                    outputs: vec![paths::static_file(name)],
+                    fingerprint: h.finish(),
+                }
+            })
+            .collect()
+    }
+
+    fn render(&self, item: usize) -> Result<Vec<Vec<u8>>, BuildError> {
+        Ok(vec![
+            self.input.renderer.theme().statics[self.names[item]]
+                .content
+                .clone(),
+        ])
+    }
+}

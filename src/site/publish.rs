@@ -1,0 +1,219 @@
+//! Writing the built site so that a web server never serves a half-built one.
+//!
+//! A full build renders into a staging directory beside the target, and the two are
+//! swapped only when everything succeeded: atomically on Linux (`renameat2` with
+//! `RENAME_EXCHANGE`), elsewhere by two renames a moment apart. A failed build removes
+//! its staging directory and leaves the published site as it was.
+//!
+//! An incremental build changes a few files in place, each one atomically (written
+//! aside, then renamed), new incident pages before the lists that link to them and
+//! deletions last, so that no page ever links to a page that is not there.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A directory beside the target that receives a whole new site.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    swapped: bool,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// `dir/.name-what-pid-n`: hidden, beside `target`, unique in this process.
+fn sibling(target: &Path, what: &str) -> PathBuf {
+    let name = target
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let parent = target.parent().unwrap_or(Path::new("."));
+    parent.join(format!(".{name}-{what}-{}-{n}", std::process::id()))
+}
+
+impl Staging {
+    /// Creates an empty staging directory beside `target`.
+    pub fn create(target: &Path) -> io::Result<Staging> {
+        let dir = sibling(target, "tmp");
+        if let Some(parent) = dir.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::create_dir(&dir)?;
+        Ok(Staging {
+            dir,
+            swapped: false,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes `bytes` at `relative` (a `/`-separated path), creating directories.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> io::Result<()> {
+        write_creating_dirs(&self.dir.join(relative), bytes)
+    }
+
+    /// Puts the staged site at `target` and deletes the previous one.
+    pub fn publish(mut self, target: &Path) -> io::Result<()> {
+        if !target.exists() {
+            fs::rename(&self.dir, target)?;
+            self.swapped = true;
+            return Ok(());
+        }
+        if exchange(&self.dir, target).is_ok() {
+            // The staging path now holds the old site.
+            self.swapped = true;
+            return remove_tree(&self.dir);
+        }
+        let old = sibling(target, "old");
+        fs::rename(target, &old)?;
+        if let Err(e) = fs::rename(&self.dir, target) {
+            let _ = fs::rename(&old, target);
+            return Err(e);
+        }
+        self.swapped = true;
+        remove_tree(&old)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.swapped {
+            let _ = remove_tree(&self.dir);
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no atomic exchange",
+    ))
+}
+
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    match fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+fn write_creating_dirs(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    match fs::write(path, bytes) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            fs::write(path, bytes)
+        }
+        other => other,
+    }
+}
+
+/// Replaces one file of a published site atomically.
+pub fn write_in_place(target: &Path, relative: &str, bytes: &[u8]) -> io::Result<()> {
+    let path = target.join(relative);
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let temp = path.with_file_name(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = (|| {
+        if let Some(parent) = temp.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        fs::rename(&temp, &path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written
+}
+
+/// Removes one file of a published site, and its directory if that became empty.
+pub fn remove_in_place(target: &Path, relative: &str) -> io::Result<()> {
+    let path = target.join(relative);
+    match fs::remove_file(&path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    if let Some(parent) = path.parent()
+        && parent != target
+    {
+        let _ = fs::remove_dir(parent); // fails, as wanted, unless empty
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swap_replaces_the_whole_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        fs::create_dir_all(target.join("old")).unwrap();
+        fs::write(target.join("old/page.html"), "old").unwrap();
+        fs::write(target.join("index.html"), "old home").unwrap();
+        let staging = Staging::create(&target).unwrap();
+        staging.write("a/b/c.html", b"new page").unwrap();
+        staging.write("index.html", b"new home").unwrap();
+        staging.publish(&target).unwrap();
+        assert_eq!(
+            fs::read_to_string(target.join("index.html")).unwrap(),
+            "new home"
+        );
+        assert_eq!(
+            fs::read_to_string(target.join("a/b/c.html")).unwrap(),
+            "new page"
+        );
+        assert!(!target.join("old").exists());
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "only the site is left");
+    }
+
+    #[test]
+    fn a_dropped_staging_dir_leaves_the_site_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        fs::create_dir_all(&target).unwrap();
+        fs::write(target.join("index.html"), "old").unwrap();
+        {
+            let staging = Staging::create(&target).unwrap();
+            staging.write("index.html", b"half").unwrap();
+        }
+        assert_eq!(
+            fs::read_to_string(target.join("index.html")).unwrap(),
+            "old"
+        );
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn in_place_writes_and_removals() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path();
+        write_in_place(target, "x/y.html", b"one").unwrap();
+        write_in_place(target, "x/y.html", b"two").unwrap();
+        assert_eq!(fs::read_to_string(target.join("x/y.html")).unwrap(), "two");
+        assert_eq!(fs::read_dir(target.join("x")).unwrap().count(), 1);
+        remove_in_place(target, "x/y.html").unwrap();
+        assert!(!target.join("x").exists());
+    }
+}

@@ -1,0 +1,499 @@
+//! End-to-end runs of `fir build` on the fixture sites under tests/fixtures/sites/.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const FIXTURE: &str = "tests/fixtures/sites/basic";
+
+fn fir(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fir"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .env_remove("FIR_LOG")
+        .output()
+        .expect("fir runs")
+}
+
+fn ok(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "fir failed: {stderr}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A writable copy of the fixture site.
+fn copy_site(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = dir.path().join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    dir
+}
+
+/// Every file of a built site by relative path (the build marker left out).
+fn files(site: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(site)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".fir-build")
+        .map(|e| {
+            let name = e
+                .path()
+                .strip_prefix(site)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+fn read(site: &Path, page: &str) -> String {
+    fs::read_to_string(site.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
+}
+
+fn build_fixture(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let out_dir = tempfile::tempdir().unwrap();
+    let site = out_dir.path().join("site");
+    let mut args = vec!["build", "--out", site.to_str().unwrap()];
+    args.extend(extra);
+    let stdout = ok(&fir(Path::new(FIXTURE), &args));
+    assert!(stdout.contains("incidents into"), "{stdout}");
+    (out_dir, site)
+}
+
+#[test]
+fn builds_every_page_with_its_content() {
+    let (_dir, site) = build_fixture(&[]);
+    // Home: counts and lists.
+    let home = read(&site, "index.html");
+    assert!(home.contains("<title>CERT Fixture</title>"), "{home}");
+    assert!(home.contains("<span class=\"num\">6</span> <span class=\"what\">Total</span>"));
+    assert!(home.contains("<span class=\"num\">2</span> <span class=\"what\">Major</span>"));
+    assert!(home.contains("href=\"incidents/FIR-2024-0005.html\""));
+    assert!(home.contains("<base href=\"./\">"));
+
+    // An incident page shows every field, rendered Markdown and related incidents.
+    let page = read(&site, "incidents/FIR-2023-0001.html");
+    assert!(page.contains("<base href=\"../\">"));
+    for expected in [
+        "Phishing campaign against retail customers",
+        "href=\"category/phishing/index.html\"",
+        "style=\"background:#ef6c00;color:#000\">High</a>", // severity colour
+        ">TLP:GREEN</a>",
+        ">Closed</a>",
+        "href=\"business-line/retail-banking/france/index.html\"",
+        ">User report</a>",
+        ">CERT</a>",
+        "Phishing takedown",
+        "alice",
+        "<time datetime=\"2023-11-20T07:15:00Z\">2023-11-20 08:15</time>",
+        "Reported by <strong>three</strong> customers.",
+        "<td>login-secure-bank.example</td>", // a Markdown table
+        ">Takedown</span>",
+        "☑</span> Warn customers on the website",
+        "<th scope=\"row\">Customers reporting</th><td>3</td>",
+        "href=\"tag/takedown/index.html\"",
+        "href=\"incidents/FIR-2024-0001.html\"", // related, by the other side's relation
+        "href=\"print/FIR-2023-0001.html\"",
+        "content/incidents/2023/FIR-2023-0001.md",
+    ] {
+        assert!(page.contains(expected), "incident page lacks {expected:?}");
+    }
+    let nugget = read(&site, "incidents/FIR-2024-0001.html");
+    assert!(nugget.contains(
+        "<pre class=\"raw\">process: C:\\Users\\x\\evil.exe &lt;b&gt;not bold&lt;/b&gt;</pre>"
+    ));
+    assert!(nugget.contains("The dropper, <em>before</em> encryption."));
+    let legacy = read(&site, "incidents/FIR-2024-0005.html");
+    assert!(
+        legacy.contains("registre-2024.xlsx / Incidents, row 42 (INC-778)"),
+        "{legacy}"
+    );
+    // Naive times are in the site's zone (Europe/Paris).
+    assert!(legacy.contains("<time datetime=\"2024-05-28T14:45:00Z\">2024-05-28 16:45</time>"));
+
+    // The printable follow-up page.
+    let print = read(&site, "print/FIR-2023-0001.html");
+    assert!(print.contains("Incident follow-up"));
+    assert!(print.contains("data-print"));
+    assert!(print.contains("Reported by <strong>three</strong> customers."));
+    assert!(read(&site, "static/fir.css").contains("@media print"));
+
+    // Lists and facets, with counts and roll-up of business-line children.
+    let all = read(&site, "list/index.html");
+    assert!(all.contains("6 incidents in total"));
+    let newest = all.find("FIR-2024-0005.html").unwrap();
+    let oldest = all.find("FIR-2023-0001.html").unwrap();
+    assert!(newest < oldest, "newest first");
+    let retail = read(&site, "business-line/retail-banking/index.html");
+    assert!(retail.contains("3 incidents in total"), "{retail}");
+    for id in ["FIR-2023-0001", "FIR-2024-0001", "FIR-2024-0005"] {
+        assert!(
+            retail.contains(&format!("incidents/{id}.html")),
+            "{id} rolls up"
+        );
+    }
+    assert!(retail.contains("href=\"business-line/retail-banking/france/index.html\""));
+    let facets = read(&site, "business-line/index.html");
+    assert!(facets.contains("<li class=\"depth-1\"><a href=\"business-line/retail-banking/france/index.html\"><span class=\"label\">France</span> <span class=\"count\">2</span>"), "{facets}");
+    let severity = read(&site, "severity/index.html");
+    assert!(
+        severity.contains("<span class=\"label\">Critical</span> <span class=\"count\">2</span>")
+    );
+    let may = read(&site, "archive/2024/05/index.html");
+    assert!(
+        may.contains("May 2024") && may.contains("2 incidents in total"),
+        "{may}"
+    );
+    let events = read(&site, "kind/event/index.html");
+    assert!(events.contains("FIR-2024-0004") && !events.contains("FIR-2024-0001.html"));
+    for page in [
+        "category/malware/index.html",
+        "status/blocked/index.html",
+        "tlp/amber/index.html",
+        "detection/siem/index.html",
+        "actor/soc/index.html",
+        "tag/campaign/index.html",
+        "archive/2023/index.html",
+    ] {
+        assert!(site.join(page).is_file(), "{page}");
+    }
+
+    // Feed and data.
+    let feed = read(&site, "feed.xml");
+    assert!(feed.contains("<link rel=\"alternate\" type=\"text/html\" href=\"https://cert.example.internal/fir/incidents/FIR-2024-0005.html\"/>"), "{feed}");
+    assert_eq!(feed.matches("<entry>").count(), 6);
+    let data: serde_json::Value =
+        serde_json::from_str(&read(&site, "data/incidents.json")).unwrap();
+    let records = data.as_array().unwrap();
+    assert_eq!(records.len(), 6);
+    assert_eq!(records[0]["id"], "FIR-2023-0001");
+    assert_eq!(records[0]["timeline"][0]["author"], "alice");
+    assert!(
+        records[0]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Customers received")
+    );
+}
+
+/// Every tag opening in `html`, lowercased.
+fn tags(html: &str) -> Vec<String> {
+    html.split('<')
+        .skip(1)
+        .map(|t| t.split('>').next().unwrap_or("").to_lowercase())
+        .collect()
+}
+
+#[test]
+fn a_script_in_any_field_never_runs() {
+    let (_dir, site) = build_fixture(&[]);
+    let mut pages = 0;
+    for (name, bytes) in files(&site) {
+        if !name.ends_with(".html") {
+            continue;
+        }
+        pages += 1;
+        let html = String::from_utf8(bytes).unwrap();
+        for tag in tags(&html) {
+            if tag.starts_with("script") {
+                assert_eq!(tag, "script src=\"static/fir.js\"", "{name}");
+            }
+            assert!(
+                !tag.starts_with("iframe") && !tag.starts_with("img"),
+                "{name}: <{tag}>"
+            );
+            // No event handler attribute anywhere (` onerror=`, ` onmouseover=` …).
+            let handler = tag
+                .split_whitespace()
+                .skip(1)
+                .any(|attr| attr.starts_with("on") && attr.contains('='));
+            assert!(!handler, "{name}: <{tag}>");
+            assert!(!tag.contains("javascript:"), "{name}: <{tag}>");
+        }
+    }
+    assert!(pages > 40);
+    let page = read(&site, "incidents/FIR-2024-0003.html");
+    assert!(page.contains(
+        "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;"
+    ));
+    assert!(page.contains("&lt;script&gt;alert(&#39;raw&#39;)&lt;/script&gt;"));
+    assert!(page.contains("<b>bold</b>"), "harmless HTML is kept");
+    // The feed escapes too (its HTML content is text in the XML).
+    let feed = read(&site, "feed.xml");
+    assert!(!feed.contains("<script"));
+}
+
+#[test]
+fn no_page_loads_anything_from_outside() {
+    let (_dir, site) = build_fixture(&[]);
+    for (name, bytes) in files(&site) {
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        if name.ends_with(".html") {
+            for tag in tags(&text) {
+                // Links a reader may follow are fine; what loads by itself must be local.
+                let loads = tag.starts_with("script")
+                    || tag.starts_with("link")
+                    || tag.starts_with("img")
+                    || tag.starts_with("iframe")
+                    || tag.starts_with("base")
+                    || tag.contains(" src=");
+                if loads {
+                    assert!(!tag.contains("//"), "{name}: <{tag}>");
+                }
+            }
+        }
+        if name.ends_with(".css") {
+            assert!(
+                !text.contains("@import") && !text.contains("url(http") && !text.contains("url(//"),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_green_audience_never_sees_red_or_amber() {
+    let (dir, site) = build_fixture(&["--audience", "public"]);
+    let published = ["FIR-2023-0001", "FIR-2024-0003", "FIR-2024-0004"];
+    let hidden = [
+        "FIR-2024-0002",
+        "TOPSECRET-CANARY",
+        "Secret board-level",
+        "Insider threat", // RED
+        "FIR-2024-0001",
+        "Ransomware",
+        "FIR-2024-0005",
+        "hameçonnage", // AMBER (explicit and default)
+    ];
+    for (name, bytes) in files(&site) {
+        let text = String::from_utf8_lossy(&bytes);
+        for word in hidden {
+            assert!(!text.contains(word), "{name} shows {word:?}");
+        }
+    }
+    for id in published {
+        assert!(site.join(format!("incidents/{id}.html")).is_file());
+    }
+    let home = read(&site, "index.html");
+    assert!(home.contains("<span class=\"num\">3</span> <span class=\"what\">Total</span>"));
+    assert!(home.contains("Audience: public"));
+    assert!(!site.join("category/insider").exists());
+    let data: serde_json::Value =
+        serde_json::from_str(&read(&site, "data/incidents.json")).unwrap();
+    assert_eq!(data.as_array().unwrap().len(), 3);
+    // FIR-2024-0003 relates to the RED incident: not even the id shows.
+    assert!(data[1].get("relations").is_none(), "{}", data[1]);
+    // The build cache names every file: it stays outside the published directory.
+    assert!(dir.path().join(".site-cache.json").is_file());
+    assert!(!site.join(".site-cache.json").exists());
+}
+
+#[test]
+fn an_audience_by_business_line_and_kind() {
+    let (_dir, site) = build_fixture(&["--audience", "retail"]);
+    let data: serde_json::Value =
+        serde_json::from_str(&read(&site, "data/incidents.json")).unwrap();
+    let ids: Vec<&str> = data
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["FIR-2023-0001", "FIR-2024-0001", "FIR-2024-0005"]);
+}
+
+#[test]
+fn unknown_audience_is_an_error() {
+    let out = fir(
+        Path::new(FIXTURE),
+        &["build", "--audience", "nobody", "--out", "/nonexistent/x"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown audience \"nobody\"; fir.toml defines: public, retail"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site() {
+    let root = copy_site(Path::new(FIXTURE));
+    ok(&fir(root.path(), &["build"]));
+    let site = root.path().join("site");
+    let before = files(&site);
+    // Broken content: nothing is published, every problem is named with file:line.
+    let broken = root.path().join("content/incidents/2024/FIR-2024-0099.md");
+    fs::write(&broken, "---\nid: FIR-2024-0099\ntitle: Broken\ndate: not a date\ncategory: spam\nseverity: 1\nstatus: open\n---\n").unwrap();
+    let out = fir(root.path(), &["build", "--full"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("content/incidents/2024/FIR-2024-0099.md:4: field `date`"),
+        "{stderr}"
+    );
+    assert_eq!(files(&site), before);
+    fs::remove_file(&broken).unwrap();
+    // A template error half-way through rendering: same.
+    fs::create_dir_all(root.path().join("templates")).unwrap();
+    fs::write(
+        root.path().join("templates/list.html"),
+        "{% extends \"base.html\" %}{% block main %}{{ list.no_such_field }}{% endblock main %}",
+    )
+    .unwrap();
+    let out = fir(root.path(), &["build", "--full"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("list.html"), "{stderr}");
+    assert_eq!(files(&site), before);
+    let leftovers: Vec<_> = fs::read_dir(root.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("-tmp-") || n.contains("-old-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn site_templates_override_single_theme_files() {
+    let root = copy_site(Path::new(FIXTURE));
+    fs::create_dir_all(root.path().join("templates")).unwrap();
+    fs::write(
+        root.path().join("templates/home.html"),
+        "<p>{{ site.title }}: {{ home.total }}</p>",
+    )
+    .unwrap();
+    fs::create_dir_all(root.path().join("themes/default/i18n")).unwrap();
+    fs::write(
+        root.path().join("themes/default/i18n/en.toml"),
+        "related = \"Linked cases\"\n",
+    )
+    .unwrap();
+    ok(&fir(root.path(), &["build"]));
+    let site = root.path().join("site");
+    assert_eq!(read(&site, "index.html"), "<p>CERT Fixture: 6</p>");
+    let page = read(&site, "incidents/FIR-2024-0001.html");
+    assert!(page.contains("<h2>Linked cases</h2>"), "i18n override");
+    assert!(page.contains("<h2>Description</h2>"), "other strings stay");
+}
+
+#[test]
+fn french_interface() {
+    let root = copy_site(Path::new(FIXTURE));
+    let config = root.path().join("fir.toml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, format!("language = \"fr\"\n{text}")).unwrap();
+    ok(&fir(root.path(), &["build"]));
+    let home = read(&root.path().join("site"), "index.html");
+    assert!(home.contains("<html lang=\"fr\">"));
+    assert!(home.contains("Tableau de bord") && home.contains("Incidents ouverts"));
+    let may = read(&root.path().join("site"), "archive/2024/05/index.html");
+    assert!(may.contains("mai 2024"));
+}
+
+#[test]
+fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
+    let root = copy_site(Path::new(FIXTURE));
+    let site = root.path().join("site");
+    let first = ok(&fir(root.path(), &["build"]));
+    assert!(first.starts_with("built 6 incidents"), "{first}");
+    let unchanged = fs::metadata(site.join("incidents/FIR-2024-0004.html"))
+        .unwrap()
+        .modified()
+        .unwrap();
+
+    // Add an incident related to an old one.
+    let added = root.path().join("content/incidents/2024/FIR-2024-0006.md");
+    fs::write(&added, "---\nid: FIR-2024-0006\ntitle: New phishing wave\ndate: 2024-06-02T10:00:00+02:00\ncategory: phishing\nseverity: 2\nstatus: open\ntlp: GREEN\nrelations: [FIR-2023-0001]\n---\nSame kit as last year.\n").unwrap();
+    let second = ok(&fir(root.path(), &["build"]));
+    assert!(second.starts_with("updated 7 incidents"), "{second}");
+    let written: usize = second
+        .split(", ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(written < 30, "only dependent pages are written: {second}");
+    assert!(read(&site, "incidents/FIR-2024-0006.html").contains("Same kit as last year."));
+    assert!(
+        read(&site, "incidents/FIR-2023-0001.html").contains("incidents/FIR-2024-0006.html"),
+        "related both ways"
+    );
+    assert!(read(&site, "category/phishing/index.html").contains("2 incidents in total"));
+    assert_eq!(
+        fs::metadata(site.join("incidents/FIR-2024-0004.html"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        unchanged
+    );
+
+    // Change one and delete another.
+    let changed = root.path().join("content/incidents/2024/FIR-2024-0004.md");
+    let text = fs::read_to_string(&changed)
+        .unwrap()
+        .replace("Port scan from a partner network", "Port scan, renamed");
+    fs::write(&changed, text).unwrap();
+    fs::remove_file(root.path().join("content/incidents/2024/FIR-2024-0003.md")).unwrap();
+    let third = ok(&fir(root.path(), &["build"]));
+    assert!(third.starts_with("updated 6 incidents"), "{third}");
+    assert!(third.contains("removed"), "{third}");
+    assert!(!site.join("incidents/FIR-2024-0003.html").exists());
+    assert!(read(&site, "list/index.html").contains("Port scan, renamed"));
+
+    // The incremental result is exactly what a full build gives.
+    let full_out = root.path().join("full");
+    ok(&fir(
+        root.path(),
+        &["build", "--full", "--out", full_out.to_str().unwrap()],
+    ));
+    let incremental = files(&site);
+    let full = files(&full_out);
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &full {
+        assert!(
+            incremental[name] == *bytes,
+            "{name} differs from a full build"
+        );
+    }
+
+    // Nothing changed: nothing written.
+    let fourth = ok(&fir(root.path(), &["build"]));
+    assert!(fourth.contains("0 written"), "{fourth}");
+}
+
+#[test]
+fn the_library_rebuilds_in_process_from_a_list_of_changed_files() {
+    use fir::site::{BuildOptions, Site};
+    let root = copy_site(Path::new(FIXTURE));
+    let mut site = Site::load(root.path(), BuildOptions::default()).unwrap();
+    let first = site.build().unwrap();
+    assert!(!first.incremental);
+    let path = root.path().join("content/incidents/2024/FIR-2024-0007.md");
+    fs::write(&path, "---\nid: FIR-2024-0007\ntitle: Submitted through the form\ndate: 2024-07-01T09:00:00Z\ncategory: spam\nseverity: 1\nstatus: open\n---\nHello.\n").unwrap();
+    let report = site.rebuild(std::slice::from_ref(&path)).unwrap();
+    assert!(report.incremental, "{report}");
+    assert_eq!(report.incidents, 7);
+    let out = root.path().join("site");
+    assert!(read(&out, "incidents/FIR-2024-0007.html").contains("Submitted through the form"));
+    assert!(read(&out, "index.html").contains("incidents/FIR-2024-0007.html"));
+    // A second rebuild of the same file with the same bytes writes nothing.
+    let again = site.rebuild(&[path]).unwrap();
+    assert_eq!(again.written, 0, "{again}");
+}
