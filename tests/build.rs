@@ -294,8 +294,8 @@ fn a_green_audience_never_sees_red_or_amber() {
     // FIR-2024-0003 relates to the RED incident: not even the id shows.
     assert!(data[1].get("relations").is_none(), "{}", data[1]);
     // The build cache names every file: it stays outside the published directory.
-    assert!(dir.path().join(".site-cache.json").is_file());
-    assert!(!site.join(".site-cache.json").exists());
+    assert!(dir.path().join(".site-cache").is_file());
+    assert!(!site.join(".site-cache").exists());
 }
 
 #[test]

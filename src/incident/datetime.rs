@@ -195,7 +195,12 @@ impl Serialize for DateTime {
 
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(DateVisitor)
+        // Binary formats (the build cache) cannot tell a string from a TOML datetime.
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_any(DateVisitor)
+        } else {
+            deserializer.deserialize_str(DateVisitor)
+        }
     }
 }
 
