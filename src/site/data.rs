@@ -16,7 +16,7 @@ struct Record<'a> {
     incident: &'a Incident,
     description: &'a str,
     /// Every artifact of the incident, from front matter and texts, normalised
-    /// (`artifacts` keeps the front matter as written). In `fir export` only.
+    /// (`artifacts` keeps the front matter as written).
     #[serde(skip_serializing_if = "Option::is_none")]
     indicators: Option<&'a [Artifact]>,
 }

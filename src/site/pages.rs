@@ -892,7 +892,8 @@ impl Generator for Data<'_> {
         let mut array = super::data::JsonArray::with_capacity(estimate);
         for &i in &input.all {
             match input.entries.loaded(i as usize) {
-                Some(entry) => array.push(&entry.incident),
+                Some(entry) => array
+                    .push_with_artifacts(&entry.incident, &input.summaries[i as usize].artifacts),
                 None => {
                     let id = input.summaries[i as usize].id.as_str();
                     let line = old_lines.get(id).ok_or_else(|| {
