@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
+use crate::artifacts;
 use crate::content;
 use crate::diagnostic::Level;
 use crate::site::{data, publishable};
@@ -29,10 +30,17 @@ pub struct Args {
     /// Export only what this audience from fir.toml may read.
     #[arg(long)]
     pub audience: Option<String>,
+    /// With `--format csv`: one row per (incident, artifact) instead of one per
+    /// incident, for blocklists and SIEM imports.
+    #[arg(long)]
+    pub artifacts: bool,
 }
 
 pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let config = super::load_config(root)?;
+    if args.artifacts && args.format != Format::Csv {
+        bail!("--artifacts goes with --format csv (JSON always has each incident's `indicators`)");
+    }
     let audience = match &args.audience {
         None => None,
         Some(name) => match config.audiences.get(name) {
@@ -61,7 +69,8 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         Format::Json => {
             let mut array = data::JsonArray::with_capacity(0);
             for entry in &entries {
-                array.push(&entry.incident);
+                let found = artifacts::extract(&entry.incident, &config.artifacts);
+                array.push_with_artifacts(&entry.incident, &found);
             }
             array.finish()
         }
@@ -69,9 +78,19 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
             let mut out = "\u{feff}".as_bytes().to_vec();
             {
                 let mut writer = csv::Writer::from_writer(&mut out);
-                writer.write_record(data::CSV_COLUMNS)?;
-                for entry in &entries {
-                    writer.write_record(data::csv_row(&entry.incident, &config))?;
+                if args.artifacts {
+                    writer.write_record(data::ARTIFACT_CSV_COLUMNS)?;
+                    for entry in &entries {
+                        let found = artifacts::extract(&entry.incident, &config.artifacts);
+                        for row in data::artifact_rows(&entry.incident, &found, &config) {
+                            writer.write_record(&row)?;
+                        }
+                    }
+                } else {
+                    writer.write_record(data::CSV_COLUMNS)?;
+                    for entry in &entries {
+                        writer.write_record(data::csv_row(&entry.incident, &config))?;
+                    }
                 }
                 writer.flush()?;
             }

@@ -1,5 +1,6 @@
 //! The site configuration, `fir.toml`: site settings and the taxonomies incidents use.
 
+pub mod artifacts;
 pub mod audience;
 pub mod business_lines;
 mod taxonomy;
@@ -73,6 +74,9 @@ pub struct Config {
     /// Named reader groups for `fir build --audience NAME`.
     #[serde(default)]
     pub audiences: std::collections::BTreeMap<String, Audience>,
+    /// What counts as an indicator of compromise (`[artifacts]`).
+    #[serde(default)]
+    pub artifacts: artifacts::ArtifactConfig,
     #[serde(skip, default = "d::tz")]
     tz: TimeZone,
 }
@@ -206,6 +210,7 @@ impl Config {
                 format!("default_tlp {:?} is not in [tlp]", self.default_tlp),
             ));
         }
+        self.artifacts.check().map_err(|e| ("artifacts", e))?;
         for (name, audience) in &self.audiences {
             if self.tlp.resolve(&audience.max_tlp).is_none() {
                 return Err((

@@ -156,6 +156,14 @@ pub fn validate(
                 &format!("artifacts[{i}]"),
                 "an artifact needs both a type and a value".into(),
             ));
+        } else if let Err(e) =
+            crate::artifacts::parse_value(&artifact.kind, &artifact.value, &config.artifacts)
+        {
+            // Kept in the file, but not shown or correlated until fixed.
+            out.push(warning(
+                &format!("artifacts[{i}]"),
+                format!("{e}; it is ignored"),
+            ));
         }
     }
     for (i, relation) in incident.relations.iter().enumerate() {

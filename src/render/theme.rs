@@ -37,6 +37,9 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "partials/bars.html",
     "partials/fields.html",
     "partials/details.html",
+    "artifact.html",
+    "artifacts.html",
+    "partials/copy.html",
 );
 
 /// The default theme's static files, copied under `static/` in the site.

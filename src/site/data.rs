@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::artifacts::Artifact;
 use crate::config::Config;
 use crate::incident::Incident;
 
@@ -14,21 +15,26 @@ struct Record<'a> {
     #[serde(flatten)]
     incident: &'a Incident,
     description: &'a str,
+    /// Every artifact of the incident, from front matter and texts, normalised
+    /// (`artifacts` keeps the front matter as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    indicators: Option<&'a [Artifact]>,
 }
 
 /// One incident as a single line of JSON (no newline). Always starts with `{"id":`.
 pub fn json_line(incident: &Incident) -> String {
     let mut out = Vec::new();
-    write_record(&mut out, incident);
+    write_record(&mut out, incident, None);
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 
-fn write_record(out: &mut Vec<u8>, incident: &Incident) {
+fn write_record(out: &mut Vec<u8>, incident: &Incident, indicators: Option<&[Artifact]>) {
     serde_json::to_writer(
         out,
         &Record {
             incident,
             description: &incident.description,
+            indicators,
         },
     )
     .expect("incidents serialise to JSON");
@@ -60,7 +66,13 @@ impl JsonArray {
     /// Adds an incident.
     pub fn push(&mut self, incident: &Incident) {
         self.separate();
-        write_record(&mut self.out, incident);
+        write_record(&mut self.out, incident, None);
+    }
+
+    /// Adds an incident with all its artifacts (front matter and texts) as `indicators`.
+    pub fn push_with_artifacts(&mut self, incident: &Incident, artifacts: &[Artifact]) {
+        self.separate();
+        write_record(&mut self.out, incident, Some(artifacts));
     }
 
     /// Adds a line made by [`json_line`] (or read back with [`lines_by_id`]).
@@ -119,6 +131,37 @@ pub const CSV_COLUMNS: &[&str] = &[
     "legacy",
     "description",
 ];
+
+/// CSV columns of `fir export --format csv --artifacts`: one row per (incident,
+/// artifact), for blocklists and SIEM imports.
+pub const ARTIFACT_CSV_COLUMNS: &[&str] = &[
+    "id", "date", "category", "severity", "status", "tlp", "type", "value",
+];
+
+/// The rows of `incident` in `fir export --format csv --artifacts`.
+pub fn artifact_rows(
+    incident: &Incident,
+    artifacts: &[Artifact],
+    config: &Config,
+) -> Vec<[String; 8]> {
+    artifacts
+        .iter()
+        .map(|a| {
+            [
+                incident.id.clone(),
+                incident.date.to_string(),
+                incident.category.clone(),
+                incident.severity.to_string(),
+                incident.status.clone(),
+                config
+                    .tlp_slug(incident.tlp.as_deref().filter(|t| !t.is_empty()))
+                    .to_string(),
+                a.kind.name().to_string(),
+                a.value.clone(),
+            ]
+        })
+        .collect()
+}
 
 /// Separator of list items inside one CSV cell.
 const LIST: &str = "; ";

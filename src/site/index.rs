@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::artifacts::{self, Artifact, Correlation};
 use crate::config::Config;
 use crate::config::business_lines::{self, SEPARATOR};
 use crate::content::Entry;
@@ -40,6 +41,10 @@ pub struct Summary {
     pub closed_at: Option<DateTime>,
     /// Related incidents named in the file, within the published set.
     pub relations: Vec<String>,
+    /// Indicators in the front matter and texts, sorted ([`artifacts::extract`]).
+    pub artifacts: Vec<Artifact>,
+    /// Words of the texts that look like incident ids (matched against the site's ids).
+    pub mentions: Vec<String>,
     /// The source file, relative to the site root as found.
     pub path: PathBuf,
     /// Hash of the source file's bytes.
@@ -54,6 +59,7 @@ impl Summary {
             .categories
             .get(&incident.category)
             .is_some_and(|t| t.major);
+        let found = artifacts::scan_incident(incident, &config.artifacts);
         Summary {
             id: incident.id.clone(),
             title: incident.title.clone(),
@@ -76,6 +82,8 @@ impl Summary {
             closed: config.is_final_status(&incident.status),
             closed_at: incident.closed,
             relations: incident.relations.clone(),
+            artifacts: found.artifacts,
+            mentions: found.mentions,
             path: entry.path.clone(),
             source_hash,
         }
@@ -138,13 +146,15 @@ pub struct FacetValue {
     pub members: Vec<u32>,
 }
 
-/// Facets and relations over a sorted slice of summaries.
+/// Facets, artifacts and relations over a sorted slice of summaries.
 #[derive(Debug, Clone)]
 pub struct Index {
     pub facets: Vec<Facet>,
-    /// Per summary: related summaries, newest first.
+    /// Per summary: related summaries, most related first (see [`artifacts::correlate`]).
     pub related: Vec<Vec<u32>>,
     pub by_id: HashMap<String, u32>,
+    /// Which incidents share each artifact.
+    pub artifacts: Correlation,
 }
 
 impl Index {
@@ -159,25 +169,31 @@ impl Index {
             .iter()
             .map(|key| build_facet(key, summaries, config, catalogue))
             .collect();
-        let mut related: Vec<Vec<u32>> = vec![Vec::new(); summaries.len()];
-        for (i, summary) in summaries.iter().enumerate() {
-            for relation in &summary.relations {
-                if let Some(&j) = by_id.get(relation)
-                    && j as usize != i
-                {
-                    related[i].push(j);
-                    related[j as usize].push(i as u32);
-                }
-            }
-        }
-        for links in &mut related {
-            links.sort_unstable_by(|a, b| b.cmp(a));
-            links.dedup();
-        }
+        let resolve = |ids: &[String]| -> Vec<u32> {
+            ids.iter().filter_map(|id| by_id.get(id).copied()).collect()
+        };
+        let relations: Vec<Vec<u32>> = summaries.iter().map(|s| resolve(&s.relations)).collect();
+        let mentions: Vec<Vec<u32>> = summaries.iter().map(|s| resolve(&s.mentions)).collect();
+        let links: Vec<artifacts::correlate::Links<'_>> = summaries
+            .iter()
+            .enumerate()
+            .map(|(i, s)| artifacts::correlate::Links {
+                artifacts: &s.artifacts,
+                relations: &relations[i],
+                mentions: &mentions[i],
+            })
+            .collect();
+        let correlation = Correlation::build(&links);
+        let related = correlation
+            .related
+            .iter()
+            .map(|list| list.iter().map(|r| r.incident).collect())
+            .collect();
         Index {
             facets,
             related,
             by_id,
+            artifacts: correlation,
         }
     }
 

@@ -8,6 +8,7 @@
 //! place. Artifact, statistics and search pages plug in as more generators, in
 //! [`generators`].
 
+mod artifact_pages;
 mod audience;
 pub mod cache;
 pub mod data;
@@ -180,6 +181,7 @@ fn generators<'a>(input: &'a Input<'a>) -> Vec<Box<dyn Generator + 'a>> {
         Box::new(pages::Home { input }),
         Box::new(pages::Feed { input }),
         Box::new(pages::Data { input }),
+        Box::new(artifact_pages::ArtifactPages::new(input)),
         Box::new(pages::Statics::new(input)),
     ]
 }
@@ -385,7 +387,7 @@ impl Site {
             generator: format!("fir {}", env!("CARGO_PKG_VERSION")),
         };
         let mut renderer = Renderer::new(theme, &globals).map_err(BuildError::Theme)?;
-        let nav = navigation(renderer.catalogue());
+        let nav = navigation(renderer.catalogue(), config.artifacts.enabled);
         renderer.set_global("nav", &nav);
         let key = key.finish();
         let state = if options.full {
@@ -685,7 +687,7 @@ struct NavItem {
     primary: bool,
 }
 
-fn navigation(catalogue: &crate::render::Catalogue) -> Vec<NavItem> {
+fn navigation(catalogue: &crate::render::Catalogue, artifacts: bool) -> Vec<NavItem> {
     let mut nav = vec![
         NavItem {
             key: "home",
@@ -700,6 +702,14 @@ fn navigation(catalogue: &crate::render::Catalogue) -> Vec<NavItem> {
             primary: true,
         },
     ];
+    if artifacts {
+        nav.push(NavItem {
+            key: "artifacts",
+            label: catalogue.get("artifacts").to_string(),
+            url: paths::ARTIFACTS.to_string(),
+            primary: true,
+        });
+    }
     nav.extend(index::FACETS.iter().map(|key| NavItem {
         key,
         label: catalogue.get(&format!("facet_{key}")).to_string(),

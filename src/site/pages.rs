@@ -25,7 +25,7 @@ const HOME_LIST: usize = 10;
 /// Entries in the Atom feed.
 const FEED_ENTRIES: usize = 20;
 
-fn hasher() -> std::hash::DefaultHasher {
+pub(super) fn hasher() -> std::hash::DefaultHasher {
     std::hash::DefaultHasher::new()
 }
 
@@ -91,13 +91,13 @@ impl Input<'_> {
             .collect()
     }
 
-    fn fingerprint_of(&self, members: &[u32], hasher: &mut impl Hasher) {
+    pub(super) fn fingerprint_of(&self, members: &[u32], hasher: &mut impl Hasher) {
         for &i in members {
             self.fingerprints[i as usize].hash(hasher);
         }
     }
 
-    fn render_page(
+    pub(super) fn render_page(
         &self,
         template: &str,
         path: &str,
@@ -113,7 +113,7 @@ impl Input<'_> {
     }
 }
 
-fn page_context<T: Serialize>(meta: &PageMeta, key: &str, value: &T) -> Context {
+pub(super) fn page_context<T: Serialize>(meta: &PageMeta, key: &str, value: &T) -> Context {
     let mut context = Context::new();
     context.insert("page", meta);
     context.insert(key.to_string(), value);
@@ -162,10 +162,15 @@ struct IncidentView {
     related: Vec<String>,
 }
 
+/// An artifact on an incident page: shown defanged, linked to its page, with the
+/// number of incidents that mention it.
 #[derive(Debug, Serialize)]
 struct ArtifactView {
     kind: String,
     value: String,
+    defanged: String,
+    url: Option<String>,
+    count: Option<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -267,12 +272,24 @@ impl IncidentPages<'_> {
                 .iter()
                 .map(|t| input.term("tag", None, t, true))
                 .collect(),
-            artifacts: incident
+            artifacts: s
                 .artifacts
                 .iter()
-                .map(|a| ArtifactView {
-                    kind: a.kind.clone(),
-                    value: a.value.clone(),
+                .map(|a| {
+                    let pages = c.artifacts.enabled;
+                    ArtifactView {
+                        kind: a.kind.name().to_string(),
+                        value: a.value.clone(),
+                        defanged: crate::artifacts::defang(a),
+                        url: pages.then(|| paths::artifact(a.kind.name(), &a.value)),
+                        count: input
+                            .index
+                            .artifacts
+                            .lookup
+                            .get(a)
+                            .filter(|_| pages)
+                            .map(|&at| input.index.artifacts.shared[at as usize].incidents.len()),
+                    }
                 })
                 .collect(),
             description: markdown::to_html(&incident.description),
@@ -331,6 +348,13 @@ impl Generator for IncidentPages<'_> {
                 let mut h = hasher();
                 s.fingerprint().hash(&mut h);
                 input.fingerprint_of(&input.index.related[i], &mut h);
+                // How many incidents share each artifact.
+                for &at in &input.index.artifacts.of_incident[i] {
+                    input.index.artifacts.shared[at as usize]
+                        .incidents
+                        .len()
+                        .hash(&mut h);
+                }
                 // Links to facet pages: their paths may change when slugs collide.
                 for (facet, raw) in [
                     ("category", &s.category),
@@ -868,7 +892,8 @@ impl Generator for Data<'_> {
         let mut array = super::data::JsonArray::with_capacity(estimate);
         for &i in &input.all {
             match input.entries.loaded(i as usize) {
-                Some(entry) => array.push(&entry.incident),
+                Some(entry) => array
+                    .push_with_artifacts(&entry.incident, &input.summaries[i as usize].artifacts),
                 None => {
                     let id = input.summaries[i as usize].id.as_str();
                     let line = old_lines.get(id).ok_or_else(|| {

@@ -40,6 +40,68 @@ pub const HOME: &str = "index.html";
 pub const FEED: &str = "feed.xml";
 pub const DATA: &str = "data/incidents.json";
 
+/// The overview of artifacts by type.
+pub const ARTIFACTS: &str = "artifacts/index.html";
+/// Every artifact with its type and incidents.
+pub const ARTIFACTS_DATA: &str = "data/artifacts.json";
+
+/// Page `page` (0 = the most shared values) of the index of one artifact type.
+pub fn artifact_type(kind: &str, page: usize) -> String {
+    if page == 0 {
+        format!("artifacts/{kind}/index.html")
+    } else {
+        format!("artifacts/{kind}/pages/{}.html", page + 1)
+    }
+}
+
+/// The page of one artifact: `artifacts/<type>/<segment>/index.html`.
+pub fn artifact(kind: &str, value: &str) -> String {
+    format!("artifacts/{kind}/{}/index.html", artifact_segment(value))
+}
+
+/// A directory name for an artifact value, safe on every file system and in URLs.
+/// Values made only of letters, digits, `.`, `_` and `-` (domains, IPv4 addresses,
+/// hashes, CVE ids) are their own name; others (URLs, e-mail and IPv6 addresses) become
+/// a readable lowercase slug and a hash of the exact value, so that two values never
+/// share a directory (a plain value never ends in `-` and 16 hex digits). Stable
+/// across builds and versions: links to artifact pages can be bookmarked.
+pub fn artifact_segment(value: &str) -> String {
+    const MAX: usize = 80;
+    let plain = !value.is_empty()
+        && value.len() <= MAX
+        && !value.starts_with('.')
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if plain {
+        return value.to_string();
+    }
+    let mut slug = String::with_capacity(MAX.min(value.len()) + 17);
+    for c in value.chars() {
+        if slug.len() >= 60 {
+            break;
+        }
+        if c.is_ascii_alphanumeric() || c == '.' {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches(['-', '.']);
+    format!("{slug}-{:016x}", fnv1a(value.as_bytes()))
+}
+
+/// FNV-1a, 64 bits: a hash that, unlike the standard library's, is the same in every
+/// Rust version, so that artifact paths do not move.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
 /// A theme static file.
 pub fn static_file(name: &str) -> String {
     format!("static/{name}")
@@ -55,5 +117,57 @@ mod tests {
         assert_eq!(list_page("list", 0, 3), "list/1.html");
         assert_eq!(list_page("list", 1, 3), "list/2.html");
         assert_eq!(list_page("list", 2, 3), "list/index.html");
+    }
+
+    #[test]
+    fn artifact_paths_are_safe_and_distinct() {
+        assert_eq!(
+            artifact("domain", "evil.com"),
+            "artifacts/domain/evil.com/index.html"
+        );
+        assert_eq!(
+            artifact("cve", "CVE-2024-1234"),
+            "artifacts/cve/CVE-2024-1234/index.html"
+        );
+        assert_eq!(artifact_type("url", 0), "artifacts/url/index.html");
+        assert_eq!(artifact_type("url", 1), "artifacts/url/pages/2.html");
+        let values = [
+            "https://evil.com/a?b=c:d",
+            "https://evil.com/A?b=c:d",
+            "https://evil.com/a?b=c;d",
+            "http://evil.com/",
+            "a@evil.com",
+            "2001:db8::1",
+            "2001:db8::1:0",
+            "../../etc/passwd",
+            "..",
+            ".hidden",
+            "con",
+            "%2e%2e",
+            &"x".repeat(300),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for value in values {
+            let segment = artifact_segment(value);
+            assert!(seen.insert(segment.clone()), "{value} → {segment} twice");
+            assert!(!segment.is_empty() && segment.len() <= 80, "{segment}");
+            assert!(!segment.starts_with('.'), "{segment}");
+            assert!(
+                segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')),
+                "{segment}"
+            );
+            assert_eq!(artifact_segment(value), segment, "stable");
+        }
+        assert_eq!(
+            artifact_segment("https://evil.com/a?b=c:d"),
+            format!(
+                "https-evil.com-a-b-c-d-{:016x}",
+                fnv1a(b"https://evil.com/a?b=c:d")
+            )
+        );
+        // Fixed value: FNV-1a is the same in every version.
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 }

@@ -43,4 +43,38 @@
       });
     });
   });
+
+  // Copy buttons next to artifacts: they copy the real (refanged) value. Hidden
+  // without this script, since they would do nothing; the defanged value stays readable.
+  function copyText(text, done) {
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text, done); });
+    } else {
+      fallbackCopy(text, done);
+    }
+  }
+
+  // For file:// and plain HTTP pages, where the clipboard API may be missing.
+  function fallbackCopy(text, done) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { if (document.execCommand("copy")) done(); } catch (e) { /* nothing to do */ }
+    document.body.removeChild(area);
+  }
+
+  document.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
+    var label = button.textContent;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      copyText(button.getAttribute("data-copy"), function () {
+        button.textContent = button.getAttribute("data-copied") || label;
+        setTimeout(function () { button.textContent = label; }, 1500);
+      });
+    });
+  });
 })();

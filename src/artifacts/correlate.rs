@@ -1,0 +1,262 @@
+//! Correlation: which incidents share each artifact, and for each incident the others
+//! most related to it. Incidents are numbered by the caller (positions in its list);
+//! pure: no I/O.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::Artifact;
+
+/// An artifact mentioned by more incidents than this is too common to relate them
+/// (a scanner's address, a public resolver): it still gets its page, but pairing all
+/// of its incidents would cost the square of their number.
+pub const MAX_FANOUT: usize = 200;
+/// Related incidents kept per incident, besides explicit relations and references.
+pub const MAX_RELATED: usize = 20;
+/// Weight of an explicit `relations:` entry (either way) in the ranking.
+pub const RELATION_WEIGHT: u32 = 3;
+/// Weight of a reference by id in a text (either way) in the ranking.
+pub const MENTION_WEIGHT: u32 = 2;
+
+/// What the caller knows of one incident.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Links<'a> {
+    /// Its artifacts, without duplicates.
+    pub artifacts: &'a [Artifact],
+    /// Positions of the incidents its `relations:` name.
+    pub relations: &'a [u32],
+    /// Positions of the incidents its texts name by id.
+    pub mentions: &'a [u32],
+}
+
+/// One artifact and the incidents that mention it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shared {
+    pub artifact: Artifact,
+    /// Incident positions, ascending.
+    pub incidents: Vec<u32>,
+}
+
+/// Why another incident is related to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Related {
+    pub incident: u32,
+    /// Artifacts both mention (artifacts shared by more than [`MAX_FANOUT`] incidents
+    /// are not counted).
+    pub shared: u32,
+    /// One names the other in `relations:`.
+    pub explicit: bool,
+    /// One names the other's id in its texts.
+    pub mentioned: bool,
+}
+
+impl Related {
+    /// The ranking score: shared artifacts, plus weights for relations and references.
+    pub fn score(&self) -> u32 {
+        self.shared
+            + if self.explicit { RELATION_WEIGHT } else { 0 }
+            + if self.mentioned { MENTION_WEIGHT } else { 0 }
+    }
+}
+
+/// Artifacts with their incidents, and related incidents per incident.
+#[derive(Debug, Clone, Default)]
+pub struct Correlation {
+    /// Every distinct artifact, in order of first mention.
+    pub shared: Vec<Shared>,
+    /// Position in `shared` of each artifact.
+    pub lookup: HashMap<Artifact, u32>,
+    /// Per incident: positions in `shared` of its artifacts.
+    pub of_incident: Vec<Vec<u32>>,
+    /// Per incident: related incidents, best first (highest score, then newest, i.e.
+    /// highest position). Explicit relations and references are always kept; others
+    /// up to [`MAX_RELATED`] in all.
+    pub related: Vec<Vec<Related>>,
+}
+
+impl Correlation {
+    /// Correlates incidents `0..links.len()`.
+    pub fn build(links: &[Links<'_>]) -> Correlation {
+        let mut shared: Vec<Shared> = Vec::new();
+        let mut lookup: HashMap<Artifact, u32> = HashMap::new();
+        let mut of_incident = Vec::with_capacity(links.len());
+        for (i, incident) in links.iter().enumerate() {
+            let mut mine = Vec::with_capacity(incident.artifacts.len());
+            for artifact in incident.artifacts {
+                let at = match lookup.get(artifact) {
+                    Some(&at) => at,
+                    None => {
+                        let at = shared.len() as u32;
+                        lookup.insert(artifact.clone(), at);
+                        shared.push(Shared {
+                            artifact: artifact.clone(),
+                            incidents: Vec::new(),
+                        });
+                        at
+                    }
+                };
+                let incidents = &mut shared[at as usize].incidents;
+                if incidents.last() != Some(&(i as u32)) {
+                    incidents.push(i as u32);
+                    mine.push(at);
+                }
+            }
+            of_incident.push(mine);
+        }
+        // Relations and references count both ways.
+        let mut explicit: Vec<Vec<u32>> = vec![Vec::new(); links.len()];
+        let mut mentioned: Vec<Vec<u32>> = vec![Vec::new(); links.len()];
+        for (i, incident) in links.iter().enumerate() {
+            for (lists, targets) in [
+                (&mut explicit, incident.relations),
+                (&mut mentioned, incident.mentions),
+            ] {
+                for &j in targets {
+                    if j as usize != i && (j as usize) < links.len() {
+                        lists[i].push(j);
+                        lists[j as usize].push(i as u32);
+                    }
+                }
+            }
+        }
+        let related = (0..links.len())
+            .into_par_iter()
+            .map(|i| {
+                rank(
+                    i as u32,
+                    &of_incident[i],
+                    &shared,
+                    &explicit[i],
+                    &mentioned[i],
+                )
+            })
+            .collect();
+        Correlation {
+            shared,
+            lookup,
+            of_incident,
+            related,
+        }
+    }
+}
+
+fn rank(
+    me: u32,
+    mine: &[u32],
+    shared: &[Shared],
+    explicit: &[u32],
+    mentioned: &[u32],
+) -> Vec<Related> {
+    let mut found: HashMap<u32, Related> = HashMap::new();
+    for &a in mine {
+        let incidents = &shared[a as usize].incidents;
+        if incidents.len() > MAX_FANOUT {
+            continue;
+        }
+        for &j in incidents {
+            if j != me {
+                found.entry(j).or_insert_with(|| blank(j)).shared += 1;
+            }
+        }
+    }
+    for &j in explicit {
+        found.entry(j).or_insert_with(|| blank(j)).explicit = true;
+    }
+    for &j in mentioned {
+        found.entry(j).or_insert_with(|| blank(j)).mentioned = true;
+    }
+    let mut ranked: Vec<Related> = found.into_values().collect();
+    ranked.sort_unstable_by(|a, b| b.score().cmp(&a.score()).then(b.incident.cmp(&a.incident)));
+    let mut kept = 0;
+    ranked.retain(|r| {
+        kept += 1;
+        r.explicit || r.mentioned || kept <= MAX_RELATED
+    });
+    ranked
+}
+
+fn blank(incident: u32) -> Related {
+    Related {
+        incident,
+        shared: 0,
+        explicit: false,
+        mentioned: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifacts::Kind;
+
+    fn a(kind: Kind, value: &str) -> Artifact {
+        Artifact {
+            kind,
+            value: value.into(),
+        }
+    }
+
+    #[test]
+    fn shared_artifacts_relations_and_references_rank_together() {
+        let evil = a(Kind::Domain, "evil.com");
+        let ip = a(Kind::Ipv4, "185.1.2.3");
+        let hash = a(Kind::Md5, &"a".repeat(32));
+        let zero = [evil.clone(), ip.clone(), hash.clone()];
+        let one = [evil.clone(), ip.clone()];
+        let two = [evil.clone()];
+        let links = [
+            Links {
+                artifacts: &zero,
+                ..Links::default()
+            },
+            Links {
+                artifacts: &one,
+                ..Links::default()
+            },
+            Links {
+                artifacts: &two,
+                relations: &[0],
+                ..Links::default()
+            },
+            Links {
+                mentions: &[0],
+                ..Links::default()
+            },
+            Links::default(),
+        ];
+        let c = Correlation::build(&links);
+        assert_eq!(c.shared.len(), 3);
+        assert_eq!(c.shared[c.lookup[&evil] as usize].incidents, vec![0, 1, 2]);
+        assert_eq!(c.shared[c.lookup[&hash] as usize].incidents, vec![0]);
+        assert_eq!(c.of_incident[1], vec![c.lookup[&evil], c.lookup[&ip]]);
+        let order: Vec<(u32, u32)> = c.related[0]
+            .iter()
+            .map(|r| (r.incident, r.score()))
+            .collect();
+        // 2: one shared + relation (4); 1: two shared (2); 3: reference (2), older.
+        assert_eq!(order, vec![(2, 4), (3, 2), (1, 2)]);
+        assert!(c.related[3][0].mentioned && c.related[3][0].incident == 0);
+        assert!(c.related[4].is_empty());
+        assert!(c.related[2].iter().any(|r| r.incident == 0 && r.explicit));
+    }
+
+    #[test]
+    fn common_artifacts_do_not_relate_and_lists_are_capped() {
+        let common = [a(Kind::Ipv4, "8.8.8.8")];
+        let many: Vec<Links> = (0..MAX_FANOUT + 1)
+            .map(|_| Links {
+                artifacts: &common,
+                ..Links::default()
+            })
+            .collect();
+        let c = Correlation::build(&many);
+        assert_eq!(c.shared[0].incidents.len(), MAX_FANOUT + 1);
+        assert!(c.related.iter().all(Vec::is_empty));
+        let few: Vec<Links> = many[..MAX_RELATED + 5].to_vec();
+        let c = Correlation::build(&few);
+        assert_eq!(c.related[0].len(), MAX_RELATED);
+        // Newest first among equals.
+        assert_eq!(c.related[0][0].incident, (MAX_RELATED + 4) as u32);
+    }
+}

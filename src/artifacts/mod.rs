@@ -1,0 +1,282 @@
+//! Artifacts: indicators of compromise (IP addresses, domains, URLs, e-mail addresses,
+//! hashes, CVE ids) found in incident texts, and the links they make between incidents.
+//!
+//! Pure: no I/O. The pipeline is [`refang`] → [`scan`] (cut text into candidate words,
+//! linear time) → [`values`] (validate and normalise one value per type) → exclusions
+//! (private addresses, the fir.toml blocklist) → [`correlate`] (artifact → incidents,
+//! incident → related incidents).
+//!
+//! The API other features call:
+//! - [`extract`]: every artifact of an incident (front matter and texts), normalised,
+//!   sorted, without duplicates.
+//! - [`extract_text`]: the same for one piece of text.
+//! - [`refang_query`]: a search query with defanged notations undone.
+//! - [`identify`]: the artifact a whole query is, if it is one (`evil[.]com` → domain
+//!   `evil.com`), for exact artifact look-ups.
+//! - [`defang`]: the value as shown on pages, not clickable.
+
+pub mod correlate;
+mod refang;
+mod scan;
+pub mod values;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+pub use correlate::{Correlation, Related};
+pub use refang::refang;
+pub use scan::Found;
+
+use crate::config::artifacts::ArtifactConfig;
+use crate::incident::Incident;
+
+/// The type of an artifact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Ipv4,
+    Ipv6,
+    Domain,
+    Url,
+    Email,
+    Md5,
+    Sha1,
+    Sha256,
+    Sha512,
+    Cve,
+}
+
+impl Kind {
+    /// Every type, in display order.
+    pub const ALL: [Kind; 10] = [
+        Kind::Ipv4,
+        Kind::Ipv6,
+        Kind::Domain,
+        Kind::Url,
+        Kind::Email,
+        Kind::Md5,
+        Kind::Sha1,
+        Kind::Sha256,
+        Kind::Sha512,
+        Kind::Cve,
+    ];
+
+    /// The name front matter, paths and data files use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Ipv4 => "ipv4",
+            Kind::Ipv6 => "ipv6",
+            Kind::Domain => "domain",
+            Kind::Url => "url",
+            Kind::Email => "email",
+            Kind::Md5 => "md5",
+            Kind::Sha1 => "sha1",
+            Kind::Sha256 => "sha256",
+            Kind::Sha512 => "sha512",
+            Kind::Cve => "cve",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = InvalidArtifact;
+
+    fn from_str(s: &str) -> Result<Kind, InvalidArtifact> {
+        let lower = s.trim().to_ascii_lowercase();
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == lower)
+            .ok_or_else(|| InvalidArtifact::UnknownType(s.to_string()))
+    }
+}
+
+/// One indicator, in normal form: two artifacts are the same when they are equal.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Artifact {
+    #[serde(rename = "type")]
+    pub kind: Kind,
+    pub value: String,
+}
+
+/// Why an explicit artifact (front matter, blocklist) is not valid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidArtifact {
+    #[error(
+        "unknown artifact type {0:?} (known: ip, ipv4, ipv6, domain, url, email, hash, md5, sha1, sha256, sha512, cve)"
+    )]
+    UnknownType(String),
+    #[error("{value:?} is not a valid {kind}")]
+    InvalidValue { kind: String, value: String },
+}
+
+/// Every artifact of `incident`: the valid `artifacts:` of its front matter and, when
+/// extraction is enabled, what its title, description, timeline and nuggets mention.
+/// Normalised, blocklist applied, sorted by type then value, without duplicates.
+pub fn extract(incident: &Incident, config: &ArtifactConfig) -> Vec<Artifact> {
+    scan_incident(incident, config).artifacts
+}
+
+/// [`extract`], plus the words of the texts that look like incident ids (the caller
+/// knows which ids exist).
+pub fn scan_incident(incident: &Incident, config: &ArtifactConfig) -> Found {
+    let mut found = Found::default();
+    for explicit in &incident.artifacts {
+        if let Ok(artifact) = parse_value(&explicit.kind, &explicit.value, config)
+            && !blocked(&artifact, config)
+        {
+            found.artifacts.push(artifact);
+        }
+    }
+    if config.enabled {
+        let mut steps = 0;
+        for text in incident.texts() {
+            scan::scan(
+                &refang::refang_counted(text, &mut steps),
+                config,
+                &mut found,
+                &mut steps,
+            );
+        }
+    }
+    found.artifacts.sort_unstable();
+    found.artifacts.dedup();
+    found.mentions.sort_unstable();
+    found.mentions.dedup();
+    found.mentions.retain(|id| *id != incident.id);
+    found
+}
+
+/// The artifacts mentioned in `text`, in order of first appearance, without duplicates.
+pub fn extract_text(text: &str, config: &ArtifactConfig) -> Vec<Artifact> {
+    extract_text_counted(text, config, &mut 0).artifacts
+}
+
+/// [`extract_text`] with the count of steps taken, for the linearity test.
+#[doc(hidden)]
+pub fn extract_text_counted(text: &str, config: &ArtifactConfig, steps: &mut u64) -> Found {
+    let mut found = Found::default();
+    scan::scan(
+        &refang::refang_counted(text, steps),
+        config,
+        &mut found,
+        steps,
+    );
+    let mut seen = std::collections::HashSet::new();
+    found.artifacts.retain(|a| seen.insert(a.clone()));
+    found
+}
+
+/// A search query with defanged notations undone (`hxxp://evil[.]com` →
+/// `http://evil.com`), so that it matches what pages and indexes hold.
+pub fn refang_query(query: &str) -> String {
+    refang(query.trim()).into_owned()
+}
+
+/// The artifact the whole of `query` is (after refanging), whatever the exclusions:
+/// `evil[.]COM` is the domain `evil.com`. `None` for anything else.
+pub fn identify(query: &str) -> Option<Artifact> {
+    let text = refang_query(query);
+    if text.contains("://") {
+        return values::url(&text).map(|(value, _)| Artifact {
+            kind: Kind::Url,
+            value,
+        });
+    }
+    let word = text.trim_matches(values::EDGE_PUNCTUATION);
+    scan::classify(word).map(|(kind, value)| Artifact { kind, value })
+}
+
+/// An explicit artifact (front matter `artifacts:`, blocklist) checked and normalised.
+/// `kind` is a type name, or `ip` (v4 or v6) or `hash` (by length); values may be
+/// defanged. Explicit artifacts are kept even when they are private addresses.
+pub fn parse_value(
+    kind: &str,
+    value: &str,
+    _config: &ArtifactConfig,
+) -> Result<Artifact, InvalidArtifact> {
+    let lower = kind.trim().to_ascii_lowercase();
+    let text = refang_query(value);
+    let invalid = || InvalidArtifact::InvalidValue {
+        kind: lower.clone(),
+        value: value.to_string(),
+    };
+    let found = match lower.as_str() {
+        "ip" => scan::classify(&text).filter(|(k, _)| matches!(k, Kind::Ipv4 | Kind::Ipv6)),
+        "hash" => values::hash(&text),
+        "url" => values::url(&text).map(|(u, _)| (Kind::Url, u)),
+        _ => {
+            let wanted: Kind = lower.parse()?;
+            let classified = if wanted == Kind::Url {
+                None
+            } else {
+                scan::classify(&text)
+            };
+            classified.filter(|(k, _)| *k == wanted)
+        }
+    };
+    let (kind, value) = found.ok_or_else(invalid)?;
+    Ok(Artifact { kind, value })
+}
+
+/// True when the fir.toml blocklist rules `artifact` out.
+pub fn blocked(artifact: &Artifact, config: &ArtifactConfig) -> bool {
+    if config.blocklist.is_empty() {
+        return false;
+    }
+    let host: Option<String> = match artifact.kind {
+        Kind::Domain => Some(artifact.value.clone()),
+        Kind::Email => artifact.value.rsplit_once('@').map(|(_, d)| d.to_string()),
+        Kind::Url => values::url(&artifact.value).and_then(|(_, h)| h.domain().map(str::to_string)),
+        _ => None,
+    };
+    config.blocklist.iter().any(|rule| {
+        let Ok(blocked) = parse_value(&rule.kind, &rule.value, config) else {
+            return false;
+        };
+        match (&host, blocked.kind) {
+            (Some(host), Kind::Domain) => {
+                host == &blocked.value
+                    || host
+                        .strip_suffix(&blocked.value)
+                        .is_some_and(|rest| rest.ends_with('.'))
+            }
+            _ => blocked == *artifact,
+        }
+    })
+}
+
+/// The value made unclickable, as pages show it: `evil[.]com`, `hxxps://evil[.]com/x`,
+/// `a[@]evil[.]com`, `2001[:]db8[:][:]1`. Hashes and CVE ids are unchanged.
+/// [`refang`] gives the value back.
+pub fn defang(artifact: &Artifact) -> String {
+    let value = &artifact.value;
+    match artifact.kind {
+        Kind::Ipv4 | Kind::Domain => value.replace('.', "[.]"),
+        Kind::Ipv6 => value.replace(':', "[:]"),
+        Kind::Email => match value.rsplit_once('@') {
+            Some((local, host)) => format!("{local}[@]{}", host.replace('.', "[.]")),
+            None => value.clone(),
+        },
+        Kind::Url => match value.split_once("://") {
+            Some((scheme, rest)) => {
+                let scheme = scheme.replacen("http", "hxxp", 1);
+                let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+                let (authority, tail) = rest.split_at(end);
+                format!("{scheme}[://]{}{tail}", authority.replace('.', "[.]"))
+            }
+            None => value.clone(),
+        },
+        Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 | Kind::Cve => value.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

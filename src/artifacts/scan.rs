@@ -1,0 +1,189 @@
+//! Finding indicators in free text. The text is refanged, cut into chunks at white
+//! space and brackets, each chunk split into URLs and plain words, and each word tried
+//! as each type in turn. Every step moves forward through the text and looks at most a
+//! fixed distance back: the work is linear in the text's length (the `steps` counter
+//! lets a test check it).
+
+use super::values::{self, Host};
+use super::{Artifact, Kind};
+use crate::config::artifacts::ArtifactConfig;
+
+/// What a scan finds: indicators and words that look like incident ids.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub artifacts: Vec<Artifact>,
+    /// `FIR-2024-0012`-like words, to be matched against the ids of the site.
+    pub mentions: Vec<String>,
+}
+
+/// Characters a chunk (a URL, an address, a word with dots) may hold.
+fn in_chunk(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || "._-:/?#@!$&*+,;=%~".contains(c)
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// Characters a plain word (domain, address, hash, id) may hold.
+fn in_word(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || "._-:@+%".contains(c)
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// Scans `text` (already refanged), adding what it finds to `found`.
+pub fn scan(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        *steps += 1;
+        match (in_chunk(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                chunk(&text[s..i], config, found, steps);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        chunk(&text[s..], config, found, steps);
+    }
+}
+
+/// Splits a chunk into URLs (from a known scheme to the next URL or the end) and the
+/// plain text around them.
+fn chunk(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
+    let mut url_from: Option<usize> = None;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i + 3 <= bytes.len() {
+        *steps += 1;
+        if &bytes[i..i + 3] == b"://" {
+            // The scheme: up to 5 letters before `://`, not before what is already cut.
+            let floor = url_from.unwrap_or(0).max(i.saturating_sub(5));
+            let mut s = i;
+            while s > floor && bytes[s - 1].is_ascii_alphabetic() {
+                s -= 1;
+            }
+            if values::is_scheme(&text[s..i]) {
+                match url_from {
+                    Some(u) => url(&text[u..s], config, found, steps),
+                    None => plain(&text[..s], config, found, steps),
+                }
+                url_from = Some(s);
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    match url_from {
+        Some(u) => url(&text[u..], config, found, steps),
+        None => plain(text, config, found, steps),
+    }
+}
+
+fn url(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
+    *steps += text.len() as u64;
+    match values::url(text) {
+        Some((value, host)) => {
+            let internal = match host {
+                Host::Ipv4(ip) => values::is_internal_v4(ip),
+                Host::Ipv6(ip) => values::is_internal_v6(ip),
+                Host::Domain(_) => false,
+            };
+            if !internal || config.private_ips {
+                push(found, config, Kind::Url, value);
+            }
+        }
+        // `http://login.php`: not a URL, but its words may still be something.
+        None => plain(text, config, found, steps),
+    }
+}
+
+/// Splits plain text into words and classifies each one.
+fn plain(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
+    for word in text.split(|c: char| !in_word(c)) {
+        *steps += word.len() as u64 + 1;
+        let word = word.trim_matches(values::EDGE_PUNCTUATION);
+        if !word.is_empty() {
+            self::word(word, config, found, steps);
+        }
+    }
+}
+
+/// One word: an e-mail address, CVE id, hash, IP address or domain, or a possible
+/// incident id; a word with colons that is no address is split at them.
+fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
+    *steps += 4 * word.len() as u64;
+    if !word.is_ascii() {
+        return;
+    }
+    match classify(word) {
+        Some((kind, value)) => {
+            let internal = match kind {
+                Kind::Ipv4 => value.parse().is_ok_and(values::is_internal_v4),
+                Kind::Ipv6 => value.parse().is_ok_and(values::is_internal_v6),
+                _ => false,
+            };
+            if !internal || config.private_ips {
+                push(found, config, kind, value);
+            }
+        }
+        None if word.contains(':') => {
+            for piece in word.split(':') {
+                let piece = piece.trim_matches(values::EDGE_PUNCTUATION);
+                if !piece.is_empty() && !piece.contains(':') {
+                    self::word(piece, config, found, steps);
+                }
+            }
+        }
+        None => {
+            if looks_like_id(word) {
+                found.mentions.push(word.to_string());
+            }
+        }
+    }
+}
+
+/// The type and normal form of a whole word, if it is an indicator.
+pub fn classify(word: &str) -> Option<(Kind, String)> {
+    if word.contains('@') {
+        return values::email(word).map(|(email, _)| (Kind::Email, email));
+    }
+    if let Some(cve) = values::cve(word) {
+        return Some((Kind::Cve, cve));
+    }
+    if let Some(hash) = values::hash(word) {
+        return Some(hash);
+    }
+    if word.contains(':') {
+        if let Some(ip) = values::ipv6(word) {
+            return Some((Kind::Ipv6, ip.to_string()));
+        }
+        return values::ipv4(word).map(|ip| (Kind::Ipv4, ip.to_string()));
+    }
+    if word.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return values::ipv4(word).map(|ip| (Kind::Ipv4, ip.to_string()));
+    }
+    values::domain(word).map(|d| (Kind::Domain, d))
+}
+
+/// `FIR-2024-0012`, `INC-123`: starts with a letter, has a dash, ends with a digit.
+fn looks_like_id(word: &str) -> bool {
+    word.len() <= 64
+        && word.starts_with(|c: char| c.is_ascii_alphabetic())
+        && word.ends_with(|c: char| c.is_ascii_digit())
+        && word.contains('-')
+        && crate::incident::is_valid_id(word)
+}
+
+fn push(found: &mut Found, config: &ArtifactConfig, kind: Kind, value: String) {
+    let artifact = Artifact { kind, value };
+    if !super::blocked(&artifact, config) {
+        found.artifacts.push(artifact);
+    }
+}

@@ -1,0 +1,272 @@
+use super::*;
+use crate::config::artifacts::BlockRule;
+
+fn found(text: &str) -> Vec<(Kind, String)> {
+    extract_text(text, &ArtifactConfig::default())
+        .into_iter()
+        .map(|a| (a.kind, a.value))
+        .collect()
+}
+
+fn one(kind: Kind, value: &str) -> Vec<(Kind, String)> {
+    vec![(kind, value.to_string())]
+}
+
+#[test]
+fn each_type_in_text() {
+    assert_eq!(
+        found("from 185.220.101.4 today"),
+        one(Kind::Ipv4, "185.220.101.4")
+    );
+    assert_eq!(
+        found("v6 2A01:4F8:0:0::1 seen"),
+        one(Kind::Ipv6, "2a01:4f8::1")
+    );
+    assert_eq!(
+        found("C2 Evil-Domain.COM."),
+        one(Kind::Domain, "evil-domain.com")
+    );
+    assert_eq!(
+        found("see https://evil.com/a/b?c=d, then"),
+        one(Kind::Url, "https://evil.com/a/b?c=d")
+    );
+    assert_eq!(
+        found("Sender: <Boss@Evil.co.uk>"),
+        one(Kind::Email, "boss@evil.co.uk")
+    );
+    let md5 = "2F7E315925BEE172B7BF34CB9120BD0E";
+    assert_eq!(
+        found(&format!("MD5 {md5}")),
+        one(Kind::Md5, &md5.to_lowercase())
+    );
+    let sha1 = "d40bfad231a0dcf09ddda94770709a48d11fb26e";
+    assert_eq!(found(&format!("sha1={sha1};")), one(Kind::Sha1, sha1));
+    let sha256 = "1cd257f2dfb8b35f12ad3fcda017a5e62e873cc8afcc9c8896f3eca24891056c";
+    assert_eq!(found(&format!("`{sha256}`")), one(Kind::Sha256, sha256));
+    let sha512 = "ab".repeat(64);
+    assert_eq!(found(&format!("({sha512})")), one(Kind::Sha512, &sha512));
+    assert_eq!(
+        found("patch cve-2021-44228!"),
+        one(Kind::Cve, "CVE-2021-44228")
+    );
+}
+
+#[test]
+fn each_defanged_form() {
+    let cases = [
+        ("hxxp://evil.com/x", Kind::Url, "http://evil.com/x"),
+        ("hXXps://evil[.]com/x", Kind::Url, "https://evil.com/x"),
+        ("http[://]evil.com/x", Kind::Url, "http://evil.com/x"),
+        ("http[:]//evil.com/x", Kind::Url, "http://evil.com/x"),
+        ("evil[.]com", Kind::Domain, "evil.com"),
+        ("evil(.)com", Kind::Domain, "evil.com"),
+        ("evil{.}com", Kind::Domain, "evil.com"),
+        ("evil[dot]com", Kind::Domain, "evil.com"),
+        ("a[@]evil.com", Kind::Email, "a@evil.com"),
+        ("a[at]evil[.]com", Kind::Email, "a@evil.com"),
+        ("185[.]220[.]101[.]4", Kind::Ipv4, "185.220.101.4"),
+    ];
+    for (text, kind, value) in cases {
+        assert_eq!(found(&format!("x {text} y")), one(kind, value), "{text}");
+    }
+    // The defanged and plain forms are one artifact.
+    assert_eq!(
+        found("evil[.]com and evil.com"),
+        one(Kind::Domain, "evil.com")
+    );
+}
+
+#[test]
+fn not_artifacts() {
+    for text in [
+        "login.php",
+        "open invoice.zip then run.py",
+        "version 1.2.3 and v2.0.1.4",
+        "10.0.0.1 192.168.1.20 127.0.0.1 172.16.0.9 169.254.3.3",
+        "fe80::1 ::1 fd12::5 2001:db8::1",
+        "at 12:30:45 on 2024-05-01",
+        "std::fmt::Display",
+        "deadbeef",
+        "e.g. i.e. etc.",
+        "CVE-21-1",
+        "mail@localhost",
+        "http://login.php/x",
+        "",
+        "[.] [@] hxxp",
+    ] {
+        assert_eq!(found(text), vec![], "{text}");
+    }
+}
+
+#[test]
+fn private_addresses_when_configured() {
+    let config = ArtifactConfig {
+        private_ips: true,
+        ..ArtifactConfig::default()
+    };
+    let got = extract_text("10.0.0.1 and http://192.168.1.1/admin", &config);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].value, "10.0.0.1");
+    assert_eq!(got[1].value, "http://192.168.1.1/admin");
+}
+
+#[test]
+fn blocklist_by_value_and_domain_suffix() {
+    let config = ArtifactConfig {
+        blocklist: vec![
+            BlockRule {
+                kind: "domain".into(),
+                value: "corp.example.com".into(),
+            },
+            BlockRule {
+                kind: "ip".into(),
+                value: "8.8.8.8".into(),
+            },
+        ],
+        ..ArtifactConfig::default()
+    };
+    let got = extract_text(
+        "corp.example.com vpn.corp.example.com notcorp.example.com \
+         https://intranet.corp.example.com/x it@corp.example.com 8.8.8.8 8.8.4.4",
+        &config,
+    );
+    let values: Vec<&str> = got.iter().map(|a| a.value.as_str()).collect();
+    assert_eq!(values, vec!["notcorp.example.com", "8.8.4.4"]);
+    assert!(config.check().is_ok());
+    let bad = ArtifactConfig {
+        blocklist: vec![BlockRule {
+            kind: "domain".into(),
+            value: "login.php".into(),
+        }],
+        ..ArtifactConfig::default()
+    };
+    assert!(bad.check().unwrap_err().contains("blocklist[0]"));
+}
+
+#[test]
+fn trailing_punctuation_and_markup() {
+    assert_eq!(
+        found("(see **http://evil.com/a**), [link](https://evil.com/b)."),
+        vec![
+            (Kind::Url, "http://evil.com/a".to_string()),
+            (Kind::Url, "https://evil.com/b".to_string()),
+        ]
+    );
+    assert_eq!(found("IP:185.220.101.4."), one(Kind::Ipv4, "185.220.101.4"));
+    assert_eq!(found("185.220.101.4:443"), one(Kind::Ipv4, "185.220.101.4"));
+    assert_eq!(
+        found("a.com,b.org;c.net"),
+        vec![
+            (Kind::Domain, "a.com".to_string()),
+            (Kind::Domain, "b.org".to_string()),
+            (Kind::Domain, "c.net".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn explicit_values_are_checked_and_normalised() {
+    let config = ArtifactConfig::default();
+    let ok = |kind: &str, value: &str| parse_value(kind, value, &config).unwrap();
+    assert_eq!(ok("domain", "Evil[.]com").value, "evil.com");
+    assert_eq!(ok("ip", "2001:DB8::1").kind, Kind::Ipv6);
+    assert_eq!(ok("ipv4", "10.0.0.1").value, "10.0.0.1");
+    assert_eq!(ok("hash", &"A".repeat(64)).kind, Kind::Sha256);
+    assert_eq!(
+        ok("URL", "hxxps://evil[.]com/x").value,
+        "https://evil.com/x"
+    );
+    assert_eq!(ok("cve", "cve-2023-44487").value, "CVE-2023-44487");
+    assert!(matches!(
+        parse_value("registry", "HKLM", &config),
+        Err(InvalidArtifact::UnknownType(_))
+    ));
+    for (kind, value) in [
+        ("domain", "login.php"),
+        ("ipv4", "2001:db8::1"),
+        ("md5", "abc"),
+        ("email", "nobody"),
+        ("url", "evil.com"),
+    ] {
+        assert!(
+            matches!(
+                parse_value(kind, value, &config),
+                Err(InvalidArtifact::InvalidValue { .. })
+            ),
+            "{kind} {value}"
+        );
+    }
+}
+
+#[test]
+fn extract_from_an_incident() {
+    let mut incident = Incident::new(
+        "FIR-2024-0002",
+        "Phishing from evil[.]com",
+        "2024-01-01".parse().unwrap(),
+    );
+    incident.description = "Like FIR-2024-0001, from 185.220.101.4. See FIR-2024-0002.".into();
+    incident.artifacts.push(crate::incident::Artifact {
+        kind: "ipv4".into(),
+        value: "10.1.1.1".into(),
+    });
+    incident.artifacts.push(crate::incident::Artifact {
+        kind: "domain".into(),
+        value: "login.php".into(),
+    });
+    let found = scan_incident(&incident, &ArtifactConfig::default());
+    let values: Vec<&str> = found.artifacts.iter().map(|a| a.value.as_str()).collect();
+    // Sorted by type then value; the explicit private address is kept.
+    assert_eq!(values, vec!["10.1.1.1", "185.220.101.4", "evil.com"]);
+    assert_eq!(found.mentions, vec!["FIR-2024-0001"]);
+    let disabled = ArtifactConfig {
+        enabled: false,
+        ..ArtifactConfig::default()
+    };
+    assert_eq!(extract(&incident, &disabled).len(), 1);
+}
+
+#[test]
+fn queries() {
+    assert_eq!(refang_query(" hxxp://evil[.]com "), "http://evil.com");
+    assert_eq!(
+        identify("Evil[.]COM"),
+        Some(Artifact {
+            kind: Kind::Domain,
+            value: "evil.com".into()
+        })
+    );
+    assert_eq!(identify("10.0.0.1").unwrap().kind, Kind::Ipv4);
+    assert_eq!(identify("hxxps://evil[.]com/x").unwrap().kind, Kind::Url);
+    assert_eq!(identify("phishing"), None);
+    assert_eq!(identify("evil.com and more"), None);
+}
+
+#[test]
+fn defanged_display_refangs_back() {
+    let config = ArtifactConfig {
+        private_ips: true,
+        ..ArtifactConfig::default()
+    };
+    for text in [
+        "evil.com",
+        "185.220.101.4",
+        "2a01:4f8::1",
+        "https://a.evil.com:8443/p.php?x=1.2",
+        "a.b@evil.co.uk",
+        "CVE-2024-1234",
+    ] {
+        let artifact = identify(text).unwrap();
+        let shown = defang(&artifact);
+        assert!(
+            !shown.contains("http") && !shown.contains(".com"),
+            "{shown}"
+        );
+        assert_eq!(identify(&shown).as_ref(), Some(&artifact), "{shown}");
+        assert_eq!(extract_text(&shown, &config), vec![artifact]);
+    }
+    assert_eq!(
+        defang(&identify("https://evil.com/a.b").unwrap()),
+        "hxxps[://]evil[.]com/a.b"
+    );
+}

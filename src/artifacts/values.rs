@@ -1,0 +1,413 @@
+//! Recognising one value of each type and bringing it to its normal form: lowercase
+//! domains and hashes, canonical IPv6, upper-case CVE ids. Every function here looks
+//! at its input once (or a fixed number of times): linear.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::Kind;
+
+/// Characters trimmed from both ends of a value found in text.
+pub const EDGE_PUNCTUATION: &[char] = &[
+    '.', ',', ';', ':', '!', '?', '\'', '"', '*', '_', '-', '@', '=', '&', '+', '%', '~', '#', '/',
+];
+
+/// Top-level domains that are more often file extensions in incident notes
+/// (`invoice.zip`, `run.py`, `README.md`): a two-label name ending in one of these is
+/// taken for a file name.
+const FILE_EXTENSION_TLDS: &[&str] = &[
+    "zip", "mov", "py", "sh", "md", "rs", "ps", "cab", "run", "ai", "pl", "so", "exe",
+];
+
+/// A hash by its length in hex digits.
+pub fn hash_kind(len: usize) -> Option<Kind> {
+    match len {
+        32 => Some(Kind::Md5),
+        40 => Some(Kind::Sha1),
+        64 => Some(Kind::Sha256),
+        128 => Some(Kind::Sha512),
+        _ => None,
+    }
+}
+
+/// A lowercase hash if `text` is only hex digits of a hash's length.
+pub fn hash(text: &str) -> Option<(Kind, String)> {
+    let kind = hash_kind(text.len())?;
+    text.bytes()
+        .all(|b| b.is_ascii_hexdigit())
+        .then(|| (kind, text.to_ascii_lowercase()))
+}
+
+/// `CVE-2024-12345` (any case) in upper case.
+pub fn cve(text: &str) -> Option<String> {
+    let rest = text
+        .get(..4)?
+        .eq_ignore_ascii_case("cve-")
+        .then(|| &text[4..])?;
+    let (year, number) = rest.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (year.len() == 4 && digits(year) && (4..=7).contains(&number.len()) && digits(number))
+        .then(|| format!("CVE-{year}-{number}"))
+}
+
+/// A dotted-quad IPv4 address, with an optional `:port`.
+pub fn ipv4(text: &str) -> Option<Ipv4Addr> {
+    let address = match text.split_once(':') {
+        Some((address, port)) if port.parse::<u16>().is_ok() => address,
+        Some(_) => return None,
+        None => text,
+    };
+    address.parse().ok()
+}
+
+/// An IPv6 address (at least two colons, as `std` reads it; a `%zone` is dropped).
+pub fn ipv6(text: &str) -> Option<Ipv6Addr> {
+    if text.bytes().filter(|&b| b == b':').count() < 2 {
+        return None;
+    }
+    let address = text.split_once('%').map_or(text, |(a, _)| a);
+    address.parse().ok()
+}
+
+/// True for addresses that name no one outside: private, loopback, link-local,
+/// documentation, shared, benchmarking, multicast, broadcast, reserved, unspecified.
+pub fn is_internal_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    ip.is_private()
+        || ip.is_loopback()
+        || ip.is_link_local()
+        || ip.is_broadcast()
+        || ip.is_documentation()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || a == 0
+        || a >= 240
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 198 && (b == 18 || b == 19))
+        || (a == 192 && b == 0 && c == 0)
+}
+
+/// The IPv6 counterpart of [`is_internal_v4`] (IPv4-mapped addresses are judged as IPv4).
+pub fn is_internal_v6(ip: Ipv6Addr) -> bool {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return is_internal_v4(v4);
+    }
+    let first = ip.segments()[0];
+    ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || (first & 0xfe00) == 0xfc00
+        || (first & 0xffc0) == 0xfe80
+        || (first == 0x2001 && ip.segments()[1] == 0x0db8)
+}
+
+/// A registrable domain name or subdomain, in lowercase: labels of letters, digits and
+/// dashes, ending in a suffix of the embedded public suffix list, with at least one
+/// label of its own (`co.uk` alone is not a domain). Two-label names ending in a
+/// file-extension-like TLD (`invoice.zip`) are taken for file names.
+pub fn domain(text: &str) -> Option<String> {
+    if text.len() > 253 || !text.contains('.') {
+        return None;
+    }
+    let mut labels = 0;
+    for label in text.split('.') {
+        labels += 1;
+        let bytes = label.as_bytes();
+        if bytes.is_empty()
+            || bytes.len() > 63
+            || bytes[0] == b'-'
+            || bytes[bytes.len() - 1] == b'-'
+            || !bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        {
+            return None;
+        }
+    }
+    let lower = text.to_ascii_lowercase();
+    let tld = lower.rsplit('.').next().unwrap_or_default();
+    if !tld.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') {
+        return None;
+    }
+    if labels == 2 && FILE_EXTENSION_TLDS.contains(&tld) {
+        return None;
+    }
+    let suffix = psl::suffix(lower.as_bytes())?;
+    if !suffix.is_known() || psl::domain(lower.as_bytes()).is_none() {
+        return None;
+    }
+    Some(lower)
+}
+
+/// The host of a URL, as a domain or an IP address: what [`url`] returns with the URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Host {
+    Domain(String),
+    Ipv4(Ipv4Addr),
+    Ipv6(Ipv6Addr),
+}
+
+impl Host {
+    /// The host as a domain name (for blocklists of domain suffixes).
+    pub fn domain(&self) -> Option<&str> {
+        match self {
+            Host::Domain(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+/// Schemes taken for URLs.
+const SCHEMES: &[&str] = &["http", "https", "ftp", "ftps", "sftp"];
+
+/// True when `scheme` starts a URL.
+pub fn is_scheme(scheme: &str) -> bool {
+    SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme))
+}
+
+/// A URL with a known scheme and a valid host, normalised: lowercase scheme and host,
+/// the rest as written (paths are case-sensitive), trailing punctuation trimmed.
+pub fn url(text: &str) -> Option<(String, Host)> {
+    let text = text.trim_end_matches(|c: char| {
+        matches!(
+            c,
+            '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '"' | '*' | '>'
+        )
+    });
+    let (scheme, rest) = text.split_once("://")?;
+    if !is_scheme(scheme) {
+        return None;
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    // Credentials in the URL are kept in the value but not part of the host.
+    let (userinfo, host_port) = match authority.rsplit_once('@') {
+        Some((user, host)) => (Some(user), host),
+        None => (None, authority),
+    };
+    let (host_text, port) = if let Some(inner) = host_port.strip_prefix('[') {
+        let (inside, after) = inner.split_once(']')?;
+        (inside, after.strip_prefix(':'))
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host_port, None),
+        }
+    };
+    if let Some(port) = port
+        && port.parse::<u16>().is_err()
+    {
+        return None;
+    }
+    let host = if let Ok(v4) = host_text.parse::<Ipv4Addr>() {
+        Host::Ipv4(v4)
+    } else if let Some(v6) = ipv6(host_text) {
+        Host::Ipv6(v6)
+    } else {
+        Host::Domain(domain(host_text)?)
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&scheme.to_ascii_lowercase());
+    out.push_str("://");
+    if let Some(user) = userinfo {
+        out.push_str(user);
+        out.push('@');
+    }
+    match &host {
+        Host::Domain(d) => out.push_str(d),
+        Host::Ipv4(ip) => out.push_str(&ip.to_string()),
+        Host::Ipv6(ip) => {
+            out.push('[');
+            out.push_str(&ip.to_string());
+            out.push(']');
+        }
+    }
+    if let Some(port) = port {
+        out.push(':');
+        out.push_str(port);
+    }
+    out.push_str(tail);
+    Some((out, host))
+}
+
+/// An e-mail address, lowercase (mailboxes are case-insensitive in practice), with the
+/// domain after its `@`.
+pub fn email(text: &str) -> Option<(String, String)> {
+    let (local, host) = text.rsplit_once('@')?;
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b));
+    if !local_ok {
+        return None;
+    }
+    let host = domain(host)?;
+    Some((format!("{}@{host}", local.to_ascii_lowercase()), host))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_by_length() {
+        assert_eq!(hash(&"A".repeat(32)), Some((Kind::Md5, "a".repeat(32))));
+        assert_eq!(hash(&"b".repeat(40)).unwrap().0, Kind::Sha1);
+        assert_eq!(hash(&"c".repeat(64)).unwrap().0, Kind::Sha256);
+        assert_eq!(hash(&"d".repeat(128)).unwrap().0, Kind::Sha512);
+        assert_eq!(hash(&"e".repeat(33)), None);
+        assert_eq!(hash(&"g".repeat(32)), None);
+        assert_eq!(hash(""), None);
+    }
+
+    #[test]
+    fn cves() {
+        assert_eq!(cve("cve-2024-3094").as_deref(), Some("CVE-2024-3094"));
+        assert_eq!(cve("CVE-2021-44228").as_deref(), Some("CVE-2021-44228"));
+        assert_eq!(cve("CVE-2021-1234567").as_deref(), Some("CVE-2021-1234567"));
+        for bad in [
+            "CVE-21-1234",
+            "CVE-2021-123",
+            "CVE-2021-",
+            "CVE2021-1234",
+            "CVE-2021-12a4",
+        ] {
+            assert_eq!(cve(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn ips() {
+        assert_eq!(ipv4("8.8.8.8"), Some(Ipv4Addr::new(8, 8, 8, 8)));
+        assert_eq!(ipv4("8.8.8.8:53"), Some(Ipv4Addr::new(8, 8, 8, 8)));
+        for bad in [
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "1.2.3.4:99999",
+            "01.2.3.4",
+            "a.b.c.d",
+        ] {
+            assert_eq!(ipv4(bad), None, "{bad}");
+        }
+        assert_eq!(
+            ipv6("2001:0DB8:0000:0000:0000:0000:0000:0001")
+                .unwrap()
+                .to_string(),
+            "2001:db8::1"
+        );
+        assert_eq!(ipv6("fe80::1%eth0").unwrap().to_string(), "fe80::1");
+        for bad in [
+            "12:30",
+            "12:30:45",
+            "std::fmt",
+            "gggg::1",
+            "1:2:3:4:5:6:7:8:9",
+        ] {
+            assert_eq!(ipv6(bad), None, "{bad}");
+        }
+        for internal in [
+            "10.1.2.3",
+            "192.168.0.1",
+            "127.0.0.1",
+            "172.16.5.4",
+            "169.254.1.1",
+        ] {
+            assert!(is_internal_v4(internal.parse().unwrap()), "{internal}");
+        }
+        for internal in [
+            "100.64.0.1",
+            "0.1.2.3",
+            "255.255.255.255",
+            "224.0.0.1",
+            "198.51.100.7",
+        ] {
+            assert!(is_internal_v4(internal.parse().unwrap()), "{internal}");
+        }
+        assert!(!is_internal_v4("185.220.101.4".parse().unwrap()));
+        for internal in [
+            "::1",
+            "::",
+            "fd00::1",
+            "fe80::1",
+            "2001:db8::5",
+            "ff02::1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(is_internal_v6(internal.parse().unwrap()), "{internal}");
+        }
+        assert!(!is_internal_v6("2a01:4f8::1".parse().unwrap()));
+    }
+
+    #[test]
+    fn domains() {
+        assert_eq!(domain("Evil.COM").as_deref(), Some("evil.com"));
+        assert_eq!(domain("a.b.co.uk").as_deref(), Some("a.b.co.uk"));
+        assert_eq!(domain("x-y.example.fr").as_deref(), Some("x-y.example.fr"));
+        for bad in [
+            "login.php",
+            "1.2.3",
+            "co.uk",
+            "com",
+            "evil..com",
+            "-evil.com",
+            "evil-.com",
+            "evil.notatld",
+            "invoice.zip",
+            "run.py",
+            "é.com",
+            "a.123",
+        ] {
+            assert_eq!(domain(bad), None, "{bad}");
+        }
+        // More than two labels: a real host on a file-like TLD.
+        assert_eq!(domain("cdn.evil.zip").as_deref(), Some("cdn.evil.zip"));
+    }
+
+    #[test]
+    fn urls() {
+        let (url_, host) = url("HTTPS://Evil.com/Path?q=1.").unwrap();
+        assert_eq!(url_, "https://evil.com/Path?q=1");
+        assert_eq!(host, Host::Domain("evil.com".into()));
+        assert_eq!(
+            url("http://1.2.3.4:8080/x").unwrap().0,
+            "http://1.2.3.4:8080/x"
+        );
+        assert_eq!(
+            url("http://[2001:DB8::1]/a").unwrap().0,
+            "http://[2001:db8::1]/a"
+        );
+        assert_eq!(
+            url("http://user@evil.com").unwrap().0,
+            "http://user@evil.com"
+        );
+        for bad in [
+            "javascript://x",
+            "http://",
+            "http://login.php/x",
+            "http://a.com:port/",
+            "http//a.com",
+        ] {
+            assert_eq!(url(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            email("John.Doe+x@Evil.com"),
+            Some(("john.doe+x@evil.com".into(), "evil.com".into()))
+        );
+        for bad in [
+            "@evil.com",
+            "a@b",
+            "a@login.php",
+            ".a@evil.com",
+            "a b@evil.com",
+        ] {
+            assert_eq!(email(bad), None, "{bad}");
+        }
+    }
+}

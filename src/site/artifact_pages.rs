@@ -1,0 +1,352 @@
+//! Artifact pages: one per artifact value listing the incidents that mention it, an
+//! index per type (most shared first), an overview, and `data/artifacts.json`.
+//! Built only when `[artifacts] enabled` (the default). With 100k distinct values in a
+//! large register, the per-value page is kept lean: its incident rows are the ones
+//! every list shares, rendered once per build.
+
+use std::hash::{Hash, Hasher};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::pages::{hasher, page_context};
+use super::{BuildError, Generator, Input, Job, paths};
+use crate::artifacts::{self, Kind, correlate::Shared};
+use crate::render::context::{LinkView, PageMeta};
+
+/// Values per page of a type's index.
+pub const PER_TYPE_PAGE: usize = 500;
+/// Values in the overview's "most shared" table.
+const MOST_SHARED: usize = 25;
+
+/// The artifact pages of a build.
+#[derive(Debug)]
+pub struct ArtifactPages<'a> {
+    input: &'a Input<'a>,
+    /// Per type present: positions in the correlation's `shared`, most shared first.
+    kinds: Vec<(Kind, Vec<u32>)>,
+    /// What each job renders.
+    items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Item {
+    Overview,
+    Data,
+    /// (position in `kinds`, page)
+    TypeIndex(usize, usize),
+    /// Position in the correlation's `shared`.
+    Value(u32),
+}
+
+#[derive(Debug, Serialize)]
+struct ArtifactView {
+    kind: &'static str,
+    kind_label: String,
+    kind_url: String,
+    value: String,
+    defanged: String,
+    count: usize,
+    rows: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ValueLink {
+    kind: &'static str,
+    defanged: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct PageLink {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct IndexView {
+    /// The type of a type index; none on the overview.
+    kind: Option<&'static str>,
+    total: usize,
+    /// Types with their counts (overview only).
+    kinds: Vec<LinkView>,
+    values: Vec<ValueLink>,
+    pages: Vec<PageLink>,
+}
+
+impl<'a> ArtifactPages<'a> {
+    pub fn new(input: &'a Input<'a>) -> Self {
+        let shared = &input.index.artifacts.shared;
+        let mut kinds: Vec<(Kind, Vec<u32>)> = Kind::ALL.iter().map(|&k| (k, Vec::new())).collect();
+        if input.config.artifacts.enabled {
+            for (at, s) in shared.iter().enumerate() {
+                kinds[s.artifact.kind as usize].1.push(at as u32);
+            }
+        }
+        kinds.retain(|(_, values)| !values.is_empty());
+        kinds.par_iter_mut().for_each(|(_, values)| {
+            values.sort_by(|&a, &b| by_count(&shared[a as usize], &shared[b as usize]));
+        });
+        let mut items = Vec::new();
+        if input.config.artifacts.enabled {
+            items.push(Item::Overview);
+            items.push(Item::Data);
+            for (k, (_, values)) in kinds.iter().enumerate() {
+                for page in 0..values.len().div_ceil(PER_TYPE_PAGE) {
+                    items.push(Item::TypeIndex(k, page));
+                }
+            }
+            items.extend((0..shared.len() as u32).map(Item::Value));
+        }
+        ArtifactPages {
+            input,
+            kinds,
+            items,
+        }
+    }
+
+    fn shared(&self, at: u32) -> &Shared {
+        &self.input.index.artifacts.shared[at as usize]
+    }
+
+    fn kind_label(&self, kind: Kind) -> String {
+        self.input
+            .renderer
+            .catalogue()
+            .get(&format!("artifact_kind_{}", kind.name()))
+            .to_string()
+    }
+
+    fn value_link(&self, at: u32) -> ValueLink {
+        let s = self.shared(at);
+        ValueLink {
+            kind: s.artifact.kind.name(),
+            defanged: artifacts::defang(&s.artifact),
+            url: paths::artifact(s.artifact.kind.name(), &s.artifact.value),
+            count: s.incidents.len(),
+        }
+    }
+
+    fn output(&self, item: Item) -> String {
+        match item {
+            Item::Overview => paths::ARTIFACTS.to_string(),
+            Item::Data => paths::ARTIFACTS_DATA.to_string(),
+            Item::TypeIndex(k, page) => paths::artifact_type(self.kinds[k].0.name(), page),
+            Item::Value(at) => {
+                let a = &self.shared(at).artifact;
+                paths::artifact(a.kind.name(), &a.value)
+            }
+        }
+    }
+
+    fn fingerprint(&self, item: Item) -> u64 {
+        let mut h = hasher();
+        let values = |h: &mut std::hash::DefaultHasher, list: &[u32]| {
+            for &at in list {
+                let s = self.shared(at);
+                (&s.artifact, s.incidents.len()).hash(h);
+            }
+        };
+        match item {
+            Item::Overview => {
+                for (kind, list) in &self.kinds {
+                    (kind, list.len()).hash(&mut h);
+                }
+                values(&mut h, &self.most_shared());
+            }
+            Item::Data => {
+                for s in &self.input.index.artifacts.shared {
+                    s.artifact.hash(&mut h);
+                    for &i in &s.incidents {
+                        self.input.summaries[i as usize].id.hash(&mut h);
+                    }
+                }
+            }
+            Item::TypeIndex(k, page) => {
+                let list = &self.kinds[k].1;
+                (k, page, list.len()).hash(&mut h);
+                values(&mut h, &list[page_range(page, list.len())]);
+            }
+            Item::Value(at) => {
+                let s = self.shared(at);
+                s.artifact.hash(&mut h);
+                self.input.fingerprint_of(&s.incidents, &mut h);
+            }
+        }
+        h.finish()
+    }
+
+    /// The most shared values of all types, most shared first.
+    fn most_shared(&self) -> Vec<u32> {
+        let shared = &self.input.index.artifacts.shared;
+        let mut all: Vec<u32> = self
+            .kinds
+            .iter()
+            .flat_map(|(_, list)| list.iter().take(MOST_SHARED).copied())
+            .collect();
+        all.sort_by(|&a, &b| by_count(&shared[a as usize], &shared[b as usize]));
+        all.truncate(MOST_SHARED);
+        all
+    }
+
+    fn render_index(&self, kind: Option<usize>, page: usize) -> Result<Vec<u8>, BuildError> {
+        let catalogue = self.input.renderer.catalogue();
+        let path = match kind {
+            Some(k) => paths::artifact_type(self.kinds[k].0.name(), page),
+            None => paths::ARTIFACTS.to_string(),
+        };
+        let view = match kind {
+            None => {
+                let max = self.kinds.iter().map(|(_, l)| l.len()).max().unwrap_or(1);
+                IndexView {
+                    kind: None,
+                    total: self.input.index.artifacts.shared.len(),
+                    kinds: self
+                        .kinds
+                        .iter()
+                        .map(|(kind, list)| LinkView {
+                            label: self.kind_label(*kind),
+                            url: paths::artifact_type(kind.name(), 0),
+                            count: list.len(),
+                            color: None,
+                            fg: None,
+                            depth: 0,
+                            percent: list.len() * 100 / max.max(1),
+                        })
+                        .collect(),
+                    values: self
+                        .most_shared()
+                        .into_iter()
+                        .map(|at| self.value_link(at))
+                        .collect(),
+                    pages: Vec::new(),
+                }
+            }
+            Some(k) => {
+                let (kind, list) = &self.kinds[k];
+                let pages = list.len().div_ceil(PER_TYPE_PAGE);
+                IndexView {
+                    kind: Some(kind.name()),
+                    total: list.len(),
+                    kinds: Vec::new(),
+                    values: list[page_range(page, list.len())]
+                        .iter()
+                        .map(|&at| self.value_link(at))
+                        .collect(),
+                    pages: (0..pages)
+                        .map(|p| PageLink {
+                            number: p + 1,
+                            url: paths::artifact_type(kind.name(), p),
+                            current: p == page,
+                        })
+                        .collect(),
+                }
+            }
+        };
+        let title = match kind {
+            Some(k) => self.kind_label(self.kinds[k].0),
+            None => catalogue.get("artifacts_overview").to_string(),
+        };
+        let meta = PageMeta::new(&path, title, "artifacts");
+        self.input.render_page(
+            "artifacts.html",
+            &path,
+            &page_context(&meta, "artifacts", &view),
+        )
+    }
+
+    fn render_value(&self, at: u32) -> Result<Vec<u8>, BuildError> {
+        let s = self.shared(at);
+        let kind = s.artifact.kind;
+        let path = paths::artifact(kind.name(), &s.artifact.value);
+        let defanged = artifacts::defang(&s.artifact);
+        let view = ArtifactView {
+            kind: kind.name(),
+            kind_label: self.kind_label(kind),
+            kind_url: paths::artifact_type(kind.name(), 0),
+            value: s.artifact.value.clone(),
+            count: s.incidents.len(),
+            rows: self.input.rows_newest_first(&s.incidents)?,
+            defanged,
+        };
+        let meta = PageMeta::new(&path, &view.defanged, "artifacts");
+        self.input.render_page(
+            "artifact.html",
+            &path,
+            &page_context(&meta, "artifact", &view),
+        )
+    }
+
+    /// `{"evil.com": {"type": "domain", "incidents": ["FIR-2024-0001"]}, …}`, one
+    /// artifact per line, by type then value.
+    fn render_data(&self) -> Vec<u8> {
+        let shared = &self.input.index.artifacts.shared;
+        let mut order: Vec<&Shared> = shared.iter().collect();
+        order.par_sort_unstable_by(|a, b| a.artifact.cmp(&b.artifact));
+        let mut out = Vec::with_capacity(shared.len() * 96 + 4);
+        out.extend_from_slice(b"{");
+        for (n, s) in order.iter().enumerate() {
+            out.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
+            write_json(&mut out, &s.artifact.value);
+            out.extend_from_slice(b": {\"type\": ");
+            write_json(&mut out, s.artifact.kind.name());
+            out.extend_from_slice(b", \"incidents\": [");
+            for (k, &i) in s.incidents.iter().enumerate() {
+                if k > 0 {
+                    out.extend_from_slice(b", ");
+                }
+                write_json(&mut out, &self.input.summaries[i as usize].id);
+            }
+            out.extend_from_slice(b"]}");
+        }
+        out.extend_from_slice(b"\n}\n");
+        out
+    }
+}
+
+fn write_json(out: &mut Vec<u8>, text: &str) {
+    serde_json::to_writer(out, text).expect("strings serialise to JSON");
+}
+
+/// Most incidents first, then by value.
+fn by_count(a: &Shared, b: &Shared) -> std::cmp::Ordering {
+    b.incidents
+        .len()
+        .cmp(&a.incidents.len())
+        .then_with(|| a.artifact.value.cmp(&b.artifact.value))
+}
+
+fn page_range(page: usize, len: usize) -> std::ops::Range<usize> {
+    let start = (page * PER_TYPE_PAGE).min(len);
+    start..(start + PER_TYPE_PAGE).min(len)
+}
+
+impl Generator for ArtifactPages<'_> {
+    fn name(&self) -> &'static str {
+        "artifacts"
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        self.items
+            .par_iter()
+            .enumerate()
+            .map(|(n, &item)| Job {
+                item: n,
+                outputs: vec![self.output(item)],
+                fingerprint: self.fingerprint(item),
+            })
+            .collect()
+    }
+
+    fn render(&self, n: usize) -> Result<Vec<Vec<u8>>, BuildError> {
+        let page = match self.items[n] {
+            Item::Overview => self.render_index(None, 0)?,
+            Item::Data => self.render_data(),
+            Item::TypeIndex(k, page) => self.render_index(Some(k), page)?,
+            Item::Value(at) => self.render_value(at)?,
+        };
+        Ok(vec![page])
+    }
+}

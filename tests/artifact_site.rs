@@ -1,0 +1,334 @@
+//! End-to-end: artifact pages, indexes, incident pages, data and export on the
+//! fixture site tests/fixtures/sites/artifacts.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use common::{copy_fixture, fixture, run};
+use fir::site::paths;
+
+const SITE: &str = "sites/artifacts";
+
+fn ok(output: std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "fir failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn build(root: &Path, extra: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec!["build", "--out", out.path().to_str().unwrap()];
+    args.extend_from_slice(extra);
+    ok(run(root, &args));
+    out
+}
+
+fn read(site: &Path, page: &str) -> String {
+    fs::read_to_string(site.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
+}
+
+/// The text of the first `<section class="NAME">` of a page.
+fn section<'a>(html: &'a str, name: &str) -> &'a str {
+    let start = html
+        .find(&format!("<section class=\"{name}\">"))
+        .unwrap_or_else(|| panic!("no {name} section"));
+    let end = html[start..].find("</section>").unwrap() + start;
+    &html[start..end]
+}
+
+/// Incident ids linked from `html`, in order, without repeats.
+fn linked_ids(html: &str) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for part in html.split("href=\"incidents/").skip(1) {
+        let id = part.split(".html").next().unwrap().to_string();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+#[test]
+fn artifact_pages_list_every_incident_with_date_category_and_status() {
+    let out = build(&fixture(SITE), &[]);
+    let site = out.path();
+    let page = read(site, &paths::artifact("domain", "login-bank.com"));
+    assert_eq!(
+        linked_ids(&page),
+        vec!["FIR-2024-0003", "FIR-2024-0002", "FIR-2024-0001"],
+        "newest first"
+    );
+    assert!(
+        page.contains("<code>login-bank[.]com</code>"),
+        "defanged title"
+    );
+    assert!(page.contains("data-copy=\"login-bank.com\""));
+    assert!(page.contains("Seen in 3 incidents"));
+    for shown in [
+        "2024-03-05 08:30",
+        "Malware",
+        "Blocked",
+        "2024-01-10 09:00",
+        "Phishing",
+        "Closed",
+    ] {
+        assert!(page.contains(shown), "{shown} missing");
+    }
+    // URLs live under a hashed, path-safe directory name.
+    let url = "https://login-bank.com/verify?id=42";
+    let url_page = paths::artifact("url", url);
+    assert!(url_page.starts_with("artifacts/url/https-login-bank.com-verify-id-42-"));
+    assert_eq!(linked_ids(&read(site, &url_page)), vec!["FIR-2024-0001"]);
+    let ipv6 = read(site, &paths::artifact("ipv6", "2a01:4f8::1"));
+    assert!(ipv6.contains("2a01[:]4f8[:][:]1"), "canonical, defanged");
+    // Never artifacts: blocklisted domains and values, private addresses.
+    let all = files(site);
+    for absent in ["mybank.fr", "8.8.8.8", "10.0.0.5"] {
+        assert!(
+            !all.keys().any(|path| path.contains(absent)),
+            "{absent} has a page"
+        );
+    }
+}
+
+#[test]
+fn type_indexes_sort_by_incident_count_and_the_overview_counts_types() {
+    let out = build(&fixture(SITE), &[]);
+    let site = out.path();
+    let ipv4 = read(site, "artifacts/ipv4/index.html");
+    assert!(ipv4.contains("<code>185[.]220[.]101[.]4</code>"));
+    assert!(ipv4.contains("data-value=\"3\""));
+    let domains = read(site, "artifacts/domain/index.html");
+    assert!(domains.contains("artifacts/domain/login-bank.com/index.html"));
+    let overview = read(site, paths::ARTIFACTS);
+    assert!(overview.contains("7 distinct artifacts"), "{overview}");
+    for (label, count) in [
+        ("IPv4 addresses", 1),
+        ("Domains", 1),
+        ("URLs", 1),
+        ("CVE ids", 1),
+    ] {
+        assert!(
+            overview.contains(&format!(
+                "<span class=\"label\">{label}</span> <span class=\"count\">{count}</span>"
+            )),
+            "{label}"
+        );
+    }
+    // Most shared first: the two values seen 3 times, then the others.
+    let most = &overview[overview.find("<table class=\"artifacts").unwrap()..];
+    let first = most.find("185[.]220[.]101[.]4").unwrap();
+    let second = most.find("login-bank[.]com</code>").unwrap();
+    let third = most.find("CVE-2024-3400").unwrap();
+    assert!(first < second && second < third);
+    // Navigation links the overview.
+    assert!(read(site, "index.html").contains("href=\"artifacts/index.html\""));
+}
+
+#[test]
+fn incident_pages_show_artifacts_defanged_and_rank_related_incidents() {
+    let out = build(&fixture(SITE), &[]);
+    let site = out.path();
+    let page = read(site, &paths::incident("FIR-2024-0001"));
+    let artifacts = section(&page, "artifacts");
+    for defanged in [
+        "<code>185[.]220[.]101[.]4</code>",
+        "<code>login-bank[.]com</code>",
+        "<code>hxxps[://]login-bank[.]com/verify?id=42</code>",
+        "<code>noreply[@]login-bank[.]com</code>",
+    ] {
+        assert!(artifacts.contains(defanged), "{defanged} in {artifacts}");
+    }
+    assert!(
+        !artifacts.contains("href=\"https://"),
+        "no clickable indicator"
+    );
+    assert!(artifacts.contains("data-copy=\"https://login-bank.com/verify?id=42\""));
+    assert!(
+        artifacts.contains(" hidden>Copy</button>"),
+        "no JS, no button"
+    );
+    assert!(!artifacts.contains("mybank"), "blocklisted");
+    // 0004: explicit relation (3); 0002: two shared (2); 0005 and 0003: one each,
+    // newest first.
+    assert_eq!(
+        linked_ids(section(&page, "related")),
+        vec![
+            "FIR-2024-0004",
+            "FIR-2024-0002",
+            "FIR-2024-0005",
+            "FIR-2024-0003"
+        ]
+    );
+    // A reference by id in a text relates both ways.
+    let referenced = read(site, &paths::incident("FIR-2024-0004"));
+    assert!(linked_ids(section(&referenced, "related")).contains(&"FIR-2024-0003".to_string()));
+    let js = read(site, "static/fir.js");
+    assert!(js.contains("button.copy[data-copy]") && js.contains("execCommand"));
+}
+
+#[test]
+fn data_file_maps_each_value_to_its_type_and_incidents() {
+    let out = build(&fixture(SITE), &[]);
+    let text = read(out.path(), paths::ARTIFACTS_DATA);
+    let data: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(data.len(), 7);
+    assert_eq!(data["login-bank.com"]["type"], "domain");
+    assert_eq!(
+        data["login-bank.com"]["incidents"],
+        serde_json::json!(["FIR-2024-0001", "FIR-2024-0002", "FIR-2024-0003"])
+    );
+    assert_eq!(data["noreply@login-bank.com"]["type"], "email");
+    assert_eq!(data["2a01:4f8::1"]["type"], "ipv6");
+    let incidents: serde_json::Value =
+        serde_json::from_str(&read(out.path(), paths::DATA)).unwrap();
+    assert_eq!(
+        incidents[4]["indicators"],
+        serde_json::json!([
+            {"type": "ipv4", "value": "185.220.101.4"},
+            {"type": "cve", "value": "CVE-2024-3400"}
+        ])
+    );
+}
+
+#[test]
+fn audience_builds_show_only_artifacts_of_their_incidents() {
+    let out = build(&fixture(SITE), &["--audience", "public"]);
+    let site = out.path();
+    let data: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&read(site, paths::ARTIFACTS_DATA)).unwrap();
+    assert_eq!(data.len(), 6, "the RED incident's hash is gone");
+    assert!(!read(site, paths::ARTIFACTS_DATA).contains("FIR-2024-0003"));
+    assert_eq!(
+        data["login-bank.com"]["incidents"],
+        serde_json::json!(["FIR-2024-0001", "FIR-2024-0002"])
+    );
+    let hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    assert!(!site.join(paths::artifact("sha256", hash)).exists());
+    assert!(!site.join("artifacts/sha256/index.html").exists());
+    let page = read(site, &paths::artifact("domain", "login-bank.com"));
+    assert_eq!(linked_ids(&page), vec!["FIR-2024-0002", "FIR-2024-0001"]);
+    for page in files(site).keys() {
+        let text = read(site, page);
+        assert!(
+            !text.contains("FIR-2024-0003"),
+            "{page} names the RED incident"
+        );
+        assert!(!text.contains(hash), "{page} shows the RED incident's hash");
+    }
+}
+
+#[test]
+fn export_csv_has_one_row_per_incident_and_artifact() {
+    let text = ok(run(
+        &fixture(SITE),
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--artifacts",
+            "--audience",
+            "public",
+        ],
+    ));
+    let text = text.strip_prefix('\u{feff}').unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        vec![
+            "id", "date", "category", "severity", "status", "tlp", "type", "value"
+        ]
+    );
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let pairs: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[6].as_str(), r[7].as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            ("FIR-2024-0001", "ipv4", "185.220.101.4"),
+            ("FIR-2024-0001", "domain", "login-bank.com"),
+            (
+                "FIR-2024-0001",
+                "url",
+                "https://login-bank.com/verify?id=42"
+            ),
+            ("FIR-2024-0001", "email", "noreply@login-bank.com"),
+            ("FIR-2024-0002", "ipv4", "185.220.101.4"),
+            ("FIR-2024-0002", "domain", "login-bank.com"),
+            ("FIR-2024-0004", "ipv6", "2a01:4f8::1"),
+            ("FIR-2024-0005", "ipv4", "185.220.101.4"),
+            ("FIR-2024-0005", "cve", "CVE-2024-3400"),
+        ]
+    );
+    assert_eq!(rows[0][5], "GREEN");
+    assert_eq!(rows[0][2], "phishing");
+    let json = run(
+        &fixture(SITE),
+        &["export", "--format", "json", "--artifacts"],
+    );
+    assert!(!json.status.success(), "--artifacts is for CSV");
+}
+
+#[test]
+fn incremental_artifact_pages_match_a_full_build() {
+    let root = copy_fixture(SITE);
+    let site = root.path().join("site");
+    ok(run(root.path(), &["build"]));
+    // 0005 no longer mentions the shared address; 0002 gains a new domain.
+    let five = root.path().join("content/incidents/2024/FIR-2024-0005.md");
+    let text = fs::read_to_string(&five)
+        .unwrap()
+        .replace("185.220.101.4", "a host");
+    fs::write(&five, text).unwrap();
+    let two = root.path().join("content/incidents/2024/FIR-2024-0002.md");
+    let text = fs::read_to_string(&two)
+        .unwrap()
+        .replace("fraud team.", "fraud team, also on kit-mirror.net.");
+    fs::write(&two, text).unwrap();
+    let second = ok(run(root.path(), &["build"]));
+    assert!(second.starts_with("updated"), "{second}");
+    let ip = read(&site, &paths::artifact("ipv4", "185.220.101.4"));
+    assert_eq!(linked_ids(&ip), vec!["FIR-2024-0002", "FIR-2024-0001"]);
+    assert!(
+        site.join(paths::artifact("domain", "kit-mirror.net"))
+            .exists()
+    );
+    let full = build(root.path(), &["--full"]);
+    let (incremental, full) = (files(&site), files(full.path()));
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &incremental {
+        assert!(full[path] == *bytes, "{path} differs from a full build");
+    }
+}
+
+/// Every file of a built site by relative path (build bookkeeping left out).
+fn files(site: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(site)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| {
+            let name = e
+                .path()
+                .strip_prefix(site)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}

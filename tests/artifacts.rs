@@ -1,0 +1,205 @@
+//! Artifact extraction: properties (never panics, linear work) and accuracy on the
+//! truth data of the sample legacy register (tests/fixtures/artifacts/truth.jsonl,
+//! copied from the shared samples; see its README.md).
+
+use std::collections::HashSet;
+
+use fir::artifacts::{self, Artifact, Kind, extract_text, extract_text_counted};
+use fir::config::artifacts::ArtifactConfig;
+use proptest::prelude::*;
+
+/// Pieces that stress the scanner: defanged notations, separators, near-misses.
+fn adversarial() -> impl Strategy<Value = String> {
+    let fragment = prop_oneof![
+        "[a-zA-Z0-9]{0,10}",
+        "[0-9a-f]{28,70}",
+        "[0-9]{1,3}",
+        Just(".".to_string()),
+        Just(":".to_string()),
+        Just("::".to_string()),
+        Just("@".to_string()),
+        Just("://".to_string()),
+        Just("http".to_string()),
+        Just("hxxp".to_string()),
+        Just("hXXps[:]//".to_string()),
+        Just("[.]".to_string()),
+        Just("(.)".to_string()),
+        Just("{.}".to_string()),
+        Just("[dot]".to_string()),
+        Just("[@]".to_string()),
+        Just("[at]".to_string()),
+        Just("[://]".to_string()),
+        Just("[".to_string()),
+        Just("(".to_string()),
+        Just("-".to_string()),
+        Just("CVE-2024-".to_string()),
+        Just("FIR-2024-0001".to_string()),
+        Just(".com".to_string()),
+        Just(".co.uk".to_string()),
+        Just(" ".to_string()),
+        Just("\n".to_string()),
+        Just("é漢🦀".to_string()),
+        Just("\u{0}\u{feff}".to_string()),
+    ];
+    proptest::collection::vec(fragment, 0..60).prop_map(|parts| parts.concat())
+}
+
+fn steps(text: &str) -> u64 {
+    let mut steps = 0;
+    extract_text_counted(text, &ArtifactConfig::default(), &mut steps);
+    steps
+}
+
+proptest! {
+    #[test]
+    fn extraction_never_panics_and_finds_only_valid_values(text in any::<String>()) {
+        for artifact in extract_text(&text, &ArtifactConfig::default()) {
+            // Whatever is found is a value `identify` recognises as itself.
+            prop_assert_eq!(artifacts::identify(&artifact.value), Some(artifact.clone()));
+        }
+    }
+
+    #[test]
+    fn adversarial_text_never_panics(text in adversarial()) {
+        let found = extract_text(&text, &ArtifactConfig::default());
+        let unique: HashSet<&Artifact> = found.iter().collect();
+        prop_assert_eq!(unique.len(), found.len());
+    }
+
+    /// Work is bounded by a constant times the input length, whatever the input.
+    #[test]
+    fn work_is_linear_in_the_input(text in adversarial()) {
+        let n = text.len() as u64;
+        prop_assert!(steps(&text) <= 16 * n + 16, "{} steps for {} bytes", steps(&text), n);
+    }
+
+    /// Four copies of a text take about four times the work of one (words glued at
+    /// the seams may be classified differently, hence some slack; quadratic work
+    /// would take sixteen times).
+    #[test]
+    fn repeating_the_input_scales_the_work_linearly(text in adversarial()) {
+        let one = steps(&text);
+        let four = steps(&text.repeat(4));
+        prop_assert!(four <= 6 * one + 64, "{one} steps for 1 copy, {four} for 4");
+    }
+}
+
+/// Inputs made to trip backtracking scanners: long runs of near-matches.
+#[test]
+fn pathological_inputs_take_linear_work() {
+    let patterns = [
+        "a.",
+        "1.",
+        "a@",
+        "http://",
+        "hxxp",
+        "[.]",
+        ":",
+        "a-",
+        "x@y.",
+        "CVE-2024-",
+        "://a.",
+        "aaaa",
+    ];
+    for pattern in patterns {
+        let small = pattern.repeat(1_000);
+        let large = pattern.repeat(4_000);
+        let (s, l) = (steps(&small), steps(&large));
+        assert!(
+            l <= 4 * s + 64,
+            "{pattern:?}: {s} steps for 1k copies, {l} for 4k"
+        );
+        assert!(
+            l <= 16 * large.len() as u64,
+            "{pattern:?}: {l} steps for {} bytes",
+            large.len()
+        );
+    }
+}
+
+/// Truth type names (`ip` covers both families).
+fn truth_type(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Ipv4 | Kind::Ipv6 => "ip",
+        other => other.name(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TruthRow {
+    comments: String,
+    iocs: Vec<(String, String)>,
+}
+
+/// Recall and precision over every row's `comments`. Hosts of URLs and e-mail
+/// addresses are not reported separately (the URL or address is the artifact), so a
+/// reported domain that is the host of a truth URL or address would be a false
+/// positive; none is expected.
+#[test]
+fn accuracy_on_the_legacy_register_truth() {
+    let text = include_str!("fixtures/artifacts/truth.jsonl");
+    let config = ArtifactConfig::default();
+    let (mut expected, mut recalled, mut reported, mut correct) = (0, 0, 0, 0);
+    let mut misses = Vec::new();
+    let mut false_positives = Vec::new();
+    for line in text.lines() {
+        let row: TruthRow = serde_json::from_str(line).unwrap();
+        let found: Vec<(String, String)> = extract_text(&row.comments, &config)
+            .into_iter()
+            .map(|a| (truth_type(a.kind).to_string(), a.value))
+            .collect();
+        let truth: HashSet<(String, String)> = row
+            .iocs
+            .iter()
+            .map(|(t, v)| {
+                let value = artifacts::identify(v).map_or_else(|| v.clone(), |a| a.value);
+                (t.clone(), value)
+            })
+            .collect();
+        let hosts: HashSet<String> = row
+            .iocs
+            .iter()
+            .filter_map(|(t, v)| match t.as_str() {
+                "url" => v
+                    .split("://")
+                    .nth(1)?
+                    .split(['/', ':', '?'])
+                    .next()
+                    .map(str::to_string),
+                "email" => v.rsplit('@').next().map(str::to_string),
+                _ => None,
+            })
+            .collect();
+        expected += truth.len();
+        for ioc in &truth {
+            if found.contains(ioc) {
+                recalled += 1;
+            } else {
+                misses.push(ioc.clone());
+            }
+        }
+        for item in &found {
+            reported += 1;
+            if truth.contains(item) || (item.0 == "domain" && hosts.contains(&item.1)) {
+                correct += 1;
+            } else {
+                false_positives.push(item.clone());
+            }
+        }
+    }
+    let recall = recalled as f64 / expected as f64;
+    let precision = correct as f64 / reported as f64;
+    println!(
+        "recall {recalled}/{expected} = {:.2} %, precision {correct}/{reported} = {:.2} %",
+        recall * 100.0,
+        precision * 100.0
+    );
+    println!("first misses: {:?}", &misses[..misses.len().min(10)]);
+    println!(
+        "first false positives: {:?}",
+        &false_positives[..false_positives.len().min(10)]
+    );
+    assert!(expected > 2_500, "the truth file lists {expected} iocs");
+    assert!(recall >= 0.99, "recall {recall}");
+    assert!(precision >= 0.98, "precision {precision}");
+}
