@@ -103,6 +103,8 @@ pub fn analyse(raw: &[u8], limits: &Limits) -> Result<Mail, MailError> {
     let (text, from_html) = body_text(&message);
     mail.text = text;
     mail.from_html = from_html;
+    // Undecodable bytes (unknown charset, invalid UTF-8) came through as U+FFFD.
+    mail.encoding_problems = mail.text.contains('\u{fffd}') || mail.subject.contains('\u{fffd}');
     let mut parts = 0;
     walk(&message, 0, limits, &mut parts, &mut mail)?;
     if let Some(inline) = forward::inline(&mail.text) {

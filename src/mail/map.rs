@@ -320,7 +320,7 @@ pub fn additions(
             .map(|t| t.slug.clone()),
         author: Some(sender(mail)),
         text: format!(
-            "E-mail {:?} from {}\n\n{}",
+            "E-mail \"{}\" from {}\n\n{}",
             mail.subject,
             sender(mail),
             truncate(mail.text.trim(), MAX_TEXT).trim_end()
@@ -369,7 +369,15 @@ fn description(mail: &Mail, evidence: &[Evidence<'_>]) -> String {
             body.len() - body_text.len()
         ));
     }
-    let verbatim = format!("{head}\n{body_text}");
+    let mut verbatim = format!("{head}\n{body_text}");
+    for forwarded in mail.forwarded.iter().filter(|f| !f.inline) {
+        verbatim.push_str("\n\n----- attached message -----\n");
+        for (name, value) in &forwarded.headers {
+            verbatim.push_str(&format!("{name}: {value}\n"));
+        }
+        verbatim.push('\n');
+        verbatim.push_str(truncate(forwarded.text.trim(), MAX_TEXT));
+    }
     let longest_run = verbatim
         .split(|c| c != '`')
         .map(str::len)
@@ -380,7 +388,13 @@ fn description(mail: &Mail, evidence: &[Evidence<'_>]) -> String {
     if mail.from_html {
         out.push_str(" (HTML only, shown as text)");
     }
-    out.push_str(". Attachments are kept in the evidence store and listed under nuggets.\n");
+    out.push('.');
+    if !attachments.is_empty() {
+        out.push_str(
+            " Attachments are kept in the evidence store, never opened, and listed under nuggets.",
+        );
+    }
+    out.push('\n');
     if mail.encoding_problems {
         out.push_str("\nSome parts of the message could not be decoded cleanly; the original is in the evidence store.\n");
     }
