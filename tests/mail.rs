@@ -398,6 +398,58 @@ fn an_mbox_gives_one_incident_per_message() {
 }
 
 #[test]
+fn an_oversized_message_in_an_mbox_is_quarantined_and_the_others_ingested() {
+    let site = site();
+    let toml = site.path().join("fir.toml");
+    let config = fs::read_to_string(&toml).unwrap();
+    fs::write(
+        &toml,
+        config.replace("[mail]\n", "[mail]\nmax_message_bytes = 400\n"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mbox = dir.path().join("big.mbox");
+    let big = "x".repeat(2000);
+    fs::write(
+        &mbox,
+        format!(
+            "From a Mon May 27 08:00:00 2024\nFrom: a@b.example\nSubject: small one\nMessage-ID: <s1@b>\n\nok\n\nFrom a Mon May 27 08:00:00 2024\nFrom: a@b.example\nSubject: big one\nMessage-ID: <b1@b>\n\n{big}\n\nFrom a Mon May 27 08:00:00 2024\nFrom: a@b.example\nSubject: small two\nMessage-ID: <s2@b>\n\nok\n"
+        ),
+    )
+    .unwrap();
+    let out = ingest(site.path(), &[mbox.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out)
+            .contains("big.mbox:8 (message 2): the message is 2057 bytes, over the limit of 400"),
+        "{}",
+        stderr(&out)
+    );
+    let titles: Vec<String> = incident_files(site.path())
+        .iter()
+        .map(|f| {
+            parse(&fs::read_to_string(f).unwrap())
+                .unwrap()
+                .incident
+                .title
+        })
+        .collect();
+    assert_eq!(titles.len(), 3);
+    assert!(titles.contains(&"small one".to_string()) && titles.contains(&"small two".to_string()));
+    let kept = fs::read_dir(site.path().join("quarantine"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "eml"))
+        .unwrap();
+    assert_eq!(
+        fs::metadata(kept).unwrap().len(),
+        401,
+        "only the first bytes are held"
+    );
+    assert_site_checks(site.path());
+}
+
+#[test]
 fn malformed_mails_are_ingested_as_well_as_they_decode() {
     let site = site();
     let out = ingest(

@@ -123,7 +123,7 @@ fn body_text(message: &Message<'_>) -> (String, bool) {
             PartType::Text(t) => t.to_string(),
             PartType::Html(h) => {
                 from_html = true;
-                mail_parser::decoders::html::html_to_text(h)
+                mail_parser::decoders::html::html_to_text(&with_block_breaks(h))
             }
             _ => continue,
         };
@@ -133,6 +133,46 @@ fn body_text(message: &Message<'_>) -> (String, bool) {
         text.push_str(&piece);
     }
     (text, from_html)
+}
+
+/// `html` with a line break after each block element, which the converter would
+/// otherwise run together with the next one (`<div>a</div><div>b</div>` → `a b`).
+fn with_block_breaks(html: &str) -> String {
+    const BLOCKS: [&str; 13] = [
+        "/div",
+        "/li",
+        "/tr",
+        "/h1",
+        "/h2",
+        "/h3",
+        "/h4",
+        "/h5",
+        "/h6",
+        "/table",
+        "/blockquote",
+        "/ul",
+        "hr",
+    ];
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        let Some(len) = rest[start..].find('>') else {
+            break;
+        };
+        let tag = &rest[start + 1..start + len];
+        let name = tag
+            .split(|c: char| c.is_ascii_whitespace())
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('/');
+        out.push_str(&rest[..start + len + 1]);
+        if BLOCKS.iter().any(|b| b.eq_ignore_ascii_case(name)) {
+            out.push_str("<br>");
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Checks the structure of `message` (nested `depth` deep) against the limits and
@@ -286,6 +326,20 @@ mod tests {
     fn one_line_removes_breaks_and_controls() {
         assert_eq!(one_line(" a\r\nBcc: x\t\u{0}b  "), "a Bcc: x b");
         assert_eq!(one_line(&"é".repeat(5000)).chars().count(), MAX_LINE);
+    }
+
+    #[test]
+    fn html_blocks_become_lines() {
+        let raw = b"Subject: x\r\nContent-Type: text/html\r\n\r\n<div>one</div><DIV class=a>two</DIV><ul><li>three</li></ul><hr/>four";
+        let mail = analyse(raw, &Limits::default()).unwrap();
+        assert!(mail.from_html);
+        let lines: Vec<&str> = mail
+            .text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(lines, ["one", "two", "three", "four"], "{:?}", mail.text);
     }
 
     #[test]

@@ -117,6 +117,11 @@ impl<'c> Ingester<'c> {
         let outcome = match target {
             Some(id) => {
                 let path = self.files[&id].clone();
+                // The lock `store::create` takes: another fir writing the same file
+                // waits, so that neither update is lost.
+                let lock = fs::File::create(self.root.join(store::INCIDENTS_DIR).join(".fir.lock"))
+                    .and_then(|lock| lock.lock().map(|()| lock))
+                    .context("locking the incidents directory")?;
                 let text = fs::read_to_string(&path)
                     .with_context(|| format!("{}: cannot read", path.display()))?;
                 let additions = map::additions(&mail, &evidence, self.config, now);
@@ -124,6 +129,7 @@ impl<'c> Ingester<'c> {
                     Ok(updated) => {
                         store::replace(&path, updated.as_bytes())
                             .with_context(|| format!("{}: cannot write", path.display()))?;
+                        drop(lock);
                         Outcome::Appended { id, path }
                     }
                     Err(error) => {
