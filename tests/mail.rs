@@ -341,6 +341,29 @@ fn a_reply_appends_to_the_timeline_and_keeps_the_rest_of_the_file() {
 }
 
 #[test]
+fn a_reply_to_a_file_that_cannot_be_spliced_is_quarantined_untouched() {
+    let site = site();
+    let toml = site.path().join("content/incidents/2024/FIR-2024-0042.md");
+    let original = "+++\nid = \"FIR-2024-0042\"\ntitle = \"Written in TOML\"\ndate = \"2024-05-03\"\ncategory = \"phishing\"\nseverity = 2\nstatus = \"open\"\n+++\n\nBody.\n";
+    fs::write(&toml, original).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let reply = dir.path().join("reply.eml");
+    let text = fs::read_to_string(fixture("mail/reply.eml"))
+        .unwrap()
+        .replace("FIR-2024-0001", "FIR-2024-0042");
+    fs::write(&reply, text).unwrap();
+    let out = ingest(site.path(), &[reply.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("the subject names incident FIR-2024-0042, but"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs::read_to_string(&toml).unwrap(), original);
+    assert_eq!(incident_files(site.path()).len(), 2);
+}
+
+#[test]
 fn the_same_message_id_twice_is_a_no_op() {
     let site = site();
     let first = ingest(site.path(), &[&mail("plain.eml"), &mail("plain.eml")]);
