@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod incident;
+pub mod mail;
 pub mod progress;
 pub mod render;
 pub mod site;

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod export;
+pub mod ingest_mail;
 pub mod init;
 pub mod new;
 
@@ -52,7 +53,7 @@ pub enum Command {
     /// Print statistics.
     Stats(NotYet),
     /// Create incidents from reported emails.
-    IngestMail(NotYet),
+    IngestMail(ingest_mail::Args),
 }
 
 /// Arguments of a subcommand that a later release fills in.
@@ -79,7 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&root, args),
         Command::Search(_) => not_yet("search"),
         Command::Stats(_) => not_yet("stats"),
-        Command::IngestMail(_) => not_yet("ingest-mail"),
+        Command::IngestMail(args) => ingest_mail::run(&root, args),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod artifacts;
 pub mod audience;
 pub mod business_lines;
+pub mod mail;
 mod taxonomy;
 
 use std::path::{Path, PathBuf};
@@ -77,6 +78,9 @@ pub struct Config {
     /// What counts as an indicator of compromise (`[artifacts]`).
     #[serde(default)]
     pub artifacts: artifacts::ArtifactConfig,
+    /// How `fir ingest-mail` maps messages to incidents (`[mail]`).
+    #[serde(default)]
+    pub mail: mail::MailConfig,
     #[serde(skip, default = "d::tz")]
     tz: TimeZone,
 }
@@ -211,6 +215,7 @@ impl Config {
             ));
         }
         self.artifacts.check().map_err(|e| ("artifacts", e))?;
+        self.mail.check(self).map_err(|e| ("mail", e))?;
         for (name, audience) in &self.audiences {
             if self.tlp.resolve(&audience.max_tlp).is_none() {
                 return Err((

@@ -3,12 +3,14 @@
 //! Field names and their order are part of the public file format (see README.md).
 //! This module is pure: parsing and writing work on strings, never on files.
 
+mod append;
 mod datetime;
 mod fast_yaml;
 mod front_matter;
 mod validate;
 mod yaml;
 
+pub use append::{AppendError, append};
 pub use datetime::{DateError, DateTime};
 pub use front_matter::{FieldLines, FrontMatterError, Parsed, parse, parse_without_fast_path};
 pub use validate::{is_valid_id, validate};
