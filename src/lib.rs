@@ -12,6 +12,7 @@ pub mod incident;
 pub mod progress;
 pub mod render;
 pub mod site;
+pub mod stats;
 pub mod store;
 
 pub use config::Config;
