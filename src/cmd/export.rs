@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use crate::content;
 use crate::diagnostic::Level;
@@ -33,21 +33,7 @@ pub struct Args {
 
 pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let config = super::load_config(root)?;
-    let audience = match &args.audience {
-        None => None,
-        Some(name) => match config.audiences.get(name) {
-            Some(audience) => Some(audience),
-            None => bail!(
-                "unknown audience {name:?}; fir.toml defines: {}",
-                config
-                    .audiences
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        },
-    };
+    let audience = super::find_audience(&config, args.audience.as_deref())?;
     let content = content::load(root, &config);
     for diagnostic in &content.diagnostics {
         eprintln!("{diagnostic}");

@@ -373,10 +373,7 @@ impl Site {
         let mut key = std::hash::DefaultHasher::new();
         (env!("CARGO_PKG_VERSION"), &config_text, theme.fingerprint()).hash(&mut key);
         (audience.as_ref().map(|a| &a.0), &base_url, pages::PER_PAGE).hash(&mut key);
-        let language = match config.language {
-            crate::config::Language::En => "en",
-            crate::config::Language::Fr => "fr",
-        };
+        let language = config.language.code();
         let globals = SiteGlobals {
             title: config.title.clone(),
             lang: language.to_string(),

@@ -5,7 +5,9 @@
 //! an incident at 23:30 UTC on 31 January counts in February in Europe/Paris. Periods
 //! without incidents are present with zeros.
 
+pub mod labels;
 pub mod period;
+pub mod table;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -225,6 +227,8 @@ static SEVERITIES: LazyLock<Vec<String>> =
 pub struct Counts {
     /// The facets that make a row's key, in order.
     pub by: Vec<Facet>,
+    /// The length of the columns; `None` for one column over the whole range.
+    pub period: Option<Period>,
     /// The columns; one span covering the whole range when not cut by period.
     pub periods: Vec<Span>,
     pub rows: Vec<Row>,
@@ -253,31 +257,31 @@ impl Counts {
 
     /// Puts rows in the order of `rank` (lowest first, unranked last), then by key.
     pub fn sort_rows(&mut self, rank: impl Fn(usize, &str) -> Option<usize>) {
-        let rank = |row: &Row| -> Vec<(Option<usize>, usize)> {
-            row.key
-                .iter()
-                .enumerate()
-                .map(|(i, k)| match rank(i, k) {
-                    Some(r) => (Some(0), r),
-                    None => (None, 0),
-                })
-                .collect()
-        };
-        self.rows.sort_by(|a, b| {
-            let (ra, rb) = (rank(a), rank(b));
-            ra.iter()
-                .zip(&rb)
-                .map(|(x, y)| match (x.0, y.0) {
-                    (Some(_), Some(_)) => x.1.cmp(&y.1),
-                    (Some(_), None) => std::cmp::Ordering::Less,
-                    (None, Some(_)) => std::cmp::Ordering::Greater,
-                    (None, None) => std::cmp::Ordering::Equal,
-                })
-                .find(|o| o.is_ne())
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then_with(|| a.key.cmp(&b.key))
-        });
+        self.rows
+            .sort_by(|a, b| compare_keys(&a.key, &b.key, &rank));
     }
+}
+
+/// Orders two keys value by value: ranked values by `rank` (facet position, value),
+/// before unranked ones; then by text.
+pub fn compare_keys(
+    a: &[String],
+    b: &[String],
+    rank: impl Fn(usize, &str) -> Option<usize>,
+) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    a.iter()
+        .zip(b)
+        .enumerate()
+        .map(|(i, (x, y))| match (rank(i, x), rank(i, y)) {
+            (Some(rx), Some(ry)) => rx.cmp(&ry),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        })
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
+        .then_with(|| a.cmp(b))
 }
 
 /// Counts the records opened within `range` by the values of `by` (none: one row with
@@ -348,6 +352,7 @@ pub fn count(
     }
     Counts {
         by: by.to_vec(),
+        period,
         periods,
         rows,
         totals,
