@@ -15,6 +15,7 @@ pub mod index;
 pub mod pages;
 pub mod paths;
 pub mod publish;
+pub mod reports;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -180,6 +181,7 @@ fn generators<'a>(input: &'a Input<'a>) -> Vec<Box<dyn Generator + 'a>> {
         Box::new(pages::Home { input }),
         Box::new(pages::Feed { input }),
         Box::new(pages::Data { input }),
+        Box::new(reports::Reports::new(input)),
         Box::new(pages::Statics::new(input)),
     ]
 }
@@ -252,6 +254,8 @@ pub struct Input<'a> {
     pub summaries: &'a [Summary],
     /// [`Summary::fingerprint`] of each summary.
     pub fingerprints: Vec<u64>,
+    /// What statistics need of each summary, in the same order.
+    pub records: Vec<crate::stats::Record<'a>>,
     /// Every summary position, oldest first (the list of all incidents).
     pub all: Vec<u32>,
     pub index: &'a Index,
@@ -275,6 +279,10 @@ impl<'a> Input<'a> {
             renderer: &site.renderer,
             summaries,
             fingerprints: summaries.par_iter().map(Summary::fingerprint).collect(),
+            records: summaries
+                .par_iter()
+                .map(|s| crate::stats::Record::from_summary(s, site.config.tz()))
+                .collect(),
             all: (0..summaries.len() as u32).collect(),
             index,
             entries,
@@ -697,6 +705,12 @@ fn navigation(catalogue: &crate::render::Catalogue) -> Vec<NavItem> {
             primary: true,
         },
     ];
+    nav.push(NavItem {
+        key: "stats",
+        label: catalogue.get("stats").to_string(),
+        url: paths::STATS.to_string(),
+        primary: true,
+    });
     nav.extend(index::FACETS.iter().map(|key| NavItem {
         key,
         label: catalogue.get(&format!("facet_{key}")).to_string(),

@@ -5,6 +5,7 @@
 //! an incident at 23:30 UTC on 31 January counts in February in Europe/Paris. Periods
 //! without incidents are present with zeros.
 
+pub mod chart;
 pub mod labels;
 pub mod period;
 pub mod table;
@@ -546,13 +547,13 @@ pub fn variation(current: u64, previous: u64) -> Variation {
 }
 
 impl Variation {
-    /// `+25%`, `-10%`, `0%`, or `new` when there is no base.
-    pub fn percent_text(&self) -> String {
+    /// `+25%`, `-10%`, `0%`, or the word for `new` when there is no base.
+    pub fn percent_text(&self, new: &str) -> String {
         match self.percent {
             Some(p) if p.abs() < 0.05 => "0%".to_string(),
             Some(p) => format!("{p:+.0}%"),
             None if self.current == 0 => "0%".to_string(),
-            None => "new".to_string(),
+            None => new.to_string(),
         }
     }
 }

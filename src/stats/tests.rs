@@ -351,16 +351,16 @@ fn backlog_at_the_end_of_each_month() {
 fn variations() {
     let up = variation(5, 4);
     assert_eq!((up.percent, up.trend), (Some(25.0), Trend::Up));
-    assert_eq!(up.percent_text(), "+25%");
+    assert_eq!(up.percent_text("new"), "+25%");
     let down = variation(2, 4);
     assert_eq!((down.percent, down.trend), (Some(-50.0), Trend::Down));
-    assert_eq!(down.percent_text(), "-50%");
+    assert_eq!(down.percent_text("new"), "-50%");
     let new = variation(3, 0);
     assert_eq!((new.percent, new.trend), (None, Trend::Up));
-    assert_eq!(new.percent_text(), "new");
+    assert_eq!(new.percent_text("new"), "new");
     let none = variation(0, 0);
     assert_eq!(
-        (none.percent_text(), none.trend),
+        (none.percent_text("new"), none.trend),
         ("0%".to_string(), Trend::Flat)
     );
     assert_eq!(Trend::Down.arrow(), "↓");
