@@ -26,4 +26,8 @@
   // Paper is narrower than the screen: redraw to its width before printing.
   window.addEventListener("beforeprint", resize);
   window.addEventListener("afterprint", resize);
+  if (window.matchMedia) {
+    var print = window.matchMedia("print");
+    if (print.addEventListener) print.addEventListener("change", resize);
+  }
 })();
