@@ -14,6 +14,7 @@ pub mod mail;
 pub mod progress;
 pub mod render;
 pub mod site;
+pub mod stats;
 pub mod store;
 
 pub use config::Config;

@@ -206,14 +206,31 @@ fn a_script_in_any_field_never_runs() {
         let html = String::from_utf8(bytes).unwrap();
         for tag in tags(&html) {
             if tag.starts_with("script") {
-                assert_eq!(tag, "script src=\"static/fir.js\"", "{name}");
+                // Only the theme's own scripts: no inline script, nothing from fields.
+                let allowed = [
+                    "script src=\"static/fir.js\"",
+                    "script src=\"static/fir-charts.js\"",
+                    "script src=\"static/vendor/echarts/echarts.min.js\"",
+                ];
+                assert!(allowed.contains(&tag.as_str()), "{name}: <{tag}>");
             }
             assert!(
                 !tag.starts_with("iframe") && !tag.starts_with("img"),
                 "{name}: <{tag}>"
             );
             // No event handler attribute anywhere (` onerror=`, ` onmouseover=` …).
-            let handler = tag
+            // Quoted attribute values are left out: escaped, they are only text.
+            let mut quoted = false;
+            let unquoted: String = tag
+                .chars()
+                .filter(|&c| {
+                    if c == '"' {
+                        quoted = !quoted;
+                    }
+                    !quoted && c != '"'
+                })
+                .collect();
+            let handler = unquoted
                 .split_whitespace()
                 .skip(1)
                 .any(|attr| attr.starts_with("on") && attr.contains('='));
@@ -426,7 +443,10 @@ fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!(written < 30, "only dependent pages are written: {second}");
+    // About 30 incident and list pages, and the statistics of the periods the new
+    // incident falls in (overview, dashboard, year, quarter, month and week reports with
+    // their CSV files, comparison, time to close, the new periods' neighbours).
+    assert!(written < 70, "only dependent pages are written: {second}");
     assert!(read(&site, "incidents/FIR-2024-0006.html").contains("Same kit as last year."));
     assert!(
         read(&site, "incidents/FIR-2023-0001.html").contains("incidents/FIR-2024-0006.html"),

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use crate::artifacts;
 use crate::content;
@@ -41,21 +41,7 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if args.artifacts && args.format != Format::Csv {
         bail!("--artifacts goes with --format csv (JSON always has each incident's `indicators`)");
     }
-    let audience = match &args.audience {
-        None => None,
-        Some(name) => match config.audiences.get(name) {
-            Some(audience) => Some(audience),
-            None => bail!(
-                "unknown audience {name:?}; fir.toml defines: {}",
-                config
-                    .audiences
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        },
-    };
+    let audience = super::find_audience(&config, args.audience.as_deref())?;
     let content = content::load(root, &config);
     for diagnostic in &content.diagnostics {
         eprintln!("{diagnostic}");

@@ -6,6 +6,7 @@ pub mod export;
 pub mod ingest_mail;
 pub mod init;
 pub mod new;
+pub mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,7 +52,7 @@ pub enum Command {
     /// Search incidents from the terminal.
     Search(NotYet),
     /// Print statistics.
-    Stats(NotYet),
+    Stats(stats::Args),
     /// Create incidents from reported emails.
     IngestMail(ingest_mail::Args),
 }
@@ -79,7 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(_) => not_yet("serve"),
         Command::Export(args) => export::run(&root, args),
         Command::Search(_) => not_yet("search"),
-        Command::Stats(_) => not_yet("stats"),
+        Command::Stats(args) => stats::run(&root, args),
         Command::IngestMail(args) => ingest_mail::run(&root, args),
     }
 }
@@ -94,6 +95,28 @@ pub fn load_config(root: &std::path::Path) -> anyhow::Result<Config> {
         );
     }
     Config::load(root).context("invalid site configuration")
+}
+
+/// The audience `name` from fir.toml (none without a name), or an error listing them.
+pub fn find_audience<'c>(
+    config: &'c Config,
+    name: Option<&str>,
+) -> anyhow::Result<Option<&'c crate::config::Audience>> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    match config.audiences.get(name) {
+        Some(audience) => Ok(Some(audience)),
+        None => anyhow::bail!(
+            "unknown audience {name:?}; fir.toml defines: {}",
+            config
+                .audiences
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// Logs to stderr; `FIR_LOG` (e.g. `FIR_LOG=fir=debug`) overrides the flags.

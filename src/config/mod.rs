@@ -34,6 +34,16 @@ pub enum Language {
     Fr,
 }
 
+impl Language {
+    /// The code of the language's UI catalogue: `en`, `fr`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Fr => "fr",
+        }
+    }
+}
+
 /// A site's configuration. Missing keys take the values of [`DEFAULT_TOML`].
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -40,10 +40,22 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "artifact.html",
     "artifacts.html",
     "partials/copy.html",
+    "report.html",
+    "partials/figure.html",
+    "partials/chart-scripts.html",
 );
 
 /// The default theme's static files, copied under `static/` in the site.
-const STATIC: &[(&str, &[u8])] = embed_bytes!("fir.css", "fir.js", "favicon.svg");
+const STATIC: &[(&str, &[u8])] = embed_bytes!(
+    "fir.css",
+    "fir.js",
+    "favicon.svg",
+    "fir-charts.js",
+    "vendor/echarts/echarts.min.js",
+    "vendor/echarts/LICENSE",
+    "vendor/echarts/NOTICE",
+    "vendor/echarts/LICENSE-d3",
+);
 
 /// The default theme's UI strings, one catalogue per language.
 const I18N: &[(&str, &str)] = embed!("i18n": "en.toml", "fr.toml");

@@ -16,6 +16,7 @@ pub mod index;
 pub mod pages;
 pub mod paths;
 pub mod publish;
+pub mod reports;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -182,6 +183,7 @@ fn generators<'a>(input: &'a Input<'a>) -> Vec<Box<dyn Generator + 'a>> {
         Box::new(pages::Feed { input }),
         Box::new(pages::Data { input }),
         Box::new(artifact_pages::ArtifactPages::new(input)),
+        Box::new(reports::Reports::new(input)),
         Box::new(pages::Statics::new(input)),
     ]
 }
@@ -254,6 +256,8 @@ pub struct Input<'a> {
     pub summaries: &'a [Summary],
     /// [`Summary::fingerprint`] of each summary.
     pub fingerprints: Vec<u64>,
+    /// What statistics need of each summary, in the same order.
+    pub records: Vec<crate::stats::Record<'a>>,
     /// Every summary position, oldest first (the list of all incidents).
     pub all: Vec<u32>,
     pub index: &'a Index,
@@ -277,6 +281,10 @@ impl<'a> Input<'a> {
             renderer: &site.renderer,
             summaries,
             fingerprints: summaries.par_iter().map(Summary::fingerprint).collect(),
+            records: summaries
+                .par_iter()
+                .map(|s| crate::stats::Record::from_summary(s, site.config.tz()))
+                .collect(),
             all: (0..summaries.len() as u32).collect(),
             index,
             entries,
@@ -375,10 +383,7 @@ impl Site {
         let mut key = std::hash::DefaultHasher::new();
         (env!("CARGO_PKG_VERSION"), &config_text, theme.fingerprint()).hash(&mut key);
         (audience.as_ref().map(|a| &a.0), &base_url, pages::PER_PAGE).hash(&mut key);
-        let language = match config.language {
-            crate::config::Language::En => "en",
-            crate::config::Language::Fr => "fr",
-        };
+        let language = config.language.code();
         let globals = SiteGlobals {
             title: config.title.clone(),
             lang: language.to_string(),
@@ -710,6 +715,12 @@ fn navigation(catalogue: &crate::render::Catalogue, artifacts: bool) -> Vec<NavI
             primary: true,
         });
     }
+    nav.push(NavItem {
+        key: "stats",
+        label: catalogue.get("stats").to_string(),
+        url: paths::STATS.to_string(),
+        primary: true,
+    });
     nav.extend(index::FACETS.iter().map(|key| NavItem {
         key,
         label: catalogue.get(&format!("facet_{key}")).to_string(),

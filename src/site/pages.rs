@@ -97,7 +97,7 @@ impl Input<'_> {
         }
     }
 
-    pub(super) fn render_page(
+    pub(crate) fn render_page(
         &self,
         template: &str,
         path: &str,
@@ -725,6 +725,7 @@ struct HomeView {
     by_severity: Vec<LinkView>,
     by_status: Vec<LinkView>,
     by_category: Vec<LinkView>,
+    dashboard: super::reports::DashboardView,
 }
 
 /// The newest `n` summaries that pass `keep`, oldest first.
@@ -772,6 +773,7 @@ impl Generator for Home<'_> {
             by_severity: facet_links("severity"),
             by_status: facet_links("status"),
             by_category: facet_links("category"),
+            dashboard: super::reports::dashboard(input),
         };
         let meta = PageMeta::new(paths::HOME, input.config.title.clone(), "home");
         Ok(vec![input.render_page(

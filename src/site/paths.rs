@@ -107,6 +107,23 @@ pub fn static_file(name: &str) -> String {
     format!("static/{name}")
 }
 
+/// The statistics overview.
+pub const STATS: &str = "stats/index.html";
+
+/// The directory of a statistics report: `stats/year/2024`, `stats/quarter/2024-q1`,
+/// `stats/time-to-close`. Its page is `index.html`, its figures' CSV files sit beside it.
+pub fn report_dir(kind: &str, slug: Option<&str>) -> String {
+    match slug {
+        Some(slug) => format!("stats/{kind}/{slug}"),
+        None => format!("stats/{kind}"),
+    }
+}
+
+/// A file in a report's directory.
+pub fn report_file(dir: &str, name: &str) -> String {
+    format!("{dir}/{name}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

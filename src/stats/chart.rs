@@ -1,0 +1,276 @@
+//! Figures: one set of numbers shown three ways, as an ECharts chart (its option object
+//! built with charming), an HTML table and a CSV file, so that the three always agree.
+
+use charming::Chart;
+use charming::component::{Axis, Grid, Legend, LegendType};
+use charming::element::{AxisType, ItemStyle, Tooltip, Trigger};
+use charming::series::{Bar, Line};
+use serde::Serialize;
+
+use super::table::Table;
+
+/// How a figure is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// Vertical bars, one group per label: trends over periods.
+    Bars,
+    /// Vertical bars, series stacked.
+    StackedBars,
+    /// Horizontal bars: long labels (categories, business lines).
+    HorizontalBars,
+    /// Horizontal bars, series stacked: crossings of two facets.
+    StackedHorizontalBars,
+    /// Lines: values over time.
+    Lines,
+}
+
+/// One series of values, one per label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<f64>,
+    pub color: Option<String>,
+}
+
+/// Numbers with labels, the name of the label column, and text columns the chart leaves
+/// out (variation, trend) that the table and CSV still show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figure {
+    /// Unique on its page; also the CSV file's stem.
+    pub id: String,
+    pub title: String,
+    pub kind: Kind,
+    /// Header of the label column (`Month`, `Category`).
+    pub label_header: String,
+    pub labels: Vec<String>,
+    pub series: Vec<Series>,
+    /// Extra table columns: header and one cell per label.
+    pub extra: Vec<(String, Vec<String>)>,
+}
+
+/// A number as tables print it: whole numbers bare, others with one decimal.
+pub fn number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value:.1}")
+    }
+}
+
+/// Rounds to the one decimal tables print, so that a chart shows what its table says.
+pub fn tenths(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+impl Figure {
+    pub fn new(
+        id: &str,
+        title: impl Into<String>,
+        kind: Kind,
+        label_header: impl Into<String>,
+    ) -> Self {
+        Figure {
+            id: id.to_string(),
+            title: title.into(),
+            kind,
+            label_header: label_header.into(),
+            labels: Vec::new(),
+            series: Vec::new(),
+            extra: Vec::new(),
+        }
+    }
+
+    pub fn labels(mut self, labels: Vec<String>) -> Self {
+        self.labels = labels;
+        self
+    }
+
+    pub fn series(
+        mut self,
+        name: impl Into<String>,
+        values: Vec<f64>,
+        color: Option<&str>,
+    ) -> Self {
+        self.series.push(Series {
+            name: name.into(),
+            values,
+            color: color.map(str::to_string),
+        });
+        self
+    }
+
+    /// A series of counts.
+    pub fn counts(self, name: impl Into<String>, values: &[u64], color: Option<&str>) -> Self {
+        self.series(name, values.iter().map(|&v| v as f64).collect(), color)
+    }
+
+    pub fn extra(mut self, header: impl Into<String>, cells: Vec<String>) -> Self {
+        self.extra.push((header.into(), cells));
+        self
+    }
+
+    /// True when there is nothing to draw.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The table: a row per label, a column per series, then the extra columns.
+    pub fn table(&self) -> Table {
+        let mut columns = vec![self.label_header.clone()];
+        columns.extend(self.series.iter().map(|s| s.name.clone()));
+        columns.extend(self.extra.iter().map(|(h, _)| h.clone()));
+        let rows = self
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, label)| {
+                let mut row = vec![label.clone()];
+                row.extend(
+                    self.series
+                        .iter()
+                        .map(|s| s.values.get(i).map_or_else(String::new, |v| number(*v))),
+                );
+                row.extend(
+                    self.extra
+                        .iter()
+                        .map(|(_, cells)| cells.get(i).cloned().unwrap_or_default()),
+                );
+                row
+            })
+            .collect();
+        Table {
+            columns,
+            label_columns: 1,
+            rows,
+        }
+    }
+
+    /// The ECharts option object.
+    pub fn chart(&self) -> Chart {
+        let horizontal = matches!(
+            self.kind,
+            Kind::HorizontalBars | Kind::StackedHorizontalBars
+        );
+        let stacked = matches!(self.kind, Kind::StackedBars | Kind::StackedHorizontalBars);
+        // Horizontal bars list the first label at the top.
+        let labels: Vec<String> = if horizontal {
+            self.labels.iter().rev().cloned().collect()
+        } else {
+            self.labels.clone()
+        };
+        let category = Axis::new().type_(AxisType::Category).data(labels);
+        let value = Axis::new().type_(AxisType::Value).min_interval(1);
+        let (x, y) = if horizontal {
+            (value, category)
+        } else {
+            (category, value)
+        };
+        let mut chart = Chart::new()
+            .animation(false)
+            .tooltip(Tooltip::new().trigger(Trigger::Axis))
+            .grid(
+                Grid::new()
+                    .left(8)
+                    .right(16)
+                    .top(if self.series.len() > 1 { 32 } else { 12 })
+                    .bottom(8)
+                    .contain_label(true),
+            )
+            .x_axis(x)
+            .y_axis(y);
+        if self.series.len() > 1 {
+            // One line of legend however many series: it scrolls.
+            chart = chart.legend(Legend::new().type_(LegendType::Scroll).top(0));
+        }
+        for s in &self.series {
+            let values: Vec<f64> = if horizontal {
+                s.values.iter().rev().copied().collect()
+            } else {
+                s.values.clone()
+            };
+            let style = s.color.as_deref().map(|c| ItemStyle::new().color(c));
+            chart = match self.kind {
+                Kind::Lines => {
+                    let mut line = Line::new().name(s.name.as_str()).data(values);
+                    if let Some(style) = style {
+                        line = line.item_style(style);
+                    }
+                    chart.series(line)
+                }
+                _ => {
+                    let mut bar = Bar::new().name(s.name.as_str()).data(values);
+                    if stacked {
+                        bar = bar.stack("total");
+                    }
+                    if let Some(style) = style {
+                        bar = bar.item_style(style);
+                    }
+                    chart.series(bar)
+                }
+            };
+        }
+        chart
+    }
+
+    /// The option object as JSON, for the page's `data-chart` attribute.
+    pub fn option_json(&self) -> String {
+        serde_json::to_string(&self.chart()).unwrap_or_else(|_| "{}".to_string())
+    }
+
+    /// A height in pixels that fits the labels of horizontal bars.
+    pub fn height(&self) -> usize {
+        match self.kind {
+            Kind::HorizontalBars | Kind::StackedHorizontalBars => {
+                (self.labels.len() * 26 + 60).clamp(160, 900)
+            }
+            _ => 280,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_table_and_csv_show_the_same_numbers() {
+        let figure = Figure::new("trend", "Trend", Kind::Bars, "Month")
+            .labels(vec!["2024-01".into(), "2024-02".into()])
+            .counts("Incidents", &[3, 0], None)
+            .series("Median (h)", vec![tenths(36.04), 0.5], Some("#c62828"))
+            .extra("Trend", vec!["↑".into(), "↓".into()]);
+        let table = figure.table();
+        assert_eq!(table.columns, ["Month", "Incidents", "Median (h)", "Trend"]);
+        assert_eq!(table.rows[0], ["2024-01", "3", "36", "↑"]);
+        assert_eq!(table.rows[1], ["2024-02", "0", "0.5", "↓"]);
+        assert_eq!(
+            String::from_utf8(table.to_csv()).unwrap(),
+            "Month,Incidents,Median (h),Trend\n2024-01,3,36,↑\n2024-02,0,0.5,↓\n"
+        );
+        let option: serde_json::Value = serde_json::from_str(&figure.option_json()).unwrap();
+        assert_eq!(
+            option["xAxis"]["data"],
+            serde_json::json!(["2024-01", "2024-02"])
+        );
+        assert_eq!(option["series"][0]["type"], "bar");
+        assert_eq!(option["series"][0]["data"], serde_json::json!([3.0, 0.0]));
+        assert_eq!(option["series"][1]["data"], serde_json::json!([36.0, 0.5]));
+        assert_eq!(option["series"][1]["itemStyle"]["color"], "#c62828");
+        assert_eq!(option["animation"], false);
+    }
+
+    #[test]
+    fn horizontal_bars_read_top_down() {
+        let figure = Figure::new("c", "By category", Kind::HorizontalBars, "Category")
+            .labels(vec!["Phishing".into(), "Malware".into()])
+            .counts("Incidents", &[5, 2], None);
+        let option: serde_json::Value = serde_json::from_str(&figure.option_json()).unwrap();
+        assert_eq!(
+            option["yAxis"]["data"],
+            serde_json::json!(["Malware", "Phishing"])
+        );
+        assert_eq!(option["series"][0]["data"], serde_json::json!([2.0, 5.0]));
+        assert_eq!(option["xAxis"]["type"], "value");
+    }
+}
