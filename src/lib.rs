@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod incident;
 pub mod progress;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod store;
 

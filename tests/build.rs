@@ -206,7 +206,11 @@ fn a_script_in_any_field_never_runs() {
         let html = String::from_utf8(bytes).unwrap();
         for tag in tags(&html) {
             if tag.starts_with("script") {
-                assert_eq!(tag, "script src=\"static/fir.js\"", "{name}");
+                let ours = [
+                    "script src=\"static/fir.js\"",
+                    "script src=\"static/search.js\"",
+                ];
+                assert!(ours.contains(&tag.as_str()), "{name}: <{tag}>");
             }
             assert!(
                 !tag.starts_with("iframe") && !tag.starts_with("img"),

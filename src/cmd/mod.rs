@@ -5,6 +5,7 @@ pub mod check;
 pub mod export;
 pub mod init;
 pub mod new;
+pub mod search;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,7 +49,7 @@ pub enum Command {
     /// Export incidents as CSV or JSON.
     Export(export::Args),
     /// Search incidents from the terminal.
-    Search(NotYet),
+    Search(search::Args),
     /// Print statistics.
     Stats(NotYet),
     /// Create incidents from reported emails.
@@ -77,7 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(_) => not_yet("import"),
         Command::Serve(_) => not_yet("serve"),
         Command::Export(args) => export::run(&root, args),
-        Command::Search(_) => not_yet("search"),
+        Command::Search(args) => search::run(&root, args),
         Command::Stats(_) => not_yet("stats"),
         Command::IngestMail(_) => not_yet("ingest-mail"),
     }

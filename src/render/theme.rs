@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "print.html",
     "list.html",
     "facets.html",
+    "search.html",
     "feed.xml",
     "partials/row.html",
     "partials/rows.html",
@@ -40,7 +41,7 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
 );
 
 /// The default theme's static files, copied under `static/` in the site.
-const STATIC: &[(&str, &[u8])] = embed_bytes!("fir.css", "fir.js", "favicon.svg");
+const STATIC: &[(&str, &[u8])] = embed_bytes!("fir.css", "fir.js", "favicon.svg", "search.js");
 
 /// The default theme's UI strings, one catalogue per language.
 const I18N: &[(&str, &str)] = embed!("i18n": "en.toml", "fr.toml");
