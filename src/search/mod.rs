@@ -131,6 +131,9 @@ pub fn unwrap(js: &str) -> Option<&str> {
 }
 
 #[cfg(test)]
+mod tests_core;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
