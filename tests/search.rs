@@ -295,3 +295,22 @@ fn an_unbuilt_site_is_a_clear_error() {
     assert!(err.contains("search/meta.js"), "{err}");
     assert!(err.contains("build the site first"), "{err}");
 }
+
+#[test]
+fn an_incremental_build_updates_the_index() {
+    let dir = common::copy_fixture("sites/search");
+    let root = dir.path();
+    assert!(common::run(root, &["build"]).status.success());
+    assert!(ids_in(root, &["zebra"]).is_empty());
+    let file = root.join("content/incidents/2024/S-2024-0003.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("taxi", "zebra crossing")).unwrap();
+    std::fs::remove_file(root.join("content/incidents/2024/S-2024-0004.md")).unwrap();
+    let out = common::run(root, &["build"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("updated"));
+    assert_eq!(ids_in(root, &["zebra"]), ["S-2024-0003"]);
+    assert!(ids_in(root, &["taxi"]).is_empty());
+    assert!(ids_in(root, &["ransomware"]).is_empty());
+    assert_eq!(ids_in(root, &["-zzz"]).len(), 6);
+}
