@@ -13,6 +13,7 @@ pub mod incident;
 pub mod mail;
 pub mod progress;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod stats;
 pub mod store;

@@ -210,6 +210,7 @@ fn a_script_in_any_field_never_runs() {
                 let allowed = [
                     "script src=\"static/fir.js\"",
                     "script src=\"static/fir-charts.js\"",
+                    "script src=\"static/search.js\"",
                     "script src=\"static/vendor/echarts/echarts.min.js\"",
                 ];
                 assert!(allowed.contains(&tag.as_str()), "{name}: <{tag}>");

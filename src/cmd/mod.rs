@@ -7,6 +7,7 @@ pub mod ingest_mail;
 pub mod init;
 pub mod new;
 pub mod stats;
+pub mod search;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,7 +51,7 @@ pub enum Command {
     /// Export incidents as CSV or JSON.
     Export(export::Args),
     /// Search incidents from the terminal.
-    Search(NotYet),
+    Search(search::Args),
     /// Print statistics.
     Stats(stats::Args),
     /// Create incidents from reported emails.
@@ -79,7 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(_) => not_yet("import"),
         Command::Serve(_) => not_yet("serve"),
         Command::Export(args) => export::run(&root, args),
-        Command::Search(_) => not_yet("search"),
+        Command::Search(args) => search::run(&root, args),
         Command::Stats(args) => stats::run(&root, args),
         Command::IngestMail(args) => ingest_mail::run(&root, args),
     }

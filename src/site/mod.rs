@@ -17,6 +17,7 @@ pub mod pages;
 pub mod paths;
 pub mod publish;
 pub mod reports;
+pub mod search;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -174,7 +175,10 @@ pub trait Generator: Sync {
 /// Every generator, in the order an incremental build writes their pages: incident
 /// pages first, so that no list links to a page that is not there yet.
 /// New page kinds (artifacts, statistics, search) are added here.
-fn generators<'a>(input: &'a Input<'a>) -> Vec<Box<dyn Generator + 'a>> {
+fn generators<'a>(
+    input: &'a Input<'a>,
+    search: &'a search::SearchFiles,
+) -> Vec<Box<dyn Generator + 'a>> {
     vec![
         Box::new(pages::IncidentPages { input }),
         Box::new(pages::Listings::new(input)),
@@ -185,6 +189,8 @@ fn generators<'a>(input: &'a Input<'a>) -> Vec<Box<dyn Generator + 'a>> {
         Box::new(artifact_pages::ArtifactPages::new(input)),
         Box::new(reports::Reports::new(input)),
         Box::new(pages::Statics::new(input)),
+        Box::new(search::SearchPage { input }),
+        Box::new(search::IndexFiles { files: search }),
     ]
 }
 
@@ -471,7 +477,8 @@ impl Site {
             loaded.set(i, entry);
         }
         let input = Input::new(self, &summaries, &index, &loaded);
-        let generators = generators(&input);
+        let search = steps.run("search index", || search::SearchFiles::build(&input))?;
+        let generators = generators(&input, &search);
         let jobs = steps.run("plan", || plan(&generators));
         let staging = publish::Staging::create(&self.out).map_err(io_error(&self.out))?;
         let written = steps.run("render", || render_into(&generators, &jobs, &staging))?;
@@ -561,7 +568,8 @@ impl Site {
                 loaded.get(i, &input)?;
             }
         }
-        let generators = generators(&input);
+        let search = steps.run("search index", || search::SearchFiles::build(&input))?;
+        let generators = generators(&input, &search);
         let jobs = steps.run("plan", || plan(&generators));
         let todo: Vec<&(usize, Job)> = jobs
             .iter()

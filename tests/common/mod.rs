@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests: run the `fir` binary, compare snapshots.
 #![allow(dead_code)]
 
+pub mod webdriver;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,0 +1,69 @@
+//! `fir search QUERY`: answers a query from the built site's search index, the same
+//! files the browser reads.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::search::{self, Searcher, Sort, Source};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The query, e.g. `phishing severity:>=3 -status:closed` (several words are joined).
+    #[arg(required = true, allow_hyphen_values = true)]
+    pub query: Vec<String>,
+    /// Print the results and facet counts as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The built site [default: site/ in the site root].
+    #[arg(long)]
+    pub site: Option<PathBuf>,
+    /// Newest first instead of most relevant first.
+    #[arg(long)]
+    pub by_date: bool,
+    /// How many results to print.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+}
+
+/// Index files read from a directory.
+struct Dir(PathBuf);
+
+impl Source for Dir {
+    fn read(&mut self, path: &str) -> Option<String> {
+        std::fs::read_to_string(self.0.join(path)).ok()
+    }
+}
+
+pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let site = args.site.unwrap_or_else(|| root.join("site"));
+    let mut searcher = Searcher::open(Dir(site.clone()))
+        .with_context(|| format!("cannot open the search index of {}", site.display()))?;
+    let query = search::parse(&args.query.join(" "), false);
+    let sort = if args.by_date {
+        Sort::Date
+    } else {
+        Sort::Relevance
+    };
+    let outcome = searcher
+        .search(&query, sort, 0, args.limit)
+        .with_context(|| format!("searching {}", site.display()))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&outcome)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for hit in &outcome.hits {
+        println!(
+            "{}  {}  {}  [{} · sev {} · {}]",
+            hit.id, hit.date, hit.title, hit.category, hit.severity, hit.status
+        );
+    }
+    let shown = outcome.hits.len();
+    if outcome.total > shown {
+        println!("{shown} of {} results (--limit for more)", outcome.total);
+    } else {
+        println!("{} result(s)", outcome.total);
+    }
+    Ok(ExitCode::SUCCESS)
+}

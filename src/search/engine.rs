@@ -1,0 +1,543 @@
+//! Answering queries from the index files, loading only the files a query needs.
+//! `search.js` follows the same steps in the browser.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::codec::{CodecError, decode_postings, unbase64, unpack_rows};
+use super::index::{META, Meta, VERSION, display_path, facet_path, shard_of, shard_path};
+use super::query::{Atom, COLUMN_FIELDS, Op, Query};
+use super::{field_key, text, unwrap};
+
+/// Where index files come from (the built site's directory, for `fir search`).
+pub trait Source {
+    /// The contents of the file at `path` (relative to the site, `/`-separated).
+    fn read(&mut self, path: &str) -> Option<String>;
+}
+
+/// Why a query could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("missing search index file {0} (build the site first)")]
+    Missing(String),
+    #[error("{path}: not a search index file: {reason}")]
+    Format { path: String, reason: String },
+    #[error("{path}: {source}")]
+    Codec { path: String, source: CodecError },
+    #[error("search index version {0} is not supported (rebuild the site)")]
+    Version(u32),
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
+/// One result, with what a result list shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub title: String,
+    pub date: String,
+    pub excerpt: String,
+    pub category: String,
+    pub severity: String,
+    pub status: String,
+    pub score: f64,
+}
+
+/// How many results have each value of a column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub label: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Facet {
+    pub key: String,
+    pub values: Vec<FacetCount>,
+}
+
+/// The answer to a query: the total, one page of hits, facet counts over all results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Vec<Facet>,
+}
+
+#[derive(Deserialize)]
+struct ShardFile {
+    terms: Vec<(String, String, String)>,
+}
+
+#[derive(Deserialize)]
+struct FacetFile {
+    data: String,
+}
+
+#[derive(Deserialize)]
+struct DisplayFile {
+    docs: Vec<(String, String, String, String)>,
+}
+
+/// Documents matching an atom; those whose title matched weigh more.
+#[derive(Debug, Default)]
+struct Matches {
+    docs: Vec<u32>,
+    title: Vec<u32>,
+    weight: f64,
+}
+
+/// A query engine over index files, caching what it loaded.
+#[derive(Debug)]
+pub struct Searcher<S> {
+    source: S,
+    meta: Meta,
+    shard_set: HashSet<String>,
+    shards: HashMap<String, Vec<(String, String, String)>>,
+    facet_chunks: HashMap<u32, Vec<Vec<u32>>>,
+    display_chunks: HashMap<u32, Vec<(String, String, String, String)>>,
+    /// Paths of the files read so far.
+    pub loaded: Vec<String>,
+}
+
+fn sorted_intersection(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(a.len().min(b.len()));
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+fn sorted_union(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    while i < a.len() || j < b.len() {
+        if j == b.len() || (i < a.len() && a[i] < b[j]) {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            if i < a.len() && a[i] == b[j] {
+                i += 1;
+            }
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out
+}
+
+impl<S: Source> Searcher<S> {
+    /// Opens the index by reading its meta file.
+    pub fn open(mut source: S) -> Result<Self, SearchError> {
+        let text = source
+            .read(META)
+            .ok_or_else(|| SearchError::Missing(META.to_string()))?;
+        let meta: Meta = parse_file(META, &text)?;
+        if meta.version != VERSION {
+            return Err(SearchError::Version(meta.version));
+        }
+        Ok(Searcher {
+            source,
+            shard_set: meta.shards.iter().cloned().collect(),
+            meta,
+            shards: HashMap::new(),
+            facet_chunks: HashMap::new(),
+            display_chunks: HashMap::new(),
+            loaded: vec![META.to_string()],
+        })
+    }
+
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    fn read<T: for<'de> Deserialize<'de>>(&mut self, path: String) -> Result<T, SearchError> {
+        let text = self
+            .source
+            .read(&path)
+            .ok_or_else(|| SearchError::Missing(path.clone()))?;
+        let parsed = parse_file(&path, &text)?;
+        self.loaded.push(path);
+        Ok(parsed)
+    }
+
+    fn shard(&mut self, prefix: &str) -> Result<&[(String, String, String)], SearchError> {
+        if !self.shards.contains_key(prefix) {
+            let file: ShardFile = self.read(shard_path(prefix))?;
+            self.shards.insert(prefix.to_string(), file.terms);
+        }
+        Ok(&self.shards[prefix])
+    }
+
+    fn decode(path: &str, b64: &str) -> Result<Vec<u32>, SearchError> {
+        let codec = |source| SearchError::Codec {
+            path: path.to_string(),
+            source,
+        };
+        decode_postings(&unbase64(b64).map_err(codec)?).map_err(codec)
+    }
+
+    /// The postings of one key (empty when it is not indexed).
+    fn postings(&mut self, key: &str) -> Result<(Vec<u32>, Vec<u32>), SearchError> {
+        let set: HashSet<&str> = self.shard_set.iter().map(String::as_str).collect();
+        let prefix = shard_of(key, &set).to_string();
+        let terms = self.shard(&prefix)?;
+        let Ok(at) = terms.binary_search_by(|t| t.0.as_str().cmp(key)) else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let (_, all, title) = terms[at].clone();
+        let path = shard_path(&prefix);
+        Ok((Self::decode(&path, &all)?, Self::decode(&path, &title)?))
+    }
+
+    /// Union of the postings of every word that starts with `start`.
+    fn prefix_postings(&mut self, start: &str) -> Result<(Vec<u32>, Vec<u32>), SearchError> {
+        let set: HashSet<&str> = self.shard_set.iter().map(String::as_str).collect();
+        let mut prefixes: Vec<String> = self
+            .meta
+            .shards
+            .iter()
+            .filter(|p| p.starts_with(start))
+            .cloned()
+            .collect();
+        prefixes.push(shard_of(start, &set).to_string());
+        prefixes.sort();
+        prefixes.dedup();
+        let (mut all, mut title) = (Vec::new(), Vec::new());
+        for prefix in prefixes {
+            let path = shard_path(&prefix);
+            let found: Vec<(String, String)> = self
+                .shard(&prefix)?
+                .iter()
+                .filter(|t| t.0.starts_with(start) && !t.0.contains(' ') && !t.0.starts_with(':'))
+                .map(|t| (t.1.clone(), t.2.clone()))
+                .collect();
+            for (a, t) in found {
+                all.extend(Self::decode(&path, &a)?);
+                title.extend(Self::decode(&path, &t)?);
+            }
+        }
+        all.sort_unstable();
+        all.dedup();
+        title.sort_unstable();
+        title.dedup();
+        Ok((all, title))
+    }
+
+    fn idf(&self, df: usize) -> f64 {
+        (1.0 + f64::from(self.meta.docs) / (df as f64 + 1.0)).ln()
+    }
+
+    /// Documents matching an atom answered by terms; `None` for a column filter.
+    fn term_atom(&mut self, atom: &Atom) -> Result<Option<Matches>, SearchError> {
+        Ok(Some(match atom {
+            Atom::Word {
+                term,
+                folded,
+                prefix,
+            } => {
+                let (mut docs, mut title) = self.postings(term)?;
+                if *prefix {
+                    let (more, more_title) = self.prefix_postings(folded)?;
+                    docs = sorted_union(&docs, &more);
+                    title = sorted_union(&title, &more_title);
+                }
+                let weight = self.idf(docs.len());
+                Matches {
+                    docs,
+                    title,
+                    weight,
+                }
+            }
+            Atom::Phrase(terms) => {
+                let mut docs: Option<Vec<u32>> = None;
+                for pair in terms.windows(2) {
+                    let (found, _) = self.postings(&format!("{} {}", pair[0], pair[1]))?;
+                    docs = Some(match docs {
+                        None => found,
+                        Some(before) => sorted_intersection(&before, &found),
+                    });
+                }
+                let docs = docs.unwrap_or_default();
+                let weight = 2.0 * self.idf(docs.len());
+                Matches {
+                    docs,
+                    title: Vec::new(),
+                    weight,
+                }
+            }
+            Atom::Field { field, value, .. } if !COLUMN_FIELDS.contains(&field.as_str()) => {
+                let (docs, _) = self.postings(&field_key(field, value))?;
+                Matches {
+                    docs,
+                    title: Vec::new(),
+                    weight: 0.0,
+                }
+            }
+            Atom::Field { .. } => return Ok(None),
+        }))
+    }
+
+    fn ensure_facets(&mut self, docs: &[u32]) -> Result<(), SearchError> {
+        let chunks: HashSet<u32> = docs.iter().map(|d| d / self.meta.facet_chunk).collect();
+        let mut chunks: Vec<u32> = chunks.into_iter().collect();
+        chunks.sort_unstable();
+        let widths: Vec<u8> = self.meta.columns.iter().map(|c| c.bits).collect();
+        for chunk in chunks {
+            if self.facet_chunks.contains_key(&chunk) {
+                continue;
+            }
+            let path = facet_path(chunk);
+            let file: FacetFile = self.read(path.clone())?;
+            let rows = (self.meta.docs - chunk * self.meta.facet_chunk).min(self.meta.facet_chunk);
+            let codec = |source| SearchError::Codec {
+                path: path.clone(),
+                source,
+            };
+            let bytes = unbase64(&file.data).map_err(codec)?;
+            let rows = unpack_rows(&bytes, &widths, rows as usize).map_err(codec)?;
+            self.facet_chunks.insert(chunk, rows);
+        }
+        Ok(())
+    }
+
+    /// The value index of column `c` for `doc` (its facet chunk must be loaded).
+    fn column_value(&self, doc: u32, c: usize) -> usize {
+        let rows = &self.facet_chunks[&(doc / self.meta.facet_chunk)];
+        rows[(doc % self.meta.facet_chunk) as usize][c] as usize
+    }
+
+    /// Which values of column `field` pass the filter.
+    fn accepted_values(&self, field: &str, op: Op, value: &str) -> (usize, Vec<bool>) {
+        let Some(c) = self.meta.columns.iter().position(|c| c.key == field) else {
+            return (0, Vec::new());
+        };
+        let column = &self.meta.columns[c];
+        let wanted = text::fold(value);
+        let number: Option<f64> = value.trim().parse().ok();
+        let accepted = column
+            .values
+            .iter()
+            .map(
+                |(raw, label)| match (column.numeric, number, raw.parse::<f64>()) {
+                    (true, Some(n), Ok(v)) => match op {
+                        Op::Eq => v == n,
+                        Op::Lt => v < n,
+                        Op::Le => v <= n,
+                        Op::Gt => v > n,
+                        Op::Ge => v >= n,
+                    },
+                    _ => text::fold(raw) == wanted || text::fold(label) == wanted,
+                },
+            )
+            .collect();
+        (c, accepted)
+    }
+
+    /// The documents among `within` matching a column filter.
+    fn column_atom(&self, atom: &Atom, within: &[u32]) -> Vec<u32> {
+        let Atom::Field { field, op, value } = atom else {
+            return Vec::new();
+        };
+        let (c, accepted) = self.accepted_values(field, *op, value);
+        if accepted.is_empty() {
+            return Vec::new();
+        }
+        within
+            .iter()
+            .copied()
+            .filter(|&d| accepted[self.column_value(d, c)])
+            .collect()
+    }
+
+    /// All matching documents, with their scores, in no particular order.
+    pub fn matches(&mut self, query: &Query) -> Result<Vec<(u32, f64)>, SearchError> {
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Term atoms first: they are cheap and narrow the documents whose facet rows
+        // are needed.
+        let mut evaluated: Vec<Vec<Option<Matches>>> = Vec::new();
+        for clause in &query.clauses {
+            let mut atoms = Vec::new();
+            for atom in &clause.any {
+                atoms.push(self.term_atom(atom)?);
+            }
+            evaluated.push(atoms);
+        }
+        let mut universe: Option<Vec<u32>> = None;
+        for (clause, atoms) in query.clauses.iter().zip(&evaluated) {
+            if clause.negated || atoms.iter().any(Option::is_none) {
+                continue;
+            }
+            let mut docs: Vec<u32> = Vec::new();
+            for m in atoms.iter().flatten() {
+                docs = sorted_union(&docs, &m.docs);
+            }
+            universe = Some(match universe {
+                None => docs,
+                Some(before) => sorted_intersection(&before, &docs),
+            });
+        }
+        let mut result = universe.unwrap_or_else(|| (0..self.meta.docs).collect());
+        let needs_columns = evaluated.iter().flatten().any(Option::is_none);
+        if needs_columns {
+            self.ensure_facets(&result)?;
+        }
+        let mut scores: HashMap<u32, f64> = HashMap::new();
+        for (clause, atoms) in query.clauses.iter().zip(&evaluated) {
+            let mut docs: Vec<u32> = Vec::new();
+            for (atom, m) in clause.any.iter().zip(atoms) {
+                let found = match m {
+                    Some(m) => sorted_intersection(&m.docs, &result),
+                    None => self.column_atom(atom, &result),
+                };
+                docs = sorted_union(&docs, &found);
+            }
+            if clause.negated {
+                let drop: HashSet<u32> = docs.into_iter().collect();
+                result.retain(|d| !drop.contains(d));
+            } else {
+                result = docs;
+                // A document scores the best of the alternatives it matches.
+                let mut best: HashMap<u32, f64> = HashMap::new();
+                for m in atoms.iter().flatten() {
+                    let title: HashSet<u32> = m.title.iter().copied().collect();
+                    for &d in &m.docs {
+                        let s = m.weight * if title.contains(&d) { 3.0 } else { 1.0 };
+                        let e = best.entry(d).or_insert(0.0);
+                        *e = e.max(s);
+                    }
+                }
+                for (d, s) in best {
+                    *scores.entry(d).or_insert(0.0) += s;
+                }
+            }
+        }
+        Ok(result
+            .into_iter()
+            .map(|d| (d, scores.get(&d).copied().unwrap_or(0.0)))
+            .collect())
+    }
+
+    /// Answers `query`: `limit` hits from `offset` in `sort` order, and facet counts.
+    pub fn search(
+        &mut self,
+        query: &Query,
+        sort: Sort,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Outcome, SearchError> {
+        let mut found = self.matches(query)?;
+        match sort {
+            Sort::Relevance => found.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0))),
+            Sort::Date => found.sort_by_key(|f| std::cmp::Reverse(f.0)),
+        }
+        let docs: Vec<u32> = found.iter().map(|f| f.0).collect();
+        self.ensure_facets(&docs)?;
+        let facets = self.facet_counts(&docs);
+        let mut hits = Vec::new();
+        for &(doc, score) in found.iter().skip(offset).take(limit) {
+            hits.push(self.hit(doc, score)?);
+        }
+        Ok(Outcome {
+            total: found.len(),
+            hits,
+            facets,
+        })
+    }
+
+    fn facet_counts(&self, docs: &[u32]) -> Vec<Facet> {
+        self.meta
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(c, column)| {
+                let mut counts = vec![0u32; column.values.len()];
+                for &d in docs {
+                    counts[self.column_value(d, c)] += 1;
+                }
+                Facet {
+                    key: column.key.clone(),
+                    values: column
+                        .values
+                        .iter()
+                        .zip(counts)
+                        .filter(|(_, n)| *n > 0)
+                        .map(|((raw, label), count)| FacetCount {
+                            value: raw.clone(),
+                            label: label.clone(),
+                            count,
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    fn hit(&mut self, doc: u32, score: f64) -> Result<Hit, SearchError> {
+        let chunk = doc / self.meta.display_chunk;
+        if !self.display_chunks.contains_key(&chunk) {
+            let file: DisplayFile = self.read(display_path(chunk))?;
+            self.display_chunks.insert(chunk, file.docs);
+        }
+        let (id, title, date, excerpt) = self.display_chunks[&chunk]
+            .get((doc % self.meta.display_chunk) as usize)
+            .cloned()
+            .ok_or_else(|| SearchError::Format {
+                path: display_path(chunk),
+                reason: format!("no document {doc}"),
+            })?;
+        let column = |key: &str| -> String {
+            self.meta
+                .columns
+                .iter()
+                .position(|c| c.key == key)
+                .map(|c| {
+                    self.meta.columns[c].values[self.column_value(doc, c)]
+                        .0
+                        .clone()
+                })
+                .unwrap_or_default()
+        };
+        Ok(Hit {
+            category: column("category"),
+            severity: column("severity"),
+            status: column("status"),
+            id,
+            title,
+            date,
+            excerpt,
+            score,
+        })
+    }
+}
+
+fn parse_file<T: for<'de> Deserialize<'de>>(path: &str, text: &str) -> Result<T, SearchError> {
+    let json = unwrap(text).ok_or_else(|| SearchError::Format {
+        path: path.to_string(),
+        reason: "expected firSearch.load(…)".into(),
+    })?;
+    serde_json::from_str(json).map_err(|e| SearchError::Format {
+        path: path.to_string(),
+        reason: e.to_string(),
+    })
+}

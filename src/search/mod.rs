@@ -1,0 +1,170 @@
+//! Full-text and faceted search over incidents. Pure: no I/O.
+//!
+//! At build time [`build`] turns the published incidents into a compact sharded index:
+//! terms (words, word pairs for phrases, field values) sharded by prefix with
+//! compressed postings, a bit-packed facet table, and display data in small chunks.
+//! Each part is a `.js` file (see [`wrap`]) so that the browser loads it with a script
+//! tag, also from `file://`. [`Searcher`] answers queries from those files, for
+//! `fir search`; `search.js` does the same in the browser.
+//!
+//! Pipeline: incident → [`Document`] (site side) → [`build`] → files → [`Searcher`].
+
+pub mod codec;
+mod engine;
+mod index;
+pub mod query;
+pub mod text;
+
+pub use engine::{Facet, FacetCount, Hit, Outcome, SearchError, Searcher, Sort, Source};
+pub use index::{Column, Document, Meta, build};
+pub use query::{Query, parse};
+
+use crate::incident::Incident;
+
+/// Artifacts found in the incident's text, as `(kind, value)`.
+///
+/// SEAM: returns nothing for now. Once the `artifacts` branch is merged, the lead
+/// rewires this one function to `crate::artifacts` (the extractor of IPs, domains,
+/// URLs, hashes and emails, defanged forms included). The explicit front-matter
+/// `artifacts:` list is indexed separately (see [`indexed_artifacts`]).
+pub fn artifacts_of(_incident: &Incident) -> Vec<(String, String)> {
+    Vec::new()
+}
+
+/// The one form under which an artifact value is indexed and looked up.
+///
+/// SEAM: a placeholder normalisation (trim, lowercase, basic refang of `[.]`, `(.)`,
+/// `[@]`, `[at]`, `hxxp`). After the merge, the lead rewires it to the normaliser of
+/// `crate::artifacts`, so that queries and index agree with the extractor.
+pub fn normalize_artifact(value: &str) -> String {
+    let mut value = value.trim().to_lowercase();
+    for (defanged, plain) in [
+        ("[.]", "."),
+        ("(.)", "."),
+        ("[dot]", "."),
+        ("[@]", "@"),
+        ("[at]", "@"),
+        ("[:]", ":"),
+    ] {
+        value = value.replace(defanged, plain);
+    }
+    for scheme in ["hxxps", "hxxp"] {
+        if let Some(rest) = value.strip_prefix(scheme) {
+            value = format!("{}{rest}", scheme.replace("xx", "tt"));
+        }
+    }
+    value
+}
+
+/// Every artifact of an incident that search knows: the front-matter list and what
+/// [`artifacts_of`] finds in the text.
+pub fn indexed_artifacts(incident: &Incident) -> Vec<String> {
+    let mut values: Vec<String> = incident
+        .artifacts
+        .iter()
+        .map(|a| normalize_artifact(&a.value))
+        .chain(
+            artifacts_of(incident)
+                .into_iter()
+                .map(|(_, value)| normalize_artifact(&value)),
+        )
+        .collect();
+    values.sort_unstable();
+    values.dedup();
+    values
+}
+
+/// The index key of a value of a term field (`bl`, `tag`, `artifact`, …). Keys start
+/// with `:`, which no word does.
+pub fn field_key(field: &str, value: &str) -> String {
+    let value = match field {
+        "artifact" => normalize_artifact(value),
+        "bl" => text::fold(&crate::config::business_lines::normalize(value)),
+        _ => text::fold(value.trim()),
+    };
+    format!(":{field}:{value}")
+}
+
+/// The start of a text for result lists: Markdown marks dropped, white space folded,
+/// cut at a word boundary after at most `max` characters.
+pub fn excerpt(markdown: &str, max: usize) -> String {
+    let mut out = String::with_capacity(max + 4);
+    let mut count = 0;
+    let mut space = false;
+    for c in markdown.chars() {
+        if matches!(c, '*' | '_' | '#' | '`' | '>' | '|' | '[' | ']') {
+            continue;
+        }
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            if count >= max {
+                out.push('…');
+                return out;
+            }
+            out.push(' ');
+            count += 1;
+            space = false;
+        }
+        out.push(c);
+        count += 1;
+        if count >= max + 20 {
+            out.push('…');
+            return out;
+        }
+    }
+    out
+}
+
+/// The `.js` form of an index file: a call that hands the JSON to `search.js`.
+pub fn wrap(json: &str) -> String {
+    format!("firSearch.load({json});\n")
+}
+
+/// The JSON inside a file made by [`wrap`].
+pub fn unwrap(js: &str) -> Option<&str> {
+    js.trim_end()
+        .strip_prefix("firSearch.load(")?
+        .strip_suffix(");")
+}
+
+#[cfg(test)]
+mod tests_core;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn artifacts_are_refanged_and_lowercased() {
+        assert_eq!(normalize_artifact(" 185.12.3[.]4 "), "185.12.3.4");
+        assert_eq!(
+            normalize_artifact("hxxps://Evil[.]Example/x"),
+            "https://evil.example/x"
+        );
+        assert_eq!(normalize_artifact("bob[@]corp(.)com"), "bob@corp.com");
+    }
+
+    #[test]
+    fn field_keys() {
+        assert_eq!(
+            field_key("bl", "Retail Banking>France"),
+            ":bl:retail banking > france"
+        );
+        assert_eq!(field_key("artifact", "EVIL[.]com"), ":artifact:evil.com");
+        assert_eq!(field_key("tag", " Ré "), ":tag:re");
+    }
+
+    #[test]
+    fn excerpts() {
+        assert_eq!(
+            excerpt("# Title\n\nSome *bold*   text.", 100),
+            "Title Some bold text."
+        );
+        assert_eq!(excerpt("one two three four", 5), "one two…");
+        assert_eq!(wrap("{}"), "firSearch.load({});\n");
+        assert_eq!(unwrap(&wrap("[1]")), Some("[1]"));
+    }
+}

@@ -1,0 +1,271 @@
+//! Property tests of the whole core: what [`build`] writes, [`Searcher`] reads back.
+
+use std::collections::HashMap;
+
+use proptest::prelude::*;
+
+use super::*;
+
+/// Index files held in memory.
+#[derive(Debug)]
+struct Memory(HashMap<String, String>);
+
+impl Source for Memory {
+    fn read(&mut self, path: &str) -> Option<String> {
+        self.0.get(path).cloned()
+    }
+}
+
+const WORDS: &[&str] = &[
+    "incident",
+    "incidents",
+    "hameçonnage",
+    "Hameconnage",
+    "réseau",
+    "serveur",
+    "phishing",
+    "ransomware",
+    "compte",
+    "fausse",
+    "page",
+    "alpha",
+    "beta",
+    "Été",
+    "x",
+    "policies",
+];
+
+fn columns() -> Vec<Column> {
+    let column = |key: &str, values: &[&str], numeric| Column {
+        key: key.to_string(),
+        values: values
+            .iter()
+            .map(|v| (v.to_string(), v.to_uppercase()))
+            .collect(),
+        numeric,
+        bits: 0,
+    };
+    vec![
+        column("category", &["phishing", "malware", "other"], false),
+        column("severity", &["1", "2", "3", "4"], true),
+        column("status", &["open", "closed"], false),
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct Raw {
+    title: Vec<usize>,
+    body: Vec<usize>,
+    category: usize,
+    severity: usize,
+    status: usize,
+    artifact: Option<u8>,
+}
+
+fn raw() -> impl Strategy<Value = Raw> {
+    (
+        proptest::collection::vec(0..WORDS.len(), 1..4),
+        proptest::collection::vec(0..WORDS.len(), 0..12),
+        0..3usize,
+        0..4usize,
+        0..2usize,
+        proptest::option::of(any::<u8>()),
+    )
+        .prop_map(|(title, body, category, severity, status, artifact)| Raw {
+            title,
+            body,
+            category,
+            severity,
+            status,
+            artifact,
+        })
+}
+
+struct Owned {
+    id: String,
+    title: String,
+    body: String,
+    artifact: Option<String>,
+    columns: Vec<String>,
+}
+
+fn owned(raws: &[Raw]) -> Vec<Owned> {
+    let cols = columns();
+    raws.iter()
+        .enumerate()
+        .map(|(n, r)| Owned {
+            id: format!("T-{n}"),
+            title: r
+                .title
+                .iter()
+                .map(|&w| WORDS[w])
+                .collect::<Vec<_>>()
+                .join(" "),
+            body: r
+                .body
+                .iter()
+                .map(|&w| WORDS[w])
+                .collect::<Vec<_>>()
+                .join(" "),
+            artifact: r.artifact.map(|a| format!("10.0.0.{a}")),
+            columns: vec![
+                cols[0].values[r.category].0.clone(),
+                cols[1].values[r.severity].0.clone(),
+                cols[2].values[r.status].0.clone(),
+            ],
+        })
+        .collect()
+}
+
+fn documents(owned: &[Owned]) -> Vec<Document<'_>> {
+    owned
+        .iter()
+        .map(|o| Document {
+            id: &o.id,
+            title: &o.title,
+            date: "2024-01-01".into(),
+            excerpt: o.body.clone(),
+            texts: vec![&o.body],
+            columns: o.columns.clone(),
+            keywords: o.artifact.iter().map(|a| ("artifact", a.clone())).collect(),
+        })
+        .collect()
+}
+
+fn searcher(docs: &[Document<'_>]) -> Searcher<Memory> {
+    let files = build(docs, &columns());
+    Searcher::open(Memory(files.into_iter().collect())).unwrap()
+}
+
+fn ids(searcher: &mut Searcher<Memory>, query: &str) -> Vec<String> {
+    let outcome = searcher
+        .search(&parse(query, false), Sort::Date, 0, usize::MAX)
+        .unwrap();
+    outcome.hits.into_iter().map(|h| h.id).collect()
+}
+
+/// What a plain scan of the documents says matches `query`, newest first.
+fn scan(owned: &[Owned], keep: impl Fn(&Owned) -> bool) -> Vec<String> {
+    owned
+        .iter()
+        .rev()
+        .filter(|o| keep(o))
+        .map(|o| o.id.clone())
+        .collect()
+}
+
+fn has_term(o: &Owned, word: &str) -> bool {
+    let want = text::stem(&text::fold(word));
+    text::terms(&o.title)
+        .chain(text::terms(&o.body))
+        .chain(text::terms(&o.id))
+        .any(|t| t == want)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn parsing_never_panics(query in "\\PC{0,40}", typing: bool) {
+        let _ = parse(&query, typing);
+    }
+
+    #[test]
+    fn parsing_query_syntax_never_panics(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                Just("OR".to_string()), Just("-".to_string()), Just("\"".to_string()),
+                Just("severity:>=".to_string()), Just("bl:".to_string()), Just("*".to_string()),
+                "[a-zé:<>=\"*-]{0,6}".prop_map(String::from),
+            ],
+            0..10,
+        )
+    ) {
+        let query = parts.join(" ");
+        let _ = parse(&query, true);
+        let _ = parse(&parts.concat(), false);
+    }
+
+    /// Every document is found by its words, its column values and its artifact, and
+    /// its display data and facet row come back as they went in.
+    #[test]
+    fn index_round_trips(raws in proptest::collection::vec(raw(), 1..60), probe in 0..WORDS.len()) {
+        let owned = owned(&raws);
+        let docs = documents(&owned);
+        let mut searcher = searcher(&docs);
+        prop_assert_eq!(searcher.meta().docs as usize, docs.len());
+        let word = WORDS[probe];
+        prop_assert_eq!(ids(&mut searcher, word), scan(&owned, |o| has_term(o, word)));
+        prop_assert_eq!(
+            ids(&mut searcher, &format!("-{word}")),
+            scan(&owned, |o| !has_term(o, word))
+        );
+        prop_assert_eq!(
+            ids(&mut searcher, "severity:>=3 -status:closed"),
+            scan(&owned, |o| o.columns[1].as_str() >= "3" && o.columns[2] != "closed")
+        );
+        prop_assert_eq!(
+            ids(&mut searcher, &format!("category:phishing OR {word}")),
+            scan(&owned, |o| o.columns[0] == "phishing" || has_term(o, word))
+        );
+        for o in &owned {
+            if let Some(artifact) = &o.artifact {
+                let defanged = artifact.replace('.', "[.]");
+                let found = ids(&mut searcher, &format!("artifact:{defanged}"));
+                prop_assert!(found.contains(&o.id));
+            }
+        }
+        let outcome = searcher.search(&parse("", false), Sort::Date, 0, 10).unwrap();
+        prop_assert_eq!(outcome.total, 0);
+        let all = searcher
+            .search(&parse("-zzzz", false), Sort::Date, 0, usize::MAX)
+            .unwrap();
+        for (hit, o) in all.hits.iter().zip(owned.iter().rev()) {
+            prop_assert_eq!(&hit.id, &o.id);
+            prop_assert_eq!(&hit.title, &o.title);
+            prop_assert_eq!(&hit.category, &o.columns[0]);
+            prop_assert_eq!(&hit.severity, &o.columns[1]);
+            prop_assert_eq!(&hit.status, &o.columns[2]);
+        }
+        let total: u32 = all.facets[0].values.iter().map(|v| v.count).sum();
+        prop_assert_eq!(total as usize, owned.len());
+    }
+}
+
+/// Enough documents that shards split by prefix, chunks are many, and postings of
+/// frequent words become bitmaps.
+#[test]
+fn large_index_splits_shards_and_still_answers() {
+    let raws: Vec<Raw> = (0..3000)
+        .map(|n| Raw {
+            title: vec![n % WORDS.len()],
+            body: vec![(n * 7) % WORDS.len(), (n * 3) % WORDS.len()],
+            category: n % 3,
+            severity: n % 4,
+            status: n % 2,
+            artifact: Some((n % 256) as u8),
+        })
+        .collect();
+    let mut owned = owned(&raws);
+    for (n, o) in owned.iter_mut().enumerate() {
+        o.body.push_str(&format!(" unique{n} word{}", n % 500));
+    }
+    let docs = documents(&owned);
+    let files = build(&docs, &columns());
+    let mut searcher = Searcher::open(Memory(files.into_iter().collect())).unwrap();
+    assert!(
+        searcher.meta().shards.len() > 4,
+        "{:?}",
+        searcher.meta().shards
+    );
+    assert_eq!(ids(&mut searcher, "unique2999"), ["T-2999"]);
+    assert_eq!(ids(&mut searcher, "unique1234"), ["T-1234"]);
+    assert_eq!(ids(&mut searcher, "word499").len(), 6);
+    assert_eq!(
+        ids(&mut searcher, "incidents severity:4").len(),
+        scan(&owned, |o| has_term(o, "incident") && o.columns[1] == "4").len()
+    );
+    // Prefixes reach over shards.
+    assert_eq!(ids(&mut searcher, "uniq*").len(), 3000);
+    assert_eq!(ids(&mut searcher, "unique12*").len(), 111);
+}

@@ -1,0 +1,316 @@
+//! The query language, end to end: `fir build` on a fixture site, then `fir search
+//! --json` reads the same index files the browser does.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// The fixture site, built once for every test of this file.
+fn built() -> &'static Path {
+    static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, root) = SITE.get_or_init(|| {
+        let dir = common::copy_fixture("sites/search");
+        let root = dir.path().to_path_buf();
+        let out = common::run(&root, &["build"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (dir, root)
+    });
+    root
+}
+
+fn search_in(root: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["search", "--json"];
+    if !args.contains(&"--limit") {
+        all.extend(["--limit", "100"]);
+    }
+    all.extend_from_slice(args);
+    let out = common::run(root, &all);
+    assert!(
+        out.status.success(),
+        "fir search {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+/// Ids of the results, in the order given.
+fn ids_in(root: &Path, args: &[&str]) -> Vec<String> {
+    let outcome = search_in(root, args);
+    let ids: Vec<String> = outcome["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    if !args.contains(&"--limit") {
+        assert_eq!(outcome["total"].as_u64().unwrap() as usize, ids.len());
+    }
+    ids
+}
+
+fn ids(query: &str) -> Vec<String> {
+    ids_in(built(), &[query])
+}
+
+/// Ids newest first, to compare sets without depending on scores.
+fn by_date(query: &str) -> Vec<String> {
+    ids_in(built(), &["--by-date", query])
+}
+
+#[test]
+fn plurals_and_singulars_match() {
+    let both = ["S-2024-0001", "S-2023-0002"];
+    assert_eq!(by_date("incident"), both);
+    assert_eq!(by_date("incidents"), both);
+    assert_eq!(by_date("INCIDENTS"), both);
+}
+
+#[test]
+fn accents_and_case_do_not_matter() {
+    let both = ["S-2024-0005", "S-2024-0001"];
+    assert_eq!(by_date("hameçonnage"), both);
+    assert_eq!(by_date("hameconnage"), both);
+    assert_eq!(by_date("HAMEÇONNAGE"), both);
+    assert_eq!(by_date("reseau"), ["S-2024-0005"]);
+    assert_eq!(by_date("Réseau"), ["S-2024-0005"]);
+}
+
+#[test]
+fn phrases_keep_word_order() {
+    assert_eq!(by_date("\"fake page\""), ["S-2024-0002"]);
+    assert!(by_date("\"page fake\"").is_empty());
+    assert_eq!(by_date("\"fausse page\""), ["S-2024-0001"]);
+    // Words of a phrase are found apart, a phrase is not.
+    assert_eq!(by_date("fake invoice"), ["S-2023-0002"]);
+    assert!(by_date("\"invoice fake\"").is_empty());
+}
+
+#[test]
+fn negation_and_or() {
+    assert_eq!(
+        by_date("page -\"fake page\""),
+        ["S-2024-0003", "S-2024-0001", "S-2023-0001"]
+    );
+    assert_eq!(
+        by_date("-status:closed -kind:event"),
+        ["S-2024-0004", "S-2024-0002", "S-2024-0001"]
+    );
+    assert_eq!(
+        by_date("ransomware OR laptop"),
+        ["S-2024-0004", "S-2024-0003"]
+    );
+    assert_eq!(
+        by_date("category:phishing OR category:lost-device"),
+        ["S-2024-0005", "S-2024-0003", "S-2023-0001"]
+    );
+}
+
+#[test]
+fn field_filters() {
+    assert_eq!(by_date("category:malware"), ["S-2024-0004", "S-2023-0002"]);
+    assert_eq!(by_date("category:Malware"), ["S-2024-0004", "S-2023-0002"]);
+    assert_eq!(by_date("severity:>=4"), ["S-2024-0004", "S-2024-0001"]);
+    assert_eq!(by_date("severity:<2"), ["S-2024-0003"]);
+    assert_eq!(by_date("severity:3"), ["S-2024-0002", "S-2023-0001"]);
+    assert_eq!(by_date("status:blocked"), ["S-2024-0002"]);
+    assert_eq!(by_date("tlp:amber"), ["S-2024-0001"]);
+    assert_eq!(by_date("tlp:red"), ["S-2024-0004"]);
+    assert_eq!(by_date("year:2023"), ["S-2023-0002", "S-2023-0001"]);
+    assert_eq!(
+        by_date("year:>=2024 severity:<3"),
+        ["S-2024-0005", "S-2024-0003"]
+    );
+    assert_eq!(by_date("kind:event"), ["S-2024-0005"]);
+    assert_eq!(by_date("tag:VIP"), ["S-2024-0001"]);
+    assert_eq!(by_date("encrypted status:open"), ["S-2024-0004"]);
+}
+
+#[test]
+fn business_lines_include_their_children() {
+    assert_eq!(
+        by_date("bl:\"Retail Banking\""),
+        ["S-2024-0005", "S-2024-0004", "S-2024-0001", "S-2023-0001"]
+    );
+    assert_eq!(
+        by_date("bl:\"retail banking > france\""),
+        ["S-2024-0004", "S-2023-0001"]
+    );
+    assert_eq!(
+        by_date("bl:\"Retail Banking>Czech Republic\""),
+        ["S-2024-0001"]
+    );
+    assert_eq!(by_date("bl:\"Corporate IT\" severity:>=3"), ["S-2024-0002"]);
+}
+
+#[test]
+fn artifacts_typed_plain_or_defanged() {
+    for query in [
+        "artifact:185.12.3.4",
+        "artifact:185[.]12[.]3[.]4",
+        "artifact:login-secure-bank.example",
+        "artifact:login-secure-bank[.]example",
+        "artifact:LOGIN-SECURE-BANK.EXAMPLE",
+    ] {
+        assert_eq!(by_date(query), ["S-2023-0001"], "{query}");
+    }
+    for query in [
+        "artifact:http://invoices.evil.example/pay.exe",
+        "artifact:hxxp://invoices[.]evil[.]example/pay.exe",
+        "artifact:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "artifact:9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
+    ] {
+        assert_eq!(by_date(query), ["S-2023-0002"], "{query}");
+    }
+    assert_eq!(
+        by_date("artifact:conseiller[@]banque[.]example"),
+        ["S-2024-0001"]
+    );
+    assert!(by_date("artifact:185.12.3.5").is_empty());
+    assert!(by_date("artifact:185.12.3").is_empty());
+}
+
+#[test]
+fn prefixes() {
+    assert_eq!(by_date("pass*"), ["S-2024-0002", "S-2024-0001"]);
+    assert_eq!(by_date("ransom*"), ["S-2024-0004"]);
+    assert_eq!(by_date("hamec*"), ["S-2024-0005", "S-2024-0001"]);
+    assert!(by_date("zzz*").is_empty());
+}
+
+#[test]
+fn title_matches_rank_first_and_date_sort_is_newest_first() {
+    // `fake` is in the title of the older incident, in the text of the newer one.
+    assert_eq!(ids("fake"), ["S-2023-0002", "S-2024-0002"]);
+    assert_eq!(by_date("fake"), ["S-2024-0002", "S-2023-0002"]);
+}
+
+#[test]
+fn facet_counts_cover_the_whole_result_set() {
+    let outcome = search_in(built(), &["--limit", "1", "bl:\"Retail Banking\""]);
+    assert_eq!(outcome["total"], 4);
+    assert_eq!(outcome["hits"].as_array().unwrap().len(), 1);
+    let facet = |key: &str| -> Vec<(String, u64)> {
+        outcome["facets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == key)
+            .unwrap()["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["value"].as_str().unwrap().to_string(),
+                    v["count"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |list: &[(&str, u64)]| -> Vec<(String, u64)> {
+        list.iter().map(|(v, n)| (v.to_string(), *n)).collect()
+    };
+    assert_eq!(facet("status"), pairs(&[("open", 3), ("closed", 1)]));
+    assert_eq!(facet("year"), pairs(&[("2023", 1), ("2024", 3)]));
+    assert_eq!(facet("kind"), pairs(&[("incident", 3), ("event", 1)]));
+    let hit = &outcome["hits"][0];
+    assert_eq!(hit["id"], "S-2024-0005");
+    assert_eq!(
+        hit["title"],
+        "Réseau lent — hameconnage signalé par un client"
+    );
+    assert_eq!(hit["date"], "2024-07-01");
+    assert_eq!(hit["category"], "phishing");
+    assert_eq!(hit["severity"], "2");
+    assert_eq!(hit["status"], "open");
+    assert!(
+        hit["excerpt"]
+            .as_str()
+            .unwrap()
+            .starts_with("Un client signale")
+    );
+}
+
+#[test]
+fn text_output_lists_results() {
+    let out = common::run(built(), &["search", "ransomware"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("S-2024-0004  2024-06-20  Ransomware note on a file server"),
+        "{text}"
+    );
+    assert!(text.ends_with("1 result(s)\n"), "{text}");
+}
+
+#[test]
+fn an_audience_index_holds_only_its_incidents() {
+    let dir = common::copy_fixture("sites/search");
+    let out = common::run(dir.path(), &["build", "--audience", "public"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // AMBER and RED incidents are out: not found, and not in any index file.
+    assert!(ids_in(dir.path(), &["ransomware"]).is_empty());
+    assert!(ids_in(dir.path(), &["compte"]).is_empty());
+    assert!(ids_in(dir.path(), &["artifact:conseiller@banque.example"]).is_empty());
+    assert_eq!(ids_in(dir.path(), &["phishing"]), ["S-2023-0001"]);
+    assert_eq!(ids_in(dir.path(), &["-zzz"]).len(), 5);
+    for entry in walkdir::WalkDir::new(dir.path().join("site/search")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            for secret in [
+                "S-2024-0001",
+                "S-2024-0004",
+                "ransom",
+                "conseiller",
+                "decrypt-help",
+            ] {
+                assert!(
+                    !text.contains(secret),
+                    "{} holds {secret}",
+                    entry.path().display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_unbuilt_site_is_a_clear_error() {
+    let dir = common::copy_fixture("sites/search");
+    let out = common::run(dir.path(), &["search", "phishing"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("search/meta.js"), "{err}");
+    assert!(err.contains("build the site first"), "{err}");
+}
+
+#[test]
+fn an_incremental_build_updates_the_index() {
+    let dir = common::copy_fixture("sites/search");
+    let root = dir.path();
+    assert!(common::run(root, &["build"]).status.success());
+    assert!(ids_in(root, &["zebra"]).is_empty());
+    let file = root.join("content/incidents/2024/S-2024-0003.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("taxi", "zebra crossing")).unwrap();
+    std::fs::remove_file(root.join("content/incidents/2024/S-2024-0004.md")).unwrap();
+    let out = common::run(root, &["build"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("updated"));
+    assert_eq!(ids_in(root, &["zebra"]), ["S-2024-0003"]);
+    assert!(ids_in(root, &["taxi"]).is_empty());
+    assert!(ids_in(root, &["ransomware"]).is_empty());
+    assert_eq!(ids_in(root, &["-zzz"]).len(), 6);
+}

@@ -1,0 +1,610 @@
+// fir search: answers queries in the browser from the index files under search/.
+// Index files are scripts calling firSearch.load(…), loaded on demand with script tags,
+// so search also works from file:// (no fetch, no WebAssembly). The query language and
+// the scoring follow src/search (query.rs, engine.rs): keep both in step.
+(function () {
+  "use strict";
+
+  var store = {};
+  var pending = {};
+  var api = window.firSearch = {
+    // Called by every index file.
+    load: function (data) { store[keyOf(data)] = data; },
+    // Paths of the index files loaded so far, and the time of the last query (ms).
+    loaded: [],
+    lastMs: null,
+    run: null
+  };
+
+  function keyOf(data) {
+    if (data.type === "meta") return "meta";
+    if (data.type === "shard") return "t:" + data.name;
+    if (data.type === "facets") return "f:" + data.chunk;
+    return "d:" + data.chunk;
+  }
+
+  function loadFile(path, key) {
+    if (store[key]) return Promise.resolve(store[key]);
+    if (pending[key]) return pending[key];
+    pending[key] = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = path;
+      script.onload = function () {
+        api.loaded.push(path);
+        if (store[key]) resolve(store[key]); else reject(new Error("bad index file " + path));
+      };
+      script.onerror = function () { delete pending[key]; reject(new Error("cannot load " + path)); };
+      document.head.appendChild(script);
+    });
+    return pending[key];
+  }
+
+  function hex(text) {
+    var bytes = unescape(encodeURIComponent(text)), out = "";
+    for (var i = 0; i < bytes.length; i++) out += ("0" + bytes.charCodeAt(i).toString(16)).slice(-2);
+    return out;
+  }
+  function shardFile(prefix) { return loadFile("search/t/_" + hex(prefix) + ".js", "t:" + prefix); }
+  function facetFile(chunk) { return loadFile("search/f/" + chunk + ".js", "f:" + chunk); }
+  function displayFile(chunk) { return loadFile("search/d/" + chunk + ".js", "d:" + chunk); }
+
+  // ---- Text: the rules of src/search/text.rs ----
+  var folds = {};
+  var WORD = /[\p{Alphabetic}\p{N}]+/gu;
+  var MAX_WORD = 64;
+
+  function fold(text) {
+    var out = "";
+    for (var c of text.toLowerCase()) out += folds[c] !== undefined ? folds[c] : c;
+    return out;
+  }
+  function stem(word) {
+    if (Array.from(word).length < 4 || /[^\x00-\x7f]/.test(word) || /[0-9]/.test(word)) return word;
+    if (word.endsWith("ies")) return word.slice(0, -3) + "y";
+    if (word.endsWith("aux")) return word.slice(0, -3) + "al";
+    if (word.endsWith("s") && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);
+    return word;
+  }
+  function words(text) {
+    var out = [];
+    var found = text.match(WORD) || [];
+    for (var i = 0; i < found.length; i++) {
+      if (Array.from(found[i]).length <= MAX_WORD) out.push(fold(found[i]));
+    }
+    return out;
+  }
+
+  // ---- Query language: src/search/query.rs ----
+  var COLUMN_FIELDS = ["category", "severity", "status", "tlp", "kind", "year"];
+  var TERM_FIELDS = ["bl", "tag", "artifact", "detection", "actor"];
+
+  function quoted(chars, at) {
+    var i = at + 1, start = i;
+    while (i < chars.length && chars[i] !== '"') i++;
+    return [chars.slice(start, i).join(""), Math.min(i + 1, chars.length)];
+  }
+
+  function tokenize(query) {
+    var chars = Array.from(query), tokens = [], i = 0, ws = /\s/;
+    while (i < chars.length) {
+      if (ws.test(chars[i])) { i++; continue; }
+      var negated = false;
+      if (chars[i] === "-" && i + 1 < chars.length && !ws.test(chars[i + 1])) { negated = true; i++; }
+      if (chars[i] === '"') {
+        var q = quoted(chars, i);
+        tokens.push({ negated: negated, field: null, text: q[0], quoted: true });
+        i = q[1];
+        continue;
+      }
+      var start = i;
+      while (i < chars.length && !ws.test(chars[i]) && chars[i] !== '"') i++;
+      var word = chars.slice(start, i).join("");
+      if (!negated && word === "OR") { tokens.push({ or: true }); continue; }
+      var colon = word.indexOf(":");
+      if (colon >= 0) {
+        var name = word.slice(0, colon).toLowerCase(), rest = word.slice(colon + 1);
+        if (COLUMN_FIELDS.indexOf(name) >= 0 || TERM_FIELDS.indexOf(name) >= 0) {
+          var text = rest, isQuoted = false;
+          if ((rest === "" || /[=<>]$/.test(rest)) && i < chars.length && chars[i] === '"') {
+            var v = quoted(chars, i);
+            i = v[1];
+            text = rest + v[0];
+            isQuoted = true;
+          }
+          tokens.push({ negated: negated, field: name, text: text, quoted: isQuoted });
+          continue;
+        }
+      }
+      tokens.push({ negated: negated, field: null, text: word, quoted: false });
+    }
+    return tokens;
+  }
+
+  function splitOp(value) {
+    var ops = [">=", "<=", ">", "<", "="];
+    for (var i = 0; i < ops.length; i++) {
+      if (value.indexOf(ops[i]) === 0) return [ops[i], value.slice(ops[i].length)];
+    }
+    return ["=", value];
+  }
+
+  function textAtom(text, isQuoted, typingLast) {
+    var star = !isQuoted && text.endsWith("*");
+    var ws = words(text);
+    if (ws.length === 0) return null;
+    if (ws.length === 1) return { kind: "word", term: stem(ws[0]), folded: ws[0], prefix: star || (typingLast && !isQuoted) };
+    return { kind: "phrase", terms: ws.map(stem) };
+  }
+
+  function parse(query, typing) {
+    var tokens = tokenize(query);
+    var typingLast = typing && !/\s$/.test(query);
+    var lastItem = -1;
+    tokens.forEach(function (t, i) { if (!t.or) lastItem = i; });
+    var clauses = [], joinNext = false;
+    tokens.forEach(function (t, index) {
+      if (t.or) { joinNext = clauses.length > 0; return; }
+      var atom;
+      if (t.field) {
+        var split = splitOp(t.text), value = split[1].trim();
+        atom = value ? { kind: "field", field: t.field, op: split[0], value: value } : null;
+      } else {
+        atom = textAtom(t.text, t.quoted, typingLast && index === lastItem);
+      }
+      if (!atom) return;
+      if (joinNext && clauses.length) clauses[clauses.length - 1].any.push(atom);
+      else clauses.push({ negated: t.negated, any: [atom] });
+      joinNext = false;
+    });
+    return clauses;
+  }
+
+  // ---- Keys: src/search/mod.rs ----
+  function normalizeArtifact(value) {
+    // SEAM: mirrors search::normalize_artifact (placeholder refang).
+    var v = value.trim().toLowerCase();
+    [["[.]", "."], ["(.)", "."], ["[dot]", "."], ["[@]", "@"], ["[at]", "@"], ["[:]", ":"]].forEach(function (p) {
+      v = v.split(p[0]).join(p[1]);
+    });
+    if (v.indexOf("hxxps") === 0) v = "https" + v.slice(5);
+    else if (v.indexOf("hxxp") === 0) v = "http" + v.slice(4);
+    return v;
+  }
+  function fieldKey(field, value) {
+    var v;
+    if (field === "artifact") v = normalizeArtifact(value);
+    else if (field === "bl") v = fold(value.split(">").map(function (s) { return s.trim(); }).filter(Boolean).join(" > "));
+    else v = fold(value.trim());
+    return ":" + field + ":" + v;
+  }
+
+  // ---- Postings: src/search/codec.rs ----
+  function bytesOf(b64) {
+    var s = atob(b64), out = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+  function decodePostings(b64) {
+    if (!b64) return [];
+    var bytes = bytesOf(b64), at = 0;
+    function varint() {
+      var value = 0, shift = 0, b;
+      do { b = bytes[at++]; value += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
+      return value;
+    }
+    var header = varint(), count = Math.floor(header / 2), docs = [];
+    if (header % 2 === 0) {
+      var doc = 0;
+      for (var i = 0; i < count; i++) { doc = i === 0 ? varint() : doc + varint(); docs.push(doc); }
+    } else {
+      var first = varint();
+      for (var k = at; k < bytes.length; k++) {
+        var byte = bytes[k];
+        if (!byte) continue;
+        for (var bit = 0; bit < 8; bit++) if (byte & (1 << bit)) docs.push(first + (k - at) * 8 + bit);
+      }
+    }
+    return docs;
+  }
+
+  function intersect(a, b) {
+    var out = [], i = 0, j = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] < b[j]) i++; else if (a[i] > b[j]) j++; else { out.push(a[i]); i++; j++; }
+    }
+    return out;
+  }
+  function union(a, b) {
+    var out = [], i = 0, j = 0;
+    while (i < a.length || j < b.length) {
+      if (j === b.length || (i < a.length && a[i] < b[j])) out.push(a[i++]);
+      else { if (i < a.length && a[i] === b[j]) i++; out.push(b[j++]); }
+    }
+    return out;
+  }
+
+  // ---- The engine: src/search/engine.rs ----
+  function Engine(meta) {
+    this.meta = meta;
+    this.shards = {};
+    meta.shards.forEach(function (p) { this.shards[p] = true; }, this);
+    this.rows = {};
+    this.widths = meta.columns.map(function (c) { return c.bits; });
+    this.offsets = [];
+    this.rowBits = 0;
+    this.widths.forEach(function (w) { this.offsets.push(this.rowBits); this.rowBits += w; }, this);
+  }
+
+  Engine.prototype.shardOf = function (key) {
+    var chars = Array.from(key);
+    for (var n = chars.length; n > 0; n--) {
+      var p = chars.slice(0, n).join("");
+      if (this.shards[p]) return p;
+    }
+    return "";
+  };
+
+  function findTerm(terms, key) {
+    var lo = 0, hi = terms.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1, t = terms[mid][0];
+      if (t === key) return terms[mid];
+      if (t < key) lo = mid + 1; else hi = mid - 1;
+    }
+    return null;
+  }
+
+  Engine.prototype.postings = function (key) {
+    return shardFile(this.shardOf(key)).then(function (shard) {
+      var entry = findTerm(shard.terms, key);
+      return entry ? { docs: decodePostings(entry[1]), title: decodePostings(entry[2]) } : { docs: [], title: [] };
+    });
+  };
+
+  Engine.prototype.prefixPostings = function (start) {
+    var prefixes = this.meta.shards.filter(function (p) { return p.indexOf(start) === 0; });
+    var own = this.shardOf(start);
+    if (prefixes.indexOf(own) < 0) prefixes.push(own);
+    return Promise.all(prefixes.map(shardFile)).then(function (shards) {
+      var docs = [], title = [];
+      shards.forEach(function (shard) {
+        shard.terms.forEach(function (t) {
+          if (t[0].indexOf(start) === 0 && t[0].indexOf(" ") < 0 && t[0].charAt(0) !== ":") {
+            docs = union(docs, decodePostings(t[1]));
+            title = union(title, decodePostings(t[2]));
+          }
+        });
+      });
+      return { docs: docs, title: title };
+    });
+  };
+
+  Engine.prototype.idf = function (df) { return Math.log(1 + this.meta.docs / (df + 1)); };
+
+  // Matches of an atom answered by terms; null for a column filter.
+  Engine.prototype.termAtom = function (atom) {
+    var self = this;
+    if (atom.kind === "word") {
+      var exact = this.postings(atom.term);
+      var more = atom.prefix ? this.prefixPostings(atom.folded) : Promise.resolve({ docs: [], title: [] });
+      return Promise.all([exact, more]).then(function (r) {
+        var docs = union(r[0].docs, r[1].docs);
+        return { docs: docs, title: union(r[0].title, r[1].title), weight: self.idf(docs.length) };
+      });
+    }
+    if (atom.kind === "phrase") {
+      var pairs = [];
+      for (var i = 0; i + 1 < atom.terms.length; i++) pairs.push(this.postings(atom.terms[i] + " " + atom.terms[i + 1]));
+      return Promise.all(pairs).then(function (found) {
+        var docs = found[0].docs;
+        for (var k = 1; k < found.length; k++) docs = intersect(docs, found[k].docs);
+        return { docs: docs, title: [], weight: 2 * self.idf(docs.length) };
+      });
+    }
+    if (COLUMN_FIELDS.indexOf(atom.field) < 0) {
+      return this.postings(fieldKey(atom.field, atom.value)).then(function (p) {
+        return { docs: p.docs, title: [], weight: 0 };
+      });
+    }
+    return Promise.resolve(null);
+  };
+
+  Engine.prototype.ensureFacets = function (docs) {
+    var self = this, size = this.meta.facet_chunk, wanted = {}, loads = [];
+    docs.forEach(function (d) { wanted[Math.floor(d / size)] = true; });
+    Object.keys(wanted).forEach(function (chunk) {
+      chunk = Number(chunk);
+      if (self.rows[chunk]) return;
+      loads.push(facetFile(chunk).then(function (file) {
+        var count = Math.min(self.meta.docs - chunk * size, size);
+        self.rows[chunk] = { bytes: bytesOf(file.data), count: count };
+      }));
+    });
+    return Promise.all(loads);
+  };
+
+  Engine.prototype.value = function (doc, column) {
+    var size = this.meta.facet_chunk, chunk = this.rows[Math.floor(doc / size)];
+    var bit = (doc % size) * this.rowBits + this.offsets[column], value = 0;
+    for (var b = 0; b < this.widths[column]; b++, bit++) {
+      if (chunk.bytes[bit >> 3] & (1 << (bit & 7))) value |= 1 << b;
+    }
+    return value;
+  };
+
+  Engine.prototype.accepted = function (atom) {
+    var c = -1;
+    this.meta.columns.forEach(function (col, i) { if (col.key === atom.field) c = i; });
+    if (c < 0) return null;
+    var column = this.meta.columns[c], wanted = fold(atom.value), n = Number(atom.value.trim());
+    var numeric = column.numeric && atom.value.trim() !== "" && !isNaN(n);
+    return {
+      column: c,
+      ok: column.values.map(function (v) {
+        var x = Number(v[0]);
+        if (numeric && v[0] !== "" && !isNaN(x)) {
+          switch (atom.op) {
+            case "<": return x < n;
+            case "<=": return x <= n;
+            case ">": return x > n;
+            case ">=": return x >= n;
+            default: return x === n;
+          }
+        }
+        return fold(v[0]) === wanted || fold(v[1]) === wanted;
+      })
+    };
+  };
+
+  Engine.prototype.columnAtom = function (atom, within) {
+    var acc = this.accepted(atom), self = this;
+    if (!acc) return [];
+    return within.filter(function (d) { return acc.ok[self.value(d, acc.column)]; });
+  };
+
+  // Every match as [doc, score].
+  Engine.prototype.matches = function (clauses) {
+    var self = this;
+    if (!clauses.length) return Promise.resolve([]);
+    return Promise.all(clauses.map(function (clause) {
+      return Promise.all(clause.any.map(function (a) { return self.termAtom(a); }));
+    })).then(function (evaluated) {
+      var universe = null, needsColumns = false;
+      clauses.forEach(function (clause, i) {
+        var atoms = evaluated[i];
+        if (atoms.some(function (m) { return m === null; })) { needsColumns = true; return; }
+        if (clause.negated) return;
+        var docs = [];
+        atoms.forEach(function (m) { docs = union(docs, m.docs); });
+        universe = universe === null ? docs : intersect(universe, docs);
+      });
+      if (universe === null) {
+        universe = [];
+        for (var d = 0; d < self.meta.docs; d++) universe.push(d);
+      }
+      return (needsColumns ? self.ensureFacets(universe) : Promise.resolve()).then(function () {
+        var result = universe, scores = {};
+        clauses.forEach(function (clause, i) {
+          var atoms = evaluated[i], docs = [];
+          clause.any.forEach(function (atom, k) {
+            var m = atoms[k];
+            docs = union(docs, m ? intersect(m.docs, result) : self.columnAtom(atom, result));
+          });
+          if (clause.negated) {
+            var drop = new Set(docs);
+            result = result.filter(function (d) { return !drop.has(d); });
+          } else {
+            result = docs;
+            var best = new Map();
+            atoms.forEach(function (m) {
+              if (!m) return;
+              var title = new Set(m.title);
+              m.docs.forEach(function (d) {
+                var s = m.weight * (title.has(d) ? 3 : 1);
+                if (!best.has(d) || best.get(d) < s) best.set(d, s);
+              });
+            });
+            best.forEach(function (s, d) { scores[d] = (scores[d] || 0) + s; });
+          }
+        });
+        return result.map(function (d) { return [d, scores[d] || 0]; });
+      });
+    });
+  };
+
+  Engine.prototype.search = function (clauses, sort) {
+    var self = this;
+    return this.matches(clauses).then(function (found) {
+      if (sort === "date") found.sort(function (a, b) { return b[0] - a[0]; });
+      else found.sort(function (a, b) { return b[1] - a[1] || b[0] - a[0]; });
+      var docs = found.map(function (f) { return f[0]; });
+      return self.ensureFacets(docs).then(function () {
+        var facets = self.meta.columns.map(function (column, c) {
+          var counts = column.values.map(function () { return 0; });
+          docs.forEach(function (d) { counts[self.value(d, c)]++; });
+          return {
+            key: column.key,
+            values: column.values.map(function (v, i) { return { value: v[0], label: v[1], count: counts[i] }; })
+              .filter(function (v) { return v.count > 0; })
+          };
+        });
+        return { found: found, facets: facets };
+      });
+    });
+  };
+
+  Engine.prototype.hits = function (found) {
+    var self = this, size = this.meta.display_chunk;
+    return Promise.all(found.map(function (f) { return displayFile(Math.floor(f[0] / size)); })).then(function (files) {
+      return found.map(function (f, i) {
+        var doc = files[i].docs[f[0] % size], hit = { id: doc[0], title: doc[1], date: doc[2], excerpt: doc[3] };
+        self.meta.columns.forEach(function (column, c) {
+          var v = column.values[self.value(f[0], c)];
+          hit[column.key] = { value: v[0], label: v[1] };
+        });
+        return hit;
+      });
+    });
+  };
+
+  // ---- The page ----
+  var PER_PAGE = 10;
+  var results = document.getElementById("search-results");
+  var form = document.getElementById("search-form");
+  if (!results || !form) return;
+  var input = document.getElementById("search-q");
+  var sortSelect = document.getElementById("search-sort");
+  var facetsBox = document.getElementById("search-facets");
+  var strings = results.dataset;
+  var engine = null, page = 0, current = null, generation = 0;
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function matchers(clauses) {
+    var terms = {}, prefixes = [];
+    clauses.forEach(function (clause) {
+      if (clause.negated) return;
+      clause.any.forEach(function (a) {
+        if (a.kind === "word") { terms[a.term] = true; if (a.prefix) prefixes.push(a.folded); }
+        if (a.kind === "phrase") a.terms.forEach(function (t) { terms[t] = true; });
+      });
+    });
+    return function (word) {
+      var w = fold(word);
+      if (terms[stem(w)]) return true;
+      return prefixes.some(function (p) { return w.indexOf(p) === 0; });
+    };
+  }
+
+  // The text with matching words marked; a long text starts near its first match.
+  function highlight(text, matches, window) {
+    var out = "", last = 0, first = -1, m;
+    WORD.lastIndex = 0;
+    var marks = [];
+    while ((m = WORD.exec(text)) !== null) {
+      if (matches(m[0])) { marks.push([m.index, m.index + m[0].length]); if (first < 0) first = m.index; }
+    }
+    var start = 0;
+    if (window && first > window) start = text.lastIndexOf(" ", first - 40) + 1;
+    if (start > 0) out = "… ";
+    last = start;
+    marks.forEach(function (r) {
+      if (r[0] < start) return;
+      out += escapeHtml(text.slice(last, r[0])) + "<mark>" + escapeHtml(text.slice(r[0], r[1])) + "</mark>";
+      last = r[1];
+    });
+    return out + escapeHtml(text.slice(last));
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
+  }
+
+  function filterText(key, value) {
+    return key + ":" + (/\s/.test(value) ? '"' + value + '"' : value);
+  }
+
+  function renderFacets(facets) {
+    var html = "";
+    facets.forEach(function (facet) {
+      if (!facet.values.length) return;
+      html += '<section class="facet" data-key="' + escapeHtml(facet.key) + '"><h2>' +
+        escapeHtml(strings["facet" + facet.key.charAt(0).toUpperCase() + facet.key.slice(1)] || facet.key) + "</h2><ul>";
+      facet.values.forEach(function (v) {
+        html += '<li><button type="button" data-filter="' + escapeHtml(filterText(facet.key, v.value)) + '">' +
+          escapeHtml(v.label) + ' <span class="count">' + v.count + "</span></button></li>";
+      });
+      html += "</ul></section>";
+    });
+    facetsBox.innerHTML = html;
+  }
+
+  function renderPage(clauses) {
+    var found = current.found, pages = Math.max(1, Math.ceil(found.length / PER_PAGE));
+    page = Math.min(page, pages - 1);
+    var slice = found.slice(page * PER_PAGE, (page + 1) * PER_PAGE), mine = generation;
+    return engine.hits(slice).then(function (hits) {
+      if (mine !== generation) return;
+      var matches = matchers(clauses);
+      var html = '<p class="search-count">' + escapeHtml(fill(strings.results, { n: found.length })) + "</p>";
+      if (!found.length) html += '<p class="empty">' + escapeHtml(strings.none) + "</p>";
+      html += '<ol class="search-hits">';
+      hits.forEach(function (hit) {
+        html += '<li class="hit" data-id="' + escapeHtml(hit.id) + '"><a href="incidents/' + encodeURIComponent(hit.id) +
+          '.html">' + highlight(hit.title, matches, 0) + "</a>" +
+          '<div class="hit-meta"><span class="id">' + escapeHtml(hit.id) + '</span> <time>' + escapeHtml(hit.date) +
+          '</time> <span class="badge">' + escapeHtml(hit.category.label) + '</span> <span class="badge sev-' +
+          escapeHtml(hit.severity.value) + '">' + escapeHtml(hit.severity.label) + '</span> <span class="badge">' +
+          escapeHtml(hit.status.label) + "</span></div>" +
+          '<p class="snippet">' + highlight(hit.excerpt, matches, 120) + "</p></li>";
+      });
+      html += "</ol>";
+      if (pages > 1) {
+        html += '<nav class="pager search-pager"><button type="button" data-page="' + (page - 1) + '"' +
+          (page === 0 ? " disabled" : "") + ">" + escapeHtml(strings.previous) + "</button> <span>" +
+          escapeHtml(fill(strings.page, { page: page + 1, pages: pages })) + '</span> <button type="button" data-page="' +
+          (page + 1) + '"' + (page + 1 >= pages ? " disabled" : "") + ">" + escapeHtml(strings.next) + "</button></nav>";
+      }
+      results.innerHTML = html;
+      results.setAttribute("data-state", "done");
+    });
+  }
+
+  function run(typing) {
+    var query = input.value, sort = sortSelect.value, mine = ++generation;
+    var started = performance.now();
+    results.setAttribute("data-state", "busy");
+    try {
+      var url = "?q=" + encodeURIComponent(query) + (sort === "date" ? "&sort=date" : "");
+      history.replaceState(null, "", url);
+    } catch (e) { /* file:// may refuse: the URL is only a convenience */ }
+    var clauses = parse(query, typing);
+    return engine.search(clauses, sort).then(function (outcome) {
+      if (mine !== generation) return;
+      current = outcome;
+      page = 0;
+      renderFacets(outcome.facets);
+      return renderPage(clauses).then(function () {
+        api.lastMs = performance.now() - started;
+        results.setAttribute("data-ms", api.lastMs.toFixed(1));
+      });
+    }).catch(function (error) {
+      results.textContent = String(error.message || error);
+      results.setAttribute("data-state", "error");
+    });
+  }
+  api.run = run;
+
+  var timer = null;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { run(true); }, 80);
+  });
+  form.addEventListener("submit", function (event) { event.preventDefault(); run(false); });
+  sortSelect.addEventListener("change", function () { run(false); });
+  facetsBox.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-filter]");
+    if (!button) return;
+    input.value = (input.value.trim() + " " + button.getAttribute("data-filter")).trim() + " ";
+    run(false);
+  });
+  results.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-page]");
+    if (!button || !current) return;
+    page = Number(button.getAttribute("data-page"));
+    renderPage(parse(input.value, false));
+  });
+
+  loadFile("search/meta.js", "meta").then(function (meta) {
+    meta.fold.forEach(function (pair) { for (var c of pair[0]) folds[c] = pair[1]; });
+    engine = new Engine(meta);
+    var params = new URLSearchParams(location.search);
+    if (params.get("sort") === "date") sortSelect.value = "date";
+    if (params.get("q")) { input.value = params.get("q"); run(false); }
+    results.setAttribute("data-ready", "true");
+  }).catch(function (error) { results.textContent = String(error.message || error); });
+})();
