@@ -344,6 +344,9 @@ enum Changes<'p> {
 impl Site {
     /// Reads fir.toml and the theme of the site at `root`.
     pub fn load(root: &Path, options: BuildOptions) -> Result<Site, BuildError> {
+        // The cache records paths under the root: spell it one way whichever way
+        // `--root` was given, or a later build would see every file as new.
+        let root = &root.canonicalize().map_err(io_error(root))?;
         let config = Config::load(root)?;
         let config_path = root.join(crate::config::FILE_NAME);
         let config_text = std::fs::read(&config_path).map_err(io_error(&config_path))?;
@@ -640,7 +643,7 @@ impl Site {
                 );
                 candidates
             }
-            Changes::Paths(paths) => paths.iter().map(|p| normalize(p)).collect(),
+            Changes::Paths(paths) => paths.iter().map(|p| absolute(p)).collect(),
         };
         let mut changed = Vec::new();
         let mut removed = Vec::new();
@@ -745,6 +748,18 @@ fn normalize(path: &Path) -> PathBuf {
     path.components()
         .filter(|c| *c != Component::CurDir)
         .collect()
+}
+
+/// `path` spelled from the file system root, like the paths under the canonical site
+/// root; it may name a file that was just removed, so only its directory must exist.
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(path) = path.canonicalize() {
+        return path;
+    }
+    match (path.parent().map(Path::canonicalize), path.file_name()) {
+        (Some(Ok(dir)), Some(name)) => dir.join(name),
+        _ => normalize(path),
+    }
 }
 
 fn stamps(entries: &[Entry]) -> Result<HashMap<PathBuf, Source>, BuildError> {
