@@ -2,6 +2,7 @@
 
 pub mod audience;
 pub mod business_lines;
+pub mod serve;
 mod taxonomy;
 
 use std::path::{Path, PathBuf};
@@ -73,6 +74,9 @@ pub struct Config {
     /// Named reader groups for `fir build --audience NAME`.
     #[serde(default)]
     pub audiences: std::collections::BTreeMap<String, Audience>,
+    /// `fir serve`: authentication and limits.
+    #[serde(default)]
+    pub serve: serve::Serve,
     #[serde(skip, default = "d::tz")]
     tz: TimeZone,
 }

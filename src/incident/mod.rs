@@ -4,12 +4,14 @@
 //! This module is pure: parsing and writing work on strings, never on files.
 
 mod datetime;
+mod edit;
 mod fast_yaml;
 mod front_matter;
 mod validate;
 mod yaml;
 
 pub use datetime::{DateError, DateTime};
+pub use edit::append_timeline;
 pub use front_matter::{FieldLines, FrontMatterError, Parsed, parse, parse_without_fast_path};
 pub use validate::{is_valid_id, validate};
 pub use yaml::to_markdown;
