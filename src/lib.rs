@@ -9,6 +9,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod incident;
+pub mod intake;
 pub mod progress;
 pub mod render;
 pub mod site;
