@@ -12,6 +12,7 @@ pub mod incident;
 pub mod intake;
 pub mod progress;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod store;
 

@@ -83,6 +83,25 @@ pub fn existing_ids(root: &Path) -> io::Result<Vec<String>> {
     Ok(ids)
 }
 
+/// The file of incident `id` under `root`: first where [`incident_path`] puts files
+/// (a year directory), else anywhere under the content directory.
+pub fn find(root: &Path, id: &str) -> io::Result<Option<PathBuf>> {
+    let dir = root.join(INCIDENTS_DIR);
+    let name = format!("{id}.md");
+    if let Ok(years) = fs::read_dir(&dir) {
+        for year in years.flatten() {
+            let candidate = year.path().join(&name);
+            if candidate.is_file() {
+                return Ok(Some(candidate));
+            }
+        }
+    }
+    let files = crate::content::incident_files(root).map_err(io::Error::other)?;
+    Ok(files
+        .into_iter()
+        .find(|path| crate::content::incident_stem(path) == Some(id)))
+}
+
 /// Gives `incident` the next free id for its year and writes it as a new file.
 ///
 /// Safe against other processes doing the same on the same content directory: they
@@ -191,6 +210,17 @@ impl Creator {
         };
         next.insert(year, seq + 1);
         Ok(seq)
+    }
+
+    /// Reads the ids on disk for `year` now, so that the first create does not.
+    pub fn reserve_warm(&self, year: i16) -> io::Result<()> {
+        let seq = self.reserve(year)?;
+        // Give the number back: nothing was written with it.
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        if next.get(&year) == Some(&(seq + 1)) {
+            next.insert(year, seq);
+        }
+        Ok(())
     }
 
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {

@@ -5,6 +5,7 @@ pub mod check;
 pub mod export;
 pub mod init;
 pub mod new;
+pub mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,7 +45,7 @@ pub enum Command {
     /// Import incidents from legacy registers (xlsx, xls, ods, csv).
     Import(NotYet),
     /// Serve the site with the intake form and API.
-    Serve(NotYet),
+    Serve(serve::Args),
     /// Export incidents as CSV or JSON.
     Export(export::Args),
     /// Search incidents from the terminal.
@@ -75,7 +76,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&root, args),
         Command::Build(args) => build::run(&root, args),
         Command::Import(_) => not_yet("import"),
-        Command::Serve(_) => not_yet("serve"),
+        Command::Serve(args) => serve::run(&root, args),
         Command::Export(args) => export::run(&root, args),
         Command::Search(_) => not_yet("search"),
         Command::Stats(_) => not_yet("stats"),

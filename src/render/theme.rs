@@ -30,6 +30,8 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "list.html",
     "facets.html",
     "feed.xml",
+    "new.html",
+    "submitted.html",
     "partials/row.html",
     "partials/rows.html",
     "partials/pager.html",

@@ -367,29 +367,11 @@ impl Site {
             .clone()
             .unwrap_or_else(|| config.base_url.clone());
         let out = options.out.clone().unwrap_or_else(|| root.join("site"));
-        let theme = Theme::load(root, &config.theme).map_err(|source| {
-            BuildError::Theme(RenderError::Io {
-                path: root.join("themes").join(&config.theme),
-                source,
-            })
-        })?;
+        let renderer = page_renderer(root, &config, audience.as_ref().map(|a| &a.0), &base_url)?;
         let mut key = std::hash::DefaultHasher::new();
-        (env!("CARGO_PKG_VERSION"), &config_text, theme.fingerprint()).hash(&mut key);
+        let fingerprint = renderer.theme().fingerprint();
+        (env!("CARGO_PKG_VERSION"), &config_text, fingerprint).hash(&mut key);
         (audience.as_ref().map(|a| &a.0), &base_url, pages::PER_PAGE).hash(&mut key);
-        let language = match config.language {
-            crate::config::Language::En => "en",
-            crate::config::Language::Fr => "fr",
-        };
-        let globals = SiteGlobals {
-            title: config.title.clone(),
-            lang: language.to_string(),
-            base_url: base_url.clone(),
-            audience: audience.as_ref().map(|a| a.0.clone()),
-            generator: format!("fir {}", env!("CARGO_PKG_VERSION")),
-        };
-        let mut renderer = Renderer::new(theme, &globals).map_err(BuildError::Theme)?;
-        let nav = navigation(renderer.catalogue());
-        renderer.set_global("nav", &nav);
         let key = key.finish();
         let state = if options.full {
             None
@@ -686,6 +668,37 @@ struct NavItem {
     url: String,
     /// In the main bar rather than the facet bar.
     primary: bool,
+}
+
+/// The site's theme compiled for `config`, with the globals and navigation every page
+/// sees: what the site's pages, and the intake server's, are rendered with.
+pub fn page_renderer(
+    root: &Path,
+    config: &Config,
+    audience: Option<&String>,
+    base_url: &str,
+) -> Result<Renderer, BuildError> {
+    let theme = Theme::load(root, &config.theme).map_err(|source| {
+        BuildError::Theme(RenderError::Io {
+            path: root.join("themes").join(&config.theme),
+            source,
+        })
+    })?;
+    let language = match config.language {
+        crate::config::Language::En => "en",
+        crate::config::Language::Fr => "fr",
+    };
+    let globals = SiteGlobals {
+        title: config.title.clone(),
+        lang: language.to_string(),
+        base_url: base_url.to_string(),
+        audience: audience.cloned(),
+        generator: format!("fir {}", env!("CARGO_PKG_VERSION")),
+    };
+    let mut renderer = Renderer::new(theme, &globals).map_err(BuildError::Theme)?;
+    let nav = navigation(renderer.catalogue());
+    renderer.set_global("nav", &nav);
+    Ok(renderer)
 }
 
 fn navigation(catalogue: &crate::render::Catalogue) -> Vec<NavItem> {
