@@ -946,3 +946,56 @@ fn sigterm_finishes_requests_in_flight_then_exits() {
     assert!(status.success(), "clean exit: {status}");
     assert!(answered > 0);
 }
+
+#[test]
+fn new_incidents_are_posted_to_the_webhook_after_the_response() {
+    let hook = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hooks/fir", hook.local_addr().unwrap());
+    let server = Server::start(&format!("webhook = \"{url}\"\n"));
+    let id = new_id(&server.post_json(
+        "/api/incidents",
+        &serde_json::json!({"title": "Hooked", "category": "spam"}),
+        "",
+    ));
+    let (mut stream, _) = hook.accept().unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut raw = Vec::new();
+    let mut buffer = [0; 4096];
+    let request = loop {
+        let n = stream.read(&mut buffer).unwrap();
+        assert!(n > 0, "the webhook request ended early");
+        raw.extend_from_slice(&buffer[..n]);
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .unwrap();
+            if body.len() >= length {
+                break text;
+            }
+        }
+    };
+    stream
+        .write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    assert!(
+        request.starts_with("POST /hooks/fir HTTP/1.1\r\n"),
+        "{request}"
+    );
+    let event: serde_json::Value =
+        serde_json::from_str(request.split_once("\r\n\r\n").unwrap().1).unwrap();
+    assert_eq!(event["event"], "incident.created");
+    assert_eq!(event["id"], id.as_str());
+    assert_eq!(event["title"], "Hooked");
+    assert_eq!(
+        event["url"],
+        format!("https://cert.example.internal/fir/incidents/{id}.html")
+    );
+}
