@@ -999,3 +999,47 @@ fn new_incidents_are_posted_to_the_webhook_after_the_response() {
         format!("https://cert.example.internal/fir/incidents/{id}.html")
     );
 }
+
+#[test]
+fn ids_stay_unique_with_fir_new_and_a_second_server_on_the_same_content() {
+    let first = Arc::new(Server::start(""));
+    // A second server on the same directory (its own temp dir is only a holder).
+    let second = Server::start_in({
+        let holder = tempfile::tempdir().unwrap();
+        common::copy_tree(first.root(), holder.path());
+        std::fs::remove_dir_all(holder.path().join("content")).unwrap();
+        std::os::unix::fs::symlink(first.root().join("content"), holder.path().join("content"))
+            .unwrap();
+        holder
+    });
+    let second = Arc::new(second);
+    let mut threads = Vec::new();
+    for i in 0..60 {
+        let server = Arc::clone(if i % 2 == 0 { &first } else { &second });
+        threads.push(std::thread::spawn(move || {
+            let body = serde_json::json!({"title": format!("Served {i}"), "category": "spam"});
+            new_id(&server.post_json("/api/incidents", &body, ""))
+        }));
+    }
+    let root = first.root().to_path_buf();
+    let cli = std::thread::spawn(move || {
+        (0..10)
+            .map(|i| {
+                let output = common::run(&root, &["new", "--title", &format!("Cli {i}")]);
+                assert!(output.status.success());
+                let path = String::from_utf8(output.stdout).unwrap();
+                Path::new(path.trim())
+                    .file_stem()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut ids: Vec<String> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    ids.extend(cli.join().unwrap());
+    let distinct: HashSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), 70, "{ids:?}");
+    assert_eq!(first.incident_files().len(), 76);
+    first.check();
+}
