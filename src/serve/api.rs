@@ -36,7 +36,10 @@ pub async fn create(
     };
     let incident = submission.to_incident(&app.config, app.now(), user.as_deref());
     match app.create(incident).await {
-        Ok(incident) => created(app, &incident),
+        Ok(incident) => {
+            let url = app.page_url(&incident.id);
+            created(app, &incident, json!({ "id": incident.id, "url": url }))
+        }
         Err(error) => {
             tracing::error!("cannot write an incident sent to the API: {error}");
             text(
@@ -104,17 +107,16 @@ pub async fn timeline(
             url: app.page_url(&incident.id),
         });
     }
-    let mut response = created(app, &incident);
-    *response.body_mut() = http::full(
-        serde_json::to_vec(&json!({
+    created(
+        app,
+        &incident,
+        json!({
             "id": incident.id,
             "status": incident.status,
             "timeline": incident.timeline.len(),
             "url": app.page_url(&incident.id),
-        }))
-        .expect("JSON serialises"),
-    );
-    response
+        }),
+    )
 }
 
 /// The checks every API call passes before its body is decoded.
@@ -139,12 +141,10 @@ async fn accept(
     Ok((user, body))
 }
 
-fn created(app: &App, incident: &Incident) -> Response<Body> {
+/// 201 with `body` and the incident's page as `Location`.
+fn created(app: &App, incident: &Incident, body: serde_json::Value) -> Response<Body> {
     let url = app.page_url(&incident.id);
-    let mut response = http::json(
-        StatusCode::CREATED,
-        &json!({ "id": incident.id, "url": url }),
-    );
+    let mut response = http::json(StatusCode::CREATED, &body);
     if let Ok(location) = HeaderValue::from_str(&url) {
         response.headers_mut().insert(header::LOCATION, location);
     }
