@@ -5,10 +5,12 @@
 //! flushed too, so that once a function here returns, the file survives a crash and no
 //! reader ever sees it half-written.
 
+use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
 use crate::incident::{Incident, to_markdown};
@@ -81,15 +83,31 @@ pub fn existing_ids(root: &Path) -> io::Result<Vec<String>> {
     Ok(ids)
 }
 
+/// The file of incident `id` under `root`: first where [`incident_path`] puts files
+/// (a year directory), else anywhere under the content directory.
+pub fn find(root: &Path, id: &str) -> io::Result<Option<PathBuf>> {
+    let dir = root.join(INCIDENTS_DIR);
+    let name = format!("{id}.md");
+    if let Ok(years) = fs::read_dir(&dir) {
+        for year in years.flatten() {
+            let candidate = year.path().join(&name);
+            if candidate.is_file() {
+                return Ok(Some(candidate));
+            }
+        }
+    }
+    let files = crate::content::incident_files(root).map_err(io::Error::other)?;
+    Ok(files
+        .into_iter()
+        .find(|path| crate::content::incident_stem(path) == Some(id)))
+}
+
 /// Gives `incident` the next free id for its year and writes it as a new file.
 ///
 /// Safe against other processes doing the same on the same content directory: they
 /// serialise on a lock file, and the final name is claimed exclusively.
 pub fn create(root: &Path, config: &Config, incident: &mut Incident) -> io::Result<PathBuf> {
-    let dir = root.join(INCIDENTS_DIR);
-    fs::create_dir_all(&dir)?;
-    let lock = File::create(dir.join(".fir.lock"))?;
-    lock.lock()?;
+    let _lock = lock(root)?;
     let year = incident.date.civil().year();
     let mut next = existing_ids(root)?
         .iter()
@@ -105,6 +123,124 @@ pub fn create(root: &Path, config: &Config, incident: &mut Incident) -> io::Resu
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => next += 1,
             Err(e) => return Err(e),
         }
+    }
+}
+
+/// Takes the content directory's lock file (blocking until it is free): writers in
+/// every process serialise on it. The lock is released when the file is dropped.
+pub fn lock(root: &Path) -> io::Result<File> {
+    let dir = root.join(INCIDENTS_DIR);
+    fs::create_dir_all(&dir)?;
+    let lock = File::create(dir.join(".fir.lock"))?;
+    lock.lock()?;
+    Ok(lock)
+}
+
+/// Creates incident files for a long-running writer (the intake server) from many
+/// threads at once.
+///
+/// Each year's next sequence number is kept in memory after one scan of the content
+/// directory, so a create costs no directory walk. Uniqueness does not depend on that
+/// hint: the final name is claimed exclusively, and a name another process took is
+/// skipped. File syncs run in parallel (the file system batches them) and one
+/// directory sync covers every file linked before it started (group commit).
+#[derive(Debug)]
+pub struct Creator {
+    root: PathBuf,
+    id_format: String,
+    next: Mutex<HashMap<i16, u64>>,
+    dirs: Mutex<HashMap<PathBuf, Arc<DirSync>>>,
+}
+
+/// Group commit of one directory: tickets count links, `synced` the last ticket covered
+/// by a completed directory sync.
+#[derive(Debug, Default)]
+struct DirSync {
+    linked: AtomicU64,
+    synced: Mutex<u64>,
+}
+
+impl Creator {
+    pub fn new(root: &Path, config: &Config) -> Creator {
+        Creator {
+            root: root.to_path_buf(),
+            id_format: config.id_format.clone(),
+            next: Mutex::new(HashMap::new()),
+            dirs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Gives `incident` the next free id of its year and writes it as a new file;
+    /// returns once the file and its name are durable.
+    pub fn create(&self, incident: &mut Incident) -> io::Result<PathBuf> {
+        let year = incident.date.civil().year();
+        loop {
+            incident.id = format_id(&self.id_format, year, self.reserve(year)?);
+            let path = incident_path(&self.root, incident);
+            let dir = parent(&path)?;
+            fs::create_dir_all(dir)?;
+            let temp = write_temp(dir, &path, to_markdown(incident).as_bytes())?;
+            let linked = fs::hard_link(&temp, &path);
+            let _ = fs::remove_file(&temp);
+            match linked {
+                Ok(()) => {
+                    self.sync_dir(dir)?;
+                    return Ok(path);
+                }
+                // Taken by another process (`fir new`, a second server): next number.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Looks up the ids on disk for `year`, once; later calls only count up.
+    pub fn reserve(&self, year: i16) -> io::Result<u64> {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let seq = match next.get(&year) {
+            Some(&seq) => seq,
+            None => {
+                existing_ids(&self.root)?
+                    .iter()
+                    .filter_map(|id| parse_seq(&self.id_format, year, id))
+                    .max()
+                    .unwrap_or(0)
+                    + 1
+            }
+        };
+        next.insert(year, seq + 1);
+        Ok(seq)
+    }
+
+    /// Reads the ids on disk for `year` now, so that the first create does not.
+    pub fn reserve_warm(&self, year: i16) -> io::Result<()> {
+        let seq = self.reserve(year)?;
+        // Give the number back: nothing was written with it.
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        if next.get(&year) == Some(&(seq + 1)) {
+            next.insert(year, seq);
+        }
+        Ok(())
+    }
+
+    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
+        let group = Arc::clone(
+            self.dirs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(dir.to_path_buf())
+                .or_default(),
+        );
+        let ticket = group.linked.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut synced = group.synced.lock().unwrap_or_else(|e| e.into_inner());
+        if *synced >= ticket {
+            return Ok(());
+        }
+        // Every link counted so far happened before this sync starts.
+        let covered = group.linked.load(Ordering::SeqCst);
+        sync_dir(dir)?;
+        *synced = covered;
+        Ok(())
     }
 }
 

@@ -518,3 +518,38 @@ fn the_library_rebuilds_in_process_from_a_list_of_changed_files() {
     let again = site.rebuild(&[path]).unwrap();
     assert_eq!(again.written, 0, "{again}");
 }
+
+#[test]
+fn the_cache_is_shared_by_relative_and_absolute_spellings_of_the_root() {
+    let root = copy_site(Path::new(FIXTURE));
+    let absolute = ok(&fir(root.path(), &["build"]));
+    assert!(absolute.starts_with("built 6 incidents"), "{absolute}");
+    let relative = |args: &[&str]| {
+        let name = root.path().file_name().unwrap();
+        Command::new(env!("CARGO_BIN_EXE_fir"))
+            .current_dir(root.path().parent().unwrap())
+            .arg("--root")
+            .arg(Path::new(".").join(name))
+            .args(args)
+            .env_remove("FIR_LOG")
+            .output()
+            .expect("fir runs")
+    };
+    let again = ok(&relative(&["build"]));
+    assert!(
+        again.starts_with("updated 6 incidents") && again.contains("0 written"),
+        "{again}"
+    );
+    let changed = root.path().join("content/incidents/2024/FIR-2024-0004.md");
+    let text = fs::read_to_string(&changed)
+        .unwrap()
+        .replace("Port scan from a partner network", "Port scan, renamed");
+    fs::write(&changed, text).unwrap();
+    let third = ok(&relative(&["build"]));
+    assert!(third.starts_with("updated 6 incidents"), "{third}");
+    assert!(!third.contains("removed"), "{third}");
+    let site = root.path().join("site");
+    assert!(read(&site, "list/index.html").contains("Port scan, renamed"));
+    let fourth = ok(&fir(root.path(), &["build"]));
+    assert!(fourth.contains("0 written"), "{fourth}");
+}

@@ -8,6 +8,7 @@ pub mod init;
 pub mod new;
 pub mod stats;
 pub mod search;
+pub mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,7 +48,7 @@ pub enum Command {
     /// Import incidents from legacy registers (xlsx, xls, ods, csv).
     Import(NotYet),
     /// Serve the site with the intake form and API.
-    Serve(NotYet),
+    Serve(serve::Args),
     /// Export incidents as CSV or JSON.
     Export(export::Args),
     /// Search incidents from the terminal.
@@ -78,7 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&root, args),
         Command::Build(args) => build::run(&root, args),
         Command::Import(_) => not_yet("import"),
-        Command::Serve(_) => not_yet("serve"),
+        Command::Serve(args) => serve::run(&root, args),
         Command::Export(args) => export::run(&root, args),
         Command::Search(args) => search::run(&root, args),
         Command::Stats(args) => stats::run(&root, args),

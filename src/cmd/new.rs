@@ -4,7 +4,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use jiff::ZonedDateTime;
 
 use crate::config::Config;
 use crate::incident::{DateTime, Incident};
@@ -63,14 +62,7 @@ fn incident_from(config: &Config, args: Args) -> anyhow::Result<Incident> {
     if args.title.trim().is_empty() {
         bail!("--title cannot be empty");
     }
-    let date = args.date.unwrap_or_else(|| {
-        DateTime::from_zoned(
-            &ZonedDateTime::now()
-                .with_time_zone(config.tz().clone())
-                .round(jiff::Unit::Second)
-                .expect("rounding to seconds"),
-        )
-    });
+    let date = args.date.unwrap_or_else(|| DateTime::now(config.tz()));
     let mut incident = Incident::new(String::new(), args.title.trim(), date);
     let resolve = |taxonomy: &crate::config::Taxonomy, value: &str, option: &str| {
         taxonomy

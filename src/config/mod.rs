@@ -4,6 +4,7 @@ pub mod artifacts;
 pub mod audience;
 pub mod business_lines;
 pub mod mail;
+pub mod serve;
 mod taxonomy;
 
 use std::path::{Path, PathBuf};
@@ -91,6 +92,9 @@ pub struct Config {
     /// How `fir ingest-mail` maps messages to incidents (`[mail]`).
     #[serde(default)]
     pub mail: mail::MailConfig,
+    /// `fir serve`: authentication and limits.
+    #[serde(default)]
+    pub serve: serve::Serve,
     #[serde(skip, default = "d::tz")]
     tz: TimeZone,
 }

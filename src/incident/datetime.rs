@@ -43,6 +43,16 @@ impl DateTime {
         }
     }
 
+    /// The current moment to the second, in time zone `tz`.
+    pub fn now(tz: &jiff::tz::TimeZone) -> Self {
+        DateTime::from_zoned(
+            &ZonedDateTime::now()
+                .with_time_zone(tz.clone())
+                .round(jiff::Unit::Second)
+                .expect("rounding to seconds"),
+        )
+    }
+
     /// A moment in UTC, written with `Z`.
     pub fn from_timestamp(ts: Timestamp) -> Self {
         DateTime {

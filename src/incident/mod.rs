@@ -5,6 +5,7 @@
 
 mod append;
 mod datetime;
+mod edit;
 mod fast_yaml;
 mod front_matter;
 mod validate;
@@ -12,6 +13,7 @@ mod yaml;
 
 pub use append::{AppendError, append};
 pub use datetime::{DateError, DateTime};
+pub use edit::append_timeline;
 pub use front_matter::{FieldLines, FrontMatterError, Parsed, parse, parse_without_fast_path};
 pub use validate::{is_valid_id, validate};
 pub use yaml::to_markdown;

@@ -31,6 +31,8 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "facets.html",
     "search.html",
     "feed.xml",
+    "new.html",
+    "submitted.html",
     "partials/row.html",
     "partials/rows.html",
     "partials/pager.html",

@@ -360,6 +360,9 @@ enum Changes<'p> {
 impl Site {
     /// Reads fir.toml and the theme of the site at `root`.
     pub fn load(root: &Path, options: BuildOptions) -> Result<Site, BuildError> {
+        // The cache records paths under the root: spell it one way whichever way
+        // `--root` was given, or a later build would see every file as new.
+        let root = &root.canonicalize().map_err(io_error(root))?;
         let config = Config::load(root)?;
         let config_path = root.join(crate::config::FILE_NAME);
         let config_text = std::fs::read(&config_path).map_err(io_error(&config_path))?;
@@ -380,26 +383,11 @@ impl Site {
             .clone()
             .unwrap_or_else(|| config.base_url.clone());
         let out = options.out.clone().unwrap_or_else(|| root.join("site"));
-        let theme = Theme::load(root, &config.theme).map_err(|source| {
-            BuildError::Theme(RenderError::Io {
-                path: root.join("themes").join(&config.theme),
-                source,
-            })
-        })?;
+        let renderer = page_renderer(root, &config, audience.as_ref().map(|a| &a.0), &base_url)?;
         let mut key = std::hash::DefaultHasher::new();
-        (env!("CARGO_PKG_VERSION"), &config_text, theme.fingerprint()).hash(&mut key);
+        let fingerprint = renderer.theme().fingerprint();
+        (env!("CARGO_PKG_VERSION"), &config_text, fingerprint).hash(&mut key);
         (audience.as_ref().map(|a| &a.0), &base_url, pages::PER_PAGE).hash(&mut key);
-        let language = config.language.code();
-        let globals = SiteGlobals {
-            title: config.title.clone(),
-            lang: language.to_string(),
-            base_url: base_url.clone(),
-            audience: audience.as_ref().map(|a| a.0.clone()),
-            generator: format!("fir {}", env!("CARGO_PKG_VERSION")),
-        };
-        let mut renderer = Renderer::new(theme, &globals).map_err(BuildError::Theme)?;
-        let nav = navigation(renderer.catalogue(), config.artifacts.enabled);
-        renderer.set_global("nav", &nav);
         let key = key.finish();
         let state = if options.full {
             None
@@ -655,7 +643,7 @@ impl Site {
                 );
                 candidates
             }
-            Changes::Paths(paths) => paths.iter().map(|p| normalize(p)).collect(),
+            Changes::Paths(paths) => paths.iter().map(|p| absolute(p)).collect(),
         };
         let mut changed = Vec::new();
         let mut removed = Vec::new();
@@ -698,6 +686,34 @@ struct NavItem {
     url: String,
     /// In the main bar rather than the facet bar.
     primary: bool,
+}
+
+/// The site's theme compiled for `config`, with the globals and navigation every page
+/// sees: what the site's pages, and the intake server's, are rendered with.
+pub fn page_renderer(
+    root: &Path,
+    config: &Config,
+    audience: Option<&String>,
+    base_url: &str,
+) -> Result<Renderer, BuildError> {
+    let theme = Theme::load(root, &config.theme).map_err(|source| {
+        BuildError::Theme(RenderError::Io {
+            path: root.join("themes").join(&config.theme),
+            source,
+        })
+    })?;
+    let language = config.language.code();
+    let globals = SiteGlobals {
+        title: config.title.clone(),
+        lang: language.to_string(),
+        base_url: base_url.to_string(),
+        audience: audience.cloned(),
+        generator: format!("fir {}", env!("CARGO_PKG_VERSION")),
+    };
+    let mut renderer = Renderer::new(theme, &globals).map_err(BuildError::Theme)?;
+    let nav = navigation(renderer.catalogue(), config.artifacts.enabled);
+    renderer.set_global("nav", &nav);
+    Ok(renderer)
 }
 
 fn navigation(catalogue: &crate::render::Catalogue, artifacts: bool) -> Vec<NavItem> {
@@ -774,6 +790,18 @@ fn normalize(path: &Path) -> PathBuf {
     path.components()
         .filter(|c| *c != Component::CurDir)
         .collect()
+}
+
+/// `path` spelled from the file system root, like the paths under the canonical site
+/// root; it may name a file that was just removed, so only its directory must exist.
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(path) = path.canonicalize() {
+        return path;
+    }
+    match (path.parent().map(Path::canonicalize), path.file_name()) {
+        (Some(Ok(dir)), Some(name)) => dir.join(name),
+        _ => normalize(path),
+    }
 }
 
 fn stamps(entries: &[Entry]) -> Result<HashMap<PathBuf, Source>, BuildError> {

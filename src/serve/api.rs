@@ -1,0 +1,216 @@
+//! The JSON API: `POST /api/incidents` and `POST /api/incidents/{id}/timeline`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use serde_json::json;
+
+use super::guard;
+use super::http::{self, Body, text};
+use super::{App, worker};
+use crate::incident::{Incident, TimelineEntry};
+use crate::intake::{self, FieldError};
+use crate::store;
+
+/// `POST /api/incidents`: 201 with the new id and its page, once the file is durable.
+pub async fn create(
+    app: &Arc<App>,
+    request: Request<Incoming>,
+    peer: SocketAddr,
+) -> Response<Body> {
+    let (user, body) = match accept(app, request, peer).await {
+        Ok(accepted) => accepted,
+        Err(refused) => return refused,
+    };
+    let fields = match intake::decode_json(&body) {
+        Ok(fields) => fields,
+        Err(error) => return text(StatusCode::BAD_REQUEST, error.to_string()),
+    };
+    let submission = match intake::check_submission(&fields, &app.config, &[]) {
+        Ok(submission) => submission,
+        Err(errors) => return invalid(app, &errors),
+    };
+    let incident = submission.to_incident(&app.config, app.now(), user.as_deref());
+    match app.create(incident).await {
+        Ok(incident) => {
+            let url = app.page_url(&incident.id);
+            created(app, &incident, json!({ "id": incident.id, "url": url }))
+        }
+        Err(error) => {
+            tracing::error!("cannot write an incident sent to the API: {error}");
+            text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the incident could not be saved",
+            )
+        }
+    }
+}
+
+/// `POST /api/incidents/{id}/timeline`: appends an entry (and sets the status if
+/// asked), editing only the lines that change.
+pub async fn timeline(
+    app: &Arc<App>,
+    request: Request<Incoming>,
+    peer: SocketAddr,
+    id: &str,
+) -> Response<Body> {
+    let (user, body) = match accept(app, request, peer).await {
+        Ok(accepted) => accepted,
+        Err(refused) => return refused,
+    };
+    let fields = match intake::decode_json(&body) {
+        Ok(fields) => fields,
+        Err(error) => return text(StatusCode::BAD_REQUEST, error.to_string()),
+    };
+    let request = match intake::check_timeline(&fields, &app.config) {
+        Ok(request) => request,
+        Err(errors) => return invalid(app, &errors),
+    };
+    if !crate::incident::is_valid_id(id) {
+        return text(StatusCode::NOT_FOUND, format!("no incident {id:?}"));
+    }
+    let entry = request.to_entry(app.now(), user.as_deref());
+    let (task_app, task_id) = (Arc::clone(app), id.to_string());
+    let status = request.status.clone();
+    let edited = tokio::task::spawn_blocking(move || append(&task_app, &task_id, entry, status))
+        .await
+        .unwrap_or_else(|e| Err(Edit::Io(std::io::Error::other(e))));
+    let (path, incident, previous) = match edited {
+        Ok(done) => done,
+        Err(Edit::NotFound) => return text(StatusCode::NOT_FOUND, format!("no incident {id:?}")),
+        Err(Edit::Unreadable(why)) => {
+            return text(
+                StatusCode::CONFLICT,
+                format!("the incident file cannot be edited: {why}"),
+            );
+        }
+        Err(Edit::Io(error)) => {
+            tracing::error!("cannot append to {id}: {error}");
+            return text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the entry could not be saved",
+            );
+        }
+    };
+    app.rebuilder.changed(path);
+    if previous != incident.status {
+        app.hooks.send(worker::Event {
+            event: "incident.status_changed",
+            id: incident.id.clone(),
+            title: incident.title.clone(),
+            status: incident.status.clone(),
+            previous_status: Some(previous),
+            url: app.page_url(&incident.id),
+        });
+    }
+    created(
+        app,
+        &incident,
+        json!({
+            "id": incident.id,
+            "status": incident.status,
+            "timeline": incident.timeline.len(),
+            "url": app.page_url(&incident.id),
+        }),
+    )
+}
+
+/// The checks every API call passes before its body is decoded.
+async fn accept(
+    app: &App,
+    request: Request<Incoming>,
+    peer: SocketAddr,
+) -> Result<(Option<String>, Bytes), Response<Body>> {
+    let serve = &app.config.serve;
+    let user = guard::api_access(serve, request.headers(), peer)?;
+    guard::same_origin(request.headers())?;
+    app.limiter.take(&App::client_key(user.as_deref(), peer))?;
+    // Also what keeps browsers on other sites out: a JSON POST needs a preflight.
+    if !http::has_content_type(&request, "application/json") {
+        return Err(text(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected application/json",
+        ));
+    }
+    let timeout = std::time::Duration::from_secs(serve.read_timeout.max(1));
+    let (_, body) = http::read_body(request, serve.max_body, timeout).await?;
+    Ok((user, body))
+}
+
+/// 201 with `body` and the incident's page as `Location`.
+fn created(app: &App, incident: &Incident, body: serde_json::Value) -> Response<Body> {
+    let url = app.page_url(&incident.id);
+    let mut response = http::json(StatusCode::CREATED, &body);
+    if let Ok(location) = HeaderValue::from_str(&url) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// 422 with every problem: field, problem code and message.
+fn invalid(app: &App, errors: &[FieldError]) -> Response<Body> {
+    let t = app.renderer.catalogue();
+    let errors: Vec<_> = errors
+        .iter()
+        .map(|e| {
+            let mut message = t.get(e.problem.key()).to_string();
+            if let intake::Problem::TooLong { max } = e.problem {
+                message = message.replace("{max}", &max.to_string());
+            }
+            json!({ "field": e.field, "problem": e.problem.key().trim_start_matches("error_"), "message": message })
+        })
+        .collect();
+    http::json(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &json!({ "errors": errors }),
+    )
+}
+
+enum Edit {
+    NotFound,
+    Unreadable(String),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for Edit {
+    fn from(error: std::io::Error) -> Self {
+        Edit::Io(error)
+    }
+}
+
+/// Appends `entry` to incident `id` on disk; returns its path, the incident as now
+/// stored and its status before.
+fn append(
+    app: &App,
+    id: &str,
+    entry: TimelineEntry,
+    status: Option<String>,
+) -> Result<(PathBuf, Incident, String), Edit> {
+    let _one_at_a_time = app.edits.lock().unwrap_or_else(|e| e.into_inner());
+    let _lock = store::lock(&app.root)?;
+    let path = store::find(&app.root, id)?.ok_or(Edit::NotFound)?;
+    let bytes = std::fs::read(&path)?;
+    let text = String::from_utf8(bytes).map_err(|_| Edit::Unreadable("not UTF-8".into()))?;
+    let before = crate::incident::parse(&text)
+        .map_err(|e| Edit::Unreadable(e.to_string()))?
+        .incident;
+    let (new_text, incident) =
+        match crate::incident::append_timeline(&text, &entry, status.as_deref()) {
+            Some(edited) => edited,
+            None => {
+                // A layout the line edit does not know: rewrite the file canonically.
+                let mut incident = before.clone();
+                incident.timeline.push(entry);
+                if let Some(status) = status {
+                    incident.status = status;
+                }
+                (crate::incident::to_markdown(&incident), incident)
+            }
+        };
+    store::replace(&path, new_text.as_bytes())?;
+    Ok((path, incident, before.status))
+}
