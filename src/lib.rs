@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod import;
 pub mod incident;
 pub mod progress;
 pub mod render;

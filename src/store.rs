@@ -86,10 +86,7 @@ pub fn existing_ids(root: &Path) -> io::Result<Vec<String>> {
 /// Safe against other processes doing the same on the same content directory: they
 /// serialise on a lock file, and the final name is claimed exclusively.
 pub fn create(root: &Path, config: &Config, incident: &mut Incident) -> io::Result<PathBuf> {
-    let dir = root.join(INCIDENTS_DIR);
-    fs::create_dir_all(&dir)?;
-    let lock = File::create(dir.join(".fir.lock"))?;
-    lock.lock()?;
+    let _lock = lock(root)?;
     let year = incident.date.civil().year();
     let mut next = existing_ids(root)?
         .iter()
@@ -106,6 +103,16 @@ pub fn create(root: &Path, config: &Config, incident: &mut Incident) -> io::Resu
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Takes the content directory's lock (creating the directory), released when the
+/// returned file is dropped. Writers of new incidents hold it while choosing ids.
+pub fn lock(root: &Path) -> io::Result<File> {
+    let dir = root.join(INCIDENTS_DIR);
+    fs::create_dir_all(&dir)?;
+    let lock = File::create(dir.join(".fir.lock"))?;
+    lock.lock()?;
+    Ok(lock)
 }
 
 /// Writes `bytes` to a new file at `path`; fails with `AlreadyExists` if it exists.

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod export;
+pub mod import;
 pub mod init;
 pub mod new;
 
@@ -42,7 +43,7 @@ pub enum Command {
     /// Render the static site.
     Build(build::Args),
     /// Import incidents from legacy registers (xlsx, xls, ods, csv).
-    Import(NotYet),
+    Import(import::Args),
     /// Serve the site with the intake form and API.
     Serve(NotYet),
     /// Export incidents as CSV or JSON.
@@ -74,7 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::New(args) => new::run(&root, *args),
         Command::Check(args) => check::run(&root, args),
         Command::Build(args) => build::run(&root, args),
-        Command::Import(_) => not_yet("import"),
+        Command::Import(args) => import::run(&root, args),
         Command::Serve(_) => not_yet("serve"),
         Command::Export(args) => export::run(&root, args),
         Command::Search(_) => not_yet("search"),
