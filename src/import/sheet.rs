@@ -17,6 +17,18 @@ pub struct Sheet {
     pub rows: Vec<(u32, Vec<Cell>)>,
 }
 
+/// What spreadsheets print for formula errors; a CSV export holds them as text.
+const ERROR_VALUES: [&str; 8] = [
+    "#N/A",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#GETTING_DATA",
+];
+
 /// How to read a CSV file; `None` fields are detected.
 #[derive(Debug, Clone, Default)]
 pub struct CsvSettings {
@@ -129,6 +141,8 @@ pub fn read_csv(
             .map(|field| {
                 if field.is_empty() {
                     Cell::Empty
+                } else if ERROR_VALUES.contains(&field.trim()) {
+                    Cell::Error(field.trim().to_string())
                 } else {
                     Cell::Text(field.to_string())
                 }
