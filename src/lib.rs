@@ -9,6 +9,7 @@ pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod import;
 pub mod incident;
 pub mod intake;
 pub mod mail;

@@ -4,6 +4,7 @@ pub mod build;
 pub mod check;
 pub mod export;
 pub mod ingest_mail;
+pub mod import;
 pub mod init;
 pub mod new;
 pub mod stats;
@@ -46,7 +47,7 @@ pub enum Command {
     /// Render the static site.
     Build(build::Args),
     /// Import incidents from legacy registers (xlsx, xls, ods, csv).
-    Import(NotYet),
+    Import(import::Args),
     /// Serve the site with the intake form and API.
     Serve(serve::Args),
     /// Export incidents as CSV or JSON.
@@ -59,26 +60,15 @@ pub enum Command {
     IngestMail(ingest_mail::Args),
 }
 
-/// Arguments of a subcommand that a later release fills in.
-#[derive(Debug, clap::Args)]
-pub struct NotYet {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    rest: Vec<String>,
-}
-
 /// Runs the command line; the exit code says whether the work succeeded.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let root = cli.root;
-    let not_yet = |name: &str| {
-        eprintln!("fir {name}: not implemented yet");
-        Ok(ExitCode::from(2))
-    };
     match cli.command {
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(&root, *args),
         Command::Check(args) => check::run(&root, args),
         Command::Build(args) => build::run(&root, args),
-        Command::Import(_) => not_yet("import"),
+        Command::Import(args) => import::run(&root, args),
         Command::Serve(args) => serve::run(&root, args),
         Command::Export(args) => export::run(&root, args),
         Command::Search(args) => search::run(&root, args),

@@ -1,0 +1,597 @@
+//! Importing legacy registers: spreadsheets and CSV files with one incident per row.
+//!
+//! The pipeline: [`sheet`] reads a file into rows of [`cell::Cell`]s, [`rows`] finds the
+//! header and turns each data row into an incident following the [`mapping`], then
+//! [`plan`] decides, against the incidents already on disk, what each row becomes
+//! (imported, updated, unchanged, skipped or duplicate) and which files to write, and
+//! [`apply`] writes them. Everything but reading and [`apply`] is pure.
+
+pub mod cell;
+pub mod guess;
+pub mod mapping;
+pub mod merge;
+pub mod report;
+pub mod rows;
+pub mod sheet;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::Entry;
+use crate::incident::{is_valid_id, to_markdown};
+use crate::store;
+pub use mapping::{Field, Mapping};
+use merge::Part;
+use rows::{Layout, Resolver, RowKind};
+pub use sheet::Sheet;
+
+/// One register file, read.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The file name, as `legacy.source` records it.
+    pub source: String,
+    /// The sheets to import.
+    pub sheets: Vec<Sheet>,
+}
+
+/// What became of one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Outcome {
+    Imported,
+    Updated,
+    Unchanged,
+    Skipped,
+    Duplicate,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Imported,
+        Outcome::Updated,
+        Outcome::Unchanged,
+        Outcome::Skipped,
+        Outcome::Duplicate,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Imported => "imported",
+            Outcome::Updated => "updated",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Skipped => "skipped",
+            Outcome::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// Where a row is: file, sheet and the row number a spreadsheet shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub source: String,
+    pub sheet: Option<String>,
+    pub row: u32,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, ", sheet {sheet:?}")?;
+        }
+        write!(f, ", row {}", self.row)
+    }
+}
+
+/// One source row and what became of it.
+#[derive(Debug, Clone)]
+pub struct RowResult {
+    pub location: Location,
+    pub outcome: Outcome,
+    /// The incident's id, when the row has one.
+    pub id: Option<String>,
+    /// Why, for every outcome but `imported` (also notes on updated rows).
+    pub reason: String,
+    /// Header and raw text of every non-empty cell.
+    pub values: Vec<(String, String)>,
+}
+
+/// A problem that did not stop a row: `file, sheet, row, column: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub location: Location,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.location)?;
+        if let Some(column) = &self.column {
+            write!(f, ", column {column:?}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// A file to write.
+#[derive(Debug, Clone)]
+pub struct FileWrite {
+    pub path: PathBuf,
+    pub text: String,
+    /// False for a new file (created exclusively), true to replace an existing one.
+    pub replace: bool,
+    /// An older file of the same incident to remove (its date moved to another year).
+    pub remove: Option<PathBuf>,
+}
+
+/// Everything an import would do.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Every row below a header, in reading order.
+    pub rows: Vec<RowResult>,
+    pub writes: Vec<FileWrite>,
+    pub warnings: Vec<Warning>,
+    /// Sheets not imported, with the reason.
+    pub skipped_sheets: Vec<(String, String)>,
+}
+
+impl Plan {
+    /// How many rows ended up with each outcome.
+    pub fn counts(&self) -> HashMap<Outcome, usize> {
+        let mut counts = HashMap::new();
+        for row in &self.rows {
+            *counts.entry(row.outcome).or_default() += 1;
+        }
+        counts
+    }
+}
+
+/// Options of one import.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Replace fields edited in fir with the register's values.
+    pub overwrite: bool,
+}
+
+/// Incidents already on disk, indexed for matching rows.
+struct Existing<'a> {
+    by_ref: HashMap<&'a str, &'a Entry>,
+    by_id: HashMap<&'a str, &'a Entry>,
+    /// Highest `{seq}` in use per year and template, filled on demand.
+    seq: HashMap<i16, u64>,
+}
+
+/// Decides what each row of `inputs` becomes, given the incidents in `existing`.
+/// `root` is the site root that file paths are made under.
+pub fn plan(
+    root: &Path,
+    inputs: &[Input],
+    mapping: &Mapping,
+    config: &Config,
+    existing: &[Entry],
+    options: &Options,
+) -> Plan {
+    let mut plan = Plan::default();
+    let resolver = Resolver::new(mapping, config);
+    let by_header = mapping.fields_by_header();
+    let mut index = Existing {
+        by_ref: existing
+            .iter()
+            .filter_map(|e| Some((e.incident.legacy.as_ref()?.reference.as_deref()?, e)))
+            .collect(),
+        by_id: existing
+            .iter()
+            .map(|e| (e.incident.id.as_str(), e))
+            .collect(),
+        seq: HashMap::new(),
+    };
+    let mut parts_fields: Vec<Field> = mapping.columns.keys().copied().collect();
+    parts_fields.extend(mapping.defaults.keys().copied());
+    let parts = merge::owned_parts(parts_fields);
+    // Rows seen in this run: by key (ref or id), by id and by content.
+    let mut seen_keys: HashMap<String, Location> = HashMap::new();
+    let mut seen_ids: HashMap<String, Location> = HashMap::new();
+    let mut seen_content: HashMap<u64, Location> = HashMap::new();
+    let mut written_paths: HashSet<PathBuf> = HashSet::new();
+
+    for input in inputs {
+        for sheet in &input.sheets {
+            let sheet_label = sheet.name.clone().unwrap_or_else(|| input.source.clone());
+            let Some(layout) = rows::find_header(&sheet.rows, mapping, &by_header) else {
+                let reason = if mapping.header_row.is_some() {
+                    "the mapping's header_row is not in this sheet".to_string()
+                } else {
+                    "no header row naming the mapped columns in its first rows".to_string()
+                };
+                plan.skipped_sheets
+                    .push((format!("{}: {sheet_label}", input.source), reason));
+                continue;
+            };
+            let header_location = Location {
+                source: input.source.clone(),
+                sheet: sheet.name.clone(),
+                row: sheet.rows[layout.header_index].0,
+            };
+            for field in &layout.missing {
+                plan.warnings.push(Warning {
+                    location: header_location.clone(),
+                    column: None,
+                    message: format!(
+                        "no column for `{}` in the header ({}); the field takes its default",
+                        field.key(),
+                        mapping.columns[field].names().join(" or ")
+                    ),
+                });
+            }
+            let columns: HashSet<&str> = layout.headers.iter().map(String::as_str).collect();
+            let stem = Path::new(&input.source)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("sheet");
+            let sheet_for_id = sheet.name.as_deref().unwrap_or(stem);
+            let progress = crate::progress::bar(sheet.rows.len() as u64, "importing");
+
+            for (number, cells) in &sheet.rows[layout.header_index + 1..] {
+                progress.inc(1);
+                let location = Location {
+                    source: input.source.clone(),
+                    sheet: sheet.name.clone(),
+                    row: *number,
+                };
+                let mut result = RowResult {
+                    location: location.clone(),
+                    outcome: Outcome::Skipped,
+                    id: None,
+                    reason: String::new(),
+                    values: cells
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| !c.is_blank())
+                        .map(|(i, c)| {
+                            let header =
+                                layout.headers.get(i).cloned().unwrap_or_else(|| {
+                                    format!("Column {}", rows::column_letters(i))
+                                });
+                            (header, c.raw())
+                        })
+                        .collect(),
+                };
+                match layout.classify(cells) {
+                    RowKind::Blank => result.reason = "blank row".into(),
+                    RowKind::RepeatedHeader => result.reason = "repeated header row".into(),
+                    RowKind::Total => result.reason = "totals row".into(),
+                    RowKind::Data => decide(
+                        &mut result,
+                        &mut plan,
+                        cells,
+                        DecideContext {
+                            root,
+                            layout: &layout,
+                            resolver: &resolver,
+                            parts: &parts,
+                            columns: &columns,
+                            sheet_for_id,
+                            options,
+                        },
+                        &mut index,
+                        (&mut seen_keys, &mut seen_ids, &mut seen_content),
+                        &mut written_paths,
+                    ),
+                }
+                plan.rows.push(result);
+            }
+            progress.finish_and_clear();
+        }
+    }
+    plan
+}
+
+struct DecideContext<'a> {
+    root: &'a Path,
+    layout: &'a Layout,
+    resolver: &'a Resolver<'a>,
+    parts: &'a [Part],
+    columns: &'a HashSet<&'a str>,
+    sheet_for_id: &'a str,
+    options: &'a Options,
+}
+
+type Seen<'s> = (
+    &'s mut HashMap<String, Location>,
+    &'s mut HashMap<String, Location>,
+    &'s mut HashMap<u64, Location>,
+);
+
+/// The outcome of one data row, and the file it needs written.
+fn decide(
+    result: &mut RowResult,
+    plan: &mut Plan,
+    cells: &[cell::Cell],
+    cx: DecideContext<'_>,
+    index: &mut Existing<'_>,
+    (seen_keys, seen_ids, seen_content): Seen<'_>,
+    written_paths: &mut HashSet<PathBuf>,
+) {
+    let location = result.location.clone();
+    let content_hash = {
+        let mut hasher = std::hash::DefaultHasher::new();
+        for value in &result.values {
+            value.hash(&mut hasher);
+        }
+        hasher.finish()
+    };
+    if let Some(first) = seen_content.get(&content_hash) {
+        result.outcome = Outcome::Duplicate;
+        result.reason = format!("same content as {first}");
+        return;
+    }
+    seen_content.insert(content_hash, location.clone());
+
+    let built = match cx.resolver.build(
+        cx.layout,
+        cells,
+        &location.source,
+        location.sheet.as_deref(),
+        location.row,
+    ) {
+        Ok(built) => built,
+        Err(e) => {
+            result.reason = format!("column {:?}: {}", e.column, e.message);
+            return;
+        }
+    };
+    for warning in &built.warnings {
+        plan.warnings.push(Warning {
+            location: location.clone(),
+            column: Some(warning.column.clone()),
+            message: warning.message.clone(),
+        });
+    }
+    let mut incident = built.incident;
+    let year = rows::year_of(&incident.date);
+    let template = fill_template(
+        &cx.resolver.mapping.id,
+        built.reference.as_deref(),
+        cx.sheet_for_id,
+        location.row,
+    );
+    let Some(template) = template else {
+        result.reason = "empty reference, which the id template needs".into();
+        return;
+    };
+
+    // Rows are matched to files by the register's reference, or else by id.
+    let key = match &built.reference {
+        Some(reference) => format!("ref:{reference}"),
+        None => format!("id:{template}"),
+    };
+    if let Some(first) = seen_keys.get(&key) {
+        result.outcome = Outcome::Duplicate;
+        result.reason = match &built.reference {
+            Some(reference) => format!("same ref {reference:?} as {first} (values differ)"),
+            None => format!("same id as {first} (values differ)"),
+        };
+        return;
+    }
+    seen_keys.insert(key, location.clone());
+
+    let matched = match &built.reference {
+        Some(reference) => index.by_ref.get(reference.as_str()).copied(),
+        None => None,
+    };
+    let id = match matched {
+        Some(entry) => entry.incident.id.clone(),
+        None if template.contains("{seq") => {
+            let next = next_seq(index, &template, year, seen_ids);
+            store::format_id(&template, year, next)
+        }
+        None => store::format_id(&template, year, 0),
+    };
+    result.id = Some(id.clone());
+    if !is_valid_id(&id) {
+        result.reason = format!("id {id:?} is not usable as a file name; change the id template");
+        return;
+    }
+    if let Some(first) = seen_ids.get(&id) {
+        result.outcome = Outcome::Duplicate;
+        result.reason = format!("same id {id:?} as {first}");
+        return;
+    }
+    seen_ids.insert(id.clone(), location.clone());
+    incident.id = id.clone();
+    let matched = matched.or_else(|| match index.by_id.get(id.as_str()) {
+        // An id taken by an incident of another register reference is not this row's.
+        Some(entry) => {
+            let other_ref = entry
+                .incident
+                .legacy
+                .as_ref()
+                .and_then(|l| l.reference.as_deref());
+            match (other_ref, &built.reference) {
+                (Some(other), Some(mine)) if other != mine => None,
+                _ => Some(*entry),
+            }
+        }
+        None => None,
+    });
+    if matched.is_none() && index.by_id.contains_key(id.as_str()) {
+        result.reason = format!(
+            "id {id:?} is already used by {} for another register reference",
+            index.by_id[id.as_str()].path.display()
+        );
+        return;
+    }
+
+    let path = store::incident_path(cx.root, &incident);
+    match matched {
+        None => {
+            merge::stamp(&mut incident, cx.parts, cx.columns);
+            if !written_paths.insert(path.clone()) {
+                result.outcome = Outcome::Duplicate;
+                result.reason = format!("another row of this import writes {}", path.display());
+                return;
+            }
+            result.outcome = Outcome::Imported;
+            plan.writes.push(FileWrite {
+                path,
+                text: to_markdown(&incident),
+                replace: false,
+                remove: None,
+            });
+        }
+        Some(entry) => {
+            let merged = merge::merge(
+                &entry.incident,
+                &incident,
+                cx.parts,
+                cx.columns,
+                cx.options.overwrite,
+            );
+            let kept = if merged.kept.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "kept fields edited in fir: {} (the register differs; --overwrite replaces them)",
+                    merged.kept.join(", ")
+                )
+            };
+            if merged.incident == entry.incident {
+                result.outcome = Outcome::Unchanged;
+                result.reason = if kept.is_empty() {
+                    format!("same as {}", entry.path.display())
+                } else {
+                    kept
+                };
+                return;
+            }
+            let new_path = store::incident_path(cx.root, &merged.incident);
+            let moved = !same_file(&new_path, &entry.path);
+            result.outcome = Outcome::Updated;
+            result.reason = format!("changed: {}", merged.updated.join(", "));
+            if !kept.is_empty() {
+                result.reason = format!("{}; {kept}", result.reason);
+            }
+            written_paths.insert(new_path.clone());
+            plan.writes.push(FileWrite {
+                path: if moved { new_path } else { entry.path.clone() },
+                text: to_markdown(&merged.incident),
+                replace: !moved,
+                remove: moved.then(|| entry.path.clone()),
+            });
+        }
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    let strip = |p: &Path| p.strip_prefix(".").unwrap_or(p).to_path_buf();
+    strip(a) == strip(b)
+}
+
+/// The id template with `{ref}`, `{sheet}` and `{row}` filled, ready for
+/// [`store::format_id`] (`{year}`, `{seq}`). `None` when `{ref}` is needed but empty.
+fn fill_template(template: &str, reference: Option<&str>, sheet: &str, row: u32) -> Option<String> {
+    let mut out = template.to_string();
+    if out.contains("{ref}") {
+        out = out.replace("{ref}", &id_safe(reference?));
+    }
+    Some(
+        out.replace("{sheet}", &id_safe(sheet))
+            .replace("{row}", &row.to_string()),
+    )
+}
+
+/// Text made safe for ids: accents folded, runs of other characters become `-`.
+fn id_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+            out.push(c);
+        } else {
+            let folded = mapping::normalize(&c.to_string());
+            if folded.is_empty() || !folded.is_ascii() {
+                if !out.ends_with('-') {
+                    out.push('-');
+                }
+            } else {
+                out.push_str(&folded);
+            }
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// The next free `{seq}` for `template` in `year`, counting existing files and the ids
+/// this import has already given.
+fn next_seq(
+    index: &mut Existing<'_>,
+    template: &str,
+    year: i16,
+    given: &HashMap<String, Location>,
+) -> u64 {
+    let by_id = &index.by_id;
+    let current = index.seq.entry(year).or_insert_with(|| {
+        by_id
+            .keys()
+            .chain(given.keys().map(String::as_str).collect::<Vec<_>>().iter())
+            .filter_map(|id| store::parse_seq(template, year, id))
+            .max()
+            .unwrap_or(0)
+    });
+    *current += 1;
+    *current
+}
+
+/// Writes the plan's files: new ones exclusively, changed ones atomically, in parallel.
+/// Holds the content directory's lock so that `fir new` and the intake form wait.
+pub fn apply(root: &Path, plan: &Plan) -> std::io::Result<()> {
+    if plan.writes.is_empty() {
+        return Ok(());
+    }
+    let _lock = store::lock(root)?;
+    let progress = crate::progress::bar(plan.writes.len() as u64, "writing");
+    let result = plan.writes.par_iter().try_for_each(|write| {
+        let outcome = if write.replace {
+            store::replace(&write.path, write.text.as_bytes())
+        } else {
+            store::write_new(&write.path, write.text.as_bytes())
+        };
+        let outcome = outcome
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", write.path.display())));
+        if outcome.is_ok()
+            && let Some(old) = &write.remove
+        {
+            std::fs::remove_file(old)?;
+        }
+        progress.inc(1);
+        outcome
+    });
+    progress.finish_and_clear();
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_templates_fill_and_stay_file_safe() {
+        assert_eq!(
+            fill_template("{ref}", Some("2013-00562"), "2013", 5).unwrap(),
+            "2013-00562"
+        );
+        assert_eq!(
+            fill_template("LEGACY-{sheet}-{row}", None, "Année 2014", 17).unwrap(),
+            "LEGACY-Annee-2014-17"
+        );
+        assert_eq!(
+            fill_template("INC/{ref}", Some(" n° 12/B "), "s", 1).unwrap(),
+            "INC/n-12-B"
+        );
+        assert_eq!(fill_template("{ref}", None, "s", 1), None);
+    }
+}

@@ -1,0 +1,258 @@
+//! Reading registers into sheets of [`Cell`]s: xlsx, xlsm, xls and ods with calamine,
+//! CSV with the csv crate after detecting its encoding and delimiter.
+
+use std::path::Path;
+
+use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Reader};
+
+use super::cell::{Cell, from_serial};
+use crate::incident::DateTime;
+
+/// One sheet of a register (a CSV file is one sheet without a name).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    /// `None` for CSV files.
+    pub name: Option<String>,
+    /// Rows with the 1-based row number a spreadsheet shows.
+    pub rows: Vec<(u32, Vec<Cell>)>,
+}
+
+/// What spreadsheets print for formula errors; a CSV export holds them as text.
+const ERROR_VALUES: [&str; 8] = [
+    "#N/A",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#GETTING_DATA",
+];
+
+/// How to read a CSV file; `None` fields are detected.
+#[derive(Debug, Clone, Default)]
+pub struct CsvSettings {
+    pub delimiter: Option<u8>,
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+/// What went wrong reading a register file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("not a readable spreadsheet: {0}")]
+    Workbook(#[from] calamine::Error),
+    #[error("sheet {sheet:?}: {message}")]
+    Sheet { sheet: String, message: String },
+    #[error("row {row}: {message}")]
+    Csv { row: u64, message: String },
+    #[error("unknown file type {0:?}: expected .xlsx, .xlsm, .xls, .ods or .csv")]
+    Extension(String),
+}
+
+/// The sheets of the workbook at `path`, only those named in `wanted` if not empty.
+/// Also returns every sheet name, for messages.
+pub fn read_workbook(
+    path: &Path,
+    wanted: &[String],
+) -> Result<(Vec<Sheet>, Vec<String>), ReadError> {
+    let mut workbook = calamine::open_workbook_auto(path)?;
+    let names = workbook.sheet_names();
+    let mut sheets = Vec::new();
+    for name in &names {
+        if !wanted.is_empty() && !wanted.iter().any(|w| w == name) {
+            continue;
+        }
+        let range = workbook
+            .worksheet_range(name)
+            .map_err(|e| ReadError::Sheet {
+                sheet: name.clone(),
+                message: e.to_string(),
+            })?;
+        let first_row = range.start().map_or(0, |(row, _)| row);
+        let first_col = range.start().map_or(0, |(_, col)| col) as usize;
+        let rows = range
+            .rows()
+            .enumerate()
+            .map(|(i, row)| {
+                // Keep column positions stable whatever the first used column is.
+                let mut cells = vec![Cell::Empty; first_col];
+                cells.extend(row.iter().map(cell_of));
+                (first_row + i as u32 + 1, cells)
+            })
+            .collect();
+        sheets.push(Sheet {
+            name: Some(name.clone()),
+            rows,
+        });
+    }
+    Ok((sheets, names))
+}
+
+fn cell_of(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(n) => Cell::Int(*n),
+        Data::Float(x) => Cell::Float(*x),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let serial = dt.as_f64() + if is_1904(dt) { 1462.0 } else { 0.0 };
+            from_serial(serial).map_or(Cell::Float(dt.as_f64()), Cell::Date)
+        }
+        // A duration has no place in a date column; keep its number.
+        Data::DateTime(dt) => Cell::Float(dt.as_f64()),
+        Data::DateTimeIso(text) => text
+            .parse::<DateTime>()
+            .map_or_else(|_| Cell::Text(text.clone()), Cell::Date),
+        Data::DurationIso(text) => Cell::Text(text.clone()),
+        Data::Error(error) => Cell::Error(error.to_string()),
+    }
+}
+
+/// calamine keeps the workbook's date system private; a 1904 date differs from the
+/// same serial read in the 1900 system.
+fn is_1904(dt: &ExcelDateTime) -> bool {
+    let in_1900 = ExcelDateTime::new(dt.as_f64(), ExcelDateTimeType::DateTime, false);
+    in_1900.to_ymd_hms_milli() != dt.to_ymd_hms_milli()
+}
+
+/// Reads CSV bytes as one sheet of text cells. Returns the encoding and delimiter used.
+pub fn read_csv(
+    bytes: &[u8],
+    settings: &CsvSettings,
+) -> Result<(Sheet, &'static str, u8), ReadError> {
+    let (text, encoding) = decode(bytes, settings.encoding);
+    let delimiter = settings.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| ReadError::Csv {
+            row: e.position().map_or(i as u64 + 1, |p| p.record() + 1),
+            message: e.to_string(),
+        })?;
+        let cells = record
+            .iter()
+            .map(|field| {
+                if field.is_empty() {
+                    Cell::Empty
+                } else if ERROR_VALUES.contains(&field.trim()) {
+                    Cell::Error(field.trim().to_string())
+                } else {
+                    Cell::Text(field.to_string())
+                }
+            })
+            .collect();
+        rows.push((i as u32 + 1, cells));
+    }
+    Ok((Sheet { name: None, rows }, encoding, delimiter))
+}
+
+/// UTF-8 (with or without a byte order mark) when the bytes are valid UTF-8, UTF-16
+/// when a byte order mark says so, else Windows-1252 (what desktop Excel writes in
+/// Western Europe). `forced` skips the detection.
+pub fn decode(
+    bytes: &[u8],
+    forced: Option<&'static encoding_rs::Encoding>,
+) -> (String, &'static str) {
+    if let Some(encoding) = forced {
+        let (text, _, _) = encoding.decode(bytes);
+        return (text.into_owned(), encoding.name());
+    }
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        return (text.into_owned(), encoding.name());
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_string(), encoding_rs::UTF_8.name()),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            (text.into_owned(), encoding_rs::WINDOWS_1252.name())
+        }
+    }
+}
+
+/// The delimiter that splits the first records into the most rows of one same width.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let sample = match text.char_indices().nth(64 * 1024) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    };
+    let mut best = (0usize, b',');
+    for delimiter in [b',', b';', b'\t', b'|'] {
+        let mut widths: std::collections::HashMap<usize, usize> = Default::default();
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(sample.as_bytes());
+        for record in reader.into_records().take(200).flatten() {
+            if record.len() > 1 {
+                *widths.entry(record.len()).or_default() += 1;
+            }
+        }
+        // Rows of the most common width, weighted by that width.
+        let score = widths
+            .iter()
+            .map(|(width, rows)| width * rows)
+            .max()
+            .unwrap_or(0);
+        if score > best.0 {
+            best = (score, delimiter);
+        }
+    }
+    best.1
+}
+
+/// The encoding named `label` (`utf-8`, `windows-1252`, `cp1252`, `latin1`, …).
+pub fn encoding_for(label: &str) -> Option<&'static encoding_rs::Encoding> {
+    let label = label.trim().to_ascii_lowercase();
+    let label = match label.as_str() {
+        "cp1252" | "ansi" => "windows-1252",
+        other => other,
+    };
+    encoding_rs::Encoding::for_label(label.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_french_excel_csv() {
+        // "Catégorie;Sévérité" then a quoted multi-line cell, in Windows-1252, CRLF.
+        let (text, _, _) = encoding_rs::WINDOWS_1252
+            .encode("Réf;Catégorie;Commentaires\r\n1;Hameçonnage;\"ligne 1\r\nligne 2\"\r\n");
+        let (sheet, encoding, delimiter) = read_csv(&text, &CsvSettings::default()).unwrap();
+        assert_eq!(encoding, "windows-1252");
+        assert_eq!(delimiter, b';');
+        assert_eq!(sheet.rows.len(), 2);
+        assert_eq!(sheet.rows[0].1[1], Cell::Text("Catégorie".into()));
+        assert_eq!(sheet.rows[1].1[2], Cell::Text("ligne 1\r\nligne 2".into()));
+    }
+
+    #[test]
+    fn utf8_with_bom_and_commas() {
+        let bytes = "\u{feff}Ref,Subject,Comments\r\nA,\"x; y\",\"a, b\"\r\n".as_bytes();
+        let (sheet, encoding, delimiter) = read_csv(bytes, &CsvSettings::default()).unwrap();
+        assert_eq!((encoding, delimiter), ("UTF-8", b','));
+        assert_eq!(sheet.rows[0].1[0], Cell::Text("Ref".into()));
+        assert_eq!(sheet.rows[1].1[1], Cell::Text("x; y".into()));
+    }
+
+    #[test]
+    fn overrides_win() {
+        let settings = CsvSettings {
+            delimiter: Some(b'|'),
+            encoding: encoding_for("latin1"),
+        };
+        let (sheet, encoding, _) = read_csv(b"a|b\xe9\n", &settings).unwrap();
+        assert_eq!(encoding, "windows-1252");
+        assert_eq!(sheet.rows[0].1[1], Cell::Text("bé".into()));
+    }
+}
