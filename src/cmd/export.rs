@@ -39,7 +39,9 @@ pub struct Args {
 pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let config = super::load_config(root)?;
     if args.artifacts && args.format != Format::Csv {
-        bail!("--artifacts goes with --format csv (JSON always has each incident's `indicators`)");
+        anyhow::bail!(
+            "--artifacts goes with --format csv (JSON always has each incident's `indicators`)"
+        );
     }
     let audience = super::find_audience(&config, args.audience.as_deref())?;
     let content = content::load(root, &config);

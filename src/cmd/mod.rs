@@ -3,13 +3,13 @@
 pub mod build;
 pub mod check;
 pub mod export;
-pub mod ingest_mail;
 pub mod import;
+pub mod ingest_mail;
 pub mod init;
 pub mod new;
-pub mod stats;
 pub mod search;
 pub mod serve;
+pub mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
