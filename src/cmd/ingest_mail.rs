@@ -175,6 +175,10 @@ fn ingest_maildir(
         if stop.load(Ordering::SeqCst) {
             break;
         }
+        if !message.exists() {
+            // Taken by another reader of the Maildir since the listing.
+            continue;
+        }
         let outcome = ingester.file(&message)?;
         tally.record(&message.display().to_string(), &outcome);
         source::mark_seen(maildir, &message)
