@@ -154,22 +154,22 @@ fn artifacts_typed_plain_or_defanged() {
     for query in [
         "artifact:185.12.3.4",
         "artifact:185[.]12[.]3[.]4",
-        "artifact:login-secure-bank.example",
-        "artifact:login-secure-bank[.]example",
-        "artifact:LOGIN-SECURE-BANK.EXAMPLE",
+        "artifact:login-secure-bank.top",
+        "artifact:login-secure-bank[.]top",
+        "artifact:LOGIN-SECURE-BANK.TOP",
     ] {
         assert_eq!(by_date(query), ["S-2023-0001"], "{query}");
     }
     for query in [
-        "artifact:http://invoices.evil.example/pay.exe",
-        "artifact:hxxp://invoices[.]evil[.]example/pay.exe",
+        "artifact:http://invoices.evil.top/pay.exe",
+        "artifact:hxxp://invoices[.]evil[.]top/pay.exe",
         "artifact:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         "artifact:9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
     ] {
         assert_eq!(by_date(query), ["S-2023-0002"], "{query}");
     }
     assert_eq!(
-        by_date("artifact:conseiller[@]banque[.]example"),
+        by_date("artifact:conseiller[@]banque[.]top"),
         ["S-2024-0001"]
     );
     assert!(by_date("artifact:185.12.3.5").is_empty());
@@ -262,7 +262,7 @@ fn an_audience_index_holds_only_its_incidents() {
     // AMBER and RED incidents are out: not found, and not in any index file.
     assert!(ids_in(dir.path(), &["ransomware"]).is_empty());
     assert!(ids_in(dir.path(), &["compte"]).is_empty());
-    assert!(ids_in(dir.path(), &["artifact:conseiller@banque.example"]).is_empty());
+    assert!(ids_in(dir.path(), &["artifact:conseiller@banque.top"]).is_empty());
     assert_eq!(ids_in(dir.path(), &["phishing"]), ["S-2023-0001"]);
     assert_eq!(ids_in(dir.path(), &["-zzz"]).len(), 5);
     for entry in walkdir::WalkDir::new(dir.path().join("site/search")) {

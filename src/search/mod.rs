@@ -19,59 +19,16 @@ pub use engine::{Facet, FacetCount, Hit, Outcome, SearchError, Searcher, Sort, S
 pub use index::{Column, Document, Meta, build};
 pub use query::{Query, parse};
 
-use crate::incident::Incident;
-
-/// Artifacts found in the incident's text, as `(kind, value)`.
-///
-/// SEAM: returns nothing for now. Once the `artifacts` branch is merged, the lead
-/// rewires this one function to `crate::artifacts` (the extractor of IPs, domains,
-/// URLs, hashes and emails, defanged forms included). The explicit front-matter
-/// `artifacts:` list is indexed separately (see [`indexed_artifacts`]).
-pub fn artifacts_of(_incident: &Incident) -> Vec<(String, String)> {
-    Vec::new()
-}
-
-/// The one form under which an artifact value is indexed and looked up.
-///
-/// SEAM: a placeholder normalisation (trim, lowercase, basic refang of `[.]`, `(.)`,
-/// `[@]`, `[at]`, `hxxp`). After the merge, the lead rewires it to the normaliser of
-/// `crate::artifacts`, so that queries and index agree with the extractor.
+/// The one form under which an artifact value is indexed and looked up: the
+/// artifact extractor's own normal form (`evil[.]COM` → `evil.com`, IPv6 canonical,
+/// URLs refanged), so that a query typed plain or defanged finds what the build
+/// indexed from [`crate::artifacts`]. Anything that is no artifact is refanged and
+/// lowercased.
 pub fn normalize_artifact(value: &str) -> String {
-    let mut value = value.trim().to_lowercase();
-    for (defanged, plain) in [
-        ("[.]", "."),
-        ("(.)", "."),
-        ("[dot]", "."),
-        ("[@]", "@"),
-        ("[at]", "@"),
-        ("[:]", ":"),
-    ] {
-        value = value.replace(defanged, plain);
+    match crate::artifacts::identify(value) {
+        Some(artifact) => artifact.value,
+        None => crate::artifacts::refang_query(value).to_lowercase(),
     }
-    for scheme in ["hxxps", "hxxp"] {
-        if let Some(rest) = value.strip_prefix(scheme) {
-            value = format!("{}{rest}", scheme.replace("xx", "tt"));
-        }
-    }
-    value
-}
-
-/// Every artifact of an incident that search knows: the front-matter list and what
-/// [`artifacts_of`] finds in the text.
-pub fn indexed_artifacts(incident: &Incident) -> Vec<String> {
-    let mut values: Vec<String> = incident
-        .artifacts
-        .iter()
-        .map(|a| normalize_artifact(&a.value))
-        .chain(
-            artifacts_of(incident)
-                .into_iter()
-                .map(|(_, value)| normalize_artifact(&value)),
-        )
-        .collect();
-    values.sort_unstable();
-    values.dedup();
-    values
 }
 
 /// The index key of a value of a term field (`bl`, `tag`, `artifact`, …). Keys start

@@ -92,10 +92,13 @@ fn document<'a>(summary: &'a Summary, incident: &'a Incident, config: &Config) -
     keywords.extend(summary.tags.iter().map(|t| ("tag", t.clone())));
     keywords.extend(summary.detection.iter().map(|d| ("detection", d.clone())));
     keywords.extend(summary.actor.iter().map(|a| ("actor", a.clone())));
+    // The artifacts the build extracted once for the artifact pages (front matter and
+    // texts), already in their normal form.
     keywords.extend(
-        search::indexed_artifacts(incident)
-            .into_iter()
-            .map(|a| ("artifact", a)),
+        summary
+            .artifacts
+            .iter()
+            .map(|a| ("artifact", a.value.clone())),
     );
     Document {
         id: &summary.id,
