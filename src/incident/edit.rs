@@ -1,102 +1,51 @@
 //! Small edits of an incident file that leave every other byte of it as it was.
 
-use super::front_matter::Syntax;
-use super::{Incident, TimelineEntry, parse, yaml};
-
-/// Top-level fields the writer puts after `timeline`, in its order.
-const AFTER_TIMELINE: [&str; 5] = ["nuggets", "todos", "attributes", "relations", "legacy"];
+use super::{Incident, TimelineEntry, append, parse, yaml};
 
 /// The file `text` with `entry` added at the end of its timeline and, when `status` is
 /// given, its status set; the incident it describes is returned too.
 ///
-/// Only the lines that change are touched, so hand-made layout and comments survive.
-/// `None` when the file is not laid out the way this edit understands (TOML front
-/// matter, a flow-style timeline, …) or when reading the result back does not give
-/// exactly the intended incident; the caller then rewrites the whole file.
+/// The entry is spliced in by [`append`], and the status line alone is replaced, so
+/// hand-made layout and comments survive. `None` when the file is not laid out the way
+/// these edits understand (TOML front matter, a flow-style timeline, …) or when reading
+/// the result back does not give exactly the intended incident; the caller then
+/// rewrites the whole file.
 pub fn append_timeline(
     text: &str,
     entry: &TimelineEntry,
     status: Option<&str>,
 ) -> Option<(String, Incident)> {
-    let parsed = parse(text).ok()?;
-    if parsed.syntax != Syntax::Yaml || text.contains('\r') || !text.starts_with("---\n") {
-        return None;
-    }
-    let mut expected = parsed.incident;
-    expected.timeline.push(entry.clone());
+    let mut additions = Incident::new(String::new(), String::new(), entry.date);
+    additions.timeline.push(entry.clone());
+    let mut out = append(text, &additions).ok()?;
+    let mut expected = parse(&out).ok()?.incident;
     if let Some(status) = status {
+        out = set_status(&out, status)?;
         expected.status = status.to_string();
-    }
-
-    // Byte offsets of the front matter's lines, up to the closing `---`.
-    let mut lines = Vec::new();
-    let mut offset = 4;
-    let close = loop {
-        let rest = &text[offset..];
-        let len = rest.find('\n').map_or(rest.len(), |i| i + 1);
-        if len == 0 {
-            return None;
-        }
-        if rest[..len].trim_end() == "---" {
-            break offset;
-        }
-        lines.push((offset, &rest[..len]));
-        offset += len;
-    };
-    let top_level_key = |line: &str| -> Option<String> {
-        if line.starts_with([' ', '\t', '-', '#', '\n']) {
-            return None;
-        }
-        line.split_once(':').map(|(key, _)| key.trim().to_string())
-    };
-    let keys: Vec<(usize, usize, String)> = lines
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (at, line))| top_level_key(line).map(|key| (i, *at, key)))
-        .collect();
-
-    let mut edits: Vec<(usize, usize, String)> = Vec::new();
-    let item = yaml::list_item(entry);
-    match keys.iter().position(|(_, _, key)| key == "timeline") {
-        Some(k) => {
-            let (i, _, _) = keys[k];
-            if lines[i].1.trim_end() != "timeline:" {
-                return None;
-            }
-            let end = keys.get(k + 1).map_or(close, |(_, at, _)| *at);
-            // Comments and blank lines after the last item stay after the new one.
-            let mut insert_at = end;
-            for (at, line) in lines.iter().rev() {
-                if *at >= end {
-                    continue;
-                }
-                if line.trim().is_empty() || line.starts_with('#') {
-                    insert_at = *at;
-                } else {
-                    break;
-                }
-            }
-            edits.push((insert_at, insert_at, item));
-        }
-        None => {
-            let at = keys
-                .iter()
-                .find(|(_, _, key)| AFTER_TIMELINE.contains(&key.as_str()))
-                .map_or(close, |(_, at, _)| *at);
-            edits.push((at, at, format!("timeline:\n{item}")));
-        }
-    }
-    if let Some(status) = status {
-        let (i, at, _) = keys.iter().find(|(_, _, key)| key == "status")?;
-        edits.push((*at, at + lines[*i].1.len(), yaml::entry("status", &status)));
-    }
-    edits.sort_by_key(|(from, _, _)| std::cmp::Reverse(*from));
-    let mut out = text.to_string();
-    for (from, to, with) in edits {
-        out.replace_range(from..to, &with);
     }
     let reread = parse(&out).ok()?.incident;
     (reread == expected).then_some((out, expected))
+}
+
+/// `text` with the front matter's top-level `status:` line replaced.
+fn set_status(text: &str, status: &str) -> Option<String> {
+    let mut offset = text.find('\n')? + 1;
+    for line in text[offset..].split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            return None;
+        }
+        if line.starts_with("status:") {
+            let newline = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
+            let replacement = yaml::entry("status", &status).replace('\n', newline);
+            let mut out = String::with_capacity(text.len() + replacement.len());
+            out.push_str(&text[..offset]);
+            out.push_str(&replacement);
+            out.push_str(&text[offset + line.len()..]);
+            return Some(out);
+        }
+        offset += line.len();
+    }
+    None
 }
 
 #[cfg(test)]

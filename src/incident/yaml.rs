@@ -39,14 +39,6 @@ pub(super) fn entry<T: serde::Serialize>(key: &str, value: &T) -> String {
     out
 }
 
-/// One item of a top-level list (`  - …` lines) as [`to_markdown`] writes it.
-pub(super) fn list_item<T: serde::Serialize>(item: &T) -> String {
-    let value = serde_json::to_value([item]).expect("plain data always serialises");
-    let mut out = String::new();
-    write_value(&mut out, &value, 0);
-    out.split_off(1)
-}
-
 fn write_entry(out: &mut String, key: &str, value: &Value, indent: usize) {
     pad(out, indent);
     out.push_str(key);
