@@ -38,6 +38,7 @@ trap cleanup EXIT
 # Starts a server in the background and prints its port (from "listening on …").
 start() {
     local log=$1; shift
+    : >"$log"
     "$@" >"$log" 2>"$log.err" &
     pids+=($!)
     echo $! >"$log.pid"
@@ -65,6 +66,7 @@ hello_port=$(start "$work/hello.log" "$hello" 127.0.0.1:0)
 fir_port=$(start "$work/fir.log" "$fir" --root "$site" --quiet serve --bind 127.0.0.1:0)
 fir_pid=$(cat "$work/fir.log.pid")
 sleep 1
+idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$fir_pid/status")
 
 echo
 echo "## wrk -t$threads -c$connections -d$duration --latency: hello world (GET /)"
@@ -76,12 +78,20 @@ wrk -t"$threads" -c"$connections" -d"$duration" --latency -s scripts/bench-serve
 after=$(find "$site/content/incidents" -name '*.md' | wc -l)
 rss=$(awk '/VmHWM/ {print $2}' "/proc/$fir_pid/status")
 "$fir" --root "$site" check --quiet >/dev/null && valid=yes || valid=NO
+# Reference points without a write: rendering the form, and a static page.
+echo
+echo "## wrk -t$threads -c$connections -d$duration --latency: fir serve, GET /new (form page, no write)"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency "http://127.0.0.1:$fir_port/new" | tee "$work/wrk-form.txt"
+echo
+echo "## wrk -t$threads -c$connections -d$duration --latency: fir serve, GET /static/fir.css (static file)"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency "http://127.0.0.1:$fir_port/static/fir.css" | tee "$work/wrk-static.txt"
 echo
 hello_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk-hello.txt")
 fir_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk-fir.txt")
 fir_p99=$(awk '$1 == "99%" {print $2}' "$work/wrk-fir.txt")
 echo "## summary: hello $hello_rps req/s, fir serve $fir_rps req/s ($(awk -v a="$fir_rps" -v b="$hello_rps" 'BEGIN {printf "%.1f", 100 * a / b}') %), fir p99 $fir_p99"
-echo "## fir serve peak RSS: $((rss / 1024)) MiB ($rss KiB); files written: $((after - before)); fir check: $valid"
+echo "## GET /new $(awk '/Requests\/sec/ {print $2}' "$work/wrk-form.txt") req/s, GET /static/fir.css $(awk '/Requests\/sec/ {print $2}' "$work/wrk-static.txt") req/s"
+echo "## fir serve RSS: $((idle_rss / 1024)) MiB after start, peak $((rss / 1024)) MiB; files written: $((after - before)); fir check: $valid"
 echo "## load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill "$fir_pid"; wait "$fir_pid" 2>/dev/null || true
 
@@ -99,7 +109,7 @@ fi
 echo
 echo "## $(find "$big/content/incidents" -name '*.md' | wc -l) incidents; first build (not timed here):"
 "$fir" --root "$big" build
-big_port=$(start "$work/big.log" "$fir" --root "$big" --quiet serve --bind 127.0.0.1:0)
+big_port=$(FIR_LOG=fir=info start "$work/big.log" "$fir" --root "$big" serve --bind 127.0.0.1:0)
 big_pid=$(cat "$work/big.log.pid")
 sleep 2
 echo "## submit -> visible, $samples samples (ms), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -118,3 +128,5 @@ for i in $(seq "$samples"); do
 done
 printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {printf "## submit -> visible: median %d ms, max %d ms\n", a[int((NR + 1) / 2)], a[NR]}'
 echo "## fir serve (100k) peak RSS: $(( $(awk '/VmHWM/ {print $2}' "/proc/$big_pid/status") / 1024 )) MiB"
+echo "## the server's rebuild reports:"
+grep -E 'updated|built' "$work/big.log.err" | sed 's/\x1b\[[0-9;]*m//g' | tail -n "$samples"
