@@ -31,8 +31,8 @@ cargo build --release --quiet --bin fir --example serve_hello --example synth
 fir=$PWD/target/release/fir
 hello=$PWD/target/release/examples/serve_hello
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+# Servers are started in command substitutions (subshells): their pids go to files.
+cleanup() { for file in "$work"/*.pid; do [ -f "$file" ] && kill -9 "$(cat "$file")" 2>/dev/null; rm -f "$file"; done; }
 trap cleanup EXIT
 
 # Starts a server in the background and prints its port (from "listening on …").
@@ -40,7 +40,6 @@ start() {
     local log=$1; shift
     : >"$log"
     "$@" >"$log" 2>"$log.err" &
-    pids+=($!)
     echo $! >"$log.pid"
     for _ in $(seq 200); do
         if grep -q listening "$log"; then
@@ -71,6 +70,15 @@ idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$fir_pid/status")
 echo
 echo "## wrk -t$threads -c$connections -d$duration --latency: hello world (GET /)"
 wrk -t"$threads" -c"$connections" -d"$duration" --latency "http://127.0.0.1:$hello_port/" | tee "$work/wrk-hello.txt"
+# Reference points without a write (before any, so that no rebuild runs meanwhile):
+# rendering the form, and a static file.
+echo
+echo "## wrk -t$threads -c$connections -d$duration --latency: fir serve, GET /new (form page, no write)"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency "http://127.0.0.1:$fir_port/new" | tee "$work/wrk-form.txt"
+echo
+echo "## wrk -t$threads -c$connections -d$duration --latency: fir serve, GET /static/fir.css (static file)"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency "http://127.0.0.1:$fir_port/static/fir.css" | tee "$work/wrk-static.txt"
+reads_rss=$(awk '/VmHWM/ {print $2}' "/proc/$fir_pid/status")
 echo
 echo "## wrk -t$threads -c$connections -d$duration --latency -s scripts/bench-serve-form.lua: fir serve (POST /new)"
 before=$(find "$site/content/incidents" -name '*.md' | wc -l)
@@ -78,22 +86,14 @@ wrk -t"$threads" -c"$connections" -d"$duration" --latency -s scripts/bench-serve
 after=$(find "$site/content/incidents" -name '*.md' | wc -l)
 rss=$(awk '/VmHWM/ {print $2}' "/proc/$fir_pid/status")
 "$fir" --root "$site" check --quiet >/dev/null && valid=yes || valid=NO
-# Reference points without a write: rendering the form, and a static page.
-echo
-echo "## wrk -t$threads -c$connections -d$duration --latency: fir serve, GET /new (form page, no write)"
-wrk -t"$threads" -c"$connections" -d"$duration" --latency "http://127.0.0.1:$fir_port/new" | tee "$work/wrk-form.txt"
-echo
-echo "## wrk -t$threads -c$connections -d$duration --latency: fir serve, GET /static/fir.css (static file)"
-wrk -t"$threads" -c"$connections" -d"$duration" --latency "http://127.0.0.1:$fir_port/static/fir.css" | tee "$work/wrk-static.txt"
-echo
 hello_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk-hello.txt")
 fir_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk-fir.txt")
 fir_p99=$(awk '$1 == "99%" {print $2}' "$work/wrk-fir.txt")
 echo "## summary: hello $hello_rps req/s, fir serve $fir_rps req/s ($(awk -v a="$fir_rps" -v b="$hello_rps" 'BEGIN {printf "%.1f", 100 * a / b}') %), fir p99 $fir_p99"
 echo "## GET /new $(awk '/Requests\/sec/ {print $2}' "$work/wrk-form.txt") req/s, GET /static/fir.css $(awk '/Requests\/sec/ {print $2}' "$work/wrk-static.txt") req/s"
-echo "## fir serve RSS: $((idle_rss / 1024)) MiB after start, peak $((rss / 1024)) MiB; files written: $((after - before)); fir check: $valid"
+echo "## fir serve RSS: $((idle_rss / 1024)) MiB after start, peak $((reads_rss / 1024)) MiB after the GET runs, peak $((rss / 1024)) MiB after the POST run; files written: $((after - before)); fir check: $valid"
 echo "## load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-kill "$fir_pid"; wait "$fir_pid" 2>/dev/null || true
+kill -9 "$fir_pid"; rm -f "$work/fir.log.pid"
 
 # 2. Submit -> visible on the 100k corpus.
 if [ ! -d "$corpus/content" ]; then

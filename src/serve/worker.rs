@@ -11,8 +11,9 @@ use serde::Serialize;
 use crate::site::{BuildOptions, Site};
 
 /// Rebuilds the site on its own thread after incident files change. Changes that
-/// arrive while it waits `delay` or while it builds are gathered into one rebuild,
-/// so a burst of submissions costs a few rebuilds, not one each.
+/// arrive while it waits (`delay`, or as long as the last rebuild took if longer) or
+/// while it builds are gathered into one rebuild, so a burst of submissions costs a
+/// few rebuilds, not one each.
 #[derive(Debug)]
 pub struct Rebuilder {
     sender: Mutex<Option<mpsc::Sender<PathBuf>>>,
@@ -38,16 +39,21 @@ impl Rebuilder {
                     Ok(report) => tracing::info!("{report}"),
                     Err(error) => tracing::error!("build failed: {error}"),
                 }
+                let mut last = Duration::ZERO;
                 while let Ok(first) = receiver.recv() {
-                    std::thread::sleep(delay);
+                    // Under a sustained burst, rebuilding at most half the time leaves
+                    // the other half of the CPU to the requests.
+                    std::thread::sleep(delay.max(last));
                     let mut changed = vec![first];
                     changed.extend(receiver.try_iter());
                     changed.sort();
                     changed.dedup();
+                    let started = std::time::Instant::now();
                     match site.rebuild(&changed) {
                         Ok(report) => tracing::info!("{report}"),
                         Err(error) => tracing::error!("rebuild failed: {error}"),
                     }
+                    last = started.elapsed();
                 }
             })
             .expect("a thread can be started");
