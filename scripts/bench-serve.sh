@@ -124,7 +124,7 @@ for i in $(seq "$samples"); do
     ms=$(( (t1 - t0) / 1000000 ))
     times+=("$ms")
     echo "$id $ms"
-    sleep 0.3
+    sleep 1
 done
 printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {printf "## submit -> visible: median %d ms, max %d ms\n", a[int((NR + 1) / 2)], a[NR]}'
 echo "## fir serve (100k) peak RSS: $(( $(awk '/VmHWM/ {print $2}' "/proc/$big_pid/status") / 1024 )) MiB"
