@@ -55,6 +55,8 @@ echo "## machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "## $(wrk --version 2>&1 | head -1)"
 
 # 1. Throughput: a small site (the bundled example), rate limit off, fsync on.
+# (VISIBLE_ONLY=1 skips to part 2.)
+if [ -z "${VISIBLE_ONLY:-}" ]; then
 site=$work/site
 rm -rf "$site" && mkdir -p "$site"
 cp -a fir.toml content "$site/"
@@ -94,13 +96,14 @@ echo "## GET /new $(awk '/Requests\/sec/ {print $2}' "$work/wrk-form.txt") req/s
 echo "## fir serve RSS: $((idle_rss / 1024)) MiB after start, peak $((reads_rss / 1024)) MiB after the GET runs, peak $((rss / 1024)) MiB after the POST run; files written: $((after - before)); fir check: $valid"
 echo "## load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill -9 "$fir_pid"; rm -f "$work/fir.log.pid"
+fi
 
 # 2. Submit -> visible on the 100k corpus.
 if [ ! -d "$corpus/content" ]; then
     echo "no corpus at $corpus: skipping submit -> visible" >&2
     exit 0
 fi
-big=$work/synth100k
+big=$work/corpus-$(basename "$corpus")
 if [ ! -d "$big/content" ]; then
     rm -rf "$big" && mkdir -p "$big"
     cp -a "$corpus/fir.toml" "$corpus/content" "$big/"
@@ -127,6 +130,6 @@ for i in $(seq "$samples"); do
     sleep 1
 done
 printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {printf "## submit -> visible: median %d ms, max %d ms\n", a[int((NR + 1) / 2)], a[NR]}'
-echo "## fir serve (100k) peak RSS: $(( $(awk '/VmHWM/ {print $2}' "/proc/$big_pid/status") / 1024 )) MiB"
+echo "## fir serve peak RSS: $(( $(awk '/VmHWM/ {print $2}' "/proc/$big_pid/status") / 1024 )) MiB"
 echo "## the server's rebuild reports:"
 grep -E 'updated|built' "$work/big.log.err" | sed 's/\x1b\[[0-9;]*m//g' | tail -n "$samples"
