@@ -817,7 +817,10 @@ fn static_files_have_types_validators_and_gzip() {
     std::fs::write(server.root().join("site/big.bin"), &big).unwrap();
     let streamed = server.get("/big.bin", "Accept-Encoding: gzip\r\n");
     assert_eq!(streamed.status, 200);
-    assert_eq!(streamed.header("content-type"), Some("application/octet-stream"));
+    assert_eq!(
+        streamed.header("content-type"),
+        Some("application/octet-stream")
+    );
     assert!(streamed.body == big, "{} bytes", streamed.body.len());
 }
 
