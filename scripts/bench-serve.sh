@@ -31,15 +31,15 @@ cargo build --release --quiet --bin fir --example serve_hello --example synth
 fir=$PWD/target/release/fir
 hello=$PWD/target/release/examples/serve_hello
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+# Servers are started in command substitutions (subshells): their pids go to files.
+cleanup() { for file in "$work"/*.pid; do [ -f "$file" ] && kill -9 "$(cat "$file")" 2>/dev/null; rm -f "$file"; done; }
 trap cleanup EXIT
 
 # Starts a server in the background and prints its port (from "listening on …").
 start() {
     local log=$1; shift
+    : >"$log"
     "$@" >"$log" 2>"$log.err" &
-    pids+=($!)
     echo $! >"$log.pid"
     for _ in $(seq 200); do
         if grep -q listening "$log"; then
@@ -55,6 +55,8 @@ echo "## machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "## $(wrk --version 2>&1 | head -1)"
 
 # 1. Throughput: a small site (the bundled example), rate limit off, fsync on.
+# (VISIBLE_ONLY=1 skips to part 2.)
+if [ -z "${VISIBLE_ONLY:-}" ]; then
 site=$work/site
 rm -rf "$site" && mkdir -p "$site"
 cp -a fir.toml content "$site/"
@@ -65,10 +67,20 @@ hello_port=$(start "$work/hello.log" "$hello" 127.0.0.1:0)
 fir_port=$(start "$work/fir.log" "$fir" --root "$site" --quiet serve --bind 127.0.0.1:0)
 fir_pid=$(cat "$work/fir.log.pid")
 sleep 1
+idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$fir_pid/status")
 
 echo
 echo "## wrk -t$threads -c$connections -d$duration --latency: hello world (GET /)"
 wrk -t"$threads" -c"$connections" -d"$duration" --latency "http://127.0.0.1:$hello_port/" | tee "$work/wrk-hello.txt"
+# Reference points without a write (before any, so that no rebuild runs meanwhile):
+# rendering the form, and a static file.
+echo
+echo "## wrk -t$threads -c$connections -d$duration --latency: fir serve, GET /new (form page, no write)"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency "http://127.0.0.1:$fir_port/new" | tee "$work/wrk-form.txt"
+echo
+echo "## wrk -t$threads -c$connections -d$duration --latency: fir serve, GET /static/fir.css (static file)"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency "http://127.0.0.1:$fir_port/static/fir.css" | tee "$work/wrk-static.txt"
+reads_rss=$(awk '/VmHWM/ {print $2}' "/proc/$fir_pid/status")
 echo
 echo "## wrk -t$threads -c$connections -d$duration --latency -s scripts/bench-serve-form.lua: fir serve (POST /new)"
 before=$(find "$site/content/incidents" -name '*.md' | wc -l)
@@ -76,21 +88,22 @@ wrk -t"$threads" -c"$connections" -d"$duration" --latency -s scripts/bench-serve
 after=$(find "$site/content/incidents" -name '*.md' | wc -l)
 rss=$(awk '/VmHWM/ {print $2}' "/proc/$fir_pid/status")
 "$fir" --root "$site" check --quiet >/dev/null && valid=yes || valid=NO
-echo
 hello_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk-hello.txt")
 fir_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk-fir.txt")
 fir_p99=$(awk '$1 == "99%" {print $2}' "$work/wrk-fir.txt")
 echo "## summary: hello $hello_rps req/s, fir serve $fir_rps req/s ($(awk -v a="$fir_rps" -v b="$hello_rps" 'BEGIN {printf "%.1f", 100 * a / b}') %), fir p99 $fir_p99"
-echo "## fir serve peak RSS: $((rss / 1024)) MiB ($rss KiB); files written: $((after - before)); fir check: $valid"
+echo "## GET /new $(awk '/Requests\/sec/ {print $2}' "$work/wrk-form.txt") req/s, GET /static/fir.css $(awk '/Requests\/sec/ {print $2}' "$work/wrk-static.txt") req/s"
+echo "## fir serve RSS: $((idle_rss / 1024)) MiB after start, peak $((reads_rss / 1024)) MiB after the GET runs, peak $((rss / 1024)) MiB after the POST run; files written: $((after - before)); fir check: $valid"
 echo "## load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-kill "$fir_pid"; wait "$fir_pid" 2>/dev/null || true
+kill -9 "$fir_pid"; rm -f "$work/fir.log.pid"
+fi
 
 # 2. Submit -> visible on the 100k corpus.
 if [ ! -d "$corpus/content" ]; then
     echo "no corpus at $corpus: skipping submit -> visible" >&2
     exit 0
 fi
-big=$work/synth100k
+big=$work/corpus-$(basename "$corpus")
 if [ ! -d "$big/content" ]; then
     rm -rf "$big" && mkdir -p "$big"
     cp -a "$corpus/fir.toml" "$corpus/content" "$big/"
@@ -99,7 +112,7 @@ fi
 echo
 echo "## $(find "$big/content/incidents" -name '*.md' | wc -l) incidents; first build (not timed here):"
 "$fir" --root "$big" build
-big_port=$(start "$work/big.log" "$fir" --root "$big" --quiet serve --bind 127.0.0.1:0)
+big_port=$(FIR_LOG=fir=info start "$work/big.log" "$fir" --root "$big" serve --bind 127.0.0.1:0)
 big_pid=$(cat "$work/big.log.pid")
 sleep 2
 echo "## submit -> visible, $samples samples (ms), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -114,7 +127,9 @@ for i in $(seq "$samples"); do
     ms=$(( (t1 - t0) / 1000000 ))
     times+=("$ms")
     echo "$id $ms"
-    sleep 0.3
+    sleep 1
 done
 printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {printf "## submit -> visible: median %d ms, max %d ms\n", a[int((NR + 1) / 2)], a[NR]}'
-echo "## fir serve (100k) peak RSS: $(( $(awk '/VmHWM/ {print $2}' "/proc/$big_pid/status") / 1024 )) MiB"
+echo "## fir serve peak RSS: $(( $(awk '/VmHWM/ {print $2}' "/proc/$big_pid/status") / 1024 )) MiB"
+echo "## the server's rebuild reports:"
+grep -E 'updated|built' "$work/big.log.err" | sed 's/\x1b\[[0-9;]*m//g' | tail -n "$samples"

@@ -812,6 +812,16 @@ fn static_files_have_types_validators_and_gzip() {
         .unwrap();
     assert_eq!(unzipped, page.body);
     assert_ne!(gzipped.header("etag").unwrap(), etag);
+    // Big files are streamed, whole.
+    let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(server.root().join("site/big.bin"), &big).unwrap();
+    let streamed = server.get("/big.bin", "Accept-Encoding: gzip\r\n");
+    assert_eq!(streamed.status, 200);
+    assert_eq!(
+        streamed.header("content-type"),
+        Some("application/octet-stream")
+    );
+    assert!(streamed.body == big, "{} bytes", streamed.body.len());
 }
 
 #[test]
