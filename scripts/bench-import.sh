@@ -26,25 +26,42 @@ site() {
     cp tests/fixtures/import/fir.toml "$1/"
 }
 
-# Wall seconds of a command (GNU time), its output discarded.
+# "wall/cpu" seconds of a command (GNU time; cpu = user + sys), its output discarded.
 seconds() {
-    /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -1
+    /usr/bin/time -f "%e %U %S" "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.2f/%.2f", $1, $2 + $3 }'
+}
+
+# Ratio of two "wall/cpu" figures, for wall and for cpu.
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, "/"); split(b, y, "/");
+        printf "%.1fx wall, %.1fx cpu", x[1] / (y[1] > 0 ? y[1] : 0.005), x[2] / (y[2] > 0 ? y[2] : 0.005) }'
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "run  fir-import(s)  openpyxl-load(s)  ratio"
+echo "seconds wall/cpu: fir import | fir import --dry-run | openpyxl load | python creating 1,500 files"
 for i in $(seq "$runs"); do
     site "$work/site"
-    f=$(seconds "$fir" --root "$work/site" -q import "$sample" --mapping "$mapping")
-    p=$(seconds python3 scripts/openpyxl_load.py "$sample")
-    echo "$i    $f           $p             $(awk -v f="$f" -v p="$p" 'BEGIN { printf "%.1f", p / (f > 0 ? f : 0.005) }')"
+    full=$(seconds "$fir" --root "$work/site" import "$sample" --mapping "$mapping")
+    site "$work/site"
+    dry=$(seconds "$fir" --root "$work/site" import "$sample" --mapping "$mapping" --dry-run)
+    load=$(seconds python3 scripts/openpyxl_load.py "$sample")
+    rm -rf "$work/files"
+    create=$(seconds python3 scripts/create_files.py "$work/files" 1500)
+    echo "run $i: $full | $dry | $load | $create"
+    echo "       openpyxl load / fir import: $(ratio "$load" "$full"); openpyxl load / fir --dry-run: $(ratio "$load" "$dry")"
 done
-echo "(fir imports 1,500 incidents and writes 1,500 files; openpyxl only loads the workbook)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 big=$work/big_register.xlsx
 [ -f "$big" ] || ./target/release/examples/big_register "$big" 100000
 site "$work/big"
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+/usr/bin/time -f "100k rows, --dry-run: wall %e s, user %U s, sys %S s, max RSS %M KB" \
+    "$fir" --root "$work/big" import "$big" --mapping "$mapping" --sheet Register --dry-run >/dev/null
 /usr/bin/time -f "100k rows: wall %e s, user %U s, sys %S s, max RSS %M KB" \
-    "$fir" --root "$work/big" -q import "$big" --mapping "$mapping" --sheet Register
+    "$fir" --root "$work/big" import "$big" --mapping "$mapping" --sheet Register >/dev/null
 find "$work/big/content/incidents" -name '*.md' | wc -l | xargs echo "files written:"
+rm -rf "$work/files"
+/usr/bin/time -f "python creating 100,000 files: wall %e s, user %U s, sys %S s" \
+    python3 scripts/create_files.py "$work/files" 100000
+rm -rf "$work/files" "$work/big" "$work/site"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -160,13 +160,15 @@ pub fn write_batch(files: &[BatchFile<'_>]) -> io::Result<()> {
     let started = std::time::Instant::now();
     let name_error =
         |path: &Path, e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    let mut dirs: Vec<&Path> = files.iter().filter_map(|f| f.path.parent()).collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in &dirs {
+        fs::create_dir_all(dir).map_err(|e| name_error(dir, e))?;
+    }
     let temps: Vec<io::Result<PathBuf>> = files
         .par_iter()
-        .map(|file| {
-            let dir = parent(file.path)?;
-            fs::create_dir_all(dir)?;
-            write_temp_unsynced(dir, file.path, file.bytes)
-        })
+        .map(|file| write_temp_unsynced(parent(file.path)?, file.path, file.bytes))
         .collect();
     if let Some(i) = temps.iter().position(Result::is_err) {
         for temp in temps.iter().flatten() {
@@ -180,9 +182,6 @@ pub fn write_batch(files: &[BatchFile<'_>]) -> io::Result<()> {
         return Err(name_error(files[i].path, error));
     }
     let temps: Vec<PathBuf> = temps.into_iter().flatten().collect();
-    let mut dirs: Vec<&Path> = files.iter().filter_map(|f| f.path.parent()).collect();
-    dirs.sort();
-    dirs.dedup();
     tracing::debug!(
         "batch: {} files written in {:.2?}",
         temps.len(),
@@ -202,9 +201,9 @@ pub fn write_batch(files: &[BatchFile<'_>]) -> io::Result<()> {
             let placed = if file.replace {
                 fs::rename(temp, file.path)
             } else {
-                fs::hard_link(temp, file.path)
+                rename_exclusive(temp, file.path)
             };
-            if placed.is_err() || !file.replace {
+            if placed.is_err() {
                 let _ = fs::remove_file(temp);
             }
             placed.map_err(|e| name_error(file.path, e))
@@ -215,6 +214,23 @@ pub fn write_batch(files: &[BatchFile<'_>]) -> io::Result<()> {
     }
     tracing::debug!("batch: names in place at {:.2?}", started.elapsed());
     results.into_iter().collect()
+}
+
+/// Moves `from` to `to` unless `to` exists (`AlreadyExists` then): one system call
+/// where the platform can refuse to replace, a link and an unlink elsewhere.
+fn rename_exclusive(from: &Path, to: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+            Ok(()) => return Ok(()),
+            // Filesystems without RENAME_NOREPLACE: fall back to a link.
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    fs::hard_link(from, to)?;
+    fs::remove_file(from)
 }
 
 /// Makes the content of `files` durable: one filesystem-wide flush where the platform
