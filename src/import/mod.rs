@@ -19,8 +19,6 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::config::Config;
 use crate::content::Entry;
 use crate::incident::{is_valid_id, to_markdown};
@@ -546,32 +544,29 @@ fn next_seq(
     *current
 }
 
-/// Writes the plan's files: new ones exclusively, changed ones atomically, in parallel.
-/// Holds the content directory's lock so that `fir new` and the intake form wait.
+/// Writes the plan's files: new ones exclusively, changed ones atomically, all flushed
+/// to disk together (see [`store::write_batch`]), then removes the files of incidents
+/// that moved to another year. Holds the content directory's lock so that `fir new`
+/// and the intake form wait.
 pub fn apply(root: &Path, plan: &Plan) -> std::io::Result<()> {
     if plan.writes.is_empty() {
         return Ok(());
     }
     let _lock = store::lock(root)?;
-    let progress = crate::progress::bar(plan.writes.len() as u64, "writing");
-    let result = plan.writes.par_iter().try_for_each(|write| {
-        let outcome = if write.replace {
-            store::replace(&write.path, write.text.as_bytes())
-        } else {
-            store::write_new(&write.path, write.text.as_bytes())
-        };
-        let outcome = outcome
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", write.path.display())));
-        if outcome.is_ok()
-            && let Some(old) = &write.remove
-        {
-            std::fs::remove_file(old)?;
-        }
-        progress.inc(1);
-        outcome
-    });
-    progress.finish_and_clear();
-    result
+    let batch: Vec<store::BatchFile<'_>> = plan
+        .writes
+        .iter()
+        .map(|write| store::BatchFile {
+            path: &write.path,
+            bytes: write.text.as_bytes(),
+            replace: write.replace,
+        })
+        .collect();
+    store::write_batch(&batch)?;
+    for old in plan.writes.iter().filter_map(|w| w.remove.as_ref()) {
+        std::fs::remove_file(old)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
