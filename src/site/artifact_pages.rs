@@ -1,8 +1,9 @@
 //! Artifact pages: one per artifact value listing the incidents that mention it, an
 //! index per type (most shared first), an overview, and `data/artifacts.json`.
-//! Built only when `[artifacts] enabled` (the default). With 100k distinct values in a
-//! large register, the per-value page is kept lean: its incident rows are the ones
-//! every list shares, rendered once per build.
+//! Built only when `[artifacts] enabled` (the default). A large register has about ten
+//! distinct values per incident, most in one incident only: values get a page when
+//! `page_min_incidents` incidents (2 by default) mention them, and the page is lean
+//! (its incident rows are the ones every list shares, rendered once per build).
 
 use std::hash::{Hash, Hasher};
 
@@ -98,7 +99,12 @@ impl<'a> ArtifactPages<'a> {
                     items.push(Item::TypeIndex(k, page));
                 }
             }
-            items.extend((0..shared.len() as u32).map(Item::Value));
+            let config = &input.config.artifacts;
+            items.extend(
+                (0..shared.len() as u32)
+                    .filter(|&at| config.has_page(shared[at as usize].incidents.len()))
+                    .map(Item::Value),
+            );
         }
         ArtifactPages {
             input,
@@ -119,12 +125,18 @@ impl<'a> ArtifactPages<'a> {
             .to_string()
     }
 
+    /// A link to the value's page, or to its only incident when it has none.
     fn value_link(&self, at: u32) -> ValueLink {
         let s = self.shared(at);
+        let url = if self.input.config.artifacts.has_page(s.incidents.len()) {
+            paths::artifact(s.artifact.kind.name(), &s.artifact.value)
+        } else {
+            paths::incident(&self.input.summaries[s.incidents[0] as usize].id)
+        };
         ValueLink {
             kind: s.artifact.kind.name(),
             defanged: artifacts::defang(&s.artifact),
-            url: paths::artifact(s.artifact.kind.name(), &s.artifact.value),
+            url,
             count: s.incidents.len(),
         }
     }
@@ -147,6 +159,10 @@ impl<'a> ArtifactPages<'a> {
             for &at in list {
                 let s = self.shared(at);
                 (&s.artifact, s.incidents.len()).hash(h);
+                // A value without a page links to its incident.
+                if !self.input.config.artifacts.has_page(s.incidents.len()) {
+                    self.input.summaries[s.incidents[0] as usize].id.hash(h);
+                }
             }
         };
         match item {
