@@ -16,19 +16,46 @@ pub struct Found {
     pub mentions: Vec<String>,
 }
 
-/// Characters a chunk (a URL, an address, a word with dots) may hold.
+/// ASCII characters a chunk (a URL, an address, a word with dots) may hold, besides
+/// letters and digits.
+const CHUNK_PUNCTUATION: &[u8] = b"._-:/?#@!$&*+,;=%~";
+/// ASCII characters a plain word (domain, address, hash, id) may hold, besides letters
+/// and digits.
+const WORD_PUNCTUATION: &[u8] = b"._-:@+%";
+
+/// A table of the ASCII bytes that continue a chunk or a word.
+const fn table(punctuation: &[u8]) -> [bool; 128] {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < punctuation.len() {
+        table[punctuation[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+static IN_CHUNK: [bool; 128] = table(CHUNK_PUNCTUATION);
+static IN_WORD: [bool; 128] = table(WORD_PUNCTUATION);
+
+/// Characters a chunk may hold: the ASCII ones of the table, letters and digits of
+/// other scripts (white space and punctuation of other scripts end it).
 fn in_chunk(c: char) -> bool {
     if c.is_ascii() {
-        c.is_ascii_alphanumeric() || "._-:/?#@!$&*+,;=%~".contains(c)
+        IN_CHUNK[c as usize]
     } else {
         c.is_alphanumeric()
     }
 }
 
-/// Characters a plain word (domain, address, hash, id) may hold.
+/// Characters a plain word may hold.
 fn in_word(c: char) -> bool {
     if c.is_ascii() {
-        c.is_ascii_alphanumeric() || "._-:@+%".contains(c)
+        IN_WORD[c as usize]
     } else {
         c.is_alphanumeric()
     }
@@ -36,10 +63,20 @@ fn in_word(c: char) -> bool {
 
 /// Scans `text` (already refanged), adding what it finds to `found`.
 pub fn scan(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
+    let bytes = text.as_bytes();
     let mut start = None;
-    for (i, c) in text.char_indices() {
+    let mut i = 0;
+    while i < bytes.len() {
         *steps += 1;
-        match (in_chunk(c), start) {
+        let b = bytes[i];
+        // ASCII from the table; other characters decoded (they are rare).
+        let (inside, len) = if b < 128 {
+            (IN_CHUNK[b as usize], 1)
+        } else {
+            let c = text[i..].chars().next().expect("a char boundary");
+            (in_chunk(c), c.len_utf8())
+        };
+        match (inside, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 chunk(&text[s..i], config, found, steps);
@@ -47,6 +84,7 @@ pub fn scan(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut 
             }
             _ => {}
         }
+        i += len;
     }
     if let Some(s) = start {
         chunk(&text[s..], config, found, steps);
@@ -120,6 +158,19 @@ fn plain(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64
 fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     *steps += 4 * word.len() as u64;
     if !word.is_ascii() {
+        return;
+    }
+    // Most words of prose are none of the types: no dot, colon or `@`, not a hash's
+    // length, not a CVE id. Only an incident id may be such a word.
+    if !word.bytes().any(|b| matches!(b, b'.' | b':' | b'@'))
+        && values::hash_kind(word.len()).is_none()
+        && !word
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("cve-"))
+    {
+        if looks_like_id(word) {
+            found.mentions.push(word.to_string());
+        }
         return;
     }
     match classify(word) {

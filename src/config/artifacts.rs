@@ -16,6 +16,12 @@ pub struct ArtifactConfig {
     /// Values that are never indicators, like the organisation's own domains.
     #[serde(default)]
     pub blocklist: Vec<BlockRule>,
+    /// An artifact gets its own page when at least this many incidents mention it.
+    /// 2 by default: a large register has about ten distinct values per incident,
+    /// most of them in one incident only, and a page each would multiply the files
+    /// of the site (the incident page already lists them). 1 gives every value a page.
+    #[serde(default = "two")]
+    pub page_min_incidents: usize,
 }
 
 /// One blocklist entry. A `domain` entry also blocks its subdomains and the URLs and
@@ -32,17 +38,27 @@ fn yes() -> bool {
     true
 }
 
+fn two() -> usize {
+    2
+}
+
 impl Default for ArtifactConfig {
     fn default() -> Self {
         ArtifactConfig {
             enabled: true,
             private_ips: false,
             blocklist: Vec::new(),
+            page_min_incidents: two(),
         }
     }
 }
 
 impl ArtifactConfig {
+    /// True when an artifact mentioned by `incidents` incidents gets its own page.
+    pub fn has_page(&self, incidents: usize) -> bool {
+        self.enabled && incidents >= self.page_min_incidents.max(1)
+    }
+
     /// Checks that every blocklist entry is a valid value of a known type.
     pub fn check(&self) -> Result<(), String> {
         for (i, rule) in self.blocklist.iter().enumerate() {

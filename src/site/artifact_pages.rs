@@ -1,8 +1,10 @@
-//! Artifact pages: one per artifact value listing the incidents that mention it, an
-//! index per type (most shared first), an overview, and `data/artifacts.json`.
-//! Built only when `[artifacts] enabled` (the default). With 100k distinct values in a
-//! large register, the per-value page is kept lean: its incident rows are the ones
-//! every list shares, rendered once per build.
+//! Artifact pages: one per shared artifact value listing the incidents that mention
+//! it, an index per type (most shared first), an overview, and `data/artifacts.json`
+//! (every value).
+//! Built only when `[artifacts] enabled` (the default). A large register has about ten
+//! distinct values per incident, most in one incident only: values get a page when
+//! `page_min_incidents` incidents (2 by default) mention them, and the page is lean
+//! (its incident rows are the ones every list shares, rendered once per build).
 
 use std::hash::{Hash, Hasher};
 
@@ -23,8 +25,9 @@ const MOST_SHARED: usize = 25;
 #[derive(Debug)]
 pub struct ArtifactPages<'a> {
     input: &'a Input<'a>,
-    /// Per type present: positions in the correlation's `shared`, most shared first.
-    kinds: Vec<(Kind, Vec<u32>)>,
+    /// Per type present: positions in the correlation's `shared` of the values that
+    /// have a page, most shared first, and the number of all the type's values.
+    kinds: Vec<(Kind, Vec<u32>, usize)>,
     /// What each job renders.
     items: Vec<Item>,
 }
@@ -73,32 +76,40 @@ struct IndexView {
     /// Types with their counts (overview only).
     kinds: Vec<LinkView>,
     values: Vec<ValueLink>,
+    /// Values of the type without a page (seen in too few incidents), not listed.
+    unlisted: usize,
     pages: Vec<PageLink>,
 }
 
 impl<'a> ArtifactPages<'a> {
     pub fn new(input: &'a Input<'a>) -> Self {
         let shared = &input.index.artifacts.shared;
-        let mut kinds: Vec<(Kind, Vec<u32>)> = Kind::ALL.iter().map(|&k| (k, Vec::new())).collect();
-        if input.config.artifacts.enabled {
+        let config = &input.config.artifacts;
+        let mut kinds: Vec<(Kind, Vec<u32>, usize)> =
+            Kind::ALL.iter().map(|&k| (k, Vec::new(), 0)).collect();
+        let mut items = Vec::new();
+        if config.enabled {
             for (at, s) in shared.iter().enumerate() {
-                kinds[s.artifact.kind as usize].1.push(at as u32);
+                let kind = &mut kinds[s.artifact.kind as usize];
+                kind.2 += 1;
+                if config.has_page(s.incidents.len()) {
+                    kind.1.push(at as u32);
+                    items.push(Item::Value(at as u32));
+                }
             }
         }
-        kinds.retain(|(_, values)| !values.is_empty());
-        kinds.par_iter_mut().for_each(|(_, values)| {
+        kinds.retain(|(_, _, total)| *total > 0);
+        kinds.par_iter_mut().for_each(|(_, values, _)| {
             values.sort_by(|&a, &b| by_count(&shared[a as usize], &shared[b as usize]));
         });
-        let mut items = Vec::new();
-        if input.config.artifacts.enabled {
+        if config.enabled {
             items.push(Item::Overview);
             items.push(Item::Data);
-            for (k, (_, values)) in kinds.iter().enumerate() {
-                for page in 0..values.len().div_ceil(PER_TYPE_PAGE) {
+            for (k, (_, values, _)) in kinds.iter().enumerate() {
+                for page in 0..pages_of(values.len()) {
                     items.push(Item::TypeIndex(k, page));
                 }
             }
-            items.extend((0..shared.len() as u32).map(Item::Value));
         }
         ArtifactPages {
             input,
@@ -119,12 +130,18 @@ impl<'a> ArtifactPages<'a> {
             .to_string()
     }
 
+    /// A link to the value's page, or to its only incident when it has none.
     fn value_link(&self, at: u32) -> ValueLink {
         let s = self.shared(at);
+        let url = if self.input.config.artifacts.has_page(s.incidents.len()) {
+            paths::artifact(s.artifact.kind.name(), &s.artifact.value)
+        } else {
+            paths::incident(&self.input.summaries[s.incidents[0] as usize].id)
+        };
         ValueLink {
             kind: s.artifact.kind.name(),
             defanged: artifacts::defang(&s.artifact),
-            url: paths::artifact(s.artifact.kind.name(), &s.artifact.value),
+            url,
             count: s.incidents.len(),
         }
     }
@@ -147,12 +164,16 @@ impl<'a> ArtifactPages<'a> {
             for &at in list {
                 let s = self.shared(at);
                 (&s.artifact, s.incidents.len()).hash(h);
+                // A value without a page links to its incident.
+                if !self.input.config.artifacts.has_page(s.incidents.len()) {
+                    self.input.summaries[s.incidents[0] as usize].id.hash(h);
+                }
             }
         };
         match item {
             Item::Overview => {
-                for (kind, list) in &self.kinds {
-                    (kind, list.len()).hash(&mut h);
+                for (kind, list, total) in &self.kinds {
+                    (kind, list.len(), total).hash(&mut h);
                 }
                 values(&mut h, &self.most_shared());
             }
@@ -165,8 +186,8 @@ impl<'a> ArtifactPages<'a> {
                 }
             }
             Item::TypeIndex(k, page) => {
-                let list = &self.kinds[k].1;
-                (k, page, list.len()).hash(&mut h);
+                let (_, list, total) = &self.kinds[k];
+                (k, page, list.len(), total).hash(&mut h);
                 values(&mut h, &list[page_range(page, list.len())]);
             }
             Item::Value(at) => {
@@ -184,7 +205,7 @@ impl<'a> ArtifactPages<'a> {
         let mut all: Vec<u32> = self
             .kinds
             .iter()
-            .flat_map(|(_, list)| list.iter().take(MOST_SHARED).copied())
+            .flat_map(|(_, list, _)| list.iter().take(MOST_SHARED).copied())
             .collect();
         all.sort_by(|&a, &b| by_count(&shared[a as usize], &shared[b as usize]));
         all.truncate(MOST_SHARED);
@@ -199,21 +220,21 @@ impl<'a> ArtifactPages<'a> {
         };
         let view = match kind {
             None => {
-                let max = self.kinds.iter().map(|(_, l)| l.len()).max().unwrap_or(1);
+                let max = self.kinds.iter().map(|k| k.2).max().unwrap_or(1);
                 IndexView {
                     kind: None,
                     total: self.input.index.artifacts.shared.len(),
                     kinds: self
                         .kinds
                         .iter()
-                        .map(|(kind, list)| LinkView {
+                        .map(|(kind, _, total)| LinkView {
                             label: self.kind_label(*kind),
                             url: paths::artifact_type(kind.name(), 0),
-                            count: list.len(),
+                            count: *total,
                             color: None,
                             fg: None,
                             depth: 0,
-                            percent: list.len() * 100 / max.max(1),
+                            percent: total * 100 / max.max(1),
                         })
                         .collect(),
                     values: self
@@ -221,15 +242,17 @@ impl<'a> ArtifactPages<'a> {
                         .into_iter()
                         .map(|at| self.value_link(at))
                         .collect(),
+                    unlisted: 0,
                     pages: Vec::new(),
                 }
             }
             Some(k) => {
-                let (kind, list) = &self.kinds[k];
-                let pages = list.len().div_ceil(PER_TYPE_PAGE);
+                let (kind, list, total) = &self.kinds[k];
+                let pages = pages_of(list.len());
                 IndexView {
                     kind: Some(kind.name()),
-                    total: list.len(),
+                    total: *total,
+                    unlisted: total - list.len(),
                     kinds: Vec::new(),
                     values: list[page_range(page, list.len())]
                         .iter()
@@ -316,6 +339,11 @@ fn by_count(a: &Shared, b: &Shared) -> std::cmp::Ordering {
         .len()
         .cmp(&a.incidents.len())
         .then_with(|| a.artifact.value.cmp(&b.artifact.value))
+}
+
+/// Pages of a type index listing `len` values (one, maybe empty, at least).
+fn pages_of(len: usize) -> usize {
+    len.div_ceil(PER_TYPE_PAGE).max(1)
 }
 
 fn page_range(page: usize, len: usize) -> std::ops::Range<usize> {

@@ -276,19 +276,18 @@ impl IncidentPages<'_> {
                 .artifacts
                 .iter()
                 .map(|a| {
-                    let pages = c.artifacts.enabled;
+                    let count = input.index.artifacts.lookup.get(a).map_or(1, |&at| {
+                        input.index.artifacts.shared[at as usize].incidents.len()
+                    });
                     ArtifactView {
                         kind: a.kind.name().to_string(),
                         value: a.value.clone(),
                         defanged: crate::artifacts::defang(a),
-                        url: pages.then(|| paths::artifact(a.kind.name(), &a.value)),
-                        count: input
-                            .index
+                        url: c
                             .artifacts
-                            .lookup
-                            .get(a)
-                            .filter(|_| pages)
-                            .map(|&at| input.index.artifacts.shared[at as usize].incidents.len()),
+                            .has_page(count)
+                            .then(|| paths::artifact(a.kind.name(), &a.value)),
+                        count: c.artifacts.enabled.then_some(count),
                     }
                 })
                 .collect(),
