@@ -5,13 +5,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::codec::{base64, encode_postings, pack_rows, width_for};
+use super::codec::{base64, encode_postings, pack_rows, put_varint, width_for};
 use super::{text, wrap};
 
 /// Format version, in the meta file: a reader refuses what it does not know.
 pub const VERSION: u32 = 1;
-/// Documents per facet-table chunk.
-pub const FACET_CHUNK: u32 = 1024;
+/// Documents per facet-table chunk: a query with few results loads only their chunks;
+/// one with many loads the whole table ([`FACET_ALL`]) instead.
+pub const FACET_CHUNK: u32 = 256;
+/// Terms in at least this many documents carry their facet counts, so that a query of
+/// one such word shows facet counts without loading the facet table.
+pub const COUNTS_MIN: usize = 512;
 /// Documents per display chunk: small, because the first page of results is spread
 /// over the whole collection.
 pub const DISPLAY_CHUNK: u32 = 16;
@@ -21,6 +25,8 @@ const SHARD_BYTES: usize = 24 * 1024;
 const MIN_SHARD_BYTES: usize = 2 * 1024;
 
 pub const META: &str = "search/meta.js";
+/// The whole facet table in one file.
+pub const FACET_ALL: &str = "search/f/all.js";
 
 /// One incident as search sees it. Documents are numbered in the order given, which
 /// must be oldest first: sorting by date is sorting by number.
@@ -74,24 +80,43 @@ struct Postings {
     title: Vec<u32>,
 }
 
+/// One term in a shard file: key, postings, title postings, facet counts (base64,
+/// empty when absent).
+pub type ShardEntry = (String, String, String, String);
+
+/// One document in a display file: id, title, date, excerpt, facet row.
+pub type DisplayEntry = (String, String, String, String, Vec<u32>);
+
 /// The keys of one document: `true` when the key is a word of the title.
 fn keys_of(doc: &Document<'_>) -> HashMap<String, bool> {
     let mut keys: HashMap<String, bool> = HashMap::new();
-    let add_text = |text: &str, title: bool, keys: &mut HashMap<String, bool>| {
+    let mut pair = String::new();
+    let mut add_text = |text: &str, title: bool| {
         let mut previous: Option<String> = None;
         for term in text::terms(text) {
-            if let Some(before) = previous.take() {
-                keys.entry(format!("{before} {term}")).or_insert(false);
+            if let Some(before) = &previous {
+                pair.clear();
+                pair.push_str(before);
+                pair.push(' ');
+                pair.push_str(&term);
+                // Most pairs repeat within a document: allocate only new ones.
+                if !keys.contains_key(pair.as_str()) {
+                    keys.insert(pair.clone(), false);
+                }
             }
-            let in_title = keys.entry(term.clone()).or_insert(title);
-            *in_title |= title;
+            match keys.get_mut(term.as_str()) {
+                Some(in_title) => *in_title |= title,
+                None => {
+                    keys.insert(term.clone(), title);
+                }
+            }
             previous = Some(term);
         }
     };
-    add_text(doc.title, true, &mut keys);
-    add_text(doc.id, false, &mut keys);
+    add_text(doc.title, true);
+    add_text(doc.id, false);
     for text in &doc.texts {
-        add_text(text, false, &mut keys);
+        add_text(text, false);
     }
     for (field, value) in &doc.keywords {
         keys.insert(super::field_key(field, value), false);
@@ -117,13 +142,13 @@ pub fn display_path(chunk: u32) -> String {
 struct ShardFile<'a> {
     r#type: &'static str,
     name: &'a str,
-    terms: Vec<(&'a str, String, String)>,
+    terms: Vec<&'a (&'a str, String, String, String)>,
 }
 
 #[derive(Serialize)]
 struct FacetFile {
     r#type: &'static str,
-    chunk: u32,
+    chunk: Option<u32>,
     data: String,
 }
 
@@ -131,58 +156,26 @@ struct FacetFile {
 struct DisplayFile<'a> {
     r#type: &'static str,
     chunk: u32,
-    docs: Vec<(&'a str, &'a str, &'a str, &'a str)>,
+    docs: Vec<(&'a str, &'a str, &'a str, &'a str, &'a [u32])>,
 }
 
 fn json<T: Serialize>(value: &T) -> String {
     wrap(&serde_json::to_string(value).expect("index parts serialise"))
 }
 
+/// How many of `docs` have each value of each column, all columns in a row.
+pub fn count_values(docs: &[u32], rows: &[Vec<u32>], columns: &[Column]) -> Vec<Vec<u32>> {
+    let mut counts: Vec<Vec<u32>> = columns.iter().map(|c| vec![0; c.values.len()]).collect();
+    for &d in docs {
+        for (c, &value) in rows[d as usize].iter().enumerate() {
+            counts[c][value as usize] += 1;
+        }
+    }
+    counts
+}
+
 /// The index files of `docs` (oldest first), as `(path, contents)`.
 pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)> {
-    let terms = invert(docs);
-    let encoded: Vec<(&str, String, String)> = terms
-        .par_iter()
-        .map(|(key, postings)| {
-            (
-                key.as_str(),
-                base64(&encode_postings(&postings.all)),
-                if postings.title.is_empty() {
-                    String::new()
-                } else {
-                    base64(&encode_postings(&postings.title))
-                },
-            )
-        })
-        .collect();
-    let sizes: Vec<usize> = encoded
-        .iter()
-        .map(|(k, a, t)| k.len() + a.len() + t.len() + 10)
-        .collect();
-    let keys: Vec<&str> = encoded.iter().map(|e| e.0).collect();
-    let mut prefixes = Vec::new();
-    split_shards(&keys, &sizes, String::new(), &mut prefixes);
-    prefixes.sort();
-
-    let mut files = Vec::new();
-    // Terms are sorted, so each shard is a run of them: assign each to the longest
-    // prefix that is a shard.
-    let prefix_set: HashSet<&str> = prefixes.iter().map(String::as_str).collect();
-    let mut by_shard: BTreeMap<&str, Vec<(&str, String, String)>> = BTreeMap::new();
-    for entry in encoded {
-        let shard = shard_of(entry.0, &prefix_set);
-        by_shard.entry(shard).or_default().push(entry);
-    }
-    for prefix in &prefixes {
-        let terms = by_shard.remove(prefix.as_str()).unwrap_or_default();
-        let file = ShardFile {
-            r#type: "shard",
-            name: prefix,
-            terms,
-        };
-        files.push((shard_path(prefix), json(&file)));
-    }
-
     let columns = complete_columns(docs, columns);
     let value_at: Vec<HashMap<&str, u32>> = columns
         .iter()
@@ -194,32 +187,104 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
                 .collect()
         })
         .collect();
-    let widths: Vec<u8> = columns.iter().map(|c| c.bits).collect();
-    for (chunk, part) in docs.chunks(FACET_CHUNK as usize).enumerate() {
-        let rows: Vec<Vec<u32>> = part
-            .iter()
-            .map(|doc| {
-                value_at
+    let rows: Vec<Vec<u32>> = docs
+        .iter()
+        .map(|doc| {
+            value_at
+                .iter()
+                .zip(&doc.columns)
+                .map(|(at, raw)| at[raw.as_str()])
+                .collect()
+        })
+        .collect();
+    let terms = invert(docs);
+    let encoded: Vec<(&str, String, String, String)> = terms
+        .par_iter()
+        .map(|(key, postings)| {
+            let counts = if postings.all.len() >= COUNTS_MIN {
+                let mut bytes = Vec::new();
+                for count in count_values(&postings.all, &rows, &columns)
                     .iter()
-                    .zip(&doc.columns)
-                    .map(|(at, raw)| at[raw.as_str()])
-                    .collect()
-            })
-            .collect();
+                    .flatten()
+                {
+                    put_varint(&mut bytes, *count);
+                }
+                base64(&bytes)
+            } else {
+                String::new()
+            };
+            (
+                key.as_str(),
+                base64(&encode_postings(&postings.all)),
+                if postings.title.is_empty() {
+                    String::new()
+                } else {
+                    base64(&encode_postings(&postings.title))
+                },
+                counts,
+            )
+        })
+        .collect();
+    let sizes: Vec<usize> = encoded
+        .iter()
+        .map(|(k, a, t, c)| k.len() + a.len() + t.len() + c.len() + 12)
+        .collect();
+    let keys: Vec<&str> = encoded.iter().map(|e| e.0).collect();
+    let mut prefixes = Vec::new();
+    split_shards(&keys, &sizes, String::new(), &mut prefixes);
+    prefixes.sort();
+
+    let mut files = Vec::new();
+    let prefix_set: HashSet<&str> = prefixes.iter().map(String::as_str).collect();
+    let mut by_shard: BTreeMap<&str, Vec<&(&str, String, String, String)>> = BTreeMap::new();
+    for entry in &encoded {
+        by_shard
+            .entry(shard_of(entry.0, &prefix_set))
+            .or_default()
+            .push(entry);
+    }
+    for prefix in &prefixes {
+        let terms = by_shard.remove(prefix.as_str()).unwrap_or_default();
+        let file = ShardFile {
+            r#type: "shard",
+            name: prefix,
+            terms,
+        };
+        files.push((shard_path(prefix), json(&file)));
+    }
+
+    let widths: Vec<u8> = columns.iter().map(|c| c.bits).collect();
+    for (chunk, part) in rows.chunks(FACET_CHUNK as usize).enumerate() {
         let file = FacetFile {
             r#type: "facets",
-            chunk: chunk as u32,
-            data: base64(&pack_rows(&rows, &widths)),
+            chunk: Some(chunk as u32),
+            data: base64(&pack_rows(part, &widths)),
         };
         files.push((facet_path(chunk as u32), json(&file)));
     }
+    let file = FacetFile {
+        r#type: "facets",
+        chunk: None,
+        data: base64(&pack_rows(&rows, &widths)),
+    };
+    files.push((FACET_ALL.to_string(), json(&file)));
     for (chunk, part) in docs.chunks(DISPLAY_CHUNK as usize).enumerate() {
+        let start = chunk * DISPLAY_CHUNK as usize;
         let file = DisplayFile {
             r#type: "docs",
             chunk: chunk as u32,
             docs: part
                 .iter()
-                .map(|d| (d.id, d.title, d.date.as_str(), d.excerpt.as_str()))
+                .enumerate()
+                .map(|(i, d)| {
+                    (
+                        d.id,
+                        d.title,
+                        d.date.as_str(),
+                        d.excerpt.as_str(),
+                        rows[start + i].as_slice(),
+                    )
+                })
                 .collect(),
         };
         files.push((display_path(chunk as u32), json(&file)));

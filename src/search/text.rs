@@ -54,20 +54,25 @@ pub fn fold(text: &str) -> String {
 /// The index form of a folded word: plurals of French and English reduced, so that
 /// `incidents` finds `incident` and `chevaux` finds `cheval`.
 pub fn stem(word: &str) -> String {
-    let chars = word.chars().count();
-    if chars < 4 || !word.is_ascii() || word.bytes().any(|b| b.is_ascii_digit()) {
-        return word.to_string();
+    let mut word = word.to_string();
+    stem_in_place(&mut word);
+    word
+}
+
+/// [`stem`] without a new allocation.
+pub fn stem_in_place(word: &mut String) {
+    if word.len() < 4 || !word.is_ascii() || word.bytes().any(|b| b.is_ascii_digit()) {
+        return;
     }
-    if let Some(base) = word.strip_suffix("ies") {
-        return format!("{base}y");
+    if word.ends_with("ies") {
+        word.truncate(word.len() - 3);
+        word.push('y');
+    } else if word.ends_with("aux") {
+        word.truncate(word.len() - 3);
+        word.push_str("al");
+    } else if word.ends_with('s') && !["ss", "us", "is"].iter().any(|end| word.ends_with(end)) {
+        word.pop();
     }
-    if let Some(base) = word.strip_suffix("aux") {
-        return format!("{base}al");
-    }
-    if word.ends_with('s') && !["ss", "us", "is"].iter().any(|end| word.ends_with(end)) {
-        return word[..word.len() - 1].to_string();
-    }
-    word.to_string()
 }
 
 /// The folded words of `text`, in order, not stemmed: runs of letters and digits.
@@ -79,7 +84,10 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 
 /// The index terms of `text`, in order: folded and stemmed words.
 pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    words(text).map(|w| stem(&w))
+    words(text).map(|mut w| {
+        stem_in_place(&mut w);
+        w
+    })
 }
 
 #[cfg(test)]
