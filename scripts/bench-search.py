@@ -177,7 +177,10 @@ def browser_queries(site):
             cold_ms, loaded, total = driver.run(QUERY_JS % json.dumps(query), True)
             warm_ms, _, _ = driver.run(QUERY_JS % json.dumps(query), True)
             size = sum(os.path.getsize(os.path.join(site, p)) for p in loaded)
-            rows.append((query, total, cold_ms, warm_ms, len(loaded), size))
+            cli = subprocess.run([FIR, "search", "--json", "--limit", "1", "--site", site, query],
+                                 capture_output=True, text=True, check=True)
+            cli_total = json.loads(cli.stdout)["total"]
+            rows.append((query, total, cli_total, cold_ms, warm_ms, len(loaded), size))
     finally:
         driver.close()
         server.shutdown()
@@ -216,11 +219,11 @@ def main():
         else:
             print("\nPagefind: not installed")
         if os.path.exists("/usr/bin/chromedriver"):
-            print("\n| query | results | first query | again | files loaded | bytes loaded |")
+            print("\n| query | results (browser / fir search) | first query | again | files loaded | bytes loaded |")
             print("|---|---:|---:|---:|---:|---:|")
-            for query, total, cold, warm, count, loaded in browser_queries(site):
+            for query, total, cli_total, cold, warm, count, loaded in browser_queries(site):
                 q = query.replace("|", "\\|")
-                print(f"| `{q}` | {total} | {cold:.0f} ms | {warm:.0f} ms | {count} | {loaded / 1024:.0f} KB |")
+                print(f"| `{q}` | {total} / {cli_total} | {cold:.0f} ms | {warm:.0f} ms | {count} | {loaded / 1024:.0f} KB |")
     print(f"\nload average after: {os.getloadavg()}")
 
 
