@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::codec::{CodecError, decode_postings, get_varint, unbase64, unpack_rows};
 use super::index::{
-    DisplayEntry, FACET_ALL, META, Meta, ShardEntry, VERSION, display_path, facet_path, shard_of,
-    shard_path,
+    DisplayEntry, FACET_ALL, META, Meta, ShardEntry, VERSION, dir_path, display_path, facet_path,
+    shard_of, shard_path,
 };
 use super::query::{Atom, COLUMN_FIELDS, Op, Query};
 use super::{field_key, text, unwrap};
@@ -82,6 +82,11 @@ struct ShardFile {
 }
 
 #[derive(Deserialize)]
+struct DirFile {
+    shards: Vec<String>,
+}
+
+#[derive(Deserialize)]
 struct FacetFile {
     data: String,
 }
@@ -104,7 +109,8 @@ struct Matches {
 pub struct Searcher<S> {
     source: S,
     meta: Meta,
-    shard_set: HashSet<String>,
+    /// Shard prefixes by first character, as loaded.
+    dirs: HashMap<String, Vec<String>>,
     shards: HashMap<String, Vec<ShardEntry>>,
     facet_chunks: HashMap<u32, Vec<Vec<u32>>>,
     display_chunks: HashMap<u32, Vec<DisplayEntry>>,
@@ -159,7 +165,7 @@ impl<S: Source> Searcher<S> {
         }
         Ok(Searcher {
             source,
-            shard_set: meta.shards.iter().cloned().collect(),
+            dirs: HashMap::new(),
             meta,
             shards: HashMap::new(),
             facet_chunks: HashMap::new(),
@@ -200,7 +206,7 @@ impl<S: Source> Searcher<S> {
 
     /// The shard entry of one key, if it is indexed.
     fn entry(&mut self, key: &str) -> Result<Option<ShardEntry>, SearchError> {
-        let prefix = self.shard_prefix(key);
+        let prefix = self.shard_prefix(key)?;
         let terms = self.shard(&prefix)?;
         Ok(terms
             .binary_search_by(|t| t.0.as_str().cmp(key))
@@ -208,10 +214,26 @@ impl<S: Source> Searcher<S> {
             .map(|at| terms[at].clone()))
     }
 
+    /// The shard prefixes that start like `key` (its first character's directory),
+    /// and the root shard.
+    fn candidates(&mut self, key: &str) -> Result<Vec<String>, SearchError> {
+        let first: String = key.chars().take(1).collect();
+        let mut out = vec![String::new()];
+        if self.meta.dirs.contains(&first) {
+            if !self.dirs.contains_key(&first) {
+                let file: DirFile = self.read(dir_path(&first))?;
+                self.dirs.insert(first.clone(), file.shards);
+            }
+            out.extend(self.dirs[&first].iter().cloned());
+        }
+        Ok(out)
+    }
+
     /// The prefix of the shard that holds `key`.
-    fn shard_prefix(&self, key: &str) -> String {
-        let set: HashSet<&str> = self.shard_set.iter().map(String::as_str).collect();
-        shard_of(key, &set).to_string()
+    fn shard_prefix(&mut self, key: &str) -> Result<String, SearchError> {
+        let candidates = self.candidates(key)?;
+        let set: HashSet<&str> = candidates.iter().map(String::as_str).collect();
+        Ok(shard_of(key, &set).to_string())
     }
 
     /// The postings of one key (empty when it is not indexed).
@@ -219,7 +241,7 @@ impl<S: Source> Searcher<S> {
         let Some((_, all, title, _)) = self.entry(key)? else {
             return Ok((Vec::new(), Vec::new()));
         };
-        let path = shard_path(&self.shard_prefix(key));
+        let path = shard_path(&self.shard_prefix(key)?);
         Ok((Self::decode(&path, &all)?, Self::decode(&path, &title)?))
     }
 
@@ -247,7 +269,7 @@ impl<S: Source> Searcher<S> {
         if counts.is_empty() {
             return Ok(None);
         }
-        let path = shard_path(&self.shard_prefix(term));
+        let path = shard_path(&self.shard_prefix(term)?);
         let codec = |source| SearchError::Codec {
             path: path.clone(),
             source,
@@ -277,15 +299,12 @@ impl<S: Source> Searcher<S> {
 
     /// Union of the postings of every word that starts with `start`.
     fn prefix_postings(&mut self, start: &str) -> Result<(Vec<u32>, Vec<u32>), SearchError> {
-        let set: HashSet<&str> = self.shard_set.iter().map(String::as_str).collect();
         let mut prefixes: Vec<String> = self
-            .meta
-            .shards
-            .iter()
+            .candidates(start)?
+            .into_iter()
             .filter(|p| p.starts_with(start))
-            .cloned()
             .collect();
-        prefixes.push(shard_of(start, &set).to_string());
+        prefixes.push(self.shard_prefix(start)?);
         prefixes.sort();
         prefixes.dedup();
         let (mut all, mut title) = (Vec::new(), Vec::new());

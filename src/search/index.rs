@@ -68,8 +68,10 @@ pub struct Meta {
     pub facet_chunk: u32,
     pub display_chunk: u32,
     pub columns: Vec<Column>,
-    /// Prefixes of the term shards: a term is in the shard of its longest prefix here.
-    pub shards: Vec<String>,
+    /// First characters that have a directory of shards ([`dir_path`]). A term is in
+    /// the shard of its longest prefix among those listed in the directory of its first
+    /// character, or in the root shard (prefix "").
+    pub dirs: Vec<String>,
     pub fold: Vec<(String, String)>,
 }
 
@@ -258,6 +260,12 @@ pub fn shard_path(prefix: &str) -> String {
     format!("search/t/_{hex}.js")
 }
 
+/// The list of the shards whose prefixes start with `first` (one character).
+pub fn dir_path(first: &str) -> String {
+    let hex: String = first.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("search/t/dir_{hex}.js")
+}
+
 pub fn facet_path(chunk: u32) -> String {
     format!("search/f/{chunk}.js")
 }
@@ -271,6 +279,13 @@ struct ShardFile<'a> {
     r#type: &'static str,
     name: &'a str,
     terms: Vec<&'a Encoded<'a>>,
+}
+
+#[derive(Serialize)]
+struct DirFile<'a> {
+    r#type: &'static str,
+    name: &'a str,
+    shards: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -390,6 +405,29 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         (shard_path(prefix), json(&file))
     }));
 
+    // One directory per first character, so that the meta file stays small.
+    let mut dirs: Vec<String> = Vec::new();
+    let mut start = 0;
+    while start < prefixes.len() {
+        let Some(first) = prefixes[start].chars().next() else {
+            start += 1;
+            continue;
+        };
+        let end = start
+            + prefixes[start..]
+                .iter()
+                .take_while(|p| p.starts_with(first))
+                .count();
+        let name = first.to_string();
+        let file = DirFile {
+            r#type: "dir",
+            name: &name,
+            shards: &prefixes[start..end],
+        };
+        files.push((dir_path(&name), json(&file)));
+        dirs.push(name);
+        start = end;
+    }
     tracing::debug!(
         "search: {} shards encoded at {:.2?}",
         prefixes.len(),
@@ -441,7 +479,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         facet_chunk: FACET_CHUNK,
         display_chunk: DISPLAY_CHUNK,
         columns,
-        shards: prefixes,
+        dirs,
         fold: text::FOLDS
             .iter()
             .map(|(from, to)| (from.to_string(), to.to_string()))

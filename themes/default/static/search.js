@@ -19,6 +19,7 @@
   function keyOf(data) {
     if (data.type === "meta") return "meta";
     if (data.type === "shard") return "t:" + data.name;
+    if (data.type === "dir") return "dir:" + data.name;
     if (data.type === "facets") return data.chunk === null ? "f:all" : "f:" + data.chunk;
     return "d:" + data.chunk;
   }
@@ -44,6 +45,7 @@
     for (var i = 0; i < bytes.length; i++) out += ("0" + bytes.charCodeAt(i).toString(16)).slice(-2);
     return out;
   }
+  function dirFile(first) { return loadFile("search/t/dir_" + hex(first) + ".js", "dir:" + first); }
   function shardFile(prefix) { return loadFile("search/t/_" + hex(prefix) + ".js", "t:" + prefix); }
   function facetFile(chunk) { return loadFile("search/f/" + chunk + ".js", "f:" + chunk); }
   function facetTable() { return loadFile("search/f/all.js", "f:all"); }
@@ -227,8 +229,8 @@
   // ---- The engine: src/search/engine.rs ----
   function Engine(meta) {
     this.meta = meta;
-    this.shards = {};
-    meta.shards.forEach(function (p) { this.shards[p] = true; }, this);
+    this.dirs = {};
+    meta.dirs.forEach(function (d) { this.dirs[d] = true; }, this);
     this.rows = {};
     this.widths = meta.columns.map(function (c) { return c.bits; });
     this.offsets = [];
@@ -236,13 +238,27 @@
     this.widths.forEach(function (w) { this.offsets.push(this.rowBits); this.rowBits += w; }, this);
   }
 
-  Engine.prototype.shardOf = function (key) {
+  // The shard prefixes that start like key (its first character's directory), and
+  // the root shard.
+  Engine.prototype.candidates = function (key) {
+    var first = Array.from(key)[0] || "";
+    if (!this.dirs[first]) return Promise.resolve([""]);
+    return dirFile(first).then(function (dir) { return [""].concat(dir.shards); });
+  };
+
+  function longestPrefix(key, prefixes) {
+    var set = {};
+    prefixes.forEach(function (p) { set[p] = true; });
     var chars = Array.from(key);
     for (var n = chars.length; n > 0; n--) {
       var p = chars.slice(0, n).join("");
-      if (this.shards[p]) return p;
+      if (set[p]) return p;
     }
     return "";
+  }
+
+  Engine.prototype.shardOf = function (key) {
+    return this.candidates(key).then(function (prefixes) { return longestPrefix(key, prefixes); });
   };
 
   function findTerm(terms, key) {
@@ -256,7 +272,7 @@
   }
 
   Engine.prototype.entry = function (key) {
-    return shardFile(this.shardOf(key)).then(function (shard) { return findTerm(shard.terms, key); });
+    return this.shardOf(key).then(shardFile).then(function (shard) { return findTerm(shard.terms, key); });
   };
 
   Engine.prototype.postings = function (key) {
@@ -287,10 +303,12 @@
   };
 
   Engine.prototype.prefixPostings = function (start) {
-    var prefixes = this.meta.shards.filter(function (p) { return p.indexOf(start) === 0; });
-    var own = this.shardOf(start);
-    if (prefixes.indexOf(own) < 0) prefixes.push(own);
-    return Promise.all(prefixes.map(shardFile)).then(function (shards) {
+    return this.candidates(start).then(function (all) {
+      var prefixes = all.filter(function (p) { return p.indexOf(start) === 0; });
+      var own = longestPrefix(start, all);
+      if (prefixes.indexOf(own) < 0) prefixes.push(own);
+      return Promise.all(prefixes.map(shardFile));
+    }).then(function (shards) {
       var docs = [], title = [];
       shards.forEach(function (shard) {
         shard.terms.forEach(function (t) {
