@@ -5,8 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::codec::{CodecError, decode_postings, unbase64, unpack_rows};
-use super::index::{META, Meta, VERSION, display_path, facet_path, shard_of, shard_path};
+use super::codec::{CodecError, decode_postings, get_varint, unbase64, unpack_rows};
+use super::index::{
+    DisplayEntry, FACET_ALL, META, Meta, ShardEntry, VERSION, dir_path, display_path, facet_path,
+    shard_of, shard_path,
+};
 use super::query::{Atom, COLUMN_FIELDS, Op, Query};
 use super::{field_key, text, unwrap};
 
@@ -75,7 +78,12 @@ pub struct Outcome {
 
 #[derive(Deserialize)]
 struct ShardFile {
-    terms: Vec<(String, String, String)>,
+    terms: Vec<ShardEntry>,
+}
+
+#[derive(Deserialize)]
+struct DirFile {
+    shards: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -85,7 +93,7 @@ struct FacetFile {
 
 #[derive(Deserialize)]
 struct DisplayFile {
-    docs: Vec<(String, String, String, String)>,
+    docs: Vec<DisplayEntry>,
 }
 
 /// Documents matching an atom; those whose title matched weigh more.
@@ -101,10 +109,11 @@ struct Matches {
 pub struct Searcher<S> {
     source: S,
     meta: Meta,
-    shard_set: HashSet<String>,
-    shards: HashMap<String, Vec<(String, String, String)>>,
+    /// Shard prefixes by first character, as loaded.
+    dirs: HashMap<String, Vec<String>>,
+    shards: HashMap<String, Vec<ShardEntry>>,
     facet_chunks: HashMap<u32, Vec<Vec<u32>>>,
-    display_chunks: HashMap<u32, Vec<(String, String, String, String)>>,
+    display_chunks: HashMap<u32, Vec<DisplayEntry>>,
     /// Paths of the files read so far.
     pub loaded: Vec<String>,
 }
@@ -156,7 +165,7 @@ impl<S: Source> Searcher<S> {
         }
         Ok(Searcher {
             source,
-            shard_set: meta.shards.iter().cloned().collect(),
+            dirs: HashMap::new(),
             meta,
             shards: HashMap::new(),
             facet_chunks: HashMap::new(),
@@ -179,7 +188,7 @@ impl<S: Source> Searcher<S> {
         Ok(parsed)
     }
 
-    fn shard(&mut self, prefix: &str) -> Result<&[(String, String, String)], SearchError> {
+    fn shard(&mut self, prefix: &str) -> Result<&[ShardEntry], SearchError> {
         if !self.shards.contains_key(prefix) {
             let file: ShardFile = self.read(shard_path(prefix))?;
             self.shards.insert(prefix.to_string(), file.terms);
@@ -195,30 +204,107 @@ impl<S: Source> Searcher<S> {
         decode_postings(&unbase64(b64).map_err(codec)?).map_err(codec)
     }
 
+    /// The shard entry of one key, if it is indexed.
+    fn entry(&mut self, key: &str) -> Result<Option<ShardEntry>, SearchError> {
+        let prefix = self.shard_prefix(key)?;
+        let terms = self.shard(&prefix)?;
+        Ok(terms
+            .binary_search_by(|t| t.0.as_str().cmp(key))
+            .ok()
+            .map(|at| terms[at].clone()))
+    }
+
+    /// The shard prefixes that start like `key` (its first character's directory),
+    /// and the root shard.
+    fn candidates(&mut self, key: &str) -> Result<Vec<String>, SearchError> {
+        let first: String = key.chars().take(1).collect();
+        let mut out = vec![String::new()];
+        if self.meta.dirs.contains(&first) {
+            if !self.dirs.contains_key(&first) {
+                let file: DirFile = self.read(dir_path(&first))?;
+                self.dirs.insert(first.clone(), file.shards);
+            }
+            out.extend(self.dirs[&first].iter().cloned());
+        }
+        Ok(out)
+    }
+
+    /// The prefix of the shard that holds `key`.
+    fn shard_prefix(&mut self, key: &str) -> Result<String, SearchError> {
+        let candidates = self.candidates(key)?;
+        let set: HashSet<&str> = candidates.iter().map(String::as_str).collect();
+        Ok(shard_of(key, &set).to_string())
+    }
+
     /// The postings of one key (empty when it is not indexed).
     fn postings(&mut self, key: &str) -> Result<(Vec<u32>, Vec<u32>), SearchError> {
-        let set: HashSet<&str> = self.shard_set.iter().map(String::as_str).collect();
-        let prefix = shard_of(key, &set).to_string();
-        let terms = self.shard(&prefix)?;
-        let Ok(at) = terms.binary_search_by(|t| t.0.as_str().cmp(key)) else {
+        let Some((_, all, title, _)) = self.entry(key)? else {
             return Ok((Vec::new(), Vec::new()));
         };
-        let (_, all, title) = terms[at].clone();
-        let path = shard_path(&prefix);
+        let path = shard_path(&self.shard_prefix(key)?);
         Ok((Self::decode(&path, &all)?, Self::decode(&path, &title)?))
+    }
+
+    /// Facet counts stored with a frequent term, when the query is that one word.
+    fn stored_counts(&mut self, query: &Query) -> Result<Option<Vec<Facet>>, SearchError> {
+        let [clause] = query.clauses.as_slice() else {
+            return Ok(None);
+        };
+        let (
+            false,
+            [
+                Atom::Word {
+                    term,
+                    prefix: false,
+                    ..
+                },
+            ],
+        ) = (clause.negated, clause.any.as_slice())
+        else {
+            return Ok(None);
+        };
+        let Some((_, _, _, counts)) = self.entry(term)? else {
+            return Ok(None);
+        };
+        if counts.is_empty() {
+            return Ok(None);
+        }
+        let path = shard_path(&self.shard_prefix(term)?);
+        let codec = |source| SearchError::Codec {
+            path: path.clone(),
+            source,
+        };
+        let bytes = unbase64(&counts).map_err(codec)?;
+        let mut at = 0;
+        let mut facets = Vec::new();
+        for column in &self.meta.columns {
+            let mut values = Vec::new();
+            for (raw, label) in &column.values {
+                let count = get_varint(&bytes, &mut at).map_err(codec)?;
+                if count > 0 {
+                    values.push(FacetCount {
+                        value: raw.clone(),
+                        label: label.clone(),
+                        count,
+                    });
+                }
+            }
+            facets.push(Facet {
+                key: column.key.clone(),
+                values,
+            });
+        }
+        Ok(Some(facets))
     }
 
     /// Union of the postings of every word that starts with `start`.
     fn prefix_postings(&mut self, start: &str) -> Result<(Vec<u32>, Vec<u32>), SearchError> {
-        let set: HashSet<&str> = self.shard_set.iter().map(String::as_str).collect();
         let mut prefixes: Vec<String> = self
-            .meta
-            .shards
-            .iter()
+            .candidates(start)?
+            .into_iter()
             .filter(|p| p.starts_with(start))
-            .cloned()
             .collect();
-        prefixes.push(shard_of(start, &set).to_string());
+        prefixes.push(self.shard_prefix(start)?);
         prefixes.sort();
         prefixes.dedup();
         let (mut all, mut title) = (Vec::new(), Vec::new());
@@ -296,24 +382,40 @@ impl<S: Source> Searcher<S> {
         }))
     }
 
+    /// Loads the facet rows of `docs`: their chunks, or the whole table when they are
+    /// spread over more than half of it.
     fn ensure_facets(&mut self, docs: &[u32]) -> Result<(), SearchError> {
-        let chunks: HashSet<u32> = docs.iter().map(|d| d / self.meta.facet_chunk).collect();
+        let size = self.meta.facet_chunk;
+        let chunks: HashSet<u32> = docs
+            .iter()
+            .map(|d| d / size)
+            .filter(|c| !self.facet_chunks.contains_key(c))
+            .collect();
+        if chunks.is_empty() {
+            return Ok(());
+        }
+        let widths: Vec<u8> = self.meta.columns.iter().map(|c| c.bits).collect();
+        let total_chunks = self.meta.docs.div_ceil(size) as usize;
+        if chunks.len() * 2 > total_chunks {
+            let path = FACET_ALL.to_string();
+            let file: FacetFile = self.read(path.clone())?;
+            let rows = unbase64(&file.data)
+                .and_then(|bytes| unpack_rows(&bytes, &widths, self.meta.docs as usize))
+                .map_err(|source| SearchError::Codec { path, source })?;
+            for (chunk, part) in rows.chunks(size as usize).enumerate() {
+                self.facet_chunks.insert(chunk as u32, part.to_vec());
+            }
+            return Ok(());
+        }
         let mut chunks: Vec<u32> = chunks.into_iter().collect();
         chunks.sort_unstable();
-        let widths: Vec<u8> = self.meta.columns.iter().map(|c| c.bits).collect();
         for chunk in chunks {
-            if self.facet_chunks.contains_key(&chunk) {
-                continue;
-            }
             let path = facet_path(chunk);
             let file: FacetFile = self.read(path.clone())?;
-            let rows = (self.meta.docs - chunk * self.meta.facet_chunk).min(self.meta.facet_chunk);
-            let codec = |source| SearchError::Codec {
-                path: path.clone(),
-                source,
-            };
-            let bytes = unbase64(&file.data).map_err(codec)?;
-            let rows = unpack_rows(&bytes, &widths, rows as usize).map_err(codec)?;
+            let count = (self.meta.docs - chunk * size).min(size);
+            let rows = unbase64(&file.data)
+                .and_then(|bytes| unpack_rows(&bytes, &widths, count as usize))
+                .map_err(|source| SearchError::Codec { path, source })?;
             self.facet_chunks.insert(chunk, rows);
         }
         Ok(())
@@ -452,8 +554,13 @@ impl<S: Source> Searcher<S> {
             Sort::Date => found.sort_by_key(|f| std::cmp::Reverse(f.0)),
         }
         let docs: Vec<u32> = found.iter().map(|f| f.0).collect();
-        self.ensure_facets(&docs)?;
-        let facets = self.facet_counts(&docs);
+        let facets = match self.stored_counts(query)? {
+            Some(facets) => facets,
+            None => {
+                self.ensure_facets(&docs)?;
+                self.facet_counts(&docs)
+            }
+        };
         let mut hits = Vec::new();
         for &(doc, score) in found.iter().skip(offset).take(limit) {
             hits.push(self.hit(doc, score)?);
@@ -499,7 +606,7 @@ impl<S: Source> Searcher<S> {
             let file: DisplayFile = self.read(display_path(chunk))?;
             self.display_chunks.insert(chunk, file.docs);
         }
-        let (id, title, date, excerpt) = self.display_chunks[&chunk]
+        let (id, title, date, excerpt, row) = self.display_chunks[&chunk]
             .get((doc % self.meta.display_chunk) as usize)
             .cloned()
             .ok_or_else(|| SearchError::Format {
@@ -511,10 +618,9 @@ impl<S: Source> Searcher<S> {
                 .columns
                 .iter()
                 .position(|c| c.key == key)
-                .map(|c| {
-                    self.meta.columns[c].values[self.column_value(doc, c)]
-                        .0
-                        .clone()
+                .and_then(|c| {
+                    let value = *row.get(c)? as usize;
+                    Some(self.meta.columns[c].values.get(value)?.0.clone())
                 })
                 .unwrap_or_default()
         };

@@ -5,13 +5,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::codec::{base64, encode_postings, pack_rows, width_for};
+use super::codec::{base64, encode_postings, pack_rows, put_varint, width_for};
 use super::{text, wrap};
 
 /// Format version, in the meta file: a reader refuses what it does not know.
 pub const VERSION: u32 = 1;
-/// Documents per facet-table chunk.
-pub const FACET_CHUNK: u32 = 1024;
+/// Documents per facet-table chunk: a query with few results loads only their chunks;
+/// one with many loads the whole table ([`FACET_ALL`]) instead.
+pub const FACET_CHUNK: u32 = 256;
+/// Terms in at least this many documents carry their facet counts, so that a query of
+/// one such word shows facet counts without loading the facet table.
+pub const COUNTS_MIN: usize = 512;
 /// Documents per display chunk: small, because the first page of results is spread
 /// over the whole collection.
 pub const DISPLAY_CHUNK: u32 = 16;
@@ -21,6 +25,8 @@ const SHARD_BYTES: usize = 24 * 1024;
 const MIN_SHARD_BYTES: usize = 2 * 1024;
 
 pub const META: &str = "search/meta.js";
+/// The whole facet table in one file.
+pub const FACET_ALL: &str = "search/f/all.js";
 
 /// One incident as search sees it. Documents are numbered in the order given, which
 /// must be oldest first: sorting by date is sorting by number.
@@ -62,8 +68,10 @@ pub struct Meta {
     pub facet_chunk: u32,
     pub display_chunk: u32,
     pub columns: Vec<Column>,
-    /// Prefixes of the term shards: a term is in the shard of its longest prefix here.
-    pub shards: Vec<String>,
+    /// First characters that have a directory of shards ([`dir_path`]). A term is in
+    /// the shard of its longest prefix among those listed in the directory of its first
+    /// character, or in the root shard (prefix "").
+    pub dirs: Vec<String>,
     pub fold: Vec<(String, String)>,
 }
 
@@ -74,35 +82,188 @@ struct Postings {
     title: Vec<u32>,
 }
 
-/// The keys of one document: `true` when the key is a word of the title.
-fn keys_of(doc: &Document<'_>) -> HashMap<String, bool> {
-    let mut keys: HashMap<String, bool> = HashMap::new();
-    let add_text = |text: &str, title: bool, keys: &mut HashMap<String, bool>| {
-        let mut previous: Option<String> = None;
-        for term in text::terms(text) {
-            if let Some(before) = previous.take() {
-                keys.entry(format!("{before} {term}")).or_insert(false);
-            }
-            let in_title = keys.entry(term.clone()).or_insert(title);
-            *in_title |= title;
-            previous = Some(term);
+/// One term in a shard file: key, postings, title postings, facet counts (base64,
+/// empty when absent).
+pub type ShardEntry = (String, String, String, String);
+
+/// One document in a display file: id, title, date, excerpt, facet row.
+pub type DisplayEntry = (String, String, String, String, Vec<u32>);
+
+/// A shard entry while writing: the key borrowed, the encoded parts.
+type Encoded<'a> = (&'a str, String, String, String);
+
+/// A hasher for keys that are hashes already.
+#[derive(Debug, Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = hash_bytes(bytes);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type HashedMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<Prehashed>>;
+
+/// 64-bit FNV-1a with a final mix: keys are hashed once, then handled as numbers.
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    mix(h)
+}
+
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+fn pair_hash(first: u64, second: u64) -> u64 {
+    mix(first.rotate_left(21) ^ second ^ 0x9e37_79b9_7f4a_7c15)
+}
+
+/// The name of a hashed key: a term, or a pair of terms (for phrases).
+#[derive(Debug)]
+enum Name {
+    Text(String),
+    Pair(u64, u64),
+}
+
+/// A key's postings and name.
+#[derive(Debug)]
+struct Entry {
+    name: Name,
+    postings: Postings,
+}
+
+/// Where a key of the current document stands: in the title or not, and its name
+/// (a range of the document's scratch text, or a pair).
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    title: bool,
+    text: (u32, u32),
+    pair: Option<(u64, u64)>,
+}
+
+/// Scratch space reused from document to document.
+#[derive(Debug, Default)]
+struct Scratch {
+    seen: HashedMap<Seen>,
+    text: String,
+}
+
+/// The keys and postings of a run of documents.
+#[derive(Debug, Default)]
+struct Partial {
+    entries: HashedMap<Entry>,
+}
+
+impl Partial {
+    /// Adds the keys of document `n`. Most work is on the small per-document map;
+    /// the big map is touched once per distinct key of the document.
+    fn add(&mut self, n: u32, doc: &Document<'_>, scratch: &mut Scratch) {
+        let Scratch { seen, text: names } = scratch;
+        seen.clear();
+        names.clear();
+        let mut add_text = |text: &str, title: bool| {
+            let mut previous: Option<u64> = None;
+            text::for_each_term(text, |term| {
+                let h = hash_bytes(term.as_bytes());
+                match seen.get_mut(&h) {
+                    Some(s) => s.title |= title,
+                    None => {
+                        let start = names.len() as u32;
+                        names.push_str(term);
+                        let text = (start, names.len() as u32);
+                        seen.insert(
+                            h,
+                            Seen {
+                                title,
+                                text,
+                                pair: None,
+                            },
+                        );
+                    }
+                }
+                if let Some(before) = previous {
+                    seen.entry(pair_hash(before, h)).or_insert(Seen {
+                        title: false,
+                        text: (0, 0),
+                        pair: Some((before, h)),
+                    });
+                }
+                previous = Some(h);
+            });
+        };
+        add_text(doc.title, true);
+        add_text(doc.id, false);
+        for text in &doc.texts {
+            add_text(text, false);
         }
-    };
-    add_text(doc.title, true, &mut keys);
-    add_text(doc.id, false, &mut keys);
-    for text in &doc.texts {
-        add_text(text, false, &mut keys);
+        for (field, value) in &doc.keywords {
+            let key = super::field_key(field, value);
+            let start = names.len() as u32;
+            names.push_str(&key);
+            let text = (start, names.len() as u32);
+            seen.insert(
+                hash_bytes(key.as_bytes()),
+                Seen {
+                    title: false,
+                    text,
+                    pair: None,
+                },
+            );
+        }
+        for (&h, s) in seen.iter() {
+            let entry = self.entries.entry(h).or_insert_with(|| Entry {
+                name: match s.pair {
+                    Some((a, b)) => Name::Pair(a, b),
+                    None => Name::Text(names[s.text.0 as usize..s.text.1 as usize].to_string()),
+                },
+                postings: Postings::default(),
+            });
+            entry.postings.all.push(n);
+            if s.title {
+                entry.postings.title.push(n);
+            }
+        }
     }
-    for (field, value) in &doc.keywords {
-        keys.insert(super::field_key(field, value), false);
+
+    fn merge(mut self, mut other: Partial) -> Partial {
+        if self.entries.len() < other.entries.len() {
+            std::mem::swap(&mut self, &mut other);
+        }
+        for (h, mut entry) in other.entries {
+            let into = self.entries.entry(h).or_insert_with(|| Entry {
+                name: std::mem::replace(&mut entry.name, Name::Pair(0, 0)),
+                postings: Postings::default(),
+            });
+            into.postings.all.append(&mut entry.postings.all);
+            into.postings.title.append(&mut entry.postings.title);
+        }
+        self
     }
-    keys
 }
 
 /// The file of the shard with `prefix`.
 pub fn shard_path(prefix: &str) -> String {
     let hex: String = prefix.bytes().map(|b| format!("{b:02x}")).collect();
     format!("search/t/_{hex}.js")
+}
+
+/// The list of the shards whose prefixes start with `first` (one character).
+pub fn dir_path(first: &str) -> String {
+    let hex: String = first.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("search/t/dir_{hex}.js")
 }
 
 pub fn facet_path(chunk: u32) -> String {
@@ -117,13 +278,20 @@ pub fn display_path(chunk: u32) -> String {
 struct ShardFile<'a> {
     r#type: &'static str,
     name: &'a str,
-    terms: Vec<(&'a str, String, String)>,
+    terms: Vec<&'a Encoded<'a>>,
+}
+
+#[derive(Serialize)]
+struct DirFile<'a> {
+    r#type: &'static str,
+    name: &'a str,
+    shards: &'a [String],
 }
 
 #[derive(Serialize)]
 struct FacetFile {
     r#type: &'static str,
-    chunk: u32,
+    chunk: Option<u32>,
     data: String,
 }
 
@@ -131,58 +299,26 @@ struct FacetFile {
 struct DisplayFile<'a> {
     r#type: &'static str,
     chunk: u32,
-    docs: Vec<(&'a str, &'a str, &'a str, &'a str)>,
+    docs: Vec<(&'a str, &'a str, &'a str, &'a str, &'a [u32])>,
 }
 
 fn json<T: Serialize>(value: &T) -> String {
     wrap(&serde_json::to_string(value).expect("index parts serialise"))
 }
 
+/// How many of `docs` have each value of each column, all columns in a row.
+pub fn count_values(docs: &[u32], rows: &[Vec<u32>], columns: &[Column]) -> Vec<Vec<u32>> {
+    let mut counts: Vec<Vec<u32>> = columns.iter().map(|c| vec![0; c.values.len()]).collect();
+    for &d in docs {
+        for (c, &value) in rows[d as usize].iter().enumerate() {
+            counts[c][value as usize] += 1;
+        }
+    }
+    counts
+}
+
 /// The index files of `docs` (oldest first), as `(path, contents)`.
 pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)> {
-    let terms = invert(docs);
-    let encoded: Vec<(&str, String, String)> = terms
-        .par_iter()
-        .map(|(key, postings)| {
-            (
-                key.as_str(),
-                base64(&encode_postings(&postings.all)),
-                if postings.title.is_empty() {
-                    String::new()
-                } else {
-                    base64(&encode_postings(&postings.title))
-                },
-            )
-        })
-        .collect();
-    let sizes: Vec<usize> = encoded
-        .iter()
-        .map(|(k, a, t)| k.len() + a.len() + t.len() + 10)
-        .collect();
-    let keys: Vec<&str> = encoded.iter().map(|e| e.0).collect();
-    let mut prefixes = Vec::new();
-    split_shards(&keys, &sizes, String::new(), &mut prefixes);
-    prefixes.sort();
-
-    let mut files = Vec::new();
-    // Terms are sorted, so each shard is a run of them: assign each to the longest
-    // prefix that is a shard.
-    let prefix_set: HashSet<&str> = prefixes.iter().map(String::as_str).collect();
-    let mut by_shard: BTreeMap<&str, Vec<(&str, String, String)>> = BTreeMap::new();
-    for entry in encoded {
-        let shard = shard_of(entry.0, &prefix_set);
-        by_shard.entry(shard).or_default().push(entry);
-    }
-    for prefix in &prefixes {
-        let terms = by_shard.remove(prefix.as_str()).unwrap_or_default();
-        let file = ShardFile {
-            r#type: "shard",
-            name: prefix,
-            terms,
-        };
-        files.push((shard_path(prefix), json(&file)));
-    }
-
     let columns = complete_columns(docs, columns);
     let value_at: Vec<HashMap<&str, u32>> = columns
         .iter()
@@ -194,43 +330,156 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
                 .collect()
         })
         .collect();
-    let widths: Vec<u8> = columns.iter().map(|c| c.bits).collect();
-    for (chunk, part) in docs.chunks(FACET_CHUNK as usize).enumerate() {
-        let rows: Vec<Vec<u32>> = part
-            .iter()
-            .map(|doc| {
-                value_at
+    let rows: Vec<Vec<u32>> = docs
+        .iter()
+        .map(|doc| {
+            value_at
+                .iter()
+                .zip(&doc.columns)
+                .map(|(at, raw)| at[raw.as_str()])
+                .collect()
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let terms = invert(docs);
+    tracing::debug!(
+        "search: {} keys inverted in {:.2?}",
+        terms.len(),
+        started.elapsed()
+    );
+    let encoded: Vec<Encoded<'_>> = terms
+        .par_iter()
+        .map(|(key, postings)| {
+            let counts = if postings.all.len() >= COUNTS_MIN {
+                let mut bytes = Vec::new();
+                for count in count_values(&postings.all, &rows, &columns)
                     .iter()
-                    .zip(&doc.columns)
-                    .map(|(at, raw)| at[raw.as_str()])
-                    .collect()
-            })
-            .collect();
+                    .flatten()
+                {
+                    put_varint(&mut bytes, *count);
+                }
+                base64(&bytes)
+            } else {
+                String::new()
+            };
+            (
+                key.as_str(),
+                base64(&encode_postings(&postings.all)),
+                if postings.title.is_empty() {
+                    String::new()
+                } else {
+                    base64(&encode_postings(&postings.title))
+                },
+                counts,
+            )
+        })
+        .collect();
+    let sizes: Vec<usize> = encoded
+        .iter()
+        .map(|(k, a, t, c)| k.len() + a.len() + t.len() + c.len() + 12)
+        .collect();
+    let keys: Vec<&str> = encoded.iter().map(|e| e.0).collect();
+    let mut prefixes = Vec::new();
+    split_shards(&keys, &sizes, String::new(), &mut prefixes);
+    prefixes.sort();
+
+    let mut files = Vec::new();
+    let prefix_set: HashSet<&str> = prefixes.iter().map(String::as_str).collect();
+    let mut by_shard: BTreeMap<&str, Vec<&Encoded<'_>>> = BTreeMap::new();
+    for entry in &encoded {
+        by_shard
+            .entry(shard_of(entry.0, &prefix_set))
+            .or_default()
+            .push(entry);
+    }
+    let shards: Vec<(&String, Vec<&Encoded<'_>>)> = prefixes
+        .iter()
+        .map(|prefix| (prefix, by_shard.remove(prefix.as_str()).unwrap_or_default()))
+        .collect();
+    files.par_extend(shards.into_par_iter().map(|(prefix, terms)| {
+        let file = ShardFile {
+            r#type: "shard",
+            name: prefix,
+            terms,
+        };
+        (shard_path(prefix), json(&file))
+    }));
+
+    // One directory per first character, so that the meta file stays small.
+    let mut dirs: Vec<String> = Vec::new();
+    let mut start = 0;
+    while start < prefixes.len() {
+        let Some(first) = prefixes[start].chars().next() else {
+            start += 1;
+            continue;
+        };
+        let end = start
+            + prefixes[start..]
+                .iter()
+                .take_while(|p| p.starts_with(first))
+                .count();
+        let name = first.to_string();
+        let file = DirFile {
+            r#type: "dir",
+            name: &name,
+            shards: &prefixes[start..end],
+        };
+        files.push((dir_path(&name), json(&file)));
+        dirs.push(name);
+        start = end;
+    }
+    tracing::debug!(
+        "search: {} shards encoded at {:.2?}",
+        prefixes.len(),
+        started.elapsed()
+    );
+    let widths: Vec<u8> = columns.iter().map(|c| c.bits).collect();
+    for (chunk, part) in rows.chunks(FACET_CHUNK as usize).enumerate() {
         let file = FacetFile {
             r#type: "facets",
-            chunk: chunk as u32,
-            data: base64(&pack_rows(&rows, &widths)),
+            chunk: Some(chunk as u32),
+            data: base64(&pack_rows(part, &widths)),
         };
         files.push((facet_path(chunk as u32), json(&file)));
     }
-    for (chunk, part) in docs.chunks(DISPLAY_CHUNK as usize).enumerate() {
-        let file = DisplayFile {
-            r#type: "docs",
-            chunk: chunk as u32,
-            docs: part
-                .iter()
-                .map(|d| (d.id, d.title, d.date.as_str(), d.excerpt.as_str()))
-                .collect(),
-        };
-        files.push((display_path(chunk as u32), json(&file)));
-    }
+    let file = FacetFile {
+        r#type: "facets",
+        chunk: None,
+        data: base64(&pack_rows(&rows, &widths)),
+    };
+    files.push((FACET_ALL.to_string(), json(&file)));
+    files.par_extend(
+        docs.par_chunks(DISPLAY_CHUNK as usize)
+            .enumerate()
+            .map(|(chunk, part)| {
+                let start = chunk * DISPLAY_CHUNK as usize;
+                let file = DisplayFile {
+                    r#type: "docs",
+                    chunk: chunk as u32,
+                    docs: part
+                        .iter()
+                        .enumerate()
+                        .map(|(i, d)| {
+                            (
+                                d.id,
+                                d.title,
+                                d.date.as_str(),
+                                d.excerpt.as_str(),
+                                rows[start + i].as_slice(),
+                            )
+                        })
+                        .collect(),
+                };
+                (display_path(chunk as u32), json(&file))
+            }),
+    );
     let meta = Meta {
         version: VERSION,
         docs: docs.len() as u32,
         facet_chunk: FACET_CHUNK,
         display_chunk: DISPLAY_CHUNK,
         columns,
-        shards: prefixes,
+        dirs,
         fold: text::FOLDS
             .iter()
             .map(|(from, to)| (from.to_string(), to.to_string()))
@@ -244,35 +493,51 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
 
 /// Every key with its postings, keys sorted.
 fn invert(docs: &[Document<'_>]) -> Vec<(String, Postings)> {
-    let map = docs
-        .par_iter()
+    let runs = (rayon::current_num_threads() * 4).max(1);
+    let run = docs.len().div_ceil(runs).max(1);
+    let merged = docs
+        .par_chunks(run)
         .enumerate()
-        .fold(HashMap::<String, Postings>::new, |mut map, (n, doc)| {
-            for (key, title) in keys_of(doc) {
-                let postings = map.entry(key).or_default();
-                postings.all.push(n as u32);
-                if title {
-                    postings.title.push(n as u32);
-                }
+        .map(|(r, part)| {
+            let mut partial = Partial::default();
+            let mut scratch = Scratch::default();
+            for (i, doc) in part.iter().enumerate() {
+                partial.add((r * run + i) as u32, doc, &mut scratch);
             }
-            map
+            partial
         })
-        .reduce(HashMap::new, |mut a, mut b| {
-            if a.len() < b.len() {
-                std::mem::swap(&mut a, &mut b);
-            }
-            for (key, mut postings) in b {
-                let into = a.entry(key).or_default();
-                into.all.append(&mut postings.all);
-                into.title.append(&mut postings.title);
-            }
-            a
-        });
-    let mut terms: Vec<(String, Postings)> = map.into_iter().collect();
-    terms.par_iter_mut().for_each(|(_, p)| {
-        p.all.sort_unstable();
-        p.title.sort_unstable();
-    });
+        .reduce(Partial::default, Partial::merge);
+    let entries: Vec<(u64, Entry)> = merged.entries.into_iter().collect();
+    let keys: Vec<String> = {
+        let texts: HashedMap<&str> = entries
+            .iter()
+            .filter_map(|(h, e)| match &e.name {
+                Name::Text(text) => Some((*h, text.as_str())),
+                Name::Pair(..) => None,
+            })
+            .collect();
+        entries
+            .par_iter()
+            .map(|(_, entry)| match &entry.name {
+                Name::Text(text) => text.clone(),
+                Name::Pair(a, b) => format!(
+                    "{} {}",
+                    texts.get(a).copied().unwrap_or_default(),
+                    texts.get(b).copied().unwrap_or_default()
+                ),
+            })
+            .collect()
+    };
+    let mut terms: Vec<(String, Postings)> = entries
+        .into_par_iter()
+        .zip(keys)
+        .map(|((_, entry), key)| {
+            let mut postings = entry.postings;
+            postings.all.sort_unstable();
+            postings.title.sort_unstable();
+            (key, postings)
+        })
+        .collect();
     terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     terms
 }

@@ -45,41 +45,74 @@ fn fold_char(c: char, out: &mut String) {
 /// Lowercase with accents folded: `Hameçonnage` → `hameconnage`.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        fold_char(c, &mut out);
-    }
+    fold_into(text, &mut out);
     out
+}
+
+/// [`fold`], appending to `out`.
+pub fn fold_into(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        out.extend(text.bytes().map(|b| b.to_ascii_lowercase() as char));
+        return;
+    }
+    for c in text.chars().flat_map(char::to_lowercase) {
+        fold_char(c, out);
+    }
+}
+
+/// Calls `each` with every index term of `text`, in order, reusing one buffer: the
+/// allocation-free form of [`terms`] for indexing.
+pub fn for_each_term(text: &str, mut each: impl FnMut(&str)) {
+    let mut buffer = String::new();
+    for word in raw_words(text) {
+        buffer.clear();
+        fold_into(word, &mut buffer);
+        stem_in_place(&mut buffer);
+        each(&buffer);
+    }
+}
+
+/// Runs of letters and digits, as written.
+fn raw_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD)
 }
 
 /// The index form of a folded word: plurals of French and English reduced, so that
 /// `incidents` finds `incident` and `chevaux` finds `cheval`.
 pub fn stem(word: &str) -> String {
-    let chars = word.chars().count();
-    if chars < 4 || !word.is_ascii() || word.bytes().any(|b| b.is_ascii_digit()) {
-        return word.to_string();
+    let mut word = word.to_string();
+    stem_in_place(&mut word);
+    word
+}
+
+/// [`stem`] without a new allocation.
+pub fn stem_in_place(word: &mut String) {
+    if word.len() < 4 || !word.is_ascii() || word.bytes().any(|b| b.is_ascii_digit()) {
+        return;
     }
-    if let Some(base) = word.strip_suffix("ies") {
-        return format!("{base}y");
+    if word.ends_with("ies") {
+        word.truncate(word.len() - 3);
+        word.push('y');
+    } else if word.ends_with("aux") {
+        word.truncate(word.len() - 3);
+        word.push_str("al");
+    } else if word.ends_with('s') && !["ss", "us", "is"].iter().any(|end| word.ends_with(end)) {
+        word.pop();
     }
-    if let Some(base) = word.strip_suffix("aux") {
-        return format!("{base}al");
-    }
-    if word.ends_with('s') && !["ss", "us", "is"].iter().any(|end| word.ends_with(end)) {
-        return word[..word.len() - 1].to_string();
-    }
-    word.to_string()
 }
 
 /// The folded words of `text`, in order, not stemmed: runs of letters and digits.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD)
-        .map(fold)
+    raw_words(text).map(fold)
 }
 
 /// The index terms of `text`, in order: folded and stemmed words.
 pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    words(text).map(|w| stem(&w))
+    words(text).map(|mut w| {
+        stem_in_place(&mut w);
+        w
+    })
 }
 
 #[cfg(test)]
@@ -103,6 +136,14 @@ mod tests {
         assert_eq!(stem("access"), "access");
         assert_eq!(stem("bus"), "bus");
         assert_eq!(stem("2024s"), "2024s");
+    }
+
+    #[test]
+    fn indexing_and_queries_see_the_same_terms() {
+        let text = "Les INCIDENTS d'hameçonnage — Œuvre: policies 185.12.3.4";
+        let mut seen = Vec::new();
+        for_each_term(text, |t| seen.push(t.to_string()));
+        assert_eq!(seen, terms(text).collect::<Vec<_>>());
     }
 
     #[test]

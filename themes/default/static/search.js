@@ -19,7 +19,8 @@
   function keyOf(data) {
     if (data.type === "meta") return "meta";
     if (data.type === "shard") return "t:" + data.name;
-    if (data.type === "facets") return "f:" + data.chunk;
+    if (data.type === "dir") return "dir:" + data.name;
+    if (data.type === "facets") return data.chunk === null ? "f:all" : "f:" + data.chunk;
     return "d:" + data.chunk;
   }
 
@@ -44,8 +45,10 @@
     for (var i = 0; i < bytes.length; i++) out += ("0" + bytes.charCodeAt(i).toString(16)).slice(-2);
     return out;
   }
+  function dirFile(first) { return loadFile("search/t/dir_" + hex(first) + ".js", "dir:" + first); }
   function shardFile(prefix) { return loadFile("search/t/_" + hex(prefix) + ".js", "t:" + prefix); }
   function facetFile(chunk) { return loadFile("search/f/" + chunk + ".js", "f:" + chunk); }
+  function facetTable() { return loadFile("search/f/all.js", "f:all"); }
   function displayFile(chunk) { return loadFile("search/d/" + chunk + ".js", "d:" + chunk); }
 
   // ---- Text: the rules of src/search/text.rs ----
@@ -226,8 +229,8 @@
   // ---- The engine: src/search/engine.rs ----
   function Engine(meta) {
     this.meta = meta;
-    this.shards = {};
-    meta.shards.forEach(function (p) { this.shards[p] = true; }, this);
+    this.dirs = {};
+    meta.dirs.forEach(function (d) { this.dirs[d] = true; }, this);
     this.rows = {};
     this.widths = meta.columns.map(function (c) { return c.bits; });
     this.offsets = [];
@@ -235,13 +238,27 @@
     this.widths.forEach(function (w) { this.offsets.push(this.rowBits); this.rowBits += w; }, this);
   }
 
-  Engine.prototype.shardOf = function (key) {
+  // The shard prefixes that start like key (its first character's directory), and
+  // the root shard.
+  Engine.prototype.candidates = function (key) {
+    var first = Array.from(key)[0] || "";
+    if (!this.dirs[first]) return Promise.resolve([""]);
+    return dirFile(first).then(function (dir) { return [""].concat(dir.shards); });
+  };
+
+  function longestPrefix(key, prefixes) {
+    var set = {};
+    prefixes.forEach(function (p) { set[p] = true; });
     var chars = Array.from(key);
     for (var n = chars.length; n > 0; n--) {
       var p = chars.slice(0, n).join("");
-      if (this.shards[p]) return p;
+      if (set[p]) return p;
     }
     return "";
+  }
+
+  Engine.prototype.shardOf = function (key) {
+    return this.candidates(key).then(function (prefixes) { return longestPrefix(key, prefixes); });
   };
 
   function findTerm(terms, key) {
@@ -254,18 +271,44 @@
     return null;
   }
 
+  Engine.prototype.entry = function (key) {
+    return this.shardOf(key).then(shardFile).then(function (shard) { return findTerm(shard.terms, key); });
+  };
+
   Engine.prototype.postings = function (key) {
-    return shardFile(this.shardOf(key)).then(function (shard) {
-      var entry = findTerm(shard.terms, key);
+    return this.entry(key).then(function (entry) {
       return entry ? { docs: decodePostings(entry[1]), title: decodePostings(entry[2]) } : { docs: [], title: [] };
     });
   };
 
+  // Facet counts stored with a frequent term, when the query is that one word.
+  Engine.prototype.storedCounts = function (clauses) {
+    var self = this;
+    if (clauses.length !== 1 || clauses[0].negated || clauses[0].any.length !== 1) return Promise.resolve(null);
+    var atom = clauses[0].any[0];
+    if (atom.kind !== "word" || atom.prefix) return Promise.resolve(null);
+    return this.entry(atom.term).then(function (entry) {
+      if (!entry || !entry[3]) return null;
+      var bytes = bytesOf(entry[3]), at = 0;
+      function varint() {
+        var value = 0, shift = 0, b;
+        do { b = bytes[at++]; value += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
+        return value;
+      }
+      return self.meta.columns.map(function (column) {
+        var values = column.values.map(function (v) { return { value: v[0], label: v[1], count: varint() }; });
+        return { key: column.key, values: values.filter(function (v) { return v.count > 0; }) };
+      });
+    });
+  };
+
   Engine.prototype.prefixPostings = function (start) {
-    var prefixes = this.meta.shards.filter(function (p) { return p.indexOf(start) === 0; });
-    var own = this.shardOf(start);
-    if (prefixes.indexOf(own) < 0) prefixes.push(own);
-    return Promise.all(prefixes.map(shardFile)).then(function (shards) {
+    return this.candidates(start).then(function (all) {
+      var prefixes = all.filter(function (p) { return p.indexOf(start) === 0; });
+      var own = longestPrefix(start, all);
+      if (prefixes.indexOf(own) < 0) prefixes.push(own);
+      return Promise.all(prefixes.map(shardFile));
+    }).then(function (shards) {
       var docs = [], title = [];
       shards.forEach(function (shard) {
         shard.terms.forEach(function (t) {
@@ -309,25 +352,29 @@
     return Promise.resolve(null);
   };
 
+  // Loads the facet rows of docs: their chunks, or the whole table when they are
+  // spread over more than half of it.
   Engine.prototype.ensureFacets = function (docs) {
-    var self = this, size = this.meta.facet_chunk, wanted = {}, loads = [];
+    var self = this, size = this.meta.facet_chunk, wanted = {}, missing = [];
+    if (this.all) return Promise.resolve();
     docs.forEach(function (d) { wanted[Math.floor(d / size)] = true; });
-    Object.keys(wanted).forEach(function (chunk) {
-      chunk = Number(chunk);
-      if (self.rows[chunk]) return;
-      loads.push(facetFile(chunk).then(function (file) {
-        var count = Math.min(self.meta.docs - chunk * size, size);
-        self.rows[chunk] = { bytes: bytesOf(file.data), count: count };
-      }));
-    });
-    return Promise.all(loads);
+    Object.keys(wanted).forEach(function (chunk) { if (!self.rows[chunk]) missing.push(Number(chunk)); });
+    if (missing.length * 2 > Math.ceil(this.meta.docs / size)) {
+      return facetTable().then(function (file) { self.all = bytesOf(file.data); });
+    }
+    return Promise.all(missing.map(function (chunk) {
+      return facetFile(chunk).then(function (file) { self.rows[chunk] = bytesOf(file.data); });
+    }));
   };
 
   Engine.prototype.value = function (doc, column) {
-    var size = this.meta.facet_chunk, chunk = this.rows[Math.floor(doc / size)];
-    var bit = (doc % size) * this.rowBits + this.offsets[column], value = 0;
+    var size = this.meta.facet_chunk, bytes, bit;
+    if (this.all) { bytes = this.all; bit = doc * this.rowBits; }
+    else { bytes = this.rows[Math.floor(doc / size)]; bit = (doc % size) * this.rowBits; }
+    bit += this.offsets[column];
+    var value = 0;
     for (var b = 0; b < this.widths[column]; b++, bit++) {
-      if (chunk.bytes[bit >> 3] & (1 << (bit & 7))) value |= 1 << b;
+      if (bytes[bit >> 3] & (1 << (bit & 7))) value |= 1 << b;
     }
     return value;
   };
@@ -414,9 +461,11 @@
 
   Engine.prototype.search = function (clauses, sort) {
     var self = this;
-    return this.matches(clauses).then(function (found) {
+    return Promise.all([this.matches(clauses), this.storedCounts(clauses)]).then(function (r) {
+      var found = r[0], stored = r[1];
       if (sort === "date") found.sort(function (a, b) { return b[0] - a[0]; });
       else found.sort(function (a, b) { return b[1] - a[1] || b[0] - a[0]; });
+      if (stored) return { found: found, facets: stored };
       var docs = found.map(function (f) { return f[0]; });
       return self.ensureFacets(docs).then(function () {
         var facets = self.meta.columns.map(function (column, c) {
@@ -439,7 +488,7 @@
       return found.map(function (f, i) {
         var doc = files[i].docs[f[0] % size], hit = { id: doc[0], title: doc[1], date: doc[2], excerpt: doc[3] };
         self.meta.columns.forEach(function (column, c) {
-          var v = column.values[self.value(f[0], c)];
+          var v = column.values[doc[4][c]] || ["", ""];
           hit[column.key] = { value: v[0], label: v[1] };
         });
         return hit;

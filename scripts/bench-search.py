@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Search benchmarks: index build share, first-query download, query time in headless
+Chromium, and Pagefind on the same built site.
+
+    cargo build --release --bin fir --example synth
+    scripts/bench-search.py                 # 10k and 100k incidents
+    scripts/bench-search.py 2000            # other sizes
+
+For each size N it uses the synthetic corpus /tmp/synthN (made with the synth example
+when missing), then:
+
+1. `fir build --full` into WORK/site-N with step timings (FIR_LOG=fir=debug): the
+   share of the "search index" step in the whole build, and the size of site/search/.
+2. headless Chromium (chromedriver's WebDriver API) opens search.html over a local
+   HTTP server; for each query, a fresh page: the time of the first query (files
+   loaded on demand) and the bytes of the index files it loaded, then the same query
+   again and other queries on the warm page.
+3. `pagefind --site WORK/site-N --glob 'incidents/*.html'` when pagefind is installed
+   (PAGEFIND=path overrides): wall time, peak memory, output size.
+
+Work files go to target/bench-search/ (BENCH_DIR overrides). Prints Markdown tables.
+"""
+
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIR = os.path.join(ROOT, "target/release/fir")
+SYNTH = os.path.join(ROOT, "target/release/examples/synth")
+WORK = os.path.abspath(os.environ.get("BENCH_DIR", os.path.join(ROOT, "target/bench-search")))
+
+# Queries a CERT analyst types: a common word, rarer words, a phrase, an indicator
+# plain and defanged, filters, a prefix.
+QUERIES = [
+    "qakbot",
+    "phishing",
+    "mule accounts",
+    '"scheduled task"',
+    "artifact:no-reply@securereleve.live",
+    "artifact:wallet-crypto[.]top",
+    "category:malware severity:>=3 status:open",
+    "ransom* year:2024",
+]
+
+
+def timed(cmd, env=None):
+    """Runs cmd under GNU time: (wall seconds, max RSS KiB, stdout, stderr)."""
+    out = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M"] + cmd, capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        sys.exit(f"{cmd} failed:\n{out.stdout}\n{out.stderr}")
+    wall, rss = re.findall(r"TIME ([\d.]+) (\d+)", out.stderr)[-1]
+    return float(wall), int(rss), out.stdout, out.stderr
+
+
+def seconds(text):
+    """`1.23s`, `456.7ms`, `12.3µs` → seconds."""
+    number, unit = re.match(r"([\d.]+)\s*(\w+|µs)", text).groups()
+    return float(number) * {"s": 1, "ms": 1e-3, "µs": 1e-6, "us": 1e-6, "ns": 1e-9}[unit]
+
+
+def dir_size(path):
+    files = total = 0
+    for base, _, names in os.walk(path):
+        for name in names:
+            files += 1
+            total += os.path.getsize(os.path.join(base, name))
+    return files, total
+
+
+def build(n):
+    corpus = f"/tmp/synth{n // 1000}k" if n % 1000 == 0 else f"/tmp/synth{n}"
+    if not os.path.isdir(corpus):
+        subprocess.run([SYNTH, corpus, str(n)], check=True)
+    site = os.path.join(WORK, f"site-{n}")
+    env = dict(os.environ, FIR_LOG="fir=debug")
+    wall, rss, stdout, stderr = timed([FIR, "--root", corpus, "build", "--full", "--out", site], env)
+    steps = {m[0]: seconds(m[1]) for m in re.findall(r"step (.+?): (\S+)", stderr)}
+    elapsed = seconds(re.search(r" in (\S+?)(,|$)", stdout.strip()).group(1))
+    return corpus, site, wall, rss, steps, elapsed
+
+
+class Driver:
+    """The few WebDriver calls the benchmark needs."""
+
+    def __init__(self):
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        sock.close()
+        self.proc = subprocess.Popen(["/usr/bin/chromedriver", f"--port={self.port}"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                self.call("GET", "/status")
+                break
+            except OSError:
+                time.sleep(0.1)
+        self.profile = tempfile.mkdtemp()
+        args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", f"--user-data-dir={self.profile}"]
+        binary = "/usr/lib/chromium/chromium" if os.path.exists("/usr/lib/chromium/chromium") else "/usr/bin/chromium"
+        caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome",
+                                                 "goog:chromeOptions": {"binary": binary, "args": args}}}}
+        self.session = self.call("POST", "/session", caps)["sessionId"]
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return json.load(resp)["value"]
+
+    def s(self, method, path, body=None):
+        return self.call(method, f"/session/{self.session}{path}", body)
+
+    def goto(self, url):
+        self.s("POST", "/url", {"url": url})
+
+    def run(self, script, asynchronous=False):
+        return self.s("POST", "/execute/async" if asynchronous else "/execute/sync", {"script": script, "args": []})
+
+    def close(self):
+        try:
+            self.s("DELETE", "")
+        finally:
+            self.proc.terminate()
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def serve(directory):
+    handler = functools.partial(QuietHandler, directory=directory)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+QUERY_JS = """
+var done = arguments[arguments.length - 1];
+document.getElementById('search-q').value = %s;
+var started = performance.now();
+firSearch.run(false).then(function () {
+  done([performance.now() - started, firSearch.loaded.slice(),
+        Number(document.querySelector('#search-results .search-count').textContent.replace(/[^0-9]/g, ''))]);
+});
+"""
+
+
+def browser_queries(site):
+    server, base = serve(site)
+    driver = Driver()
+    rows = []
+    try:
+        driver.s("POST", "/timeouts", {"script": 120000})
+        for query in QUERIES:
+            driver.goto(base + "search.html")
+            for _ in range(200):
+                if driver.run("return document.getElementById('search-results').dataset.ready || ''") == "true":
+                    break
+                time.sleep(0.05)
+            cold_ms, loaded, total = driver.run(QUERY_JS % json.dumps(query), True)
+            warm_ms, _, _ = driver.run(QUERY_JS % json.dumps(query), True)
+            size = sum(os.path.getsize(os.path.join(site, p)) for p in loaded)
+            cli = subprocess.run([FIR, "search", "--json", "--limit", "1", "--site", site, query],
+                                 capture_output=True, text=True, check=True)
+            cli_total = json.loads(cli.stdout)["total"]
+            rows.append((query, total, cli_total, cold_ms, warm_ms, len(loaded), size))
+    finally:
+        driver.close()
+        server.shutdown()
+    return rows
+
+
+def pagefind(site, n):
+    binary = os.environ.get("PAGEFIND") or shutil.which("pagefind") or "/tmp/pagefind-install/bin/pagefind"
+    if not os.path.exists(binary):
+        return None
+    out = os.path.join(WORK, f"pagefind-{n}")
+    shutil.rmtree(out, ignore_errors=True)
+    wall, rss, _, _ = timed([binary, "--site", site, "--glob", "incidents/*.html", "--output-path", out])
+    files, size = dir_size(out)
+    return wall, rss, files, size
+
+
+def main():
+    sizes = [int(a) for a in sys.argv[1:]] or [10000, 100000]
+    os.makedirs(WORK, exist_ok=True)
+    print(f"load average before: {os.getloadavg()}")
+    for n in sizes:
+        corpus, site, wall, rss, steps, elapsed = build(n)
+        index = steps.get("search index", 0.0)
+        files, size = dir_size(os.path.join(site, "search"))
+        print(f"\n### {n} incidents ({corpus}), load average {os.getloadavg()[0]:.1f}\n")
+        print("| fir build --full wall | max RSS | build (report) | search index step | share | index files | index size | per incident |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print(f"| {wall:.1f} s | {rss // 1024} MB | {elapsed:.1f} s | {index:.2f} s | {100 * index / elapsed:.1f} % "
+              f"| {files} | {size / 1e6:.1f} MB | {size / n:.0f} B |")
+        print("\nsteps: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items()))
+        pf = pagefind(site, n)
+        if pf:
+            print("\n| Pagefind wall | max RSS | files | size | per incident |\n|---:|---:|---:|---:|---:|")
+            print(f"| {pf[0]:.1f} s | {pf[1] // 1024} MB | {pf[2]} | {pf[3] / 1e6:.1f} MB | {pf[3] / n:.0f} B |")
+        else:
+            print("\nPagefind: not installed")
+        if os.path.exists("/usr/bin/chromedriver"):
+            print("\n| query | results (browser / fir search) | first query | again | files loaded | bytes loaded |")
+            print("|---|---:|---:|---:|---:|---:|")
+            for query, total, cli_total, cold, warm, count, loaded in browser_queries(site):
+                q = query.replace("|", "\\|")
+                print(f"| `{q}` | {total} / {cli_total} | {cold:.0f} ms | {warm:.0f} ms | {count} | {loaded / 1024:.0f} KB |")
+    print(f"\nload average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
