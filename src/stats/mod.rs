@@ -310,25 +310,12 @@ pub fn count(
     let mut totals = vec![0u64; periods.len()];
     let mut rows: Vec<Row> = Vec::new();
     let mut lookup: HashMap<Vec<&str>, usize> = HashMap::new();
-    let mut keys: Vec<Vec<&str>> = Vec::new();
+    let mut key: Vec<&str> = Vec::with_capacity(by.len());
     for record in within(records, range) {
         let col = column(record.day);
         totals[col] += 1;
-        keys.clear();
-        keys.push(Vec::with_capacity(by.len()));
-        for facet in by {
-            let mut next = Vec::new();
-            for key in &keys {
-                facet.each_value(record, |value| {
-                    let mut longer = key.clone();
-                    longer.push(value);
-                    next.push(longer);
-                });
-            }
-            keys = next;
-        }
-        for key in keys.drain(..) {
-            let at = match lookup.get(&key) {
+        for_each_key(by, record, &mut key, &mut |key| {
+            let at = match lookup.get(key) {
                 Some(&at) => at,
                 None => {
                     rows.push(Row {
@@ -336,13 +323,13 @@ pub fn count(
                         counts: vec![0; periods.len()],
                         total: 0,
                     });
-                    lookup.insert(key, rows.len() - 1);
+                    lookup.insert(key.to_vec(), rows.len() - 1);
                     rows.len() - 1
                 }
             };
             rows[at].counts[col] += 1;
             rows[at].total += 1;
-        }
+        });
     }
     if by.is_empty() && rows.is_empty() {
         rows.push(Row {
@@ -357,6 +344,24 @@ pub fn count(
         periods,
         rows,
         totals,
+    }
+}
+
+/// Calls `f` with every combination of the values `record` has for the facets `by`
+/// (one empty key when `by` is empty), built in `key` without allocating.
+fn for_each_key<'a>(
+    by: &[Facet],
+    record: &Record<'a>,
+    key: &mut Vec<&'a str>,
+    f: &mut impl FnMut(&[&'a str]),
+) {
+    match by.split_first() {
+        None => f(key),
+        Some((facet, rest)) => facet.each_value(record, |value| {
+            key.push(value);
+            for_each_key(rest, record, key, f);
+            key.pop();
+        }),
     }
 }
 
@@ -389,30 +394,23 @@ pub fn time_to_close(records: &[Record<'_>], by: &[Facet], range: DateRange) -> 
     }
     let mut groups: Vec<Group> = Vec::new();
     let mut lookup: HashMap<Vec<&str>, usize> = HashMap::new();
+    let mut key: Vec<&str> = Vec::with_capacity(by.len());
     for record in within(records, range) {
-        let mut keys: Vec<Vec<&str>> = vec![Vec::new()];
-        for facet in by {
-            let mut next = Vec::new();
-            for key in &keys {
-                facet.each_value(record, |value| {
-                    let mut longer = key.clone();
-                    longer.push(value);
-                    next.push(longer);
-                });
-            }
-            keys = next;
-        }
-        for key in keys {
-            let at = *lookup.entry(key.clone()).or_insert_with(|| {
-                groups.push(Group {
-                    key: key.iter().map(|k| k.to_string()).collect(),
-                    durations: Vec::new(),
-                    incidents: 0,
-                    undated: 0,
-                    open: 0,
-                });
-                groups.len() - 1
-            });
+        for_each_key(by, record, &mut key, &mut |key| {
+            let at = match lookup.get(key) {
+                Some(&at) => at,
+                None => {
+                    groups.push(Group {
+                        key: key.iter().map(|k| k.to_string()).collect(),
+                        durations: Vec::new(),
+                        incidents: 0,
+                        undated: 0,
+                        open: 0,
+                    });
+                    lookup.insert(key.to_vec(), groups.len() - 1);
+                    groups.len() - 1
+                }
+            };
             let group = &mut groups[at];
             group.incidents += 1;
             match (record.closed, record.closed_at) {
@@ -420,7 +418,7 @@ pub fn time_to_close(records: &[Record<'_>], by: &[Facet], range: DateRange) -> 
                 (true, None) => group.undated += 1,
                 (true, Some((closed, _))) => group.durations.push((closed - record.opened).max(0)),
             }
-        }
+        });
     }
     if by.is_empty() && groups.is_empty() {
         groups.push(Group {
