@@ -19,7 +19,11 @@ fuzz_target!(|data: &[u8]| {
     let _ = identify(text);
     for artifact in found {
         let value = &artifact.value;
-        assert_eq!(identify(value).as_ref(), Some(&artifact), "identify({value:?})");
+        assert_eq!(
+            identify(value).as_ref(),
+            Some(&artifact),
+            "identify({value:?})"
+        );
         assert_eq!(
             parse_value(artifact.kind.name(), value, &config).as_ref(),
             Ok(&artifact),
@@ -35,6 +39,10 @@ fuzz_target!(|data: &[u8]| {
             );
         }
         let defanged = defang(&artifact);
-        assert_eq!(refang(&defanged), value.as_str(), "refang(defang({value:?}))");
+        assert_eq!(
+            refang(&defanged),
+            value.as_str(),
+            "refang(defang({value:?}))"
+        );
     }
 });

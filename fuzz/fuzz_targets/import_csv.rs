@@ -40,7 +40,11 @@ fuzz_target!(|data: &[u8]| {
     );
     for write in &planned.writes {
         if let Err(e) = parse(&write.text) {
-            panic!("{}: fir cannot read what import wrote: {e}\n{}", write.path.display(), write.text);
+            panic!(
+                "{}: fir cannot read what import wrote: {e}\n{}",
+                write.path.display(),
+                write.text
+            );
         }
     }
 });

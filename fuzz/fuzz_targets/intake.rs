@@ -24,14 +24,17 @@ fuzz_target!(|data: &[u8]| {
                 let mut incident = submission.to_incident(config, now, user);
                 incident.id = "FUZZ-1".into();
                 let written = to_markdown(&incident);
-                let read = parse(&written)
-                    .unwrap_or_else(|e| panic!("fir cannot read what intake wrote: {e}\n{written}"));
+                let read = parse(&written).unwrap_or_else(|e| {
+                    panic!("fir cannot read what intake wrote: {e}\n{written}")
+                });
                 assert_eq!(read.incident, incident, "{written}");
             }
         }
         if let Ok(request) = check_timeline(&fields, config) {
             let mut incident = fir::Incident::new("FUZZ-1", "t", now);
-            incident.timeline.push(request.to_entry(now, Some("analyst")));
+            incident
+                .timeline
+                .push(request.to_entry(now, Some("analyst")));
             incident.normalize();
             let written = to_markdown(&incident);
             let read = parse(&written)

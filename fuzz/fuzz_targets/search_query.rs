@@ -23,7 +23,10 @@ fn index() -> &'static Memory {
     INDEX.get_or_init(|| {
         let column = |key: &str, values: &[&str], numeric| Column {
             key: key.into(),
-            values: values.iter().map(|v| (v.to_string(), v.to_uppercase())).collect(),
+            values: values
+                .iter()
+                .map(|v| (v.to_string(), v.to_uppercase()))
+                .collect(),
             numeric,
             bits: 0,
         };
@@ -33,9 +36,30 @@ fn index() -> &'static Memory {
             column("status", &["open", "closed"], false),
         ];
         let texts = [
-            ("F-1", "Hameçonnage de comptes", "fausse page evil.example 10.0.0.1", "phishing", "3", "open"),
-            ("F-2", "Ransomware on a file server", "réseau chiffré, rançon", "malware", "4", "closed"),
-            ("F-3", "Phishing wave", "fake page hxxp://evil[.]example/pay", "phishing", "2", "open"),
+            (
+                "F-1",
+                "Hameçonnage de comptes",
+                "fausse page evil.example 10.0.0.1",
+                "phishing",
+                "3",
+                "open",
+            ),
+            (
+                "F-2",
+                "Ransomware on a file server",
+                "réseau chiffré, rançon",
+                "malware",
+                "4",
+                "closed",
+            ),
+            (
+                "F-3",
+                "Phishing wave",
+                "fake page hxxp://evil[.]example/pay",
+                "phishing",
+                "2",
+                "open",
+            ),
         ];
         let docs: Vec<Document> = texts
             .iter()
@@ -45,8 +69,15 @@ fn index() -> &'static Memory {
                 date: "2024-01-01".into(),
                 excerpt: body.to_string(),
                 texts: vec![body],
-                columns: vec![category.to_string(), severity.to_string(), status.to_string()],
-                keywords: vec![("bl", "Retail Banking".into()), ("artifact", "evil.example".into())],
+                columns: vec![
+                    category.to_string(),
+                    severity.to_string(),
+                    status.to_string(),
+                ],
+                keywords: vec![
+                    ("bl", "Retail Banking".into()),
+                    ("artifact", "evil.example".into()),
+                ],
             })
             .collect();
         Memory(build(&docs, &columns).into_iter().collect())
