@@ -8,7 +8,11 @@ use libfuzzer_sys::fuzz_target;
 fn build(u: &mut Unstructured) -> Result<Incident> {
     let date = "2024-03-01T10:00:00+01:00".parse().unwrap();
     let title: String = u.arbitrary()?;
-    let mut incident = Incident::new("FUZZ-1", if title.is_empty() { "t".into() } else { title }, date);
+    let mut incident = Incident::new(
+        "FUZZ-1",
+        if title.is_empty() { "t".into() } else { title },
+        date,
+    );
     incident.category = u.arbitrary()?;
     incident.severity = u.arbitrary()?;
     incident.status = u.arbitrary()?;

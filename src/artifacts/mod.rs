@@ -191,7 +191,10 @@ pub fn identify(query: &str) -> Option<Artifact> {
         });
     }
     let word = text.trim_matches(values::EDGE_PUNCTUATION);
-    scan::classify(word).map(|(kind, value)| Artifact { kind, value })
+    scan::classify(word)
+        // `2001:db8::` ends with colons that trimming took for punctuation.
+        .or_else(|| values::ipv6(&text).map(|ip| (Kind::Ipv6, ip.to_string())))
+        .map(|(kind, value)| Artifact { kind, value })
 }
 
 /// An explicit artifact (front matter `artifacts:`, blocklist) checked and normalised.

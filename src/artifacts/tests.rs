@@ -270,3 +270,17 @@ fn defanged_display_refangs_back() {
         "hxxps[://]evil[.]com/a.b"
     );
 }
+
+#[test]
+fn identify_keeps_the_colons_that_end_an_ipv6_address() {
+    // Found by fuzzing: `1::0` is extracted as `1::`, which must identify as itself.
+    for value in ["1::", "2001:db8::", "::1"] {
+        assert_eq!(
+            identify(value),
+            Some(Artifact {
+                kind: Kind::Ipv6,
+                value: value.to_string()
+            })
+        );
+    }
+}

@@ -297,8 +297,25 @@ impl Incident {
 pub(crate) fn normalize_body(body: &str) -> String {
     let trimmed = body.trim_start_matches(['\n', '\r']).trim_end();
     if trimmed.contains("\r\n") {
-        trimmed.replace("\r\n", "\n")
+        // Every `\r` before a line break goes: one pass over `\r\r\n` would leave a
+        // `\r\n` that the next read folds, and the body would change on each save.
+        trimmed
+            .split('\n')
+            .map(|line| line.trim_end_matches('\r'))
+            .collect::<Vec<_>>()
+            .join("\n")
     } else {
         trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod normalize_tests {
+    #[test]
+    fn body_normalisation_is_stable() {
+        // Found by fuzzing: `\r\r\n` once became `\r\n`, then `\n` on the next save.
+        let once = super::normalize_body("a\r\r\nb\r\nc\rd");
+        assert_eq!(once, "a\nb\nc\rd");
+        assert_eq!(super::normalize_body(&once), once);
     }
 }

@@ -2,7 +2,12 @@
 //! Chromium (a few JSON calls over a blocking HTTP/1.1 connection), and a tiny static
 //! file server. Opt in with `FIR_BROWSER_TESTS=1`; once opted in, a missing browser
 //! or driver fails the test instead of skipping it.
+//!
+//! Every session logs the browser's network requests (Chromium's performance log):
+//! each [`Browser::goto`] and the end of the session fail the test if a page asked for
+//! anything but loopback, `file:`, `data:` or `blob:` URLs. Intranets are offline.
 
+use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -89,6 +94,8 @@ pub struct Browser {
     port: u16,
     session: String,
     _profile: tempfile::TempDir,
+    /// Every URL the pages asked for so far, in order.
+    requested: RefCell<Vec<String>>,
 }
 
 impl Browser {
@@ -126,18 +133,21 @@ impl Browser {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--disable-quic",
             "--disable-dev-shm-usage",
             &format!("--user-data-dir={}", profile.path().display()),
         ];
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": chromium, "args": args},
+            "goog:loggingPrefs": {"performance": "ALL", "browser": "ALL"},
         }}});
         let mut browser = Browser {
             driver,
             port,
             session: String::new(),
             _profile: profile,
+            requested: RefCell::new(Vec::new()),
         };
         let created = browser.call("POST", "/session", Some(&capabilities));
         browser.session = created["sessionId"]
@@ -149,20 +159,110 @@ impl Browser {
 
     /// A WebDriver command; its `value`. Panics on an error answer.
     fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
+        self.try_call(method, path, body)
+            .unwrap_or_else(|(status, value)| panic!("{method} {path}: HTTP {status}: {value}"))
+    }
+
+    /// A WebDriver command; its `value`, or the HTTP status and error value.
+    fn try_call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, (u16, Value)> {
         let (status, text) =
             http(self.port, method, path, body).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let value: Value =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {path}: {e}: {text}"));
-        assert!(status < 300, "{method} {path}: HTTP {status}: {text}");
-        value["value"].clone()
+        if status < 300 {
+            Ok(value["value"].clone())
+        } else {
+            Err((status, value["value"].clone()))
+        }
     }
 
     fn session_call(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
         self.call(method, &format!("/session/{}{path}", self.session), body)
     }
 
+    /// Opens `url`, after checking that the page before it stayed on this machine.
     pub fn goto(&self, url: &str) {
+        self.assert_requests_stay_local();
         self.session_call("POST", "/url", Some(&json!({ "url": url })));
+    }
+
+    /// The URL of the page shown.
+    pub fn url(&self) -> String {
+        self.session_call("GET", "/url", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The text of the open alert, confirm or prompt dialog, if any.
+    pub fn alert_text(&self) -> Option<String> {
+        let path = format!("/session/{}/alert/text", self.session);
+        match self.try_call("GET", &path, None) {
+            Ok(text) => Some(text.as_str().unwrap_or_default().to_string()),
+            Err((_, error)) if error["error"] == "no such alert" => None,
+            Err((status, error)) => panic!("GET {path}: HTTP {status}: {error}"),
+        }
+    }
+
+    /// The entries of one of the driver's logs (`performance`, `browser`) since the
+    /// last call: reading a log empties it.
+    fn log(&self, kind: &str) -> Vec<Value> {
+        let entries = self.session_call("POST", "/se/log", Some(&json!({ "type": kind })));
+        entries.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Console messages of level SEVERE (errors, uncaught exceptions, failed loads)
+    /// since the last call.
+    pub fn console_errors(&self) -> Vec<String> {
+        self.log("browser")
+            .into_iter()
+            .filter(|entry| entry["level"] == "SEVERE")
+            .map(|entry| entry["message"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Reads the performance log and panics if a page asked for a URL off this
+    /// machine; the URLs are kept for [`Browser::requested`].
+    pub fn assert_requests_stay_local(&self) {
+        let external = self.new_external_requests();
+        assert!(
+            external.is_empty(),
+            "the browser asked for URLs off this machine: {external:#?}"
+        );
+    }
+
+    /// Reads the performance log, keeps its URLs, and returns those off this machine.
+    fn new_external_requests(&self) -> Vec<String> {
+        let mut urls = Vec::new();
+        for entry in self.log("performance") {
+            let Some(text) = entry["message"].as_str() else {
+                continue;
+            };
+            let message: Value = serde_json::from_str(text).unwrap_or_default();
+            let params = &message["message"]["params"];
+            let url = match message["message"]["method"].as_str() {
+                Some("Network.requestWillBeSent") => &params["request"]["url"],
+                Some("Network.webSocketCreated") => &params["url"],
+                _ => continue,
+            };
+            if let Some(url) = url.as_str() {
+                urls.push(url.to_string());
+            }
+        }
+        let external = urls.iter().filter(|u| !is_local(u)).cloned().collect();
+        self.requested.borrow_mut().extend(urls);
+        external
+    }
+
+    /// Every URL the pages asked for so far (as of the last check).
+    pub fn requested(&self) -> Vec<String> {
+        self.assert_requests_stay_local();
+        self.requested.borrow().clone()
     }
 
     /// The id of the first element matching a CSS selector.
@@ -235,8 +335,42 @@ impl Browser {
     }
 }
 
+/// True for URLs that stay on this machine: loopback hosts, `file:`, `data:`, `blob:`,
+/// `about:` and the browser's own bundled pages (`chrome:`, e.g. its start page).
+pub fn is_local(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once(':') else {
+        return false;
+    };
+    match scheme.to_ascii_lowercase().as_str() {
+        "file" | "data" | "blob" | "about" | "chrome" | "chrome-untrusted" => true,
+        "http" | "https" | "ws" | "wss" => {
+            let Some(rest) = rest.strip_prefix("//") else {
+                return false;
+            };
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            let host_port = authority.rsplit('@').next().unwrap_or_default();
+            let host = if let Some(v6) = host_port.strip_prefix('[') {
+                v6.split(']').next().unwrap_or_default()
+            } else {
+                host_port.split(':').next().unwrap_or_default()
+            };
+            matches!(
+                host.to_ascii_lowercase().as_str(),
+                "127.0.0.1" | "localhost" | "::1"
+            )
+        }
+        _ => false,
+    }
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
+        // The last page's requests, unless the test already failed.
+        let external = if self.session.is_empty() || std::thread::panicking() {
+            Vec::new()
+        } else {
+            self.new_external_requests()
+        };
         if !self.session.is_empty() {
             let _ = http(
                 self.port,
@@ -247,6 +381,10 @@ impl Drop for Browser {
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        assert!(
+            external.is_empty(),
+            "the browser asked for URLs off this machine: {external:#?}"
+        );
     }
 }
 

@@ -1,0 +1,381 @@
+//! End to end in headless Chromium, against the real `fir serve` on a loopback port and
+//! against the built site opened from `file://`: a person reports an incident through
+//! the form and finds it on the rebuilt site; script smuggled into the form runs on no
+//! page; the charts draw without console errors. Every page's network requests are
+//! logged and must stay on this machine (see `common::webdriver`).
+//!
+//! Opt in with FIR_BROWSER_TESTS=1 (then a missing Chromium or chromedriver fails).
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::webdriver::{self, Browser};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A running `fir serve` (open form, no rate limit) on a copy of the basic fixture.
+struct Server {
+    child: Child,
+    base: String,
+    root: tempfile::TempDir,
+}
+
+impl Server {
+    fn start() -> Server {
+        let root = common::copy_fixture("sites/basic");
+        let config = root.path().join("fir.toml");
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text.push_str("\n[serve]\nauth = \"open\"\nrate_limit = 0\n");
+        std::fs::write(&config, text).unwrap();
+        let built = common::run(root.path(), &["build"]);
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let mut child = common::fir()
+            .arg("--root")
+            .arg(root.path())
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("fir serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port: u16 = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        Server {
+            child,
+            base: format!("http://127.0.0.1:{port}/"),
+            root,
+        }
+    }
+
+    /// The built site as `file://` URL prefix.
+    fn file_base(&self) -> String {
+        format!("file://{}/", self.root.path().join("site").display())
+    }
+
+    fn site(&self) -> &Path {
+        self.root.path()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Fills the intake form field by field as a person would: types into text inputs and
+/// text areas, clicks the option of selects.
+fn fill_form(browser: &Browser, fields: &[(&str, &str)]) {
+    for (name, value) in fields {
+        let tag = browser.run(&format!(
+            "return document.getElementById('f-{name}').tagName"
+        ));
+        if tag == "SELECT" {
+            let select = browser.find(&format!("#f-{name}"));
+            browser.click(&select);
+            let option = browser.find(&format!("#f-{name} option[value=\"{value}\"]"));
+            browser.click(&option);
+            let chosen = browser.run(&format!("return document.getElementById('f-{name}').value"));
+            assert_eq!(chosen, *value, "select {name}");
+        } else {
+            let input = browser.find(&format!("#f-{name}"));
+            browser.clear(&input);
+            browser.type_into(&input, value);
+            let typed = browser.run(&format!("return document.getElementById('f-{name}').value"));
+            assert_eq!(typed, *value, "typing into {name}");
+        }
+    }
+}
+
+/// Opens the form, fills it, submits it and waits for the confirmation page; returns
+/// the new incident's id (from the confirmation text) and the link it gives.
+fn submit(browser: &Browser, server: &Server, fields: &[(&str, &str)]) -> (String, String) {
+    browser.goto(&format!("{}new", server.base));
+    fill_form(browser, fields);
+    let send = browser.find("form.intake button[type=submit]");
+    browser.click(&send);
+    let received = browser.wait_for(
+        "var p = document.querySelector('p.received'); return p ? p.textContent : ''",
+        WAIT,
+        |v| v.as_str().is_some_and(|t| !t.is_empty()),
+    );
+    let id = received
+        .as_str()
+        .unwrap()
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| w.starts_with("FIR-") && w.ends_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or_else(|| panic!("no incident id in the confirmation {received}"))
+        .to_string();
+    assert!(
+        browser.url().contains(&format!("/new/{id}")),
+        "{}",
+        browser.url()
+    );
+    let link = browser.run("return document.querySelector('main a').href");
+    (id, link.as_str().unwrap().to_string())
+}
+
+/// Reloads `url` until the page's main heading contains `title` (the site is rebuilt
+/// after the answer is sent).
+fn wait_for_page(browser: &Browser, url: &str, title: &str) {
+    let started = Instant::now();
+    loop {
+        browser.goto(url);
+        let heading =
+            browser.run("var h = document.querySelector('h1'); return h ? h.textContent : ''");
+        if heading.as_str().is_some_and(|h| h.contains(title)) {
+            return;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "{url} never showed {title:?}; last heading {heading}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_report_through_the_form_appears_on_the_rebuilt_site() {
+    if !webdriver::enabled() {
+        return;
+    }
+    let server = Server::start();
+    let browser = Browser::start();
+    let title = "Suspicious invoice mail from a supplier";
+    let (id, link) = submit(
+        &browser,
+        &server,
+        &[
+            ("title", title),
+            (
+                "description",
+                "The attachment *asked* for macros.\nSent from invoices@evil.example.",
+            ),
+            ("category", "phishing"),
+            ("severity", "3"),
+            ("business_line", "Retail Banking"),
+            ("detection", "user"),
+            ("tlp", "GREEN"),
+            ("reporter", "Ana Silva"),
+            ("contact", "ana@example.org"),
+        ],
+    );
+    assert!(
+        link.ends_with(&format!("incidents/{id}.html")),
+        "confirmation links to {link}"
+    );
+
+    // The link of the confirmation page, once the rebuild is done.
+    wait_for_page(&browser, &link, title);
+    let page = browser.run("return document.querySelector('main').innerHTML");
+    let page = page.as_str().unwrap();
+    assert!(page.contains("<em>asked</em>"), "{page}");
+    assert!(page.contains("Ana Silva"), "{page}");
+
+    // The same page from the files on disk.
+    let file_url = format!("{}incidents/{id}.html", server.file_base());
+    wait_for_page(&browser, &file_url, title);
+
+    // The incident is on the site's list and on the home page.
+    for page in ["list/index.html", "index.html"] {
+        browser.goto(&format!("{}{page}", server.base));
+        let linked = browser.run(&format!(
+            "return !!document.querySelector('a[href$=\"incidents/{id}.html\"]')"
+        ));
+        assert_eq!(linked, true, "{page} does not link to {id}");
+    }
+
+    // The file written is one fir checks clean.
+    let check = common::run(server.site(), &["check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let requested = browser.requested();
+    assert!(
+        requested.iter().any(|u| u.starts_with(&server.base))
+            && requested.iter().any(|u| u.starts_with("file://")),
+        "the network log saw neither the server nor the files: {requested:#?}"
+    );
+}
+
+/// Checks that no payload ran or can run on the page shown: no dialog open, no marker
+/// set, no event handler attribute, `javascript:` link or script carrying the marker.
+fn assert_inert(browser: &Browser, what: &str) {
+    if let Some(text) = browser.alert_text() {
+        panic!("{what}: a payload opened a dialog: {text:?}");
+    }
+    let ran = browser.run("return typeof window.__xss");
+    assert_eq!(ran, "undefined", "{what}: a payload ran");
+    let armed: Value = browser.run(
+        "var found = [];\
+         document.querySelectorAll('*').forEach(function (e) {\
+           for (var a of e.attributes) {\
+             var v = a.value.replace(/\\s/g, '').toLowerCase();\
+             if (a.name.startsWith('on') && v.includes('__xss')) found.push(e.outerHTML);\
+             if (/^(javascript|vbscript|data):/.test(v)) found.push(e.outerHTML);\
+           }\
+           if (e.tagName === 'SCRIPT' && e.textContent.includes('__xss')) found.push(e.outerHTML);\
+         });\
+         return found;",
+    );
+    assert_eq!(armed, Value::Array(vec![]), "{what}: live payloads");
+}
+
+#[test]
+fn script_submitted_through_the_form_runs_on_no_page() {
+    if !webdriver::enabled() {
+        return;
+    }
+    let server = Server::start();
+    let browser = Browser::start();
+    let title = "Xsstitle <script>window.__xss=1;alert('title')</script><img src=x onerror=\"window.__xss=1;alert(1)\"><svg onload=window.__xss=1>";
+    let description = "Xssbody <script>window.__xss=1;alert('body')</script>\n\n\
+        <img src=x onerror=\"window.__xss=1;alert(2)\">\n\n\
+        [click me](javascript:window.__xss=1;alert(3)) and <a href=\"javascript:window.__xss=1\">me</a>\n\n\
+        <iframe src=\"javascript:parent.__xss=1\"></iframe> <details open ontoggle=window.__xss=1>x</details>\n\n\
+        ![img](javascript:window.__xss=1) <a href=\"JaVaScRiPt:window.__xss=1\">case</a>";
+    let reporter =
+        "\"><script>window.__xss=1;alert('reporter')</script><img src=x onerror=window.__xss=1>";
+    let contact = "'><svg onload=window.__xss=1>@example.org";
+    let (id, _) = submit(
+        &browser,
+        &server,
+        &[
+            ("title", title),
+            ("description", description),
+            ("category", "phishing"),
+            ("severity", "2"),
+            ("tlp", "GREEN"),
+            ("reporter", reporter),
+            ("contact", contact),
+        ],
+    );
+    assert_inert(&browser, "the confirmation page");
+
+    // The text is shown as text: the payload is visible, not interpreted.
+    let incident = format!("incidents/{id}.html");
+    wait_for_page(&browser, &format!("{}{incident}", server.base), "Xsstitle");
+    let heading = browser.run("return document.querySelector('h1').textContent");
+    assert!(
+        heading.as_str().unwrap().contains("<script>"),
+        "the title shows as typed: {heading}"
+    );
+
+    let pages = [
+        incident.clone(),
+        format!("print/{id}.html"),
+        "list/index.html".to_string(),
+        "index.html".to_string(),
+        "search.html?q=xsstitle".to_string(),
+    ];
+    for base in [server.base.clone(), server.file_base()] {
+        for page in &pages {
+            browser.goto(&format!("{base}{page}"));
+            if page.starts_with("search.html") {
+                browser.wait_for(
+                    "return Array.from(document.querySelectorAll('#search-results .hit')).map(h => h.dataset.id)",
+                    WAIT,
+                    |v| v.as_array().is_some_and(|a| a.iter().any(|h| h == &Value::from(id.as_str()))),
+                );
+            } else {
+                let shown = browser.run("return document.body.textContent.includes('Xsstitle')");
+                assert_eq!(shown, true, "{base}{page} does not show the incident");
+            }
+            // Give handlers like onerror a moment to fire.
+            std::thread::sleep(Duration::from_millis(300));
+            assert_inert(&browser, &format!("{base}{page}"));
+        }
+    }
+    // The control: the same markup put into the page as HTML does run, so the checks
+    // above would have seen it.
+    browser.run(
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=x onerror=\"window.__xss=1\">'); return true",
+    );
+    browser.wait_for("return typeof window.__xss", WAIT, |v| v == "number");
+}
+
+#[test]
+fn charts_draw_without_console_errors_and_stay_local() {
+    if !webdriver::enabled() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let built = common::run(
+        &common::fixture("sites/basic"),
+        &["build", "--out", site.to_str().unwrap()],
+    );
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let browser = Browser::start();
+    let bases = [
+        format!("file://{}/", site.display()),
+        webdriver::serve(&site),
+    ];
+    for base in &bases {
+        for (page, charts) in [
+            ("index.html", 3),
+            ("stats/index.html", 2),
+            ("stats/year/2024/index.html", 6),
+            ("stats/time-to-close/index.html", 3),
+        ] {
+            browser.goto(&format!("{base}{page}"));
+            // fir-charts.js marks each chart `drawn` or `failed`.
+            browser.wait_for(
+                "return document.querySelectorAll('.chart:not(.drawn):not(.failed)').length",
+                WAIT,
+                |v| v == 0,
+            );
+            let drawn = browser.run(
+                "return Array.from(document.querySelectorAll('.chart.drawn')).filter(c => c.querySelectorAll('svg path').length >= 3).length",
+            );
+            let failed = browser.run("return document.querySelectorAll('.chart.failed').length");
+            assert_eq!(
+                (drawn, failed),
+                (charts.into(), 0.into()),
+                "{base}{page}: charts drawn, failed"
+            );
+            let errors = browser.console_errors();
+            assert!(
+                errors.is_empty(),
+                "{base}{page}: console errors {errors:#?}"
+            );
+        }
+    }
+    // The controls: a request to another host and an error on the console are caught,
+    // so the checks above can fail.
+    browser.run("new Image().src = 'http://fir-test.invalid/pixel.png'; return true");
+    std::thread::sleep(Duration::from_millis(500));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        browser.assert_requests_stay_local()
+    }));
+    assert!(caught.is_err(), "a request to another host went unnoticed");
+    browser.run("console.error('deliberate'); return true");
+    let errors = browser.console_errors();
+    assert!(
+        errors.iter().any(|e| e.contains("deliberate")),
+        "the console log is not read: {errors:?}"
+    );
+}
