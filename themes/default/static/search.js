@@ -163,15 +163,28 @@
   }
 
   // ---- Keys: src/search/mod.rs ----
-  function normalizeArtifact(value) {
-    // SEAM: mirrors search::normalize_artifact (placeholder refang).
-    var v = value.trim().toLowerCase();
-    [["[.]", "."], ["(.)", "."], ["[dot]", "."], ["[@]", "@"], ["[at]", "@"], ["[:]", ":"]].forEach(function (p) {
-      v = v.split(p[0]).join(p[1]);
+  // Mirrors search::normalize_artifact, that is artifacts::identify: refang (the
+  // notations of src/artifacts/refang.rs), then lowercase all but a URL's user info,
+  // path, query and fragment, which keep their case. (IPv6 addresses are not
+  // re-canonicalised here: type them as the incident page shows them.)
+  var DEFANGED = /\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\[@\]|\(@\)|\{@\}|\[at\]|\(at\)|\{at\}|\[:\/\/\]|\[:\]\/\/|\[:\]|\[\/\]|hxxp(?=[:s\[])/gi;
+  function refang(text) {
+    return text.replace(DEFANGED, function (m) {
+      var k = m.toLowerCase();
+      if (k === "hxxp") return "http";
+      if (k.indexOf("//") >= 0) return "://";
+      if (k === "[:]") return ":";
+      if (k === "[/]") return "/";
+      if (k.indexOf("@") >= 0 || k.indexOf("at") >= 0) return "@";
+      return ".";
     });
-    if (v.indexOf("hxxps") === 0) v = "https" + v.slice(5);
-    else if (v.indexOf("hxxp") === 0) v = "http" + v.slice(4);
-    return v;
+  }
+  function normalizeArtifact(value) {
+    var v = refang(value.trim());
+    var m = /^([a-z][a-z0-9+.-]*):\/\/([^\/?#]*)(.*)$/i.exec(v);
+    if (!m) return v.toLowerCase();
+    var at = m[2].lastIndexOf("@");
+    return m[1].toLowerCase() + "://" + m[2].slice(0, at + 1) + m[2].slice(at + 1).toLowerCase() + m[3];
   }
   function fieldKey(field, value) {
     var v;
