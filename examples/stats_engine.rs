@@ -63,6 +63,8 @@ fn summaries(n: usize, config: &Config) -> Vec<Summary> {
                 closed,
                 closed_at,
                 relations: Vec::new(),
+                artifacts: Vec::new(),
+                mentions: Vec::new(),
                 path: Default::default(),
                 source_hash: 0,
             }

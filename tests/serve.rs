@@ -726,6 +726,18 @@ fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
     assert_eq!(event["previous_status"], "open");
     assert_eq!(event["status"], "blocked");
 
+    // Closing records the close date (that of the closing entry), so `fir check` stays
+    // quiet about a final status without one.
+    let response = server.post_json(
+        "/api/incidents/FIR-2024-0003/timeline",
+        &serde_json::json!({"action": "close", "text": "Host cleaned.", "status": "closed"}),
+        "",
+    );
+    assert_eq!(response.status, 201, "{}", response.text());
+    let closed = server.incident("FIR-2024-0003");
+    assert_eq!(closed.status, "closed");
+    assert_eq!(closed.closed, Some(closed.timeline.last().unwrap().date));
+
     let missing = server.post_json(
         "/api/incidents/FIR-1999-0001/timeline",
         &serde_json::json!({"action": "info", "text": "x"}),

@@ -198,12 +198,26 @@ fn append(
     let before = crate::incident::parse(&text)
         .map_err(|e| Edit::Unreadable(e.to_string()))?
         .incident;
+    // Closing an incident also records when: a final status needs a `closed` date.
+    let closes = status
+        .as_deref()
+        .is_some_and(|s| app.config.is_final_status(s))
+        && before.closed.is_none();
+    let line_edit = if closes {
+        None
+    } else {
+        crate::incident::append_timeline(&text, &entry, status.as_deref())
+    };
     let (new_text, incident) =
-        match crate::incident::append_timeline(&text, &entry, status.as_deref()) {
+        match line_edit {
             Some(edited) => edited,
             None => {
-                // A layout the line edit does not know: rewrite the file canonically.
+                // Closing, or a layout the line edit does not know: rewrite the file
+                // canonically.
                 let mut incident = before.clone();
+                if closes {
+                    incident.closed = Some(entry.date);
+                }
                 incident.timeline.push(entry);
                 if let Some(status) = status {
                     incident.status = status;
