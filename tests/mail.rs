@@ -235,6 +235,7 @@ fn forwarded_phishing_is_analysed_and_its_attachment_kept_as_evidence() {
     assert!(has_artifact(&found, "sha256", &sha256));
     assert!(has_artifact(&found, "md5", &md5));
     assert!(has_artifact(&found, "sha1", &sha1));
+    assert!(has_artifact(&found, "file", "invoice-2024-0517.zip"));
     let nugget = found
         .nuggets
         .iter()

@@ -46,11 +46,14 @@ pub enum Kind {
     Sha256,
     Sha512,
     Cve,
+    /// A file name (of an e-mail attachment, say): only from front matter, never
+    /// found in texts, where any `word.ext` would be one.
+    File,
 }
 
 impl Kind {
     /// Every type, in display order.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Ipv4,
         Kind::Ipv6,
         Kind::Domain,
@@ -61,6 +64,7 @@ impl Kind {
         Kind::Sha256,
         Kind::Sha512,
         Kind::Cve,
+        Kind::File,
     ];
 
     /// The name front matter, paths and data files use.
@@ -76,6 +80,7 @@ impl Kind {
             Kind::Sha256 => "sha256",
             Kind::Sha512 => "sha512",
             Kind::Cve => "cve",
+            Kind::File => "file",
         }
     }
 }
@@ -110,7 +115,7 @@ pub struct Artifact {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidArtifact {
     #[error(
-        "unknown artifact type {0:?} (known: ip, ipv4, ipv6, domain, url, email, hash, md5, sha1, sha256, sha512, cve)"
+        "unknown artifact type {0:?} (known: ip, ipv4, ipv6, domain, url, email, hash, md5, sha1, sha256, sha512, cve, file)"
     )]
     UnknownType(String),
     #[error("{value:?} is not a valid {kind}")]
@@ -215,6 +220,7 @@ pub fn parse_value(
         "ip" => scan::classify(&text).filter(|(k, _)| matches!(k, Kind::Ipv4 | Kind::Ipv6)),
         "hash" => values::hash(&text),
         "url" => values::url(&text).map(|(u, _)| (Kind::Url, u)),
+        "file" => file_name(value).map(|name| (Kind::File, name)),
         _ => {
             let wanted: Kind = lower.parse()?;
             let classified = if wanted == Kind::Url {
@@ -227,6 +233,17 @@ pub fn parse_value(
     };
     let (kind, value) = found.ok_or_else(invalid)?;
     Ok(Artifact { kind, value })
+}
+
+/// A file name as an artifact: trimmed, at most 255 bytes, no control characters and
+/// no directory part. Kept as written (not refanged, case kept).
+fn file_name(value: &str) -> Option<String> {
+    let name = value.trim();
+    let valid = !name.is_empty()
+        && name.len() <= 255
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(char::is_control);
+    valid.then(|| name.to_string())
 }
 
 /// True when the fir.toml blocklist rules `artifact` out.
@@ -257,7 +274,7 @@ pub fn blocked(artifact: &Artifact, config: &ArtifactConfig) -> bool {
 }
 
 /// The value made unclickable, as pages show it: `evil[.]com`, `hxxps://evil[.]com/x`,
-/// `a[@]evil[.]com`, `2001[:]db8[:][:]1`. Hashes and CVE ids are unchanged.
+/// `a[@]evil[.]com`, `2001[:]db8[:][:]1`. Hashes, CVE ids and file names are unchanged.
 /// [`refang`] gives the value back.
 pub fn defang(artifact: &Artifact) -> String {
     let value = &artifact.value;
@@ -277,7 +294,9 @@ pub fn defang(artifact: &Artifact) -> String {
             }
             None => value.clone(),
         },
-        Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 | Kind::Cve => value.clone(),
+        Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 | Kind::Cve | Kind::File => {
+            value.clone()
+        }
     }
 }
 

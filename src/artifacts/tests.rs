@@ -284,3 +284,17 @@ fn identify_keeps_the_colons_that_end_an_ipv6_address() {
         );
     }
 }
+
+#[test]
+fn file_names_are_explicit_artifacts_only() {
+    let config = ArtifactConfig::default();
+    let named = parse_value("file", "  Invoice 2024.PDF.exe ", &config).unwrap();
+    assert_eq!(named.kind, Kind::File);
+    assert_eq!(named.value, "Invoice 2024.PDF.exe");
+    assert_eq!(defang(&named), "Invoice 2024.PDF.exe");
+    for bad in ["", "  ", "../etc/passwd", "a\\b.txt", "line\nbreak.txt"] {
+        assert!(parse_value("file", bad, &config).is_err(), "{bad:?}");
+    }
+    // Texts never yield file names: `login.php` is not an artifact.
+    assert!(extract_text("see login.php and invoice.zip", &config).is_empty());
+}

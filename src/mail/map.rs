@@ -308,6 +308,9 @@ pub fn additions(
             end: None,
             found_by: Some(FOUND_BY.into()),
         });
+        if !item.name.is_empty() {
+            push(&mut add, "file", item.name.clone());
+        }
         push(&mut add, "md5", item.md5.clone());
         push(&mut add, "sha1", item.sha1.clone());
         push(&mut add, "sha256", item.sha256.clone());

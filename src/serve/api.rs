@@ -208,23 +208,22 @@ fn append(
     } else {
         crate::incident::append_timeline(&text, &entry, status.as_deref())
     };
-    let (new_text, incident) =
-        match line_edit {
-            Some(edited) => edited,
-            None => {
-                // Closing, or a layout the line edit does not know: rewrite the file
-                // canonically.
-                let mut incident = before.clone();
-                if closes {
-                    incident.closed = Some(entry.date);
-                }
-                incident.timeline.push(entry);
-                if let Some(status) = status {
-                    incident.status = status;
-                }
-                (crate::incident::to_markdown(&incident), incident)
+    let (new_text, incident) = match line_edit {
+        Some(edited) => edited,
+        None => {
+            // Closing, or a layout the line edit does not know: rewrite the file
+            // canonically.
+            let mut incident = before.clone();
+            if closes {
+                incident.closed = Some(entry.date);
             }
-        };
+            incident.timeline.push(entry);
+            if let Some(status) = status {
+                incident.status = status;
+            }
+            (crate::incident::to_markdown(&incident), incident)
+        }
+    };
     store::replace(&path, new_text.as_bytes())?;
     Ok((path, incident, before.status))
 }
