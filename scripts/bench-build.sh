@@ -102,13 +102,17 @@ for n in "${sizes[@]}"; do
         'BEGIN { printf "| %d | ratio | hugo/fir time %.1fx | fir/hugo memory %.2f | | |\n", n, hw / fw, fr / hr }'
 
     # Incremental: one new incident, then `fir build` again (it finds the change itself).
-    new=$corpus/content/incidents/2099/BENCH-NEW.md
-    mkdir -p "$(dirname "$new")"
-    printf -- '---\nid: BENCH-NEW\ntitle: Added by the benchmark\ndate: 2099-01-01T10:00:00Z\ncategory: phishing\nseverity: 2\nstatus: open\nrelations: [%s]\n---\nOne more incident.\n' \
-        "$(basename "$(find "$corpus/content/incidents" -name '*.md' | sort | head -1)" .md)" >"$new"
+    # It is dated like the newest incident of the corpus, as a new report in a live
+    # register is: a far-future date would add a report page for every empty week up
+    # to it.
+    newest_year=$(ls "$corpus/content/incidents" | sort | tail -1)
+    newest=$(grep -h '^date:' "$corpus/content/incidents/$newest_year"/*.md | sort | tail -1 | cut -d' ' -f2)
+    new=$corpus/content/incidents/$newest_year/BENCH-NEW.md
+    printf -- '---\nid: BENCH-NEW\ntitle: Added by the benchmark\ndate: %s\ncategory: phishing\nseverity: 2\nstatus: open\nrelations: [%s]\n---\nOne more incident.\n' \
+        "$newest" "$(basename "$(find "$corpus/content/incidents" -name '*.md' | sort | head -1)" .md)" >"$new"
     read -r inc_wall inc_rss < <(measure "$fir" --root "$corpus" build --out "$work/fir-$n")
     written=$(grep -o '[0-9]* written' "$work/out.log" || true)
-    rm -f "$new"; rmdir "$(dirname "$new")"
+    rm -f "$new"
     awk -v n="$n" -v w="$inc_wall" -v r="$inc_rss" -v s="$written" 'BEGIN { printf "| %d | fir, one incident added | %.2f | %.0f | %s | |\n", n, w, r / 1024, s }'
     # Put the site back as the corpus is (also checks that a removal is incremental).
     "$fir" --quiet --root "$corpus" build --out "$work/fir-$n" >/dev/null
