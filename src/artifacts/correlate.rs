@@ -13,7 +13,7 @@ use super::Artifact;
 /// of its incidents would cost the square of their number.
 pub const MAX_FANOUT: usize = 200;
 /// Related incidents kept per incident, besides explicit relations and references.
-pub const MAX_RELATED: usize = 20;
+pub const MAX_RELATED: usize = 10;
 /// Weight of an explicit `relations:` entry (either way) in the ranking.
 pub const RELATION_WEIGHT: u32 = 3;
 /// Weight of a reference by id in a text (either way) in the ranking.
