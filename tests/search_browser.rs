@@ -77,7 +77,7 @@ fn check_search_page(browser: &Browser, base: &str) {
 
     // Defanged artifacts, negation.
     browser.clear(&input);
-    browser.type_into(&input, "artifact:hxxp://invoices[.]evil[.]example/pay.exe ");
+    browser.type_into(&input, "artifact:hxxp://invoices[.]evil[.]top/pay.exe ");
     expect_hits(browser, &["S-2023-0002"]);
     browser.clear(&input);
     browser.type_into(&input, "page -\"fake page\" ");
