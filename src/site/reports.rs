@@ -180,14 +180,31 @@ impl<'a> Reports<'a> {
                     reports.push(Report::Compare(year));
                 }
             }
+            // Quarters, months and weeks get a report only when something happened in
+            // them: a register with a gap (or one far-future date) would otherwise get a
+            // page for every empty week.
+            let busy = |span: &Span| opened_within(&input.records, span.range());
             reports.extend(
                 Period::Quarter
                     .spans(extent)
                     .into_iter()
+                    .filter(busy)
                     .map(Report::Quarter),
             );
-            reports.extend(Period::Month.spans(extent).into_iter().map(Report::Month));
-            reports.extend(Period::Week.spans(extent).into_iter().map(Report::Week));
+            reports.extend(
+                Period::Month
+                    .spans(extent)
+                    .into_iter()
+                    .filter(busy)
+                    .map(Report::Month),
+            );
+            reports.extend(
+                Period::Week
+                    .spans(extent)
+                    .into_iter()
+                    .filter(busy)
+                    .map(Report::Week),
+            );
         }
         Reports {
             input,
@@ -203,10 +220,31 @@ impl<'a> Reports<'a> {
             ..records.partition_point(|r| r.day < range.end)
     }
 
-    /// Is there a report for `span` (within the incidents' extent)?
-    fn exists(&self, span: Span) -> bool {
+    /// Is `span` within the incidents' extent?
+    fn within(&self, span: Span) -> bool {
         self.extent
             .is_some_and(|e| span.start < e.end && span.end() > e.start)
+    }
+
+    /// Is there a report for `span`? Every year of the extent has one; quarters, months
+    /// and weeks only when an incident was opened in them.
+    fn exists(&self, span: Span) -> bool {
+        self.within(span)
+            && (span.period == Period::Year || opened_within(&self.input.records, span.range()))
+    }
+
+    /// The nearest period before (`step` = [`Span::previous`]) or after
+    /// (`step` = [`Span::next`]) `span` that has a report.
+    fn nearest(&self, mut span: Span, step: fn(Span) -> Span) -> Option<Span> {
+        loop {
+            span = step(span);
+            if !self.within(span) {
+                return None;
+            }
+            if self.exists(span) {
+                return Some(span);
+            }
+        }
     }
 
     fn render_report(&self, report: Report) -> Result<Vec<Vec<u8>>, BuildError> {
@@ -274,17 +312,26 @@ impl<'a> Reports<'a> {
                     Report::Week(_) => Report::Week(s),
                     _ => Report::Compare(s),
                 };
-                let valid = match report {
-                    Report::Compare(_) => self.exists(s) && self.exists(s.previous()),
-                    _ => self.exists(s),
-                };
-                valid.then(|| LinkItem {
+                LinkItem {
                     label: s.label(),
                     url: other.page().unwrap_or_default(),
-                })
+                }
             };
-            view.previous = neighbour(span.previous());
-            view.next = neighbour(span.next());
+            let (previous, next) = match report {
+                Report::Compare(_) => {
+                    let compared = |s: Span| self.exists(s) && self.exists(s.previous());
+                    (
+                        Some(span.previous()).filter(|s| compared(*s)),
+                        Some(span.next()).filter(|s| compared(*s)),
+                    )
+                }
+                _ => (
+                    self.nearest(span, Span::previous),
+                    self.nearest(span, Span::next),
+                ),
+            };
+            view.previous = previous.map(neighbour);
+            view.next = next.map(neighbour);
         }
         match report {
             Report::Overview | Report::Dashboard => {
@@ -540,6 +587,11 @@ impl<'a> Reports<'a> {
                 ranges.push(span.previous().range());
                 // Links to the neighbours depend on which periods have reports.
                 (self.exists(span.previous()), self.exists(span.next())).hash(&mut h);
+                let neighbours = (
+                    self.nearest(span, Span::previous),
+                    self.nearest(span, Span::next),
+                );
+                (neighbours.0.map(|s| s.start), neighbours.1.map(|s| s.start)).hash(&mut h);
                 span.previous().previous().range().start.hash(&mut h);
                 self.exists(span.previous().previous()).hash(&mut h);
             }
@@ -974,4 +1026,10 @@ fn close_figures(records: &[Record<'_>], all: DateRange, labels: &Labels<'_>) ->
             grouped(Facet::Severity),
         ),
     ]
+}
+
+/// Was an incident opened within `range`? (`records` are sorted by day.)
+fn opened_within(records: &[Record<'_>], range: DateRange) -> bool {
+    let first = records.partition_point(|r| r.day < range.start);
+    records.get(first).is_some_and(|r| r.day < range.end)
 }
