@@ -8,9 +8,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use common::webdriver::{self, Browser};
@@ -38,24 +37,7 @@ impl Server {
             "{}",
             String::from_utf8_lossy(&built.stderr)
         );
-        let mut child = common::fir()
-            .arg("--root")
-            .arg(root.path())
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("fir serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port: u16 = line
-            .trim()
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        let (child, port) = common::spawn_serve(root.path());
         Server {
             child,
             base: format!("http://127.0.0.1:{port}/"),

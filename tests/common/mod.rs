@@ -4,7 +4,7 @@
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The built `fir` binary, with logging quiet and no inherited root.
 pub fn fir() -> Command {
@@ -14,6 +14,31 @@ pub fn fir() -> Command {
 }
 
 /// Runs `fir --root ROOT ARGS…`.
+/// Starts `fir serve` for the site at `root` on a free loopback port; returns the
+/// process and the port it printed on its first line.
+pub fn spawn_serve(root: &Path) -> (Child, u16) {
+    use std::io::{BufRead, BufReader};
+    let mut child = fir()
+        .arg("--root")
+        .arg(root)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("fir serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    (child, port)
+}
+
 pub fn run(root: &Path, args: &[&str]) -> Output {
     fir()
         .arg("--root")
