@@ -198,9 +198,11 @@ pub fn url(text: &str) -> Option<(String, Host)> {
     {
         return None;
     }
+    // An IPv6 host must be bracketed: `http://0:2::db:8` is ambiguous (port or not).
+    let bracketed = host_port.starts_with('[');
     let host = if let Ok(v4) = host_text.parse::<Ipv4Addr>() {
         Host::Ipv4(v4)
-    } else if let Some(v6) = ipv6(host_text) {
+    } else if bracketed && let Some(v6) = ipv6(host_text) {
         Host::Ipv6(v6)
     } else {
         Host::Domain(domain(host_text)?)
@@ -389,6 +391,9 @@ mod tests {
             "http://login.php/x",
             "http://a.com:port/",
             "http//a.com",
+            // Unbracketed IPv6 host: the last group could be a port.
+            "http://0:2::db:8",
+            "http://2001:db8::1/a",
         ] {
             assert_eq!(url(bad), None, "{bad}");
         }
