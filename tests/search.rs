@@ -287,6 +287,14 @@ fn an_audience_index_holds_only_its_incidents() {
 }
 
 #[test]
+fn an_option_after_the_query_is_a_clear_error() {
+    let out = common::run(built(), &["search", "phishing", "--limit", "2"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--limit comes after the query"), "{err}");
+}
+
+#[test]
 fn an_unbuilt_site_is_a_clear_error() {
     let dir = common::copy_fixture("sites/search");
     let out = common::run(dir.path(), &["search", "phishing"]);
@@ -294,6 +302,66 @@ fn an_unbuilt_site_is_a_clear_error() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("search/meta.js"), "{err}");
     assert!(err.contains("build the site first"), "{err}");
+}
+
+/// New reports, one the newest and one dated before the newest ones: the incremental
+/// build patches the published index (it does not index everything again) and every
+/// query answers as after a full build.
+#[test]
+fn new_incidents_patch_the_index_as_a_full_build_would() {
+    let dir = common::copy_fixture("sites/search");
+    let root = dir.path();
+    assert!(common::run(root, &["build"]).status.success());
+    let base = std::fs::read_to_string(root.join("content/incidents/2024/S-2024-0005.md")).unwrap();
+    let report = |id: &str, date: &str, text: &str| {
+        let body = base
+            .replace("id: S-2024-0005", &format!("id: {id}"))
+            .replace("2024-07-01T11:00:00+02:00", date)
+            .replace("Un client signale", text);
+        std::fs::write(root.join(format!("content/incidents/2024/{id}.md")), body).unwrap();
+    };
+    report(
+        "S-2024-0006",
+        "2024-07-02T09:00:00+02:00",
+        "Zebra wharf 203.0.113.77, un client signale",
+    );
+    report(
+        "S-2024-0007",
+        "2024-06-25T09:00:00+02:00",
+        "Zebra quay, un client signale",
+    );
+    let out = common::run(root, &["-v", "build"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("updated 9 incidents"));
+    assert!(!log.contains("search index built anew"), "{log}");
+
+    let full = root.join("full");
+    let out = common::run(root, &["build", "--full", "--out", full.to_str().unwrap()]);
+    assert!(out.status.success());
+    let full = full.to_str().unwrap();
+    for query in [
+        "zebra",
+        "\"zebra wharf\"",
+        "hameçonnage",
+        "reseau -zebra",
+        "artifact:203.0.113[.]77",
+        "severity:2 status:open",
+        "-zzz",
+        "signale",
+    ] {
+        for order in [&[][..], &["--by-date"][..]] {
+            let mut args = order.to_vec();
+            args.push(query);
+            let patched = search_in(root, &args);
+            args.splice(0..0, ["--site", full]);
+            assert_eq!(patched, search_in(root, &args), "{query} {order:?}");
+        }
+    }
+    assert_eq!(
+        ids_in(root, &["--by-date", "zebra"]),
+        ["S-2024-0006", "S-2024-0007"]
+    );
 }
 
 #[test]

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::search::{self, Searcher, Sort, Source};
+use crate::search::{self, Searcher, Sort};
+use crate::site::search::SiteDir;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -27,19 +28,21 @@ pub struct Args {
     pub limit: usize,
 }
 
-/// Index files read from a directory.
-struct Dir(PathBuf);
-
-impl Source for Dir {
-    fn read(&mut self, path: &str) -> Option<String> {
-        std::fs::read_to_string(self.0.join(path)).ok()
-    }
-}
-
 pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let site = args.site.unwrap_or_else(|| root.join("site"));
-    let mut searcher = Searcher::open(Dir(site.clone()))
+    let mut searcher = Searcher::open(SiteDir(&site))
         .with_context(|| format!("cannot open the search index of {}", site.display()))?;
+    // The query takes words that start with `-` (negation), so options after it
+    // would be read as words: say so rather than search for `--limit`.
+    if let Some(option) = args.query.iter().find(|w| {
+        ["--json", "--site", "--by-date", "--limit"]
+            .iter()
+            .any(|o| w.as_str() == *o || w.starts_with(&format!("{o}=")))
+    }) {
+        anyhow::bail!(
+            "{option} comes after the query: put options before it (fir search {option} … QUERY)"
+        );
+    }
     let query = search::parse(&args.query.join(" "), false);
     let sort = if args.by_date {
         Sort::Date

@@ -637,7 +637,10 @@ impl<S: Source> Searcher<S> {
     }
 }
 
-fn parse_file<T: for<'de> Deserialize<'de>>(path: &str, text: &str) -> Result<T, SearchError> {
+pub(super) fn parse_file<T: for<'de> Deserialize<'de>>(
+    path: &str,
+    text: &str,
+) -> Result<T, SearchError> {
     let json = unwrap(text).ok_or_else(|| SearchError::Format {
         path: path.to_string(),
         reason: "expected firSearch.load(…)".into(),

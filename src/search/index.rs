@@ -77,9 +77,9 @@ pub struct Meta {
 
 /// Title hits weigh more: their postings are kept apart.
 #[derive(Debug, Default)]
-struct Postings {
-    all: Vec<u32>,
-    title: Vec<u32>,
+pub struct Postings {
+    pub all: Vec<u32>,
+    pub title: Vec<u32>,
 }
 
 /// One term in a shard file: key, postings, title postings, facet counts (base64,
@@ -90,7 +90,7 @@ pub type ShardEntry = (String, String, String, String);
 pub type DisplayEntry = (String, String, String, String, Vec<u32>);
 
 /// A shard entry while writing: the key borrowed, the encoded parts.
-type Encoded<'a> = (&'a str, String, String, String);
+pub(super) type Encoded<'a> = (&'a str, String, String, String);
 
 /// A hasher for keys that are hashes already.
 #[derive(Debug, Default)]
@@ -299,7 +299,7 @@ struct FacetFile {
 struct DisplayFile<'a> {
     r#type: &'static str,
     chunk: u32,
-    docs: Vec<(&'a str, &'a str, &'a str, &'a str, &'a [u32])>,
+    docs: Vec<DisplayRef<'a>>,
 }
 
 fn json<T: Serialize>(value: &T) -> String {
@@ -341,7 +341,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         })
         .collect();
     let started = std::time::Instant::now();
-    let terms = invert(docs);
+    let terms = invert(docs, 0);
     tracing::debug!(
         "search: {} keys inverted in {:.2?}",
         terms.len(),
@@ -349,30 +349,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
     );
     let encoded: Vec<Encoded<'_>> = terms
         .par_iter()
-        .map(|(key, postings)| {
-            let counts = if postings.all.len() >= COUNTS_MIN {
-                let mut bytes = Vec::new();
-                for count in count_values(&postings.all, &rows, &columns)
-                    .iter()
-                    .flatten()
-                {
-                    put_varint(&mut bytes, *count);
-                }
-                base64(&bytes)
-            } else {
-                String::new()
-            };
-            (
-                key.as_str(),
-                base64(&encode_postings(&postings.all)),
-                if postings.title.is_empty() {
-                    String::new()
-                } else {
-                    base64(&encode_postings(&postings.title))
-                },
-                counts,
-            )
-        })
+        .map(|(key, postings)| encode_entry(key, &postings.all, &postings.title, &rows, &columns))
         .collect();
     let sizes: Vec<usize> = encoded
         .iter()
@@ -396,14 +373,11 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         .iter()
         .map(|prefix| (prefix, by_shard.remove(prefix.as_str()).unwrap_or_default()))
         .collect();
-    files.par_extend(shards.into_par_iter().map(|(prefix, terms)| {
-        let file = ShardFile {
-            r#type: "shard",
-            name: prefix,
-            terms,
-        };
-        (shard_path(prefix), json(&file))
-    }));
+    files.par_extend(
+        shards
+            .into_par_iter()
+            .map(|(prefix, terms)| shard_file(prefix, terms)),
+    );
 
     // One directory per first character, so that the meta file stays small.
     let mut dirs: Vec<String> = Vec::new();
@@ -433,8 +407,78 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         prefixes.len(),
         started.elapsed()
     );
+    files.extend(facet_files(&rows, &columns, 0));
+    let entries: Vec<DisplayRef<'_>> = docs
+        .iter()
+        .zip(&rows)
+        .map(|(d, row)| {
+            (
+                d.id,
+                d.title,
+                d.date.as_str(),
+                d.excerpt.as_str(),
+                row.as_slice(),
+            )
+        })
+        .collect();
+    files.par_extend(display_files(&entries, 0));
+    files.push(meta_file(docs.len() as u32, columns, dirs));
+    files
+}
+
+/// One term as its shard file holds it: postings, title postings and, for a frequent
+/// term, its facet counts (so that a one-word query needs no facet table).
+pub(super) fn encode_entry<'k>(
+    key: &'k str,
+    all: &[u32],
+    title: &[u32],
+    rows: &[Vec<u32>],
+    columns: &[Column],
+) -> Encoded<'k> {
+    let counts = if all.len() >= COUNTS_MIN {
+        let mut bytes = Vec::new();
+        for count in count_values(all, rows, columns).iter().flatten() {
+            put_varint(&mut bytes, *count);
+        }
+        base64(&bytes)
+    } else {
+        String::new()
+    };
+    (
+        key,
+        base64(&encode_postings(all)),
+        if title.is_empty() {
+            String::new()
+        } else {
+            base64(&encode_postings(title))
+        },
+        counts,
+    )
+}
+
+/// The file of the shard `prefix` with its terms, sorted by key.
+pub(super) fn shard_file(prefix: &str, terms: Vec<&Encoded<'_>>) -> (String, String) {
+    let file = ShardFile {
+        r#type: "shard",
+        name: prefix,
+        terms,
+    };
+    (shard_path(prefix), json(&file))
+}
+
+/// The facet table: its chunks from `from_chunk` on, and the whole table.
+pub(super) fn facet_files(
+    rows: &[Vec<u32>],
+    columns: &[Column],
+    from_chunk: usize,
+) -> Vec<(String, String)> {
     let widths: Vec<u8> = columns.iter().map(|c| c.bits).collect();
-    for (chunk, part) in rows.chunks(FACET_CHUNK as usize).enumerate() {
+    let mut files = Vec::new();
+    for (chunk, part) in rows
+        .chunks(FACET_CHUNK as usize)
+        .enumerate()
+        .skip(from_chunk)
+    {
         let file = FacetFile {
             r#type: "facets",
             chunk: Some(chunk as u32),
@@ -445,37 +489,39 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
     let file = FacetFile {
         r#type: "facets",
         chunk: None,
-        data: base64(&pack_rows(&rows, &widths)),
+        data: base64(&pack_rows(rows, &widths)),
     };
     files.push((FACET_ALL.to_string(), json(&file)));
-    files.par_extend(
-        docs.par_chunks(DISPLAY_CHUNK as usize)
-            .enumerate()
-            .map(|(chunk, part)| {
-                let start = chunk * DISPLAY_CHUNK as usize;
-                let file = DisplayFile {
-                    r#type: "docs",
-                    chunk: chunk as u32,
-                    docs: part
-                        .iter()
-                        .enumerate()
-                        .map(|(i, d)| {
-                            (
-                                d.id,
-                                d.title,
-                                d.date.as_str(),
-                                d.excerpt.as_str(),
-                                rows[start + i].as_slice(),
-                            )
-                        })
-                        .collect(),
-                };
-                (display_path(chunk as u32), json(&file))
-            }),
-    );
+    files
+}
+
+/// What a display file shows of a document: id, title, date, excerpt, facet row.
+pub(super) type DisplayRef<'a> = (&'a str, &'a str, &'a str, &'a str, &'a [u32]);
+
+/// The display files of `entries`, which start at chunk `first_chunk`.
+pub(super) fn display_files<'a>(
+    entries: &'a [DisplayRef<'a>],
+    first_chunk: u32,
+) -> impl IndexedParallelIterator<Item = (String, String)> + 'a {
+    entries
+        .par_chunks(DISPLAY_CHUNK as usize)
+        .enumerate()
+        .map(move |(i, part)| {
+            let chunk = first_chunk + i as u32;
+            let file = DisplayFile {
+                r#type: "docs",
+                chunk,
+                docs: part.to_vec(),
+            };
+            (display_path(chunk), json(&file))
+        })
+}
+
+/// The meta file of an index of `docs` documents.
+pub(super) fn meta_file(docs: u32, columns: Vec<Column>, dirs: Vec<String>) -> (String, String) {
     let meta = Meta {
         version: VERSION,
-        docs: docs.len() as u32,
+        docs,
         facet_chunk: FACET_CHUNK,
         display_chunk: DISPLAY_CHUNK,
         columns,
@@ -487,12 +533,11 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
     };
     let mut meta_json = serde_json::to_value(&meta).expect("meta serialises");
     meta_json["type"] = "meta".into();
-    files.push((META.to_string(), wrap(&meta_json.to_string())));
-    files
+    (META.to_string(), wrap(&meta_json.to_string()))
 }
 
-/// Every key with its postings, keys sorted.
-fn invert(docs: &[Document<'_>]) -> Vec<(String, Postings)> {
+/// Every key with its postings, keys sorted; `docs[i]` is document `first + i`.
+pub(super) fn invert(docs: &[Document<'_>], first: u32) -> Vec<(String, Postings)> {
     let runs = (rayon::current_num_threads() * 4).max(1);
     let run = docs.len().div_ceil(runs).max(1);
     let merged = docs
@@ -502,7 +547,7 @@ fn invert(docs: &[Document<'_>]) -> Vec<(String, Postings)> {
             let mut partial = Partial::default();
             let mut scratch = Scratch::default();
             for (i, doc) in part.iter().enumerate() {
-                partial.add((r * run + i) as u32, doc, &mut scratch);
+                partial.add(first + (r * run + i) as u32, doc, &mut scratch);
             }
             partial
         })

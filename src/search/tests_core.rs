@@ -293,3 +293,200 @@ fn large_index_splits_shards_and_still_answers() {
     assert_eq!(ids(&mut searcher, "uniq*").len(), 3000);
     assert_eq!(ids(&mut searcher, "unique12*").len(), 111);
 }
+
+/// The index as readers see it, whatever the shard boundaries: every term with its
+/// postings and counts, every display entry, the facet rows, the meta file's sizes.
+#[derive(Debug, PartialEq)]
+struct Logical {
+    terms: std::collections::BTreeMap<String, (Vec<u32>, Vec<u32>, String)>,
+    display: Vec<super::index::DisplayEntry>,
+    rows: Vec<Vec<u32>>,
+    docs: u32,
+    columns: Vec<Column>,
+}
+
+fn logical(files: &HashMap<String, String>) -> Logical {
+    #[derive(serde::Deserialize)]
+    struct Shard {
+        terms: Vec<super::index::ShardEntry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Display {
+        chunk: u32,
+        docs: Vec<super::index::DisplayEntry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Facets {
+        data: String,
+    }
+    let json = |path: &str| unwrap(&files[path]).unwrap().to_string();
+    let meta: Meta = serde_json::from_str(&json(super::index::META)).unwrap();
+    let decode = |b64: &str| {
+        if b64.is_empty() {
+            Vec::new()
+        } else {
+            codec::decode_postings(&codec::unbase64(b64).unwrap()).unwrap()
+        }
+    };
+    let mut terms = std::collections::BTreeMap::new();
+    let mut display = Vec::new();
+    for path in files.keys() {
+        if path.starts_with("search/t/_") {
+            let shard: Shard = serde_json::from_str(&json(path)).unwrap();
+            for (key, all, title, counts) in shard.terms {
+                let previous = terms.insert(key.clone(), (decode(&all), decode(&title), counts));
+                assert!(previous.is_none(), "{key} in two shards");
+            }
+        } else if path.starts_with("search/d/") {
+            let file: Display = serde_json::from_str(&json(path)).unwrap();
+            display.push((file.chunk, file.docs));
+        }
+    }
+    display.sort_by_key(|d| d.0);
+    let facets: Facets = serde_json::from_str(&json(super::index::FACET_ALL)).unwrap();
+    let widths: Vec<u8> = meta.columns.iter().map(|c| c.bits).collect();
+    Logical {
+        terms,
+        display: display.into_iter().flat_map(|d| d.1).collect(),
+        rows: codec::unpack_rows(
+            &codec::unbase64(&facets.data).unwrap(),
+            &widths,
+            meta.docs as usize,
+        )
+        .unwrap(),
+        docs: meta.docs,
+        columns: meta.columns,
+    }
+}
+
+/// Builds the index of `before`, patches it into that of `after` from the first
+/// document where they differ, and checks that readers see what a full build of
+/// `after` gives.
+fn assert_patch_equals_build(before: &[Document<'_>], after: &[Document<'_>]) {
+    let from = before
+        .iter()
+        .zip(after)
+        .position(|(b, a)| b.id != a.id)
+        .unwrap_or(before.len().min(after.len()));
+    let mut files: HashMap<String, String> = build(before, &columns()).into_iter().collect();
+    let changed = replace_tail(
+        from as u32,
+        &before[from..],
+        &after[from..],
+        &mut Memory(files.clone()),
+    )
+    .unwrap();
+    assert!(
+        changed.len() < files.len() || files.len() < 50,
+        "only what changed"
+    );
+    files.extend(changed);
+    let full: HashMap<String, String> = build(after, &columns()).into_iter().collect();
+    assert_eq!(logical(&files), logical(&full));
+}
+
+fn assert_append_equals_build(docs: &[Document<'_>], old: usize) {
+    assert_patch_equals_build(&docs[..old], docs);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// New documents appended, or inserted among the newest (a report dated before
+    /// them): the patched index reads as a full build.
+    #[test]
+    fn patching_the_tail_equals_building(
+        raws in proptest::collection::vec(raw(), 2..60),
+        split in 1usize..59,
+        inserted in 0usize..5,
+    ) {
+        // Every value of every column in the seed documents, so that no column gains one.
+        let cols = columns();
+        let mut all: Vec<Owned> = (0..4)
+            .map(|v| Owned {
+                id: format!("S-{v}"),
+                title: "seed".into(),
+                body: String::new(),
+                artifact: None,
+                columns: cols.iter().map(|c| c.values[v % c.values.len()].0.clone()).collect(),
+            })
+            .collect();
+        all.extend(owned(&raws));
+        let old = 4 + split.min(raws.len() - 1);
+        let docs = documents(&all);
+        assert_append_equals_build(&docs, old);
+        // The documents from `old` on are new, and go `inserted` places before the end
+        // of the old ones.
+        let at = old - inserted.min(old - 4);
+        let mut after: Vec<Document<'_>> = docs[..at].to_vec();
+        after.extend_from_slice(&docs[old..]);
+        after.extend_from_slice(&docs[at..old]);
+        assert_patch_equals_build(&docs[..old], &after);
+    }
+}
+
+#[test]
+fn appending_to_a_large_index_keeps_shards_bitmaps_and_counts() {
+    let raws: Vec<Raw> = (0..2000)
+        .map(|n| Raw {
+            title: vec![n % WORDS.len()],
+            body: vec![(n * 7) % WORDS.len(), (n * 3) % WORDS.len()],
+            category: n % 3,
+            severity: n % 4,
+            status: n % 2,
+            artifact: Some((n % 256) as u8),
+        })
+        .collect();
+    let mut owned = owned(&raws);
+    for (n, o) in owned.iter_mut().enumerate() {
+        o.body.push_str(&format!(" unique{n} word{}", n % 500));
+    }
+    let docs = documents(&owned);
+    // Into a partly filled display chunk, across a facet chunk boundary, and one.
+    for old in [1990, 1999, 1793] {
+        assert_append_equals_build(&docs, old);
+    }
+    // One inserted 300 places before the end: postings and counts of frequent words
+    // (bitmaps) are cut and extended, the facet and display chunks after it redone.
+    let mut after: Vec<Document<'_>> = docs[..1699].to_vec();
+    after.push(docs[1999].clone());
+    after.extend_from_slice(&docs[1699..1999]);
+    assert_patch_equals_build(&docs[..1999], &after);
+    let mut files: HashMap<String, String> = build(&docs[..1999], &columns()).into_iter().collect();
+    let changed = replace_tail(1999, &[], &docs[1999..], &mut Memory(files.clone())).unwrap();
+    assert!(changed.len() < 40, "{} files changed", changed.len());
+    files.extend(changed);
+    let mut searcher = Searcher::open(Memory(files)).unwrap();
+    assert_eq!(ids(&mut searcher, "unique1999"), ["T-1999"]);
+}
+
+#[test]
+fn appending_a_new_column_value_or_to_another_index_is_refused() {
+    let raws: Vec<Raw> = (0..10)
+        .map(|n| Raw {
+            title: vec![n % WORDS.len()],
+            body: vec![],
+            category: 0,
+            severity: 0,
+            status: 0,
+            artifact: None,
+        })
+        .collect();
+    let mut owned = owned(&raws);
+    owned[9].columns[0] = "malware".into();
+    let docs = documents(&owned);
+    let files: HashMap<String, String> = build(&docs[..9], &columns()).into_iter().collect();
+    let err = replace_tail(9, &[], &docs[9..], &mut Memory(files.clone())).unwrap_err();
+    assert!(matches!(err, AppendError::NewValue { .. }), "{err}");
+    let err = replace_tail(8, &[], &docs[8..], &mut Memory(files)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            AppendError::Count {
+                held: 9,
+                expected: 8
+            }
+        ),
+        "{err}"
+    );
+}

@@ -190,7 +190,10 @@ fn generators<'a>(
         Box::new(reports::Reports::new(input)),
         Box::new(pages::Statics::new(input)),
         Box::new(search::SearchPage { input }),
-        Box::new(search::IndexFiles { files: search }),
+        Box::new(search::IndexFiles {
+            files: search,
+            out: input.out,
+        }),
     ]
 }
 
@@ -556,7 +559,9 @@ impl Site {
                 loaded.get(i, &input)?;
             }
         }
-        let search = steps.run("search index", || search::SearchFiles::build(&input))?;
+        let search = steps.run("search index", || {
+            search::SearchFiles::update(&input, previous, &changed_ids)
+        })?;
         let generators = generators(&input, &search);
         let jobs = steps.run("plan", || plan(&generators));
         let todo: Vec<&(usize, Job)> = jobs

@@ -3,15 +3,18 @@
 //! writes them (each file fingerprinted, so an incremental build rewrites only the
 //! shards that changed).
 
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
+use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::cache::State;
 use super::{BuildError, Generator, Input, Job, Summary};
 use crate::config::{Config, Taxonomy, business_lines};
 use crate::incident::Incident;
 use crate::render::context::PageMeta;
-use crate::search::{self, Column, Document};
+use crate::search::{self, Column, Document, Source};
 
 /// Characters of the description shown under a result.
 const EXCERPT: usize = 240;
@@ -23,36 +26,123 @@ pub const PAGE: &str = "search.html";
 #[derive(Debug)]
 pub struct SearchFiles {
     files: Vec<(String, String)>,
+    /// Index files of the published site that this build leaves as they are, with
+    /// the fingerprints they were written with (when new incidents were appended).
+    kept: Vec<(String, u64)>,
+}
+
+/// The index files of a built site, read from its directory.
+#[derive(Debug)]
+pub struct SiteDir<'a>(pub &'a Path);
+
+impl Source for SiteDir<'_> {
+    fn read(&mut self, path: &str) -> Option<String> {
+        std::fs::read_to_string(self.0.join(path)).ok()
+    }
 }
 
 impl SearchFiles {
     /// Indexes every published incident (all of them are loaded: the index is global).
     pub fn build(input: &Input<'_>) -> Result<SearchFiles, BuildError> {
-        let entries = (0..input.summaries.len())
-            .into_par_iter()
-            .map(|i| input.entries.get(i, input).map(|e| &e.incident))
-            .collect::<Result<Vec<&Incident>, BuildError>>()?;
-        let docs: Vec<Document<'_>> = input
-            .summaries
-            .par_iter()
-            .zip(entries.par_iter())
-            .map(|(summary, incident)| document(summary, incident, input.config))
-            .collect();
-        let kind_label = |k: &str| {
-            input
-                .renderer
-                .catalogue()
-                .get(&format!("kind_{k}"))
-                .to_string()
-        };
-        let kinds = vec![
-            ("incident".to_string(), kind_label("incident")),
-            ("event".to_string(), kind_label("event")),
-        ];
+        let all: Vec<usize> = (0..input.summaries.len()).collect();
+        let docs = documents_at(input, &all)?;
         Ok(SearchFiles {
-            files: search::build(&docs, &columns(input.config, kinds)),
+            files: search::build(&docs, &columns(input.config, kinds(input))),
+            kept: Vec::new(),
         })
     }
+
+    /// The index after an incremental change. The incidents the last build indexed
+    /// keep their numbers up to the first one that changed, moved or went; when every
+    /// one after it is still published and unchanged (new incidents are among the
+    /// newest: the intake case), only that tail is read again and the published index
+    /// is patched. Otherwise the index is built anew from every incident.
+    pub fn update(
+        input: &Input<'_>,
+        previous: &State,
+        changed_ids: &HashSet<String>,
+    ) -> Result<SearchFiles, BuildError> {
+        let was = &previous.summaries;
+        let from = input
+            .summaries
+            .iter()
+            .zip(was)
+            .position(|(now, was)| now.id != was.id || changed_ids.contains(&now.id))
+            .unwrap_or(was.len().min(input.summaries.len()));
+        let tail = &was[from..];
+        let reusable = tail.len() <= MAX_TAIL
+            && tail
+                .iter()
+                .all(|s| !changed_ids.contains(&s.id) && input.index.by_id.contains_key(&s.id));
+        if !reusable {
+            tracing::debug!(
+                "search index built anew: {} incidents to re-index",
+                tail.len()
+            );
+            return SearchFiles::build(input);
+        }
+        // The old tail, unchanged, reads as it did when it was indexed.
+        let positions: Vec<usize> = tail
+            .iter()
+            .map(|s| input.index.by_id[&s.id] as usize)
+            .collect();
+        let was_docs = documents_at(input, &positions)?;
+        let now: Vec<usize> = (from..input.summaries.len()).collect();
+        let now_docs = documents_at(input, &now)?;
+        match search::replace_tail(from as u32, &was_docs, &now_docs, &mut SiteDir(input.out)) {
+            Ok(files) => {
+                let written: HashSet<&str> = files.iter().map(|f| f.0.as_str()).collect();
+                let kept = previous
+                    .pages
+                    .iter()
+                    .filter(|(path, _)| {
+                        path.starts_with(INDEX_DIR) && !written.contains(path.as_str())
+                    })
+                    .map(|(path, fingerprint)| (path.clone(), *fingerprint))
+                    .collect();
+                Ok(SearchFiles { files, kept })
+            }
+            Err(why) => {
+                tracing::debug!("search index built anew: {why}");
+                SearchFiles::build(input)
+            }
+        }
+    }
+}
+
+/// Past this many incidents to re-index, building the index anew is as quick.
+const MAX_TAIL: usize = 2000;
+
+/// Where the index files are, in the site.
+const INDEX_DIR: &str = "search/";
+
+/// The search documents of the published incidents at `positions`.
+fn documents_at<'a>(
+    input: &'a Input<'_>,
+    positions: &[usize],
+) -> Result<Vec<Document<'a>>, BuildError> {
+    positions
+        .par_iter()
+        .map(|&i| {
+            let incident = &input.entries.get(i, input)?.incident;
+            Ok(document(&input.summaries[i], incident, input.config))
+        })
+        .collect()
+}
+
+/// The values of the `kind` column, labelled in the site's language.
+fn kinds(input: &Input<'_>) -> Vec<(String, String)> {
+    let kind_label = |k: &str| {
+        input
+            .renderer
+            .catalogue()
+            .get(&format!("kind_{k}"))
+            .to_string()
+    };
+    vec![
+        ("incident".to_string(), kind_label("incident")),
+        ("event".to_string(), kind_label("event")),
+    ]
 }
 
 fn taxonomy_values(taxonomy: &Taxonomy) -> Vec<(String, String)> {
@@ -132,6 +222,8 @@ fn document<'a>(summary: &'a Summary, incident: &'a Incident, config: &Config) -
 #[derive(Debug)]
 pub struct IndexFiles<'a> {
     pub files: &'a SearchFiles,
+    /// The published site, where kept files are.
+    pub out: &'a Path,
 }
 
 impl Generator for IndexFiles<'_> {
@@ -140,24 +232,31 @@ impl Generator for IndexFiles<'_> {
     }
 
     fn jobs(&self) -> Vec<Job> {
-        self.files
-            .files
-            .iter()
+        let made = self.files.files.iter().map(|(path, contents)| {
+            let mut h = std::hash::DefaultHasher::new();
+            contents.hash(&mut h);
+            (path, h.finish())
+        });
+        let kept = self.files.kept.iter().map(|(path, f)| (path, *f));
+        made.chain(kept)
             .enumerate()
-            .map(|(item, (path, contents))| {
-                let mut h = std::hash::DefaultHasher::new();
-                contents.hash(&mut h);
-                Job {
-                    item,
-                    outputs: vec![path.clone()],
-                    fingerprint: h.finish(),
-                }
+            .map(|(item, (path, fingerprint))| Job {
+                item,
+                outputs: vec![path.clone()],
+                fingerprint,
             })
             .collect()
     }
 
     fn render(&self, item: usize) -> Result<Vec<Vec<u8>>, BuildError> {
-        Ok(vec![self.files.files[item].1.as_bytes().to_vec()])
+        if let Some((_, contents)) = self.files.files.get(item) {
+            return Ok(vec![contents.as_bytes().to_vec()]);
+        }
+        // A kept file is only rendered if its fingerprint was not found, which an
+        // incremental build never does; reading it back is still right.
+        let (path, _) = &self.files.kept[item - self.files.files.len()];
+        let path = self.out.join(path);
+        Ok(vec![std::fs::read(&path).map_err(super::io_error(&path))?])
     }
 }
 
