@@ -454,6 +454,17 @@ fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
         "related both ways"
     );
     assert!(read(&site, "category/phishing/index.html").contains("2 incidents in total"));
+    // The data file was extended from its kept start: the same as a full build's.
+    let full_now = root.path().join("full-now");
+    ok(&fir(
+        root.path(),
+        &["build", "--full", "--out", full_now.to_str().unwrap()],
+    ));
+    assert_eq!(
+        read(&site, "data/incidents.json"),
+        read(&full_now, "data/incidents.json")
+    );
+    fs::remove_dir_all(&full_now).unwrap();
     assert_eq!(
         fs::metadata(site.join("incidents/FIR-2024-0004.html"))
             .unwrap()

@@ -56,6 +56,14 @@ impl JsonArray {
         JsonArray { out, items: 0 }
     }
 
+    /// The rest of an array whose start (see [`unchanged_start`]) is kept.
+    pub fn continuing() -> JsonArray {
+        JsonArray {
+            out: Vec::new(),
+            items: 0,
+        }
+    }
+
     fn separate(&mut self) {
         if self.items > 0 {
             self.out.extend_from_slice(b",\n");
@@ -75,6 +83,13 @@ impl JsonArray {
         write_record(&mut self.out, incident, Some(artifacts));
     }
 
+    /// The line [`JsonArray::push_with_artifacts`] writes for an incident.
+    pub fn line_with_artifacts(incident: &Incident, artifacts: &[Artifact]) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_record(&mut out, incident, Some(artifacts));
+        out
+    }
+
     /// Adds a line made by [`json_line`] (or read back with [`lines_by_id`]).
     pub fn push_line(&mut self, line: &str) {
         self.separate();
@@ -90,7 +105,64 @@ impl JsonArray {
     }
 }
 
-/// The lines of a file written by [`json_array`], by incident id.
+/// The start of a file written by [`JsonArray`] that stays as it is, and the rest.
+#[derive(Debug)]
+pub struct UnchangedStart {
+    /// Incidents in the start.
+    pub lines: usize,
+    /// Its length, up to and with the separator after its last incident.
+    pub bytes: u64,
+    /// The lines after it, for [`lines_by_id`].
+    pub rest: String,
+}
+
+/// Reads a file written by [`JsonArray`] line by line while `keep(n, id, line)` says
+/// that the `n`-th incident, `id`, written as `line` (without separator), is still
+/// the same; the last incident of the file is never in the start (it has no
+/// separator after it).
+pub fn unchanged_start(
+    file: impl std::io::Read,
+    keep: impl Fn(usize, &str, &[u8]) -> bool,
+) -> std::io::Result<UnchangedStart> {
+    use std::io::{BufRead, Read};
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut line = Vec::new();
+    let mut start = UnchangedStart {
+        lines: 0,
+        bytes: 0,
+        rest: String::new(),
+    };
+    reader.read_until(b'\n', &mut line)?;
+    if line != b"[\n" {
+        return Ok(start);
+    }
+    let mut bytes = line.len() as u64;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        let same = line.ends_with(b",\n")
+            && line
+                .strip_prefix(b"{\"id\":\"")
+                .and_then(|rest| rest.split(|&b| b == b'"').next())
+                .and_then(|id| std::str::from_utf8(id).ok())
+                .is_some_and(|id| keep(start.lines, id, &line[..line.len() - 2]));
+        if !same {
+            break;
+        }
+        start.lines += 1;
+        bytes += line.len() as u64;
+    }
+    start.bytes = if start.lines == 0 { 0 } else { bytes };
+    let mut rest = line;
+    reader.read_to_end(&mut rest)?;
+    start.rest = String::from_utf8(rest)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    Ok(start)
+}
+
+/// The lines of a file written by [`JsonArray`], by incident id.
 pub fn lines_by_id(text: &str) -> HashMap<&str, &str> {
     let mut out = HashMap::new();
     for line in text.lines() {
@@ -286,5 +358,41 @@ mod tests {
         assert_eq!(by_id["A-1"], lines[0]);
         assert_eq!(by_id["B-2"], lines[1]);
         assert_eq!(JsonArray::with_capacity(0).finish(), b"[\n]\n");
+    }
+
+    /// The kept start of a file plus a continued array is the file a whole array
+    /// gives, wherever the first change is.
+    #[test]
+    fn an_unchanged_start_and_a_continued_array_make_the_whole_file() {
+        let incidents: Vec<Incident> = (0..5)
+            .map(|n| Incident::new(format!("I-{n}"), "t", "2024-01-01".parse().unwrap()))
+            .collect();
+        let mut whole = JsonArray::with_capacity(0);
+        for incident in &incidents {
+            whole.push(incident);
+        }
+        let old = whole.finish();
+        for changed in 0..=5 {
+            let start = unchanged_start(&old[..], |n, id, line| {
+                n < changed && id == incidents[n].id && line == json_line(&incidents[n]).as_bytes()
+            })
+            .unwrap();
+            // The last incident has no separator after it: never in the start.
+            assert_eq!(start.lines, changed.min(4), "change at {changed}");
+            let mut rest = JsonArray::continuing();
+            for incident in &incidents[start.lines..] {
+                rest.push(incident);
+            }
+            let mut rebuilt = old[..start.bytes as usize].to_vec();
+            if start.lines == 0 {
+                // Nothing kept: the caller writes the whole file.
+                assert_eq!(start.bytes, 0);
+            } else {
+                rebuilt.extend(rest.finish());
+                assert_eq!(rebuilt, old, "change at {changed}");
+            }
+            let rest_lines = lines_by_id(&start.rest);
+            assert_eq!(rest_lines.len(), 5 - start.lines, "change at {changed}");
+        }
     }
 }

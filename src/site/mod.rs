@@ -170,6 +170,22 @@ pub trait Generator: Sync {
     fn jobs(&self) -> Vec<Job>;
     /// The bytes of each of the job's outputs, in order.
     fn render(&self, item: usize) -> Result<Vec<Vec<u8>>, BuildError>;
+    /// [`Generator::render`] for an incremental build, where the last build's files
+    /// are published: the generator of a very large file may say to keep its start.
+    fn render_update(&self, item: usize) -> Result<Vec<Output>, BuildError> {
+        Ok(self.render(item)?.into_iter().map(Output::Whole).collect())
+    }
+}
+
+/// One output file of an incremental build.
+#[derive(Debug)]
+pub enum Output {
+    Whole(Vec<u8>),
+    /// The first `keep` bytes of the published file, then `tail`.
+    Extend {
+        keep: u64,
+        tail: Vec<u8>,
+    },
 }
 
 /// Every generator, in the order an incremental build writes their pages: incident
@@ -574,7 +590,7 @@ impl Site {
             .collect();
         let rendered = steps.run("render", || -> Result<Vec<_>, BuildError> {
             todo.par_iter()
-                .map(|(g, job)| Ok((job, generators[*g].render(job.item)?)))
+                .map(|(g, job)| Ok((job, generators[*g].render_update(job.item)?)))
                 .collect()
         })?;
         let pages = page_map(&jobs);
@@ -587,9 +603,14 @@ impl Site {
         let mut written = 0;
         steps.run("publish", || -> Result<(), BuildError> {
             for (job, files) in &rendered {
-                for (path, bytes) in job.outputs.iter().zip(files) {
-                    publish::write_in_place(&self.out, path, bytes)
-                        .map_err(io_error(&self.out.join(path)))?;
+                for (path, output) in job.outputs.iter().zip(files) {
+                    match output {
+                        Output::Whole(bytes) => publish::write_in_place(&self.out, path, bytes),
+                        Output::Extend { keep, tail } => {
+                            publish::extend_in_place(&self.out, path, *keep, tail)
+                        }
+                    }
+                    .map_err(io_error(&self.out.join(path)))?;
                     written += 1;
                 }
             }

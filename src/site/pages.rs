@@ -10,7 +10,7 @@ use serde::Serialize;
 use tera::Context;
 
 use super::index::{Facet, FacetValue, chunks};
-use super::{BuildError, Generator, Input, Job, paths};
+use super::{BuildError, Generator, Input, Job, Output, paths};
 use crate::config::Taxonomy;
 use crate::incident::{Attribute, Incident, Legacy};
 use crate::render::context::{
@@ -905,6 +905,58 @@ impl Generator for Data<'_> {
             }
         }
         Ok(vec![array.finish()])
+    }
+
+    /// In an incremental build the published file is kept up to the first line that
+    /// changes (usually a new incident near the end): that part is neither read into
+    /// memory nor written by hand, only copied.
+    fn render_update(&self, item: usize) -> Result<Vec<Output>, BuildError> {
+        let input = self.input;
+        let path = input.out.join(paths::DATA);
+        let io = |source| BuildError::Io {
+            path: path.clone(),
+            source,
+        };
+        let file = std::fs::File::open(&path).map_err(io)?;
+        // An incident is the same if it was not read again (unchanged), or if it was
+        // (it relates to a changed one) and its line came out the same.
+        let kept = super::data::unchanged_start(file, |n, id, line| {
+            let Some(&i) = input.all.get(n) else {
+                return false;
+            };
+            let summary = &input.summaries[i as usize];
+            summary.id == id
+                && input.entries.loaded(i as usize).is_none_or(|entry| {
+                    let same = super::data::JsonArray::line_with_artifacts(
+                        &entry.incident,
+                        &summary.artifacts,
+                    );
+                    same == line
+                })
+        })
+        .map_err(io)?;
+        if kept.lines == 0 {
+            return Ok(self.render(item)?.into_iter().map(Output::Whole).collect());
+        }
+        let old_lines = super::data::lines_by_id(&kept.rest);
+        let mut tail = super::data::JsonArray::continuing();
+        for &i in &input.all[kept.lines..] {
+            match input.entries.loaded(i as usize) {
+                Some(entry) => tail
+                    .push_with_artifacts(&entry.incident, &input.summaries[i as usize].artifacts),
+                None => {
+                    let id = input.summaries[i as usize].id.as_str();
+                    let line = old_lines.get(id).ok_or_else(|| {
+                        BuildError::Stale(format!("{} has no line for {id}", paths::DATA))
+                    })?;
+                    tail.push_line(line);
+                }
+            }
+        }
+        Ok(vec![Output::Extend {
+            keep: kept.bytes,
+            tail: tail.finish(),
+        }])
     }
 }
 

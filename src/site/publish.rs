@@ -10,7 +10,7 @@
 //! deletions last, so that no page ever links to a page that is not there.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -122,6 +122,29 @@ fn write_creating_dirs(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Replaces one file of a published site atomically.
 pub fn write_in_place(target: &Path, relative: &str, bytes: &[u8]) -> io::Result<()> {
+    replace_in_place(target, relative, |file, _| file.write_all(bytes))
+}
+
+/// Replaces one file of a published site atomically by its first `keep` bytes and
+/// `tail`: a large file of which only the end changed is not read into memory.
+pub fn extend_in_place(target: &Path, relative: &str, keep: u64, tail: &[u8]) -> io::Result<()> {
+    replace_in_place(target, relative, |file, path| {
+        // Copied by the kernel (copy_file_range), not through memory.
+        let copied = io::copy(&mut fs::File::open(path)?.take(keep), file)?;
+        if copied != keep {
+            return Err(io::Error::other("the file shrank while being extended"));
+        }
+        file.write_all(tail)
+    })
+}
+
+/// Writes a file beside `relative` with `fill` (which gets the file and the path of
+/// the one it replaces), then renames it over.
+fn replace_in_place(
+    target: &Path,
+    relative: &str,
+    fill: impl FnOnce(&mut fs::File, &Path) -> io::Result<()>,
+) -> io::Result<()> {
     let path = target.join(relative);
     let name = path
         .file_name()
@@ -136,7 +159,7 @@ pub fn write_in_place(target: &Path, relative: &str, bytes: &[u8]) -> io::Result
             fs::create_dir_all(parent)?;
         }
         let mut file = fs::File::create(&temp)?;
-        file.write_all(bytes)?;
+        fill(&mut file, &path)?;
         fs::rename(&temp, &path)
     })();
     if written.is_err() {
