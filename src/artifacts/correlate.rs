@@ -2,8 +2,6 @@
 //! most related to it. Incidents are numbered by the caller (positions in its list);
 //! pure: no I/O.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 
 use super::Artifact;
@@ -65,8 +63,9 @@ impl Related {
 pub struct Correlation {
     /// Every distinct artifact, in order of first mention.
     pub shared: Vec<Shared>,
-    /// Position in `shared` of each artifact.
-    pub lookup: HashMap<Artifact, u32>,
+    /// Position in `shared` of each artifact (a fast hash: a large site has
+    /// millions of artifacts, and hashing them was a visible part of every build).
+    pub lookup: foldhash::HashMap<Artifact, u32>,
     /// Per incident: positions in `shared` of its artifacts.
     pub of_incident: Vec<Vec<u32>>,
     /// Per incident: related incidents, best first (highest score, then newest, i.e.
@@ -79,7 +78,7 @@ impl Correlation {
     /// Correlates incidents `0..links.len()`.
     pub fn build(links: &[Links<'_>]) -> Correlation {
         let mut shared: Vec<Shared> = Vec::new();
-        let mut lookup: HashMap<Artifact, u32> = HashMap::new();
+        let mut lookup = foldhash::HashMap::default();
         let mut of_incident = Vec::with_capacity(links.len());
         for (i, incident) in links.iter().enumerate() {
             let mut mine = Vec::with_capacity(incident.artifacts.len());
@@ -148,7 +147,7 @@ fn rank(
     explicit: &[u32],
     mentioned: &[u32],
 ) -> Vec<Related> {
-    let mut found: HashMap<u32, Related> = HashMap::new();
+    let mut found: foldhash::HashMap<u32, Related> = foldhash::HashMap::default();
     for &a in mine {
         let incidents = &shared[a as usize].incidents;
         if incidents.len() > MAX_FANOUT {

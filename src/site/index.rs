@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{self, Artifact, Correlation};
@@ -165,10 +167,6 @@ impl Index {
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i as u32))
             .collect();
-        let facets = FACETS
-            .iter()
-            .map(|key| build_facet(key, summaries, config, catalogue))
-            .collect();
         let resolve = |ids: &[String]| -> Vec<u32> {
             ids.iter().filter_map(|id| by_id.get(id).copied()).collect()
         };
@@ -183,7 +181,16 @@ impl Index {
                 mentions: &mentions[i],
             })
             .collect();
-        let correlation = Correlation::build(&links);
+        // Facets and correlation are independent: built side by side.
+        let (facets, correlation) = rayon::join(
+            || {
+                FACETS
+                    .par_iter()
+                    .map(|key| build_facet(key, summaries, config, catalogue))
+                    .collect()
+            },
+            || Correlation::build(&links),
+        );
         let related = correlation
             .related
             .iter()
