@@ -132,7 +132,11 @@ pub fn domain(text: &str) -> Option<String> {
         return None;
     }
     let suffix = psl::suffix(lower.as_bytes())?;
-    if !suffix.is_known() || psl::domain(lower.as_bytes()).is_none() {
+    // A suffix of the list's private section (github.io, cloudaccess.net) is also a
+    // company's own host; an ICANN one (co.uk, com) never is.
+    let private_suffix =
+        suffix.typ() == Some(psl::Type::Private) && suffix.as_bytes() == lower.as_bytes();
+    if !suffix.is_known() || (psl::domain(lower.as_bytes()).is_none() && !private_suffix) {
         return None;
     }
     Some(lower)
@@ -366,6 +370,16 @@ mod tests {
         }
         // More than two labels: a real host on a file-like TLD.
         assert_eq!(domain("cdn.evil.zip").as_deref(), Some("cdn.evil.zip"));
+        // Private-section suffixes are hosts too (a site's own URL was refused).
+        assert_eq!(
+            domain("cloudaccess.net").as_deref(),
+            Some("cloudaccess.net")
+        );
+        assert_eq!(domain("GitHub.io").as_deref(), Some("github.io"));
+        assert_eq!(
+            url("https://cloudaccess.net/docs/login.php").unwrap().0,
+            "https://cloudaccess.net/docs/login.php"
+        );
     }
 
     #[test]
