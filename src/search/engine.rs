@@ -76,24 +76,26 @@ pub struct Outcome {
     pub facets: Vec<Facet>,
 }
 
+// What readers take from each kind of index file.
+
 #[derive(Deserialize)]
-struct ShardFile {
-    terms: Vec<ShardEntry>,
+pub(super) struct ShardFile {
+    pub terms: Vec<ShardEntry>,
 }
 
 #[derive(Deserialize)]
-struct DirFile {
-    shards: Vec<String>,
+pub(super) struct DirFile {
+    pub shards: Vec<String>,
 }
 
 #[derive(Deserialize)]
-struct FacetFile {
-    data: String,
+pub(super) struct FacetFile {
+    pub data: String,
 }
 
 #[derive(Deserialize)]
-struct DisplayFile {
-    docs: Vec<DisplayEntry>,
+pub(super) struct DisplayFile {
+    pub docs: Vec<DisplayEntry>,
 }
 
 /// Documents matching an atom; those whose title matched weigh more.

@@ -320,16 +320,7 @@ pub fn count_values(docs: &[u32], rows: &[Vec<u32>], columns: &[Column]) -> Vec<
 /// The index files of `docs` (oldest first), as `(path, contents)`.
 pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)> {
     let columns = complete_columns(docs, columns);
-    let value_at: Vec<HashMap<&str, u32>> = columns
-        .iter()
-        .map(|c| {
-            c.values
-                .iter()
-                .enumerate()
-                .map(|(i, (raw, _))| (raw.as_str(), i as u32))
-                .collect()
-        })
-        .collect();
+    let value_at = value_positions(&columns);
     let rows: Vec<Vec<u32>> = docs
         .iter()
         .map(|doc| {
@@ -424,6 +415,20 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
     files.par_extend(display_files(&entries, 0));
     files.push(meta_file(docs.len() as u32, columns, dirs));
     files
+}
+
+/// The position of each value of each column, by raw value.
+pub(super) fn value_positions(columns: &[Column]) -> Vec<HashMap<&str, u32>> {
+    columns
+        .iter()
+        .map(|c| {
+            c.values
+                .iter()
+                .enumerate()
+                .map(|(i, (raw, _))| (raw.as_str(), i as u32))
+                .collect()
+        })
+        .collect()
 }
 
 /// One term as its shard file holds it: postings, title postings and, for a frequent

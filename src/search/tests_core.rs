@@ -232,11 +232,9 @@ proptest! {
     }
 }
 
-/// Enough documents that shards split by prefix, chunks are many, and postings of
-/// frequent words become bitmaps.
-#[test]
-fn large_index_splits_shards_and_still_answers() {
-    let raws: Vec<Raw> = (0..3000)
+/// `n` documents with a unique word each and words shared by few or many.
+fn large(n: usize) -> Vec<Owned> {
+    let raws: Vec<Raw> = (0..n)
         .map(|n| Raw {
             title: vec![n % WORDS.len()],
             body: vec![(n * 7) % WORDS.len(), (n * 3) % WORDS.len()],
@@ -250,6 +248,14 @@ fn large_index_splits_shards_and_still_answers() {
     for (n, o) in owned.iter_mut().enumerate() {
         o.body.push_str(&format!(" unique{n} word{}", n % 500));
     }
+    owned
+}
+
+/// Enough documents that shards split by prefix, chunks are many, and postings of
+/// frequent words become bitmaps.
+#[test]
+fn large_index_splits_shards_and_still_answers() {
+    let owned = large(3000);
     let docs = documents(&owned);
     let files = build(&docs, &columns());
     let shards = files
@@ -427,20 +433,7 @@ proptest! {
 
 #[test]
 fn appending_to_a_large_index_keeps_shards_bitmaps_and_counts() {
-    let raws: Vec<Raw> = (0..2000)
-        .map(|n| Raw {
-            title: vec![n % WORDS.len()],
-            body: vec![(n * 7) % WORDS.len(), (n * 3) % WORDS.len()],
-            category: n % 3,
-            severity: n % 4,
-            status: n % 2,
-            artifact: Some((n % 256) as u8),
-        })
-        .collect();
-    let mut owned = owned(&raws);
-    for (n, o) in owned.iter_mut().enumerate() {
-        o.body.push_str(&format!(" unique{n} word{}", n % 500));
-    }
+    let owned = large(2000);
     let docs = documents(&owned);
     // Into a partly filled display chunk, across a facet chunk boundary, and one.
     for old in [1990, 1999, 1793] {

@@ -9,18 +9,16 @@
 //! size until the next one; readers find terms the same way (by the shard
 //! directories), so results are those of a full build.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
-use serde::Deserialize;
 
-use super::codec::CodecError;
-use super::codec::{decode_postings, unbase64, unpack_rows};
-use super::engine::{SearchError, Source, parse_file};
+use super::codec::{CodecError, decode_postings, unbase64, unpack_rows};
+use super::engine::{DirFile, DisplayFile, FacetFile, SearchError, ShardFile, Source, parse_file};
 use super::index::{
     DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK, META, Meta, Postings,
     ShardEntry, VERSION, dir_path, display_files, display_path, encode_entry, facet_files, invert,
-    meta_file, shard_file, shard_of, shard_path,
+    meta_file, shard_file, shard_of, shard_path, value_positions,
 };
 use super::{Column, Document};
 
@@ -37,26 +35,6 @@ pub enum AppendError {
 
 /// What changes in one shard: keys the old tail had, new tail terms (by position).
 type Changes<'a> = (Vec<&'a str>, Vec<usize>);
-
-#[derive(Deserialize)]
-struct ShardFile {
-    terms: Vec<ShardEntry>,
-}
-
-#[derive(Deserialize)]
-struct DirFile {
-    shards: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct FacetFile {
-    data: String,
-}
-
-#[derive(Deserialize)]
-struct DisplayFile {
-    docs: Vec<DisplayEntry>,
-}
 
 /// The files that change when documents `from..` of the index that `source` reads,
 /// which were `was`, become `now`, as `(path, contents)`. Every other file stays as
@@ -190,16 +168,7 @@ fn old_rows(text: &str, columns: &[Column], old: u32) -> Result<Vec<Vec<u32>>, S
 /// The facet rows of new documents, whose values must all be in the columns already
 /// (a new value would renumber the values, and every row and count with them).
 fn new_rows(new: &[Document<'_>], columns: &[Column]) -> Result<Vec<Vec<u32>>, AppendError> {
-    let value_at: Vec<HashMap<&str, u32>> = columns
-        .iter()
-        .map(|c| {
-            c.values
-                .iter()
-                .enumerate()
-                .map(|(i, (raw, _))| (raw.as_str(), i as u32))
-                .collect()
-        })
-        .collect();
+    let value_at = value_positions(columns);
     new.iter()
         .map(|doc| {
             columns

@@ -855,6 +855,33 @@ pub struct Data<'a> {
     pub input: &'a Input<'a>,
 }
 
+impl Data<'_> {
+    /// Adds the incidents at `positions`: those loaded written anew, the others as
+    /// their lines of the previous file.
+    fn push(
+        &self,
+        array: &mut super::data::JsonArray,
+        positions: &[u32],
+        old_lines: &std::collections::HashMap<&str, &str>,
+    ) -> Result<(), BuildError> {
+        let input = self.input;
+        for &i in positions {
+            let summary = &input.summaries[i as usize];
+            match input.entries.loaded(i as usize) {
+                Some(entry) => array.push_with_artifacts(&entry.incident, &summary.artifacts),
+                None => {
+                    let id = summary.id.as_str();
+                    let line = old_lines.get(id).ok_or_else(|| {
+                        BuildError::Stale(format!("{} has no line for {id}", paths::DATA))
+                    })?;
+                    array.push_line(line);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Generator for Data<'_> {
     fn name(&self) -> &'static str {
         "data"
@@ -891,19 +918,7 @@ impl Generator for Data<'_> {
             previous.len() + 64 * 1024
         };
         let mut array = super::data::JsonArray::with_capacity(estimate);
-        for &i in &input.all {
-            match input.entries.loaded(i as usize) {
-                Some(entry) => array
-                    .push_with_artifacts(&entry.incident, &input.summaries[i as usize].artifacts),
-                None => {
-                    let id = input.summaries[i as usize].id.as_str();
-                    let line = old_lines.get(id).ok_or_else(|| {
-                        BuildError::Stale(format!("{} has no line for {id}", paths::DATA))
-                    })?;
-                    array.push_line(line);
-                }
-            }
-        }
+        self.push(&mut array, &input.all, &old_lines)?;
         Ok(vec![array.finish()])
     }
 
@@ -940,19 +955,7 @@ impl Generator for Data<'_> {
         }
         let old_lines = super::data::lines_by_id(&kept.rest);
         let mut tail = super::data::JsonArray::continuing();
-        for &i in &input.all[kept.lines..] {
-            match input.entries.loaded(i as usize) {
-                Some(entry) => tail
-                    .push_with_artifacts(&entry.incident, &input.summaries[i as usize].artifacts),
-                None => {
-                    let id = input.summaries[i as usize].id.as_str();
-                    let line = old_lines.get(id).ok_or_else(|| {
-                        BuildError::Stale(format!("{} has no line for {id}", paths::DATA))
-                    })?;
-                    tail.push_line(line);
-                }
-            }
-        }
+        self.push(&mut tail, &input.all[kept.lines..], &old_lines)?;
         Ok(vec![Output::Extend {
             keep: kept.bytes,
             tail: tail.finish(),
