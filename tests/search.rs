@@ -330,26 +330,40 @@ fn new_incidents_patch_the_index_as_a_full_build_would() {
         "2024-06-25T09:00:00+02:00",
         "Zebra quay, un client signale",
     );
+    assert_patched_like_full(
+        root,
+        &[
+            "zebra",
+            "\"zebra wharf\"",
+            "hameçonnage",
+            "reseau -zebra",
+            "artifact:203.0.113[.]77",
+            "severity:2 status:open",
+            "-zzz",
+            "signale",
+        ],
+    );
+    assert_eq!(ids_in(root, &["-zzz"]).len(), 9);
+    assert_eq!(
+        ids_in(root, &["--by-date", "zebra"]),
+        ["S-2024-0006", "S-2024-0007"]
+    );
+}
+
+/// Builds `root` again (it was edited): the index was patched, not built anew, and
+/// answers `queries` as a full build's does.
+fn assert_patched_like_full(root: &Path, queries: &[&str]) {
     let out = common::run(root, &["-v", "build"]);
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("updated 9 incidents"));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("updated"));
     assert!(!log.contains("search index built anew"), "{log}");
-
     let full = root.join("full");
+    let _ = std::fs::remove_dir_all(&full);
     let out = common::run(root, &["build", "--full", "--out", full.to_str().unwrap()]);
     assert!(out.status.success());
     let full = full.to_str().unwrap();
-    for query in [
-        "zebra",
-        "\"zebra wharf\"",
-        "hameçonnage",
-        "reseau -zebra",
-        "artifact:203.0.113[.]77",
-        "severity:2 status:open",
-        "-zzz",
-        "signale",
-    ] {
+    for query in queries {
         for order in [&[][..], &["--by-date"][..]] {
             let mut args = order.to_vec();
             args.push(query);
@@ -358,10 +372,56 @@ fn new_incidents_patch_the_index_as_a_full_build_would() {
             assert_eq!(patched, search_in(root, &args), "{query} {order:?}");
         }
     }
-    assert_eq!(
-        ids_in(root, &["--by-date", "zebra"]),
-        ["S-2024-0006", "S-2024-0007"]
-    );
+}
+
+/// An older incident edited (words, status) and another removed: the
+/// index is patched from what the data file says they were.
+#[test]
+fn edited_and_removed_incidents_patch_the_index_as_a_full_build_would() {
+    let dir = common::copy_fixture("sites/search");
+    let root = dir.path();
+    assert!(common::run(root, &["build"]).status.success());
+    let queries = [
+        "taxi",
+        "zebra",
+        "\"zebra crossing\"",
+        "status:closed",
+        "severity:>=3",
+        "ransomware",
+        "-zzz",
+        "reseau",
+        "walrus",
+    ];
+    let file = root.join("content/incidents/2024/S-2024-0003.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("taxi"), "the fixture changed");
+    let edited = text.replace("taxi", "zebra crossing");
+    let edited = if edited.contains("status: open") {
+        edited.replace("status: open", "status: closed")
+    } else {
+        edited.replace("status: closed", "status: open")
+    };
+    std::fs::write(&file, edited).unwrap();
+    // And one added among older ones (its values all in use), removed below.
+    let copy = std::fs::read_to_string(root.join("content/incidents/2024/S-2024-0005.md"))
+        .unwrap()
+        .replace("id: S-2024-0005", "id: S-2024-0008")
+        .replace("2024-07-01T11:00:00+02:00", "2024-05-01T11:00:00+02:00")
+        .replace("Un client signale", "Walrus, un client signale");
+    let added = root.join("content/incidents/2024/S-2024-0008.md");
+    std::fs::write(&added, copy).unwrap();
+    assert_patched_like_full(root, &queries);
+    assert_eq!(ids_in(root, &["zebra"]), ["S-2024-0003"]);
+    assert!(ids_in(root, &["taxi"]).is_empty());
+    assert_eq!(ids_in(root, &["walrus"]), ["S-2024-0008"]);
+
+    // Removed: what it was comes from the data file. (Removing an incident that is
+    // the only one with some value, such as the only blocked one, changes the facet
+    // columns and builds the index anew.)
+    std::fs::remove_file(&added).unwrap();
+    assert_patched_like_full(root, &queries);
+    assert!(ids_in(root, &["walrus"]).is_empty());
+    assert_eq!(ids_in(root, &["-zzz"]).len(), 7);
 }
 
 #[test]

@@ -398,7 +398,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         prefixes.len(),
         started.elapsed()
     );
-    files.extend(facet_files(&rows, &columns, 0));
+    files.extend(facet_files(&rows, &columns, |_| true));
     let entries: Vec<DisplayRef<'_>> = docs
         .iter()
         .zip(&rows)
@@ -471,18 +471,18 @@ pub(super) fn shard_file(prefix: &str, terms: Vec<&Encoded<'_>>) -> (String, Str
     (shard_path(prefix), json(&file))
 }
 
-/// The facet table: its chunks from `from_chunk` on, and the whole table.
+/// The facet table: the chunks `wanted` says, and the whole table.
 pub(super) fn facet_files(
     rows: &[Vec<u32>],
     columns: &[Column],
-    from_chunk: usize,
+    wanted: impl Fn(usize) -> bool,
 ) -> Vec<(String, String)> {
     let widths: Vec<u8> = columns.iter().map(|c| c.bits).collect();
     let mut files = Vec::new();
     for (chunk, part) in rows
         .chunks(FACET_CHUNK as usize)
         .enumerate()
-        .skip(from_chunk)
+        .filter(|(chunk, _)| wanted(*chunk))
     {
         let file = FacetFile {
             r#type: "facets",

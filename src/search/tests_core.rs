@@ -365,6 +365,24 @@ fn logical(files: &HashMap<String, String>) -> Logical {
     }
 }
 
+/// Four documents that hold every value of every column between them, so that no
+/// column gains a value when more documents come.
+fn seeds() -> Vec<Owned> {
+    let cols = columns();
+    (0..4)
+        .map(|v| Owned {
+            id: format!("S-{v}"),
+            title: "seed".into(),
+            body: String::new(),
+            artifact: None,
+            columns: cols
+                .iter()
+                .map(|c| c.values[v % c.values.len()].0.clone())
+                .collect(),
+        })
+        .collect()
+}
+
 /// Builds the index of `before`, patches it into that of `after` from the first
 /// document where they differ, and checks that readers see what a full build of
 /// `after` gives.
@@ -406,17 +424,7 @@ proptest! {
         split in 1usize..59,
         inserted in 0usize..5,
     ) {
-        // Every value of every column in the seed documents, so that no column gains one.
-        let cols = columns();
-        let mut all: Vec<Owned> = (0..4)
-            .map(|v| Owned {
-                id: format!("S-{v}"),
-                title: "seed".into(),
-                body: String::new(),
-                artifact: None,
-                columns: cols.iter().map(|c| c.values[v % c.values.len()].0.clone()).collect(),
-            })
-            .collect();
+        let mut all = seeds();
         all.extend(owned(&raws));
         let old = 4 + split.min(raws.len() - 1);
         let docs = documents(&all);
@@ -428,6 +436,62 @@ proptest! {
         after.extend_from_slice(&docs[old..]);
         after.extend_from_slice(&docs[at..old]);
         assert_patch_equals_build(&docs[..old], &after);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Documents edited in place (same number, other words and facet values), with
+    /// new ones appended at the same time: the patched index reads as a full build.
+    #[test]
+    fn patching_edits_equals_building(
+        raws in proptest::collection::vec(raw(), 3..60),
+        replacements in proptest::collection::vec(raw(), 1..4),
+        picks in proptest::collection::vec(any::<proptest::sample::Index>(), 1..4),
+        appended in 0usize..3,
+    ) {
+        let mut before = seeds();
+        before.extend(owned(&raws));
+        let old = before.len() - appended.min(raws.len() - 1);
+        let mut after_owned: Vec<Owned> = before
+            .iter()
+            .map(|o| Owned {
+                id: o.id.clone(),
+                title: o.title.clone(),
+                body: o.body.clone(),
+                artifact: o.artifact.clone(),
+                columns: o.columns.clone(),
+            })
+            .collect();
+        let fresh = owned(&replacements);
+        let mut edited_at = Vec::new();
+        for (pick, new) in picks.iter().zip(fresh) {
+            let at = pick.index(old);
+            after_owned[at].title = new.title;
+            after_owned[at].body = new.body;
+            after_owned[at].artifact = new.artifact;
+            after_owned[at].columns = new.columns;
+            edited_at.push(at);
+        }
+        edited_at.sort_unstable();
+        edited_at.dedup();
+        let was = documents(&before[..old]);
+        let now = documents(&after_owned);
+        let mut files: HashMap<String, String> = build(&was, &columns()).into_iter().collect();
+        let edited: Vec<(u32, Document<'_>, Document<'_>)> = edited_at
+            .iter()
+            .map(|&at| (at as u32, was[at].clone(), now[at].clone()))
+            .collect();
+        let change = Patch { edited: &edited, from: old as u32, was: &[], now: &now[old..] };
+        let changed = match patch(&change, &mut Memory(files.clone())) {
+            // The last document with a value changed: refused, the caller builds anew.
+            Err(AppendError::LostValue { .. }) => return Ok(()),
+            other => other.unwrap(),
+        };
+        files.extend(changed);
+        let full: HashMap<String, String> = build(&now, &columns()).into_iter().collect();
+        prop_assert_eq!(logical(&files), logical(&full));
     }
 }
 

@@ -1,9 +1,9 @@
-//! Changing the newest documents of a built index without the older ones: the
-//! documents from some number on (the tail) are taken out and their replacements put
-//! in, and only the files they touch are read back, patched and returned. This keeps
-//! "one incident reported" fast on a large site, where building the index anew means
-//! re-reading every incident; a report dated before the newest ones only makes the
-//! tail longer.
+//! Changing some documents of a built index without the others: documents edited in
+//! place keep their numbers, and the documents from some number on (the tail) are
+//! taken out and their replacements put in. Only the files these touch are read
+//! back, patched and returned. This keeps "one incident reported" and "one incident
+//! closed" fast on a large site, where building the index anew means re-reading every
+//! incident; a report dated before the newest ones only makes the tail longer.
 //!
 //! Shards keep the prefixes of the last full build, so they grow past their target
 //! size until the next one; readers find terms the same way (by the shard
@@ -22,7 +22,7 @@ use super::index::{
 };
 use super::{Column, Document};
 
-/// Why an index cannot be extended: the caller builds it anew.
+/// Why an index cannot be patched: the caller builds it anew.
 #[derive(Debug, thiserror::Error)]
 pub enum AppendError {
     #[error(transparent)]
@@ -31,20 +31,52 @@ pub enum AppendError {
     Count { held: u32, expected: u32 },
     #[error("column {column} gains the value {value:?}: facet rows change")]
     NewValue { column: String, value: String },
+    #[error("no document has the value {value:?} of column {column} any more: facet rows change")]
+    LostValue { column: String, value: String },
 }
 
-/// What changes in one shard: keys the old tail had, new tail terms (by position).
-type Changes<'a> = (Vec<&'a str>, Vec<usize>);
+/// What changed in an index, documents as they were indexed and as they are now.
+#[derive(Debug, Default)]
+pub struct Patch<'d, 'a> {
+    /// Documents changed in place, before `from`: `(number, was, now)`.
+    pub edited: &'d [(u32, Document<'a>, Document<'a>)],
+    /// The tail: documents `from..` were `was` and are now `now`.
+    pub from: u32,
+    pub was: &'d [Document<'a>],
+    pub now: &'d [Document<'a>],
+}
 
-/// The files that change when documents `from..` of the index that `source` reads,
-/// which were `was`, become `now`, as `(path, contents)`. Every other file stays as
-/// it is. `was` must be exactly what was indexed (unchanged incidents).
+/// [`patch`] with no document edited in place.
 pub fn replace_tail<S: Source>(
     from: u32,
     was: &[Document<'_>],
     now: &[Document<'_>],
     source: &mut S,
 ) -> Result<Vec<(String, String)>, AppendError> {
+    patch(
+        &Patch {
+            edited: &[],
+            from,
+            was,
+            now,
+        },
+        source,
+    )
+}
+
+/// The files that change when the index that `source` reads changes as `change`
+/// says, as `(path, contents)`. Every other file stays as it is. What `change` says
+/// a document was must be exactly what was indexed.
+pub fn patch<S: Source>(
+    change: &Patch<'_, '_>,
+    source: &mut S,
+) -> Result<Vec<(String, String)>, AppendError> {
+    let Patch {
+        edited,
+        from,
+        was,
+        now,
+    } = *change;
     let mut read = |path: String| -> Result<String, SearchError> {
         source.read(&path).ok_or(SearchError::Missing(path))
     };
@@ -53,7 +85,7 @@ pub fn replace_tail<S: Source>(
         return Err(SearchError::Version(meta.version).into());
     }
     let old = from + was.len() as u32;
-    if meta.docs != old {
+    if meta.docs != old || edited.iter().any(|(n, ..)| *n >= from) {
         return Err(AppendError::Count {
             held: meta.docs,
             expected: old,
@@ -63,8 +95,25 @@ pub fn replace_tail<S: Source>(
     let mut rows = old_rows(&read(FACET_ALL.to_string())?, &columns, old)?;
     rows.truncate(from as usize);
     rows.extend(new_rows(now, &columns)?);
+    let edited_now: Vec<Document<'_>> = edited.iter().map(|(_, _, d)| d.clone()).collect();
+    for ((n, ..), row) in edited.iter().zip(new_rows(&edited_now, &columns)?) {
+        rows[*n as usize] = row;
+    }
+    // A full build lists only the values documents have.
+    for (c, column) in columns.iter().enumerate() {
+        let mut used = vec![false; column.values.len()];
+        for row in &rows {
+            used[row[c] as usize] = true;
+        }
+        if let Some(lost) = used.iter().position(|u| !u) {
+            return Err(AppendError::LostValue {
+                column: column.key.clone(),
+                value: column.values[lost].0.clone(),
+            });
+        }
+    }
 
-    // Terms of the new documents, by the shard that holds (or will hold) each.
+    // Keys that lose documents and postings to add, by the shard that holds each.
     let mut prefixes: HashSet<&str> = HashSet::from([""]);
     let mut listed = Vec::new();
     for first in &meta.dirs {
@@ -73,8 +122,14 @@ pub fn replace_tail<S: Source>(
         listed.extend(dir.shards);
     }
     prefixes.extend(listed.iter().map(String::as_str));
-    let removed = invert(was, from);
-    let added = invert(now, from);
+    let mut removed = invert(was, from);
+    let mut added = invert(now, from);
+    for (n, was, now) in edited {
+        removed.extend(invert(std::slice::from_ref(was), *n));
+        added.extend(invert(std::slice::from_ref(now), *n));
+    }
+    let added = merge_postings(added);
+    let cut: HashSet<u32> = edited.iter().map(|(n, ..)| *n).collect();
     let mut by_shard: BTreeMap<&str, Changes<'_>> = BTreeMap::new();
     for (key, _) in &removed {
         by_shard
@@ -98,11 +153,12 @@ pub fn replace_tail<S: Source>(
             Ok((prefix, changes, file.terms))
         })
         .collect::<Result<_, SearchError>>()?;
+    let drop = |d: u32| d >= from || cut.contains(&d);
     let mut files: Vec<(String, String)> = shards
         .par_iter()
         .map(|(prefix, (taken, put), held)| {
             let put = put.iter().map(|&i| &added[i]);
-            let merged = merge(held, from, taken, put, &rows, &columns).map_err(|source| {
+            let merged = merge(held, &drop, taken, put, &rows, &columns).map_err(|source| {
                 SearchError::Codec {
                     path: shard_path(prefix),
                     source,
@@ -112,34 +168,40 @@ pub fn replace_tail<S: Source>(
         })
         .collect::<Result<_, SearchError>>()?;
 
-    files.extend(facet_files(
-        &rows,
-        &columns,
-        from as usize / FACET_CHUNK as usize,
-    ));
+    let facet_chunk = |n: u32| (n / FACET_CHUNK) as usize;
+    let facet_chunks: HashSet<usize> = edited.iter().map(|(n, ..)| facet_chunk(*n)).collect();
+    files.extend(facet_files(&rows, &columns, |chunk| {
+        chunk >= facet_chunk(from) || facet_chunks.contains(&chunk)
+    }));
 
-    // The display chunk where the tail starts is read back and completed.
+    // Display chunks: those of edited documents, and from the tail's on.
     let first_chunk = from / DISPLAY_CHUNK;
-    let mut held: Vec<DisplayEntry> = if from.is_multiple_of(DISPLAY_CHUNK) {
-        Vec::new()
-    } else {
-        let path = display_path(first_chunk);
-        let file: DisplayFile = parse_file(&path, &read(path.clone())?)?;
-        file.docs
-    };
-    held.truncate((from % DISPLAY_CHUNK) as usize);
-    let mut entries: Vec<DisplayRef<'_>> = held
+    let mut chunks: BTreeMap<u32, Vec<DisplayEntry>> = BTreeMap::new();
+    for chunk in edited
         .iter()
-        .map(|(id, title, date, excerpt, row)| {
-            (
-                id.as_str(),
-                title.as_str(),
-                date.as_str(),
-                excerpt.as_str(),
-                row.as_slice(),
-            )
-        })
-        .collect();
+        .map(|(n, ..)| n / DISPLAY_CHUNK)
+        .chain((!from.is_multiple_of(DISPLAY_CHUNK)).then_some(first_chunk))
+    {
+        if let std::collections::btree_map::Entry::Vacant(slot) = chunks.entry(chunk) {
+            let path = display_path(chunk);
+            let file: DisplayFile = parse_file(&path, &read(path.clone())?)?;
+            slot.insert(file.docs);
+        }
+    }
+    for (n, _, now) in edited {
+        let entries = chunks.get_mut(&(n / DISPLAY_CHUNK)).expect("read above");
+        let at = (n % DISPLAY_CHUNK) as usize;
+        if at < entries.len() {
+            entries[at] = display_entry(now, &rows[*n as usize]);
+        }
+    }
+    let mut held = chunks.remove(&first_chunk).unwrap_or_default();
+    held.truncate((from % DISPLAY_CHUNK) as usize);
+    for (chunk, entries) in &chunks {
+        let refs: Vec<DisplayRef<'_>> = entries.iter().map(display_ref).collect();
+        files.par_extend(display_files(&refs, *chunk));
+    }
+    let mut entries: Vec<DisplayRef<'_>> = held.iter().map(display_ref).collect();
     entries.extend(now.iter().zip(&rows[from as usize..]).map(|(d, row)| {
         (
             d.id,
@@ -152,6 +214,44 @@ pub fn replace_tail<S: Source>(
     files.par_extend(display_files(&entries, first_chunk));
     files.push(meta_file(from + now.len() as u32, columns, meta.dirs));
     Ok(files)
+}
+
+/// What changes in one shard: keys losing documents, postings to add (by position).
+type Changes<'a> = (Vec<&'a str>, Vec<usize>);
+
+fn display_entry(doc: &Document<'_>, row: &[u32]) -> DisplayEntry {
+    (
+        doc.id.to_string(),
+        doc.title.to_string(),
+        doc.date.clone(),
+        doc.excerpt.clone(),
+        row.to_vec(),
+    )
+}
+
+fn display_ref(entry: &DisplayEntry) -> DisplayRef<'_> {
+    let (id, title, date, excerpt, row) = entry;
+    (id, title, date, excerpt, row)
+}
+
+/// Postings of the same key from several inversions as one, sorted by key.
+fn merge_postings(mut terms: Vec<(String, Postings)>) -> Vec<(String, Postings)> {
+    terms.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(String, Postings)> = Vec::with_capacity(terms.len());
+    for (key, postings) in terms {
+        match out.last_mut() {
+            Some((last, into)) if *last == key => {
+                into.all.extend(postings.all);
+                into.title.extend(postings.title);
+            }
+            _ => out.push((key, postings)),
+        }
+    }
+    for (_, postings) in &mut out {
+        postings.all.sort_unstable();
+        postings.title.sort_unstable();
+    }
+    out
 }
 
 /// The facet rows of the documents indexed, from the whole facet table.
@@ -188,13 +288,13 @@ fn new_rows(new: &[Document<'_>], columns: &[Column]) -> Result<Vec<Vec<u32>>, A
         .collect()
 }
 
-/// A shard's terms with the tail's documents (numbers from `from` on) taken out of
-/// the `taken` keys and the new tail's postings put in, sorted by key. Only tail
-/// documents have numbers from `from` on, so taking them out is cutting each list
-/// there, and the new ones go at its end. A key left without documents is dropped.
+/// A shard's terms with the documents `drop` says taken out of the `taken` keys and
+/// the new postings put in, sorted by key. Every key that held a dropped document is
+/// among `taken` (it is a key of the document as indexed). A key left without
+/// documents is dropped.
 fn merge<'k>(
     held: &'k [ShardEntry],
-    from: u32,
+    drop: &(impl Fn(u32) -> bool + Sync),
     taken: &[&str],
     put: impl Iterator<Item = &'k (String, Postings)>,
     rows: &[Vec<u32>],
@@ -220,11 +320,13 @@ fn merge<'k>(
         }
         let mut all = decode(all)?;
         let mut title = decode(title)?;
-        all.retain(|&d| d < from);
-        title.retain(|&d| d < from);
+        all.retain(|&d| !drop(d));
+        title.retain(|&d| !drop(d));
         if let Some(postings) = added {
             all.extend_from_slice(&postings.all);
             title.extend_from_slice(&postings.title);
+            all.sort_unstable();
+            title.sort_unstable();
         }
         if !all.is_empty() {
             out.push(encode_entry(key, &all, &title, rows, columns));

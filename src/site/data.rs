@@ -162,6 +162,44 @@ pub fn unchanged_start(
     Ok(start)
 }
 
+/// The lines of the incidents `ids` in a file written by [`JsonArray`], by id, read
+/// line by line (the file is hundreds of megabytes on a large site).
+pub fn find_lines(
+    file: impl std::io::Read,
+    ids: &std::collections::HashSet<&str>,
+) -> std::io::Result<HashMap<String, String>> {
+    use std::io::BufRead;
+    let mut found = HashMap::new();
+    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    for line in reader.lines() {
+        let line = line?;
+        let record = line.strip_suffix(',').unwrap_or(&line);
+        if let Some(rest) = record.strip_prefix("{\"id\":\"")
+            && let Some(end) = rest.find('"')
+            && ids.contains(&rest[..end])
+        {
+            found.insert(rest[..end].to_string(), record.to_string());
+            if found.len() == ids.len() {
+                break;
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The incident a line of the data file holds (its extra keys set aside).
+pub fn incident_from_line(line: &str) -> Option<Incident> {
+    let mut record: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line).ok()?;
+    record.remove("indicators");
+    let description = match record.remove("description") {
+        Some(serde_json::Value::String(text)) => text,
+        _ => String::new(),
+    };
+    let mut incident: Incident = serde_json::from_value(serde_json::Value::Object(record)).ok()?;
+    incident.description = description;
+    Some(incident)
+}
+
 /// The lines of a file written by [`JsonArray`], by incident id.
 pub fn lines_by_id(text: &str) -> HashMap<&str, &str> {
     let mut out = HashMap::new();
@@ -358,6 +396,36 @@ mod tests {
         assert_eq!(by_id["A-1"], lines[0]);
         assert_eq!(by_id["B-2"], lines[1]);
         assert_eq!(JsonArray::with_capacity(0).finish(), b"[\n]\n");
+    }
+
+    /// Every incident of the bundled example site comes back from its data line, and
+    /// lines are found by id in a whole file.
+    #[test]
+    fn incidents_come_back_from_their_lines() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = crate::config::Config::load(root).unwrap();
+        let loaded = crate::content::load(root, &config);
+        assert!(loaded.entries.len() > 5);
+        let mut array = JsonArray::with_capacity(0);
+        for entry in &loaded.entries {
+            let line =
+                String::from_utf8(JsonArray::line_with_artifacts(&entry.incident, &[])).unwrap();
+            assert_eq!(incident_from_line(&line).as_ref(), Some(&entry.incident));
+            array.push_with_artifacts(&entry.incident, &[]);
+        }
+        let file = array.finish();
+        let wanted: std::collections::HashSet<&str> = loaded
+            .entries
+            .iter()
+            .skip(2)
+            .step_by(2)
+            .map(|e| e.incident.id.as_str())
+            .collect();
+        let found = find_lines(&file[..], &wanted).unwrap();
+        assert_eq!(found.len(), wanted.len());
+        for (id, line) in &found {
+            assert_eq!(&incident_from_line(line).unwrap().id, id);
+        }
     }
 
     /// The kept start of a file plus a continued array is the file a whole array

@@ -3,7 +3,7 @@
 //! writes them (each file fingerprinted, so an incremental build rewrites only the
 //! shards that changed).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
@@ -53,65 +53,127 @@ impl SearchFiles {
     }
 
     /// The index after an incremental change. The incidents the last build indexed
-    /// keep their numbers up to the first one that changed, moved or went; when every
-    /// one after it is still published and unchanged (new incidents are among the
-    /// newest: the intake case), only that tail is read again and the published index
-    /// is patched. Otherwise the index is built anew from every incident.
+    /// keep their numbers up to the first one that moved or went (the tail starts
+    /// there: new incidents are usually among the newest, the intake case). Incidents
+    /// before it that changed are re-indexed in place, the tail is re-indexed, and the
+    /// published index is patched. What a changed or removed incident was comes from
+    /// its line in the published `data/incidents.json`. More than [`MAX_REINDEX`]
+    /// incidents to re-index, or anything the patch cannot do, builds the index anew.
     pub fn update(
         input: &Input<'_>,
         previous: &State,
         changed_ids: &HashSet<String>,
     ) -> Result<SearchFiles, BuildError> {
-        let was = &previous.summaries;
-        let from = input
-            .summaries
-            .iter()
-            .zip(was)
-            .position(|(now, was)| now.id != was.id || changed_ids.contains(&now.id))
-            .unwrap_or(was.len().min(input.summaries.len()));
-        let tail = &was[from..];
-        let reusable = tail.len() <= MAX_TAIL
-            && tail
-                .iter()
-                .all(|s| !changed_ids.contains(&s.id) && input.index.by_id.contains_key(&s.id));
-        if !reusable {
-            tracing::debug!(
-                "search index built anew: {} incidents to re-index",
-                tail.len()
-            );
-            return SearchFiles::build(input);
-        }
-        // The old tail, unchanged, reads as it did when it was indexed.
-        let positions: Vec<usize> = tail
-            .iter()
-            .map(|s| input.index.by_id[&s.id] as usize)
-            .collect();
-        let was_docs = documents_at(input, &positions)?;
-        let now: Vec<usize> = (from..input.summaries.len()).collect();
-        let now_docs = documents_at(input, &now)?;
-        match search::replace_tail(from as u32, &was_docs, &now_docs, &mut SiteDir(input.out)) {
-            Ok(files) => {
-                let written: HashSet<&str> = files.iter().map(|f| f.0.as_str()).collect();
-                let kept = previous
-                    .pages
-                    .iter()
-                    .filter(|(path, _)| {
-                        path.starts_with(INDEX_DIR) && !written.contains(path.as_str())
-                    })
-                    .map(|(path, fingerprint)| (path.clone(), *fingerprint))
-                    .collect();
-                Ok(SearchFiles { files, kept })
-            }
+        match Self::patch(input, previous, changed_ids) {
+            Ok(Some(files)) => Ok(files),
+            Ok(None) => SearchFiles::build(input),
             Err(why) => {
                 tracing::debug!("search index built anew: {why}");
                 SearchFiles::build(input)
             }
         }
     }
+
+    /// [`SearchFiles::update`] by patching; `None` (or an error) when it cannot.
+    fn patch(
+        input: &Input<'_>,
+        previous: &State,
+        changed_ids: &HashSet<String>,
+    ) -> Result<Option<SearchFiles>, String> {
+        let was = &previous.summaries;
+        let from = input
+            .summaries
+            .iter()
+            .zip(was)
+            .position(|(now, was)| now.id != was.id)
+            .unwrap_or(was.len().min(input.summaries.len()));
+        let edited: Vec<usize> = (0..from)
+            .filter(|&i| changed_ids.contains(&input.summaries[i].id))
+            .collect();
+        let tail = &was[from..];
+        if tail.len() + edited.len() > MAX_REINDEX {
+            tracing::debug!(
+                "search index built anew: {} incidents to re-index",
+                tail.len() + edited.len()
+            );
+            return Ok(None);
+        }
+        // What the old versions were: the files of unchanged incidents, the data
+        // file's lines of the others.
+        let read_now =
+            |s: &Summary| !changed_ids.contains(&s.id) && input.index.by_id.contains_key(&s.id);
+        let from_lines: HashSet<&str> = edited
+            .iter()
+            .map(|&i| was[i].id.as_str())
+            .chain(tail.iter().filter(|s| !read_now(s)).map(|s| s.id.as_str()))
+            .collect();
+        let old_incidents: HashMap<&str, Incident> = if from_lines.is_empty() {
+            HashMap::new()
+        } else {
+            let path = input.out.join(super::paths::DATA);
+            let file =
+                std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let lines = super::data::find_lines(file, &from_lines)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let mut incidents = HashMap::new();
+            for id in &from_lines {
+                let incident = lines
+                    .get(*id)
+                    .and_then(|line| super::data::incident_from_line(line))
+                    .ok_or_else(|| format!("no readable line for {id} in the data file"))?;
+                incidents.insert(*id, incident);
+            }
+            incidents
+        };
+        let was_docs = tail
+            .iter()
+            .map(|s| old_document(s, &old_incidents, input))
+            .collect::<Result<Vec<_>, _>>()?;
+        let now_positions: Vec<usize> = (from..input.summaries.len()).collect();
+        let now_docs = documents_at(input, &now_positions).map_err(|e| e.to_string())?;
+        let edited_now = documents_at(input, &edited).map_err(|e| e.to_string())?;
+        let edited_docs = edited
+            .iter()
+            .zip(edited_now)
+            .map(|(&i, now)| Ok((i as u32, old_document(&was[i], &old_incidents, input)?, now)))
+            .collect::<Result<Vec<_>, String>>()?;
+        let change = search::Patch {
+            edited: &edited_docs,
+            from: from as u32,
+            was: &was_docs,
+            now: &now_docs,
+        };
+        let files = search::patch(&change, &mut SiteDir(input.out)).map_err(|e| e.to_string())?;
+        let written: HashSet<&str> = files.iter().map(|f| f.0.as_str()).collect();
+        let kept = previous
+            .pages
+            .iter()
+            .filter(|(path, _)| path.starts_with(INDEX_DIR) && !written.contains(path.as_str()))
+            .map(|(path, fingerprint)| (path.clone(), *fingerprint))
+            .collect();
+        Ok(Some(SearchFiles { files, kept }))
+    }
+}
+
+/// What search indexed of the incident `was` (its summary then): from its line of the
+/// old data file if it changed or went, else from its file, unchanged.
+fn old_document<'d>(
+    was: &'d Summary,
+    old_incidents: &'d HashMap<&str, Incident>,
+    input: &'d Input<'d>,
+) -> Result<Document<'d>, String> {
+    match old_incidents.get(was.id.as_str()) {
+        Some(incident) => Ok(document(was, incident, input.config)),
+        None => {
+            let i = input.index.by_id[&was.id] as usize;
+            let entry = input.entries.get(i, input).map_err(|e| e.to_string())?;
+            Ok(document(&input.summaries[i], &entry.incident, input.config))
+        }
+    }
 }
 
 /// Past this many incidents to re-index, building the index anew is as quick.
-const MAX_TAIL: usize = 2000;
+const MAX_REINDEX: usize = 2000;
 
 /// Where the index files are, in the site.
 const INDEX_DIR: &str = "search/";
