@@ -63,10 +63,8 @@ impl Related {
 pub struct Correlation {
     /// Every distinct artifact, in order of first mention.
     pub shared: Vec<Shared>,
-    /// Position in `shared` of each artifact (a fast hash: a large site has
-    /// millions of artifacts, and hashing them was a visible part of every build).
-    pub lookup: foldhash::HashMap<Artifact, u32>,
-    /// Per incident: positions in `shared` of its artifacts.
+    /// Per incident: positions in `shared` of its artifacts, in the order of its
+    /// list (each artifact once).
     pub of_incident: Vec<Vec<u32>>,
     /// Per incident: related incidents, best first (highest score, then newest, i.e.
     /// highest position). Explicit relations and references are always kept; others
@@ -78,7 +76,9 @@ impl Correlation {
     /// Correlates incidents `0..links.len()`.
     pub fn build(links: &[Links<'_>]) -> Correlation {
         let mut shared: Vec<Shared> = Vec::new();
-        let mut lookup = foldhash::HashMap::default();
+        // Keyed by the callers' artifacts, not copies: a large site has over a million
+        // (foldhash: SipHash was a visible part of every build).
+        let mut lookup: foldhash::HashMap<&Artifact, u32> = foldhash::HashMap::default();
         let mut of_incident = Vec::with_capacity(links.len());
         for (i, incident) in links.iter().enumerate() {
             let mut mine = Vec::with_capacity(incident.artifacts.len());
@@ -87,7 +87,7 @@ impl Correlation {
                     Some(&at) => at,
                     None => {
                         let at = shared.len() as u32;
-                        lookup.insert(artifact.clone(), at);
+                        lookup.insert(artifact, at);
                         shared.push(Shared {
                             artifact: artifact.clone(),
                             incidents: Vec::new(),
@@ -133,7 +133,6 @@ impl Correlation {
             .collect();
         Correlation {
             shared,
-            lookup,
             of_incident,
             related,
         }
@@ -189,6 +188,13 @@ mod tests {
     use super::*;
     use crate::artifacts::Kind;
 
+    fn at(c: &Correlation, artifact: &Artifact) -> u32 {
+        c.shared
+            .iter()
+            .position(|s| s.artifact == *artifact)
+            .expect("an artifact of the correlation") as u32
+    }
+
     fn a(kind: Kind, value: &str) -> Artifact {
         Artifact {
             kind,
@@ -226,9 +232,9 @@ mod tests {
         ];
         let c = Correlation::build(&links);
         assert_eq!(c.shared.len(), 3);
-        assert_eq!(c.shared[c.lookup[&evil] as usize].incidents, vec![0, 1, 2]);
-        assert_eq!(c.shared[c.lookup[&hash] as usize].incidents, vec![0]);
-        assert_eq!(c.of_incident[1], vec![c.lookup[&evil], c.lookup[&ip]]);
+        assert_eq!(c.shared[at(&c, &evil) as usize].incidents, vec![0, 1, 2]);
+        assert_eq!(c.shared[at(&c, &hash) as usize].incidents, vec![0]);
+        assert_eq!(c.of_incident[1], vec![at(&c, &evil), at(&c, &ip)]);
         let order: Vec<(u32, u32)> = c.related[0]
             .iter()
             .map(|r| (r.incident, r.score()))

@@ -275,10 +275,14 @@ impl IncidentPages<'_> {
             artifacts: s
                 .artifacts
                 .iter()
-                .map(|a| {
-                    let count = input.index.artifacts.lookup.get(a).map_or(1, |&at| {
-                        input.index.artifacts.shared[at as usize].incidents.len()
-                    });
+                .enumerate()
+                .map(|(k, a)| {
+                    let correlation = &input.index.artifacts;
+                    let count = correlation.of_incident[i as usize]
+                        .get(k)
+                        .map(|&at| &correlation.shared[at as usize])
+                        .filter(|shared| shared.artifact == *a)
+                        .map_or(1, |shared| shared.incidents.len());
                     ArtifactView {
                         kind: a.kind.name().to_string(),
                         value: a.value.clone(),
