@@ -952,6 +952,33 @@ fn sigterm_finishes_requests_in_flight_then_exits() {
     assert!(answered > 0);
 }
 
+/// The server writes the build cache when idle (not during a rebuild), so a later
+/// `fir build` carries on incrementally from what the server published.
+#[test]
+fn the_build_cache_is_saved_when_idle_for_the_next_build() {
+    let mut server = Server::start("");
+    let id = new_id(&server.post_json(
+        "/api/incidents",
+        &serde_json::json!({"title": "Cached later", "category": "spam"}),
+        "",
+    ));
+    server.wait_for_page(&format!("incidents/{id}.html"));
+    std::thread::sleep(Duration::from_millis(1500));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(server.child.wait().unwrap().success());
+    let out = common::run(server.root(), &["build"]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        report.starts_with("updated") && report.contains(" 0 written"),
+        "{report}"
+    );
+}
+
 #[test]
 fn new_incidents_are_posted_to_the_webhook_after_the_response() {
     let hook = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

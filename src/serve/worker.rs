@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 /// The longest pause between two rebuilds beyond the configured delay.
 const MAX_PAUSE: Duration = Duration::from_secs(1);
+/// How long without submissions before the build cache is written.
+const SAVE_WHEN_IDLE: Duration = Duration::from_millis(500);
 
 use serde::Serialize;
 
@@ -31,7 +33,11 @@ impl Rebuilder {
         let thread = std::thread::Builder::new()
             .name("fir-rebuild".into())
             .spawn(move || {
-                let mut site = match Site::load(&root, BuildOptions::default()) {
+                let options = BuildOptions {
+                    defer_cache_save: true,
+                    ..BuildOptions::default()
+                };
+                let mut site = match Site::load(&root, options) {
                     Ok(site) => site,
                     Err(error) => {
                         tracing::error!("the site cannot be built, no rebuilds: {error}");
@@ -43,7 +49,23 @@ impl Rebuilder {
                     Err(error) => tracing::error!("build failed: {error}"),
                 }
                 let (mut last, mut ended) = (Duration::ZERO, Instant::now());
-                while let Ok(first) = receiver.recv() {
+                // The build cache is written when no submission waits (it only
+                // matters to the next start), and before the thread ends.
+                let save = |site: &mut Site| {
+                    if let Err(error) = site.save_cache() {
+                        tracing::error!("the build cache cannot be saved: {error}");
+                    }
+                };
+                save(&mut site);
+                loop {
+                    let first = match receiver.recv_timeout(SAVE_WHEN_IDLE) {
+                        Ok(first) => first,
+                        Err(mpsc::RecvTimeoutError::Timeout) => {
+                            save(&mut site);
+                            continue;
+                        }
+                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    };
                     // Under a sustained burst, rebuilding at most about half the time
                     // leaves CPU to the requests; the pause is capped so that on a big
                     // site a submission still shows soon after its rebuild.
@@ -60,6 +82,7 @@ impl Rebuilder {
                     }
                     (last, ended) = (started.elapsed(), Instant::now());
                 }
+                save(&mut site);
             })
             .expect("a thread can be started");
         Rebuilder {

@@ -49,6 +49,10 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Ignore the build cache: render everything.
     pub full: bool,
+    /// Leave the build cache unwritten until [`Site::save_cache`]: for a process that
+    /// keeps the site in memory between rebuilds (the intake server), so that a
+    /// rebuild does not wait for it.
+    pub defer_cache_save: bool,
 }
 
 /// Why a build failed. Nothing was published.
@@ -366,6 +370,9 @@ pub struct Site {
     key: u64,
     /// What the last build left, when it can be built upon.
     state: Option<State>,
+    defer_cache_save: bool,
+    /// The state of the last build is not in the cache file yet.
+    unsaved: bool,
 }
 
 /// Which files changed since the last build.
@@ -422,7 +429,18 @@ impl Site {
             renderer,
             key,
             state,
+            defer_cache_save: options.defer_cache_save,
+            unsaved: false,
         })
+    }
+
+    /// Writes the build cache if a build left it unwritten ([`BuildOptions::defer_cache_save`]).
+    pub fn save_cache(&mut self) -> Result<(), BuildError> {
+        if let (true, Some(state)) = (self.unsaved, &self.state) {
+            cache::save(&self.out, state).map_err(io_error(&cache::path_for(&self.out)))?;
+            self.unsaved = false;
+        }
+        Ok(())
     }
 
     /// The output directory.
@@ -462,6 +480,7 @@ impl Site {
             None => self.full(started)?,
         };
         self.state = Some(state);
+        self.unsaved = self.defer_cache_save;
         Ok(report)
     }
 
@@ -500,9 +519,7 @@ impl Site {
         steps
             .run("publish", || staging.publish(&self.out))
             .map_err(io_error(&self.out))?;
-        steps
-            .run("save cache", || cache::save(&self.out, &state))
-            .map_err(io_error(&cache::path_for(&self.out)))?;
+        self.save_unless_deferred(&mut steps, &state)?;
         let report = Report {
             out: self.out.clone(),
             incidents,
@@ -629,9 +646,7 @@ impl Site {
             publish::write_in_place(&self.out, cache::MARKER, state.build_id.as_bytes())
                 .map_err(io_error(&self.out))
         })?;
-        steps
-            .run("save cache", || cache::save(&self.out, &state))
-            .map_err(io_error(&cache::path_for(&self.out)))?;
+        self.save_unless_deferred(&mut steps, &state)?;
         let report = Report {
             out: self.out.clone(),
             incidents,
@@ -644,6 +659,15 @@ impl Site {
             warnings,
         };
         Ok((report, state))
+    }
+
+    fn save_unless_deferred(&self, steps: &mut Steps, state: &State) -> Result<(), BuildError> {
+        if self.defer_cache_save {
+            return Ok(());
+        }
+        steps
+            .run("save cache", || cache::save(&self.out, state))
+            .map_err(io_error(&cache::path_for(&self.out)))
     }
 
     /// Incident files that are new or changed (to load), and those that are gone.
