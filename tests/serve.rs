@@ -114,6 +114,15 @@ impl Server {
             .collect()
     }
 
+    /// Sends SIGTERM, as a service manager stopping the server does.
+    fn terminate(&self) {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
     fn incident(&self, id: &str) -> Incident {
         let path = self.file_of(id);
         parse(&std::fs::read_to_string(&path).unwrap())
@@ -934,11 +943,7 @@ fn sigterm_finishes_requests_in_flight_then_exits() {
         .collect();
     barrier.wait();
     std::thread::sleep(Duration::from_millis(20));
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    server.terminate();
     let mut answered = 0;
     for client in clients {
         if let Some(response) = client.join().unwrap() {
@@ -964,11 +969,7 @@ fn the_build_cache_is_saved_when_idle_for_the_next_build() {
     ));
     server.wait_for_page(&format!("incidents/{id}.html"));
     std::thread::sleep(Duration::from_millis(1500));
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    server.terminate();
     assert!(server.child.wait().unwrap().success());
     let out = common::run(server.root(), &["build"]);
     let report = String::from_utf8_lossy(&out.stdout);
