@@ -34,7 +34,7 @@ const KEY_ORDER: [&str; 23] = [
 
 /// Why items could not be appended.
 #[derive(Debug, thiserror::Error)]
-pub enum AppendError {
+pub enum PatchError {
     #[error("{0}")]
     Parse(#[from] FrontMatterError),
     #[error(
@@ -47,13 +47,13 @@ pub enum AppendError {
 /// `timeline`, `nuggets`, `todos`, `attributes` and `relations`) added at the end of
 /// the file's lists. Every other byte is kept. The result is checked to read back as
 /// the original incident with the items added; if it would not, nothing is returned.
-pub fn append(text: &str, additions: &Incident) -> Result<String, AppendError> {
+pub fn append(text: &str, additions: &Incident) -> Result<String, PatchError> {
     let before = parse(text)?.incident;
     let generated = to_markdown(additions);
     let crlf = text.contains("\r\n");
     let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
     if lines.first().map(|l| l.trim_end()) != Some("---") {
-        return Err(AppendError::Layout);
+        return Err(PatchError::Layout);
     }
     for key in KEY_ORDER {
         let Some(block) = list_block(&generated, key) else {
@@ -64,14 +64,14 @@ pub fn append(text: &str, additions: &Incident) -> Result<String, AppendError> {
         } else {
             block
         };
-        let end = closing_fence(&lines).ok_or(AppendError::Layout)?;
+        let end = closing_fence(&lines).ok_or(PatchError::Layout)?;
         let at = match lines[1..end].iter().position(|l| is_key_line(l, key)) {
             Some(offset) => {
                 let start = offset + 1;
                 let rest = lines[start].trim_end()[key.len() + 1..].trim();
                 if !rest.is_empty() {
                     // `key: []` or a flow list: not something to splice into.
-                    return Err(AppendError::Layout);
+                    return Err(PatchError::Layout);
                 }
                 (start + 1..end)
                     .find(|&i| starts_top_level_key(&lines[i]))
@@ -107,7 +107,7 @@ pub fn append(text: &str, additions: &Incident) -> Result<String, AppendError> {
     expected.normalize();
     match parse(&result) {
         Ok(after) if after.incident == expected => Ok(result),
-        _ => Err(AppendError::Layout),
+        _ => Err(PatchError::Layout),
     }
 }
 
@@ -249,12 +249,12 @@ mod tests {
         let flow = "---\nid: FIR-1\ntitle: T\ndate: 2024-05-01\ncategory: x\nseverity: 1\nstatus: open\ntimeline: []\n---\n";
         assert!(matches!(
             append(flow, &additions()),
-            Err(AppendError::Layout)
+            Err(PatchError::Layout)
         ));
         let toml = "+++\nid = \"FIR-1\"\ntitle = \"T\"\ndate = \"2024-05-01\"\ncategory = \"x\"\nseverity = 1\nstatus = \"open\"\n+++\n";
         assert!(matches!(
             append(toml, &additions()),
-            Err(AppendError::Layout)
+            Err(PatchError::Layout)
         ));
     }
 }

@@ -11,7 +11,7 @@ mod front_matter;
 mod validate;
 mod yaml;
 
-pub use append::{AppendError, append};
+pub use append::{PatchError, append};
 pub use datetime::{DateError, DateTime};
 pub use edit::append_timeline;
 pub use front_matter::{FieldLines, FrontMatterError, Parsed, parse, parse_without_fast_path};

@@ -19,7 +19,7 @@ mod update;
 pub use engine::{Facet, FacetCount, Hit, Outcome, SearchError, Searcher, Sort, Source};
 pub use index::{Column, Document, Meta, build};
 pub use query::{Query, parse};
-pub use update::{AppendError, Patch, patch, replace_tail};
+pub use update::{Patch, PatchError, patch, replace_tail};
 
 /// The one form under which an artifact value is indexed and looked up: the
 /// artifact extractor's own normal form (`evil[.]COM` → `evil.com`, IPv6 canonical,

@@ -486,7 +486,7 @@ proptest! {
         let change = Patch { edited: &edited, from: old as u32, was: &[], now: &now[old..] };
         let changed = match patch(&change, &mut Memory(files.clone())) {
             // The last document with a value changed: refused, the caller builds anew.
-            Err(AppendError::LostValue { .. }) => return Ok(()),
+            Err(PatchError::LostValue { .. }) => return Ok(()),
             other => other.unwrap(),
         };
         files.extend(changed);
@@ -534,12 +534,12 @@ fn appending_a_new_column_value_or_to_another_index_is_refused() {
     let docs = documents(&owned);
     let files: HashMap<String, String> = build(&docs[..9], &columns()).into_iter().collect();
     let err = replace_tail(9, &[], &docs[9..], &mut Memory(files.clone())).unwrap_err();
-    assert!(matches!(err, AppendError::NewValue { .. }), "{err}");
+    assert!(matches!(err, PatchError::NewValue { .. }), "{err}");
     let err = replace_tail(8, &[], &docs[8..], &mut Memory(files)).unwrap_err();
     assert!(
         matches!(
             err,
-            AppendError::Count {
+            PatchError::Count {
                 held: 9,
                 expected: 8
             }

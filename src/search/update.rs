@@ -24,7 +24,7 @@ use super::{Column, Document};
 
 /// Why an index cannot be patched: the caller builds it anew.
 #[derive(Debug, thiserror::Error)]
-pub enum AppendError {
+pub enum PatchError {
     #[error(transparent)]
     Index(#[from] SearchError),
     #[error("the index holds {held} documents, {expected} expected")]
@@ -33,6 +33,8 @@ pub enum AppendError {
     NewValue { column: String, value: String },
     #[error("no document has the value {value:?} of column {column} any more: facet rows change")]
     LostValue { column: String, value: String },
+    #[error("document {0} is said to be edited in place but is in the tail")]
+    EditInTail(u32),
 }
 
 /// What changed in an index, documents as they were indexed and as they are now.
@@ -52,7 +54,7 @@ pub fn replace_tail<S: Source>(
     was: &[Document<'_>],
     now: &[Document<'_>],
     source: &mut S,
-) -> Result<Vec<(String, String)>, AppendError> {
+) -> Result<Vec<(String, String)>, PatchError> {
     patch(
         &Patch {
             edited: &[],
@@ -70,7 +72,7 @@ pub fn replace_tail<S: Source>(
 pub fn patch<S: Source>(
     change: &Patch<'_, '_>,
     source: &mut S,
-) -> Result<Vec<(String, String)>, AppendError> {
+) -> Result<Vec<(String, String)>, PatchError> {
     let Patch {
         edited,
         from,
@@ -85,19 +87,21 @@ pub fn patch<S: Source>(
         return Err(SearchError::Version(meta.version).into());
     }
     let old = from + was.len() as u32;
-    if meta.docs != old || edited.iter().any(|(n, ..)| *n >= from) {
-        return Err(AppendError::Count {
+    if meta.docs != old {
+        return Err(PatchError::Count {
             held: meta.docs,
             expected: old,
         });
+    }
+    if let Some((n, ..)) = edited.iter().find(|(n, ..)| *n >= from) {
+        return Err(PatchError::EditInTail(*n));
     }
     let columns = meta.columns;
     let mut rows = old_rows(&read(FACET_ALL.to_string())?, &columns, old)?;
     rows.truncate(from as usize);
     rows.extend(new_rows(now, &columns)?);
-    let edited_now: Vec<Document<'_>> = edited.iter().map(|(_, _, d)| d.clone()).collect();
-    for ((n, ..), row) in edited.iter().zip(new_rows(&edited_now, &columns)?) {
-        rows[*n as usize] = row;
+    for (n, _, now) in edited {
+        rows[*n as usize] = new_rows(std::slice::from_ref(now), &columns)?.remove(0);
     }
     // A full build lists only the values documents have.
     for (c, column) in columns.iter().enumerate() {
@@ -106,7 +110,7 @@ pub fn patch<S: Source>(
             used[row[c] as usize] = true;
         }
         if let Some(lost) = used.iter().position(|u| !u) {
-            return Err(AppendError::LostValue {
+            return Err(PatchError::LostValue {
                 column: column.key.clone(),
                 value: column.values[lost].0.clone(),
             });
@@ -267,7 +271,7 @@ fn old_rows(text: &str, columns: &[Column], old: u32) -> Result<Vec<Vec<u32>>, S
 
 /// The facet rows of new documents, whose values must all be in the columns already
 /// (a new value would renumber the values, and every row and count with them).
-fn new_rows(new: &[Document<'_>], columns: &[Column]) -> Result<Vec<Vec<u32>>, AppendError> {
+fn new_rows(new: &[Document<'_>], columns: &[Column]) -> Result<Vec<Vec<u32>>, PatchError> {
     let value_at = value_positions(columns);
     new.iter()
         .map(|doc| {
@@ -278,7 +282,7 @@ fn new_rows(new: &[Document<'_>], columns: &[Column]) -> Result<Vec<Vec<u32>>, A
                 .map(|((column, at), raw)| {
                     at.get(raw.as_str())
                         .copied()
-                        .ok_or_else(|| AppendError::NewValue {
+                        .ok_or_else(|| PatchError::NewValue {
                             column: column.key.clone(),
                             value: raw.clone(),
                         })
