@@ -181,11 +181,7 @@ impl<S: Source> Searcher<S> {
     }
 
     fn read<T: for<'de> Deserialize<'de>>(&mut self, path: String) -> Result<T, SearchError> {
-        let text = self
-            .source
-            .read(&path)
-            .ok_or_else(|| SearchError::Missing(path.clone()))?;
-        let parsed = parse_file(&path, &text)?;
+        let parsed = load(&mut self.source, &path)?;
         self.loaded.push(path);
         Ok(parsed)
     }
@@ -637,6 +633,17 @@ impl<S: Source> Searcher<S> {
             score,
         })
     }
+}
+
+/// The index file at `path`, read from `source` and parsed.
+pub(super) fn load<T: for<'de> Deserialize<'de>>(
+    source: &mut impl Source,
+    path: &str,
+) -> Result<T, SearchError> {
+    let text = source
+        .read(path)
+        .ok_or_else(|| SearchError::Missing(path.to_string()))?;
+    parse_file(path, &text)
 }
 
 pub(super) fn parse_file<T: for<'de> Deserialize<'de>>(

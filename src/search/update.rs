@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashSet};
 use rayon::prelude::*;
 
 use super::codec::{CodecError, decode_postings, unbase64, unpack_rows};
-use super::engine::{DirFile, DisplayFile, FacetFile, SearchError, ShardFile, Source, parse_file};
+use super::engine::{DirFile, DisplayFile, FacetFile, SearchError, ShardFile, Source, load};
 use super::index::{
     DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK, META, Meta, Postings,
     ShardEntry, VERSION, dir_path, display_files, display_path, encode_entry, facet_files, invert,
@@ -79,10 +79,7 @@ pub fn patch<S: Source>(
         was,
         now,
     } = *change;
-    let mut read = |path: String| -> Result<String, SearchError> {
-        source.read(&path).ok_or(SearchError::Missing(path))
-    };
-    let meta: Meta = parse_file(META, &read(META.to_string())?)?;
+    let meta: Meta = load(source, META)?;
     if meta.version != VERSION {
         return Err(SearchError::Version(meta.version).into());
     }
@@ -97,7 +94,7 @@ pub fn patch<S: Source>(
         return Err(PatchError::EditInTail(*n));
     }
     let columns = meta.columns;
-    let mut rows = old_rows(&read(FACET_ALL.to_string())?, &columns, old)?;
+    let mut rows = old_rows(load(source, FACET_ALL)?, &columns, old)?;
     rows.truncate(from as usize);
     rows.extend(new_rows(now, &columns)?);
     for (n, _, now) in edited {
@@ -121,8 +118,7 @@ pub fn patch<S: Source>(
     let mut prefixes: HashSet<&str> = HashSet::from([""]);
     let mut listed = Vec::new();
     for first in &meta.dirs {
-        let path = dir_path(first);
-        let dir: DirFile = parse_file(&path, &read(path.clone())?)?;
+        let dir: DirFile = load(source, &dir_path(first))?;
         listed.extend(dir.shards);
     }
     prefixes.extend(listed.iter().map(String::as_str));
@@ -152,8 +148,7 @@ pub fn patch<S: Source>(
     let shards: Vec<(&str, Changes<'_>, Vec<ShardEntry>)> = by_shard
         .into_iter()
         .map(|(prefix, changes)| {
-            let path = shard_path(prefix);
-            let file: ShardFile = parse_file(&path, &read(path.clone())?)?;
+            let file: ShardFile = load(source, &shard_path(prefix))?;
             Ok((prefix, changes, file.terms))
         })
         .collect::<Result<_, SearchError>>()?;
@@ -187,8 +182,7 @@ pub fn patch<S: Source>(
         .chain((!from.is_multiple_of(DISPLAY_CHUNK)).then_some(first_chunk))
     {
         if let std::collections::btree_map::Entry::Vacant(slot) = chunks.entry(chunk) {
-            let path = display_path(chunk);
-            let file: DisplayFile = parse_file(&path, &read(path.clone())?)?;
+            let file: DisplayFile = load(source, &display_path(chunk))?;
             slot.insert(file.docs);
         }
     }
@@ -259,8 +253,7 @@ fn merge_postings(mut terms: Vec<(String, Postings)>) -> Vec<(String, Postings)>
 }
 
 /// The facet rows of the documents indexed, from the whole facet table.
-fn old_rows(text: &str, columns: &[Column], old: u32) -> Result<Vec<Vec<u32>>, SearchError> {
-    let file: FacetFile = parse_file(FACET_ALL, text)?;
+fn old_rows(file: FacetFile, columns: &[Column], old: u32) -> Result<Vec<Vec<u32>>, SearchError> {
     let codec = |source| SearchError::Codec {
         path: FACET_ALL.to_string(),
         source,

@@ -143,11 +143,10 @@ pub fn unchanged_start(
             break;
         }
         let same = line.ends_with(b",\n")
-            && line
-                .strip_prefix(b"{\"id\":\"")
-                .and_then(|rest| rest.split(|&b| b == b'"').next())
-                .and_then(|id| std::str::from_utf8(id).ok())
-                .is_some_and(|id| keep(start.lines, id, &line[..line.len() - 2]));
+            && std::str::from_utf8(&line[..line.len() - 1])
+                .ok()
+                .and_then(record_of_line)
+                .is_some_and(|(record, id)| keep(start.lines, id, record.as_bytes()));
         if !same {
             break;
         }
@@ -173,12 +172,10 @@ pub fn find_lines(
     let reader = std::io::BufReader::with_capacity(1 << 20, file);
     for line in reader.lines() {
         let line = line?;
-        let record = line.strip_suffix(',').unwrap_or(&line);
-        if let Some(rest) = record.strip_prefix("{\"id\":\"")
-            && let Some(end) = rest.find('"')
-            && ids.contains(&rest[..end])
+        if let Some((record, id)) = record_of_line(&line)
+            && ids.contains(id)
         {
-            found.insert(rest[..end].to_string(), record.to_string());
+            found.insert(id.to_string(), record.to_string());
             if found.len() == ids.len() {
                 break;
             }
@@ -202,16 +199,19 @@ pub fn incident_from_line(line: &str) -> Option<Incident> {
 
 /// The lines of a file written by [`JsonArray`], by incident id.
 pub fn lines_by_id(text: &str) -> HashMap<&str, &str> {
-    let mut out = HashMap::new();
-    for line in text.lines() {
-        let line = line.strip_suffix(',').unwrap_or(line);
-        if let Some(rest) = line.strip_prefix("{\"id\":\"")
-            && let Some(end) = rest.find('"')
-        {
-            out.insert(&rest[..end], line);
-        }
-    }
-    out
+    text.lines()
+        .filter_map(record_of_line)
+        .map(|(record, id)| (id, record))
+        .collect()
+}
+
+/// A line of a file written by [`JsonArray`] without its separator, and the id of
+/// its incident; `None` for the brackets.
+fn record_of_line(line: &str) -> Option<(&str, &str)> {
+    let record = line.strip_suffix(',').unwrap_or(line);
+    let rest = record.strip_prefix("{\"id\":\"")?;
+    let end = rest.find('"')?;
+    Some((record, &rest[..end]))
 }
 
 /// CSV columns of `fir export --format csv`, in order.

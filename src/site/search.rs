@@ -65,8 +65,7 @@ impl SearchFiles {
         changed_ids: &HashSet<String>,
     ) -> Result<SearchFiles, BuildError> {
         match Self::patch(input, previous, changed_ids) {
-            Ok(Some(files)) => Ok(files),
-            Ok(None) => SearchFiles::build(input),
+            Ok(files) => Ok(files),
             Err(why) => {
                 tracing::debug!("search index built anew: {why}");
                 SearchFiles::build(input)
@@ -74,12 +73,12 @@ impl SearchFiles {
         }
     }
 
-    /// [`SearchFiles::update`] by patching; `None` (or an error) when it cannot.
+    /// [`SearchFiles::update`] by patching; why not when it cannot.
     fn patch(
         input: &Input<'_>,
         previous: &State,
         changed_ids: &HashSet<String>,
-    ) -> Result<Option<SearchFiles>, String> {
+    ) -> Result<SearchFiles, String> {
         let was = &previous.summaries;
         let from = input
             .summaries
@@ -92,11 +91,10 @@ impl SearchFiles {
             .collect();
         let tail = &was[from..];
         if tail.len() + edited.len() > MAX_REINDEX {
-            tracing::debug!(
-                "search index built anew: {} incidents to re-index",
+            return Err(format!(
+                "{} incidents to re-index",
                 tail.len() + edited.len()
-            );
-            return Ok(None);
+            ));
         }
         // What the old versions were: the files of unchanged incidents, the data
         // file's lines of the others.
@@ -151,7 +149,7 @@ impl SearchFiles {
             .filter(|(path, _)| path.starts_with(INDEX_DIR) && !written.contains(path.as_str()))
             .map(|(path, fingerprint)| (path.clone(), *fingerprint))
             .collect();
-        Ok(Some(SearchFiles { files, kept }))
+        Ok(SearchFiles { files, kept })
     }
 }
 
