@@ -5,7 +5,11 @@
 #   scripts/bench-import.sh           # needs python3 with openpyxl (pip install openpyxl)
 #   RUNS=10 scripts/bench-import.sh
 #
-# Work files go to target/bench-import/ (BENCH_DIR overrides).
+# Work files go to target/bench-import/ (BENCH_DIR overrides). Every run writes into
+# directories of its own, all removed at the end: on ext4 without a journal, creating
+# files where many were just deleted makes each new inode scan past the deleted ones
+# (the kernel's recently_deleted check), which is a cost of the benchmark, not of the
+# import. Wait a few minutes between two runs of this script for the same reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +19,7 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 [ -x /usr/bin/time ] || apt-get install -y time >/dev/null
 cargo build --release --quiet --bin fir --example big_register
-fir=$PWD/target/release/fir
+fir=${FIR:-$PWD/target/release/fir}
 sample=$PWD/imports/legacy-register/register_en.xlsx
 mapping=$PWD/imports/legacy-register.toml
 
@@ -39,14 +43,15 @@ ratio() {
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "seconds wall/cpu: fir import | fir import --dry-run | openpyxl load | python creating 1,500 files"
+rm -rf "$work"/run-*
 for i in $(seq "$runs"); do
-    site "$work/site"
-    full=$(seconds "$fir" --root "$work/site" import "$sample" --mapping "$mapping")
-    site "$work/site"
-    dry=$(seconds "$fir" --root "$work/site" import "$sample" --mapping "$mapping" --dry-run)
+    run=$work/run-$$-$i
+    site "$run/site"
+    full=$(seconds "$fir" --root "$run/site" import "$sample" --mapping "$mapping")
+    site "$run/dry"
+    dry=$(seconds "$fir" --root "$run/dry" import "$sample" --mapping "$mapping" --dry-run)
     load=$(seconds python3 scripts/openpyxl_load.py "$sample")
-    rm -rf "$work/files"
-    create=$(seconds python3 scripts/create_files.py "$work/files" 1500)
+    create=$(seconds python3 scripts/create_files.py "$run/files" 1500)
     echo "run $i: $full | $dry | $load | $create"
     echo "       openpyxl load / fir import: $(ratio "$load" "$full"); openpyxl load / fir --dry-run: $(ratio "$load" "$dry")"
 done
@@ -54,14 +59,14 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 big=$work/big_register.xlsx
 [ -f "$big" ] || ./target/release/examples/big_register "$big" 100000
-site "$work/big"
+run=$work/run-$$-big
+site "$run/big"
 /usr/bin/time -f "100k rows, --dry-run: wall %e s, user %U s, sys %S s, max RSS %M KB" \
-    "$fir" --root "$work/big" import "$big" --mapping "$mapping" --sheet Register --dry-run >/dev/null
+    "$fir" --root "$run/big" import "$big" --mapping "$mapping" --sheet Register --dry-run >/dev/null
 /usr/bin/time -f "100k rows: wall %e s, user %U s, sys %S s, max RSS %M KB" \
-    "$fir" --root "$work/big" import "$big" --mapping "$mapping" --sheet Register >/dev/null
-find "$work/big/content/incidents" -name '*.md' | wc -l | xargs echo "files written:"
-rm -rf "$work/files"
+    "$fir" --root "$run/big" import "$big" --mapping "$mapping" --sheet Register >/dev/null
+find "$run/big/content/incidents" -name '*.md' | wc -l | xargs echo "files written:"
 /usr/bin/time -f "python creating 100,000 files: wall %e s, user %U s, sys %S s" \
-    python3 scripts/create_files.py "$work/files" 100000
-rm -rf "$work/files" "$work/big" "$work/site"
+    python3 scripts/create_files.py "$run/files" 100000
+rm -rf "$work"/run-*
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

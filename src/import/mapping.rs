@@ -3,6 +3,7 @@
 //! commented example and README.md for the reference.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
 
 use serde::Deserialize;
 
@@ -238,16 +239,41 @@ impl Field {
 /// are the same key.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let _ = normalized_pieces(text, |piece| {
+        out.push_str(piece);
+        ControlFlow::<()>::Continue(())
+    });
+    out
+}
+
+/// Whether `normalize(text) == key`, stopping at the first difference: rows are
+/// compared with header keys cell by cell, and most cells are long comments.
+pub fn normalizes_to(text: &str, key: &str) -> bool {
+    let mut rest = key;
+    normalized_pieces(text, |piece| match rest.strip_prefix(piece) {
+        Some(after) => {
+            rest = after;
+            ControlFlow::Continue(())
+        }
+        None => ControlFlow::Break(()),
+    })
+    .is_continue()
+        && rest.is_empty()
+}
+
+/// Hands `each` the normalised text of `text` piece by piece, until it breaks.
+fn normalized_pieces(text: &str, mut each: impl FnMut(&str) -> ControlFlow<()>) -> ControlFlow<()> {
+    let mut buffer = [0u8; 4];
     for c in text.chars() {
         for lower in c.to_lowercase() {
             match fold_accent(lower) {
-                Some(folded) => out.push_str(folded),
-                None if lower.is_alphanumeric() => out.push(lower),
+                Some(folded) => each(folded)?,
+                None if lower.is_alphanumeric() => each(lower.encode_utf8(&mut buffer))?,
                 None => {}
             }
         }
     }
-    out
+    ControlFlow::Continue(())
 }
 
 /// The unaccented spelling of Latin letters with diacritics (Western European set).
@@ -482,6 +508,11 @@ mod tests {
         assert_eq!(normalize("Catégorie"), "categorie");
         assert_eq!(normalize("N°"), "n");
         assert_eq!(normalize("Business\u{a0}line"), "businessline");
+        assert!(normalizes_to("Catégorie", "categorie"));
+        assert!(normalizes_to("N°", "n"));
+        assert!(!normalizes_to("Catégories", "categorie"));
+        assert!(!normalizes_to("Caté", "categorie"));
+        assert!(normalizes_to("", ""));
     }
 
     #[test]

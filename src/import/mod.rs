@@ -19,13 +19,15 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::content::Entry;
-use crate::incident::{is_valid_id, to_markdown};
+use crate::incident::{Incident, is_valid_id, to_markdown};
 use crate::store;
 pub use mapping::{Field, Mapping};
 use merge::Part;
-use rows::{Layout, Resolver, RowKind};
+use rows::{Built, Layout, Resolver, RowError, RowKind};
 pub use sheet::Sheet;
 
 /// One register file, read.
@@ -196,6 +198,7 @@ pub fn plan(
     let mut seen_ids: HashMap<String, Location> = HashMap::new();
     let mut seen_content: HashMap<u64, Location> = HashMap::new();
     let mut written_paths: HashSet<PathBuf> = HashSet::new();
+    let mut pending: Vec<PendingWrite> = Vec::new();
 
     for input in inputs {
         for sheet in &input.sheets {
@@ -234,64 +237,152 @@ pub fn plan(
             let sheet_for_id = sheet.name.as_deref().unwrap_or(stem);
             let progress = crate::progress::bar(sheet.rows.len() as u64, "importing");
 
-            for (number, cells) in &sheet.rows[layout.header_index + 1..] {
-                progress.inc(1);
-                let location = Location {
-                    source: input.source.clone(),
-                    sheet: sheet.name.clone(),
-                    row: *number,
-                };
-                let mut result = RowResult {
-                    location: location.clone(),
-                    outcome: Outcome::Skipped,
-                    id: None,
-                    reason: String::new(),
-                    values: cells
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, c)| !c.is_blank())
-                        .map(|(i, c)| {
-                            let header =
-                                layout.headers.get(i).cloned().unwrap_or_else(|| {
-                                    format!("Column {}", rows::column_letters(i))
-                                });
-                            (header, c.raw())
-                        })
-                        .collect(),
-                };
-                match layout.classify(cells) {
+            // What each row holds is worked out on every core; what it becomes depends
+            // on the rows before it, so that is decided in order.
+            let data_rows = &sheet.rows[layout.header_index + 1..];
+            let prepared: Vec<Prepared> = data_rows
+                .par_iter()
+                .map(|(number, cells)| {
+                    progress.inc(1);
+                    let location = Location {
+                        source: input.source.clone(),
+                        sheet: sheet.name.clone(),
+                        row: *number,
+                    };
+                    prepare(location, cells, &layout, &resolver)
+                })
+                .collect();
+            for prepared in prepared {
+                let Prepared {
+                    mut result,
+                    kind,
+                    content_hash,
+                    built,
+                } = prepared;
+                match kind {
                     RowKind::Blank => result.reason = "blank row".into(),
                     RowKind::RepeatedHeader => result.reason = "repeated header row".into(),
                     RowKind::Total => result.reason = "totals row".into(),
-                    RowKind::Data => decide(
-                        &mut result,
-                        &mut plan,
-                        cells,
-                        DecideContext {
-                            root,
-                            layout: &layout,
-                            resolver: &resolver,
-                            parts: &parts,
-                            columns: &columns,
-                            sheet_for_id,
-                            options,
-                        },
-                        &mut index,
-                        (&mut seen_keys, &mut seen_ids, &mut seen_content),
-                        &mut written_paths,
-                    ),
+                    RowKind::Data => {
+                        let write = decide(
+                            &mut result,
+                            &mut plan,
+                            (content_hash, built),
+                            DecideContext {
+                                root,
+                                resolver: &resolver,
+                                sheet_for_id,
+                                options,
+                                parts: &parts,
+                                columns: &columns,
+                            },
+                            &mut index,
+                            (&mut seen_keys, &mut seen_ids, &mut seen_content),
+                            &mut written_paths,
+                        );
+                        pending.extend(write);
+                    }
                 }
                 plan.rows.push(result);
             }
+            plan.writes.par_extend(
+                pending
+                    .par_drain(..)
+                    .map(|write| write.render(&parts, &columns)),
+            );
             progress.finish_and_clear();
         }
     }
     plan
 }
 
+/// What one row holds, before the rows above it are taken into account.
+struct Prepared {
+    result: RowResult,
+    kind: RowKind,
+    /// Of the row's raw values, to find rows repeated word for word.
+    content_hash: u64,
+    /// The row's incident, for data rows.
+    built: Option<Result<Built, RowError>>,
+}
+
+fn prepare(
+    location: Location,
+    cells: &[cell::Cell],
+    layout: &Layout,
+    resolver: &Resolver<'_>,
+) -> Prepared {
+    let values: Vec<(String, String)> = cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_blank())
+        .map(|(i, c)| {
+            let header = layout
+                .headers
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("Column {}", rows::column_letters(i)));
+            (header, c.raw())
+        })
+        .collect();
+    let content_hash = {
+        let mut hasher = std::hash::DefaultHasher::new();
+        for value in &values {
+            value.hash(&mut hasher);
+        }
+        hasher.finish()
+    };
+    let kind = layout.classify(cells);
+    let built = (kind == RowKind::Data).then(|| {
+        resolver.build(
+            layout,
+            cells,
+            &location.source,
+            location.sheet.as_deref(),
+            location.row,
+        )
+    });
+    Prepared {
+        result: RowResult {
+            location,
+            outcome: Outcome::Skipped,
+            id: None,
+            reason: String::new(),
+            values,
+        },
+        kind,
+        content_hash,
+        built,
+    }
+}
+
+/// A file the import will write, before its text is rendered (on every core, once
+/// every row is decided).
+struct PendingWrite {
+    path: PathBuf,
+    incident: Incident,
+    /// A new incident, to stamp with the hashes of its imported values.
+    new: bool,
+    replace: bool,
+    remove: Option<PathBuf>,
+}
+
+impl PendingWrite {
+    fn render(mut self, parts: &[Part], columns: &HashSet<&str>) -> FileWrite {
+        if self.new {
+            merge::stamp(&mut self.incident, parts, columns);
+        }
+        FileWrite {
+            path: self.path,
+            text: to_markdown(&self.incident),
+            replace: self.replace,
+            remove: self.remove,
+        }
+    }
+}
+
 struct DecideContext<'a> {
     root: &'a Path,
-    layout: &'a Layout,
     resolver: &'a Resolver<'a>,
     parts: &'a [Part],
     columns: &'a HashSet<&'a str>,
@@ -309,38 +400,25 @@ type Seen<'s> = (
 fn decide(
     result: &mut RowResult,
     plan: &mut Plan,
-    cells: &[cell::Cell],
+    (content_hash, built): (u64, Option<Result<Built, RowError>>),
     cx: DecideContext<'_>,
     index: &mut Existing<'_>,
     (seen_keys, seen_ids, seen_content): Seen<'_>,
     written_paths: &mut HashSet<PathBuf>,
-) {
+) -> Option<PendingWrite> {
     let location = result.location.clone();
-    let content_hash = {
-        let mut hasher = std::hash::DefaultHasher::new();
-        for value in &result.values {
-            value.hash(&mut hasher);
-        }
-        hasher.finish()
-    };
     if let Some(first) = seen_content.get(&content_hash) {
         result.outcome = Outcome::Duplicate;
         result.reason = format!("same content as {first}");
-        return;
+        return None;
     }
     seen_content.insert(content_hash, location.clone());
 
-    let built = match cx.resolver.build(
-        cx.layout,
-        cells,
-        &location.source,
-        location.sheet.as_deref(),
-        location.row,
-    ) {
+    let built = match built? {
         Ok(built) => built,
         Err(e) => {
             result.reason = format!("column {:?}: {}", e.column, e.message);
-            return;
+            return None;
         }
     };
     for warning in &built.warnings {
@@ -360,7 +438,7 @@ fn decide(
     );
     let Some(template) = template else {
         result.reason = "empty reference, which the id template needs".into();
-        return;
+        return None;
     };
 
     // Rows are matched to files by the register's reference, or else by id.
@@ -374,7 +452,7 @@ fn decide(
             Some(reference) => format!("same ref {reference:?} as {first} (values differ)"),
             None => format!("same id as {first} (values differ)"),
         };
-        return;
+        return None;
     }
     seen_keys.insert(key, location.clone());
 
@@ -393,12 +471,12 @@ fn decide(
     result.id = Some(id.clone());
     if !is_valid_id(&id) {
         result.reason = format!("id {id:?} is not usable as a file name; change the id template");
-        return;
+        return None;
     }
     if let Some(first) = seen_ids.get(&id) {
         result.outcome = Outcome::Duplicate;
         result.reason = format!("same id {id:?} as {first}");
-        return;
+        return None;
     }
     seen_ids.insert(id.clone(), location.clone());
     incident.id = id.clone();
@@ -422,25 +500,25 @@ fn decide(
             "id {id:?} is already used by {} for another register reference",
             index.by_id[id.as_str()].path.display()
         );
-        return;
+        return None;
     }
 
     let path = store::incident_path(cx.root, &incident);
     match matched {
         None => {
-            merge::stamp(&mut incident, cx.parts, cx.columns);
             if !written_paths.insert(path.clone()) {
                 result.outcome = Outcome::Duplicate;
                 result.reason = format!("another row of this import writes {}", path.display());
-                return;
+                return None;
             }
             result.outcome = Outcome::Imported;
-            plan.writes.push(FileWrite {
+            Some(PendingWrite {
                 path,
-                text: to_markdown(&incident),
+                incident,
+                new: true,
                 replace: false,
                 remove: None,
-            });
+            })
         }
         Some(entry) => {
             let merged = merge::merge(
@@ -465,7 +543,7 @@ fn decide(
                 } else {
                     kept
                 };
-                return;
+                return None;
             }
             let new_path = store::incident_path(cx.root, &merged.incident);
             let moved = !same_file(&new_path, &entry.path);
@@ -475,12 +553,13 @@ fn decide(
                 result.reason = format!("{}; {kept}", result.reason);
             }
             written_paths.insert(new_path.clone());
-            plan.writes.push(FileWrite {
+            Some(PendingWrite {
                 path: if moved { new_path } else { entry.path.clone() },
-                text: to_markdown(&merged.incident),
+                incident: merged.incident,
+                new: false,
                 replace: !moved,
                 remove: moved.then(|| entry.path.clone()),
-            });
+            })
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::cell::{self, Cell};
-use super::mapping::{Field, Mapping, normalize};
+use super::mapping::{Field, Mapping, normalize, normalizes_to};
 use crate::config::{Config, Taxonomy, business_lines};
 use crate::incident::{Attribute, DateTime, Incident, Legacy, TimelineEntry};
 
@@ -139,13 +139,13 @@ impl Layout {
         }
         let same_as_header = filled
             .iter()
-            .filter(|(i, c)| matches!(c, Cell::Text(t) if self.keys.get(*i) == Some(&normalize(t))))
+            .filter(|(i, c)| matches!((c, self.keys.get(*i)), (Cell::Text(t), Some(key)) if normalizes_to(t, key)))
             .count();
         if same_as_header * 2 > filled.len() && same_as_header >= 2 {
             return RowKind::RepeatedHeader;
         }
         if let Cell::Text(first) = filled[0].1
-            && TOTAL_WORDS.contains(&normalize(first).as_str())
+            && TOTAL_WORDS.iter().any(|word| normalizes_to(first, word))
         {
             return RowKind::Total;
         }

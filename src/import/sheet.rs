@@ -57,37 +57,56 @@ pub fn read_workbook(
     path: &Path,
     wanted: &[String],
 ) -> Result<(Vec<Sheet>, Vec<String>), ReadError> {
+    use rayon::prelude::*;
     let mut workbook = calamine::open_workbook_auto(path)?;
     let names = workbook.sheet_names();
-    let mut sheets = Vec::new();
-    for name in &names {
-        if !wanted.is_empty() && !wanted.iter().any(|w| w == name) {
-            continue;
-        }
-        let range = workbook
-            .worksheet_range(name)
-            .map_err(|e| ReadError::Sheet {
-                sheet: name.clone(),
-                message: e.to_string(),
-            })?;
-        let first_row = range.start().map_or(0, |(row, _)| row);
-        let first_col = range.start().map_or(0, |(_, col)| col) as usize;
-        let rows = range
-            .rows()
-            .enumerate()
-            .map(|(i, row)| {
-                // Keep column positions stable whatever the first used column is.
-                let mut cells = vec![Cell::Empty; first_col];
-                cells.extend(row.iter().map(cell_of));
-                (first_row + i as u32 + 1, cells)
-            })
-            .collect();
-        sheets.push(Sheet {
-            name: Some(name.clone()),
-            rows,
-        });
-    }
+    let chosen: Vec<&String> = names
+        .iter()
+        .filter(|name| wanted.is_empty() || wanted.contains(name))
+        .collect();
+    // An xlsx file keeps each sheet in a zip member of its own, so one reader per sheet
+    // reads them on every core; xls and ods parse the whole file when opened.
+    let one_reader_per_sheet = matches!(workbook, calamine::Sheets::Xlsx(_)) && chosen.len() > 1;
+    let sheets = if one_reader_per_sheet {
+        chosen
+            .par_iter()
+            .map(|name| read_sheet(&mut calamine::open_workbook_auto(path)?, name))
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        chosen
+            .iter()
+            .map(|name| read_sheet(&mut workbook, name))
+            .collect::<Result<Vec<_>, _>>()?
+    };
     Ok((sheets, names))
+}
+
+fn read_sheet<R: std::io::Read + std::io::Seek>(
+    workbook: &mut calamine::Sheets<R>,
+    name: &str,
+) -> Result<Sheet, ReadError> {
+    let range = workbook
+        .worksheet_range(name)
+        .map_err(|e| ReadError::Sheet {
+            sheet: name.to_string(),
+            message: e.to_string(),
+        })?;
+    let first_row = range.start().map_or(0, |(row, _)| row);
+    let first_col = range.start().map_or(0, |(_, col)| col) as usize;
+    let rows = range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| {
+            // Keep column positions stable whatever the first used column is.
+            let mut cells = vec![Cell::Empty; first_col];
+            cells.extend(row.iter().map(cell_of));
+            (first_row + i as u32 + 1, cells)
+        })
+        .collect();
+    Ok(Sheet {
+        name: Some(name.to_string()),
+        rows,
+    })
 }
 
 fn cell_of(data: &Data) -> Cell {
