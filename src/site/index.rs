@@ -162,6 +162,7 @@ pub struct Index {
 impl Index {
     /// Indexes `summaries`, which must be sorted with [`sort`].
     pub fn build(summaries: &[Summary], config: &Config, catalogue: &Catalogue) -> Index {
+        let begun = std::time::Instant::now();
         let by_id: HashMap<String, u32> = summaries
             .iter()
             .enumerate()
@@ -182,14 +183,22 @@ impl Index {
             })
             .collect();
         // Facets and correlation are independent: built side by side.
+        let started = std::time::Instant::now();
+        tracing::debug!("index: links in {:.2?}", begun.elapsed());
         let (facets, correlation) = rayon::join(
             || {
-                FACETS
+                let facets = FACETS
                     .par_iter()
                     .map(|key| build_facet(key, summaries, config, catalogue))
-                    .collect()
+                    .collect();
+                tracing::debug!("index: facets at {:.2?}", started.elapsed());
+                facets
             },
-            || Correlation::build(&links),
+            || {
+                let correlation = Correlation::build(&links);
+                tracing::debug!("index: correlation at {:.2?}", started.elapsed());
+                correlation
+            },
         );
         let related = correlation
             .related
