@@ -940,13 +940,20 @@ fn keep_published_relations(entry: &mut Entry, index: &Index) {
 
 /// Every job of every generator, with the generator's position.
 fn plan(generators: &[Box<dyn Generator + '_>]) -> Vec<(usize, Job)> {
-    let mut jobs = Vec::new();
-    for (g, generator) in generators.iter().enumerate() {
-        let started = Instant::now();
-        jobs.extend(generator.jobs().into_iter().map(|job| (g, job)));
-        tracing::trace!("planned {} in {:.2?}", generator.name(), started.elapsed());
-    }
-    jobs
+    let per_generator: Vec<Vec<Job>> = generators
+        .par_iter()
+        .map(|generator| {
+            let started = Instant::now();
+            let jobs = generator.jobs();
+            tracing::trace!("planned {} in {:.2?}", generator.name(), started.elapsed());
+            jobs
+        })
+        .collect();
+    per_generator
+        .into_iter()
+        .enumerate()
+        .flat_map(|(g, jobs)| jobs.into_iter().map(move |job| (g, job)))
+        .collect()
 }
 
 fn page_map(jobs: &[(usize, Job)]) -> HashMap<String, u64> {
