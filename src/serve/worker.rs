@@ -16,9 +16,10 @@ use serde::Serialize;
 use crate::site::{BuildOptions, Site};
 
 /// Rebuilds the site on its own thread after incident files change. Changes that
-/// arrive while it waits (`delay`, or as long as the last rebuild took, up to a second,
-/// less the time since it ended) or while it builds are gathered into one rebuild, so a burst of submissions costs a
-/// few rebuilds, not one each.
+/// arrive while it builds or waits (`delay`; under a stream of submissions, also as
+/// long as the last rebuild took, up to a second, less the time since it ended) are
+/// gathered into one rebuild, so a burst of submissions costs a few rebuilds, not one
+/// each.
 #[derive(Debug)]
 pub struct Rebuilder {
     sender: Mutex<Option<mpsc::Sender<PathBuf>>>,
@@ -57,19 +58,30 @@ impl Rebuilder {
                     }
                 };
                 save(&mut site);
+                // A change that arrived while the last rebuild ran.
+                let mut waiting: Option<PathBuf> = None;
                 loop {
-                    let first = match receiver.recv_timeout(SAVE_WHEN_IDLE) {
-                        Ok(first) => first,
-                        Err(mpsc::RecvTimeoutError::Timeout) => {
-                            save(&mut site);
-                            continue;
-                        }
-                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    let (first, streaming) = match waiting.take() {
+                        Some(first) => (first, true),
+                        None => match receiver.recv_timeout(SAVE_WHEN_IDLE) {
+                            Ok(first) => (first, false),
+                            Err(mpsc::RecvTimeoutError::Timeout) => {
+                                save(&mut site);
+                                continue;
+                            }
+                            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                        },
                     };
-                    // Under a sustained burst, rebuilding at most about half the time
-                    // leaves CPU to the requests; the pause is capped so that on a big
-                    // site a submission still shows soon after its rebuild.
-                    let rest = last.min(MAX_PAUSE).saturating_sub(ended.elapsed());
+                    // Under a stream of submissions (one came in during the last
+                    // rebuild), rebuilding at most about half the time leaves CPU to
+                    // the requests; the pause is capped so that on a big site a
+                    // submission still shows soon after its rebuild. A submission
+                    // after a quiet spell is rebuilt at once.
+                    let rest = if streaming {
+                        last.min(MAX_PAUSE).saturating_sub(ended.elapsed())
+                    } else {
+                        Duration::ZERO
+                    };
                     std::thread::sleep(delay.max(rest));
                     let mut changed = vec![first];
                     changed.extend(receiver.try_iter());
@@ -81,6 +93,7 @@ impl Rebuilder {
                         Err(error) => tracing::error!("rebuild failed: {error}"),
                     }
                     (last, ended) = (started.elapsed(), Instant::now());
+                    waiting = receiver.try_recv().ok();
                 }
                 save(&mut site);
             })
