@@ -9,7 +9,12 @@
 # Hugo gets the same corpus (the incident files as they are, its content directory
 # pointed at them), the same taxonomies (category, severity, status, TLP, business
 # lines, detection, actor, tags), the same page size (50) and a minimal layout.
-# Work files go to target/bench-build/ (BENCH_DIR overrides).
+# Work files go to target/bench-build/ (BENCH_DIR overrides). Each run builds into new
+# output directories and removes them at the end: on ext4 without a journal (as on the
+# machines this was measured on), creating files just after many were deleted nearby
+# makes each new inode scan past the deleted ones (the kernel's recently_deleted check),
+# which would time the deletion of the last run's output, not the build. Leave a few
+# minutes between two runs for the same reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,15 +91,16 @@ printf '\n| incidents | tool | wall (s) | peak RSS (MiB) | files | files/s |\n|-
 for n in "${sizes[@]}"; do
     corpus=$work/corpus-$n
     [ -f "$corpus/fir.toml" ] || "$synth" "$corpus" "$n" >/dev/null
-    rm -rf "$work/fir-$n" "$work/hugo-out-$n" "$work/.fir-$n-cache.json"
+    rm -rf "$work/fir-$n"* "$work/hugo-out-$n"* "$work"/.fir-"$n"*-cache
     sync
+    out=$work/fir-$n-$$
 
-    read -r fir_wall fir_rss < <(measure "$fir" --quiet --root "$corpus" build --full --out "$work/fir-$n")
-    fir_files=$(find "$work/fir-$n" -type f | wc -l)
+    read -r fir_wall fir_rss < <(measure "$fir" --quiet --root "$corpus" build --full --out "$out")
+    fir_files=$(find "$out" -type f | wc -l)
 
     hugo_site "$work/hugo-$n" "$corpus/content"
-    read -r hugo_wall hugo_rss < <(measure hugo --quiet --source "$work/hugo-$n" --destination "$work/hugo-out-$n")
-    hugo_files=$(find "$work/hugo-out-$n" -type f | wc -l)
+    read -r hugo_wall hugo_rss < <(measure hugo --quiet --source "$work/hugo-$n" --destination "$work/hugo-out-$n-$$")
+    hugo_files=$(find "$work/hugo-out-$n-$$" -type f | wc -l)
 
     awk -v n="$n" -v w="$fir_wall" -v r="$fir_rss" -v f="$fir_files" 'BEGIN { printf "| %d | fir | %.2f | %.0f | %d | %.0f |\n", n, w, r / 1024, f, f / w }'
     awk -v n="$n" -v w="$hugo_wall" -v r="$hugo_rss" -v f="$hugo_files" 'BEGIN { printf "| %d | hugo | %.2f | %.0f | %d | %.0f |\n", n, w, r / 1024, f, f / w }'
@@ -110,10 +116,11 @@ for n in "${sizes[@]}"; do
     new=$corpus/content/incidents/$newest_year/BENCH-NEW.md
     printf -- '---\nid: BENCH-NEW\ntitle: Added by the benchmark\ndate: %s\ncategory: phishing\nseverity: 2\nstatus: open\nrelations: [%s]\n---\nOne more incident.\n' \
         "$newest" "$(basename "$(find "$corpus/content/incidents" -name '*.md' | sort | head -1)" .md)" >"$new"
-    read -r inc_wall inc_rss < <(measure "$fir" --root "$corpus" build --out "$work/fir-$n")
+    read -r inc_wall inc_rss < <(measure "$fir" --root "$corpus" build --out "$out")
     written=$(grep -o '[0-9]* written' "$work/out.log" || true)
     rm -f "$new"
     awk -v n="$n" -v w="$inc_wall" -v r="$inc_rss" -v s="$written" 'BEGIN { printf "| %d | fir, one incident added | %.2f | %.0f | %s | |\n", n, w, r / 1024, s }'
     # Put the site back as the corpus is (also checks that a removal is incremental).
-    "$fir" --quiet --root "$corpus" build --out "$work/fir-$n" >/dev/null
+    "$fir" --quiet --root "$corpus" build --out "$out" >/dev/null
 done
+rm -rf "$work"/fir-*-$$ "$work"/hugo-out-*-$$ "$work"/.fir-*-$$-cache
