@@ -38,14 +38,22 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
                 .iter()
                 .find(|(from, _)| starts_with_ignore_case(&bytes[i..], from.as_bytes()))
                 .map(|(from, to)| (from.len(), *to)),
-            // `hxxp`, `hXXp`, `hxxps`: only as a scheme (followed by `:`, `s` or `[`).
+            // `hxxp`, `hXXp`, `hxxps`: only as a scheme, followed by `:` or `[:` (so
+            // that a name with an `hxxp` label, `hxxp[.]co`, stays itself).
             b'h' | b'H' => {
                 let rest = &bytes[i..];
                 (rest.len() > 4
                     && rest[1].eq_ignore_ascii_case(&b'x')
                     && rest[2].eq_ignore_ascii_case(&b'x')
                     && rest[3].eq_ignore_ascii_case(&b'p')
-                    && matches!(rest[4], b':' | b's' | b'S' | b'['))
+                    && {
+                        let after = &rest[4..];
+                        let after = match after.first() {
+                            Some(b's' | b'S') => &after[1..],
+                            _ => after,
+                        };
+                        after.starts_with(b":") || after.starts_with(b"[:")
+                    })
                 .then_some((4, "http"))
             }
             _ => None,
@@ -111,8 +119,13 @@ mod tests {
         for text in ["hxxx", "[x]", "(note)", "hex", "[.", "hxx", "ahxxp", "{at"] {
             assert!(matches!(refang(text), Cow::Borrowed(_)), "{text}");
         }
-        // `hxxp` inside a word is still a scheme only when followed by `:`/`s`/`[`.
+        // `hxxp` is a scheme only when followed by `:` or `[:` (after an `s` or not).
         assert_eq!(refang("the hxxpie"), "the hxxpie");
+        assert_eq!(refang("hxxp[.]co"), "hxxp.co");
+        assert_eq!(refang("hxxps[.]example"), "hxxps.example");
+        assert_eq!(refang("hxxpsx[.]com"), "hxxpsx.com");
+        assert_eq!(refang("hxxp[/]x"), "hxxp/x");
+        assert_eq!(refang("hxxps[://]hxxp[.]co"), "https://hxxp.co");
         assert_eq!(refang("é[.]ü"), "é.ü");
     }
 }
