@@ -168,7 +168,7 @@ fn number_artifacts(links: &[Links<'_>]) -> (Vec<Shared>, Vec<Vec<u32>>) {
         })
         .collect();
 
-    let mut shards: Vec<Shard> = (0..SHARDS)
+    let shards: Vec<Shard> = (0..SHARDS)
         .into_par_iter()
         .map(|s| {
             // Sized for every mention at once: growing a table rehashes its keys, and
@@ -208,7 +208,11 @@ fn number_artifacts(links: &[Links<'_>]) -> (Vec<Shared>, Vec<Vec<u32>>) {
         .iter()
         .enumerate()
         .flat_map(|(s, shard)| {
-            (shard.first.iter().enumerate()).map(move |(at, &first)| (first, s as u32, at as u32))
+            shard
+                .first
+                .iter()
+                .enumerate()
+                .map(move |(at, &first)| (first, s as u32, at as u32))
         })
         .collect();
     order.par_sort_unstable();
@@ -232,10 +236,8 @@ fn number_artifacts(links: &[Links<'_>]) -> (Vec<Shared>, Vec<Vec<u32>>) {
                 .collect()
         })
         .collect();
-    let mut taken: Vec<std::vec::IntoIter<Shared>> = shards
-        .iter_mut()
-        .map(|s| std::mem::take(&mut s.found).into_iter())
-        .collect();
+    let mut taken: Vec<std::vec::IntoIter<Shared>> =
+        shards.into_iter().map(|s| s.found.into_iter()).collect();
     // Each shard's artifacts come out in its own order, which the global one keeps.
     let shared = order
         .iter()

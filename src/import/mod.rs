@@ -198,7 +198,6 @@ pub fn plan(
     let mut seen_ids: HashMap<String, Location> = HashMap::new();
     let mut seen_content: HashMap<u64, Location> = HashMap::new();
     let mut written_paths: HashSet<PathBuf> = HashSet::new();
-    let mut pending: Vec<PendingWrite> = Vec::new();
 
     for input in inputs {
         for sheet in &input.sheets {
@@ -240,6 +239,7 @@ pub fn plan(
             // What each row holds is worked out on every core; what it becomes depends
             // on the rows before it, so that is decided in order.
             let data_rows = &sheet.rows[layout.header_index + 1..];
+            let mut pending: Vec<PendingWrite> = Vec::new();
             let prepared: Vec<Prepared> = data_rows
                 .par_iter()
                 .map(|(number, cells)| {
@@ -287,7 +287,7 @@ pub fn plan(
             }
             plan.writes.par_extend(
                 pending
-                    .par_drain(..)
+                    .into_par_iter()
                     .map(|write| write.render(&parts, &columns)),
             );
             progress.finish_and_clear();
