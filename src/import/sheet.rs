@@ -205,14 +205,9 @@ pub fn sniff_delimiter(text: &str) -> u8 {
     let mut best = (0usize, b',');
     for delimiter in [b',', b';', b'\t', b'|'] {
         let mut widths: std::collections::HashMap<usize, usize> = Default::default();
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(sample.as_bytes());
-        for record in reader.into_records().take(200).flatten() {
-            if record.len() > 1 {
-                *widths.entry(record.len()).or_default() += 1;
+        for width in record_widths(sample.as_bytes(), delimiter).take(SNIFFED_RECORDS) {
+            if width > 1 {
+                *widths.entry(width).or_default() += 1;
             }
         }
         // Rows of the most common width, weighted by that width.
@@ -226,6 +221,62 @@ pub fn sniff_delimiter(text: &str) -> u8 {
         }
     }
     best.1
+}
+
+/// How many records the delimiter sniffing looks at.
+const SNIFFED_RECORDS: usize = 200;
+
+/// The number of fields of each record of `bytes` as the csv crate splits them with
+/// `delimiter` (RFC 4180 quotes, `\r`, `\n` or `\r\n` ends a record, empty lines
+/// skipped). Counting needs no field buffers, and the sniffing tries four delimiters:
+/// four csv readers cost more than the reading itself on small files.
+fn record_widths(bytes: &[u8], delimiter: u8) -> impl Iterator<Item = usize> + '_ {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        StartRecord,
+        StartField,
+        Unquoted,
+        Quoted,
+        /// A quote inside a quoted field: closes it, or escapes a second quote.
+        QuoteInQuoted,
+    }
+    let mut state = State::StartRecord;
+    let mut fields = 0;
+    let mut bytes = bytes.iter();
+    std::iter::from_fn(move || {
+        for &byte in bytes.by_ref() {
+            let is_end = byte == b'\n' || byte == b'\r';
+            state = match state {
+                State::StartRecord if is_end => State::StartRecord,
+                State::Quoted => match byte {
+                    b'"' => State::QuoteInQuoted,
+                    _ => State::Quoted,
+                },
+                State::QuoteInQuoted if byte == b'"' => State::Quoted,
+                State::StartRecord | State::StartField if byte == b'"' => State::Quoted,
+                _ if byte == delimiter => {
+                    fields += 1;
+                    State::StartField
+                }
+                _ if is_end => {
+                    let width = fields + 1;
+                    fields = 0;
+                    state = State::StartRecord;
+                    return Some(width);
+                }
+                _ => State::Unquoted,
+            };
+        }
+        // The last record needs no line end.
+        if state == State::StartRecord {
+            None
+        } else {
+            state = State::StartRecord;
+            let width = fields + 1;
+            fields = 0;
+            Some(width)
+        }
+    })
 }
 
 /// The encoding named `label` (`utf-8`, `windows-1252`, `cp1252`, `latin1`, …).
@@ -262,6 +313,34 @@ mod tests {
         assert_eq!((encoding, delimiter), ("UTF-8", b','));
         assert_eq!(sheet.rows[0].1[0], Cell::Text("Ref".into()));
         assert_eq!(sheet.rows[1].1[1], Cell::Text("x; y".into()));
+    }
+
+    #[test]
+    fn record_widths_follow_quotes_and_line_ends() {
+        let text = b"a,b,c\r\n\r\n\"x,\r\ny\",\"q\"\"\",z\nlast,";
+        assert_eq!(record_widths(text, b',').collect::<Vec<_>>(), [3, 3, 2]);
+        assert_eq!(record_widths(text, b';').collect::<Vec<_>>(), [1, 1, 1]);
+        assert_eq!(record_widths(b"", b',').count(), 0);
+    }
+
+    proptest::proptest! {
+        /// The counting scanner splits records exactly like the csv crate.
+        #[test]
+        fn record_widths_match_the_csv_crate(
+            text in "[a;,|\t\"\r\n ]{0,80}",
+            delimiter in proptest::sample::select(vec![b',', b';', b'\t', b'|']),
+        ) {
+            let expected: Vec<usize> = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(text.as_bytes())
+                .into_byte_records()
+                .map(|record| record.unwrap().len())
+                .collect();
+            let widths: Vec<usize> = record_widths(text.as_bytes(), delimiter).collect();
+            proptest::prop_assert_eq!(widths, expected);
+        }
     }
 
     #[test]
