@@ -23,3 +23,10 @@ pub mod store;
 
 pub use config::Config;
 pub use incident::Incident;
+
+/// Frees `value` on another thread: large indexes take a tenth of a second or more to
+/// free piece by piece, which a build need not wait for (and a command-line build
+/// exits before it matters).
+pub(crate) fn drop_later<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
+}

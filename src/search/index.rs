@@ -1,6 +1,7 @@
 //! Building the index files from documents.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::hash_map::Entry as Slot;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -138,11 +139,12 @@ enum Name {
     Pair(u64, u64),
 }
 
-/// A key's postings and name.
+/// A key's name and postings while inverting: document numbers shifted left by one,
+/// the low bit set for a title hit (one list per key: most keys are in one document).
 #[derive(Debug)]
 struct Entry {
     name: Name,
-    postings: Postings,
+    postings: Vec<u32>,
 }
 
 /// Where a key of the current document stands: in the title or not, and its name
@@ -161,10 +163,12 @@ struct Scratch {
     text: String,
 }
 
-/// The keys and postings of a run of documents.
+/// The keys and postings of a run of documents. The hash table only maps a key to
+/// its place in `entries`: small slots probe faster than whole entries.
 #[derive(Debug, Default)]
 struct Partial {
-    entries: HashedMap<Entry>,
+    slots: HashedMap<u32>,
+    entries: Vec<(u64, Entry)>,
 }
 
 impl Partial {
@@ -224,31 +228,43 @@ impl Partial {
             );
         }
         for (&h, s) in seen.iter() {
-            let entry = self.entries.entry(h).or_insert_with(|| Entry {
-                name: match s.pair {
-                    Some((a, b)) => Name::Pair(a, b),
-                    None => Name::Text(names[s.text.0 as usize..s.text.1 as usize].to_string()),
-                },
-                postings: Postings::default(),
-            });
-            entry.postings.all.push(n);
-            if s.title {
-                entry.postings.title.push(n);
+            let posting = n << 1 | u32::from(s.title);
+            match self.slots.entry(h) {
+                Slot::Occupied(slot) => self.entries[*slot.get() as usize].1.postings.push(posting),
+                Slot::Vacant(slot) => {
+                    slot.insert(self.entries.len() as u32);
+                    let name = match s.pair {
+                        Some((a, b)) => Name::Pair(a, b),
+                        None => Name::Text(names[s.text.0 as usize..s.text.1 as usize].to_string()),
+                    };
+                    self.entries.push((
+                        h,
+                        Entry {
+                            name,
+                            postings: vec![posting],
+                        },
+                    ));
+                }
             }
         }
     }
 
+    /// The keys of both runs; postings end up unordered (sorted once at the end).
     fn merge(mut self, mut other: Partial) -> Partial {
         if self.entries.len() < other.entries.len() {
             std::mem::swap(&mut self, &mut other);
         }
         for (h, mut entry) in other.entries {
-            let into = self.entries.entry(h).or_insert_with(|| Entry {
-                name: std::mem::replace(&mut entry.name, Name::Pair(0, 0)),
-                postings: Postings::default(),
-            });
-            into.postings.all.append(&mut entry.postings.all);
-            into.postings.title.append(&mut entry.postings.title);
+            match self.slots.entry(h) {
+                Slot::Occupied(slot) => self.entries[*slot.get() as usize]
+                    .1
+                    .postings
+                    .append(&mut entry.postings),
+                Slot::Vacant(slot) => {
+                    slot.insert(self.entries.len() as u32);
+                    self.entries.push((h, entry));
+                }
+            }
         }
         self
     }
@@ -347,26 +363,15 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         .map(|(k, a, t, c)| k.len() + a.len() + t.len() + c.len() + 12)
         .collect();
     let keys: Vec<&str> = encoded.iter().map(|e| e.0).collect();
-    let mut prefixes = Vec::new();
-    split_shards(&keys, &sizes, String::new(), &mut prefixes);
-    prefixes.sort();
-
+    let mut cut = Shards::default();
+    cut.split(&keys, &sizes, 0, String::new());
+    let (prefixes, shards): (Vec<String>, Vec<Vec<&Encoded<'_>>>) =
+        cut.into_sorted(&encoded).into_iter().unzip();
     let mut files = Vec::new();
-    let prefix_set: HashSet<&str> = prefixes.iter().map(String::as_str).collect();
-    let mut by_shard: BTreeMap<&str, Vec<&Encoded<'_>>> = BTreeMap::new();
-    for entry in &encoded {
-        by_shard
-            .entry(shard_of(entry.0, &prefix_set))
-            .or_default()
-            .push(entry);
-    }
-    let shards: Vec<(&String, Vec<&Encoded<'_>>)> = prefixes
-        .iter()
-        .map(|prefix| (prefix, by_shard.remove(prefix.as_str()).unwrap_or_default()))
-        .collect();
     files.par_extend(
-        shards
-            .into_par_iter()
+        prefixes
+            .par_iter()
+            .zip(shards)
             .map(|(prefix, terms)| shard_file(prefix, terms)),
     );
 
@@ -414,6 +419,8 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         .collect();
     files.par_extend(display_files(&entries, 0));
     files.push(meta_file(docs.len() as u32, columns, dirs));
+    drop(encoded);
+    crate::drop_later(terms);
     files
 }
 
@@ -543,7 +550,7 @@ pub(super) fn meta_file(docs: u32, columns: Vec<Column>, dirs: Vec<String>) -> (
 
 /// Every key with its postings, keys sorted; `docs[i]` is document `first + i`.
 pub(super) fn invert(docs: &[Document<'_>], first: u32) -> Vec<(String, Postings)> {
-    let runs = (rayon::current_num_threads() * 4).max(1);
+    let runs = rayon::current_num_threads().max(1);
     let run = docs.len().div_ceil(runs).max(1);
     let merged = docs
         .par_chunks(run)
@@ -557,8 +564,10 @@ pub(super) fn invert(docs: &[Document<'_>], first: u32) -> Vec<(String, Postings
             partial
         })
         .reduce(Partial::default, Partial::merge);
-    let entries: Vec<(u64, Entry)> = merged.entries.into_iter().collect();
-    let keys: Vec<String> = {
+    let entries = merged.entries;
+    drop(merged.slots);
+    // Pairs are named after their terms; terms keep the names they carry.
+    let pair_names: Vec<Option<String>> = {
         let texts: HashedMap<&str> = entries
             .iter()
             .filter_map(|(h, e)| match &e.name {
@@ -569,23 +578,30 @@ pub(super) fn invert(docs: &[Document<'_>], first: u32) -> Vec<(String, Postings
         entries
             .par_iter()
             .map(|(_, entry)| match &entry.name {
-                Name::Text(text) => text.clone(),
-                Name::Pair(a, b) => format!(
+                Name::Text(_) => None,
+                Name::Pair(a, b) => Some(format!(
                     "{} {}",
                     texts.get(a).copied().unwrap_or_default(),
                     texts.get(b).copied().unwrap_or_default()
-                ),
+                )),
             })
             .collect()
     };
     let mut terms: Vec<(String, Postings)> = entries
         .into_par_iter()
-        .zip(keys)
-        .map(|((_, entry), key)| {
-            let mut postings = entry.postings;
-            postings.all.sort_unstable();
-            postings.title.sort_unstable();
-            (key, postings)
+        .zip(pair_names)
+        .map(|((_, entry), pair_name)| {
+            let key = match entry.name {
+                Name::Text(text) => text,
+                Name::Pair(..) => pair_name.unwrap_or_default(),
+            };
+            let mut all = entry.postings;
+            all.sort_unstable();
+            let title = all.iter().filter(|p| *p & 1 == 1).map(|p| p >> 1).collect();
+            for posting in &mut all {
+                *posting >>= 1;
+            }
+            (key, Postings { all, title })
         })
         .collect();
     terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -594,42 +610,71 @@ pub(super) fn invert(docs: &[Document<'_>], first: u32) -> Vec<(String, Postings
 
 /// The longest prefix of `key` that is a shard ("" always is).
 pub fn shard_of<'p>(key: &str, prefixes: &HashSet<&'p str>) -> &'p str {
-    let mut ends: Vec<usize> = key.char_indices().map(|(i, _)| i).skip(1).collect();
-    ends.push(key.len());
-    for &end in ends.iter().rev() {
-        if let Some(found) = prefixes.get(&key[..end]) {
-            return found;
-        }
-    }
-    prefixes.get("").copied().unwrap_or("")
+    let ends = key.char_indices().map(|(i, _)| i).filter(|&i| i > 0);
+    std::iter::once(key.len())
+        .filter(|&len| len > 0)
+        .chain(ends.rev())
+        .find_map(|end| prefixes.get(&key[..end]).copied())
+        .or_else(|| prefixes.get("").copied())
+        .unwrap_or("")
 }
 
-/// Cuts the sorted `keys` (all starting with `prefix`) into shards of about
-/// [`SHARD_BYTES`], by ever longer prefixes.
-fn split_shards(keys: &[&str], sizes: &[usize], prefix: String, out: &mut Vec<String>) {
-    let total: usize = sizes.iter().sum();
-    out.push(prefix.clone());
-    if total <= SHARD_BYTES {
-        return;
+/// Shard prefixes, and the shard of each key, as [`Shards::split`] cuts them.
+#[derive(Debug, Default)]
+struct Shards {
+    /// In the order they were cut: a prefix comes before the longer ones it holds.
+    prefixes: Vec<String>,
+    /// The shard (index in `prefixes`) of each key.
+    of_key: Vec<u32>,
+}
+
+impl Shards {
+    /// Cuts the sorted `keys` (all starting with `prefix`; the first is key number
+    /// `first`) into shards of about [`SHARD_BYTES`], by ever longer prefixes. A key
+    /// lands in the shard of its longest prefix among those cut, as [`shard_of`] finds.
+    fn split(&mut self, keys: &[&str], sizes: &[usize], first: usize, prefix: String) {
+        if self.of_key.len() < first + keys.len() {
+            self.of_key.resize(first + keys.len(), 0);
+        }
+        let shard = self.prefixes.len() as u32;
+        self.of_key[first..first + keys.len()].fill(shard);
+        let total: usize = sizes.iter().sum();
+        let depth = prefix.chars().count();
+        self.prefixes.push(prefix);
+        if total <= SHARD_BYTES {
+            return;
+        }
+        let next_char = |key: &str| key.chars().nth(depth);
+        let mut start = 0;
+        while start < keys.len() {
+            let Some(next) = next_char(keys[start]) else {
+                start += 1;
+                continue;
+            };
+            let end = start
+                + keys[start..]
+                    .iter()
+                    .take_while(|key| next_char(key) == Some(next))
+                    .count();
+            let group: usize = sizes[start..end].iter().sum();
+            if group >= MIN_SHARD_BYTES {
+                let mut child = self.prefixes[shard as usize].clone();
+                child.push(next);
+                self.split(&keys[start..end], &sizes[start..end], first + start, child);
+            }
+            start = end;
+        }
     }
-    let depth = prefix.chars().count();
-    let mut start = 0;
-    while start < keys.len() {
-        let Some(next) = keys[start].chars().nth(depth) else {
-            start += 1;
-            continue;
-        };
-        let mut end = start;
-        while end < keys.len() && keys[end].chars().nth(depth) == Some(next) {
-            end += 1;
+
+    /// Each shard's prefix and entries, by prefix.
+    fn into_sorted<T>(self, entries: &[T]) -> Vec<(String, Vec<&T>)> {
+        let mut shards: Vec<(String, Vec<&T>)> =
+            self.prefixes.into_iter().map(|p| (p, Vec::new())).collect();
+        for (entry, shard) in entries.iter().zip(self.of_key) {
+            shards[shard as usize].1.push(entry);
         }
-        let group: usize = sizes[start..end].iter().sum();
-        if group >= MIN_SHARD_BYTES {
-            let mut child = prefix.clone();
-            child.push(next);
-            split_shards(&keys[start..end], &sizes[start..end], child, out);
-        }
-        start = end;
+        shards.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        shards
     }
 }
 

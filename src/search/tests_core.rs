@@ -270,6 +270,24 @@ fn large_index_splits_shards_and_still_answers() {
         shards > 4 && dirs > 1,
         "{shards} shards, {dirs} directories"
     );
+    // Every key is in the shard of its longest listed prefix, where readers look.
+    #[derive(serde::Deserialize)]
+    struct Shard {
+        name: String,
+        terms: Vec<super::index::ShardEntry>,
+    }
+    let shard_files: Vec<Shard> = files
+        .iter()
+        .filter(|f| f.0.starts_with("search/t/_"))
+        .map(|f| serde_json::from_str(unwrap(&f.1).unwrap()).unwrap())
+        .collect();
+    let prefixes: std::collections::HashSet<&str> =
+        shard_files.iter().map(|s| s.name.as_str()).collect();
+    for shard in &shard_files {
+        for (key, ..) in &shard.terms {
+            assert_eq!(super::index::shard_of(key, &prefixes), shard.name, "{key}");
+        }
+    }
     let mut searcher = Searcher::open(Memory(files.into_iter().collect())).unwrap();
     assert_eq!(ids(&mut searcher, "unique2999"), ["T-2999"]);
     assert_eq!(ids(&mut searcher, "unique1234"), ["T-1234"]);

@@ -34,6 +34,7 @@ pub use index::{Index, Summary};
 use crate::config::{Audience, Config, ConfigError};
 use crate::content::{self, Entry};
 use crate::diagnostic::{Diagnostic, Level};
+use crate::drop_later;
 use crate::render::context::RowView;
 use crate::render::{RenderError, Renderer, SiteGlobals, Theme};
 use cache::{Source, State};
@@ -734,13 +735,6 @@ impl Site {
         }
         entries
     }
-}
-
-/// Frees `value` on another thread: a large site's index and incidents take most of
-/// a second to free piece by piece, which the build need not wait for (and a
-/// command-line build exits before it matters).
-fn drop_later<T: Send + 'static>(value: T) {
-    std::thread::spawn(move || drop(value));
 }
 
 /// An entry of the site's navigation.
