@@ -350,6 +350,34 @@ fn new_incidents_patch_the_index_as_a_full_build_would() {
     );
 }
 
+/// The first report of a new year: the year column gains a value at its end, which
+/// keeps every other value's number, so the index is still patched.
+#[test]
+fn the_first_incident_of_a_new_year_patches_the_index() {
+    let dir = common::copy_fixture("sites/search");
+    let root = dir.path();
+    assert!(common::run(root, &["build"]).status.success());
+    let body = std::fs::read_to_string(root.join("content/incidents/2024/S-2024-0005.md"))
+        .unwrap()
+        .replace("id: S-2024-0005", "id: S-2025-0001")
+        .replace("2024-07-01T11:00:00+02:00", "2025-01-02T09:00:00+01:00")
+        .replace("Un client signale", "Narwhal, un client signale");
+    std::fs::create_dir_all(root.join("content/incidents/2025")).unwrap();
+    std::fs::write(root.join("content/incidents/2025/S-2025-0001.md"), body).unwrap();
+    assert_patched_like_full(
+        root,
+        &[
+            "year:2025",
+            "year:2024",
+            "narwhal",
+            "signale",
+            "-zzz",
+            "reseau",
+        ],
+    );
+    assert_eq!(ids_in(root, &["year:2025"]), ["S-2025-0001"]);
+}
+
 /// Builds `root` again (it was edited): the index was patched, not built anew, and
 /// answers `queries` as a full build's does.
 fn assert_patched_like_full(root: &Path, queries: &[&str]) {

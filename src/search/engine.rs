@@ -278,7 +278,12 @@ impl<S: Source> Searcher<S> {
         for column in &self.meta.columns {
             let mut values = Vec::new();
             for (raw, label) in &column.values {
-                let count = get_varint(&bytes, &mut at).map_err(codec)?;
+                // Counts stored before the last column gained values end early.
+                let count = if at == bytes.len() {
+                    0
+                } else {
+                    get_varint(&bytes, &mut at).map_err(codec)?
+                };
                 if count > 0 {
                     values.push(FacetCount {
                         value: raw.clone(),

@@ -689,18 +689,24 @@ fn complete_columns(docs: &[Document<'_>], columns: &[Column]) -> Vec<Column> {
                 .iter()
                 .filter_map(|d| d.columns.get(i).map(String::as_str))
                 .collect();
-            let mut column = column.clone();
-            column.values.retain(|(raw, _)| used.contains(raw.as_str()));
-            let known: HashSet<&str> = column.values.iter().map(|v| v.0.as_str()).collect();
-            let mut extra: Vec<&str> = used.difference(&known).copied().collect();
-            extra.sort_unstable();
-            let extra: Vec<(String, String)> = extra
-                .into_iter()
-                .map(|raw| (raw.to_string(), raw.to_string()))
-                .collect();
-            column.values.extend(extra);
-            column.bits = width_for(column.values.len());
-            column
+            complete_column(column, &used)
         })
         .collect()
+}
+
+/// `column` as configured, with the values documents have (`used`): its known values
+/// that are used in their order, then the others sorted, and its width.
+pub(super) fn complete_column(column: &Column, used: &HashSet<&str>) -> Column {
+    let mut column = column.clone();
+    column.values.retain(|(raw, _)| used.contains(raw.as_str()));
+    let known: HashSet<&str> = column.values.iter().map(|v| v.0.as_str()).collect();
+    let mut extra: Vec<&str> = used.difference(&known).copied().collect();
+    extra.sort_unstable();
+    let extra: Vec<(String, String)> = extra
+        .into_iter()
+        .map(|raw| (raw.to_string(), raw.to_string()))
+        .collect();
+    column.values.extend(extra);
+    column.bits = width_for(column.values.len());
+    column
 }

@@ -1,6 +1,6 @@
 //! Property tests of the whole core: what [`build`] writes, [`Searcher`] reads back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use proptest::prelude::*;
 
@@ -281,8 +281,7 @@ fn large_index_splits_shards_and_still_answers() {
         .filter(|f| f.0.starts_with("search/t/_"))
         .map(|f| serde_json::from_str(unwrap(&f.1).unwrap()).unwrap())
         .collect();
-    let prefixes: std::collections::HashSet<&str> =
-        shard_files.iter().map(|s| s.name.as_str()).collect();
+    let prefixes: HashSet<&str> = shard_files.iter().map(|s| s.name.as_str()).collect();
     for shard in &shard_files {
         for (key, ..) in &shard.terms {
             assert_eq!(super::index::shard_of(key, &prefixes), shard.name, "{key}");
@@ -318,11 +317,14 @@ fn large_index_splits_shards_and_still_answers() {
     assert_eq!(ids(&mut searcher, "unique12*").len(), 111);
 }
 
+/// A term's postings, title postings and stored facet counts, decoded.
+type TermAsRead = (Vec<u32>, Vec<u32>, Vec<u32>);
+
 /// The index as readers see it, whatever the shard boundaries: every term with its
 /// postings and counts, every display entry, the facet rows, the meta file's sizes.
 #[derive(Debug, PartialEq)]
 struct Logical {
-    terms: std::collections::BTreeMap<String, (Vec<u32>, Vec<u32>, String)>,
+    terms: std::collections::BTreeMap<String, TermAsRead>,
     display: Vec<super::index::DisplayEntry>,
     rows: Vec<Vec<u32>>,
     docs: u32,
@@ -358,6 +360,7 @@ fn logical(files: &HashMap<String, String>) -> Logical {
         if path.starts_with("search/t/_") {
             let shard: Shard = serde_json::from_str(&json(path)).unwrap();
             for (key, all, title, counts) in shard.terms {
+                let counts = stored_counts(&counts);
                 let previous = terms.insert(key.clone(), (decode(&all), decode(&title), counts));
                 assert!(previous.is_none(), "{key} in two shards");
             }
@@ -369,18 +372,42 @@ fn logical(files: &HashMap<String, String>) -> Logical {
     display.sort_by_key(|d| d.0);
     let facets: Facets = serde_json::from_str(&json(super::index::FACET_ALL)).unwrap();
     let widths: Vec<u8> = meta.columns.iter().map(|c| c.bits).collect();
+    let rows = codec::unpack_rows(
+        &codec::unbase64(&facets.data).unwrap(),
+        &widths,
+        meta.docs as usize,
+    )
+    .unwrap();
+    // Each chunk of the facet table says what the whole table says.
+    for (chunk, part) in rows.chunks(super::index::FACET_CHUNK as usize).enumerate() {
+        let file: Facets =
+            serde_json::from_str(&json(&super::index::facet_path(chunk as u32))).unwrap();
+        let data = codec::unbase64(&file.data).unwrap();
+        let unpacked = codec::unpack_rows(&data, &widths, part.len()).unwrap();
+        assert_eq!(unpacked, part, "facet chunk {chunk}");
+    }
     Logical {
         terms,
         display: display.into_iter().flat_map(|d| d.1).collect(),
-        rows: codec::unpack_rows(
-            &codec::unbase64(&facets.data).unwrap(),
-            &widths,
-            meta.docs as usize,
-        )
-        .unwrap(),
+        rows,
         docs: meta.docs,
         columns: meta.columns,
     }
+}
+
+/// The facet counts stored with a term, as readers take them: trailing zeros may be
+/// left out (a patch adding values to the last column leaves other terms as they are).
+fn stored_counts(b64: &str) -> Vec<u32> {
+    let bytes = codec::unbase64(b64).unwrap();
+    let mut counts = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        counts.push(codec::get_varint(&bytes, &mut at).unwrap());
+    }
+    while counts.last() == Some(&0) {
+        counts.pop();
+    }
+    counts
 }
 
 /// Four documents that hold every value of every column between them, so that no
@@ -405,26 +432,36 @@ fn seeds() -> Vec<Owned> {
 /// document where they differ, and checks that readers see what a full build of
 /// `after` gives.
 fn assert_patch_equals_build(before: &[Document<'_>], after: &[Document<'_>]) {
+    patch_equals_build(before, after, &columns()).unwrap();
+}
+
+/// [`assert_patch_equals_build`] with `columns`, for a patch that may be refused.
+fn patch_equals_build(
+    before: &[Document<'_>],
+    after: &[Document<'_>],
+    columns: &[Column],
+) -> Result<(), PatchError> {
     let from = before
         .iter()
         .zip(after)
         .position(|(b, a)| b.id != a.id)
         .unwrap_or(before.len().min(after.len()));
-    let mut files: HashMap<String, String> = build(before, &columns()).into_iter().collect();
+    let mut files: HashMap<String, String> = build(before, columns).into_iter().collect();
     let changed = replace_tail(
         from as u32,
         &before[from..],
         &after[from..],
+        columns,
         &mut Memory(files.clone()),
-    )
-    .unwrap();
+    )?;
     assert!(
         changed.len() < files.len() || files.len() < 50,
         "only what changed"
     );
     files.extend(changed);
-    let full: HashMap<String, String> = build(after, &columns()).into_iter().collect();
+    let full: HashMap<String, String> = build(after, columns).into_iter().collect();
     assert_eq!(logical(&files), logical(&full));
+    Ok(())
 }
 
 fn assert_append_equals_build(docs: &[Document<'_>], old: usize) {
@@ -501,7 +538,8 @@ proptest! {
             .iter()
             .map(|&at| (at as u32, was[at].clone(), now[at].clone()))
             .collect();
-        let change = Patch { edited: &edited, from: old as u32, was: &[], now: &now[old..] };
+        let cols = columns();
+        let change = Patch { edited: &edited, from: old as u32, was: &[], now: &now[old..], columns: &cols };
         let changed = match patch(&change, &mut Memory(files.clone())) {
             // The last document with a value changed: refused, the caller builds anew.
             Err(PatchError::LostValue { .. }) => return Ok(()),
@@ -528,7 +566,14 @@ fn appending_to_a_large_index_keeps_shards_bitmaps_and_counts() {
     after.extend_from_slice(&docs[1699..1999]);
     assert_patch_equals_build(&docs[..1999], &after);
     let mut files: HashMap<String, String> = build(&docs[..1999], &columns()).into_iter().collect();
-    let changed = replace_tail(1999, &[], &docs[1999..], &mut Memory(files.clone())).unwrap();
+    let changed = replace_tail(
+        1999,
+        &[],
+        &docs[1999..],
+        &columns(),
+        &mut Memory(files.clone()),
+    )
+    .unwrap();
     assert!(changed.len() < 40, "{} files changed", changed.len());
     files.extend(changed);
     let mut searcher = Searcher::open(Memory(files)).unwrap();
@@ -551,9 +596,9 @@ fn appending_a_new_column_value_or_to_another_index_is_refused() {
     owned[9].columns[0] = "malware".into();
     let docs = documents(&owned);
     let files: HashMap<String, String> = build(&docs[..9], &columns()).into_iter().collect();
-    let err = replace_tail(9, &[], &docs[9..], &mut Memory(files.clone())).unwrap_err();
+    let err = replace_tail(9, &[], &docs[9..], &columns(), &mut Memory(files.clone())).unwrap_err();
     assert!(matches!(err, PatchError::NewValue { .. }), "{err}");
-    let err = replace_tail(8, &[], &docs[8..], &mut Memory(files)).unwrap_err();
+    let err = replace_tail(8, &[], &docs[8..], &columns(), &mut Memory(files)).unwrap_err();
     assert!(
         matches!(
             err,
@@ -564,4 +609,115 @@ fn appending_a_new_column_value_or_to_another_index_is_refused() {
         ),
         "{err}"
     );
+}
+
+/// [`columns`] and a year, last, with no configured values (as the site has it).
+fn columns_with_year() -> Vec<Column> {
+    let mut columns = columns();
+    columns.push(Column {
+        key: "year".into(),
+        values: Vec::new(),
+        numeric: true,
+        bits: 0,
+    });
+    columns
+}
+
+const YEARS: [&str; 4] = ["2021", "2022", "2023", "2024"];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The last column gaining values (the first incident of a new year): the patch
+    /// is taken when the new values sort after the old ones, as a full build orders
+    /// them, and then reads as a full build (facet table repacked when a column grows
+    /// a bit wider); refused otherwise.
+    #[test]
+    fn a_new_year_is_patched_in(
+        raws in proptest::collection::vec((raw(), 0..YEARS.len()), 2..50),
+        split in 1usize..49,
+    ) {
+        let mut all = seeds();
+        for seed in &mut all {
+            seed.columns.push(YEARS[0].into());
+        }
+        let (raws, years): (Vec<Raw>, Vec<usize>) = raws.into_iter().unzip();
+        for (mut doc, year) in owned(&raws).into_iter().zip(&years) {
+            doc.id = format!("Y-{}", all.len());
+            doc.columns.push(YEARS[*year].into());
+            all.push(doc);
+        }
+        let old = 4 + split.min(raws.len() - 1);
+        let docs = documents(&all);
+        let year = |d: &Document<'_>| d.columns[3].clone();
+        let old_years: HashSet<String> = docs[..old].iter().map(year).collect();
+        let newest = old_years.iter().max().unwrap().clone();
+        let accepted = docs[old..]
+            .iter()
+            .map(year)
+            .all(|y| old_years.contains(&y) || y > newest);
+        match patch_equals_build(&docs[..old], &docs, &columns_with_year()) {
+            Ok(()) => prop_assert!(accepted),
+            Err(PatchError::NewValue { column, .. }) => {
+                prop_assert!(!accepted);
+                prop_assert_eq!(column, "year");
+            }
+            Err(other) => panic!("{other}"),
+        }
+    }
+}
+
+/// A new year on a large index: frequent words keep the counts they had stored (no
+/// count for the new year), and a one-word query still shows the counts of a full build.
+#[test]
+fn a_new_year_leaves_stored_counts_of_other_terms_alone() {
+    let mut owned = large(2000);
+    for (n, doc) in owned.iter_mut().enumerate() {
+        doc.columns
+            .push(if n < 1999 { YEARS[n % 3] } else { YEARS[3] }.into());
+    }
+    let docs = documents(&owned);
+    let columns = columns_with_year();
+    let mut files: HashMap<String, String> = build(&docs[..1999], &columns).into_iter().collect();
+    let changed = replace_tail(
+        1999,
+        &[],
+        &docs[1999..],
+        &columns,
+        &mut Memory(files.clone()),
+    )
+    .unwrap();
+    // Three years in two bits, four in two: no repacking, few files.
+    assert!(changed.len() < 40, "{} files changed", changed.len());
+    files.extend(changed);
+    let full: HashMap<String, String> = build(&docs, &columns).into_iter().collect();
+    assert_eq!(logical(&files), logical(&full));
+    // From two years (one bit) to three (two bits): every facet chunk is repacked.
+    for doc in &mut owned[..1999] {
+        doc.columns[3] = if doc.columns[3] == YEARS[1] {
+            YEARS[1]
+        } else {
+            YEARS[0]
+        }
+        .into();
+    }
+    owned[1999].columns[3] = YEARS[2].into();
+    let wider = documents(&owned);
+    patch_equals_build(&wider[..1999], &wider, &columns).unwrap();
+    // A frequent word that the new document lacks: its stored counts lack 2024.
+    let mut built = Searcher::open(Memory(full)).unwrap();
+    let word = WORDS
+        .iter()
+        .find(|w| {
+            let hits = ids(&mut built, w);
+            hits.len() >= super::index::COUNTS_MIN && !hits.contains(&"T-1999".to_string())
+        })
+        .expect("a frequent word without the new document");
+    let query = parse(word, false);
+    let mut patched = Searcher::open(Memory(files)).unwrap();
+    let from_patch = patched.search(&query, Sort::Date, 0, 1).unwrap();
+    let from_build = built.search(&query, Sort::Date, 0, 1).unwrap();
+    assert!(!patched.loaded.iter().any(|p| p.starts_with("search/f/")));
+    assert_eq!(from_patch.facets, from_build.facets);
+    assert_eq!(from_patch.total, from_build.total);
 }

@@ -17,8 +17,8 @@ use super::codec::{CodecError, decode_postings, unbase64, unpack_rows};
 use super::engine::{DirFile, DisplayFile, FacetFile, SearchError, ShardFile, Source, load};
 use super::index::{
     DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK, META, Meta, Postings,
-    ShardEntry, VERSION, dir_path, display_files, display_path, encode_entry, facet_files, invert,
-    meta_file, shard_file, shard_of, shard_path, value_positions,
+    ShardEntry, VERSION, complete_column, dir_path, display_files, display_path, encode_entry,
+    facet_files, invert, meta_file, shard_file, shard_of, shard_path, value_positions,
 };
 use super::{Column, Document};
 
@@ -33,6 +33,8 @@ pub enum PatchError {
     NewValue { column: String, value: String },
     #[error("no document has the value {value:?} of column {column} any more: facet rows change")]
     LostValue { column: String, value: String },
+    #[error("the values of column {0} change other than by new ones at the end of the last column")]
+    Renumbered(String),
     #[error("document {0} is said to be edited in place but is in the tail")]
     EditInTail(u32),
 }
@@ -46,6 +48,8 @@ pub struct Patch<'d, 'a> {
     pub from: u32,
     pub was: &'d [Document<'a>],
     pub now: &'d [Document<'a>],
+    /// The columns as configured (what [`super::build`] is given).
+    pub columns: &'d [Column],
 }
 
 /// [`patch`] with no document edited in place.
@@ -53,6 +57,7 @@ pub fn replace_tail<S: Source>(
     from: u32,
     was: &[Document<'_>],
     now: &[Document<'_>],
+    columns: &[Column],
     source: &mut S,
 ) -> Result<Vec<(String, String)>, PatchError> {
     patch(
@@ -61,6 +66,7 @@ pub fn replace_tail<S: Source>(
             from,
             was,
             now,
+            columns,
         },
         source,
     )
@@ -78,6 +84,7 @@ pub fn patch<S: Source>(
         from,
         was,
         now,
+        columns: _,
     } = *change;
     let meta: Meta = load(source, META)?;
     if meta.version != VERSION {
@@ -93,26 +100,19 @@ pub fn patch<S: Source>(
     if let Some((n, ..)) = edited.iter().find(|(n, ..)| *n >= from) {
         return Err(PatchError::EditInTail(*n));
     }
-    let columns = meta.columns;
-    let mut rows = old_rows(load(source, FACET_ALL)?, &columns, old)?;
+    let old_columns = meta.columns;
+    let mut rows = old_rows(load(source, FACET_ALL)?, &old_columns, old)?;
     rows.truncate(from as usize);
+    let columns = patched_columns(change, &old_columns, &rows)?;
     rows.extend(new_rows(now, &columns)?);
     for (n, _, now) in edited {
         rows[*n as usize] = new_rows(std::slice::from_ref(now), &columns)?.remove(0);
     }
-    // A full build lists only the values documents have.
-    for (c, column) in columns.iter().enumerate() {
-        let mut used = vec![false; column.values.len()];
-        for row in &rows {
-            used[row[c] as usize] = true;
-        }
-        if let Some(lost) = used.iter().position(|u| !u) {
-            return Err(PatchError::LostValue {
-                column: column.key.clone(),
-                value: column.values[lost].0.clone(),
-            });
-        }
-    }
+    // A column one bit wider repacks every facet chunk.
+    let repack = columns
+        .iter()
+        .zip(&old_columns)
+        .any(|(now, was)| now.bits != was.bits);
 
     // Keys that lose documents and postings to add, by the shard that holds each.
     let mut prefixes: HashSet<&str> = HashSet::from([""]);
@@ -170,7 +170,7 @@ pub fn patch<S: Source>(
     let facet_chunk = |n: u32| (n / FACET_CHUNK) as usize;
     let facet_chunks: HashSet<usize> = edited.iter().map(|(n, ..)| facet_chunk(*n)).collect();
     files.extend(facet_files(&rows, &columns, |chunk| {
-        chunk >= facet_chunk(from) || facet_chunks.contains(&chunk)
+        repack || chunk >= facet_chunk(from) || facet_chunks.contains(&chunk)
     }));
 
     // Display chunks: those of edited documents, and from the tail's on.
@@ -260,6 +260,67 @@ fn old_rows(file: FacetFile, columns: &[Column], old: u32) -> Result<Vec<Vec<u32
     };
     let widths: Vec<u8> = columns.iter().map(|c| c.bits).collect();
     unpack_rows(&unbase64(&file.data).map_err(codec)?, &widths, old as usize).map_err(codec)
+}
+
+/// The columns a full build of the changed documents would have, when the values the
+/// index holds keep their numbers in them: only new values at the end of the last
+/// column are taken (a new year). Rows kept are `kept` (every document before the tail,
+/// edited ones included). Frequent terms' stored counts that the patch leaves as they
+/// are then lack the new values' counts, which readers take as zero.
+fn patched_columns(
+    change: &Patch<'_, '_>,
+    old_columns: &[Column],
+    kept: &[Vec<u32>],
+) -> Result<Vec<Column>, PatchError> {
+    if change.columns.len() != old_columns.len() {
+        return Err(PatchError::Renumbered(format!(
+            "count {}",
+            change.columns.len()
+        )));
+    }
+    let edited: HashSet<u32> = change.edited.iter().map(|(n, ..)| *n).collect();
+    let now = change
+        .now
+        .iter()
+        .chain(change.edited.iter().map(|(_, _, now)| now));
+    let mut columns = Vec::with_capacity(old_columns.len());
+    for (c, (configured, was)) in change.columns.iter().zip(old_columns).enumerate() {
+        let mut used: HashSet<&str> = HashSet::new();
+        for (n, row) in kept.iter().enumerate() {
+            if !edited.contains(&(n as u32)) {
+                let value = was.values.get(row[c] as usize).ok_or_else(|| {
+                    PatchError::Renumbered(format!("{}: row {n} out of range", was.key))
+                })?;
+                used.insert(value.0.as_str());
+            }
+        }
+        used.extend(
+            now.clone()
+                .filter_map(|doc| doc.columns.get(c).map(String::as_str)),
+        );
+        let column = complete_column(configured, &used);
+        if column.values != was.values {
+            if let Some(lost) = was.values.iter().find(|v| !column.values.contains(v)) {
+                return Err(PatchError::LostValue {
+                    column: was.key.clone(),
+                    value: lost.0.clone(),
+                });
+            }
+            let appended = column.values.starts_with(&was.values);
+            if !appended || c + 1 < old_columns.len() {
+                let new = column.values.iter().find(|v| !was.values.contains(v));
+                return Err(match new {
+                    Some(value) => PatchError::NewValue {
+                        column: was.key.clone(),
+                        value: value.0.clone(),
+                    },
+                    None => PatchError::Renumbered(was.key.clone()),
+                });
+            }
+        }
+        columns.push(column);
+    }
+    Ok(columns)
 }
 
 /// The facet rows of new documents, whose values must all be in the columns already

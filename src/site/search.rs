@@ -135,11 +135,13 @@ impl SearchFiles {
             .zip(edited_now)
             .map(|(&i, now)| Ok((i as u32, old_document(&was[i], &old_incidents, input)?, now)))
             .collect::<Result<Vec<_>, String>>()?;
+        let columns = columns(input.config, kinds(input));
         let change = search::Patch {
             edited: &edited_docs,
             from: from as u32,
             was: &was_docs,
             now: &now_docs,
+            columns: &columns,
         };
         let files = search::patch(&change, &mut SiteDir(input.out)).map_err(|e| e.to_string())?;
         let written: HashSet<&str> = files.iter().map(|f| f.0.as_str()).collect();

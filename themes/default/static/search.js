@@ -304,6 +304,8 @@
       if (!entry || !entry[3]) return null;
       var bytes = bytesOf(entry[3]), at = 0;
       function varint() {
+        // Counts stored before the last column gained values end early: zeros.
+        if (at >= bytes.length) return 0;
         var value = 0, shift = 0, b;
         do { b = bytes[at++]; value += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
         return value;
