@@ -10,6 +10,7 @@
 #
 #   scripts/bench-serve.sh                  # defaults below
 #   DURATION=20s CONNECTIONS=32 SAMPLES=20 scripts/bench-serve.sh
+#   VISIBLE_ONLY=1 GAP=4 scripts/bench-serve.sh   # part 2 only, GAP s between samples
 #
 # The 100k corpus is /tmp/synth100k if it exists (made by
 # `cargo run --release --example synth -- /tmp/synth100k 100000`), copied first: the
@@ -21,6 +22,7 @@ duration=${DURATION:-15s}
 connections=${CONNECTIONS:-16}
 threads=${THREADS:-2}
 samples=${SAMPLES:-10}
+gap=${GAP:-1}
 corpus=${CORPUS:-/tmp/synth100k}
 work=${BENCH_DIR:-target/bench-serve}
 mkdir -p "$work"
@@ -32,7 +34,18 @@ fir=$PWD/target/release/fir
 hello=$PWD/target/release/examples/serve_hello
 
 # Servers are started in command substitutions (subshells): their pids go to files.
-cleanup() { for file in "$work"/*.pid; do [ -f "$file" ] && kill -9 "$(cat "$file")" 2>/dev/null; rm -f "$file"; done; }
+# Servers are stopped as a service manager does (SIGTERM, then SIGKILL after 30 s), so
+# that fir serve writes its build cache and the next start is not a full build.
+cleanup() {
+    for file in "$work"/*.pid; do
+        [ -f "$file" ] || continue
+        pid=$(cat "$file")
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+        rm -f "$file"
+    done
+}
 trap cleanup EXIT
 
 # Starts a server in the background and prints its port (from "listening on …").
@@ -127,7 +140,7 @@ for i in $(seq "$samples"); do
     ms=$(( (t1 - t0) / 1000000 ))
     times+=("$ms")
     echo "$id $ms"
-    sleep 1
+    sleep "$gap"
 done
 printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {printf "## submit -> visible: median %d ms, max %d ms\n", a[int((NR + 1) / 2)], a[NR]}'
 echo "## fir serve peak RSS: $(( $(awk '/VmHWM/ {print $2}' "/proc/$big_pid/status") / 1024 )) MiB"

@@ -530,6 +530,46 @@ fn the_library_rebuilds_in_process_from_a_list_of_changed_files() {
     assert_eq!(again.written, 0, "{again}");
 }
 
+/// The intake server's rebuilds publish the submitted incident's page first; it is the
+/// page a full build makes, and the rest of the site follows in the same rebuild.
+#[test]
+fn a_rebuild_can_publish_changed_incident_pages_first() {
+    use fir::site::{BuildOptions, Site};
+    let root = copy_site(Path::new(FIXTURE));
+    let options = BuildOptions {
+        publish_changed_first: true,
+        ..BuildOptions::default()
+    };
+    let mut site = Site::load(root.path(), options).unwrap();
+    site.build().unwrap();
+    let path = root.path().join("content/incidents/2024/FIR-2024-0007.md");
+    fs::write(&path, "---\nid: FIR-2024-0007\ntitle: Submitted through the form\ndate: 2024-07-01T09:00:00Z\ncategory: spam\nseverity: 1\nstatus: open\n---\nHello.\n").unwrap();
+    let report = site.rebuild(std::slice::from_ref(&path)).unwrap();
+    assert!(report.incremental, "{report}");
+    let steps: Vec<&str> = report.steps.iter().map(|s| s.0).collect();
+    let early = steps.iter().position(|s| *s == "publish changed incidents");
+    let search = steps.iter().position(|s| *s == "search index");
+    assert!(early.is_some() && early < search, "{steps:?}");
+    let out = root.path().join("site");
+    assert!(read(&out, "index.html").contains("incidents/FIR-2024-0007.html"));
+    let full = root.path().join("full");
+    let full_options = BuildOptions {
+        out: Some(full.clone()),
+        full: true,
+        ..BuildOptions::default()
+    };
+    Site::load(root.path(), full_options)
+        .unwrap()
+        .build()
+        .unwrap();
+    for page in ["incidents/FIR-2024-0007.html", "print/FIR-2024-0007.html"] {
+        assert_eq!(read(&out, page), read(&full, page), "{page}");
+    }
+    // Nothing changed: nothing is published first, nothing written.
+    let again = site.rebuild(&[path]).unwrap();
+    assert_eq!(again.written, 0, "{again}");
+}
+
 #[test]
 fn the_cache_is_shared_by_relative_and_absolute_spellings_of_the_root() {
     let root = copy_site(Path::new(FIXTURE));

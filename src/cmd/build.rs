@@ -28,7 +28,7 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         audience: args.audience,
         base_url: args.base_url,
         full: args.full,
-        defer_cache_save: false,
+        ..BuildOptions::default()
     };
     let outcome = Site::load(root, options).and_then(|mut site| {
         let report = site.build();

@@ -36,6 +36,7 @@ impl Rebuilder {
             .spawn(move || {
                 let options = BuildOptions {
                     defer_cache_save: true,
+                    publish_changed_first: true,
                     ..BuildOptions::default()
                 };
                 let mut site = match Site::load(&root, options) {

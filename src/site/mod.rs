@@ -54,6 +54,11 @@ pub struct BuildOptions {
     /// keeps the site in memory between rebuilds (the intake server), so that a
     /// rebuild does not wait for it.
     pub defer_cache_save: bool,
+    /// In an incremental build, publish the pages of new and changed incidents as soon
+    /// as the index allows, before the search index, plan and the rest of the site:
+    /// for the intake server, whose submitter waits for that page. (They are written
+    /// again with the rest, and stay published if a later step fails.)
+    pub publish_changed_first: bool,
 }
 
 /// Why a build failed. Nothing was published.
@@ -372,6 +377,7 @@ pub struct Site {
     /// What the last build left, when it can be built upon.
     state: Option<State>,
     defer_cache_save: bool,
+    publish_changed_first: bool,
     /// The state of the last build is not in the cache file yet.
     unsaved: bool,
 }
@@ -431,6 +437,7 @@ impl Site {
             key,
             state,
             defer_cache_save: options.defer_cache_save,
+            publish_changed_first: options.publish_changed_first,
             unsaved: false,
         })
     }
@@ -573,14 +580,17 @@ impl Site {
             .map(|s| s.id.clone())
             .chain(fresh.iter().map(|s| s.id.clone()))
             .collect();
-        let mut summaries: Vec<Summary> = previous
-            .summaries
-            .iter()
-            .filter(|s| !touched.contains(&s.path))
-            .cloned()
-            .collect();
-        summaries.append(&mut fresh);
-        index::sort(&mut summaries);
+        let summaries = steps.run("merge summaries", || {
+            let mut summaries: Vec<Summary> = previous
+                .summaries
+                .iter()
+                .filter(|s| !touched.contains(&s.path))
+                .cloned()
+                .collect();
+            summaries.append(&mut fresh);
+            index::sort(&mut summaries);
+            summaries
+        });
         let index = steps.run("index", || {
             Index::build(&summaries, &self.config, self.renderer.catalogue())
         });
@@ -597,6 +607,13 @@ impl Site {
                 loaded.get(i, &input)?;
             }
         }
+        let published_first = if self.publish_changed_first {
+            steps.run("publish changed incidents", || {
+                self.publish_incident_pages(&input, &changed_ids)
+            })?
+        } else {
+            HashMap::new()
+        };
         let search = steps.run("search index", || {
             search::SearchFiles::update(&input, previous, &changed_ids)
         })?;
@@ -630,6 +647,12 @@ impl Site {
         steps.run("publish", || -> Result<(), BuildError> {
             for (job, files) in &rendered {
                 for (path, output) in job.outputs.iter().zip(files) {
+                    written += 1;
+                    if let Output::Whole(bytes) = output
+                        && published_first.get(path) == Some(bytes)
+                    {
+                        continue;
+                    }
                     match output {
                         Output::Whole(bytes) => publish::write_in_place(&self.out, path, bytes),
                         Output::Extend { keep, tail } => {
@@ -637,7 +660,6 @@ impl Site {
                         }
                     }
                     .map_err(io_error(&self.out.join(path)))?;
-                    written += 1;
                 }
             }
             for path in &stale {
@@ -660,6 +682,37 @@ impl Site {
             warnings,
         };
         Ok((report, state))
+    }
+
+    /// Renders and publishes the pages of the incidents `ids` that are published;
+    /// returns what it wrote, by path, so that the same bytes are not written twice.
+    fn publish_incident_pages(
+        &self,
+        input: &Input<'_>,
+        ids: &HashSet<String>,
+    ) -> Result<HashMap<String, Vec<u8>>, BuildError> {
+        let pages = pages::IncidentPages { input };
+        let positions: Vec<usize> = ids
+            .iter()
+            .filter_map(|id| input.index.by_id.get(id).map(|&i| i as usize))
+            .collect();
+        let rendered = positions
+            .par_iter()
+            .map(|&i| Ok((i, pages.render(i)?)))
+            .collect::<Result<Vec<_>, BuildError>>()?;
+        let mut published = HashMap::new();
+        for (i, files) in rendered {
+            let id = &input.summaries[i].id;
+            for (path, bytes) in [paths::incident(id), paths::print(id)]
+                .into_iter()
+                .zip(files)
+            {
+                publish::write_in_place(&self.out, &path, &bytes)
+                    .map_err(io_error(&self.out.join(&path)))?;
+                published.insert(path, bytes);
+            }
+        }
+        Ok(published)
     }
 
     fn save_unless_deferred(&self, steps: &mut Steps, state: &State) -> Result<(), BuildError> {
