@@ -229,42 +229,40 @@ impl Index {
     }
 }
 
-/// The values a summary has for a facet, parents of tree values included.
-fn values_of(key: &str, summary: &Summary, config: &Config) -> Vec<String> {
+/// Calls `each` with every value a summary has for a facet, parents of tree values
+/// included, each once.
+fn for_each_value(key: &str, summary: &Summary, config: &Config, mut each: impl FnMut(&str)) {
     match key {
-        "category" => vec![summary.category.clone()],
-        "severity" => vec![summary.severity.to_string()],
-        "status" => vec![summary.status.clone()],
-        "tlp" => vec![summary.tlp.clone()],
+        "category" => each(&summary.category),
+        "severity" => each(&summary.severity.to_string()),
+        "status" => each(&summary.status),
+        "tlp" => each(&summary.tlp),
         "business-line" => {
-            let mut out: Vec<String> = Vec::new();
+            let mut seen: Vec<&str> = Vec::new();
             for path in &summary.business_lines {
                 for ancestor in business_lines::ancestors_and_self(path) {
-                    if !out.iter().any(|p| p == ancestor) {
-                        out.push(ancestor.to_string());
+                    if !seen.contains(&ancestor) {
+                        seen.push(ancestor);
+                        each(ancestor);
                     }
                 }
             }
-            out
         }
-        "detection" => summary.detection.iter().cloned().collect(),
-        "actor" => summary.actor.iter().cloned().collect(),
-        "tag" => summary.tags.clone(),
-        "kind" => vec![
-            if summary.incident {
-                "incident"
-            } else {
-                "event"
-            }
-            .to_string(),
-        ],
+        "detection" => summary.detection.iter().for_each(|d| each(d)),
+        "actor" => summary.actor.iter().for_each(|a| each(a)),
+        "tag" => summary.tags.iter().for_each(|t| each(t)),
+        "kind" => each(if summary.incident {
+            "incident"
+        } else {
+            "event"
+        }),
         "archive" => {
             let civil = summary.date.zoned(config.tz()).datetime();
             let year = format!("{:04}", civil.year());
-            let month = format!("{year}{SEPARATOR}{:02}", civil.month());
-            vec![year, month]
+            each(&year);
+            each(&format!("{year}{SEPARATOR}{:02}", civil.month()));
         }
-        _ => Vec::new(),
+        _ => {}
     }
 }
 
@@ -325,24 +323,29 @@ fn build_facet(
     let mut positions: HashMap<String, usize> = HashMap::new();
     let mut values: Vec<FacetValue> = Vec::new();
     for (i, summary) in summaries.iter().enumerate() {
-        for raw in values_of(key, summary, config) {
-            let at = *positions.entry(raw.clone()).or_insert_with(|| {
-                values.push(FacetValue {
-                    raw,
-                    label: String::new(),
-                    color: None,
-                    slug_path: String::new(),
-                    parent: None,
-                    children: Vec::new(),
-                    members: Vec::new(),
-                });
-                values.len() - 1
-            });
+        for_each_value(key, summary, config, |raw| {
+            // Most values were met before: look up without a new string.
+            let at = match positions.get(raw) {
+                Some(&at) => at,
+                None => {
+                    positions.insert(raw.to_string(), values.len());
+                    values.push(FacetValue {
+                        raw: raw.to_string(),
+                        label: String::new(),
+                        color: None,
+                        slug_path: String::new(),
+                        parent: None,
+                        children: Vec::new(),
+                        members: Vec::new(),
+                    });
+                    values.len() - 1
+                }
+            };
             let members = &mut values[at].members;
             if members.last() != Some(&(i as u32)) {
                 members.push(i as u32);
             }
-        }
+        });
     }
     // Configured values in configured order, then the others by name; archives newest first.
     let mut order: Vec<(Option<usize>, FacetValue)> = values
