@@ -259,23 +259,15 @@ fn record_widths(bytes: &[u8], delimiter: u8) -> impl Iterator<Item = usize> + '
                     State::StartField
                 }
                 _ if is_end => {
-                    let width = fields + 1;
-                    fields = 0;
                     state = State::StartRecord;
-                    return Some(width);
+                    return Some(std::mem::take(&mut fields) + 1);
                 }
                 _ => State::Unquoted,
             };
         }
         // The last record needs no line end.
-        if state == State::StartRecord {
-            None
-        } else {
-            state = State::StartRecord;
-            let width = fields + 1;
-            fields = 0;
-            Some(width)
-        }
+        (std::mem::replace(&mut state, State::StartRecord) != State::StartRecord)
+            .then(|| std::mem::take(&mut fields) + 1)
     })
 }
 

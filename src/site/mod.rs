@@ -703,10 +703,7 @@ impl Site {
         let mut published = HashMap::new();
         for (i, files) in rendered {
             let id = &input.summaries[i].id;
-            for (path, bytes) in [paths::incident(id), paths::print(id)]
-                .into_iter()
-                .zip(files)
-            {
+            for (path, bytes) in pages::IncidentPages::outputs(id).into_iter().zip(files) {
                 publish::write_in_place(&self.out, &path, &bytes)
                     .map_err(io_error(&self.out.join(&path)))?;
                 published.insert(path, bytes);

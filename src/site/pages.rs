@@ -130,6 +130,13 @@ pub struct IncidentPages<'a> {
     pub input: &'a Input<'a>,
 }
 
+impl IncidentPages<'_> {
+    /// The files of incident `id`'s job, in the order [`Generator::render`] gives them.
+    pub fn outputs(id: &str) -> Vec<String> {
+        vec![paths::incident(id), paths::print(id)]
+    }
+}
+
 #[derive(Debug, Serialize)]
 struct IncidentView {
     id: String,
@@ -371,7 +378,7 @@ impl Generator for IncidentPages<'_> {
                 }
                 Job {
                     item: i,
-                    outputs: vec![paths::incident(&s.id), paths::print(&s.id)],
+                    outputs: IncidentPages::outputs(&s.id),
                     fingerprint: h.finish(),
                 }
             })
