@@ -570,6 +570,70 @@ fn a_rebuild_can_publish_changed_incident_pages_first() {
     assert_eq!(again.written, 0, "{again}");
 }
 
+/// The intake server's rebuilds update the index of the last build when only the
+/// newest incidents changed; the site they publish is the one a full build makes, file
+/// for file: lists, facets, artifact pages, related incidents both ways, statistics.
+#[test]
+fn a_rebuild_that_updates_the_index_publishes_what_a_full_build_does() {
+    use fir::site::{BuildOptions, Site};
+    let root = copy_site(Path::new(FIXTURE));
+    let dir = root.path().join("content/incidents/2024");
+    // Enough incidents that one more is a small change; they share artifacts.
+    for n in 10..40 {
+        fs::write(
+            dir.join(format!("FIR-2024-{n:04}.md")),
+            format!(
+                "---\nid: FIR-2024-{n:04}\ntitle: Scan {n}\ndate: 2024-03-{day:02}T08:00:00Z\ncategory: phishing\nseverity: 2\nstatus: open\n---\nFrom 198.51.100.{ip} and evil{dom}.example.\n",
+                day = n % 28 + 1,
+                ip = n % 5,
+                dom = n % 3,
+            ),
+        )
+        .unwrap();
+    }
+    let options = BuildOptions {
+        publish_changed_first: true,
+        ..BuildOptions::default()
+    };
+    let mut site = Site::load(root.path(), options).unwrap();
+    site.build().unwrap();
+    let out = root.path().join("site");
+    let full = root.path().join("full");
+    // Rebuilds in process after `changed`, by updating the index, then checks the
+    // site against a full build's.
+    let mut rebuild_and_compare = |changed: &Path| {
+        let report = site.rebuild(&[changed.to_path_buf()]).unwrap();
+        let steps: Vec<&str> = report.steps.iter().map(|s| s.0).collect();
+        assert!(steps.contains(&"update index"), "{steps:?}");
+        let _ = fs::remove_dir_all(&full);
+        let options = BuildOptions {
+            out: Some(full.clone()),
+            full: true,
+            ..BuildOptions::default()
+        };
+        Site::load(root.path(), options).unwrap().build().unwrap();
+        let (mut published, mut expected) = (files(&out), files(&full));
+        for tree in [&mut published, &mut expected] {
+            tree.remove(".fir-build");
+        }
+        let differ: Vec<&String> = expected
+            .keys()
+            .chain(published.keys())
+            .filter(|path| published.get(*path) != expected.get(*path))
+            .collect();
+        assert!(differ.is_empty(), "differ from a full build: {differ:?}");
+    };
+    // A new newest incident that shares an address, names an old incident and a new
+    // artifact, and is named by no one yet.
+    let newest = dir.join("FIR-2024-0100.md");
+    fs::write(&newest, "---\nid: FIR-2024-0100\ntitle: Submitted\ndate: 2024-12-01T09:00:00Z\ncategory: malware\nseverity: 3\nstatus: open\nrelations: [FIR-2024-0011]\n---\nSeen again: 198.51.100.2, new.example and FIR-2024-0012.\n").unwrap();
+    rebuild_and_compare(&newest);
+    assert!(read(&out, "incidents/FIR-2024-0011.html").contains("incidents/FIR-2024-0100.html"));
+    // It goes again: the artifact it brought goes with it.
+    fs::remove_file(&newest).unwrap();
+    rebuild_and_compare(&newest);
+}
+
 #[test]
 fn the_cache_is_shared_by_relative_and_absolute_spellings_of_the_root() {
     let root = copy_site(Path::new(FIXTURE));

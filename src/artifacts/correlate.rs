@@ -6,6 +6,9 @@ use rayon::prelude::*;
 
 use super::Artifact;
 
+mod update;
+pub use update::Collision;
+
 /// An artifact mentioned by more incidents than this is too common to relate them
 /// (a scanner's address, a public resolver): it still gets its page, but pairing all
 /// of its incidents would cost the square of their number.
@@ -70,6 +73,9 @@ pub struct Correlation {
     /// highest position). Explicit relations and references are always kept; others
     /// up to [`MAX_RELATED`] in all.
     pub related: Vec<Vec<Related>>,
+    /// Artifact numbers by hash, made by the first [`Correlation::update`] and kept
+    /// up to date by the next ones.
+    numbers: Option<update::Numbers>,
 }
 
 impl Correlation {
@@ -82,22 +88,7 @@ impl Correlation {
             shared.len(),
             started.elapsed()
         );
-        // Relations and references count both ways.
-        let mut explicit: Vec<Vec<u32>> = vec![Vec::new(); links.len()];
-        let mut mentioned: Vec<Vec<u32>> = vec![Vec::new(); links.len()];
-        for (i, incident) in links.iter().enumerate() {
-            for (lists, targets) in [
-                (&mut explicit, incident.relations),
-                (&mut mentioned, incident.mentions),
-            ] {
-                for &j in targets {
-                    if j as usize != i && (j as usize) < links.len() {
-                        lists[i].push(j);
-                        lists[j as usize].push(i as u32);
-                    }
-                }
-            }
-        }
+        let (explicit, mentioned) = both_ways(links);
         let related = (0..links.len())
             .into_par_iter()
             .map(|i| {
@@ -114,8 +105,30 @@ impl Correlation {
             shared,
             of_incident,
             related,
+            numbers: None,
         }
     }
+}
+
+/// Per incident: the incidents it names in `relations:` or that name it there, and the
+/// same for references by id in texts (relations and references count both ways).
+fn both_ways(links: &[Links<'_>]) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
+    let mut explicit: Vec<Vec<u32>> = vec![Vec::new(); links.len()];
+    let mut mentioned: Vec<Vec<u32>> = vec![Vec::new(); links.len()];
+    for (i, incident) in links.iter().enumerate() {
+        for (lists, targets) in [
+            (&mut explicit, incident.relations),
+            (&mut mentioned, incident.mentions),
+        ] {
+            for &j in targets {
+                if j as usize != i && (j as usize) < links.len() {
+                    lists[i].push(j);
+                    lists[j as usize].push(i as u32);
+                }
+            }
+        }
+    }
+    (explicit, mentioned)
 }
 
 /// Mentions per shard: (incident, position in its list).
@@ -399,6 +412,82 @@ mod tests {
         (shared, of_incident)
     }
 
+    /// One incident as the update tests draw it: artifacts from a small pool (so that
+    /// incidents share them), relations and references by position.
+    type Drawn = (Vec<u8>, Vec<u32>, Vec<u32>);
+
+    fn drawn() -> impl proptest::strategy::Strategy<Value = Drawn> {
+        use proptest::collection::vec;
+        (vec(0u8..24, 0..5), vec(0u32..40, 0..2), vec(0u32..40, 0..2))
+    }
+
+    /// Correlates `old`, updates it to `old[..keep]` followed by `tail` and checks the
+    /// result against building anew. `hot` incidents before them share one artifact,
+    /// which the others have where their flag says so: the tail can carry it over or
+    /// under [`MAX_FANOUT`].
+    fn check_update(old: &[(Drawn, bool)], keep: usize, tail: &[(Drawn, bool)], hot: usize) {
+        let pool: Vec<Artifact> = (0..24)
+            .map(|n| a(Kind::Domain, &format!("d{n}.example")))
+            .collect();
+        let hot_artifact = a(Kind::Ipv4, "203.0.113.7");
+        let hot_prefix = vec![((Vec::new(), Vec::new(), Vec::new()), true); hot];
+        let keep = hot + keep.min(old.len());
+        let owned = |list: &[&(Drawn, bool)]| -> Vec<(Vec<Artifact>, Vec<u32>, Vec<u32>)> {
+            list.iter()
+                .map(|((artifacts, relations, mentions), is_hot)| {
+                    let mut artifacts: Vec<Artifact> = artifacts
+                        .iter()
+                        .map(|&n| pool[n as usize].clone())
+                        .collect();
+                    if *is_hot {
+                        artifacts.push(hot_artifact.clone());
+                    }
+                    (artifacts, relations.clone(), mentions.clone())
+                })
+                .collect()
+        };
+        let old_all: Vec<&(Drawn, bool)> = hot_prefix.iter().chain(old).collect();
+        let new_all: Vec<&(Drawn, bool)> = old_all[..keep].iter().copied().chain(tail).collect();
+        let old_owned = owned(&old_all);
+        let new_owned = owned(&new_all);
+        fn borrow(owned: &[(Vec<Artifact>, Vec<u32>, Vec<u32>)]) -> Vec<Links<'_>> {
+            owned
+                .iter()
+                .map(|(artifacts, relations, mentions)| Links {
+                    artifacts,
+                    relations,
+                    mentions,
+                })
+                .collect()
+        }
+        let mut updated = Correlation::build(&borrow(&old_owned));
+        updated
+            .update(&borrow(&new_owned), keep)
+            .expect("no collision");
+        let expected = Correlation::build(&borrow(&new_owned));
+        assert_eq!(updated.shared, expected.shared);
+        assert_eq!(updated.of_incident, expected.of_incident);
+        assert_eq!(updated.related, expected.related);
+        // Numbers kept by the update serve the next one.
+        let again = Correlation::build(&borrow(&old_owned));
+        updated
+            .update(&borrow(&old_owned), keep)
+            .expect("no collision");
+        assert_eq!(updated.shared, again.shared);
+        assert_eq!(updated.related, again.related);
+    }
+
+    #[test]
+    fn an_update_carries_a_common_artifact_over_and_under_the_fanout() {
+        let plain = ((vec![1], vec![], vec![]), false);
+        let hot = ((vec![1], vec![], vec![]), true);
+        // MAX_FANOUT - 1 incidents share the hot artifact; the tail adds two more.
+        let over = [hot.clone(), hot.clone()];
+        check_update(std::slice::from_ref(&plain), 1, &over, MAX_FANOUT - 1);
+        // MAX_FANOUT + 1 share it; with the tail, MAX_FANOUT do.
+        check_update(&over, 1, &[plain], MAX_FANOUT - 1);
+    }
+
     proptest::proptest! {
         /// Sharded numbering gives what numbering in order gives, repeats within an
         /// incident included; across chunk boundaries too (5,000 incidents).
@@ -421,6 +510,18 @@ mod tests {
             let (expected_shared, expected_of_incident) = numbered_in_order(&links);
             proptest::prop_assert_eq!(shared, expected_shared);
             proptest::prop_assert_eq!(of_incident, expected_of_incident);
+        }
+
+        /// An update after any change from some position on gives what building the
+        /// correlation anew gives.
+        #[test]
+        fn an_update_equals_building_anew(
+            old in proptest::collection::vec(drawn(), 0..30),
+            keep in 0usize..32,
+            tail in proptest::collection::vec(drawn(), 0..8),
+        ) {
+            let flagged = |list: &[Drawn]| list.iter().map(|d| (d.clone(), false)).collect::<Vec<_>>();
+            check_update(&flagged(&old), keep, &flagged(&tail), 0);
         }
     }
 }

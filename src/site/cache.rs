@@ -43,7 +43,7 @@ pub fn modified(metadata: &std::fs::Metadata) -> (i64, u32) {
 }
 
 /// Everything the last successful build knew.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct State {
     format: u32,
     /// Fingerprint of what all pages depend on: fir, fir.toml, theme, options.
@@ -56,6 +56,10 @@ pub struct State {
     pub summaries: Vec<Summary>,
     /// Every output file and the fingerprint of the job that made it.
     pub pages: HashMap<String, u64>,
+    /// The index of `summaries`, kept in memory for the next build of the same process
+    /// (the intake server's), which takes it to update; never saved.
+    #[serde(skip)]
+    pub index: std::sync::Mutex<Option<super::Index>>,
 }
 
 impl State {
@@ -64,6 +68,7 @@ impl State {
         sources: HashMap<PathBuf, Source>,
         summaries: Vec<Summary>,
         pages: HashMap<String, u64>,
+        index: Option<super::Index>,
     ) -> State {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -80,6 +85,7 @@ impl State {
             sources,
             summaries,
             pages,
+            index: std::sync::Mutex::new(index),
         }
     }
 }

@@ -16,6 +16,8 @@ use crate::content::Entry;
 use crate::incident::DateTime;
 use crate::render::Catalogue;
 
+mod update;
+
 /// What pages other than its own need to know about one incident. Kept in the build
 /// cache, so that an incremental build does not read unchanged files.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -124,7 +126,7 @@ pub const FACETS: &[&str] = &[
 ];
 
 /// One way of grouping incidents, with a page per value.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Facet {
     /// Directory name in the site and key of its name in the catalogue.
     pub key: &'static str,
@@ -134,7 +136,7 @@ pub struct Facet {
 }
 
 /// One value of a facet and the incidents that have it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FacetValue {
     /// The value as files store it; levels of a tree are joined by ` > `.
     pub raw: String,
@@ -157,6 +159,10 @@ pub struct Index {
     pub by_id: HashMap<String, u32>,
     /// Which incidents share each artifact.
     pub artifacts: Correlation,
+    /// Per summary: positions of the incidents its `relations:` name.
+    relations: Vec<Vec<u32>>,
+    /// Per summary: positions of the incidents its texts name by id.
+    mentions: Vec<Vec<u32>>,
 }
 
 impl Index {
@@ -168,11 +174,14 @@ impl Index {
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i as u32))
             .collect();
-        let resolve = |ids: &[String]| -> Vec<u32> {
-            ids.iter().filter_map(|id| by_id.get(id).copied()).collect()
-        };
-        let relations: Vec<Vec<u32>> = summaries.iter().map(|s| resolve(&s.relations)).collect();
-        let mentions: Vec<Vec<u32>> = summaries.iter().map(|s| resolve(&s.mentions)).collect();
+        let relations: Vec<Vec<u32>> = summaries
+            .iter()
+            .map(|s| resolve(&by_id, &s.relations))
+            .collect();
+        let mentions: Vec<Vec<u32>> = summaries
+            .iter()
+            .map(|s| resolve(&by_id, &s.mentions))
+            .collect();
         let links: Vec<artifacts::correlate::Links<'_>> = summaries
             .iter()
             .enumerate()
@@ -205,11 +214,14 @@ impl Index {
             .iter()
             .map(|list| list.iter().map(|r| r.incident).collect())
             .collect();
+        drop(links);
         Index {
             facets,
             related,
             by_id,
             artifacts: correlation,
+            relations,
+            mentions,
         }
     }
 
@@ -227,6 +239,11 @@ impl Index {
             1,
         ))
     }
+}
+
+/// Positions of the incidents `ids` names, among those indexed.
+fn resolve(by_id: &HashMap<String, u32>, ids: &[String]) -> Vec<u32> {
+    ids.iter().filter_map(|id| by_id.get(id).copied()).collect()
 }
 
 /// Calls `each` with every value a summary has for a facet, parents of tree values

@@ -519,8 +519,8 @@ impl Site {
         drop(generators);
         drop(input);
         let incidents = summaries.len();
-        let state = State::new(self.key, sources, summaries, page_map(&jobs));
-        drop_later((index, loaded, search));
+        drop_later((loaded, search));
+        let state = State::new(self.key, sources, summaries, page_map(&jobs), Some(index));
         staging
             .write(cache::MARKER, state.build_id.as_bytes())
             .map_err(io_error(staging.path()))?;
@@ -591,9 +591,18 @@ impl Site {
             index::sort(&mut summaries);
             summaries
         });
-        let index = steps.run("index", || {
-            Index::build(&summaries, &self.config, self.renderer.catalogue())
-        });
+        let index = match self.kept_index(previous, &summaries) {
+            Some((mut index, keep)) => steps.run("update index", || {
+                if index.update(&summaries, keep, &self.config, self.renderer.catalogue()) {
+                    return index;
+                }
+                drop_later(index);
+                Index::build(&summaries, &self.config, self.renderer.catalogue())
+            }),
+            None => steps.run("index", || {
+                Index::build(&summaries, &self.config, self.renderer.catalogue())
+            }),
+        };
         let loaded = Entries::new(summaries.len());
         for mut entry in fresh_entries {
             keep_published_relations(&mut entry, &index);
@@ -641,8 +650,8 @@ impl Site {
             .filter(|path| !pages.contains_key(*path))
             .collect();
         let incidents = summaries.len();
-        let state = State::new(self.key, sources, summaries, pages);
-        drop_later((index, loaded, search));
+        drop_later((loaded, search));
+        let state = State::new(self.key, sources, summaries, pages, Some(index));
         let mut written = 0;
         steps.run("publish", || -> Result<(), BuildError> {
             for (job, files) in &rendered {
@@ -682,6 +691,27 @@ impl Site {
             warnings,
         };
         Ok((report, state))
+    }
+
+    /// The last build's index and how many of its first incidents `summaries` keeps
+    /// unchanged, when it can be brought up to date rather than built anew: only the
+    /// newest incidents changed (the intake case) and this process built it.
+    fn kept_index(&self, previous: &State, summaries: &[Summary]) -> Option<(Index, usize)> {
+        let index = previous.index.lock().ok()?.take()?;
+        let was = &previous.summaries;
+        let keep = summaries
+            .iter()
+            .zip(was)
+            .position(|(now, was)| {
+                now.id != was.id || now.source_hash != was.source_hash || now.path != was.path
+            })
+            .unwrap_or(summaries.len().min(was.len()));
+        let changed = (summaries.len() - keep) + (was.len() - keep);
+        if changed * MAX_UPDATE_SHARE > summaries.len() {
+            drop_later(index);
+            return None;
+        }
+        Some((index, keep))
     }
 
     /// Renders and publishes the pages of the incidents `ids` that are published;
@@ -786,6 +816,11 @@ impl Site {
         entries
     }
 }
+
+/// The index is updated rather than built anew when at most one incident in this many
+/// is among those that changed or moved (updating costs about as much per incident as
+/// building, plus a little for those that share artifacts with them).
+const MAX_UPDATE_SHARE: usize = 10;
 
 /// An entry of the site's navigation.
 #[derive(Debug, serde::Serialize)]

@@ -945,9 +945,11 @@ impl Generator for Data<'_> {
         };
         let file = std::fs::File::open(&path).map_err(io)?;
         // An incident is the same if it was not read again (unchanged), or if it was
-        // (it relates to a changed one) and its line came out the same.
+        // (it relates to a changed one) and its line came out the same. The last one is
+        // never kept: kept lines end with a separator, which the last must not have
+        // (the newest incident removed would leave `,` before the `]`).
         let kept = super::data::unchanged_start(file, |n, id, line| {
-            let Some(&i) = input.all.get(n) else {
+            let Some(&i) = input.all.get(n).filter(|_| n + 1 < input.all.len()) else {
                 return false;
             };
             let summary = &input.summaries[i as usize];

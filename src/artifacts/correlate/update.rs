@@ -1,0 +1,147 @@
+//! A correlation brought up to date after a change among the newest incidents, without
+//! numbering every artifact again: the intake case, where each submission is one more
+//! incident, the newest, on a site of a hundred thousand. Pure: no I/O.
+
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
+
+use rayon::prelude::*;
+
+use super::{Correlation, Links, MAX_FANOUT, Related, Shared, both_ways, rank};
+use crate::artifacts::Artifact;
+
+/// Two artifacts with the same 64-bit hash: the caller correlates anew.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Collision;
+
+/// Artifact numbers by a 64-bit hash of the artifact: a table of numbers, not of a
+/// second copy of a million artifacts. A hash met twice is reported, never guessed.
+pub type Numbers = foldhash::HashMap<u64, u32>;
+
+fn hash(artifact: &Artifact) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x5eed_f12e).hash_one(artifact)
+}
+
+fn numbers_of(shared: &[Shared]) -> Result<Numbers, Collision> {
+    let mut numbers = Numbers::with_capacity_and_hasher(shared.len(), Default::default());
+    for (n, s) in shared.iter().enumerate() {
+        if numbers.insert(hash(&s.artifact), n as u32).is_some() {
+            return Err(Collision);
+        }
+    }
+    Ok(numbers)
+}
+
+impl Correlation {
+    /// Makes this correlation, built over the last build's incidents, the one of
+    /// `links`, whose first `keep` incidents are the last build's first `keep`,
+    /// unchanged: the result is what [`Correlation::build`] gives for `links`. Only
+    /// the incidents from `keep` on and those that share something with them are
+    /// ranked again. Returns the positions before `keep` that were ranked again.
+    ///
+    /// On a [`Collision`] this correlation is left half updated: build anew.
+    pub fn update(&mut self, links: &[Links<'_>], keep: usize) -> Result<Vec<u32>, Collision> {
+        let old_len = self.of_incident.len();
+        assert!(
+            keep <= old_len && keep <= links.len(),
+            "keep is a common prefix"
+        );
+        if self.numbers.is_none() {
+            self.numbers = Some(numbers_of(&self.shared)?);
+        }
+        let numbers = self.numbers.as_mut().expect("just made");
+
+        // Incident counts, before the change, of the artifacts it touches: an artifact
+        // relates its incidents only while it has at most MAX_FANOUT of them.
+        let mut count_before: foldhash::HashMap<u32, usize> = Default::default();
+        for mine in &self.of_incident[keep..] {
+            for &a in mine {
+                count_before
+                    .entry(a)
+                    .or_insert(self.shared[a as usize].incidents.len());
+            }
+        }
+        for &a in count_before.keys() {
+            let incidents = &mut self.shared[a as usize].incidents;
+            incidents.truncate(incidents.partition_point(|&j| (j as usize) < keep));
+        }
+        // Artifacts are numbered by first mention: those first mentioned in the old
+        // tail are the last ones, and nothing before `keep` mentions them now.
+        let first_of_tail = self.shared.partition_point(|s| !s.incidents.is_empty());
+        for gone in &self.shared[first_of_tail..] {
+            numbers.remove(&hash(&gone.artifact));
+        }
+        self.shared.truncate(first_of_tail);
+        count_before.retain(|&a, _| (a as usize) < first_of_tail);
+        self.of_incident.truncate(keep);
+
+        for (i, incident) in links.iter().enumerate().skip(keep) {
+            let mut mine = Vec::with_capacity(incident.artifacts.len());
+            for artifact in incident.artifacts {
+                let at = match numbers.entry(hash(artifact)) {
+                    Entry::Occupied(found) => {
+                        let at = *found.get();
+                        if self.shared[at as usize].artifact != *artifact {
+                            return Err(Collision);
+                        }
+                        at
+                    }
+                    Entry::Vacant(free) => {
+                        self.shared.push(Shared {
+                            artifact: artifact.clone(),
+                            incidents: Vec::new(),
+                        });
+                        *free.insert(self.shared.len() as u32 - 1)
+                    }
+                };
+                let incidents = &mut self.shared[at as usize].incidents;
+                count_before.entry(at).or_insert(incidents.len());
+                if incidents.last() != Some(&(i as u32)) {
+                    incidents.push(i as u32);
+                    mine.push(at);
+                }
+            }
+            self.of_incident.push(mine);
+        }
+
+        // Who is ranked again: the incidents of a touched artifact that relates them
+        // before or after, those whose list named an incident of the old tail, and
+        // those a relation or reference ties to the new tail.
+        let (explicit, mentioned) = both_ways(links);
+        let mut again: Vec<u32> = Vec::new();
+        for (&a, &before) in &count_before {
+            let incidents = &self.shared[a as usize].incidents;
+            if before <= MAX_FANOUT || incidents.len() <= MAX_FANOUT {
+                let in_prefix = incidents.partition_point(|&j| (j as usize) < keep);
+                again.extend_from_slice(&incidents[..in_prefix]);
+            }
+        }
+        let reaches_tail = |list: &[u32]| list.iter().any(|&j| j as usize >= keep);
+        for i in 0..keep {
+            let old_list = self.related[i].iter().any(|r| r.incident as usize >= keep);
+            if old_list || reaches_tail(&explicit[i]) || reaches_tail(&mentioned[i]) {
+                again.push(i as u32);
+            }
+        }
+        again.sort_unstable();
+        again.dedup();
+
+        let rank_of = |i: usize| {
+            rank(
+                i as u32,
+                &self.of_incident[i],
+                &self.shared,
+                &explicit[i],
+                &mentioned[i],
+            )
+        };
+        let tail: Vec<Vec<Related>> = (keep..links.len()).into_par_iter().map(rank_of).collect();
+        let ranked: Vec<Vec<Related>> = again.par_iter().map(|&i| rank_of(i as usize)).collect();
+        self.related.truncate(keep);
+        for (&i, list) in again.iter().zip(ranked) {
+            self.related[i as usize] = list;
+        }
+        self.related.extend(tail);
+        Ok(again)
+    }
+}
