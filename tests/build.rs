@@ -601,10 +601,11 @@ fn a_rebuild_that_updates_the_index_publishes_what_a_full_build_does() {
     let full = root.path().join("full");
     // Rebuilds in process after `changed`, by updating the index, then checks the
     // site against a full build's.
-    let mut rebuild_and_compare = |changed: &Path| {
+    let rebuild_and_compare = |site: &mut Site, changed: &Path, updates: bool| {
         let report = site.rebuild(&[changed.to_path_buf()]).unwrap();
+        assert!(report.incremental, "{report}");
         let steps: Vec<&str> = report.steps.iter().map(|s| s.0).collect();
-        assert!(steps.contains(&"update index"), "{steps:?}");
+        assert_eq!(steps.contains(&"update index"), updates, "{steps:?}");
         let _ = fs::remove_dir_all(&full);
         let options = BuildOptions {
             out: Some(full.clone()),
@@ -627,11 +628,18 @@ fn a_rebuild_that_updates_the_index_publishes_what_a_full_build_does() {
     // artifact, and is named by no one yet.
     let newest = dir.join("FIR-2024-0100.md");
     fs::write(&newest, "---\nid: FIR-2024-0100\ntitle: Submitted\ndate: 2024-12-01T09:00:00Z\ncategory: malware\nseverity: 3\nstatus: open\nrelations: [FIR-2024-0011]\n---\nSeen again: 198.51.100.2, new.example and FIR-2024-0012.\n").unwrap();
-    rebuild_and_compare(&newest);
+    // A rebuild that fails once the summaries are merged (its page cannot be written)
+    // leaves the last build's summaries as they were: the next rebuild is still
+    // incremental (the index, updated by the failed one, is built anew).
+    let blocker = out.join("incidents/FIR-2024-0100.html");
+    fs::create_dir_all(blocker.join("in-the-way")).unwrap();
+    assert!(site.rebuild(std::slice::from_ref(&newest)).is_err());
+    fs::remove_dir_all(&blocker).unwrap();
+    rebuild_and_compare(&mut site, &newest, false);
     assert!(read(&out, "incidents/FIR-2024-0011.html").contains("incidents/FIR-2024-0100.html"));
     // It goes again: the artifact it brought goes with it.
     fs::remove_file(&newest).unwrap();
-    rebuild_and_compare(&newest);
+    rebuild_and_compare(&mut site, &newest, true);
 }
 
 #[test]

@@ -11,6 +11,7 @@ use std::hash::{Hash, Hasher};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::fingerprint::Fingerprinter;
 use super::pages::{hasher, page_context};
 use super::{BuildError, Generator, Input, Job, paths};
 use crate::artifacts::{self, Kind, correlate::Shared};
@@ -160,7 +161,7 @@ impl<'a> ArtifactPages<'a> {
 
     fn fingerprint(&self, item: Item) -> u64 {
         let mut h = hasher();
-        let values = |h: &mut std::hash::DefaultHasher, list: &[u32]| {
+        let values = |h: &mut Fingerprinter, list: &[u32]| {
             for &at in list {
                 let s = self.shared(at);
                 (&s.artifact, s.incidents.len()).hash(h);

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::Summary;
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// One incident file as last seen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,7 +55,7 @@ pub struct State {
     /// Published incidents, sorted.
     pub summaries: Vec<Summary>,
     /// Every output file and the fingerprint of the job that made it.
-    pub pages: HashMap<String, u64>,
+    pub pages: foldhash::HashMap<String, u64>,
     /// The index of `summaries`, kept in memory for the next build of the same process
     /// (the intake server's), which takes it to update; never saved.
     #[serde(skip)]
@@ -67,7 +67,7 @@ impl State {
         key: u64,
         sources: HashMap<PathBuf, Source>,
         summaries: Vec<Summary>,
-        pages: HashMap<String, u64>,
+        pages: foldhash::HashMap<String, u64>,
         index: Option<super::Index>,
     ) -> State {
         let now = std::time::SystemTime::now()

@@ -16,7 +16,7 @@ use crate::content::Entry;
 use crate::incident::DateTime;
 use crate::render::Catalogue;
 
-mod update;
+pub(super) mod update;
 
 /// What pages other than its own need to know about one incident. Kept in the build
 /// cache, so that an incremental build does not read unchanged files.
@@ -95,7 +95,7 @@ impl Summary {
 
     /// A hash of everything a list row or a link to this incident shows.
     pub fn fingerprint(&self) -> u64 {
-        let mut hasher = std::hash::DefaultHasher::new();
+        let mut hasher = super::fingerprint::hasher();
         self.hash(&mut hasher);
         hasher.finish()
     }

@@ -12,7 +12,9 @@ mod artifact_pages;
 mod audience;
 pub mod cache;
 pub mod data;
+mod fingerprint;
 pub mod index;
+mod merge;
 pub mod pages;
 pub mod paths;
 pub mod publish;
@@ -38,6 +40,7 @@ use crate::drop_later;
 use crate::render::context::RowView;
 use crate::render::{RenderError, Renderer, SiteGlobals, Theme};
 use cache::{Source, State};
+use merge::Merged;
 
 /// How to build: where to, for whom, with which absolute URL.
 #[derive(Debug, Clone, Default)]
@@ -473,20 +476,33 @@ impl Site {
 
     fn update(&mut self, changes: Changes<'_>) -> Result<Report, BuildError> {
         let started = Instant::now();
-        let outcome = match &self.state {
+        // Taken out to be taken apart by an incremental build that succeeds; put back
+        // as it was when a build fails.
+        let mut previous = self.state.take();
+        let outcome = match previous.as_mut() {
             Some(state) if self.out.is_dir() => match self.incremental(state, changes, started) {
                 Err(BuildError::Stale(why)) => {
                     tracing::debug!("full build: {why}");
-                    None
+                    Ok(None)
                 }
-                other => Some(other?),
+                other => other.map(Some),
             },
-            _ => None,
+            _ => Ok(None),
         };
-        let (report, state) = match outcome {
-            Some(done) => done,
-            None => self.full(started)?,
+        let built = match outcome {
+            Ok(Some(done)) => Ok(done),
+            Ok(None) => self.full(started),
+            Err(error) => Err(error),
         };
+        let (report, state) = match built {
+            Ok(done) => done,
+            Err(error) => {
+                self.state = previous;
+                return Err(error);
+            }
+        };
+        // The last state is a hundred thousand summaries and paths on a large site.
+        drop_later(previous);
         self.state = Some(state);
         self.unsaved = self.defer_cache_save;
         Ok(report)
@@ -545,7 +561,7 @@ impl Site {
     /// Renders only the jobs whose fingerprint changed since `previous`, in place.
     fn incremental(
         &self,
-        previous: &State,
+        previous: &mut State,
         changes: Changes<'_>,
         started: Instant,
     ) -> Result<(Report, State), BuildError> {
@@ -559,20 +575,15 @@ impl Site {
         let (changed, removed) = steps.run("scan", || self.changed_files(previous, changes))?;
         let content = steps.run("load", || content::load_paths(changed, &self.config));
         let warnings = fail_on_errors(content.diagnostics)?;
-        let mut sources = previous.sources.clone();
-        for path in &removed {
-            sources.remove(path);
-        }
         let new_stamps = stamps(&content.entries)?;
-        check_unique_ids(&sources, &new_stamps)?;
         let touched: HashSet<PathBuf> = removed
             .iter()
             .cloned()
             .chain(new_stamps.keys().cloned())
             .collect();
-        sources.extend(new_stamps);
+        check_unique_ids(&previous.sources, &touched, &new_stamps)?;
         let entries = steps.run("select audience", || self.select(content.entries));
-        let (mut fresh, fresh_entries) = summarise(entries, &self.config);
+        let (fresh, fresh_entries) = summarise(entries, &self.config);
         let changed_ids: HashSet<String> = previous
             .summaries
             .iter()
@@ -580,111 +591,132 @@ impl Site {
             .map(|s| s.id.clone())
             .chain(fresh.iter().map(|s| s.id.clone()))
             .collect();
-        let summaries = steps.run("merge summaries", || {
-            let mut summaries: Vec<Summary> = previous
-                .summaries
-                .iter()
-                .filter(|s| !touched.contains(&s.path))
-                .cloned()
-                .collect();
-            summaries.append(&mut fresh);
-            index::sort(&mut summaries);
-            summaries
+        let merged = steps.run("merge summaries", || {
+            Merged::new(&mut previous.summaries, &touched, fresh)
         });
-        let index = match self.kept_index(previous, &summaries) {
-            Some((mut index, keep)) => steps.run("update index", || {
-                if index.update(&summaries, keep, &self.config, self.renderer.catalogue()) {
-                    return index;
-                }
-                drop_later(index);
-                Index::build(&summaries, &self.config, self.renderer.catalogue())
-            }),
-            None => steps.run("index", || {
-                Index::build(&summaries, &self.config, self.renderer.catalogue())
-            }),
-        };
-        let loaded = Entries::new(summaries.len());
-        for mut entry in fresh_entries {
-            keep_published_relations(&mut entry, &index);
-            let at = index.by_id[&entry.incident.id] as usize;
-            loaded.set(at, entry);
-        }
-        let input = Input::new(self, &summaries, &index, &loaded);
-        // Incidents that relate to a changed one: their published relations may differ.
-        for (i, summary) in summaries.iter().enumerate() {
-            if summary.relations.iter().any(|r| changed_ids.contains(r)) {
-                loaded.get(i, &input)?;
-            }
-        }
-        let published_first = if self.publish_changed_first {
-            steps.run("publish changed incidents", || {
-                self.publish_incident_pages(&input, &changed_ids)
-            })?
-        } else {
-            HashMap::new()
-        };
-        let search = steps.run("search index", || {
-            search::SearchFiles::update(&input, previous, &changed_ids)
-        })?;
-        let generators = generators(&input, &search);
-        let jobs = steps.run("plan", || plan(&generators));
-        let todo: Vec<&(usize, Job)> = jobs
-            .iter()
-            .filter(|(_, job)| {
-                job.outputs
-                    .iter()
-                    .any(|path| previous.pages.get(path) != Some(&job.fingerprint))
-            })
-            .collect();
-        let rendered = steps.run("render", || -> Result<Vec<_>, BuildError> {
-            todo.par_iter()
-                .map(|(g, job)| Ok((job, generators[*g].render_update(job.item)?)))
-                .collect()
-        })?;
-        drop(generators);
-        drop(input);
-        let pages = page_map(&jobs);
-        let stale: Vec<&String> = previous
-            .pages
-            .keys()
-            .filter(|path| !pages.contains_key(*path))
-            .collect();
-        let incidents = summaries.len();
-        drop_later((loaded, search));
-        let state = State::new(self.key, sources, summaries, pages, Some(index));
-        let mut written = 0;
-        steps.run("publish", || -> Result<(), BuildError> {
-            for (job, files) in &rendered {
-                for (path, output) in job.outputs.iter().zip(files) {
-                    written += 1;
-                    if let Output::Whole(bytes) = output
-                        && published_first.get(path) == Some(bytes)
-                    {
-                        continue;
+        let mut state = State::new(
+            self.key,
+            HashMap::new(),
+            Vec::new(),
+            Default::default(),
+            None,
+        );
+        let previous_view: &State = previous;
+        let published = (|| -> Result<_, BuildError> {
+            let summaries = &merged.summaries;
+            let index = match self.kept_index(previous_view, &merged) {
+                Some(mut index) => steps.run("update index", || {
+                    let catalogue = self.renderer.catalogue();
+                    if index.update(summaries, merged.keep, &self.config, catalogue) {
+                        return index;
                     }
-                    match output {
-                        Output::Whole(bytes) => publish::write_in_place(&self.out, path, bytes),
-                        Output::Extend { keep, tail } => {
-                            publish::extend_in_place(&self.out, path, *keep, tail)
+                    drop_later(index);
+                    Index::build(summaries, &self.config, catalogue)
+                }),
+                None => steps.run("index", || {
+                    Index::build(summaries, &self.config, self.renderer.catalogue())
+                }),
+            };
+            let loaded = Entries::new(summaries.len());
+            for mut entry in fresh_entries {
+                keep_published_relations(&mut entry, &index);
+                let at = index.by_id[&entry.incident.id] as usize;
+                loaded.set(at, entry);
+            }
+            let input = Input::new(self, summaries, &index, &loaded);
+            // Incidents that relate to a changed one: their published relations may differ.
+            for (i, summary) in summaries.iter().enumerate() {
+                if summary.relations.iter().any(|r| changed_ids.contains(r)) {
+                    loaded.get(i, &input)?;
+                }
+            }
+            let published_first = if self.publish_changed_first {
+                steps.run("publish changed incidents", || {
+                    self.publish_incident_pages(&input, &changed_ids)
+                })?
+            } else {
+                HashMap::new()
+            };
+            let search = steps.run("search index", || {
+                search::SearchFiles::update(&input, previous_view, &merged, &changed_ids)
+            })?;
+            let generators = generators(&input, &search);
+            let jobs = steps.run("plan", || plan(&generators));
+            let todo: Vec<&(usize, Job)> = jobs
+                .iter()
+                .filter(|(_, job)| {
+                    job.outputs
+                        .iter()
+                        .any(|path| previous_view.pages.get(path) != Some(&job.fingerprint))
+                })
+                .collect();
+            let rendered = steps.run("render", || -> Result<Vec<_>, BuildError> {
+                todo.par_iter()
+                    .map(|(g, job)| Ok((job, generators[*g].render_update(job.item)?)))
+                    .collect()
+            })?;
+            drop(generators);
+            drop(input);
+            let pages = page_map(&jobs);
+            let stale: Vec<&String> = previous_view
+                .pages
+                .keys()
+                .filter(|path| !pages.contains_key(*path))
+                .collect();
+            drop_later((loaded, search));
+            let mut written = 0;
+            steps.run("publish", || -> Result<(), BuildError> {
+                for (job, files) in &rendered {
+                    for (path, output) in job.outputs.iter().zip(files) {
+                        written += 1;
+                        if let Output::Whole(bytes) = output
+                            && published_first.get(path) == Some(bytes)
+                        {
+                            continue;
                         }
+                        match output {
+                            Output::Whole(bytes) => publish::write_in_place(&self.out, path, bytes),
+                            Output::Extend { keep, tail } => {
+                                publish::extend_in_place(&self.out, path, *keep, tail)
+                            }
+                        }
+                        .map_err(io_error(&self.out.join(path)))?;
                     }
-                    .map_err(io_error(&self.out.join(path)))?;
                 }
+                for path in &stale {
+                    publish::remove_in_place(&self.out, path)
+                        .map_err(io_error(&self.out.join(path)))?;
+                }
+                publish::write_in_place(&self.out, cache::MARKER, state.build_id.as_bytes())
+                    .map_err(io_error(&self.out))
+            })?;
+            Ok((index, pages, written, stale.len()))
+        })();
+        let (index, pages, written, removed_files) = match published {
+            Ok(done) => done,
+            Err(error) => {
+                merged.restore(&mut previous.summaries);
+                return Err(error);
             }
-            for path in &stale {
-                publish::remove_in_place(&self.out, path)
-                    .map_err(io_error(&self.out.join(path)))?;
-            }
-            publish::write_in_place(&self.out, cache::MARKER, state.build_id.as_bytes())
-                .map_err(io_error(&self.out))
-        })?;
+        };
+        // The last build's summaries and file list, brought up to date, rather than
+        // copies: the last state is not needed once the new one is published.
+        drop_later(merged.was_tail);
+        state.summaries = merged.summaries;
+        state.pages = pages;
+        state.index = std::sync::Mutex::new(Some(index));
+        state.sources = std::mem::take(&mut previous.sources);
+        for path in &removed {
+            state.sources.remove(path);
+        }
+        state.sources.extend(new_stamps);
         self.save_unless_deferred(&mut steps, &state)?;
         let report = Report {
             out: self.out.clone(),
-            incidents,
+            incidents: state.summaries.len(),
             files: state.pages.len(),
             written,
-            removed: stale.len(),
+            removed: removed_files,
             incremental: true,
             steps: steps.done,
             elapsed: started.elapsed(),
@@ -693,25 +725,17 @@ impl Site {
         Ok((report, state))
     }
 
-    /// The last build's index and how many of its first incidents `summaries` keeps
-    /// unchanged, when it can be brought up to date rather than built anew: only the
-    /// newest incidents changed (the intake case) and this process built it.
-    fn kept_index(&self, previous: &State, summaries: &[Summary]) -> Option<(Index, usize)> {
+    /// The last build's index, when it can be brought up to date rather than built
+    /// anew: this process built it and only the newest incidents changed (the intake
+    /// case).
+    fn kept_index(&self, previous: &State, merged: &Merged) -> Option<Index> {
         let index = previous.index.lock().ok()?.take()?;
-        let was = &previous.summaries;
-        let keep = summaries
-            .iter()
-            .zip(was)
-            .position(|(now, was)| {
-                now.id != was.id || now.source_hash != was.source_hash || now.path != was.path
-            })
-            .unwrap_or(summaries.len().min(was.len()));
-        let changed = (summaries.len() - keep) + (was.len() - keep);
-        if changed * MAX_UPDATE_SHARE > summaries.len() {
+        let changed = (merged.summaries.len() - merged.keep) + merged.was_tail.len();
+        if changed * MAX_UPDATE_SHARE > merged.summaries.len() {
             drop_later(index);
             return None;
         }
-        Some((index, keep))
+        Some(index)
     }
 
     /// Renders and publishes the pages of the incidents `ids` that are published;
@@ -968,17 +992,16 @@ fn stamps(entries: &[Entry]) -> Result<HashMap<PathBuf, Source>, BuildError> {
 /// A changed file must not take the id of another file.
 fn check_unique_ids(
     sources: &HashMap<PathBuf, Source>,
+    touched: &HashSet<PathBuf>,
     new: &HashMap<PathBuf, Source>,
 ) -> Result<(), BuildError> {
-    let ids: HashMap<&str, &Path> = sources
+    // The few new ids against every kept file: no table of a hundred thousand ids.
+    let new_ids: HashMap<&str, &Source> = new.values().map(|s| (s.id.as_str(), s)).collect();
+    let mut clashes: Vec<Diagnostic> = sources
         .iter()
-        .filter(|(path, _)| !new.contains_key(*path))
-        .map(|(path, s)| (s.id.as_str(), path.as_path()))
-        .collect();
-    let clashes: Vec<Diagnostic> = new
-        .values()
-        .filter_map(|s| {
-            ids.get(s.id.as_str()).map(|other| {
+        .filter(|(path, _)| !touched.contains(*path))
+        .filter_map(|(path, kept)| {
+            new_ids.get(kept.id.as_str()).map(|s| {
                 Diagnostic::error(
                     &s.path,
                     None,
@@ -986,12 +1009,13 @@ fn check_unique_ids(
                     format!(
                         "duplicate id {:?}, already used by {}",
                         s.id,
-                        other.display()
+                        path.display()
                     ),
                 )
             })
         })
         .collect();
+    clashes.sort_by(|a, b| a.path.cmp(&b.path));
     if clashes.is_empty() {
         Ok(())
     } else {
@@ -1035,7 +1059,7 @@ fn plan(generators: &[Box<dyn Generator + '_>]) -> Vec<(usize, Job)> {
         .collect()
 }
 
-fn page_map(jobs: &[(usize, Job)]) -> HashMap<String, u64> {
+fn page_map(jobs: &[(usize, Job)]) -> foldhash::HashMap<String, u64> {
     jobs.iter()
         .flat_map(|(_, job)| job.outputs.iter().map(|p| (p.clone(), job.fingerprint)))
         .collect()

@@ -25,9 +25,7 @@ const HOME_LIST: usize = 10;
 /// Entries in the Atom feed.
 const FEED_ENTRIES: usize = 20;
 
-pub(super) fn hasher() -> std::hash::DefaultHasher {
-    std::hash::DefaultHasher::new()
-}
+pub(super) use super::fingerprint::hasher;
 
 /// Bytes of a rendered page.
 fn bytes(text: String) -> Vec<u8> {
@@ -356,7 +354,7 @@ impl Generator for IncidentPages<'_> {
             .map(|i| {
                 let s = &input.summaries[i];
                 let mut h = hasher();
-                s.fingerprint().hash(&mut h);
+                input.fingerprints[i].hash(&mut h);
                 input.fingerprint_of(&input.index.related[i], &mut h);
                 // How many incidents share each artifact.
                 for &at in &input.index.artifacts.of_incident[i] {

@@ -578,7 +578,7 @@ impl<'a> Reports<'a> {
 
     fn fingerprint(&self, report: Report) -> u64 {
         let input = self.input;
-        let mut h = std::hash::DefaultHasher::new();
+        let mut h = super::fingerprint::hasher();
         report.hash(&mut h);
         let mut ranges: Vec<DateRange> = Vec::new();
         match report.span() {

@@ -10,6 +10,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::cache::State;
+use super::merge::Merged;
 use super::{BuildError, Generator, Input, Job, Summary};
 use crate::config::{Config, Taxonomy, business_lines};
 use crate::incident::Incident;
@@ -62,9 +63,10 @@ impl SearchFiles {
     pub fn update(
         input: &Input<'_>,
         previous: &State,
+        merged: &Merged,
         changed_ids: &HashSet<String>,
     ) -> Result<SearchFiles, BuildError> {
-        match Self::patch(input, previous, changed_ids) {
+        match Self::patch(input, previous, merged, changed_ids) {
             Ok(files) => Ok(files),
             Err(why) => {
                 tracing::debug!("search index built anew: {why}");
@@ -77,19 +79,22 @@ impl SearchFiles {
     fn patch(
         input: &Input<'_>,
         previous: &State,
+        merged: &Merged,
         changed_ids: &HashSet<String>,
     ) -> Result<SearchFiles, String> {
-        let was = &previous.summaries;
-        let from = input
-            .summaries
-            .iter()
-            .zip(was)
-            .position(|(now, was)| now.id != was.id)
-            .unwrap_or(was.len().min(input.summaries.len()));
-        let edited: Vec<usize> = (0..from)
+        // Before `merged.keep` nothing changed; the last build's summaries from there on
+        // are `merged.was_tail`.
+        let keep = merged.keep;
+        let from = keep
+            + input.summaries[keep..]
+                .iter()
+                .zip(&merged.was_tail)
+                .position(|(now, was)| now.id != was.id)
+                .unwrap_or(merged.was_tail.len().min(input.summaries.len() - keep));
+        let edited: Vec<usize> = (keep..from)
             .filter(|&i| changed_ids.contains(&input.summaries[i].id))
             .collect();
-        let tail = &was[from..];
+        let tail = &merged.was_tail[from - keep..];
         if tail.len() + edited.len() > MAX_REINDEX {
             return Err(format!(
                 "{} incidents to re-index",
@@ -102,7 +107,7 @@ impl SearchFiles {
             |s: &Summary| !changed_ids.contains(&s.id) && input.index.by_id.contains_key(&s.id);
         let from_lines: HashSet<&str> = edited
             .iter()
-            .map(|&i| was[i].id.as_str())
+            .map(|&i| merged.was(i).id.as_str())
             .chain(tail.iter().filter(|s| !read_now(s)).map(|s| s.id.as_str()))
             .collect();
         let old_incidents: HashMap<&str, Incident> = if from_lines.is_empty() {
@@ -133,7 +138,13 @@ impl SearchFiles {
         let edited_docs = edited
             .iter()
             .zip(edited_now)
-            .map(|(&i, now)| Ok((i as u32, old_document(&was[i], &old_incidents, input)?, now)))
+            .map(|(&i, now)| {
+                Ok((
+                    i as u32,
+                    old_document(merged.was(i), &old_incidents, input)?,
+                    now,
+                ))
+            })
             .collect::<Result<Vec<_>, String>>()?;
         let columns = columns(input.config, kinds(input));
         let change = search::Patch {
@@ -295,7 +306,7 @@ impl Generator for IndexFiles<'_> {
 
     fn jobs(&self) -> Vec<Job> {
         let made = self.files.files.iter().map(|(path, contents)| {
-            let mut h = std::hash::DefaultHasher::new();
+            let mut h = super::fingerprint::hasher();
             contents.hash(&mut h);
             (path, h.finish())
         });

@@ -117,16 +117,16 @@ fn update_facet(facet: &mut Facet, summaries: &[Summary], keep: usize, config: &
 }
 
 #[cfg(test)]
-mod tests {
+pub(in crate::site) mod tests {
     use super::*;
     use crate::artifacts::{Artifact, Kind};
     use crate::site::index::sort;
 
     /// One incident as drawn: day offset, category, tag, business line, artifacts (from
     /// a small pool), relations and references (by name, some to no incident).
-    type Drawn = (u16, u8, u8, u8, Vec<u8>, Vec<u8>, Vec<u8>);
+    pub(in crate::site) type Drawn = (u16, u8, u8, u8, Vec<u8>, Vec<u8>, Vec<u8>);
 
-    fn drawn() -> impl proptest::strategy::Strategy<Value = Drawn> {
+    pub(in crate::site) fn drawn() -> impl proptest::strategy::Strategy<Value = Drawn> {
         use proptest::collection::vec;
         (
             0u16..400,
@@ -148,7 +148,7 @@ mod tests {
         }
     }
 
-    fn summary(id: String, base: i64, d: &Drawn) -> Summary {
+    pub(in crate::site) fn summary(id: String, base: i64, d: &Drawn) -> Summary {
         let timestamp = base + i64::from(d.0) * 86_400;
         let date = crate::incident::DateTime::from_timestamp(
             jiff::Timestamp::from_second(timestamp).unwrap(),
