@@ -190,15 +190,16 @@ impl<'a> ArtifactPages<'a> {
                     .map(|chunk| {
                         let mut h = hasher();
                         for s in chunk {
-                            s.artifact.hash(&mut h);
-                            for &i in &s.incidents {
-                                self.input.summaries[i as usize].id.hash(&mut h);
-                            }
+                            (&s.artifact, &s.incidents).hash(&mut h);
                         }
                         h.finish()
                     })
                     .collect();
                 chunks.hash(&mut h);
+                // The file names incidents by id: positions above, ids here, once each.
+                for summary in self.input.summaries {
+                    summary.id.hash(&mut h);
+                }
             }
             Item::TypeIndex(k, page) => {
                 let (_, list, total) = &self.kinds[k];

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::Summary;
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// One incident file as last seen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

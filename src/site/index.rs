@@ -229,6 +229,13 @@ impl Index {
         self.facets.iter().find(|f| f.key == key)
     }
 
+    /// Where the pages of value `raw` of facet `key` are, under the facet's directory
+    /// (what [`Index::value_url`] is made of, without making it).
+    pub fn value_slug(&self, key: &str, raw: &str) -> Option<&str> {
+        let facet = self.facet(key)?;
+        Some(&facet.values[*facet.lookup.get(raw)?].slug_path)
+    }
+
     /// The page listing the incidents with value `raw` of facet `key`.
     pub fn value_url(&self, key: &str, raw: &str) -> Option<String> {
         let facet = self.facet(key)?;

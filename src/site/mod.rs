@@ -623,7 +623,7 @@ impl Site {
                 let at = index.by_id[&entry.incident.id] as usize;
                 loaded.set(at, entry);
             }
-            let input = Input::new(self, summaries, &index, &loaded);
+            let input = steps.run("prepare", || Input::new(self, summaries, &index, &loaded));
             // Incidents that relate to a changed one: their published relations may differ.
             for (i, summary) in summaries.iter().enumerate() {
                 if summary.relations.iter().any(|r| changed_ids.contains(r)) {
@@ -642,14 +642,28 @@ impl Site {
             })?;
             let generators = generators(&input, &search);
             let jobs = steps.run("plan", || plan(&generators));
-            let todo: Vec<&(usize, Job)> = jobs
-                .iter()
-                .filter(|(_, job)| {
-                    job.outputs
-                        .iter()
-                        .any(|path| previous_view.pages.get(path) != Some(&job.fingerprint))
-                })
-                .collect();
+            // The jobs whose files' fingerprints changed, and how many of the last
+            // build's files are still made (when all are, none is stale).
+            let (todo, still_made) = steps.run("compare", || {
+                let mut still_made = 0;
+                let mut todo: Vec<&(usize, Job)> = Vec::new();
+                for entry in &jobs {
+                    let mut same = true;
+                    for path in &entry.1.outputs {
+                        match previous_view.pages.get(path) {
+                            Some(&fingerprint) => {
+                                still_made += 1;
+                                same &= fingerprint == entry.1.fingerprint;
+                            }
+                            None => same = false,
+                        }
+                    }
+                    if !same {
+                        todo.push(entry);
+                    }
+                }
+                (todo, still_made)
+            });
             let rendered = steps.run("render", || -> Result<Vec<_>, BuildError> {
                 todo.par_iter()
                     .map(|(g, job)| Ok((job, generators[*g].render_update(job.item)?)))
@@ -657,12 +671,29 @@ impl Site {
             })?;
             drop(generators);
             drop(input);
-            let pages = page_map(&jobs);
-            let stale: Vec<&String> = previous_view
-                .pages
-                .keys()
-                .filter(|path| !pages.contains_key(*path))
-                .collect();
+            // What changed in the map of files: the files of the jobs rendered, and
+            // those no job makes any more.
+            let (changed_pages, stale) = steps.run("map pages", || {
+                let changed_pages: Vec<(String, u64)> = todo
+                    .iter()
+                    .flat_map(|(_, job)| job.outputs.iter().map(|p| (p.clone(), job.fingerprint)))
+                    .collect();
+                let stale: Vec<String> = if still_made == previous_view.pages.len() {
+                    Vec::new()
+                } else {
+                    let made: HashSet<&str> = jobs
+                        .iter()
+                        .flat_map(|(_, job)| job.outputs.iter().map(String::as_str))
+                        .collect();
+                    previous_view
+                        .pages
+                        .keys()
+                        .filter(|path| !made.contains(path.as_str()))
+                        .cloned()
+                        .collect()
+                };
+                (changed_pages, stale)
+            });
             drop_later((loaded, search));
             let mut written = 0;
             steps.run("publish", || -> Result<(), BuildError> {
@@ -690,9 +721,9 @@ impl Site {
                 publish::write_in_place(&self.out, cache::MARKER, state.build_id.as_bytes())
                     .map_err(io_error(&self.out))
             })?;
-            Ok((index, pages, written, stale.len()))
+            Ok((index, changed_pages, written, stale))
         })();
-        let (index, pages, written, removed_files) = match published {
+        let (index, changed_pages, written, stale) = match published {
             Ok(done) => done,
             Err(error) => {
                 merged.restore(&mut previous.summaries);
@@ -703,7 +734,11 @@ impl Site {
         // copies: the last state is not needed once the new one is published.
         drop_later(merged.was_tail);
         state.summaries = merged.summaries;
-        state.pages = pages;
+        state.pages = std::mem::take(&mut previous.pages);
+        for path in &stale {
+            state.pages.remove(path);
+        }
+        state.pages.extend(changed_pages);
         state.index = std::sync::Mutex::new(Some(index));
         state.sources = std::mem::take(&mut previous.sources);
         for path in &removed {
@@ -716,7 +751,7 @@ impl Site {
             incidents: state.summaries.len(),
             files: state.pages.len(),
             written,
-            removed: removed_files,
+            removed: stale.len(),
             incremental: true,
             steps: steps.done,
             elapsed: started.elapsed(),

@@ -369,10 +369,10 @@ impl Generator for IncidentPages<'_> {
                     ("status", &s.status),
                     ("tlp", &s.tlp),
                 ] {
-                    input.index.value_url(facet, raw).hash(&mut h);
+                    input.index.value_slug(facet, raw).hash(&mut h);
                 }
                 for bl in &s.business_lines {
-                    input.index.value_url("business-line", bl).hash(&mut h);
+                    input.index.value_slug("business-line", bl).hash(&mut h);
                 }
                 Job {
                     item: i,
