@@ -196,9 +196,19 @@ impl<'a> ArtifactPages<'a> {
                     })
                     .collect();
                 chunks.hash(&mut h);
-                // The file names incidents by id: positions above, ids here, once each.
-                for summary in self.input.summaries {
-                    summary.id.hash(&mut h);
+                // The file names incidents by id: positions above, the ids of those
+                // with artifacts here, once each (an incident without any changes
+                // nothing).
+                let index = self.input.index;
+                for (summary, mine) in self
+                    .input
+                    .summaries
+                    .iter()
+                    .zip(&index.artifacts.of_incident)
+                {
+                    if !mine.is_empty() {
+                        summary.id.hash(&mut h);
+                    }
                 }
             }
             Item::TypeIndex(k, page) => {
