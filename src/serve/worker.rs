@@ -59,6 +59,7 @@ impl Rebuilder {
                     }
                 };
                 save(&mut site);
+                site.prepare_updates();
                 // A change that arrived while the last rebuild ran.
                 let mut waiting: Option<PathBuf> = None;
                 loop {

@@ -445,6 +445,17 @@ impl Site {
         })
     }
 
+    /// Readies the index kept from the last build for the next rebuild's update, so
+    /// that the first submission after a start does not wait for it: for a process
+    /// that keeps the site between rebuilds (the intake server), when idle.
+    pub fn prepare_updates(&mut self) {
+        if let Some(state) = &mut self.state
+            && let Ok(Some(index)) = state.index.get_mut()
+        {
+            index.artifacts.prepare_updates();
+        }
+    }
+
     /// Writes the build cache if a build left it unwritten ([`BuildOptions::defer_cache_save`]).
     pub fn save_cache(&mut self) -> Result<(), BuildError> {
         if let (true, Some(state)) = (self.unsaved, &self.state) {
