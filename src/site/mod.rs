@@ -300,6 +300,9 @@ pub struct Input<'a> {
     pub all: Vec<u32>,
     pub index: &'a Index,
     pub entries: &'a Entries,
+    /// The first `kept` summaries are the last build's first `kept`, unchanged (0 in a
+    /// full build).
+    pub kept: usize,
     rows: Vec<OnceLock<String>>,
     pub base_url: &'a str,
     pub root: &'a Path,
@@ -313,6 +316,7 @@ impl<'a> Input<'a> {
         summaries: &'a [Summary],
         index: &'a Index,
         entries: &'a Entries,
+        kept: usize,
     ) -> Input<'a> {
         Input {
             config: &site.config,
@@ -326,6 +330,7 @@ impl<'a> Input<'a> {
             all: (0..summaries.len() as u32).collect(),
             index,
             entries,
+            kept,
             rows: (0..summaries.len()).map(|_| OnceLock::new()).collect(),
             base_url: &site.base_url,
             root: &site.root,
@@ -537,7 +542,7 @@ impl Site {
         for (i, entry) in entries.into_iter().enumerate() {
             loaded.set(i, entry);
         }
-        let input = Input::new(self, &summaries, &index, &loaded);
+        let input = Input::new(self, &summaries, &index, &loaded, 0);
         let search = steps.run("search index", || search::SearchFiles::build(&input))?;
         let generators = generators(&input, &search);
         let jobs = steps.run("plan", || plan(&generators));
@@ -634,7 +639,9 @@ impl Site {
                 let at = index.by_id[&entry.incident.id] as usize;
                 loaded.set(at, entry);
             }
-            let input = steps.run("prepare", || Input::new(self, summaries, &index, &loaded));
+            let input = steps.run("prepare", || {
+                Input::new(self, summaries, &index, &loaded, merged.keep)
+            });
             // Incidents that relate to a changed one: their published relations may differ.
             for (i, summary) in summaries.iter().enumerate() {
                 if summary.relations.iter().any(|r| changed_ids.contains(r)) {

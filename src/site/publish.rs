@@ -160,12 +160,40 @@ fn replace_in_place(
         }
         let mut file = fs::File::create(&temp)?;
         fill(&mut file, &path)?;
+        drop(file);
+        // Swapped with the old file rather than renamed over it: renaming over a file,
+        // ext4 flushes the new one and frees the old one's blocks before it returns
+        // (0.36 s for the 530 MB data file of 100k incidents). The old file is then
+        // removed, a large one on another thread.
+        let replaces_a_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if replaces_a_file && exchange(&temp, &path).is_ok() {
+            remove_replaced(temp.clone());
+            return Ok(());
+        }
         fs::rename(&temp, &path)
     })();
     if written.is_err() {
         let _ = fs::remove_file(&temp);
     }
     written
+}
+
+/// Past this size a replaced file is removed on another thread.
+const LARGE_FILE: u64 = 16 << 20;
+
+/// Removes a file that a new one replaced; nothing serves it any more.
+fn remove_replaced(path: PathBuf) {
+    let large = fs::metadata(&path).is_ok_and(|m| m.len() > LARGE_FILE);
+    let remove = move || {
+        if let Err(e) = fs::remove_file(&path) {
+            tracing::debug!("{}: {e}", path.display());
+        }
+    };
+    if large {
+        std::thread::spawn(remove);
+    } else {
+        remove();
+    }
 }
 
 /// Removes one file of a published site, and its directory if that became empty.
@@ -238,5 +266,30 @@ mod tests {
         assert_eq!(fs::read_dir(target.join("x")).unwrap().count(), 1);
         remove_in_place(target, "x/y.html").unwrap();
         assert!(!target.join("x").exists());
+    }
+
+    /// A large file is replaced whole and the old one goes (on another thread), also
+    /// when it was extended from its own start.
+    #[test]
+    fn large_files_are_replaced_and_the_old_ones_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path();
+        let big = vec![b'a'; LARGE_FILE as usize + 1];
+        write_in_place(target, "data/big.json", &big).unwrap();
+        let mut bigger = big.clone();
+        bigger.extend_from_slice(b"b");
+        write_in_place(target, "data/big.json", &bigger).unwrap();
+        extend_in_place(target, "data/big.json", big.len() as u64, b"cd").unwrap();
+        let published = fs::read(target.join("data/big.json")).unwrap();
+        assert_eq!(published.len(), big.len() + 2);
+        assert!(published.ends_with(b"acd"));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while fs::read_dir(target.join("data")).unwrap().count() > 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "old files left behind"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     }
 }
