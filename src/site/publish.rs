@@ -181,6 +181,10 @@ fn replace_in_place(
 /// Past this size a replaced file is removed on another thread.
 const LARGE_FILE: u64 = 16 << 20;
 
+/// Removals of replaced large files still running on other threads.
+static REMOVALS: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> =
+    std::sync::Mutex::new(Vec::new());
+
 /// Removes a file that a new one replaced; nothing serves it any more.
 fn remove_replaced(path: PathBuf) {
     let large = fs::metadata(&path).is_ok_and(|m| m.len() > LARGE_FILE);
@@ -189,10 +193,24 @@ fn remove_replaced(path: PathBuf) {
             tracing::debug!("{}: {e}", path.display());
         }
     };
-    if large {
-        std::thread::spawn(remove);
-    } else {
-        remove();
+    match REMOVALS.lock() {
+        Ok(mut running) if large => {
+            running.retain(|removal| !removal.is_finished());
+            running.push(std::thread::spawn(remove));
+        }
+        _ => remove(),
+    }
+}
+
+/// Waits for the replaced files still being removed on other threads. A process calls
+/// this before it exits: a removal cut short leaves the old file under a hidden name.
+pub fn finish_removals() {
+    let running = REMOVALS
+        .lock()
+        .map(|mut running| std::mem::take(&mut *running))
+        .unwrap_or_default();
+    for removal in running {
+        let _ = removal.join();
     }
 }
 
@@ -283,13 +301,7 @@ mod tests {
         let published = fs::read(target.join("data/big.json")).unwrap();
         assert_eq!(published.len(), big.len() + 2);
         assert!(published.ends_with(b"acd"));
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while fs::read_dir(target.join("data")).unwrap().count() > 1 {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "old files left behind"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        finish_removals();
+        assert_eq!(fs::read_dir(target.join("data")).unwrap().count(), 1);
     }
 }
