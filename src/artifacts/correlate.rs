@@ -73,8 +73,8 @@ pub struct Correlation {
     /// highest position). Explicit relations and references are always kept; others
     /// up to [`MAX_RELATED`] in all.
     pub related: Vec<Vec<Related>>,
-    /// Artifact numbers by hash, made by the first [`Correlation::update`] and kept
-    /// up to date by the next ones.
+    /// Artifact numbers by hash, made by [`Correlation::prepare_updates`] or the first
+    /// [`Correlation::update`], and kept up to date by the next ones.
     numbers: Option<update::Numbers>,
 }
 

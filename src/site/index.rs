@@ -182,15 +182,7 @@ impl Index {
             .iter()
             .map(|s| resolve(&by_id, &s.mentions))
             .collect();
-        let links: Vec<artifacts::correlate::Links<'_>> = summaries
-            .iter()
-            .enumerate()
-            .map(|(i, s)| artifacts::correlate::Links {
-                artifacts: &s.artifacts,
-                relations: &relations[i],
-                mentions: &mentions[i],
-            })
-            .collect();
+        let links = links(summaries, &relations, &mentions);
         // Facets and correlation are independent: built side by side.
         let started = std::time::Instant::now();
         tracing::debug!("index: links in {:.2?}", begun.elapsed());
@@ -212,7 +204,7 @@ impl Index {
         let related = correlation
             .related
             .iter()
-            .map(|list| list.iter().map(|r| r.incident).collect())
+            .map(|list| positions(list))
             .collect();
         drop(links);
         Index {
@@ -238,14 +230,35 @@ impl Index {
 
     /// The page listing the incidents with value `raw` of facet `key`.
     pub fn value_url(&self, key: &str, raw: &str) -> Option<String> {
-        let facet = self.facet(key)?;
-        let value = &facet.values[*facet.lookup.get(raw)?];
+        let slug = self.value_slug(key, raw)?;
         Some(super::paths::list_page(
-            &super::paths::facet_value_dir(key, &value.slug_path),
+            &super::paths::facet_value_dir(key, slug),
             0,
             1,
         ))
     }
+}
+
+/// What correlation needs of each summary: its artifacts and resolved links.
+fn links<'a>(
+    summaries: &'a [Summary],
+    relations: &'a [Vec<u32>],
+    mentions: &'a [Vec<u32>],
+) -> Vec<artifacts::correlate::Links<'a>> {
+    summaries
+        .iter()
+        .zip(relations.iter().zip(mentions))
+        .map(|(s, (relations, mentions))| artifacts::correlate::Links {
+            artifacts: &s.artifacts,
+            relations,
+            mentions,
+        })
+        .collect()
+}
+
+/// The positions of related incidents, most related first.
+fn positions(related: &[artifacts::Related]) -> Vec<u32> {
+    related.iter().map(|r| r.incident).collect()
 }
 
 /// Positions of the incidents `ids` names, among those indexed.

@@ -495,21 +495,17 @@ impl Site {
         // Taken out to be taken apart by an incremental build that succeeds; put back
         // as it was when a build fails.
         let mut previous = self.state.take();
-        let outcome = match previous.as_mut() {
+        let incremental = match previous.as_mut() {
             Some(state) if self.out.is_dir() => match self.incremental(state, changes, started) {
                 Err(BuildError::Stale(why)) => {
                     tracing::debug!("full build: {why}");
-                    Ok(None)
+                    None
                 }
-                other => other.map(Some),
+                other => Some(other),
             },
-            _ => Ok(None),
+            _ => None,
         };
-        let built = match outcome {
-            Ok(Some(done)) => Ok(done),
-            Ok(None) => self.full(started),
-            Err(error) => Err(error),
-        };
+        let built = incremental.unwrap_or_else(|| self.full(started));
         let (report, state) = match built {
             Ok(done) => done,
             Err(error) => {
@@ -600,16 +596,18 @@ impl Site {
         check_unique_ids(&previous.sources, &touched, &new_stamps)?;
         let entries = steps.run("select audience", || self.select(content.entries));
         let (fresh, fresh_entries) = summarise(entries, &self.config);
-        let changed_ids: HashSet<String> = previous
-            .summaries
-            .iter()
-            .filter(|s| touched.contains(&s.path))
-            .map(|s| s.id.clone())
-            .chain(fresh.iter().map(|s| s.id.clone()))
-            .collect();
+        let fresh_ids: Vec<String> = fresh.iter().map(|s| s.id.clone()).collect();
         let merged = steps.run("merge summaries", || {
             Merged::new(&mut previous.summaries, &touched, fresh)
         });
+        // Every changed or removed incident is in the tail the merge took out.
+        let changed_ids: HashSet<String> = merged
+            .was_tail
+            .iter()
+            .filter(|s| touched.contains(&s.path))
+            .map(|s| s.id.clone())
+            .chain(fresh_ids)
+            .collect();
         let mut state = State::new(
             self.key,
             HashMap::new(),

@@ -942,14 +942,15 @@ impl Generator for Data<'_> {
             source,
         };
         let file = std::fs::File::open(&path).map_err(io)?;
-        // An incident is the same if it was not read again (unchanged), or if it was
-        // (it relates to a changed one) and its line came out the same. The last one is
-        // never kept: kept lines end with a separator, which the last must not have
-        // (the newest incident removed would leave `,` before the `]`).
-        // Incidents before the first change that were not read again are the same.
+        // Incidents before the first change that were not read again are the same,
+        // without a look at their lines.
         let trusted = (0..input.kept)
             .find(|&i| input.entries.loaded(i).is_some())
             .unwrap_or(input.kept);
+        // After them, an incident is the same if it was not read again (unchanged), or
+        // if it was (it relates to a changed one) and its line came out the same. The
+        // last one is never kept: kept lines end with a separator, which the last must
+        // not have (the newest incident removed would leave `,` before the `]`).
         let kept = super::data::unchanged_start(file, trusted, |n, id, line| {
             let Some(&i) = input.all.get(n).filter(|_| n + 1 < input.all.len()) else {
                 return false;

@@ -6,8 +6,7 @@ use std::collections::HashSet;
 
 use rayon::prelude::*;
 
-use super::{Facet, Index, Summary, build_facet, for_each_value, resolve};
-use crate::artifacts::correlate::Links;
+use super::{Facet, Index, Summary, build_facet, for_each_value, links, positions, resolve};
 use crate::config::Config;
 use crate::render::Catalogue;
 
@@ -57,15 +56,7 @@ impl Index {
             self.mentions.push(resolve(&self.by_id, &summary.mentions));
         }
 
-        let links: Vec<Links<'_>> = summaries
-            .iter()
-            .zip(self.relations.iter().zip(&self.mentions))
-            .map(|(s, (relations, mentions))| Links {
-                artifacts: &s.artifacts,
-                relations,
-                mentions,
-            })
-            .collect();
+        let links = links(summaries, &self.relations, &self.mentions);
         let (_, correlated) = rayon::join(
             || {
                 self.facets.par_iter_mut().for_each(|facet| {
@@ -79,15 +70,15 @@ impl Index {
         let Ok(ranked_again) = correlated else {
             return false;
         };
-        let positions = |list: &Vec<crate::artifacts::Related>| -> Vec<u32> {
-            list.iter().map(|r| r.incident).collect()
-        };
         self.related.truncate(keep);
         for &i in &ranked_again {
             self.related[i as usize] = positions(&self.artifacts.related[i as usize]);
         }
-        self.related
-            .extend(self.artifacts.related[keep..].iter().map(positions));
+        self.related.extend(
+            self.artifacts.related[keep..]
+                .iter()
+                .map(|list| positions(list)),
+        );
         true
     }
 }
