@@ -23,6 +23,17 @@ const BRACKETED: &[(&str, &str)] = &[
     ("[/]", "/"),
 ];
 
+/// The bytes a defanged notation starts with: `[`, `(`, `{` and the `h` of `hxxp`.
+static MAY_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 5 {
+        table[b"[({hH"[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// `text` with defanged notations replaced; borrowed when there were none.
 /// `steps` counts the bytes looked at (for the linearity test).
 pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
@@ -32,7 +43,13 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
-        *steps += 1;
+        // Most bytes start no notation: jump to the next one that may.
+        let Some(skip) = bytes[i..].iter().position(|&b| MAY_START[b as usize]) else {
+            *steps += (bytes.len() - i) as u64;
+            break;
+        };
+        *steps += skip as u64 + 1;
+        i += skip;
         let replacement = match bytes[i] {
             b'[' | b'(' | b'{' => BRACKETED
                 .iter()

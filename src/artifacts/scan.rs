@@ -63,33 +63,124 @@ fn in_word(c: char) -> bool {
 
 /// Scans `text` (already refanged), adding what it finds to `found`.
 pub fn scan(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
+    for_each_chunk(text, steps, |chunk_text, marks, steps| {
+        if may_hold_indicator(chunk_text, marks) {
+            chunk(chunk_text, config, found, steps);
+        }
+    });
+}
+
+/// [`scan`] without the quick test that passes over plain words: what the test
+/// checks that quick test against.
+#[cfg(test)]
+pub fn scan_every_chunk(text: &str, config: &ArtifactConfig, found: &mut Found) {
+    for_each_chunk(text, &mut 0, |chunk_text, _, steps| {
+        chunk(chunk_text, config, found, steps)
+    });
+}
+
+/// What [`CLASS`] says of a byte (bits).
+const IN: u8 = 1;
+/// A byte of a multi-byte character: decoded to decide.
+const WIDE: u8 = 2;
+/// `.`, `:`, `@` or `-`: one of them is in every indicator but hashes.
+const MARK: u8 = 4;
+
+/// Each byte's class: [`IN`] for the ASCII bytes of [`IN_CHUNK`], [`WIDE`] for bytes of
+/// multi-byte characters, plus [`MARK`].
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = if b >= 128 {
+            WIDE
+        } else if IN_CHUNK[b] {
+            IN
+        } else {
+            0
+        };
+        if matches!(b as u8, b'.' | b':' | b'@' | b'-') {
+            table[b] |= MARK;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// Calls `f` with each chunk of `text` (a run of characters [`in_chunk`] accepts) and
+/// whether the chunk holds a [`MARK`] byte.
+fn for_each_chunk(text: &str, steps: &mut u64, mut f: impl FnMut(&str, bool, &mut u64)) {
     let bytes = text.as_bytes();
-    let mut start = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        *steps += 1;
-        let b = bytes[i];
-        // ASCII from the table; other characters decoded (they are rare).
-        let (inside, len) = if b < 128 {
-            (IN_CHUNK[b as usize], 1)
+    *steps += bytes.len() as u64;
+    // Whether the character at `i` continues a chunk, and its length in bytes.
+    let continues = |i: usize| -> (bool, usize) {
+        let class = CLASS[bytes[i] as usize];
+        if class & WIDE == 0 {
+            (class & IN != 0, 1)
         } else {
             let c = text[i..].chars().next().expect("a char boundary");
             (in_chunk(c), c.len_utf8())
-        };
-        match (inside, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                chunk(&text[s..i], config, found, steps);
-                start = None;
-            }
-            _ => {}
         }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let (inside, len) = continues(i);
+        if !inside {
+            i += len;
+            continue;
+        }
+        let start = i;
+        let mut marks = 0;
         i += len;
-    }
-    if let Some(s) = start {
-        chunk(&text[s..], config, found, steps);
+        while i < bytes.len() {
+            let class = CLASS[bytes[i] as usize];
+            if class == IN | MARK || class == IN {
+                marks |= class;
+                i += 1;
+                continue;
+            }
+            match continues(i) {
+                (true, len) => i += len,
+                (false, _) => break,
+            }
+        }
+        marks |= CLASS[bytes[start] as usize];
+        f(&text[start..i], marks & MARK != 0, steps);
     }
 }
+
+/// False for a chunk in which no indicator or incident id can be: every type needs a
+/// `.`, `:`, `@` or `-` before the chunk's trailing punctuation (which words lose),
+/// except hashes, which are at least 32 characters long. Most words of prose fail
+/// this test, and skipping them is most of extraction's speed. `marks`: whether the
+/// chunk holds one of those four anywhere.
+fn may_hold_indicator(chunk: &str, marks: bool) -> bool {
+    if chunk.len() >= 32 {
+        return true;
+    }
+    if !marks {
+        return false;
+    }
+    let bytes = chunk.as_bytes();
+    let mut end = bytes.len();
+    while end > 0 && bytes[end - 1].is_ascii() && EDGE[bytes[end - 1] as usize] {
+        end -= 1;
+    }
+    bytes[..end]
+        .iter()
+        .any(|b| matches!(b, b'.' | b':' | b'@' | b'-'))
+}
+
+/// [`values::EDGE_PUNCTUATION`] as a table of ASCII bytes.
+static EDGE: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut i = 0;
+    while i < values::EDGE_PUNCTUATION.len() {
+        table[values::EDGE_PUNCTUATION[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// Splits a chunk into URLs (from a known scheme to the next URL or the end) and the
 /// plain text around them.

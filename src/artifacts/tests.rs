@@ -298,3 +298,36 @@ fn file_names_are_explicit_artifacts_only() {
     // Texts never yield file names: `login.php` is not an artifact.
     assert!(extract_text("see login.php and invoice.zip", &config).is_empty());
 }
+
+/// Texts of words glued by every character the scanner treats apart.
+fn scanner_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let piece = prop_oneof![
+        "[a-zA-Z]{1,8}",
+        "[0-9a-fA-F]{30,66}",
+        "[0-9a-f]{32}|[0-9a-f]{40}",
+        " [0-9a-f]{32} ",
+        "[0-9]{1,3}",
+        "[-.:@/,;!?'\"*_=&+%~#()\\[\\] \n\t]{1,3}",
+        Just("CVE-2024-1234".to_string()),
+        Just("FIR-2024-0001".to_string()),
+        Just("http://".to_string()),
+        Just(".com".to_string()),
+        Just("é漢".to_string()),
+        any::<char>().prop_map(String::from),
+    ];
+    proptest::collection::vec(piece, 0..40).prop_map(|parts| parts.concat())
+}
+
+proptest::proptest! {
+    /// Passing over chunks without `.`, `:`, `@`, `-` or 32 characters loses nothing:
+    /// the scan finds what looking at every chunk finds.
+    #[test]
+    fn the_quick_test_skips_only_chunks_without_indicators(text in scanner_text()) {
+        let config = ArtifactConfig::default();
+        let (mut quick, mut every) = (Found::default(), Found::default());
+        scan::scan(&text, &config, &mut quick, &mut 0);
+        scan::scan_every_chunk(&text, &config, &mut every);
+        proptest::prop_assert_eq!(quick, every);
+    }
+}
