@@ -43,7 +43,8 @@ pub struct Document<'a> {
     pub texts: Vec<&'a str>,
     /// The raw value of each [`Column`], in the order of the columns.
     pub columns: Vec<String>,
-    /// Values of term fields as `(field, value)`: `("bl", "Retail Banking")`, …
+    /// Values of term fields as `(field, value)`: `("bl", "Retail Banking")`, …;
+    /// artifacts as [`super::indexed_artifact`] gives them.
     pub keywords: Vec<(&'static str, String)>,
 }
 
@@ -214,7 +215,7 @@ impl Partial {
             add_text(text, false);
         }
         for (field, value) in &doc.keywords {
-            let key = super::field_key(field, value);
+            let key = super::document_key(field, value);
             let start = names.len() as u32;
             names.push_str(&key);
             let text = (start, names.len() as u32);

@@ -33,8 +33,28 @@ pub fn normalize_artifact(value: &str) -> String {
     }
 }
 
-/// The index key of a value of a term field (`bl`, `tag`, `artifact`, …). Keys start
-/// with `:`, which no word does.
+/// The form under which the build indexes an artifact it extracted: its value, which
+/// [`normalize_artifact`] gives back unchanged (a property test holds extraction to
+/// that), except a file name, which is no artifact type a query can be recognised as.
+pub fn indexed_artifact(artifact: &crate::artifacts::Artifact) -> String {
+    match artifact.kind {
+        crate::artifacts::Kind::File => normalize_artifact(&artifact.value),
+        _ => artifact.value.clone(),
+    }
+}
+
+/// The key of a [`Document`]'s term field value: artifacts come in their indexed form
+/// ([`indexed_artifact`]: not recognised again, the build has thousands), other values
+/// as [`field_key`] makes them.
+fn document_key(field: &str, value: &str) -> String {
+    match field {
+        "artifact" => format!(":artifact:{value}"),
+        _ => field_key(field, value),
+    }
+}
+
+/// The index key of a value of a term field (`bl`, `tag`, `artifact`, …), typed in a
+/// query. Keys start with `:`, which no word does.
 pub fn field_key(field: &str, value: &str) -> String {
     let value = match field {
         "artifact" => normalize_artifact(value),
@@ -104,6 +124,43 @@ mod tests {
             "https://evil.example/x"
         );
         assert_eq!(normalize_artifact("bob[@]corp(.)com"), "bob@corp.com");
+    }
+
+    /// The build indexes each artifact under the key a query for it, typed plain or
+    /// defanged, looks up.
+    #[test]
+    fn indexed_artifacts_are_found_by_their_query_keys() {
+        use crate::artifacts::{self, Artifact, Kind};
+        let config = crate::config::artifacts::ArtifactConfig::default();
+        let mut all = artifacts::extract_text(
+            "185.12.3[.]4 2A01:4F8:0:0::1 Evil-Domain.COM hxxps://Evil-CDN[.]net/a?b=c \
+             Bob[@]corp(.)com d41d8cd98f00b204e9800998ecf8427e CVE-2024-1234 \
+             0123456789abcdef0123456789abcdef01234567",
+            &config,
+        );
+        assert_eq!(all.len(), 8, "{all:?}");
+        for (kind, value) in [
+            ("file", "Invoice.PDF"),
+            ("file", "report.zip"),
+            ("ip", "10.0.0.1"),
+        ] {
+            all.push(artifacts::parse_value(kind, value, &config).unwrap());
+        }
+        for artifact in &all {
+            let indexed = document_key("artifact", &indexed_artifact(artifact));
+            assert_eq!(
+                indexed,
+                field_key("artifact", &artifact.value),
+                "{artifact:?}"
+            );
+            let defanged = artifacts::defang(artifact);
+            assert_eq!(indexed, field_key("artifact", &defanged), "{defanged}");
+        }
+        let file = Artifact {
+            kind: Kind::File,
+            value: "Invoice.PDF".into(),
+        };
+        assert_eq!(indexed_artifact(&file), "invoice.pdf");
     }
 
     #[test]

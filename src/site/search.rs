@@ -261,7 +261,7 @@ fn document<'a>(summary: &'a Summary, incident: &'a Incident, config: &Config) -
         summary
             .artifacts
             .iter()
-            .map(|a| ("artifact", a.value.clone())),
+            .map(|a| ("artifact", search::indexed_artifact(a))),
     );
     Document {
         id: &summary.id,
