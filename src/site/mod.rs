@@ -26,6 +26,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -1131,19 +1132,39 @@ fn render_into(
     }
     let mut order: Vec<&(usize, Job)> = jobs.iter().collect();
     order.sort_by_key(|(g, _)| per_generator[*g]);
+    // Time spent per generator, summed over threads: rendering, then writing.
+    let spent: Vec<[AtomicU64; 2]> = generators.iter().map(|_| Default::default()).collect();
+    let add = |g: usize, part: usize, since: Instant| {
+        spent[g][part].fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    };
     let written = order
         .par_iter()
         .map(|(g, job)| -> Result<usize, BuildError> {
+            let started = Instant::now();
             let files = generators[*g].render(job.item)?;
+            add(*g, 0, started);
+            let started = Instant::now();
             for (path, bytes) in job.outputs.iter().zip(&files) {
                 staging
                     .write(path, bytes)
                     .map_err(io_error(&staging.path().join(path)))?;
             }
+            add(*g, 1, started);
             progress.inc(1);
             Ok(files.len())
         })
         .try_reduce(|| 0, |a, b| Ok(a + b))?;
     progress.finish_and_clear();
+    for ((generator, [render, write]), jobs) in generators.iter().zip(&spent).zip(per_generator) {
+        if jobs > 0 {
+            let seconds = |t: &AtomicU64| t.load(Ordering::Relaxed) as f64 / 1e9;
+            tracing::debug!(
+                "render: {} ({jobs} jobs): {:.3} s rendering, {:.3} s writing (all threads)",
+                generator.name(),
+                seconds(render),
+                seconds(write)
+            );
+        }
+    }
     Ok(written)
 }

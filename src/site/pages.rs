@@ -101,9 +101,18 @@ impl Input<'_> {
         path: &str,
         context: &Context,
     ) -> Result<Vec<u8>, BuildError> {
+        self.render_text(template, path, context).map(bytes)
+    }
+
+    /// `template` rendered for the page at `path` (named in errors).
+    pub(crate) fn render_text(
+        &self,
+        template: &str,
+        path: &str,
+        context: &Context,
+    ) -> Result<String, BuildError> {
         self.renderer
             .render(template, context)
-            .map(bytes)
             .map_err(|source| BuildError::Page {
                 path: path.to_string(),
                 source,
@@ -392,6 +401,14 @@ impl Generator for IncidentPages<'_> {
         let print_path = paths::print(&view.id);
         let mut context =
             page_context(&PageMeta::new(&page_path, &title, "all"), "incident", &view);
+        // Both pages show the same fields and details: rendered once, for both.
+        for (key, partial) in [
+            ("fields_html", "partials/fields.html"),
+            ("details_html", "partials/details.html"),
+        ] {
+            let html = input.render_text(partial, &page_path, &context)?;
+            context.insert(key, &html);
+        }
         let page = input.render_page("incident.html", &page_path, &context)?;
         context.insert("page", &PageMeta::new(&print_path, &title, "all"));
         let print = input.render_page("print.html", &print_path, &context)?;
