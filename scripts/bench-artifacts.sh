@@ -5,6 +5,8 @@
 #
 #   scripts/bench-artifacts.sh              # 10k incidents, 5 runs each
 #   scripts/bench-artifacts.sh 2000 3       # N incidents, R runs each
+#   BASE=/path/to/older/fir scripts/bench-artifacts.sh   # also time another binary,
+#                                           # alternated with this one in each run
 #
 # The "off" site is a second root whose content/ is a symlink to the same corpus and
 # whose fir.toml differs only by the [artifacts] switch. Work files go to
@@ -19,7 +21,7 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 [ -x /usr/bin/time ] || apt-get install -y time >/dev/null
 cargo build --release --quiet --bin fir
-fir=$PWD/target/release/fir
+fir=${FIR:-$PWD/target/release/fir}
 
 on=$work/on-$n
 off=$work/off-$n
@@ -49,6 +51,10 @@ echo "variant run wall_s user_s sys_s files"
 for r in $(seq 1 "$runs"); do
     echo "off $r $(build "$off" "$work/runs/off-$r")"
     echo "on $r $(build "$on" "$work/runs/on-$r")"
+    if [ -n "${BASE:-}" ]; then
+        echo "base-off $r $(fir=$BASE build "$off" "$work/runs/base-off-$r")"
+        echo "base-on $r $(fir=$BASE build "$on" "$work/runs/base-on-$r")"
+    fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "distinct artifacts: $(grep -c '"type"' "$work/runs/on-1/data/artifacts.json")"

@@ -29,7 +29,7 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
 command -v wrk >/dev/null || { echo "wrk is missing (Debian package wrk)" >&2; exit 1; }
-cargo build --release --quiet --bin fir --example serve_hello --example synth
+cargo build --release --quiet --bin fir --example serve_hello --example synth --example durable_creates
 fir=$PWD/target/release/fir
 hello=$PWD/target/release/examples/serve_hello
 
@@ -109,6 +109,14 @@ echo "## GET /new $(awk '/Requests\/sec/ {print $2}' "$work/wrk-form.txt") req/s
 echo "## fir serve RSS: $((idle_rss / 1024)) MiB after start, peak $((reads_rss / 1024)) MiB after the GET runs, peak $((rss / 1024)) MiB after the POST run; files written: $((after - before)); fir check: $valid"
 echo "## load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill -9 "$fir_pid"; rm -f "$work/fir.log.pid"
+# The disk's ceiling for that write path: the server's own writer from as many
+# threads as wrk has connections, without HTTP or rebuilds; then the bare minimum
+# (create, write, fsync; no atomic rename, no directory sync) from Python.
+echo
+floor=$work/floor-$$
+rm -rf "$floor" && mkdir -p "$floor/content/incidents" && cp -a fir.toml "$floor/"
+echo "## durable creates, fir's writer: $(./target/release/examples/durable_creates "$floor" "$connections" "${duration%s}")"
+echo "## durable creates, bare: $(python3 scripts/durable_creates.py "$floor/bare" "$connections" "${duration%s}")"
 fi
 
 # 2. Submit -> visible on the 100k corpus.
