@@ -20,7 +20,7 @@ fn main() -> anyhow::Result<()> {
     let seconds: f64 = args.next().map_or(Ok(10.0), |s| s.parse())?;
     let config = fir::Config::load(&root)?;
     let creator = fir::store::Creator::new(&root, &config);
-    let now = DateTime::now(&config.tz());
+    let now = DateTime::now(config.tz());
     creator.reserve_warm(now.civil().year())?;
     let made = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
@@ -34,7 +34,7 @@ fn main() -> anyhow::Result<()> {
                     while !stop.load(Ordering::Relaxed) {
                         // About the size of a form submission's file.
                         let mut incident =
-                            Incident::new("", format!("Durable create {t}-{n}"), now.clone());
+                            Incident::new("", format!("Durable create {t}-{n}"), now);
                         incident.category = "phishing".into();
                         incident.description = "Suspicious mail with a link. ".repeat(8);
                         creator.create(&mut incident)?;
