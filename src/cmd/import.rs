@@ -49,7 +49,9 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    let started = std::time::Instant::now();
     let inputs = read_inputs(&args, mapping.as_ref())?;
+    tracing::debug!("import: read at {:.2?}", started.elapsed());
     let Some(mapping) = mapping else {
         print!("{}", import::guess::guess(&inputs, &config));
         eprintln!(
@@ -59,6 +61,7 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let existing = content::load(root, &config);
+    tracing::debug!("import: existing files loaded at {:.2?}", started.elapsed());
     if existing.has_errors(false) {
         for diagnostic in existing.diagnostics.iter().take(SHOWN_WARNINGS) {
             eprintln!("{diagnostic}");
@@ -79,6 +82,7 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         &existing.entries,
         &options,
     );
+    tracing::debug!("import: planned at {:.2?}", started.elapsed());
 
     for (sheet, reason) in &plan.skipped_sheets {
         eprintln!("note: {sheet}: not imported: {reason}");
