@@ -1,9 +1,9 @@
 //! Writing incident files safely: ids, paths, exclusive creation and atomic replacement.
 //!
-//! A new file is written to a temporary file, flushed to disk, then hard-linked to its
-//! final name (which fails if the name is taken, like `O_EXCL`), and the directory is
-//! flushed too, so that once a function here returns, the file survives a crash and no
-//! reader ever sees it half-written.
+//! A new file is written unnamed (`O_TMPFILE` on Linux; a temporary file elsewhere),
+//! flushed to disk, then linked under its final name (which fails if the name is taken,
+//! like `O_EXCL`), and the directory is flushed too, so that once a function here
+//! returns, the file survives a crash and no reader ever sees it half-written.
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
