@@ -130,11 +130,12 @@ fn for_each_chunk(text: &str, steps: &mut u64, mut f: impl FnMut(&str, bool, &mu
             continue;
         }
         let start = i;
-        let mut marks = 0;
+        let mut marks = CLASS[bytes[start] as usize];
         i += len;
         while i < bytes.len() {
+            // An ASCII byte of a chunk, the common case, without a call.
             let class = CLASS[bytes[i] as usize];
-            if class == IN | MARK || class == IN {
+            if class & (IN | WIDE) == IN {
                 marks |= class;
                 i += 1;
                 continue;
@@ -144,7 +145,6 @@ fn for_each_chunk(text: &str, steps: &mut u64, mut f: impl FnMut(&str, bool, &mu
                 (false, _) => break,
             }
         }
-        marks |= CLASS[bytes[start] as usize];
         f(&text[start..i], marks & MARK != 0, steps);
     }
 }
@@ -158,29 +158,12 @@ fn may_hold_indicator(chunk: &str, marks: bool) -> bool {
     if chunk.len() >= 32 {
         return true;
     }
-    if !marks {
-        return false;
-    }
-    let bytes = chunk.as_bytes();
-    let mut end = bytes.len();
-    while end > 0 && bytes[end - 1].is_ascii() && EDGE[bytes[end - 1] as usize] {
-        end -= 1;
-    }
-    bytes[..end]
-        .iter()
-        .any(|b| matches!(b, b'.' | b':' | b'@' | b'-'))
+    marks
+        && chunk
+            .trim_end_matches(values::EDGE_PUNCTUATION)
+            .bytes()
+            .any(|b| CLASS[b as usize] & MARK != 0)
 }
-
-/// [`values::EDGE_PUNCTUATION`] as a table of ASCII bytes.
-static EDGE: [bool; 128] = {
-    let mut table = [false; 128];
-    let mut i = 0;
-    while i < values::EDGE_PUNCTUATION.len() {
-        table[values::EDGE_PUNCTUATION[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
 
 /// Splits a chunk into URLs (from a known scheme to the next URL or the end) and the
 /// plain text around them.

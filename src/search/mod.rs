@@ -48,9 +48,14 @@ pub fn indexed_artifact(artifact: &crate::artifacts::Artifact) -> String {
 /// as [`field_key`] makes them.
 fn document_key(field: &str, value: &str) -> String {
     match field {
-        "artifact" => format!(":artifact:{value}"),
+        "artifact" => key(field, value),
         _ => field_key(field, value),
     }
+}
+
+/// The key of `value`, already in the form its field indexes.
+fn key(field: &str, value: &str) -> String {
+    format!(":{field}:{value}")
 }
 
 /// The index key of a value of a term field (`bl`, `tag`, `artifact`, …), typed in a
@@ -61,7 +66,7 @@ pub fn field_key(field: &str, value: &str) -> String {
         "bl" => text::fold(&crate::config::business_lines::normalize(value)),
         _ => text::fold(value.trim()),
     };
-    format!(":{field}:{value}")
+    key(field, &value)
 }
 
 /// The start of a text for result lists: Markdown marks dropped, white space folded,

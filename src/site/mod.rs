@@ -549,7 +549,13 @@ impl Site {
         drop(input);
         let incidents = summaries.len();
         drop_later((loaded, search));
-        let state = State::new(self.key, sources, summaries, page_map(&jobs), Some(index));
+        let state = State::new(
+            self.key,
+            sources,
+            summaries,
+            job_pages(&jobs).collect(),
+            Some(index),
+        );
         staging
             .write(cache::MARKER, state.build_id.as_bytes())
             .map_err(io_error(staging.path()))?;
@@ -691,10 +697,7 @@ impl Site {
             // What changed in the map of files: the files of the jobs rendered, and
             // those no job makes any more.
             let (changed_pages, stale) = steps.run("map pages", || {
-                let changed_pages: Vec<(String, u64)> = todo
-                    .iter()
-                    .flat_map(|(_, job)| job.outputs.iter().map(|p| (p.clone(), job.fingerprint)))
-                    .collect();
+                let changed_pages: Vec<(String, u64)> = job_pages(todo.iter().copied()).collect();
                 let stale: Vec<String> = if still_made == previous_view.pages.len() {
                     Vec::new()
                 } else {
@@ -1111,10 +1114,12 @@ fn plan(generators: &[Box<dyn Generator + '_>]) -> Vec<(usize, Job)> {
         .collect()
 }
 
-fn page_map(jobs: &[(usize, Job)]) -> foldhash::HashMap<String, u64> {
-    jobs.iter()
+/// Each file the jobs make, with its job's fingerprint: what the build cache maps.
+fn job_pages<'j>(
+    jobs: impl IntoIterator<Item = &'j (usize, Job)>,
+) -> impl Iterator<Item = (String, u64)> {
+    jobs.into_iter()
         .flat_map(|(_, job)| job.outputs.iter().map(|p| (p.clone(), job.fingerprint)))
-        .collect()
 }
 
 /// Renders every job in parallel, writing each file as soon as it is ready.
