@@ -317,6 +317,55 @@ fn large_index_splits_shards_and_still_answers() {
     assert_eq!(ids(&mut searcher, "unique12*").len(), 111);
 }
 
+/// Inverting in rounds, batches and partitions gives every key the postings a plain
+/// scan of the documents gives: sorted, numbered from `first`, title hits apart.
+#[test]
+fn inverting_equals_a_plain_scan() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let owned = large(2 * 2048 + 300);
+    let docs = documents(&owned);
+    let first = 7;
+    type Expected = (BTreeSet<u32>, BTreeSet<u32>);
+    let mut want: BTreeMap<String, Expected> = BTreeMap::new();
+    for (i, doc) in docs.iter().enumerate() {
+        let n = first + i as u32;
+        let texts = [(doc.title, true), (doc.id, false)]
+            .into_iter()
+            .chain(doc.texts.iter().map(|t| (*t, false)));
+        for (text, title) in texts {
+            let terms: Vec<String> = text::terms(text).collect();
+            for term in &terms {
+                let (all, titles) = want.entry(term.clone()).or_default();
+                all.insert(n);
+                if title {
+                    titles.insert(n);
+                }
+            }
+            for pair in terms.windows(2) {
+                let key = format!("{} {}", pair[0], pair[1]);
+                want.entry(key).or_default().0.insert(n);
+            }
+        }
+        for (field, value) in &doc.keywords {
+            let key = super::document_key(field, value);
+            want.entry(key).or_default().0.insert(n);
+        }
+    }
+    let got: BTreeMap<String, Expected> = super::index::invert(&docs, first)
+        .into_iter()
+        .map(|(key, postings)| {
+            assert!(
+                postings.all.is_sorted() && postings.title.is_sorted(),
+                "{key}"
+            );
+            let all = postings.all.into_iter().collect();
+            (key, (all, postings.title.into_iter().collect()))
+        })
+        .collect();
+    assert_eq!(got.len(), want.len());
+    assert_eq!(got, want);
+}
+
 /// A term's postings, title postings and stored facet counts, decoded.
 type TermAsRead = (Vec<u32>, Vec<u32>, Vec<u32>);
 

@@ -52,7 +52,9 @@ pub fn fold(text: &str) -> String {
 /// [`fold`], appending to `out`.
 pub fn fold_into(text: &str, out: &mut String) {
     if text.is_ascii() {
-        out.extend(text.bytes().map(|b| b.to_ascii_lowercase() as char));
+        let start = out.len();
+        out.push_str(text);
+        out[start..].make_ascii_lowercase();
         return;
     }
     for c in text.chars().flat_map(char::to_lowercase) {
@@ -72,10 +74,62 @@ pub fn for_each_term(text: &str, mut each: impl FnMut(&str)) {
     }
 }
 
-/// Runs of letters and digits, as written.
-fn raw_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD)
+/// Runs of letters and digits, as written, of at most [`MAX_WORD`] characters.
+fn raw_words(text: &str) -> RawWords<'_> {
+    RawWords { text, at: 0 }
+}
+
+/// The iterator of [`raw_words`]: bytes below 128 are classified without decoding
+/// (most text is ASCII), others as the `char` they start.
+#[derive(Debug)]
+struct RawWords<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl RawWords<'_> {
+    /// Whether the character at `at` is a letter or digit, and its length in bytes.
+    fn class(&self, at: usize) -> (bool, usize) {
+        let byte = self.text.as_bytes()[at];
+        if byte.is_ascii() {
+            return (byte.is_ascii_alphanumeric(), 1);
+        }
+        let c = self.text[at..].chars().next().unwrap_or_default();
+        (c.is_alphanumeric(), c.len_utf8())
+    }
+}
+
+impl<'a> Iterator for RawWords<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let len = self.text.len();
+        loop {
+            while self.at < len {
+                let (in_word, width) = self.class(self.at);
+                if in_word {
+                    break;
+                }
+                self.at += width;
+            }
+            if self.at >= len {
+                return None;
+            }
+            let start = self.at;
+            let mut chars = 0;
+            while self.at < len {
+                let (in_word, width) = self.class(self.at);
+                if !in_word {
+                    break;
+                }
+                self.at += width;
+                chars += 1;
+            }
+            if chars <= MAX_WORD {
+                return Some(&self.text[start..self.at]);
+            }
+        }
+    }
 }
 
 /// The index form of a folded word: plurals of French and English reduced, so that
@@ -144,6 +198,27 @@ mod tests {
         let mut seen = Vec::new();
         for_each_term(text, |t| seen.push(t.to_string()));
         assert_eq!(seen, terms(text).collect::<Vec<_>>());
+    }
+
+    proptest::proptest! {
+        /// The byte-wise word scanner cuts text exactly where splitting on every
+        /// character that is no letter or digit does.
+        #[test]
+        fn words_are_runs_of_letters_and_digits(text in "(?s)[a-zA-Z0-9 .,:'é€ß\u{2014}\u{0301}\u{1F600}\u{0660}-]{0,300}") {
+            let expected: Vec<&str> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD)
+                .collect();
+            proptest::prop_assert_eq!(raw_words(&text).collect::<Vec<_>>(), expected);
+        }
+    }
+
+    #[test]
+    fn long_runs_are_not_words() {
+        let long = "a".repeat(MAX_WORD + 1);
+        let text = format!("x {long} y é{} z", "é".repeat(MAX_WORD - 1));
+        let got: Vec<&str> = raw_words(&text).collect();
+        assert_eq!(got, ["x", "y", "é".repeat(MAX_WORD).as_str(), "z"]);
     }
 
     #[test]
