@@ -159,9 +159,32 @@ impl Steps {
         let started = Instant::now();
         let out = step();
         let took = started.elapsed();
-        tracing::debug!("{name}: {took:.2?}");
+        tracing::debug!("{name}: {took:.2?}{}", memory_now());
         self.done.push((name, took));
         out
+    }
+}
+
+/// The process's resident memory and its peak so far, for the step logs (Linux only:
+/// elsewhere nothing), so that where a build's memory goes can be read off a run.
+fn memory_now() -> String {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return String::new();
+    }
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.trim().strip_suffix("kB"))
+            .and_then(|kb| kb.trim().parse::<u64>().ok())
+            .map(|kb| kb / 1024)
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => format!(" (memory {now} MiB, peak {peak} MiB)"),
+        _ => String::new(),
     }
 }
 
