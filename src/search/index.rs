@@ -148,178 +148,126 @@ struct Entry {
     postings: Vec<u32>,
 }
 
-/// Keys are spread over this many partitions by the top bits of their hash, and each
-/// partition is inverted on its own: its table stays small enough for the CPU's
-/// caches, where one table of every key would miss them on most postings.
-const PARTITION_BITS: u32 = 8;
-const PARTITIONS: usize = 1 << PARTITION_BITS;
-/// Documents whose keys are gathered before they go to the partitions: bounds the
-/// memory of keys in flight (about 16 bytes per distinct key of a document). 2048
-/// cost the 10k build's peak 40 MB more and was no faster.
-const ROUND_DOCS: usize = 512;
-/// Documents gathered by one task within a round.
-const BATCH_DOCS: usize = 128;
-/// In a [`Record`]'s name, the flag of a pair (the rest is its place in `pairs`).
-const PAIR: u32 = 1 << 31;
-
-fn partition_of(hash: u64) -> usize {
-    (hash >> (64 - PARTITION_BITS)) as usize
-}
-
-/// One distinct key of one document, on its way to the key's partition.
-#[derive(Debug, Clone, Copy)]
-struct Record {
-    hash: u64,
-    posting: u32,
-    /// Where the key's name is in its [`Batch`]: a span of `texts`, or with [`PAIR`]
-    /// set, a pair.
-    name: u32,
-}
-
-/// Where a key of the current document stands: in the title or not, and its name.
+/// Where a key of the current document stands: in the title or not, and its name
+/// (a range of the document's scratch text, or a pair).
 #[derive(Debug, Clone, Copy)]
 struct Seen {
     title: bool,
-    name: u32,
+    text: (u32, u32),
+    pair: Option<(u64, u64)>,
 }
 
-/// The distinct keys of a run of documents, sorted by partition, with their names.
-#[derive(Debug)]
-struct Batch {
-    records: Vec<Vec<Record>>,
-    /// Names of term keys, back to back; `spans` cuts them.
-    texts: String,
-    spans: Vec<(u32, u32)>,
-    pairs: Vec<(u64, u64)>,
-    /// The current document's keys (reused from document to document).
+/// Scratch space reused from document to document.
+#[derive(Debug, Default)]
+struct Scratch {
     seen: HashedMap<Seen>,
+    text: String,
 }
 
-impl Default for Batch {
-    fn default() -> Batch {
-        Batch {
-            records: vec![Vec::new(); PARTITIONS],
-            texts: String::new(),
-            spans: Vec::new(),
-            pairs: Vec::new(),
-            seen: HashedMap::default(),
-        }
-    }
+/// The keys and postings of a run of documents. The hash table only maps a key to
+/// its place in `entries`: small slots probe faster than whole entries.
+#[derive(Debug, Default)]
+struct Partial {
+    slots: HashedMap<u32>,
+    entries: Vec<(u64, Entry)>,
 }
 
-impl Batch {
-    /// Empties the batch for the next round, keeping its memory.
-    fn clear(&mut self) {
-        self.records.iter_mut().for_each(Vec::clear);
-        self.texts.clear();
-        self.spans.clear();
-        self.pairs.clear();
-    }
-
-    fn name_text(&mut self, text: &str) -> u32 {
-        let start = self.texts.len() as u32;
-        self.texts.push_str(text);
-        self.spans.push((start, self.texts.len() as u32));
-        (self.spans.len() - 1) as u32
-    }
-
-    /// Adds the distinct keys of document `n`: its terms, its pairs of adjacent terms
-    /// (for phrases) and its field keys. Repeats within the document only touch the
-    /// small per-document table.
-    fn add(&mut self, n: u32, doc: &Document<'_>) {
-        let mut seen = std::mem::take(&mut self.seen);
+impl Partial {
+    /// Adds the keys of document `n`. Most work is on the small per-document map;
+    /// the big map is touched once per distinct key of the document.
+    fn add(&mut self, n: u32, doc: &Document<'_>, scratch: &mut Scratch) {
+        let Scratch { seen, text: names } = scratch;
         seen.clear();
-        let mut add_text = |batch: &mut Batch, text: &str, title: bool| {
+        names.clear();
+        let mut add_text = |text: &str, title: bool| {
             let mut previous: Option<u64> = None;
             text::for_each_term(text, |term| {
                 let h = hash_bytes(term.as_bytes());
                 match seen.get_mut(&h) {
                     Some(s) => s.title |= title,
                     None => {
-                        let name = batch.name_text(term);
-                        seen.insert(h, Seen { title, name });
+                        let start = names.len() as u32;
+                        names.push_str(term);
+                        let text = (start, names.len() as u32);
+                        seen.insert(
+                            h,
+                            Seen {
+                                title,
+                                text,
+                                pair: None,
+                            },
+                        );
                     }
                 }
                 if let Some(before) = previous {
-                    seen.entry(pair_hash(before, h)).or_insert_with(|| {
-                        batch.pairs.push((before, h));
-                        Seen {
-                            title: false,
-                            name: PAIR | (batch.pairs.len() - 1) as u32,
-                        }
+                    seen.entry(pair_hash(before, h)).or_insert(Seen {
+                        title: false,
+                        text: (0, 0),
+                        pair: Some((before, h)),
                     });
                 }
                 previous = Some(h);
             });
         };
-        add_text(self, doc.title, true);
-        add_text(self, doc.id, false);
+        add_text(doc.title, true);
+        add_text(doc.id, false);
         for text in &doc.texts {
-            add_text(self, text, false);
+            add_text(text, false);
         }
         for (field, value) in &doc.keywords {
             let key = super::document_key(field, value);
-            let name = self.name_text(&key);
-            seen.insert(hash_bytes(key.as_bytes()), Seen { title: false, name });
+            let start = names.len() as u32;
+            names.push_str(&key);
+            let text = (start, names.len() as u32);
+            seen.insert(
+                hash_bytes(key.as_bytes()),
+                Seen {
+                    title: false,
+                    text,
+                    pair: None,
+                },
+            );
         }
-        for (&hash, s) in &seen {
-            self.records[partition_of(hash)].push(Record {
-                hash,
-                posting: n << 1 | u32::from(s.title),
-                name: s.name,
-            });
-        }
-        self.seen = seen;
-    }
-
-    fn name(&self, name: u32) -> Name {
-        if name & PAIR != 0 {
-            let (a, b) = self.pairs[(name & !PAIR) as usize];
-            Name::Pair(a, b)
-        } else {
-            let (start, end) = self.spans[name as usize];
-            Name::Text(self.texts[start as usize..end as usize].to_string())
-        }
-    }
-}
-
-/// The keys of one partition and their postings. The hash table only maps a key to
-/// its place in `entries`: small slots probe faster than whole entries.
-#[derive(Debug, Default)]
-struct Partition {
-    slots: HashedMap<u32>,
-    entries: Vec<Entry>,
-}
-
-impl Partition {
-    /// Adds this partition's records of `batches`, documents in order.
-    fn add(&mut self, part: usize, batches: &[Batch]) {
-        for batch in batches {
-            for record in &batch.records[part] {
-                match self.slots.entry(record.hash) {
-                    Slot::Occupied(slot) => {
-                        self.entries[*slot.get() as usize]
-                            .postings
-                            .push(record.posting);
-                    }
-                    Slot::Vacant(slot) => {
-                        slot.insert(self.entries.len() as u32);
-                        self.entries.push(Entry {
-                            name: batch.name(record.name),
-                            postings: vec![record.posting],
-                        });
-                    }
+        for (&h, s) in seen.iter() {
+            let posting = n << 1 | u32::from(s.title);
+            match self.slots.entry(h) {
+                Slot::Occupied(slot) => self.entries[*slot.get() as usize].1.postings.push(posting),
+                Slot::Vacant(slot) => {
+                    slot.insert(self.entries.len() as u32);
+                    let name = match s.pair {
+                        Some((a, b)) => Name::Pair(a, b),
+                        None => Name::Text(names[s.text.0 as usize..s.text.1 as usize].to_string()),
+                    };
+                    self.entries.push((
+                        h,
+                        Entry {
+                            name,
+                            postings: vec![posting],
+                        },
+                    ));
                 }
             }
         }
     }
 
-    /// The name of term key `hash`, if this partition has it.
-    fn text(&self, hash: u64) -> Option<&str> {
-        match &self.entries[*self.slots.get(&hash)? as usize].name {
-            Name::Text(text) => Some(text),
-            Name::Pair(..) => None,
+    /// The keys of both runs; postings end up unordered (sorted once at the end).
+    fn merge(mut self, mut other: Partial) -> Partial {
+        if self.entries.len() < other.entries.len() {
+            std::mem::swap(&mut self, &mut other);
         }
+        for (h, mut entry) in other.entries {
+            match self.slots.entry(h) {
+                Slot::Occupied(slot) => self.entries[*slot.get() as usize]
+                    .1
+                    .postings
+                    .append(&mut entry.postings),
+                Slot::Vacant(slot) => {
+                    slot.insert(self.entries.len() as u32);
+                    self.entries.push((h, entry));
+                }
+            }
+        }
+        self
     }
 }
 
@@ -407,21 +355,17 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         terms.len(),
         started.elapsed()
     );
-    // Postings are freed as they are encoded: the index step's peak memory is the
-    // build's (#3), and the encoded form is several times smaller.
-    let (keys, postings): (Vec<String>, Vec<Postings>) = terms.into_iter().unzip();
-    let encoded: Vec<Encoded<'_>> = keys
+    let encoded: Vec<Encoded<'_>> = terms
         .par_iter()
-        .zip(postings)
         .map(|(key, postings)| encode_entry(key, &postings.all, &postings.title, &rows, &columns))
         .collect();
     let sizes: Vec<usize> = encoded
         .iter()
         .map(|(k, a, t, c)| k.len() + a.len() + t.len() + c.len() + 12)
         .collect();
-    let key_refs: Vec<&str> = encoded.iter().map(|e| e.0).collect();
+    let keys: Vec<&str> = encoded.iter().map(|e| e.0).collect();
     let mut cut = Shards::default();
-    cut.split(&key_refs, &sizes, 0, String::new());
+    cut.split(&keys, &sizes, 0, String::new());
     let (prefixes, shards): (Vec<String>, Vec<Vec<&Encoded<'_>>>) =
         cut.into_sorted(&encoded).into_iter().unzip();
     let mut files = Vec::new();
@@ -477,7 +421,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
     files.par_extend(display_files(&entries, 0));
     files.push(meta_file(docs.len() as u32, columns, dirs));
     drop(encoded);
-    crate::drop_later(keys);
+    crate::drop_later(terms);
     files
 }
 
@@ -606,79 +550,59 @@ pub(super) fn meta_file(docs: u32, columns: Vec<Column>, dirs: Vec<String>) -> (
 }
 
 /// Every key with its postings, keys sorted; `docs[i]` is document `first + i`.
-///
-/// Round after round of documents, each task gathers the distinct keys of a batch of
-/// documents by partition, then each partition takes its keys from every batch, in
-/// document order: postings come out sorted, and no two tasks share a table.
 pub(super) fn invert(docs: &[Document<'_>], first: u32) -> Vec<(String, Postings)> {
-    let mut partitions: Vec<Partition> = (0..PARTITIONS).map(|_| Partition::default()).collect();
-    let mut pool: Vec<Batch> = Vec::new();
-    for (round, round_docs) in docs.chunks(ROUND_DOCS).enumerate() {
-        let round_first = first + (round * ROUND_DOCS) as u32;
-        let mut batches: Vec<Batch> = round_docs
-            .chunks(BATCH_DOCS)
-            .map(|_| pool.pop().unwrap_or_default())
-            .collect();
-        batches
-            .par_iter_mut()
-            .zip(round_docs.par_chunks(BATCH_DOCS))
-            .enumerate()
-            .for_each(|(b, (batch, part))| {
-                for (i, doc) in part.iter().enumerate() {
-                    batch.add(round_first + (b * BATCH_DOCS + i) as u32, doc);
-                }
-            });
-        partitions
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(p, partition)| partition.add(p, &batches));
-        for mut batch in batches {
-            batch.clear();
-            pool.push(batch);
-        }
-    }
-    drop(pool);
-    // Pairs are named after their terms; terms keep the names they carry.
-    let text = |hash: u64| {
-        partitions[partition_of(hash)]
-            .text(hash)
-            .unwrap_or_default()
-    };
-    let pair_names: Vec<Vec<Option<String>>> = partitions
-        .par_iter()
-        .map(|partition| {
-            partition
-                .entries
-                .iter()
-                .map(|entry| match entry.name {
-                    Name::Text(_) => None,
-                    Name::Pair(a, b) => Some(format!("{} {}", text(a), text(b))),
-                })
-                .collect()
+    let runs = rayon::current_num_threads().max(1);
+    let run = docs.len().div_ceil(runs).max(1);
+    let merged = docs
+        .par_chunks(run)
+        .enumerate()
+        .map(|(r, part)| {
+            let mut partial = Partial::default();
+            let mut scratch = Scratch::default();
+            for (i, doc) in part.iter().enumerate() {
+                partial.add(first + (r * run + i) as u32, doc, &mut scratch);
+            }
+            partial
         })
-        .collect();
-    let mut terms: Vec<(String, Postings)> = partitions
+        .reduce(Partial::default, Partial::merge);
+    let entries = merged.entries;
+    drop(merged.slots);
+    // Pairs are named after their terms; terms keep the names they carry.
+    let pair_names: Vec<Option<String>> = {
+        let texts: HashedMap<&str> = entries
+            .iter()
+            .filter_map(|(h, e)| match &e.name {
+                Name::Text(text) => Some((*h, text.as_str())),
+                Name::Pair(..) => None,
+            })
+            .collect();
+        entries
+            .par_iter()
+            .map(|(_, entry)| match &entry.name {
+                Name::Text(_) => None,
+                Name::Pair(a, b) => Some(format!(
+                    "{} {}",
+                    texts.get(a).copied().unwrap_or_default(),
+                    texts.get(b).copied().unwrap_or_default()
+                )),
+            })
+            .collect()
+    };
+    let mut terms: Vec<(String, Postings)> = entries
         .into_par_iter()
         .zip(pair_names)
-        .flat_map_iter(|(partition, pair_names)| {
-            partition
-                .entries
-                .into_iter()
-                .zip(pair_names)
-                .map(|(entry, pair_name)| {
-                    let key = match entry.name {
-                        Name::Text(text) => text,
-                        Name::Pair(..) => pair_name.unwrap_or_default(),
-                    };
-                    let mut all = entry.postings;
-                    // Batches add documents in order; sorting a sorted list is one pass.
-                    all.sort_unstable();
-                    let title = all.iter().filter(|p| *p & 1 == 1).map(|p| p >> 1).collect();
-                    for posting in &mut all {
-                        *posting >>= 1;
-                    }
-                    (key, Postings { all, title })
-                })
+        .map(|((_, entry), pair_name)| {
+            let key = match entry.name {
+                Name::Text(text) => text,
+                Name::Pair(..) => pair_name.unwrap_or_default(),
+            };
+            let mut all = entry.postings;
+            all.sort_unstable();
+            let title = all.iter().filter(|p| *p & 1 == 1).map(|p| p >> 1).collect();
+            for posting in &mut all {
+                *posting >>= 1;
+            }
+            (key, Postings { all, title })
         })
         .collect();
     terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
