@@ -199,48 +199,27 @@ pub fn plan(
     let mut seen_content: HashMap<u64, Location> = HashMap::new();
     let mut written_paths: HashSet<PathBuf> = HashSet::new();
 
-    for input in inputs {
-        for sheet in &input.sheets {
-            let sheet_label = sheet.name.clone().unwrap_or_else(|| input.source.clone());
+    // What each row holds is worked out on every core, for every sheet at once; what
+    // it becomes depends on the rows before it, so that is decided in order; then the
+    // files are rendered on every core. (Three passes over the whole import, not per
+    // sheet: sheets are small, and each pass waits for its slowest row.)
+    let sheets: Vec<(&Input, &Sheet)> = inputs
+        .iter()
+        .flat_map(|input| input.sheets.iter().map(move |sheet| (input, sheet)))
+        .collect();
+    let rows_total = sheets
+        .iter()
+        .map(|(_, sheet)| sheet.rows.len() as u64)
+        .sum();
+    let progress = crate::progress::bar(rows_total, "importing");
+    let (layouts, prepared): (Vec<Option<Layout>>, Vec<Vec<Prepared>>) = sheets
+        .par_iter()
+        .map(|(input, sheet)| {
             let Some(layout) = rows::find_header(&sheet.rows, mapping, &by_header) else {
-                let reason = if mapping.header_row.is_some() {
-                    "the mapping's header_row is not in this sheet".to_string()
-                } else {
-                    "no header row naming the mapped columns in its first rows".to_string()
-                };
-                plan.skipped_sheets
-                    .push((format!("{}: {sheet_label}", input.source), reason));
-                continue;
+                return (None, Vec::new());
             };
-            let header_location = Location {
-                source: input.source.clone(),
-                sheet: sheet.name.clone(),
-                row: sheet.rows[layout.header_index].0,
-            };
-            for field in &layout.missing {
-                plan.warnings.push(Warning {
-                    location: header_location.clone(),
-                    column: None,
-                    message: format!(
-                        "no column for `{}` in the header ({}); the field takes its default",
-                        field.key(),
-                        mapping.columns[field].names().join(" or ")
-                    ),
-                });
-            }
-            let columns: HashSet<&str> = layout.headers.iter().map(String::as_str).collect();
-            let stem = Path::new(&input.source)
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("sheet");
-            let sheet_for_id = sheet.name.as_deref().unwrap_or(stem);
-            let progress = crate::progress::bar(sheet.rows.len() as u64, "importing");
-
-            // What each row holds is worked out on every core; what it becomes depends
-            // on the rows before it, so that is decided in order.
             let data_rows = &sheet.rows[layout.header_index + 1..];
-            let mut pending: Vec<PendingWrite> = Vec::new();
-            let prepared: Vec<Prepared> = data_rows
+            let rows = data_rows
                 .par_iter()
                 .map(|(number, cells)| {
                     progress.inc(1);
@@ -252,47 +231,91 @@ pub fn plan(
                     prepare(location, cells, &layout, &resolver)
                 })
                 .collect();
-            for prepared in prepared {
-                let Prepared {
-                    mut result,
-                    kind,
-                    content_hash,
-                    built,
-                } = prepared;
-                match kind {
-                    RowKind::Blank => result.reason = "blank row".into(),
-                    RowKind::RepeatedHeader => result.reason = "repeated header row".into(),
-                    RowKind::Total => result.reason = "totals row".into(),
-                    RowKind::Data => {
-                        let write = decide(
-                            &mut result,
-                            &mut plan,
-                            (content_hash, built),
-                            DecideContext {
-                                root,
-                                resolver: &resolver,
-                                sheet_for_id,
-                                options,
-                                parts: &parts,
-                                columns: &columns,
-                            },
-                            &mut index,
-                            (&mut seen_keys, &mut seen_ids, &mut seen_content),
-                            &mut written_paths,
-                        );
-                        pending.extend(write);
-                    }
+            (Some(layout), rows)
+        })
+        .unzip();
+    let columns_of: Vec<HashSet<&str>> = layouts
+        .iter()
+        .map(|layout| match layout {
+            Some(layout) => layout.headers.iter().map(String::as_str).collect(),
+            None => HashSet::new(),
+        })
+        .collect();
+
+    let mut pending: Vec<(usize, PendingWrite)> = Vec::new();
+    for (s, ((input, sheet), rows)) in sheets.iter().zip(prepared).enumerate() {
+        let sheet_label = sheet.name.clone().unwrap_or_else(|| input.source.clone());
+        let Some(layout) = &layouts[s] else {
+            let reason = if mapping.header_row.is_some() {
+                "the mapping's header_row is not in this sheet".to_string()
+            } else {
+                "no header row naming the mapped columns in its first rows".to_string()
+            };
+            plan.skipped_sheets
+                .push((format!("{}: {sheet_label}", input.source), reason));
+            continue;
+        };
+        let header_location = Location {
+            source: input.source.clone(),
+            sheet: sheet.name.clone(),
+            row: sheet.rows[layout.header_index].0,
+        };
+        for field in &layout.missing {
+            plan.warnings.push(Warning {
+                location: header_location.clone(),
+                column: None,
+                message: format!(
+                    "no column for `{}` in the header ({}); the field takes its default",
+                    field.key(),
+                    mapping.columns[field].names().join(" or ")
+                ),
+            });
+        }
+        let stem = Path::new(&input.source)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("sheet");
+        let sheet_for_id = sheet.name.as_deref().unwrap_or(stem);
+        for prepared in rows {
+            let Prepared {
+                mut result,
+                kind,
+                content_hash,
+                built,
+            } = prepared;
+            match kind {
+                RowKind::Blank => result.reason = "blank row".into(),
+                RowKind::RepeatedHeader => result.reason = "repeated header row".into(),
+                RowKind::Total => result.reason = "totals row".into(),
+                RowKind::Data => {
+                    let write = decide(
+                        &mut result,
+                        &mut plan,
+                        (content_hash, built),
+                        DecideContext {
+                            root,
+                            resolver: &resolver,
+                            sheet_for_id,
+                            options,
+                            parts: &parts,
+                            columns: &columns_of[s],
+                        },
+                        &mut index,
+                        (&mut seen_keys, &mut seen_ids, &mut seen_content),
+                        &mut written_paths,
+                    );
+                    pending.extend(write.map(|write| (s, write)));
                 }
-                plan.rows.push(result);
             }
-            plan.writes.par_extend(
-                pending
-                    .into_par_iter()
-                    .map(|write| write.render(&parts, &columns)),
-            );
-            progress.finish_and_clear();
+            plan.rows.push(result);
         }
     }
+    plan.writes.par_extend(
+        pending
+            .into_par_iter()
+            .map(|(s, write)| write.render(&parts, &columns_of[s])),
+    );
+    progress.finish_and_clear();
     plan
 }
 
