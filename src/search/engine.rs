@@ -111,7 +111,9 @@ struct Matches {
 pub struct Searcher<S> {
     source: S,
     meta: Meta,
-    /// Shard prefixes by first character, as loaded.
+    /// The names of the directories of shards (from the meta file).
+    dir_names: HashSet<String>,
+    /// Shard prefixes by directory, as loaded.
     dirs: HashMap<String, Vec<String>>,
     shards: HashMap<String, Vec<ShardEntry>>,
     facet_chunks: HashMap<u32, Vec<Vec<u32>>>,
@@ -167,6 +169,7 @@ impl<S: Source> Searcher<S> {
         }
         Ok(Searcher {
             source,
+            dir_names: meta.dirs.iter().cloned().collect(),
             dirs: HashMap::new(),
             meta,
             shards: HashMap::new(),
@@ -212,17 +215,21 @@ impl<S: Source> Searcher<S> {
             .map(|at| terms[at].clone()))
     }
 
-    /// The shard prefixes that start like `key` (its first character's directory),
-    /// and the root shard.
+    /// The shard prefixes listed in the directory of `key` (the one with the longest
+    /// name that starts it), and the root shard.
     fn candidates(&mut self, key: &str) -> Result<Vec<String>, SearchError> {
-        let first: String = key.chars().take(1).collect();
         let mut out = vec![String::new()];
-        if self.meta.dirs.contains(&first) {
-            if !self.dirs.contains_key(&first) {
-                let file: DirFile = self.read(dir_path(&first))?;
-                self.dirs.insert(first.clone(), file.shards);
+        let ends = key.char_indices().map(|(i, _)| i).filter(|&i| i > 0);
+        let dir = std::iter::once(key.len())
+            .chain(ends.rev())
+            .map(|end| &key[..end])
+            .find(|name| !name.is_empty() && self.dir_names.contains(*name));
+        if let Some(name) = dir {
+            if !self.dirs.contains_key(name) {
+                let file: DirFile = self.read(dir_path(name))?;
+                self.dirs.insert(name.to_string(), file.shards);
             }
-            out.extend(self.dirs[&first].iter().cloned());
+            out.extend(self.dirs[name].iter().cloned());
         }
         Ok(out)
     }

@@ -10,7 +10,7 @@ use super::codec::{base64, encode_postings, pack_rows, put_varint, width_for};
 use super::{text, wrap};
 
 /// Format version, in the meta file: a reader refuses what it does not know.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Documents per facet-table chunk: a query with few results loads only their chunks;
 /// one with many loads the whole table ([`FACET_ALL`]) instead.
 pub const FACET_CHUNK: u32 = 256;
@@ -70,9 +70,10 @@ pub struct Meta {
     pub facet_chunk: u32,
     pub display_chunk: u32,
     pub columns: Vec<Column>,
-    /// First characters that have a directory of shards ([`dir_path`]). A term is in
-    /// the shard of its longest prefix among those listed in the directory of its first
-    /// character, or in the root shard (prefix "").
+    /// Names of the directories of shards ([`dir_path`], [`directories`]). A term is
+    /// in the shard of its longest prefix among those listed in the directory with the
+    /// longest name that starts the term, or in the root shard (prefix "") when no
+    /// directory name starts it.
     pub dirs: Vec<String>,
     pub fold: Vec<(String, String)>,
 }
@@ -376,28 +377,17 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
             .map(|(prefix, terms)| shard_file(prefix, terms)),
     );
 
-    // One directory per first character, so that the meta file stays small.
+    // Directories of shard prefixes, so that the meta file stays small and a reader
+    // loads only the part of the list its key needs.
     let mut dirs: Vec<String> = Vec::new();
-    let mut start = 0;
-    while start < prefixes.len() {
-        let Some(first) = prefixes[start].chars().next() else {
-            start += 1;
-            continue;
-        };
-        let end = start
-            + prefixes[start..]
-                .iter()
-                .take_while(|p| p.starts_with(first))
-                .count();
-        let name = first.to_string();
+    for (name, shards) in directories(&prefixes) {
         let file = DirFile {
             r#type: "dir",
             name: &name,
-            shards: &prefixes[start..end],
+            shards: &shards,
         };
         files.push((dir_path(&name), json(&file)));
         dirs.push(name);
-        start = end;
     }
     tracing::debug!(
         "search: {} shards encoded at {:.2?}",
@@ -423,6 +413,82 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
     drop(encoded);
     crate::drop_later(terms);
     files
+}
+
+/// A directory lists at most this many shard prefixes (about 20 bytes each): past
+/// it, subtrees of its children get directories of their own.
+const DIR_MAX: usize = 512;
+
+/// The directories of the sorted shard `prefixes` (the root "" excluded), as
+/// `(name, listed prefixes)`. Each directory is named after a shard prefix and lists
+/// that shard and the shards below it that no deeper directory lists. Readers look in
+/// the directory of the longest directory name that starts their key: since that
+/// name is a shard prefix of the key, the key's longest shard prefix is at least as
+/// long, so it is listed there (a deeper directory would have a longer name that
+/// also starts the key).
+pub(super) fn directories(prefixes: &[String]) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < prefixes.len() {
+        let Some(first) = prefixes[start].chars().next() else {
+            start += 1;
+            continue;
+        };
+        let end = start
+            + prefixes[start..]
+                .iter()
+                .take_while(|p| p.starts_with(first))
+                .count();
+        cut_directory(&prefixes[start..end], &mut out);
+        start = end;
+    }
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Adds the directory of `subtree` (sorted prefixes, the first of which prefixes all
+/// the others) and, when it would list more than [`DIR_MAX`], those of its children:
+/// the larger ones first, until the rest fits.
+fn cut_directory(subtree: &[String], out: &mut Vec<(String, Vec<String>)>) {
+    let root = &subtree[0];
+    if subtree.len() <= DIR_MAX {
+        out.push((root.clone(), subtree.to_vec()));
+        return;
+    }
+    // Each child `subtree[at]` with its descendants (prefixes form a tree: a shard's
+    // prefix less its last character is a shard too, so they follow it in order).
+    let mut children: Vec<&[String]> = Vec::new();
+    let mut at = 1;
+    while at < subtree.len() {
+        let child = subtree[at].as_str();
+        let end = at
+            + subtree[at..]
+                .iter()
+                .take_while(|p| p.starts_with(child))
+                .count();
+        children.push(&subtree[at..end]);
+        at = end;
+    }
+    let mut by_size: Vec<usize> = (0..children.len()).collect();
+    by_size.sort_by_key(|&c| std::cmp::Reverse(children[c].len()));
+    let mut own = vec![false; children.len()];
+    let mut listing = subtree.len();
+    for c in by_size {
+        if listing <= DIR_MAX {
+            break;
+        }
+        own[c] = true;
+        listing -= children[c].len();
+    }
+    let mut listed = vec![root.clone()];
+    for (child, own) in children.into_iter().zip(own) {
+        if own {
+            cut_directory(child, out);
+        } else {
+            listed.extend_from_slice(child);
+        }
+    }
+    out.push((root.clone(), listed));
 }
 
 /// The position of each value of each column, by raw value.

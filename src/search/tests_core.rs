@@ -317,6 +317,70 @@ fn large_index_splits_shards_and_still_answers() {
     assert_eq!(ids(&mut searcher, "unique12*").len(), 111);
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// However a large tree of shard prefixes is cut into directories, a reader that
+    /// loads the directory with the longest name starting its key finds the key's
+    /// shard: the longest prefix of the key among all shards. Every shard is listed
+    /// once, no directory lists more than `DIR_MAX`.
+    #[test]
+    fn directories_lead_every_key_to_its_shard(
+        words in proptest::collection::vec("[:ab][ab:é]{0,9}", 1..1500),
+        keys in proptest::collection::vec("[:ab][ab:é]{0,9}", 1..60),
+    ) {
+        // A tree: every prefix of a word is a shard (as Shards::split cuts them).
+        let mut prefixes: Vec<String> = words
+            .iter()
+            .flat_map(|w| w.char_indices().map(|(i, c)| w[..i + c.len_utf8()].to_string()))
+            .collect();
+        prefixes.sort();
+        prefixes.dedup();
+        let dirs = super::index::directories(&prefixes);
+        let mut listed: Vec<&String> = dirs.iter().flat_map(|(_, shards)| shards).collect();
+        listed.sort();
+        prop_assert_eq!(listed, prefixes.iter().collect::<Vec<_>>());
+        prop_assert!(dirs.iter().all(|(_, shards)| shards.len() <= 512));
+        let all: HashSet<&str> = prefixes.iter().map(String::as_str).collect();
+        let names: HashSet<&str> = dirs.iter().map(|(name, _)| name.as_str()).collect();
+        for key in keys.iter().chain(&words) {
+            let dir = super::index::shard_of(key, &names);
+            let mut candidates: HashSet<&str> = HashSet::from([""]);
+            if let Some((_, shards)) = dirs.iter().find(|(name, _)| name == dir) {
+                candidates.extend(shards.iter().map(String::as_str));
+            }
+            prop_assert_eq!(
+                super::index::shard_of(key, &candidates),
+                super::index::shard_of(key, &all),
+                "{}", key
+            );
+        }
+    }
+}
+
+/// Past `DIR_MAX` shards under one first character, directories are cut deeper.
+#[test]
+fn many_shards_under_one_character_get_several_directories() {
+    let mut prefixes = vec![":".to_string()];
+    for a in ["artifact:", "bl:"] {
+        for c in 0..40u8 {
+            for d in 0..30u8 {
+                let one = format!(":{a}{}", char::from(b'0' + c));
+                prefixes.push(format!("{one}{}", char::from(b'0' + d)));
+                prefixes.push(one);
+            }
+        }
+        for end in 1..=a.len() {
+            prefixes.push(format!(":{}", &a[..end]));
+        }
+    }
+    prefixes.sort();
+    prefixes.dedup();
+    let dirs = super::index::directories(&prefixes);
+    assert!(dirs.len() > 2, "{} directories", dirs.len());
+    assert!(dirs.iter().all(|(_, shards)| shards.len() <= 512));
+}
+
 /// Inverting in rounds, batches and partitions gives every key the postings a plain
 /// scan of the documents gives: sorted, numbered from `first`, title hits apart.
 #[test]

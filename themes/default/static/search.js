@@ -45,7 +45,7 @@
     for (var i = 0; i < bytes.length; i++) out += ("0" + bytes.charCodeAt(i).toString(16)).slice(-2);
     return out;
   }
-  function dirFile(first) { return loadFile("search/t/dir_" + hex(first) + ".js", "dir:" + first); }
+  function dirFile(name) { return loadFile("search/t/dir_" + hex(name) + ".js", "dir:" + name); }
   function shardFile(prefix) { return loadFile("search/t/_" + hex(prefix) + ".js", "t:" + prefix); }
   function facetFile(chunk) { return loadFile("search/f/" + chunk + ".js", "f:" + chunk); }
   function facetTable() { return loadFile("search/f/all.js", "f:all"); }
@@ -251,12 +251,17 @@
     this.widths.forEach(function (w) { this.offsets.push(this.rowBits); this.rowBits += w; }, this);
   }
 
-  // The shard prefixes that start like key (its first character's directory), and
-  // the root shard.
+  // The shard prefixes listed in the directory of key (the one with the longest
+  // name that starts it), and the root shard.
   Engine.prototype.candidates = function (key) {
-    var first = Array.from(key)[0] || "";
-    if (!this.dirs[first]) return Promise.resolve([""]);
-    return dirFile(first).then(function (dir) { return [""].concat(dir.shards); });
+    var chars = Array.from(key);
+    for (var n = chars.length; n > 0; n--) {
+      var name = chars.slice(0, n).join("");
+      if (this.dirs[name]) {
+        return dirFile(name).then(function (dir) { return [""].concat(dir.shards); });
+      }
+    }
+    return Promise.resolve([""]);
   };
 
   function longestPrefix(key, prefixes) {
