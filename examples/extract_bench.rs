@@ -5,17 +5,14 @@
 //! Prints the bytes of text scanned, the artifacts found and the best round's time
 //! and throughput: the figure behind extraction's share of `fir build`.
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::{Duration, Instant};
 
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let root = PathBuf::from(args.next().unwrap_or_else(|| ".".into()));
-    let rounds: usize = args.next().map_or(Ok(5), |r| r.parse())?;
-    let config = fir::Config::load(&root)?;
-    let content = fir::content::load(&root, &config);
-    let incidents: Vec<&fir::incident::Incident> =
-        content.entries.iter().map(|e| &e.incident).collect();
+    let site = common::Site::from_args(5)?;
+    let (config, rounds) = (&site.config, site.rounds);
+    let incidents = site.incidents();
     let bytes: usize = incidents.iter().flat_map(|i| i.texts()).map(str::len).sum();
     let mut best = Duration::MAX;
     let mut found = 0;

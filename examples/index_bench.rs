@@ -6,19 +6,16 @@
 //! The documents carry titles, texts and extracted artifacts, not the facet columns a
 //! site build adds: the figure is the index's own work, on every core.
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use fir::search::{Document, build, text};
 
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let root = PathBuf::from(args.next().unwrap_or_else(|| ".".into()));
-    let rounds: usize = args.next().map_or(Ok(3), |r| r.parse())?;
-    let config = fir::Config::load(&root)?;
-    let content = fir::content::load(&root, &config);
-    let incidents: Vec<&fir::incident::Incident> =
-        content.entries.iter().map(|e| &e.incident).collect();
+    let site = common::Site::from_args(3)?;
+    let (config, rounds) = (&site.config, site.rounds);
+    let incidents = site.incidents();
     let artifacts: Vec<Vec<(&'static str, String)>> = incidents
         .iter()
         .map(|i| {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::codec::{CodecError, decode_postings, get_varint, unbase64, unpack_rows};
 use super::index::{
     DisplayEntry, FACET_ALL, META, Meta, ShardEntry, VERSION, dir_path, display_path, facet_path,
-    shard_of, shard_path,
+    longest_prefix, shard_of, shard_path,
 };
 use super::query::{Atom, COLUMN_FIELDS, Op, Query};
 use super::{field_key, text, unwrap};
@@ -219,12 +219,7 @@ impl<S: Source> Searcher<S> {
     /// name that starts it), and the root shard.
     fn candidates(&mut self, key: &str) -> Result<Vec<String>, SearchError> {
         let mut out = vec![String::new()];
-        let ends = key.char_indices().map(|(i, _)| i).filter(|&i| i > 0);
-        let dir = std::iter::once(key.len())
-            .chain(ends.rev())
-            .map(|end| &key[..end])
-            .find(|name| !name.is_empty() && self.dir_names.contains(*name));
-        if let Some(name) = dir {
+        if let Some(name) = longest_prefix(key, |name| self.dir_names.contains(name)) {
             if !self.dirs.contains_key(name) {
                 let file: DirFile = self.read(dir_path(name))?;
                 self.dirs.insert(name.to_string(), file.shards);

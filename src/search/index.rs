@@ -428,21 +428,30 @@ const DIR_MAX: usize = 512;
 /// also starts the key).
 pub(super) fn directories(prefixes: &[String]) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
-    let mut start = 0;
-    while start < prefixes.len() {
-        let Some(first) = prefixes[start].chars().next() else {
-            start += 1;
-            continue;
-        };
-        let end = start
-            + prefixes[start..]
-                .iter()
-                .take_while(|p| p.starts_with(first))
-                .count();
-        cut_directory(&prefixes[start..end], &mut out);
-        start = end;
+    let named: Vec<String> = prefixes.iter().filter(|p| !p.is_empty()).cloned().collect();
+    for subtree in subtrees(&named) {
+        cut_directory(subtree, &mut out);
     }
     out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// The sorted `prefixes` cut into subtrees: each run of a prefix and those it starts
+/// (prefixes form a tree: a shard's prefix less its last character is a shard too, so
+/// a prefix's descendants follow it in order).
+fn subtrees(prefixes: &[String]) -> Vec<&[String]> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < prefixes.len() {
+        let top = prefixes[at].as_str();
+        let end = at
+            + prefixes[at..]
+                .iter()
+                .take_while(|p| p.starts_with(top))
+                .count();
+        out.push(&prefixes[at..end]);
+        at = end;
+    }
     out
 }
 
@@ -455,20 +464,7 @@ fn cut_directory(subtree: &[String], out: &mut Vec<(String, Vec<String>)>) {
         out.push((root.clone(), subtree.to_vec()));
         return;
     }
-    // Each child `subtree[at]` with its descendants (prefixes form a tree: a shard's
-    // prefix less its last character is a shard too, so they follow it in order).
-    let mut children: Vec<&[String]> = Vec::new();
-    let mut at = 1;
-    while at < subtree.len() {
-        let child = subtree[at].as_str();
-        let end = at
-            + subtree[at..]
-                .iter()
-                .take_while(|p| p.starts_with(child))
-                .count();
-        children.push(&subtree[at..end]);
-        at = end;
-    }
+    let children = subtrees(&subtree[1..]);
     let mut by_size: Vec<usize> = (0..children.len()).collect();
     by_size.sort_by_key(|&c| std::cmp::Reverse(children[c].len()));
     let mut own = vec![false; children.len()];
@@ -677,13 +673,19 @@ pub(super) fn invert(docs: &[Document<'_>], first: u32) -> Vec<(String, Postings
 
 /// The longest prefix of `key` that is a shard ("" always is).
 pub fn shard_of<'p>(key: &str, prefixes: &HashSet<&'p str>) -> &'p str {
+    let prefix = longest_prefix(key, |prefix| prefixes.contains(prefix)).unwrap_or("");
+    prefixes.get(prefix).copied().unwrap_or("")
+}
+
+/// The longest non-empty prefix of `key` that is `known`: how a key finds its shard,
+/// and its directory.
+pub(super) fn longest_prefix(key: &str, known: impl Fn(&str) -> bool) -> Option<&str> {
     let ends = key.char_indices().map(|(i, _)| i).filter(|&i| i > 0);
     std::iter::once(key.len())
         .filter(|&len| len > 0)
         .chain(ends.rev())
-        .find_map(|end| prefixes.get(&key[..end]).copied())
-        .or_else(|| prefixes.get("").copied())
-        .unwrap_or("")
+        .map(|end| &key[..end])
+        .find(|prefix| known(prefix))
 }
 
 /// Shard prefixes, and the shard of each key, as [`Shards::split`] cuts them.

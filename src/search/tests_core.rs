@@ -381,8 +381,8 @@ fn many_shards_under_one_character_get_several_directories() {
     assert!(dirs.iter().all(|(_, shards)| shards.len() <= 512));
 }
 
-/// Inverting in rounds, batches and partitions gives every key the postings a plain
-/// scan of the documents gives: sorted, numbered from `first`, title hits apart.
+/// Inverting on every thread and merging gives every key the postings a plain scan of
+/// the documents gives: sorted, numbered from `first`, title hits apart.
 #[test]
 fn inverting_equals_a_plain_scan() {
     use std::collections::{BTreeMap, BTreeSet};

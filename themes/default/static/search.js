@@ -254,25 +254,26 @@
   // The shard prefixes listed in the directory of key (the one with the longest
   // name that starts it), and the root shard.
   Engine.prototype.candidates = function (key) {
+    var dirs = this.dirs;
+    var name = longestKnownPrefix(key, function (p) { return dirs[p]; });
+    if (!name) return Promise.resolve([""]);
+    return dirFile(name).then(function (dir) { return [""].concat(dir.shards); });
+  };
+
+  // The longest non-empty prefix of key that is known, or "".
+  function longestKnownPrefix(key, known) {
     var chars = Array.from(key);
     for (var n = chars.length; n > 0; n--) {
-      var name = chars.slice(0, n).join("");
-      if (this.dirs[name]) {
-        return dirFile(name).then(function (dir) { return [""].concat(dir.shards); });
-      }
+      var p = chars.slice(0, n).join("");
+      if (known(p)) return p;
     }
-    return Promise.resolve([""]);
-  };
+    return "";
+  }
 
   function longestPrefix(key, prefixes) {
     var set = {};
     prefixes.forEach(function (p) { set[p] = true; });
-    var chars = Array.from(key);
-    for (var n = chars.length; n > 0; n--) {
-      var p = chars.slice(0, n).join("");
-      if (set[p]) return p;
-    }
-    return "";
+    return longestKnownPrefix(key, function (p) { return set[p]; });
   }
 
   Engine.prototype.shardOf = function (key) {
