@@ -35,30 +35,37 @@ pub fn get_varint(bytes: &[u8], at: &mut usize) -> Result<u32, CodecError> {
 /// `count << 1 | bitmap`; then either the gaps between numbers (the first from 0), or
 /// the first number and a bitmap from it to the last.
 pub fn encode_postings(docs: &[u32]) -> Vec<u8> {
-    let mut gaps = Vec::with_capacity(docs.len() + 4);
-    put_varint(&mut gaps, (docs.len() as u32) << 1);
+    let mut out = Vec::with_capacity(docs.len() + 4);
+    encode_postings_into(docs, &mut out);
+    out
+}
+
+/// [`encode_postings`] appended to `out`: the index encodes half a million lists into
+/// one reused buffer.
+pub fn encode_postings_into(docs: &[u32], out: &mut Vec<u8>) {
+    let start = out.len();
+    put_varint(out, (docs.len() as u32) << 1);
     let mut previous = 0;
     for (i, &doc) in docs.iter().enumerate() {
-        put_varint(&mut gaps, if i == 0 { doc } else { doc - previous });
+        put_varint(out, if i == 0 { doc } else { doc - previous });
         previous = doc;
     }
     let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
-        return gaps;
+        return;
     };
     let bitmap_len = ((last - first) / 8 + 1) as usize;
-    if bitmap_len + 10 >= gaps.len() {
-        return gaps;
+    if bitmap_len + 10 >= out.len() - start {
+        return;
     }
-    let mut out = Vec::with_capacity(bitmap_len + 10);
-    put_varint(&mut out, (docs.len() as u32) << 1 | 1);
-    put_varint(&mut out, first);
-    let start = out.len();
-    out.resize(start + bitmap_len, 0);
+    out.truncate(start);
+    put_varint(out, (docs.len() as u32) << 1 | 1);
+    put_varint(out, first);
+    let bitmap = out.len();
+    out.resize(bitmap + bitmap_len, 0);
     for &doc in docs {
         let bit = (doc - first) as usize;
-        out[start + bit / 8] |= 1 << (bit % 8);
+        out[bitmap + bit / 8] |= 1 << (bit % 8);
     }
-    out
 }
 
 pub fn decode_postings(bytes: &[u8]) -> Result<Vec<u32>, CodecError> {
@@ -153,7 +160,18 @@ const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 
 /// Standard base64 with padding (what the browser's `atob` reads).
 pub fn base64(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    let mut out = Vec::with_capacity(base64_len(bytes.len()));
+    base64_into(bytes, &mut out);
+    String::from_utf8(out).expect("base64 is ASCII")
+}
+
+/// The length of the [`base64`] form of `len` bytes.
+pub fn base64_len(len: usize) -> usize {
+    len.div_ceil(3) * 4
+}
+
+/// [`base64`] appended to `out`.
+pub fn base64_into(bytes: &[u8], out: &mut Vec<u8>) {
     for chunk in bytes.chunks(3) {
         let n = chunk
             .iter()
@@ -161,13 +179,12 @@ pub fn base64(bytes: &[u8]) -> String {
             .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
-                out.push(BASE64[(n >> (18 - 6 * i) & 63) as usize] as char);
+                out.push(BASE64[(n >> (18 - 6 * i) & 63) as usize]);
             } else {
-                out.push('=');
+                out.push(b'=');
             }
         }
     }
-    out
 }
 
 pub fn unbase64(text: &str) -> Result<Vec<u8>, CodecError> {

@@ -6,7 +6,10 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::codec::{base64, encode_postings, pack_rows, put_varint, width_for};
+use super::codec::{
+    base64, base64_into, base64_len, encode_postings, encode_postings_into, pack_rows, put_varint,
+    width_for,
+};
 use super::{text, wrap};
 
 /// Format version, in the meta file: a reader refuses what it does not know.
@@ -293,13 +296,6 @@ pub fn display_path(chunk: u32) -> String {
 }
 
 #[derive(Serialize)]
-struct ShardFile<'a> {
-    r#type: &'static str,
-    name: &'a str,
-    terms: Vec<&'a Encoded<'a>>,
-}
-
-#[derive(Serialize)]
 struct DirFile<'a> {
     r#type: &'static str,
     name: &'a str,
@@ -356,26 +352,34 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         terms.len(),
         started.elapsed()
     );
-    let encoded: Vec<Encoded<'_>> = terms
+    // Each term's size in its shard file, to cut the shards by size. The postings are
+    // encoded again as each shard file is written: cheaper than keeping half a million
+    // encoded strings around (and facet counts are for the few frequent terms).
+    let sizes: Vec<usize> = terms
         .par_iter()
-        .map(|(key, postings)| encode_entry(key, &postings.all, &postings.title, &rows, &columns))
+        .map_init(Vec::new, |scratch, (key, postings)| {
+            key.len()
+                + encoded_len(&postings.all, scratch)
+                + encoded_len(&postings.title, scratch)
+                + facet_counts(&postings.all, &rows, &columns).len()
+                + 12
+        })
         .collect();
-    let sizes: Vec<usize> = encoded
-        .iter()
-        .map(|(k, a, t, c)| k.len() + a.len() + t.len() + c.len() + 12)
-        .collect();
-    let keys: Vec<&str> = encoded.iter().map(|e| e.0).collect();
+    let keys: Vec<&str> = terms.iter().map(|t| t.0.as_str()).collect();
     let mut cut = Shards::default();
     cut.split(&keys, &sizes, 0, String::new());
-    let (prefixes, shards): (Vec<String>, Vec<Vec<&Encoded<'_>>>) =
-        cut.into_sorted(&encoded).into_iter().unzip();
+    drop((keys, sizes));
+    let (prefixes, shards): (Vec<String>, Vec<Vec<&(String, Postings)>>) =
+        cut.into_sorted(&terms).into_iter().unzip();
     let mut files = Vec::new();
-    files.par_extend(
-        prefixes
-            .par_iter()
-            .zip(shards)
-            .map(|(prefix, terms)| shard_file(prefix, terms)),
-    );
+    files.par_extend(prefixes.par_iter().zip(shards).map(|(prefix, members)| {
+        let mut file = ShardWriter::new(prefix);
+        for (key, postings) in members {
+            let counts = facet_counts(&postings.all, &rows, &columns);
+            file.postings(key, &postings.all, &postings.title, &counts);
+        }
+        file.finish()
+    }));
 
     // Directories of shard prefixes, so that the meta file stays small and a reader
     // loads only the part of the list its key needs.
@@ -410,7 +414,6 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         .collect();
     files.par_extend(display_files(&entries, 0));
     files.push(meta_file(docs.len() as u32, columns, dirs));
-    drop(encoded);
     crate::drop_later(terms);
     files
 }
@@ -510,35 +513,125 @@ pub(super) fn encode_entry<'k>(
     rows: &[Vec<u32>],
     columns: &[Column],
 ) -> Encoded<'k> {
-    let counts = if all.len() >= COUNTS_MIN {
-        let mut bytes = Vec::new();
-        for count in count_values(all, rows, columns).iter().flatten() {
-            put_varint(&mut bytes, *count);
+    let postings = |docs: &[u32]| {
+        if docs.is_empty() {
+            String::new()
+        } else {
+            base64(&encode_postings(docs))
         }
-        base64(&bytes)
-    } else {
-        String::new()
     };
     (
         key,
-        base64(&encode_postings(all)),
-        if title.is_empty() {
-            String::new()
-        } else {
-            base64(&encode_postings(title))
-        },
-        counts,
+        postings(all),
+        postings(title),
+        facet_counts(all, rows, columns),
     )
 }
 
+/// The facet counts a term in `all` documents carries (base64), or nothing when it
+/// is in fewer than [`COUNTS_MIN`].
+fn facet_counts(all: &[u32], rows: &[Vec<u32>], columns: &[Column]) -> String {
+    if all.len() < COUNTS_MIN {
+        return String::new();
+    }
+    let mut bytes = Vec::new();
+    for count in count_values(all, rows, columns).iter().flatten() {
+        put_varint(&mut bytes, *count);
+    }
+    base64(&bytes)
+}
+
+/// The length of the base64 form of `docs` encoded (none for no documents), with
+/// `scratch` as room to encode them.
+fn encoded_len(docs: &[u32], scratch: &mut Vec<u8>) -> usize {
+    if docs.is_empty() {
+        return 0;
+    }
+    scratch.clear();
+    encode_postings_into(docs, scratch);
+    base64_len(scratch.len())
+}
+
 /// The file of the shard `prefix` with its terms, sorted by key.
-pub(super) fn shard_file(prefix: &str, terms: Vec<&Encoded<'_>>) -> (String, String) {
-    let file = ShardFile {
-        r#type: "shard",
-        name: prefix,
-        terms,
-    };
-    (shard_path(prefix), json(&file))
+pub(super) fn shard_file(prefix: &str, terms: &[Encoded<'_>]) -> (String, String) {
+    let mut file = ShardWriter::new(prefix);
+    for (key, all, title, counts) in terms {
+        file.term(key, [all, title, counts].map(|part| Part::Base64(part)));
+    }
+    file.finish()
+}
+
+/// A part of a term in a shard file.
+enum Part<'a> {
+    Base64(&'a str),
+    Postings(&'a [u32]),
+}
+
+/// Writes a shard file (`{"type":"shard","name":…,"terms":[[key, postings, title
+/// postings, counts], …]}` in a `.js` wrapper) term by term, encoding postings
+/// straight into the file: no string per term on the way.
+pub(super) struct ShardWriter {
+    path: String,
+    out: Vec<u8>,
+    scratch: Vec<u8>,
+    terms: usize,
+}
+
+impl ShardWriter {
+    pub(super) fn new(prefix: &str) -> ShardWriter {
+        let mut out = Vec::with_capacity(SHARD_BYTES + SHARD_BYTES / 4);
+        out.extend_from_slice(b"firSearch.load({\"type\":\"shard\",\"name\":");
+        serde_json::to_writer(&mut out, prefix).expect("strings serialise");
+        out.extend_from_slice(b",\"terms\":[");
+        ShardWriter {
+            path: shard_path(prefix),
+            out,
+            scratch: Vec::new(),
+            terms: 0,
+        }
+    }
+
+    /// Adds a term from its postings; `counts` is its facet counts (base64, maybe empty).
+    fn postings(&mut self, key: &str, all: &[u32], title: &[u32], counts: &str) {
+        self.term(
+            key,
+            [
+                Part::Postings(all),
+                Part::Postings(title),
+                Part::Base64(counts),
+            ],
+        );
+    }
+
+    fn term(&mut self, key: &str, parts: [Part<'_>; 3]) {
+        if self.terms > 0 {
+            self.out.push(b',');
+        }
+        self.terms += 1;
+        self.out.push(b'[');
+        serde_json::to_writer(&mut self.out, key).expect("strings serialise");
+        for part in parts {
+            self.out.extend_from_slice(b",\"");
+            match part {
+                Part::Base64(text) => self.out.extend_from_slice(text.as_bytes()),
+                Part::Postings([]) => {}
+                Part::Postings(docs) => {
+                    self.scratch.clear();
+                    encode_postings_into(docs, &mut self.scratch);
+                    base64_into(&self.scratch, &mut self.out);
+                }
+            }
+            self.out.push(b'"');
+        }
+        self.out.push(b']');
+    }
+
+    /// The file's path and contents.
+    pub(super) fn finish(mut self) -> (String, String) {
+        self.out.extend_from_slice(b"]});\n");
+        let text = String::from_utf8(self.out).expect("JSON of strings is UTF-8");
+        (self.path, text)
+    }
 }
 
 /// The facet table: the chunks `wanted` says, and the whole table.
@@ -708,12 +801,14 @@ impl Shards {
         let shard = self.prefixes.len() as u32;
         self.of_key[first..first + keys.len()].fill(shard);
         let total: usize = sizes.iter().sum();
-        let depth = prefix.chars().count();
+        // Every key starts with `prefix`, so its next character starts at this byte:
+        // no walk over the prefix's characters (artifact keys share long prefixes).
+        let depth = prefix.len();
         self.prefixes.push(prefix);
         if total <= SHARD_BYTES {
             return;
         }
-        let next_char = |key: &str| key.chars().nth(depth);
+        let next_char = |key: &str| key[depth..].chars().next();
         let mut start = 0;
         while start < keys.len() {
             let Some(next) = next_char(keys[start]) else {

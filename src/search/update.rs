@@ -163,7 +163,7 @@ pub fn patch<S: Source>(
                     source,
                 }
             })?;
-            Ok(shard_file(prefix, merged.iter().collect()))
+            Ok(shard_file(prefix, &merged))
         })
         .collect::<Result<_, SearchError>>()?;
 
