@@ -81,6 +81,9 @@ pub struct Meta {
     pub fold: Vec<(String, String)>,
 }
 
+/// A key and its postings.
+pub(super) type Term = (String, Postings);
+
 /// Title hits weigh more: their postings are kept apart.
 #[derive(Debug, Default)]
 pub struct Postings {
@@ -369,7 +372,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
     let mut cut = Shards::default();
     cut.split(&keys, &sizes, 0, String::new());
     drop((keys, sizes));
-    let (prefixes, shards): (Vec<String>, Vec<Vec<&(String, Postings)>>) =
+    let (prefixes, shards): (Vec<String>, Vec<Vec<&Term>>) =
         cut.into_sorted(&terms).into_iter().unzip();
     let mut files = Vec::new();
     files.par_extend(prefixes.par_iter().zip(shards).map(|(prefix, members)| {
@@ -705,7 +708,7 @@ pub(super) fn meta_file(docs: u32, columns: Vec<Column>, dirs: Vec<String>) -> (
 }
 
 /// Every key with its postings, keys sorted; `docs[i]` is document `first + i`.
-pub(super) fn invert(docs: &[Document<'_>], first: u32) -> Vec<(String, Postings)> {
+pub(super) fn invert(docs: &[Document<'_>], first: u32) -> Vec<Term> {
     let runs = rayon::current_num_threads().max(1);
     let run = docs.len().div_ceil(runs).max(1);
     let merged = docs
@@ -743,7 +746,7 @@ pub(super) fn invert(docs: &[Document<'_>], first: u32) -> Vec<(String, Postings
             })
             .collect()
     };
-    let mut terms: Vec<(String, Postings)> = entries
+    let mut terms: Vec<Term> = entries
         .into_par_iter()
         .zip(pair_names)
         .map(|((_, entry), pair_name)| {
