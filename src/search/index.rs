@@ -147,14 +147,6 @@ enum Name {
     Pair(u64, u64),
 }
 
-/// A key's name and postings while inverting: document numbers shifted left by one,
-/// the low bit set for a title hit (one list per key: most keys are in one document).
-#[derive(Debug)]
-struct Entry {
-    name: Name,
-    postings: Vec<u32>,
-}
-
 /// Where a key of the current document stands: in the title or not, and its name
 /// (a range of the document's scratch text, or a pair).
 #[derive(Debug, Clone, Copy)]
@@ -172,14 +164,32 @@ struct Scratch {
 }
 
 /// The keys and postings of a run of documents. The hash table only maps a key to
-/// its place in `entries`: small slots probe faster than whole entries.
+/// its number: small slots probe faster than whole entries. Postings go to one flat
+/// list, in document order, instead of a list per key: no small allocation per key
+/// and no growing of half a million lists.
 #[derive(Debug, Default)]
 struct Partial {
     slots: HashedMap<u32>,
-    entries: Vec<(u64, Entry)>,
+    /// Each key's hash and name, by key number.
+    keys: Vec<(u64, Name)>,
+    /// `(key number, document number << 1 | title hit)`, in document order.
+    postings: Vec<(u32, u32)>,
 }
 
 impl Partial {
+    /// The number of the key `h`, named by `name` when it is new.
+    fn number(&mut self, h: u64, name: impl FnOnce() -> Name) -> u32 {
+        match self.slots.entry(h) {
+            Slot::Occupied(slot) => *slot.get(),
+            Slot::Vacant(slot) => {
+                let number = self.keys.len() as u32;
+                slot.insert(number);
+                self.keys.push((h, name()));
+                number
+            }
+        }
+    }
+
     /// Adds the keys of document `n`. Most work is on the small per-document map;
     /// the big map is touched once per distinct key of the document.
     fn add(&mut self, n: u32, doc: &Document<'_>, scratch: &mut Scratch) {
@@ -236,45 +246,166 @@ impl Partial {
             );
         }
         for (&h, s) in seen.iter() {
-            let posting = n << 1 | u32::from(s.title);
-            match self.slots.entry(h) {
-                Slot::Occupied(slot) => self.entries[*slot.get() as usize].1.postings.push(posting),
-                Slot::Vacant(slot) => {
-                    slot.insert(self.entries.len() as u32);
-                    let name = match s.pair {
-                        Some((a, b)) => Name::Pair(a, b),
-                        None => Name::Text(names[s.text.0 as usize..s.text.1 as usize].to_string()),
-                    };
-                    self.entries.push((
-                        h,
-                        Entry {
-                            name,
-                            postings: vec![posting],
-                        },
-                    ));
-                }
-            }
+            let number = self.number(h, || match s.pair {
+                Some((a, b)) => Name::Pair(a, b),
+                None => Name::Text(names[s.text.0 as usize..s.text.1 as usize].to_string()),
+            });
+            self.postings.push((number, n << 1 | u32::from(s.title)));
         }
     }
 
-    /// The keys of both runs; postings end up unordered (sorted once at the end).
-    fn merge(mut self, mut other: Partial) -> Partial {
-        if self.entries.len() < other.entries.len() {
-            std::mem::swap(&mut self, &mut other);
+    /// Takes in the keys of `later` (a run of documents after this one's) and gives
+    /// back its postings with the keys renumbered: each run's postings stay in their
+    /// own list, so that no list of millions is copied to grow.
+    fn absorb(&mut self, later: Partial) -> Vec<(u32, u32)> {
+        let renumber: Vec<u32> = later
+            .keys
+            .into_iter()
+            .map(|(h, name)| self.number(h, || name))
+            .collect();
+        let mut postings = later.postings;
+        for (key, _) in &mut postings {
+            *key = renumber[*key as usize];
         }
-        for (h, mut entry) in other.entries {
-            match self.slots.entry(h) {
-                Slot::Occupied(slot) => self.entries[*slot.get() as usize]
-                    .1
-                    .postings
-                    .append(&mut entry.postings),
-                Slot::Vacant(slot) => {
-                    slot.insert(self.entries.len() as u32);
-                    self.entries.push((h, entry));
+        postings
+    }
+}
+
+/// Every key of a set of documents with its postings, as flat lists: the documents of
+/// key `k` are `all[all_at[k]..all_at[k + 1]]`, those with a title hit likewise in
+/// `title`; `order` lists the keys sorted by name.
+#[derive(Debug)]
+pub(super) struct Inverted {
+    names: Vec<String>,
+    order: Vec<u32>,
+    all: Vec<u32>,
+    all_at: Vec<u32>,
+    title: Vec<u32>,
+    title_at: Vec<u32>,
+}
+
+impl Inverted {
+    /// Inverts `docs`; `docs[i]` is document `first + i`.
+    pub(super) fn of(docs: &[Document<'_>], first: u32) -> Inverted {
+        let runs = rayon::current_num_threads().max(1);
+        let run = docs.len().div_ceil(runs).max(1);
+        let partials: Vec<Partial> = docs
+            .par_chunks(run)
+            .enumerate()
+            .map(|(r, part)| {
+                let mut partial = Partial::default();
+                let mut scratch = Scratch::default();
+                for (i, doc) in part.iter().enumerate() {
+                    partial.add(first + (r * run + i) as u32, doc, &mut scratch);
                 }
+                partial
+            })
+            .collect();
+        // In document order, so that every key's postings come out sorted.
+        let mut partials = partials.into_iter();
+        let mut first_run = partials.next().unwrap_or_default();
+        let mut runs = vec![std::mem::take(&mut first_run.postings)];
+        for later in partials {
+            runs.push(first_run.absorb(later));
+        }
+        let Partial { slots, keys, .. } = first_run;
+        drop(slots);
+
+        // Postings grouped by key, keeping their order (a counting sort).
+        let mut all_at = vec![0u32; keys.len() + 1];
+        let mut title_at = vec![0u32; keys.len() + 1];
+        for &(key, posting) in runs.iter().flatten() {
+            all_at[key as usize + 1] += 1;
+            title_at[key as usize + 1] += posting & 1;
+        }
+        for k in 1..all_at.len() {
+            all_at[k] += all_at[k - 1];
+            title_at[k] += title_at[k - 1];
+        }
+        let mut all = vec![0u32; all_at[keys.len()] as usize];
+        let mut title = vec![0u32; title_at[keys.len()] as usize];
+        let mut next_all = all_at.clone();
+        let mut next_title = title_at.clone();
+        for (key, posting) in runs.into_iter().flatten() {
+            let key = key as usize;
+            all[next_all[key] as usize] = posting >> 1;
+            next_all[key] += 1;
+            if posting & 1 == 1 {
+                title[next_title[key] as usize] = posting >> 1;
+                next_title[key] += 1;
             }
         }
-        self
+        drop((next_all, next_title));
+
+        // Pairs are named after their terms; terms keep the names they carry.
+        let names: Vec<String> = {
+            let texts: HashedMap<&str> = keys
+                .iter()
+                .filter_map(|(h, name)| match name {
+                    Name::Text(text) => Some((*h, text.as_str())),
+                    Name::Pair(..) => None,
+                })
+                .collect();
+            let pair_names: Vec<Option<String>> = keys
+                .par_iter()
+                .map(|(_, name)| match name {
+                    Name::Text(_) => None,
+                    Name::Pair(a, b) => Some(format!(
+                        "{} {}",
+                        texts.get(a).copied().unwrap_or_default(),
+                        texts.get(b).copied().unwrap_or_default()
+                    )),
+                })
+                .collect();
+            drop(texts);
+            keys.into_iter()
+                .zip(pair_names)
+                .map(|((_, name), pair_name)| match name {
+                    Name::Text(text) => text,
+                    Name::Pair(..) => pair_name.unwrap_or_default(),
+                })
+                .collect()
+        };
+        let mut order: Vec<u32> = (0..names.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        Inverted {
+            names,
+            order,
+            all,
+            all_at,
+            title,
+            title_at,
+        }
+    }
+
+    /// The number of keys.
+    pub(super) fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The `i`-th key by name: its name, its documents, those with a title hit.
+    pub(super) fn term(&self, i: usize) -> (&str, &[u32], &[u32]) {
+        let k = self.order[i] as usize;
+        let range = |at: &[u32]| at[k] as usize..at[k + 1] as usize;
+        (
+            &self.names[k],
+            &self.all[range(&self.all_at)],
+            &self.title[range(&self.title_at)],
+        )
+    }
+
+    /// The keys and postings as separate lists, keys sorted.
+    pub(super) fn into_terms(self) -> Vec<Term> {
+        (0..self.len())
+            .map(|i| {
+                let (key, all, title) = self.term(i);
+                let postings = Postings {
+                    all: all.to_vec(),
+                    title: title.to_vec(),
+                };
+                (key.to_string(), postings)
+            })
+            .collect()
     }
 }
 
@@ -349,7 +480,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         })
         .collect();
     let started = std::time::Instant::now();
-    let terms = invert(docs, 0);
+    let terms = Inverted::of(docs, 0);
     tracing::debug!(
         "search: {} keys inverted in {:.2?}",
         terms.len(),
@@ -358,28 +489,30 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
     // Each term's size in its shard file, to cut the shards by size. The postings are
     // encoded again as each shard file is written: cheaper than keeping half a million
     // encoded strings around (and facet counts are for the few frequent terms).
-    let sizes: Vec<usize> = terms
-        .par_iter()
-        .map_init(Vec::new, |scratch, (key, postings)| {
+    let sizes: Vec<usize> = (0..terms.len())
+        .into_par_iter()
+        .map_init(Vec::new, |scratch, i| {
+            let (key, all, title) = terms.term(i);
             key.len()
-                + encoded_len(&postings.all, scratch)
-                + encoded_len(&postings.title, scratch)
-                + facet_counts(&postings.all, &rows, &columns).len()
+                + encoded_len(all, scratch)
+                + encoded_len(title, scratch)
+                + facet_counts(all, &rows, &columns).len()
                 + 12
         })
         .collect();
-    let keys: Vec<&str> = terms.iter().map(|t| t.0.as_str()).collect();
+    let keys: Vec<&str> = (0..terms.len()).map(|i| terms.term(i).0).collect();
     let mut cut = Shards::default();
     cut.split(&keys, &sizes, 0, String::new());
     drop((keys, sizes));
-    let (prefixes, shards): (Vec<String>, Vec<Vec<&Term>>) =
-        cut.into_sorted(&terms).into_iter().unzip();
+    let numbers: Vec<usize> = (0..terms.len()).collect();
+    let (prefixes, shards): (Vec<String>, Vec<Vec<&usize>>) =
+        cut.into_sorted(&numbers).into_iter().unzip();
     let mut files = Vec::new();
     files.par_extend(prefixes.par_iter().zip(shards).map(|(prefix, members)| {
         let mut file = ShardWriter::new(prefix);
-        for (key, postings) in members {
-            let counts = facet_counts(&postings.all, &rows, &columns);
-            file.postings(key, &postings.all, &postings.title, &counts);
+        for &i in members {
+            let (key, all, title) = terms.term(i);
+            file.postings(key, all, title, &facet_counts(all, &rows, &columns));
         }
         file.finish()
     }));
@@ -709,62 +842,7 @@ pub(super) fn meta_file(docs: u32, columns: Vec<Column>, dirs: Vec<String>) -> (
 
 /// Every key with its postings, keys sorted; `docs[i]` is document `first + i`.
 pub(super) fn invert(docs: &[Document<'_>], first: u32) -> Vec<Term> {
-    let runs = rayon::current_num_threads().max(1);
-    let run = docs.len().div_ceil(runs).max(1);
-    let merged = docs
-        .par_chunks(run)
-        .enumerate()
-        .map(|(r, part)| {
-            let mut partial = Partial::default();
-            let mut scratch = Scratch::default();
-            for (i, doc) in part.iter().enumerate() {
-                partial.add(first + (r * run + i) as u32, doc, &mut scratch);
-            }
-            partial
-        })
-        .reduce(Partial::default, Partial::merge);
-    let entries = merged.entries;
-    drop(merged.slots);
-    // Pairs are named after their terms; terms keep the names they carry.
-    let pair_names: Vec<Option<String>> = {
-        let texts: HashedMap<&str> = entries
-            .iter()
-            .filter_map(|(h, e)| match &e.name {
-                Name::Text(text) => Some((*h, text.as_str())),
-                Name::Pair(..) => None,
-            })
-            .collect();
-        entries
-            .par_iter()
-            .map(|(_, entry)| match &entry.name {
-                Name::Text(_) => None,
-                Name::Pair(a, b) => Some(format!(
-                    "{} {}",
-                    texts.get(a).copied().unwrap_or_default(),
-                    texts.get(b).copied().unwrap_or_default()
-                )),
-            })
-            .collect()
-    };
-    let mut terms: Vec<Term> = entries
-        .into_par_iter()
-        .zip(pair_names)
-        .map(|((_, entry), pair_name)| {
-            let key = match entry.name {
-                Name::Text(text) => text,
-                Name::Pair(..) => pair_name.unwrap_or_default(),
-            };
-            let mut all = entry.postings;
-            all.sort_unstable();
-            let title = all.iter().filter(|p| *p & 1 == 1).map(|p| p >> 1).collect();
-            for posting in &mut all {
-                *posting >>= 1;
-            }
-            (key, Postings { all, title })
-        })
-        .collect();
-    terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    terms
+    Inverted::of(docs, first).into_terms()
 }
 
 /// The longest prefix of `key` that is a shard ("" always is).
