@@ -271,17 +271,16 @@ impl Partial {
     }
 }
 
-/// Every key of a set of documents with its postings, as flat lists: the documents of
-/// key `k` are `all[all_at[k]..all_at[k + 1]]`, those with a title hit likewise in
-/// `title`; `order` lists the keys sorted by name.
+/// Every key of a set of documents with its postings, as flat lists, keys sorted by
+/// name: the documents of the `i`-th key are `all[all_spans[i].0..all_spans[i].1]`,
+/// those with a title hit likewise in `title`.
 #[derive(Debug)]
 pub(super) struct Inverted {
     names: Vec<String>,
-    order: Vec<u32>,
     all: Vec<u32>,
-    all_at: Vec<u32>,
+    all_spans: Vec<(u32, u32)>,
     title: Vec<u32>,
-    title_at: Vec<u32>,
+    title_spans: Vec<(u32, u32)>,
 }
 
 impl Inverted {
@@ -366,31 +365,47 @@ impl Inverted {
                 })
                 .collect()
         };
-        let mut order: Vec<u32> = (0..names.len() as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        // Sorted once, then laid out in that order: the steps after read keys in order.
+        let order: Vec<u32> = {
+            let mut by_name: Vec<(&str, u32)> = names
+                .iter()
+                .enumerate()
+                .map(|(k, name)| (name.as_str(), k as u32))
+                .collect();
+            by_name.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+            by_name.into_iter().map(|(_, k)| k).collect()
+        };
+        let mut names = names;
+        let spans = |at: &[u32]| -> Vec<(u32, u32)> {
+            order
+                .iter()
+                .map(|&k| (at[k as usize], at[k as usize + 1]))
+                .collect()
+        };
         Inverted {
-            names,
-            order,
+            all_spans: spans(&all_at),
+            title_spans: spans(&title_at),
+            names: order
+                .iter()
+                .map(|&k| std::mem::take(&mut names[k as usize]))
+                .collect(),
             all,
-            all_at,
             title,
-            title_at,
         }
     }
 
     /// The number of keys.
     pub(super) fn len(&self) -> usize {
-        self.order.len()
+        self.names.len()
     }
 
     /// The `i`-th key by name: its name, its documents, those with a title hit.
     pub(super) fn term(&self, i: usize) -> (&str, &[u32], &[u32]) {
-        let k = self.order[i] as usize;
-        let range = |at: &[u32]| at[k] as usize..at[k + 1] as usize;
+        let (all, title) = (self.all_spans[i], self.title_spans[i]);
         (
-            &self.names[k],
-            &self.all[range(&self.all_at)],
-            &self.title[range(&self.title_at)],
+            &self.names[i],
+            &self.all[all.0 as usize..all.1 as usize],
+            &self.title[title.0 as usize..title.1 as usize],
         )
     }
 
