@@ -264,7 +264,6 @@ fn script_submitted_through_the_form_runs_on_no_page() {
 
     let pages = [
         incident.clone(),
-        format!("print/{id}.html"),
         "list/index.html".to_string(),
         "index.html".to_string(),
         "search.html?q=xsstitle".to_string(),

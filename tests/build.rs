@@ -103,7 +103,7 @@ fn builds_every_page_with_its_content() {
         "<th scope=\"row\">Customers reporting</th><td>3</td>",
         "href=\"tag/takedown/index.html\"",
         "href=\"incidents/FIR-2024-0001.html\"", // related, by the other side's relation
-        "href=\"print/FIR-2023-0001.html\"",
+        "data-print",                            // the page prints as the follow-up sheet
         "content/incidents/2023/FIR-2023-0001.md",
     ] {
         assert!(page.contains(expected), "incident page lacks {expected:?}");
@@ -121,12 +121,14 @@ fn builds_every_page_with_its_content() {
     // Naive times are in the site's zone (Europe/Paris).
     assert!(legacy.contains("<time datetime=\"2024-05-28T14:45:00Z\">2024-05-28 16:45</time>"));
 
-    // The printable follow-up page.
-    let print = read(&site, "print/FIR-2023-0001.html");
-    assert!(print.contains("Incident follow-up"));
-    assert!(print.contains("data-print"));
-    assert!(print.contains("Reported by <strong>three</strong> customers."));
-    assert!(read(&site, "static/fir.css").contains("@media print"));
+    // The incident page prints as its follow-up sheet: a heading and a footer shown on
+    // paper only, and no separate copy of the page.
+    assert!(page.contains("<p class=\"print-only kicker\">Incident follow-up · "));
+    assert!(page.contains("<p class=\"print-only print-footer\">Printed from "));
+    let css = read(&site, "static/fir.css");
+    assert!(css.contains(".print-only { display: none; }"));
+    assert!(css.contains("@media print") && css.contains(".print-only { display: block; }"));
+    assert!(!site.join("print").exists(), "no separate print pages");
 
     // Lists and facets, with counts and roll-up of business-line children.
     let all = read(&site, "list/index.html");
@@ -562,9 +564,8 @@ fn a_rebuild_can_publish_changed_incident_pages_first() {
         .unwrap()
         .build()
         .unwrap();
-    for page in ["incidents/FIR-2024-0007.html", "print/FIR-2024-0007.html"] {
-        assert_eq!(read(&out, page), read(&full, page), "{page}");
-    }
+    let page = "incidents/FIR-2024-0007.html";
+    assert_eq!(read(&out, page), read(&full, page), "{page}");
     // Nothing changed: nothing is published first, nothing written.
     let again = site.rebuild(&[path]).unwrap();
     assert_eq!(again.written, 0, "{again}");

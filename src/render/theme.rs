@@ -26,7 +26,6 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "base.html",
     "home.html",
     "incident.html",
-    "print.html",
     "list.html",
     "facets.html",
     "search.html",

@@ -130,8 +130,7 @@ pub(super) fn page_context<T: Serialize>(meta: &PageMeta, key: &str, value: &T) 
 // ---------------------------------------------------------------------------------
 // Incident pages
 
-/// One page and one printable follow-up page per incident; Markdown is rendered once
-/// for both.
+/// One page per incident, which prints as its follow-up sheet (print CSS).
 #[derive(Debug)]
 pub struct IncidentPages<'a> {
     pub input: &'a Input<'a>,
@@ -140,7 +139,7 @@ pub struct IncidentPages<'a> {
 impl IncidentPages<'_> {
     /// The files of incident `id`'s job, in the order [`Generator::render`] gives them.
     pub fn outputs(id: &str) -> Vec<String> {
-        vec![paths::incident(id), paths::print(id)]
+        vec![paths::incident(id)]
     }
 }
 
@@ -149,7 +148,6 @@ struct IncidentView {
     id: String,
     title: String,
     url: String,
-    print_url: String,
     source: String,
     date: DateView,
     closed_at: Option<DateView>,
@@ -243,7 +241,6 @@ impl IncidentPages<'_> {
             id: s.id.clone(),
             title: incident.title.clone(),
             url: paths::incident(&s.id),
-            print_url: paths::print(&s.id),
             source: input.source_path(&s.path),
             date: DateView::new(&incident.date, tz),
             closed_at: incident.closed.as_ref().map(|d| DateView::new(d, tz)),
@@ -397,22 +394,9 @@ impl Generator for IncidentPages<'_> {
         let entry = input.entries.get(item, input)?;
         let view = self.view(item as u32, &entry.incident)?;
         let title = format!("{} · {}", view.id, view.title);
-        let page_path = paths::incident(&view.id);
-        let print_path = paths::print(&view.id);
-        let mut context =
-            page_context(&PageMeta::new(&page_path, &title, "all"), "incident", &view);
-        // Both pages show the same fields and details: rendered once, for both.
-        for (key, partial) in [
-            ("fields_html", "partials/fields.html"),
-            ("details_html", "partials/details.html"),
-        ] {
-            let html = input.render_text(partial, &page_path, &context)?;
-            context.insert(key, &html);
-        }
-        let page = input.render_page("incident.html", &page_path, &context)?;
-        context.insert("page", &PageMeta::new(&print_path, &title, "all"));
-        let print = input.render_page("print.html", &print_path, &context)?;
-        Ok(vec![page, print])
+        let path = paths::incident(&view.id);
+        let context = page_context(&PageMeta::new(&path, &title, "all"), "incident", &view);
+        Ok(vec![input.render_page("incident.html", &path, &context)?])
     }
 }
 

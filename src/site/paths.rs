@@ -7,11 +7,6 @@ pub fn incident(id: &str) -> String {
     format!("incidents/{id}.html")
 }
 
-/// The printable follow-up page of one incident.
-pub fn print(id: &str) -> String {
-    format!("print/{id}.html")
-}
-
 /// The directory of the list of all incidents.
 pub const ALL_INCIDENTS: &str = "list";
 

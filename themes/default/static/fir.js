@@ -2,8 +2,10 @@
 (function () {
   "use strict";
 
-  // Print buttons on follow-up pages.
+  // Print buttons (incident pages print as follow-up sheets, reports on A4): shown
+  // only where this script runs, since printing needs it.
   document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
 
