@@ -148,7 +148,8 @@ fn a_report_through_the_form_appears_on_the_rebuilt_site() {
             ("title", title),
             (
                 "description",
-                "The attachment *asked* for macros.\nSent from invoices@evil.example.",
+                "The attachment *asked* for macros.\nSent from invoices@evil.example, \
+                 the link resolved to 185.12.3.4.",
             ),
             ("category", "phishing"),
             ("severity", "3"),
@@ -170,6 +171,15 @@ fn a_report_through_the_form_appears_on_the_rebuilt_site() {
     let page = page.as_str().unwrap();
     assert!(page.contains("<em>asked</em>"), "{page}");
     assert!(page.contains("Ana Silva"), "{page}");
+    // fir.js made the copy button of the artifact found in the text and showed the
+    // print button.
+    let copy = browser.run(
+        "var b = document.querySelector('td[data-copy=\"185.12.3.4\"] button.copy'); \
+         return b ? b.textContent : null",
+    );
+    assert_eq!(copy, "Copy", "no copy button next to the artifact");
+    let print_shown = browser.run("return !document.querySelector('button[data-print]').hidden");
+    assert_eq!(print_shown, true, "the print button stays hidden");
 
     // The same page from the files on disk.
     let file_url = format!("{}incidents/{id}.html", server.file_base());

@@ -41,7 +41,6 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "partials/details.html",
     "artifact.html",
     "artifacts.html",
-    "partials/copy.html",
     "report.html",
     "partials/figure.html",
     "partials/chart-scripts.html",

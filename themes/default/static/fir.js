@@ -46,8 +46,9 @@
     });
   });
 
-  // Copy buttons next to artifacts: they copy the real (refanged) value. Hidden
-  // without this script, since they would do nothing; the defanged value stays readable.
+  // Copy buttons next to artifacts: they copy the real (refanged) value. Made here
+  // for each element with `data-copy` (labels from the nearest `data-copy-label`),
+  // since without this script they would do nothing; the defanged value stays readable.
   function copyText(text, done) {
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text, done); });
@@ -69,12 +70,20 @@
     document.body.removeChild(area);
   }
 
-  document.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
-    var label = button.textContent;
-    button.hidden = false;
+  document.querySelectorAll("[data-copy]").forEach(function (holder) {
+    var labels = holder.closest("[data-copy-label]");
+    if (!labels) { return; }
+    var label = labels.getAttribute("data-copy-label");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy";
+    button.title = labels.getAttribute("data-copy-hint") || "";
+    button.textContent = label;
+    holder.appendChild(document.createTextNode(" "));
+    holder.appendChild(button);
     button.addEventListener("click", function () {
-      copyText(button.getAttribute("data-copy"), function () {
-        button.textContent = button.getAttribute("data-copied") || label;
+      copyText(holder.getAttribute("data-copy"), function () {
+        button.textContent = labels.getAttribute("data-copied") || label;
         setTimeout(function () { button.textContent = label; }, 1500);
       });
     });
