@@ -87,7 +87,7 @@ fn builds_every_page_with_its_content() {
     for expected in [
         "Phishing campaign against retail customers",
         "href=\"category/phishing/index.html\"",
-        "style=\"background:#ef6c00;color:#000\">High</a>", // severity colour
+        "class=\"badge c-ef6c00\" href=\"severity/3/index.html\">High</a>", // severity colour
         ">TLP:GREEN</a>",
         ">Closed</a>",
         "href=\"business-line/retail-banking/france/index.html\"",
@@ -125,6 +125,16 @@ fn builds_every_page_with_its_content() {
     // paper only, and no separate copy of the page.
     assert!(page.contains("<p class=\"print-only kicker\">Incident follow-up · "));
     assert!(page.contains("<p class=\"print-only print-footer\">Printed from "));
+    // Badge colours come from a stylesheet made from fir.toml, not inline styles.
+    assert!(
+        !page.contains("style=\"background"),
+        "no inline badge colours"
+    );
+    assert!(
+        read(&site, "static/fir-colors.css")
+            .contains(".badge.c-ef6c00 { background: #ef6c00; color: #000; }")
+    );
+    assert!(page.contains("href=\"static/fir-colors.css\""));
     let css = read(&site, "static/fir.css");
     assert!(css.contains(".print-only { display: none; }"));
     assert!(css.contains("@media print") && css.contains(".print-only { display: block; }"));

@@ -143,6 +143,20 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Every taxonomy, in the order of the file.
+    pub fn taxonomies(&self) -> [&Taxonomy; 8] {
+        [
+            &self.categories,
+            &self.severities,
+            &self.statuses,
+            &self.tlp,
+            &self.detections,
+            &self.actors,
+            &self.plans,
+            &self.actions,
+        ]
+    }
+
     /// Reads `fir.toml` from the site root.
     pub fn load(root: &Path) -> Result<Config, ConfigError> {
         let path = root.join(FILE_NAME);

@@ -40,6 +40,8 @@ pub struct TermView {
     pub color: Option<String>,
     /// Readable text colour on `color`.
     pub fg: Option<&'static str>,
+    /// The class that gives a badge `color` ([`color_class`], rules in [`color_css`]).
+    pub color_class: Option<String>,
     /// Link to the facet page (relative to the site root), if there is one.
     pub url: Option<String>,
 }
@@ -51,9 +53,47 @@ impl TermView {
             label: label.to_string(),
             color: color.map(str::to_string),
             fg: color.map(text_color_on),
+            color_class: color.map(color_class),
             url,
         }
     }
+}
+
+/// The CSS class of badges in `color`: `c-` and the colour's hex digits or name
+/// (`#EF6C00` → `c-ef6c00`), or a hash of it when it has other characters. Badges
+/// carry a class instead of an inline style: shorter (a 10k site has 800k badges, 31 MB
+/// of inline styles) and fine under a Content-Security-Policy without inline styles.
+pub fn color_class(color: &str) -> String {
+    let bare = color.trim().trim_start_matches('#');
+    if !bare.is_empty() && bare.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return format!("c-{}", bare.to_ascii_lowercase());
+    }
+    let hash = color.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("c-h{:08x}", hash as u32)
+}
+
+/// The stylesheet of the badge classes of `colors` (each colour once). A colour with
+/// characters no CSS colour needs is left out: its badges stay plain.
+pub fn color_css<'c>(colors: impl IntoIterator<Item = &'c str>) -> String {
+    let mut colors: Vec<&str> = colors.into_iter().map(str::trim).collect();
+    colors.sort_unstable();
+    colors.dedup();
+    let mut css = String::from("/* Badge colours from fir.toml, made by fir build. */\n");
+    for color in colors {
+        let safe = color
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "#(),.% ".contains(c));
+        if safe && !color.is_empty() {
+            css.push_str(&format!(
+                ".badge.{} {{ background: {color}; color: {}; }}\n",
+                color_class(color),
+                text_color_on(color)
+            ));
+        }
+    }
+    css
 }
 
 /// Black or white, whichever reads better on the `#rrggbb` colour `background`.
@@ -165,6 +205,30 @@ mod tests {
         assert_eq!(text_color_on("#c62828"), "#fff");
         assert_eq!(text_color_on("#33ff00"), "#000");
         assert_eq!(text_color_on("bogus"), "#000");
+    }
+
+    #[test]
+    fn badge_colour_classes_and_their_stylesheet() {
+        assert_eq!(color_class("#EF6C00"), "c-ef6c00");
+        assert_eq!(color_class("rebeccapurple"), "c-rebeccapurple");
+        let odd = color_class("rgb(1, 2, 3)");
+        assert!(odd.starts_with("c-h") && odd.len() == 11, "{odd}");
+        assert_ne!(odd, color_class("rgb(1, 2, 4)"));
+        let css = color_css([
+            "#c62828",
+            "#ffffff",
+            "#c62828",
+            "red;}body{x:1",
+            "rgb(1, 2, 3)",
+        ]);
+        assert_eq!(css.matches(".badge.c-c62828 {").count(), 1, "{css}");
+        assert!(css.contains(".badge.c-c62828 { background: #c62828; color: #fff; }"));
+        assert!(css.contains(".badge.c-ffffff { background: #ffffff; color: #000; }"));
+        assert!(css.contains(&format!(".badge.{odd} {{ background: rgb(1, 2, 3);")));
+        assert!(
+            !css.contains("body"),
+            "a colour that could break out is left out: {css}"
+        );
     }
 
     #[test]

@@ -983,12 +983,17 @@ impl Generator for Data<'_> {
 // ---------------------------------------------------------------------------------
 // Static files
 
-/// The theme's CSS, scripts and images.
+/// The theme's CSS, scripts and images, and the stylesheet of badge colours
+/// ([`COLORS_CSS`]) made from the taxonomies of fir.toml.
 #[derive(Debug)]
 pub struct Statics<'a> {
     pub input: &'a Input<'a>,
     names: Vec<&'a str>,
+    colors: String,
 }
+
+/// The stylesheet of badge colours, among the static files.
+pub const COLORS_CSS: &str = "fir-colors.css";
 
 impl<'a> Statics<'a> {
     pub fn new(input: &'a Input<'a>) -> Self {
@@ -999,7 +1004,29 @@ impl<'a> Statics<'a> {
             .keys()
             .map(String::as_str)
             .collect();
-        Statics { input, names }
+        let colors = crate::render::context::color_css(
+            input
+                .config
+                .taxonomies()
+                .into_iter()
+                .flat_map(|taxonomy| taxonomy.iter())
+                .filter_map(|term| term.color.as_deref()),
+        );
+        Statics {
+            input,
+            names,
+            colors,
+        }
+    }
+}
+
+impl Statics<'_> {
+    /// The bytes of static file `item`: a theme file, or (after them) the colours.
+    fn content(&self, item: usize) -> &[u8] {
+        match self.names.get(item) {
+            Some(name) => &self.input.renderer.theme().statics[*name].content,
+            None => self.colors.as_bytes(),
+        }
     }
 }
 
@@ -1009,13 +1036,11 @@ impl Generator for Statics<'_> {
     }
 
     fn jobs(&self) -> Vec<Job> {
-        let statics = &self.input.renderer.theme().statics;
-        self.names
-            .iter()
-            .enumerate()
-            .map(|(item, name)| {
+        (0..=self.names.len())
+            .map(|item| {
                 let mut h = hasher();
-                statics[*name].content.hash(&mut h);
+                self.content(item).hash(&mut h);
+                let name = self.names.get(item).copied().unwrap_or(COLORS_CSS);
                 Job {
                     item,
                     outputs: vec![paths::static_file(name)],
@@ -1026,10 +1051,6 @@ impl Generator for Statics<'_> {
     }
 
     fn render(&self, item: usize) -> Result<Vec<Vec<u8>>, BuildError> {
-        Ok(vec![
-            self.input.renderer.theme().statics[self.names[item]]
-                .content
-                .clone(),
-        ])
+        Ok(vec![self.content(item).to_vec()])
     }
 }
