@@ -24,6 +24,19 @@ pub mod store;
 pub use config::Config;
 pub use incident::Incident;
 
+/// FNV-1a, 64 bits: a hash that, unlike the standard library's, is the same in every
+/// Rust version, so that what is named after it (artifact paths, badge classes) does
+/// not move. Also the search index's key hash (hot: inlined).
+#[inline]
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
 /// Frees `value` on another thread: large indexes take a tenth of a second or more to
 /// free piece by piece, which a build need not wait for (and a command-line build
 /// exits before it matters).

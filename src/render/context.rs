@@ -68,10 +68,7 @@ pub fn color_class(color: &str) -> String {
     if !bare.is_empty() && bare.chars().all(|c| c.is_ascii_alphanumeric()) {
         return format!("c-{}", bare.to_ascii_lowercase());
     }
-    let hash = color.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("c-h{:08x}", hash as u32)
+    format!("c-h{:08x}", crate::fnv1a(color.as_bytes()) as u32)
 }
 
 /// The stylesheet of the badge classes of `colors` (each colour once). A colour with

@@ -121,11 +121,7 @@ type HashedMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<Prehashed>>;
 
 /// 64-bit FNV-1a with a final mix: keys are hashed once, then handled as numbers.
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    mix(h)
+    mix(crate::fnv1a(bytes))
 }
 
 fn mix(mut h: u64) -> u64 {
