@@ -497,9 +497,16 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         terms.len(),
         started.elapsed()
     );
+    // The facet counts of the few frequent terms, once, for sizing and writing.
+    let counts: HashMap<usize, String> = (0..terms.len())
+        .into_par_iter()
+        .filter(|&i| terms.term(i).1.len() >= COUNTS_MIN)
+        .map(|i| (i, facet_counts(terms.term(i).1, &rows, &columns)))
+        .collect();
+    let counts_of = |i: usize| counts.get(&i).map_or("", String::as_str);
     // Each term's size in its shard file, to cut the shards by size. The postings are
     // encoded again as each shard file is written: cheaper than keeping half a million
-    // encoded strings around (and facet counts are for the few frequent terms).
+    // encoded strings around.
     let sizes: Vec<usize> = (0..terms.len())
         .into_par_iter()
         .map_init(Vec::new, |scratch, i| {
@@ -507,7 +514,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
             key.len()
                 + encoded_len(all, scratch)
                 + encoded_len(title, scratch)
-                + facet_counts(all, &rows, &columns).len()
+                + counts_of(i).len()
                 + 12
         })
         .collect();
@@ -523,7 +530,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         let mut file = ShardWriter::new(prefix);
         for &i in members {
             let (key, all, title) = terms.term(i);
-            file.postings(key, all, title, &facet_counts(all, &rows, &columns));
+            file.postings(key, all, title, counts_of(i));
         }
         file.finish()
     }));
@@ -561,7 +568,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         .collect();
     files.par_extend(display_files(&entries, 0));
     files.push(meta_file(docs.len() as u32, columns, dirs));
-    crate::drop_later(terms);
+    crate::drop_later((terms, counts));
     files
 }
 

@@ -1021,11 +1021,12 @@ impl<'a> Statics<'a> {
 }
 
 impl Statics<'_> {
-    /// The bytes of static file `item`: a theme file, or (after them) the colours.
-    fn content(&self, item: usize) -> &[u8] {
+    /// The name and bytes of static file `item`: a theme file, or (after them) the
+    /// colours.
+    fn file(&self, item: usize) -> (&str, &[u8]) {
         match self.names.get(item) {
-            Some(name) => &self.input.renderer.theme().statics[*name].content,
-            None => self.colors.as_bytes(),
+            Some(name) => (name, &self.input.renderer.theme().statics[*name].content),
+            None => (COLORS_CSS, self.colors.as_bytes()),
         }
     }
 }
@@ -1038,9 +1039,9 @@ impl Generator for Statics<'_> {
     fn jobs(&self) -> Vec<Job> {
         (0..=self.names.len())
             .map(|item| {
+                let (name, content) = self.file(item);
                 let mut h = hasher();
-                self.content(item).hash(&mut h);
-                let name = self.names.get(item).copied().unwrap_or(COLORS_CSS);
+                content.hash(&mut h);
                 Job {
                     item,
                     outputs: vec![paths::static_file(name)],
@@ -1051,6 +1052,6 @@ impl Generator for Statics<'_> {
     }
 
     fn render(&self, item: usize) -> Result<Vec<Vec<u8>>, BuildError> {
-        Ok(vec![self.content(item).to_vec()])
+        Ok(vec![self.file(item).1.to_vec()])
     }
 }
