@@ -136,10 +136,11 @@ fn pair_hash(first: u64, second: u64) -> u64 {
     mix(first.rotate_left(21) ^ second ^ 0x9e37_79b9_7f4a_7c15)
 }
 
-/// The name of a hashed key: a term, or a pair of terms (for phrases).
-#[derive(Debug)]
+/// The name of a hashed key: a term (a range of its run's [`Partial::text`]), or a
+/// pair of terms (for phrases), named after its terms once all are known.
+#[derive(Debug, Clone, Copy)]
 enum Name {
-    Text(String),
+    Text(u32, u32),
     Pair(u64, u64),
 }
 
@@ -160,35 +161,50 @@ struct Scratch {
 }
 
 /// The keys and postings of a run of documents. The hash table only maps a key to
-/// its number: small slots probe faster than whole entries. Postings go to one flat
-/// list, in document order, instead of a list per key: no small allocation per key
-/// and no growing of half a million lists.
+/// its number: small slots probe faster than whole entries. The names share one
+/// string, and the postings go to one flat list, document after document: no small
+/// allocation per key or per list. This is where a build's memory peaks, so it is
+/// kept lean: a posting is one number, its document implied by [`Partial::ends`].
 #[derive(Debug, Default)]
 struct Partial {
     slots: HashedMap<u32>,
     /// Each key's hash and name, by key number.
     keys: Vec<(u64, Name)>,
-    /// `(key number, document number << 1 | title hit)`, in document order.
-    postings: Vec<(u32, u32)>,
+    /// The text of the names.
+    text: String,
+    /// `key number << 1 | title hit`, the keys of one document after another.
+    postings: Vec<u32>,
+    /// Where each document's postings end.
+    ends: Vec<u32>,
+}
+
+/// A length or position inside the index's lists as stored: they stay far below
+/// 4 GiB (a key number also leaves a bit for the title flag).
+fn offset(n: usize) -> u32 {
+    u32::try_from(n)
+        .ok()
+        .filter(|&n| n < 1 << 31)
+        .expect("search index lists under 2^31 entries")
 }
 
 impl Partial {
-    /// The number of the key `h`, named by `name` when it is new.
-    fn number(&mut self, h: u64, name: impl FnOnce() -> Name) -> u32 {
+    /// The number of the key `h`, named by `name` (which may add to the text) when
+    /// it is new.
+    fn number(&mut self, h: u64, name: impl FnOnce(&mut String) -> Name) -> u32 {
         match self.slots.entry(h) {
             Slot::Occupied(slot) => *slot.get(),
             Slot::Vacant(slot) => {
-                let number = self.keys.len() as u32;
+                let number = offset(self.keys.len());
                 slot.insert(number);
-                self.keys.push((h, name()));
+                self.keys.push((h, name(&mut self.text)));
                 number
             }
         }
     }
 
-    /// Adds the keys of document `n`. Most work is on the small per-document map;
-    /// the big map is touched once per distinct key of the document.
-    fn add(&mut self, n: u32, doc: &Document<'_>, scratch: &mut Scratch) {
+    /// Adds the keys of the run's next document. Most work is on the small
+    /// per-document map; the big map is touched once per distinct key of the document.
+    fn add(&mut self, doc: &Document<'_>, scratch: &mut Scratch) {
         let Scratch { seen, text: names } = scratch;
         seen.clear();
         names.clear();
@@ -242,37 +258,59 @@ impl Partial {
             );
         }
         for (&h, s) in seen.iter() {
-            let number = self.number(h, || match s.pair {
+            let number = self.number(h, |text| match s.pair {
                 Some((a, b)) => Name::Pair(a, b),
-                None => Name::Text(names[s.text.0 as usize..s.text.1 as usize].to_string()),
+                None => push_name(text, &names[s.text.0 as usize..s.text.1 as usize]),
             });
-            self.postings.push((number, n << 1 | u32::from(s.title)));
+            self.postings.push(number << 1 | u32::from(s.title));
         }
+        self.ends.push(offset(self.postings.len()));
     }
 
     /// Takes in the keys of `later` (a run of documents after this one's) and gives
-    /// back its postings with the keys renumbered: each run's postings stay in their
-    /// own list, so that no list of millions is copied to grow.
-    fn absorb(&mut self, later: Partial) -> Vec<(u32, u32)> {
-        let renumber: Vec<u32> = later
-            .keys
+    /// back its postings with the keys renumbered, and their documents' ends: each
+    /// run's postings stay in their own list, so that no list of millions is copied
+    /// to grow.
+    fn absorb(&mut self, later: Partial) -> (Vec<u32>, Vec<u32>) {
+        let Partial {
+            slots,
+            keys,
+            text,
+            mut postings,
+            ends,
+        } = later;
+        drop(slots);
+        let renumber: Vec<u32> = keys
             .into_iter()
-            .map(|(h, name)| self.number(h, || name))
+            .map(|(h, name)| {
+                self.number(h, |own| match name {
+                    Name::Text(from, to) => push_name(own, &text[from as usize..to as usize]),
+                    pair => pair,
+                })
+            })
             .collect();
-        let mut postings = later.postings;
-        for (key, _) in &mut postings {
-            *key = renumber[*key as usize];
+        for posting in &mut postings {
+            *posting = renumber[(*posting >> 1) as usize] << 1 | (*posting & 1);
         }
-        postings
+        (postings, ends)
     }
+}
+
+/// Appends `name` to `text`, giving its range.
+fn push_name(text: &mut String, name: &str) -> Name {
+    let from = offset(text.len());
+    text.push_str(name);
+    Name::Text(from, offset(text.len()))
 }
 
 /// Every key of a set of documents with its postings, as flat lists, keys sorted by
 /// name: the documents of the `i`-th key are `all[all_spans[i].0..all_spans[i].1]`,
-/// those with a title hit likewise in `title`.
+/// those with a title hit likewise in `title`, and its name ends at `name_ends[i]`
+/// in `names`.
 #[derive(Debug)]
 pub(super) struct Inverted {
-    names: Vec<String>,
+    names: String,
+    name_ends: Vec<u32>,
     all: Vec<u32>,
     all_spans: Vec<(u32, u32)>,
     title: Vec<u32>,
@@ -286,12 +324,11 @@ impl Inverted {
         let run = docs.len().div_ceil(runs).max(1);
         let partials: Vec<Partial> = docs
             .par_chunks(run)
-            .enumerate()
-            .map(|(r, part)| {
+            .map(|part| {
                 let mut partial = Partial::default();
                 let mut scratch = Scratch::default();
-                for (i, doc) in part.iter().enumerate() {
-                    partial.add(first + (r * run + i) as u32, doc, &mut scratch);
+                for doc in part {
+                    partial.add(doc, &mut scratch);
                 }
                 partial
             })
@@ -299,19 +336,24 @@ impl Inverted {
         // In document order, so that every key's postings come out sorted.
         let mut partials = partials.into_iter();
         let mut first_run = partials.next().unwrap_or_default();
-        let mut runs = vec![std::mem::take(&mut first_run.postings)];
+        let mut runs = vec![(
+            std::mem::take(&mut first_run.postings),
+            std::mem::take(&mut first_run.ends),
+        )];
         for later in partials {
             runs.push(first_run.absorb(later));
         }
-        let Partial { slots, keys, .. } = first_run;
+        let Partial {
+            slots, keys, text, ..
+        } = first_run;
         drop(slots);
 
         // Postings grouped by key, keeping their order (a counting sort).
         let mut all_at = vec![0u32; keys.len() + 1];
         let mut title_at = vec![0u32; keys.len() + 1];
-        for &(key, posting) in runs.iter().flatten() {
-            all_at[key as usize + 1] += 1;
-            title_at[key as usize + 1] += posting & 1;
+        for &posting in runs.iter().flat_map(|(postings, _)| postings) {
+            all_at[(posting >> 1) as usize + 1] += 1;
+            title_at[(posting >> 1) as usize + 1] += posting & 1;
         }
         for k in 1..all_at.len() {
             all_at[k] += all_at[k - 1];
@@ -321,70 +363,82 @@ impl Inverted {
         let mut title = vec![0u32; title_at[keys.len()] as usize];
         let mut next_all = all_at.clone();
         let mut next_title = title_at.clone();
-        for (key, posting) in runs.into_iter().flatten() {
-            let key = key as usize;
-            all[next_all[key] as usize] = posting >> 1;
-            next_all[key] += 1;
-            if posting & 1 == 1 {
-                title[next_title[key] as usize] = posting >> 1;
-                next_title[key] += 1;
+        let mut doc = first;
+        for (postings, ends) in runs {
+            let mut from = 0;
+            for end in ends {
+                for &posting in &postings[from..end as usize] {
+                    let key = (posting >> 1) as usize;
+                    all[next_all[key] as usize] = doc;
+                    next_all[key] += 1;
+                    if posting & 1 == 1 {
+                        title[next_title[key] as usize] = doc;
+                        next_title[key] += 1;
+                    }
+                }
+                from = end as usize;
+                doc += 1;
             }
         }
         drop((next_all, next_title));
 
-        // Pairs are named after their terms; terms keep the names they carry.
-        let names: Vec<String> = {
-            let texts: HashedMap<&str> = keys
+        // Every key's name, by key number: pairs are named after their terms.
+        let mut names = String::with_capacity(text.len() * 3);
+        let mut name_at = Vec::with_capacity(keys.len() + 1);
+        name_at.push(0);
+        {
+            let texts: HashedMap<(u32, u32)> = keys
                 .iter()
-                .filter_map(|(h, name)| match name {
-                    Name::Text(text) => Some((*h, text.as_str())),
+                .filter_map(|&(h, name)| match name {
+                    Name::Text(from, to) => Some((h, (from, to))),
                     Name::Pair(..) => None,
                 })
                 .collect();
-            let pair_names: Vec<Option<String>> = keys
-                .par_iter()
-                .map(|(_, name)| match name {
-                    Name::Text(_) => None,
-                    Name::Pair(a, b) => Some(format!(
-                        "{} {}",
-                        texts.get(a).copied().unwrap_or_default(),
-                        texts.get(b).copied().unwrap_or_default()
-                    )),
-                })
-                .collect();
-            drop(texts);
-            keys.into_iter()
-                .zip(pair_names)
-                .map(|((_, name), pair_name)| match name {
-                    Name::Text(text) => text,
-                    Name::Pair(..) => pair_name.unwrap_or_default(),
-                })
-                .collect()
-        };
+            let text_of = |h: &u64| {
+                texts
+                    .get(h)
+                    .map_or("", |&(from, to)| &text[from as usize..to as usize])
+            };
+            for (_, name) in &keys {
+                match name {
+                    Name::Text(from, to) => names.push_str(&text[*from as usize..*to as usize]),
+                    Name::Pair(a, b) => {
+                        names.push_str(text_of(a));
+                        names.push(' ');
+                        names.push_str(text_of(b));
+                    }
+                }
+                name_at.push(offset(names.len()));
+            }
+        }
+        drop((keys, text));
         // Sorted once, then laid out in that order: the steps after read keys in order.
         let order: Vec<u32> = {
-            let mut by_name: Vec<(&str, u32)> = names
-                .iter()
+            let mut by_name: Vec<(&str, u32)> = name_at
+                .windows(2)
                 .enumerate()
-                .map(|(k, name)| (name.as_str(), k as u32))
+                .map(|(k, at)| (&names[at[0] as usize..at[1] as usize], k as u32))
                 .collect();
             by_name.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
             by_name.into_iter().map(|(_, k)| k).collect()
         };
-        let mut names = names;
         let spans = |at: &[u32]| -> Vec<(u32, u32)> {
             order
                 .iter()
                 .map(|&k| (at[k as usize], at[k as usize + 1]))
                 .collect()
         };
+        let mut sorted = String::with_capacity(names.len());
+        let mut name_ends = Vec::with_capacity(order.len());
+        for &k in &order {
+            sorted.push_str(&names[name_at[k as usize] as usize..name_at[k as usize + 1] as usize]);
+            name_ends.push(offset(sorted.len()));
+        }
         Inverted {
             all_spans: spans(&all_at),
             title_spans: spans(&title_at),
-            names: order
-                .iter()
-                .map(|&k| std::mem::take(&mut names[k as usize]))
-                .collect(),
+            names: sorted,
+            name_ends,
             all,
             title,
         }
@@ -392,14 +446,15 @@ impl Inverted {
 
     /// The number of keys.
     pub(super) fn len(&self) -> usize {
-        self.names.len()
+        self.name_ends.len()
     }
 
     /// The `i`-th key by name: its name, its documents, those with a title hit.
     pub(super) fn term(&self, i: usize) -> (&str, &[u32], &[u32]) {
         let (all, title) = (self.all_spans[i], self.title_spans[i]);
+        let name_from = if i == 0 { 0 } else { self.name_ends[i - 1] };
         (
-            &self.names[i],
+            &self.names[name_from as usize..self.name_ends[i] as usize],
             &self.all[all.0 as usize..all.1 as usize],
             &self.title[title.0 as usize..title.1 as usize],
         )
@@ -521,19 +576,22 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
     let keys: Vec<&str> = (0..terms.len()).map(|i| terms.term(i).0).collect();
     let mut cut = Shards::default();
     cut.split(&keys, &sizes, 0, String::new());
-    drop((keys, sizes));
+    drop(keys);
     let numbers: Vec<usize> = (0..terms.len()).collect();
     let (prefixes, shards): (Vec<String>, Vec<Vec<&usize>>) =
         cut.into_sorted(&numbers).into_iter().unzip();
     let mut files = Vec::new();
     files.par_extend(prefixes.par_iter().zip(shards).map(|(prefix, members)| {
-        let mut file = ShardWriter::new(prefix);
+        // Sized up front: thousands of files are held until written.
+        let bytes = members.iter().map(|&&i| sizes[i] + 4).sum();
+        let mut file = ShardWriter::new(prefix, bytes);
         for &i in members {
             let (key, all, title) = terms.term(i);
             file.postings(key, all, title, counts_of(i));
         }
         file.finish()
     }));
+    drop(sizes);
 
     // Directories of shard prefixes, so that the meta file stays small and a reader
     // loads only the part of the list its key needs.
@@ -708,7 +766,11 @@ fn encoded_len(docs: &[u32], scratch: &mut Vec<u8>) -> usize {
 
 /// The file of the shard `prefix` with its terms, sorted by key.
 pub(super) fn shard_file(prefix: &str, terms: &[Encoded<'_>]) -> (String, String) {
-    let mut file = ShardWriter::new(prefix);
+    let bytes = terms
+        .iter()
+        .map(|(key, all, title, counts)| key.len() + all.len() + title.len() + counts.len() + 16)
+        .sum();
+    let mut file = ShardWriter::new(prefix, bytes);
     for (key, all, title, counts) in terms {
         file.term(key, [all, title, counts].map(|part| Part::Base64(part)));
     }
@@ -732,8 +794,9 @@ pub(super) struct ShardWriter {
 }
 
 impl ShardWriter {
-    pub(super) fn new(prefix: &str) -> ShardWriter {
-        let mut out = Vec::with_capacity(SHARD_BYTES + SHARD_BYTES / 4);
+    /// A writer for the shard `prefix`, whose terms take about `bytes`.
+    pub(super) fn new(prefix: &str, bytes: usize) -> ShardWriter {
+        let mut out = Vec::with_capacity(bytes + 2 * prefix.len() + 64);
         out.extend_from_slice(b"firSearch.load({\"type\":\"shard\",\"name\":");
         serde_json::to_writer(&mut out, prefix).expect("strings serialise");
         out.extend_from_slice(b",\"terms\":[");
@@ -783,6 +846,7 @@ impl ShardWriter {
     /// The file's path and contents.
     pub(super) fn finish(mut self) -> (String, String) {
         self.out.extend_from_slice(b"]});\n");
+        self.out.shrink_to_fit();
         let text = String::from_utf8(self.out).expect("JSON of strings is UTF-8");
         (self.path, text)
     }
