@@ -348,99 +348,41 @@ impl Inverted {
         } = first_run;
         drop(slots);
 
-        // Postings grouped by key, keeping their order (a counting sort).
-        let mut all_at = vec![0u32; keys.len() + 1];
-        let mut title_at = vec![0u32; keys.len() + 1];
-        for &posting in runs.iter().flat_map(|(postings, _)| postings) {
-            all_at[(posting >> 1) as usize + 1] += 1;
-            title_at[(posting >> 1) as usize + 1] += posting & 1;
-        }
-        for k in 1..all_at.len() {
-            all_at[k] += all_at[k - 1];
-            title_at[k] += title_at[k - 1];
-        }
-        let mut all = vec![0u32; all_at[keys.len()] as usize];
-        let mut title = vec![0u32; title_at[keys.len()] as usize];
-        let mut next_all = all_at.clone();
-        let mut next_title = title_at.clone();
-        let mut doc = first;
-        for (postings, ends) in runs {
-            let mut from = 0;
-            for end in ends {
-                for &posting in &postings[from..end as usize] {
-                    let key = (posting >> 1) as usize;
-                    all[next_all[key] as usize] = doc;
-                    next_all[key] += 1;
-                    if posting & 1 == 1 {
-                        title[next_title[key] as usize] = doc;
-                        next_title[key] += 1;
-                    }
-                }
-                from = end as usize;
-                doc += 1;
-            }
-        }
-        drop((next_all, next_title));
-
-        // Every key's name, by key number: pairs are named after their terms.
-        let mut names = String::with_capacity(text.len() * 3);
-        let mut name_at = Vec::with_capacity(keys.len() + 1);
-        name_at.push(0);
-        {
-            let texts: HashedMap<(u32, u32)> = keys
-                .iter()
-                .filter_map(|&(h, name)| match name {
-                    Name::Text(from, to) => Some((h, (from, to))),
-                    Name::Pair(..) => None,
-                })
-                .collect();
-            let text_of = |h: &u64| {
-                texts
-                    .get(h)
-                    .map_or("", |&(from, to)| &text[from as usize..to as usize])
-            };
-            for (_, name) in &keys {
-                match name {
-                    Name::Text(from, to) => names.push_str(&text[*from as usize..*to as usize]),
-                    Name::Pair(a, b) => {
-                        names.push_str(text_of(a));
-                        names.push(' ');
-                        names.push_str(text_of(b));
-                    }
-                }
-                name_at.push(offset(names.len()));
-            }
-        }
-        drop((keys, text));
+        // Grouping postings by key and naming keys are independent: side by side.
+        let keys_len = keys.len();
+        let ((all, all_at, title, title_at), (names, name_at)) = rayon::join(
+            || group_by_key(runs, keys_len, first),
+            || name_keys(keys, &text),
+        );
+        drop(text);
         // Sorted once, then laid out in that order: the steps after read keys in order.
-        let order: Vec<u32> = {
-            let mut by_name: Vec<(&str, u32)> = name_at
-                .windows(2)
-                .enumerate()
-                .map(|(k, at)| (&names[at[0] as usize..at[1] as usize], k as u32))
-                .collect();
-            by_name.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-            by_name.into_iter().map(|(_, k)| k).collect()
-        };
+        let order = sort_by_name(&names, &name_at);
         let spans = |at: &[u32]| -> Vec<(u32, u32)> {
             order
-                .iter()
+                .par_iter()
                 .map(|&k| (at[k as usize], at[k as usize + 1]))
                 .collect()
         };
-        let mut sorted = String::with_capacity(names.len());
-        let mut name_ends = Vec::with_capacity(order.len());
-        for &k in &order {
-            sorted.push_str(&names[name_at[k as usize] as usize..name_at[k as usize + 1] as usize]);
-            name_ends.push(offset(sorted.len()));
-        }
+        let ((all_spans, title_spans), (names, name_ends)) = rayon::join(
+            || (spans(&all_at), spans(&title_at)),
+            || {
+                let mut sorted = String::with_capacity(names.len());
+                let mut name_ends = Vec::with_capacity(order.len());
+                for &k in &order {
+                    let (from, to) = (name_at[k as usize], name_at[k as usize + 1]);
+                    sorted.push_str(&names[from as usize..to as usize]);
+                    name_ends.push(offset(sorted.len()));
+                }
+                (sorted, name_ends)
+            },
+        );
         Inverted {
-            all_spans: spans(&all_at),
-            title_spans: spans(&title_at),
-            names: sorted,
+            names,
             name_ends,
             all,
+            all_spans,
             title,
+            title_spans,
         }
     }
 
@@ -473,6 +415,91 @@ impl Inverted {
             })
             .collect()
     }
+}
+
+/// The runs' postings grouped by key, each key's documents in order (a counting
+/// sort; documents numbered from `first`, run after run): `(all, all_at, title,
+/// title_at)`, key `k`'s documents being `all[all_at[k]..all_at[k + 1]]`.
+fn group_by_key(
+    runs: Vec<(Vec<u32>, Vec<u32>)>,
+    keys: usize,
+    first: u32,
+) -> (Vec<u32>, Vec<u32>, Vec<u32>, Vec<u32>) {
+    let mut all_at = vec![0u32; keys + 1];
+    let mut title_at = vec![0u32; keys + 1];
+    for &posting in runs.iter().flat_map(|(postings, _)| postings) {
+        all_at[(posting >> 1) as usize + 1] += 1;
+        title_at[(posting >> 1) as usize + 1] += posting & 1;
+    }
+    for k in 1..all_at.len() {
+        all_at[k] += all_at[k - 1];
+        title_at[k] += title_at[k - 1];
+    }
+    let mut all = vec![0u32; all_at[keys] as usize];
+    let mut title = vec![0u32; title_at[keys] as usize];
+    let mut next_all = all_at.clone();
+    let mut next_title = title_at.clone();
+    let mut doc = first;
+    for (postings, ends) in runs {
+        let mut from = 0;
+        for end in ends {
+            for &posting in &postings[from..end as usize] {
+                let key = (posting >> 1) as usize;
+                all[next_all[key] as usize] = doc;
+                next_all[key] += 1;
+                if posting & 1 == 1 {
+                    title[next_title[key] as usize] = doc;
+                    next_title[key] += 1;
+                }
+            }
+            from = end as usize;
+            doc += 1;
+        }
+    }
+    (all, all_at, title, title_at)
+}
+
+/// Every key's name in one string, by key number (key `k`'s is
+/// `names[name_at[k]..name_at[k + 1]]`): pairs are named after their terms.
+fn name_keys(keys: Vec<(u64, Name)>, text: &str) -> (String, Vec<u32>) {
+    let texts: HashedMap<(u32, u32)> = keys
+        .iter()
+        .filter_map(|&(h, name)| match name {
+            Name::Text(from, to) => Some((h, (from, to))),
+            Name::Pair(..) => None,
+        })
+        .collect();
+    let text_of = |h: &u64| {
+        texts
+            .get(h)
+            .map_or("", |&(from, to)| &text[from as usize..to as usize])
+    };
+    let mut names = String::with_capacity(text.len() * 3);
+    let mut name_at = Vec::with_capacity(keys.len() + 1);
+    name_at.push(0);
+    for (_, name) in &keys {
+        match name {
+            Name::Text(from, to) => names.push_str(&text[*from as usize..*to as usize]),
+            Name::Pair(a, b) => {
+                names.push_str(text_of(a));
+                names.push(' ');
+                names.push_str(text_of(b));
+            }
+        }
+        name_at.push(offset(names.len()));
+    }
+    (names, name_at)
+}
+
+/// Key numbers in order of their names.
+fn sort_by_name(names: &str, name_at: &[u32]) -> Vec<u32> {
+    let mut by_name: Vec<(&str, u32)> = name_at
+        .windows(2)
+        .enumerate()
+        .map(|(k, at)| (&names[at[0] as usize..at[1] as usize], k as u32))
+        .collect();
+    by_name.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    by_name.into_iter().map(|(_, k)| k).collect()
 }
 
 /// The file of the shard with `prefix`.
