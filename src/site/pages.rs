@@ -27,11 +27,6 @@ const FEED_ENTRIES: usize = 20;
 
 pub(super) use super::fingerprint::hasher;
 
-/// Bytes of a rendered page.
-fn bytes(text: String) -> Vec<u8> {
-    text.into_bytes()
-}
-
 // ---------------------------------------------------------------------------------
 // Views shared by several pages
 
@@ -95,24 +90,16 @@ impl Input<'_> {
         }
     }
 
+    /// `template` rendered for the page at `path` (named in errors).
     pub(crate) fn render_page(
         &self,
         template: &str,
         path: &str,
         context: &Context,
     ) -> Result<Vec<u8>, BuildError> {
-        self.render_text(template, path, context).map(bytes)
-    }
-
-    /// `template` rendered for the page at `path` (named in errors).
-    pub(crate) fn render_text(
-        &self,
-        template: &str,
-        path: &str,
-        context: &Context,
-    ) -> Result<String, BuildError> {
         self.renderer
             .render(template, context)
+            .map(String::into_bytes)
             .map_err(|source| BuildError::Page {
                 path: path.to_string(),
                 source,
