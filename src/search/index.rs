@@ -305,12 +305,12 @@ fn push_name(text: &mut String, name: &str) -> Name {
 
 /// Every key of a set of documents with its postings, as flat lists, keys sorted by
 /// name: the documents of the `i`-th key are `all[all_spans[i].0..all_spans[i].1]`,
-/// those with a title hit likewise in `title`, and its name ends at `name_ends[i]`
-/// in `names`.
+/// those with a title hit likewise in `title`, and its name is
+/// `names[name_at[i]..name_at[i + 1]]`.
 #[derive(Debug)]
 pub(super) struct Inverted {
     names: String,
-    name_ends: Vec<u32>,
+    name_at: Vec<u32>,
     all: Vec<u32>,
     all_spans: Vec<(u32, u32)>,
     title: Vec<u32>,
@@ -363,22 +363,22 @@ impl Inverted {
                 .map(|&k| (at[k as usize], at[k as usize + 1]))
                 .collect()
         };
-        let ((all_spans, title_spans), (names, name_ends)) = rayon::join(
+        let ((all_spans, title_spans), (names, name_at)) = rayon::join(
             || (spans(&all_at), spans(&title_at)),
             || {
                 let mut sorted = String::with_capacity(names.len());
-                let mut name_ends = Vec::with_capacity(order.len());
+                let mut sorted_at = Vec::with_capacity(order.len() + 1);
+                sorted_at.push(0);
                 for &k in &order {
-                    let (from, to) = (name_at[k as usize], name_at[k as usize + 1]);
-                    sorted.push_str(&names[from as usize..to as usize]);
-                    name_ends.push(offset(sorted.len()));
+                    sorted.push_str(name(&names, &name_at, k as usize));
+                    sorted_at.push(offset(sorted.len()));
                 }
-                (sorted, name_ends)
+                (sorted, sorted_at)
             },
         );
         Inverted {
             names,
-            name_ends,
+            name_at,
             all,
             all_spans,
             title,
@@ -388,15 +388,14 @@ impl Inverted {
 
     /// The number of keys.
     pub(super) fn len(&self) -> usize {
-        self.name_ends.len()
+        self.name_at.len() - 1
     }
 
     /// The `i`-th key by name: its name, its documents, those with a title hit.
     pub(super) fn term(&self, i: usize) -> (&str, &[u32], &[u32]) {
         let (all, title) = (self.all_spans[i], self.title_spans[i]);
-        let name_from = if i == 0 { 0 } else { self.name_ends[i - 1] };
         (
-            &self.names[name_from as usize..self.name_ends[i] as usize],
+            name(&self.names, &self.name_at, i),
             &self.all[all.0 as usize..all.1 as usize],
             &self.title[title.0 as usize..title.1 as usize],
         )
@@ -491,12 +490,15 @@ fn name_keys(keys: Vec<(u64, Name)>, text: &str) -> (String, Vec<u32>) {
     (names, name_at)
 }
 
+/// Key `k`'s name in `names`, where names end at `name_at[k + 1]` (`name_at[0]` is 0).
+fn name<'n>(names: &'n str, name_at: &[u32], k: usize) -> &'n str {
+    &names[name_at[k] as usize..name_at[k + 1] as usize]
+}
+
 /// Key numbers in order of their names.
 fn sort_by_name(names: &str, name_at: &[u32]) -> Vec<u32> {
-    let mut by_name: Vec<(&str, u32)> = name_at
-        .windows(2)
-        .enumerate()
-        .map(|(k, at)| (&names[at[0] as usize..at[1] as usize], k as u32))
+    let mut by_name: Vec<(&str, u32)> = (0..name_at.len() - 1)
+        .map(|k| (name(names, name_at, k), k as u32))
         .collect();
     by_name.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     by_name.into_iter().map(|(_, k)| k).collect()
