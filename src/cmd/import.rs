@@ -146,6 +146,9 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     for (reason, count) in reasons {
         println!("  skipped {count}: {reason}");
     }
+    // The process ends here: its memory goes back at once, without freeing every
+    // row, cell and file text one by one (a tenth of a small import's time).
+    std::mem::forget((plan, inputs, existing));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -46,10 +46,25 @@ pub fn owned_parts(fields: impl IntoIterator<Item = Field>) -> Vec<Part> {
     parts
 }
 
-/// The value of `part` in `incident`, as JSON, for hashing and comparing.
+/// The value of `part` in `incident`, as JSON, for comparing.
 /// `columns` are the register's header names: attributes with those names are owned.
 fn value_of(incident: &Incident, part: Part, columns: &HashSet<&str>) -> Value {
-    let json = |v: &dyn erased::Serialize| v.to_json();
+    read_part(incident, part, columns, |v| v.to_json())
+}
+
+/// The [`short_hash`] of `part` in `incident`, hashed as it is serialised.
+fn hash_of(incident: &Incident, part: Part, columns: &HashSet<&str>) -> String {
+    read_part(incident, part, columns, |v| v.short_hash())
+}
+
+/// `read` applied to the value of `part` in `incident`.
+fn read_part<R>(
+    incident: &Incident,
+    part: Part,
+    columns: &HashSet<&str>,
+    read: impl Fn(&dyn erased::Serialize) -> R,
+) -> R {
+    let json = read;
     match part {
         Part::Attributes => {
             let owned: Vec<&Attribute> = incident
@@ -60,7 +75,7 @@ fn value_of(incident: &Incident, part: Part, columns: &HashSet<&str>) -> Value {
             json(&owned)
         }
         Part::Field(field) => match field {
-            Field::Ref => Value::Null,
+            Field::Ref => json(&()),
             Field::Title => json(&incident.title),
             Field::Date => json(&incident.date),
             Field::Closed => json(&incident.closed),
@@ -119,22 +134,27 @@ fn copy_part(from: &Incident, to: &mut Incident, part: Part, columns: &HashSet<&
     }
 }
 
-/// Serialising any field to JSON without naming its type.
+/// Serialising any field to JSON, or hashing it, without naming its type.
 mod erased {
     pub trait Serialize {
         fn to_json(&self) -> serde_json::Value;
+        fn short_hash(&self) -> String;
     }
     impl<T: serde::Serialize> Serialize for T {
         fn to_json(&self) -> serde_json::Value {
             serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
         }
+        fn short_hash(&self) -> String {
+            super::short_hash(self)
+        }
     }
 }
 
-/// 32 bits of FNV-1a: stable across Rust releases and platforms, unlike std's hasher,
-/// and plenty to notice that a field changed.
-fn short_hash(value: &Value) -> String {
-    // The hash of `value.to_string()`, fed as it is written.
+/// 32 bits of FNV-1a of `value` as JSON: stable across Rust releases and platforms,
+/// unlike std's hasher, and plenty to notice that a field changed. A value and its
+/// [`Value`] hash alike (objects keep their fields' order).
+fn short_hash<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    // The hash of the JSON text, fed as it is written.
     struct Fnv(u64);
     impl std::io::Write for Fnv {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -187,7 +207,7 @@ fn set_hashes(incident: &mut Incident, hashes: &[(Part, String)]) {
 pub fn stamp(incident: &mut Incident, parts: &[Part], columns: &HashSet<&str>) {
     let hashes: Vec<(Part, String)> = parts
         .iter()
-        .map(|&p| (p, short_hash(&value_of(incident, p, columns))))
+        .map(|&p| (p, hash_of(incident, p, columns)))
         .collect();
     set_hashes(incident, &hashes);
 }
@@ -310,7 +330,36 @@ mod tests {
         assert_eq!(short_hash(&value), "498610c0");
         assert_eq!(
             short_hash(&Value::String("Phish".into())),
-            short_hash(&"Phish".into())
+            short_hash("Phish")
         );
+    }
+
+    /// New files are stamped by hashing their fields as they serialise; re-imports
+    /// compare hashes of their JSON values: both must agree on every part.
+    #[test]
+    fn fields_hash_like_their_json_values() {
+        let mut incident = imported("Phish \"bank\"", "open");
+        incident.business_lines = vec!["Retail".into(), "Retail > Cards".into()];
+        incident.closed = Some("2014-01-03T10:00:00Z".parse().unwrap());
+        incident.timeline.push(crate::incident::TimelineEntry {
+            date: "2014-01-02T09:00:00Z".parse().unwrap(),
+            action: Some("info".into()),
+            author: None,
+            text: "line\nother".into(),
+        });
+        incident.attributes.push(Attribute {
+            name: "Owner".into(),
+            value: "Bob".into(),
+            unit: Some("team".into()),
+        });
+        let columns: HashSet<&str> = ["Owner"].into();
+        let parts = super::super::mapping::FIELDS.map(Part::Field);
+        for part in parts.into_iter().chain([Part::Attributes]) {
+            assert_eq!(
+                hash_of(&incident, part, &columns),
+                short_hash(&value_of(&incident, part, &columns)),
+                "{part:?}"
+            );
+        }
     }
 }

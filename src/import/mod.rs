@@ -96,7 +96,8 @@ pub struct RowResult {
     pub id: Option<String>,
     /// Why, for every outcome but `imported` (also notes on updated rows).
     pub reason: String,
-    /// Header and raw text of every non-empty cell.
+    /// Header and raw text of every non-empty cell, for rows not imported (what the
+    /// report keeps of them); empty for imported rows, whose values are in their file.
     pub values: Vec<(String, String)>,
 }
 
@@ -193,10 +194,11 @@ pub fn plan(
     let mut parts_fields: Vec<Field> = mapping.columns.keys().copied().collect();
     parts_fields.extend(mapping.defaults.keys().copied());
     let parts = merge::owned_parts(parts_fields);
-    // Rows seen in this run: by key (ref or id), by id and by content.
-    let mut seen_keys: HashMap<String, Location> = HashMap::new();
-    let mut seen_ids: HashMap<String, Location> = HashMap::new();
-    let mut seen_content: HashMap<u64, Location> = HashMap::new();
+    // Rows seen in this run, by key (ref or id), by id and by content: their index in
+    // `plan.rows`.
+    let mut seen_keys: HashMap<String, usize> = HashMap::new();
+    let mut seen_ids: HashMap<String, usize> = HashMap::new();
+    let mut seen_content: HashMap<u64, usize> = HashMap::new();
     let mut written_paths: HashSet<PathBuf> = HashSet::new();
 
     // What each row holds is worked out on every core, for every sheet at once; what
@@ -279,6 +281,7 @@ pub fn plan(
         for prepared in rows {
             let Prepared {
                 mut result,
+                cells,
                 kind,
                 content_hash,
                 built,
@@ -307,6 +310,9 @@ pub fn plan(
                     pending.extend(write.map(|write| (s, write)));
                 }
             }
+            if result.outcome != Outcome::Imported {
+                result.values = row_values(cells, layout);
+            }
             plan.rows.push(result);
         }
     }
@@ -320,8 +326,9 @@ pub fn plan(
 }
 
 /// What one row holds, before the rows above it are taken into account.
-struct Prepared {
+struct Prepared<'c> {
     result: RowResult,
+    cells: &'c [cell::Cell],
     kind: RowKind,
     /// Of the row's raw values, to find rows repeated word for word.
     content_hash: u64,
@@ -329,32 +336,73 @@ struct Prepared {
     built: Option<Result<Built, RowError>>,
 }
 
-fn prepare(
-    location: Location,
-    cells: &[cell::Cell],
-    layout: &Layout,
-    resolver: &Resolver<'_>,
-) -> Prepared {
-    let values: Vec<(String, String)> = cells
+/// The header and raw text of each non-empty cell of a row.
+fn row_values(cells: &[cell::Cell], layout: &Layout) -> Vec<(String, String)> {
+    non_blank(cells, layout)
+        .map(|(header, cell)| (header.to_string(), cell.raw()))
+        .collect()
+}
+
+/// The non-empty cells of a row with their headers (`Column C` where none).
+fn non_blank<'a>(
+    cells: &'a [cell::Cell],
+    layout: &'a Layout,
+) -> impl Iterator<Item = (Header<'a>, &'a cell::Cell)> {
+    cells
         .iter()
         .enumerate()
         .filter(|(_, c)| !c.is_blank())
-        .map(|(i, c)| {
-            let header = layout
-                .headers
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| format!("Column {}", rows::column_letters(i)));
-            (header, c.raw())
+        .map(|(i, c)| match layout.headers.get(i) {
+            Some(header) => (Header::Named(header), c),
+            None => (Header::Column(i), c),
         })
-        .collect();
-    let content_hash = {
-        let mut hasher = std::hash::DefaultHasher::new();
-        for value in &values {
-            value.hash(&mut hasher);
+}
+
+/// A column's header, or its letters when the header row leaves it unnamed.
+enum Header<'a> {
+    Named(&'a str),
+    Column(usize),
+}
+
+impl fmt::Display for Header<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Header::Named(name) => f.write_str(name),
+            Header::Column(i) => write!(f, "Column {}", rows::column_letters(*i)),
         }
-        hasher.finish()
-    };
+    }
+}
+
+/// The hash of a row's [`row_values`], without writing them out: rows repeated word
+/// for word are duplicates.
+fn content_hash(cells: &[cell::Cell], layout: &Layout) -> u64 {
+    use std::fmt::Write as _;
+    /// Feeds what is written to the hasher.
+    struct Feed<'h>(&'h mut std::hash::DefaultHasher);
+    impl fmt::Write for Feed<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0.write(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut hasher = std::hash::DefaultHasher::new();
+    for (header, cell) in non_blank(cells, layout) {
+        // 0xff never occurs in UTF-8: it ends each text unambiguously.
+        let _ = write!(Feed(&mut hasher), "{header}");
+        hasher.write_u8(0xff);
+        let _ = write!(Feed(&mut hasher), "{cell}");
+        hasher.write_u8(0xff);
+    }
+    hasher.finish()
+}
+
+fn prepare<'c>(
+    location: Location,
+    cells: &'c [cell::Cell],
+    layout: &Layout,
+    resolver: &Resolver<'_>,
+) -> Prepared<'c> {
+    let content_hash = content_hash(cells, layout);
     let kind = layout.classify(cells);
     let built = (kind == RowKind::Data).then(|| {
         resolver.build(
@@ -371,8 +419,9 @@ fn prepare(
             outcome: Outcome::Skipped,
             id: None,
             reason: String::new(),
-            values,
+            values: Vec::new(),
         },
+        cells,
         kind,
         content_hash,
         built,
@@ -413,10 +462,11 @@ struct DecideContext<'a> {
     options: &'a Options,
 }
 
+/// Rows decided so far, by key, by id and by content: their index in `Plan::rows`.
 type Seen<'s> = (
-    &'s mut HashMap<String, Location>,
-    &'s mut HashMap<String, Location>,
-    &'s mut HashMap<u64, Location>,
+    &'s mut HashMap<String, usize>,
+    &'s mut HashMap<String, usize>,
+    &'s mut HashMap<u64, usize>,
 );
 
 /// The outcome of one data row, and the file it needs written.
@@ -429,13 +479,15 @@ fn decide(
     (seen_keys, seen_ids, seen_content): Seen<'_>,
     written_paths: &mut HashSet<PathBuf>,
 ) -> Option<PendingWrite> {
-    let location = result.location.clone();
-    if let Some(first) = seen_content.get(&content_hash) {
+    // This row's index once decided; earlier rows are named by theirs.
+    let here = plan.rows.len();
+    let row_at = |plan: &Plan, index: usize| plan.rows[index].location.to_string();
+    if let Some(&first) = seen_content.get(&content_hash) {
         result.outcome = Outcome::Duplicate;
-        result.reason = format!("same content as {first}");
+        result.reason = format!("same content as {}", row_at(plan, first));
         return None;
     }
-    seen_content.insert(content_hash, location.clone());
+    seen_content.insert(content_hash, here);
 
     let built = match built? {
         Ok(built) => built,
@@ -446,7 +498,7 @@ fn decide(
     };
     for warning in &built.warnings {
         plan.warnings.push(Warning {
-            location: location.clone(),
+            location: result.location.clone(),
             column: Some(warning.column.clone()),
             message: warning.message.clone(),
         });
@@ -457,7 +509,7 @@ fn decide(
         &cx.resolver.mapping.id,
         built.reference.as_deref(),
         cx.sheet_for_id,
-        location.row,
+        result.location.row,
     );
     let Some(template) = template else {
         result.reason = "empty reference, which the id template needs".into();
@@ -469,7 +521,8 @@ fn decide(
         Some(reference) => format!("ref:{reference}"),
         None => format!("id:{template}"),
     };
-    if let Some(first) = seen_keys.get(&key) {
+    if let Some(&first) = seen_keys.get(&key) {
+        let first = row_at(plan, first);
         result.outcome = Outcome::Duplicate;
         result.reason = match &built.reference {
             Some(reference) => format!("same ref {reference:?} as {first} (values differ)"),
@@ -477,7 +530,7 @@ fn decide(
         };
         return None;
     }
-    seen_keys.insert(key, location.clone());
+    seen_keys.insert(key, here);
 
     let matched = match &built.reference {
         Some(reference) => index.by_ref.get(reference.as_str()).copied(),
@@ -496,12 +549,12 @@ fn decide(
         result.reason = format!("id {id:?} is not usable as a file name; change the id template");
         return None;
     }
-    if let Some(first) = seen_ids.get(&id) {
+    if let Some(&first) = seen_ids.get(&id) {
         result.outcome = Outcome::Duplicate;
-        result.reason = format!("same id {id:?} as {first}");
+        result.reason = format!("same id {id:?} as {}", row_at(plan, first));
         return None;
     }
-    seen_ids.insert(id.clone(), location.clone());
+    seen_ids.insert(id.clone(), here);
     incident.id = id.clone();
     let matched = matched.or_else(|| match index.by_id.get(id.as_str()) {
         // An id taken by an incident of another register reference is not this row's.
@@ -631,7 +684,7 @@ fn next_seq(
     index: &mut Existing<'_>,
     template: &str,
     year: i16,
-    given: &HashMap<String, Location>,
+    given: &HashMap<String, usize>,
 ) -> u64 {
     let by_id = &index.by_id;
     let current = index.seq.entry(year).or_insert_with(|| {

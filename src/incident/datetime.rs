@@ -160,40 +160,92 @@ impl FromStr for DateTime {
 
 impl fmt::Display for DateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Digits laid out by hand and written once: every file the importer and the
+        // intake form write holds several dates, and `write!` per field adds up.
+        let mut text = Digits::default();
         let date = self.civil.date();
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            date.year(),
-            date.month(),
-            date.day()
-        )?;
-        if self.date_only {
-            return Ok(());
+        let year = date.year();
+        if year < 0 {
+            text.push(b'-');
         }
-        let time = self.civil.time();
-        write!(
-            f,
-            "T{:02}:{:02}:{:02}",
-            time.hour(),
-            time.minute(),
-            time.second()
-        )?;
-        let nanos = time.subsec_nanosecond();
-        if nanos != 0 {
-            let digits = format!("{nanos:09}");
-            write!(f, ".{}", digits.trim_end_matches('0'))?;
-        }
-        match self.offset {
-            None => Ok(()),
-            Some(offset) if offset == Offset::UTC => f.write_str("Z"),
-            Some(offset) => {
-                let secs = offset.seconds();
-                let sign = if secs < 0 { '-' } else { '+' };
-                let abs = secs.unsigned_abs();
-                write!(f, "{sign}{:02}:{:02}", abs / 3600, (abs % 3600) / 60)
+        text.number(u32::from(year.unsigned_abs()), 4);
+        text.push(b'-');
+        text.number(date.month() as u32, 2);
+        text.push(b'-');
+        text.number(date.day() as u32, 2);
+        if !self.date_only {
+            let time = self.civil.time();
+            text.push(b'T');
+            text.number(time.hour() as u32, 2);
+            text.push(b':');
+            text.number(time.minute() as u32, 2);
+            text.push(b':');
+            text.number(time.second() as u32, 2);
+            let nanos = time.subsec_nanosecond() as u32;
+            if nanos != 0 {
+                text.push(b'.');
+                let mut width = 9;
+                let mut fraction = nanos;
+                while fraction.is_multiple_of(10) {
+                    fraction /= 10;
+                    width -= 1;
+                }
+                text.number(fraction, width);
+            }
+            match self.offset {
+                None => {}
+                Some(offset) if offset == Offset::UTC => text.push(b'Z'),
+                Some(offset) => {
+                    let secs = offset.seconds();
+                    text.push(if secs < 0 { b'-' } else { b'+' });
+                    let abs = secs.unsigned_abs();
+                    text.number(abs / 3600, 2);
+                    text.push(b':');
+                    text.number((abs % 3600) / 60, 2);
+                }
             }
         }
+        f.write_str(text.as_str())
+    }
+}
+
+/// A short ASCII text on the stack, for [`DateTime`]'s `Display`.
+struct Digits {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl Default for Digits {
+    fn default() -> Self {
+        Digits {
+            bytes: [0; 40],
+            len: 0,
+        }
+    }
+}
+
+impl Digits {
+    fn push(&mut self, byte: u8) {
+        self.bytes[self.len] = byte;
+        self.len += 1;
+    }
+
+    /// `n` in decimal, zero-padded to at least `width` digits.
+    fn number(&mut self, mut n: u32, width: usize) {
+        let mut digits = [0u8; 10];
+        let mut count = 0;
+        while n > 0 || count < width {
+            digits[count] = b'0' + (n % 10) as u8;
+            n /= 10;
+            count += 1;
+        }
+        for &digit in digits[..count].iter().rev() {
+            self.push(digit);
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).expect("ASCII digits")
     }
 }
 
@@ -259,6 +311,45 @@ mod tests {
         assert_eq!(round("2024-05-01T09:30:00"), "2024-05-01T09:30:00");
         assert_eq!(round("2024-05-01 09:30"), "2024-05-01T09:30:00");
         assert_eq!(round("2024-05-01T09:30:00.250Z"), "2024-05-01T09:30:00.25Z");
+    }
+
+    proptest::proptest! {
+        /// Written as RFC 3339 spells it, and read back to the same value.
+        #[test]
+        fn writes_rfc_3339(
+            year in 0i16..=9999, month in 1i8..=12, day in 1i8..=28,
+            hour in 0i8..=23, minute in 0i8..=59, second in 0i8..=59,
+            nanos in proptest::prop_oneof![proptest::strategy::Just(0), 0i32..1_000_000_000],
+            offset in proptest::option::of(-86_399i32..=86_399),
+            date_only: bool,
+        ) {
+            let civil = if date_only {
+                civil::date(year, month, day).at(0, 0, 0, 0)
+            } else {
+                civil::DateTime::new(year, month, day, hour, minute, second, nanos).unwrap()
+            };
+            let offset = offset.map(|secs| Offset::from_seconds(secs / 60 * 60).unwrap());
+            let value = DateTime { civil, offset: if date_only { None } else { offset }, date_only };
+            let mut expected = format!("{year:04}-{month:02}-{day:02}");
+            if !date_only {
+                expected += &format!("T{hour:02}:{minute:02}:{second:02}");
+                if nanos != 0 {
+                    expected += format!(".{nanos:09}").trim_end_matches('0');
+                }
+                match value.offset {
+                    None => {}
+                    Some(o) if o == Offset::UTC => expected += "Z",
+                    Some(o) => {
+                        let secs = o.seconds();
+                        let sign = if secs < 0 { '-' } else { '+' };
+                        let abs = secs.unsigned_abs();
+                        expected += &format!("{sign}{:02}:{:02}", abs / 3600, abs % 3600 / 60);
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(value.to_string(), expected.clone());
+            proptest::prop_assert_eq!(expected.parse::<DateTime>().unwrap(), value);
+        }
     }
 
     #[test]
