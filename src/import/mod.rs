@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -244,86 +245,117 @@ pub fn plan(
         })
         .collect();
 
-    let mut pending: Vec<(usize, PendingWrite)> = Vec::new();
-    for (s, ((input, sheet), rows)) in sheets.iter().zip(prepared).enumerate() {
-        let sheet_label = sheet.name.clone().unwrap_or_else(|| input.source.clone());
-        let Some(layout) = &layouts[s] else {
-            let reason = if mapping.header_row.is_some() {
-                "the mapping's header_row is not in this sheet".to_string()
-            } else {
-                "no header row naming the mapped columns in its first rows".to_string()
-            };
-            plan.skipped_sheets
-                .push((format!("{}: {sheet_label}", input.source), reason));
-            continue;
-        };
-        let header_location = Location {
-            source: input.source.clone(),
-            sheet: sheet.name.clone(),
-            row: sheet.rows[layout.header_index].0,
-        };
-        for field in &layout.missing {
-            plan.warnings.push(Warning {
-                location: header_location.clone(),
-                column: None,
-                message: format!(
-                    "no column for `{}` in the header ({}); the field takes its default",
-                    field.key(),
-                    mapping.columns[field].names().join(" or ")
-                ),
+    // Files are rendered on the other cores while the rows after them are still being
+    // decided, a batch at a time, then put back in order.
+    let rendered = Mutex::new(Vec::new());
+    rayon::scope(|scope| {
+        let mut batch = Vec::with_capacity(RENDER_BATCH);
+        let mut queued = 0;
+        let mut render = |batch: Vec<(usize, PendingWrite)>| {
+            let (number, parts, columns_of, rendered) = (queued, &parts, &columns_of, &rendered);
+            queued += 1;
+            scope.spawn(move |_| {
+                let files: Vec<FileWrite> = batch
+                    .into_iter()
+                    .map(|(s, write)| write.render(parts, &columns_of[s]))
+                    .collect();
+                rendered
+                    .lock()
+                    .expect("rendering does not panic")
+                    .push((number, files));
             });
-        }
-        let stem = Path::new(&input.source)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("sheet");
-        let sheet_for_id = sheet.name.as_deref().unwrap_or(stem);
-        for prepared in rows {
-            let Prepared {
-                mut result,
-                cells,
-                kind,
-                content_hash,
-                built,
-            } = prepared;
-            match kind {
-                RowKind::Blank => result.reason = "blank row".into(),
-                RowKind::RepeatedHeader => result.reason = "repeated header row".into(),
-                RowKind::Total => result.reason = "totals row".into(),
-                RowKind::Data => {
-                    let write = decide(
-                        &mut result,
-                        &mut plan,
-                        (content_hash, built),
-                        DecideContext {
-                            root,
-                            resolver: &resolver,
-                            sheet_for_id,
-                            options,
-                            parts: &parts,
-                            columns: &columns_of[s],
-                        },
-                        &mut index,
-                        (&mut seen_keys, &mut seen_ids, &mut seen_content),
-                        &mut written_paths,
-                    );
-                    pending.extend(write.map(|write| (s, write)));
+        };
+        for (s, ((input, sheet), rows)) in sheets.iter().zip(prepared).enumerate() {
+            let sheet_label = sheet.name.clone().unwrap_or_else(|| input.source.clone());
+            let Some(layout) = &layouts[s] else {
+                let reason = if mapping.header_row.is_some() {
+                    "the mapping's header_row is not in this sheet".to_string()
+                } else {
+                    "no header row naming the mapped columns in its first rows".to_string()
+                };
+                plan.skipped_sheets
+                    .push((format!("{}: {sheet_label}", input.source), reason));
+                continue;
+            };
+            let header_location = Location {
+                source: input.source.clone(),
+                sheet: sheet.name.clone(),
+                row: sheet.rows[layout.header_index].0,
+            };
+            for field in &layout.missing {
+                plan.warnings.push(Warning {
+                    location: header_location.clone(),
+                    column: None,
+                    message: format!(
+                        "no column for `{}` in the header ({}); the field takes its default",
+                        field.key(),
+                        mapping.columns[field].names().join(" or ")
+                    ),
+                });
+            }
+            let stem = Path::new(&input.source)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("sheet");
+            let sheet_for_id = sheet.name.as_deref().unwrap_or(stem);
+            for prepared in rows {
+                let Prepared {
+                    mut result,
+                    cells,
+                    kind,
+                    content_hash,
+                    built,
+                } = prepared;
+                match kind {
+                    RowKind::Blank => result.reason = "blank row".into(),
+                    RowKind::RepeatedHeader => result.reason = "repeated header row".into(),
+                    RowKind::Total => result.reason = "totals row".into(),
+                    RowKind::Data => {
+                        let write = decide(
+                            &mut result,
+                            &mut plan,
+                            (content_hash, built),
+                            DecideContext {
+                                root,
+                                resolver: &resolver,
+                                sheet_for_id,
+                                options,
+                                parts: &parts,
+                                columns: &columns_of[s],
+                            },
+                            &mut index,
+                            (&mut seen_keys, &mut seen_ids, &mut seen_content),
+                            &mut written_paths,
+                        );
+                        if let Some(write) = write {
+                            batch.push((s, write));
+                            if batch.len() == RENDER_BATCH {
+                                render(std::mem::replace(
+                                    &mut batch,
+                                    Vec::with_capacity(RENDER_BATCH),
+                                ));
+                            }
+                        }
+                    }
                 }
+                if result.outcome != Outcome::Imported {
+                    result.values = row_values(cells, layout);
+                }
+                plan.rows.push(result);
             }
-            if result.outcome != Outcome::Imported {
-                result.values = row_values(cells, layout);
-            }
-            plan.rows.push(result);
         }
-    }
-    plan.writes.par_extend(
-        pending
-            .into_par_iter()
-            .map(|(s, write)| write.render(&parts, &columns_of[s])),
-    );
+        render(batch);
+    });
+    let mut rendered = rendered.into_inner().expect("rendering does not panic");
+    rendered.sort_unstable_by_key(|&(number, _)| number);
+    plan.writes = rendered.into_iter().flat_map(|(_, files)| files).collect();
     progress.finish_and_clear();
     plan
 }
+
+/// Files rendered in one task while later rows are decided: enough to outweigh the
+/// task's cost, few enough that rendering starts early.
+const RENDER_BATCH: usize = 64;
 
 /// What one row holds, before the rows above it are taken into account.
 struct Prepared<'c> {
