@@ -813,7 +813,6 @@ fn compare_facet(
     id: &str,
     labels: &Labels<'_>,
 ) -> Figure {
-    let t = |key: &str| labels.catalogue.get(key).to_string();
     let mut now = stats::count(records, &[facet], None, span.range());
     let before = stats::count(records, &[facet], None, previous.range());
     // Values of either period, in configured order.
@@ -833,19 +832,32 @@ fn compare_facet(
         .iter()
         .map(|k| before.row(&[k]).map_or(0, |r| r.total))
         .collect();
-    let changes: Vec<stats::Variation> = current
-        .iter()
-        .zip(&earlier)
-        .map(|(c, p)| stats::variation(*c, *p))
-        .collect();
     let title = labels
         .catalogue
         .get(&format!("stats_fig_by_{}", facet.name()))
         .to_string();
-    Figure::new(id, title, Kind::HorizontalBars, labels.facet(facet))
-        .labels(keys.iter().map(|k| labels.value(facet, k)).collect())
-        .counts(previous.label(), &earlier, Some("#9aa5b5"))
-        .counts(span.label(), &current, None)
+    let figure = Figure::new(id, title, Kind::HorizontalBars, labels.facet(facet))
+        .labels(keys.iter().map(|k| labels.value(facet, k)).collect());
+    against_previous(figure, (span, &current), (previous, &earlier), labels)
+}
+
+/// `figure` with the counts of the previous period beside this one's, then the change
+/// and its direction for each label.
+fn against_previous(
+    figure: Figure,
+    (span, current): (Span, &[u64]),
+    (previous, earlier): (Span, &[u64]),
+    labels: &Labels<'_>,
+) -> Figure {
+    let t = |key: &str| labels.catalogue.get(key).to_string();
+    let changes: Vec<stats::Variation> = current
+        .iter()
+        .zip(earlier)
+        .map(|(c, p)| stats::variation(*c, *p))
+        .collect();
+    figure
+        .counts(previous.label(), earlier, Some("#9aa5b5"))
+        .counts(span.label(), current, None)
         .extra(
             t("stats_change"),
             changes
@@ -873,13 +885,7 @@ fn months_against(
     let now = stats::count(records, &[], Some(Period::Month), span.range());
     let before = stats::count(records, &[], Some(Period::Month), previous.range());
     let month_name = |s: &Span| t(&format!("month_{}", s.start.month()));
-    let changes: Vec<stats::Variation> = now
-        .totals
-        .iter()
-        .zip(&before.totals)
-        .map(|(c, p)| stats::variation(*c, *p))
-        .collect();
-    Figure::new(
+    let figure = Figure::new(
         "trend",
         t("stats_fig_months_vs_previous"),
         Kind::Bars,
@@ -891,22 +897,12 @@ fn months_against(
             .zip(&before.periods)
             .map(|(a, b)| format!("{} / {}", month_name(a), month_name(b)))
             .collect(),
-    )
-    .counts(previous.label(), &before.totals, Some("#9aa5b5"))
-    .counts(span.label(), &now.totals, None)
-    .extra(
-        t("stats_change"),
-        changes
-            .iter()
-            .map(|v| v.percent_text(&t("stats_new")))
-            .collect(),
-    )
-    .extra(
-        t("stats_trend"),
-        changes
-            .iter()
-            .map(|v| v.trend.arrow().to_string())
-            .collect(),
+    );
+    against_previous(
+        figure,
+        (span, &now.totals),
+        (previous, &before.totals),
+        labels,
     )
 }
 
