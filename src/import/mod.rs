@@ -245,26 +245,11 @@ pub fn plan(
         })
         .collect();
 
-    // Files are rendered on the other cores while the rows after them are still being
-    // decided, a batch at a time, then put back in order.
-    let rendered = Mutex::new(Vec::new());
+    // Rows are decided in order on one thread while the files of those decided are
+    // rendered on the others.
+    let files = Mutex::new(Vec::new());
     rayon::scope(|scope| {
-        let mut batch = Vec::with_capacity(RENDER_BATCH);
-        let mut queued = 0;
-        let mut render = |batch: Vec<(usize, PendingWrite)>| {
-            let (number, parts, columns_of, rendered) = (queued, &parts, &columns_of, &rendered);
-            queued += 1;
-            scope.spawn(move |_| {
-                let files: Vec<FileWrite> = batch
-                    .into_iter()
-                    .map(|(s, write)| write.render(parts, &columns_of[s]))
-                    .collect();
-                rendered
-                    .lock()
-                    .expect("rendering does not panic")
-                    .push((number, files));
-            });
-        };
+        let mut queue = RenderQueue::new(scope, &parts, &columns_of, &files);
         for (s, ((input, sheet), rows)) in sheets.iter().zip(prepared).enumerate() {
             let sheet_label = sheet.name.clone().unwrap_or_else(|| input.source.clone());
             let Some(layout) = &layouts[s] else {
@@ -328,13 +313,7 @@ pub fn plan(
                             &mut written_paths,
                         );
                         if let Some(write) = write {
-                            batch.push((s, write));
-                            if batch.len() == RENDER_BATCH {
-                                render(std::mem::replace(
-                                    &mut batch,
-                                    Vec::with_capacity(RENDER_BATCH),
-                                ));
-                            }
+                            queue.push(s, write);
                         }
                     }
                 }
@@ -344,11 +323,9 @@ pub fn plan(
                 plan.rows.push(result);
             }
         }
-        render(batch);
+        queue.send();
     });
-    let mut rendered = rendered.into_inner().expect("rendering does not panic");
-    rendered.sort_unstable_by_key(|&(number, _)| number);
-    plan.writes = rendered.into_iter().flat_map(|(_, files)| files).collect();
+    plan.writes = RenderQueue::in_order(files);
     progress.finish_and_clear();
     plan
 }
@@ -356,6 +333,68 @@ pub fn plan(
 /// Files rendered in one task while later rows are decided: enough to outweigh the
 /// task's cost, few enough that rendering starts early.
 const RENDER_BATCH: usize = 64;
+
+/// Renders files on the other cores while the rows after them are still being
+/// decided, a batch at a time; [`RenderQueue::in_order`] puts the batches back in order.
+struct RenderQueue<'q, 'scope, 'c> {
+    scope: &'q rayon::Scope<'scope>,
+    parts: &'scope [Part],
+    /// The header names of each sheet (see [`merge`]).
+    columns_of: &'scope [HashSet<&'c str>],
+    /// Rendered batches with their number.
+    done: &'scope Mutex<Vec<(usize, Vec<FileWrite>)>>,
+    batch: Vec<(usize, PendingWrite)>,
+    sent: usize,
+}
+
+impl<'q, 'scope, 'c: 'scope> RenderQueue<'q, 'scope, 'c> {
+    fn new(
+        scope: &'q rayon::Scope<'scope>,
+        parts: &'scope [Part],
+        columns_of: &'scope [HashSet<&'c str>],
+        done: &'scope Mutex<Vec<(usize, Vec<FileWrite>)>>,
+    ) -> Self {
+        RenderQueue {
+            scope,
+            parts,
+            columns_of,
+            done,
+            batch: Vec::with_capacity(RENDER_BATCH),
+            sent: 0,
+        }
+    }
+
+    /// Queues the file of a row of sheet `sheet`.
+    fn push(&mut self, sheet: usize, write: PendingWrite) {
+        self.batch.push((sheet, write));
+        if self.batch.len() == RENDER_BATCH {
+            self.send();
+        }
+    }
+
+    /// Renders the batch so far in a task of its own.
+    fn send(&mut self) {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(RENDER_BATCH));
+        let (number, parts, columns_of, done) = (self.sent, self.parts, self.columns_of, self.done);
+        self.sent += 1;
+        self.scope.spawn(move |_| {
+            let files: Vec<FileWrite> = batch
+                .into_iter()
+                .map(|(sheet, write)| write.render(parts, &columns_of[sheet]))
+                .collect();
+            done.lock()
+                .expect("rendering does not panic")
+                .push((number, files));
+        });
+    }
+
+    /// The files of every batch, in the order they were queued.
+    fn in_order(done: Mutex<Vec<(usize, Vec<FileWrite>)>>) -> Vec<FileWrite> {
+        let mut done = done.into_inner().expect("rendering does not panic");
+        done.sort_unstable_by_key(|&(number, _)| number);
+        done.into_iter().flat_map(|(_, files)| files).collect()
+    }
+}
 
 /// What one row holds, before the rows above it are taken into account.
 struct Prepared<'c> {
