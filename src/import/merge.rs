@@ -64,7 +64,6 @@ fn read_part<R>(
     columns: &HashSet<&str>,
     read: impl Fn(&dyn erased::Serialize) -> R,
 ) -> R {
-    let json = read;
     match part {
         Part::Attributes => {
             let owned: Vec<&Attribute> = incident
@@ -72,27 +71,27 @@ fn read_part<R>(
                 .iter()
                 .filter(|a| columns.contains(a.name.as_str()))
                 .collect();
-            json(&owned)
+            read(&owned)
         }
         Part::Field(field) => match field {
-            Field::Ref => json(&()),
-            Field::Title => json(&incident.title),
-            Field::Date => json(&incident.date),
-            Field::Closed => json(&incident.closed),
-            Field::Category => json(&incident.category),
-            Field::Severity => json(&incident.severity),
-            Field::Status => json(&incident.status),
-            Field::Tlp => json(&incident.tlp),
-            Field::BusinessLines => json(&incident.business_lines),
-            Field::Detection => json(&incident.detection),
-            Field::Actor => json(&incident.actor),
-            Field::Plan => json(&incident.plan),
-            Field::Major => json(&incident.major),
-            Field::Incident => json(&incident.incident),
-            Field::OpenedBy => json(&incident.opened_by),
-            Field::Tags => json(&incident.tags),
-            Field::Description => json(&incident.description),
-            Field::Timeline => json(&incident.timeline),
+            Field::Ref => read(&()),
+            Field::Title => read(&incident.title),
+            Field::Date => read(&incident.date),
+            Field::Closed => read(&incident.closed),
+            Field::Category => read(&incident.category),
+            Field::Severity => read(&incident.severity),
+            Field::Status => read(&incident.status),
+            Field::Tlp => read(&incident.tlp),
+            Field::BusinessLines => read(&incident.business_lines),
+            Field::Detection => read(&incident.detection),
+            Field::Actor => read(&incident.actor),
+            Field::Plan => read(&incident.plan),
+            Field::Major => read(&incident.major),
+            Field::Incident => read(&incident.incident),
+            Field::OpenedBy => read(&incident.opened_by),
+            Field::Tags => read(&incident.tags),
+            Field::Description => read(&incident.description),
+            Field::Timeline => read(&incident.timeline),
         },
     }
 }

@@ -66,7 +66,7 @@ struct Emitter<'o> {
 /// What [`Emitter`] refuses: shapes the model never has (enum variants carrying data,
 /// map keys that are not text).
 #[derive(Debug)]
-pub(super) struct Unsupported(String);
+struct Unsupported(String);
 
 impl fmt::Display for Unsupported {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -237,7 +237,7 @@ impl<'o> ser::Serializer for Emitter<'o> {
             self.out.push('\n');
         } else {
             let text = self.out.split_off(start);
-            write_string(self.out, &text, self.indent);
+            write_not_plain(self.out, &text, self.indent);
         }
         Ok(())
     }
@@ -400,7 +400,14 @@ fn write_string(out: &mut String, text: &str, indent: usize) {
     if is_plain_safe(text) {
         out.push_str(text);
         out.push('\n');
-    } else if let Some(header) = literal_header(text) {
+    } else {
+        write_not_plain(out, text, indent);
+    }
+}
+
+/// A string [`is_plain_safe`] refuses: as a literal block if it can be, else quoted.
+fn write_not_plain(out: &mut String, text: &str, indent: usize) {
+    if let Some(header) = literal_header(text) {
         out.push_str(header);
         out.push('\n');
         let content = text.strip_suffix('\n').unwrap_or(text);
