@@ -2,6 +2,9 @@
 //! apply a facet, check the results. Opt in with FIR_BROWSER_TESTS=1.
 
 mod common;
+#[path = "../examples/synth.rs"]
+#[allow(dead_code)] // `main` and its arguments are for the example binary only.
+mod synth;
 
 use std::time::Duration;
 
@@ -113,4 +116,168 @@ fn search_page_works_over_http_and_from_file_urls() {
     let browser = Browser::start();
     check_search_page(&browser, &webdriver::serve(&site));
     check_search_page(&browser, &format!("file://{}/", site.display()));
+}
+
+/// What the page shows for a query: the total, the first page's ids, and every facet
+/// count as `key:value=count`, sorted.
+fn page_answer(browser: &Browser, query: &str, by_date: bool, typing: bool) -> Value {
+    let script = format!(
+        "window.firAnswer = null;
+         document.getElementById('search-q').value = {query};
+         document.getElementById('search-sort').value = {sort};
+         firSearch.run({typing}).then(function () {{
+           var r = document.getElementById('search-results');
+           var count = r.querySelector('.search-count');
+           window.firAnswer = {{
+             state: r.getAttribute('data-state'),
+             total: count ? Number(count.textContent.replace(/[^0-9]/g, '')) : -1,
+             ids: Array.from(r.querySelectorAll('.hit')).map(function (h) {{ return h.dataset.id; }}),
+             facets: Array.from(document.querySelectorAll('#search-facets button[data-filter]')).map(function (b) {{
+               return b.getAttribute('data-filter') + '=' + b.querySelector('.count').textContent;
+             }}).sort()
+           }};
+         }});
+         return true",
+        query = serde_json::to_string(query).unwrap(),
+        sort = if by_date { "'date'" } else { "'relevance'" },
+    );
+    browser.run(&script);
+    browser.wait_for("return window.firAnswer", WAIT, |v| !v.is_null())
+}
+
+/// The same query through `fir search --json` on the same files, shaped like
+/// [`page_answer`] (the page quotes a facet value that holds a space).
+fn cli_answer(root: &std::path::Path, query: &str, by_date: bool) -> Value {
+    let mut args = vec!["search", "--json", "--limit", "10"];
+    if by_date {
+        args.push("--by-date");
+    }
+    args.push(query);
+    let out = common::run(root, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<Value> = answer["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].clone())
+        .collect();
+    let mut facets: Vec<String> = answer["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            let key = f["key"].as_str().unwrap().to_string();
+            f["values"].as_array().unwrap().iter().map(move |v| {
+                let value = v["value"].as_str().unwrap();
+                let value = if value.contains(char::is_whitespace) {
+                    format!("\"{value}\"")
+                } else {
+                    value.to_string()
+                };
+                format!("{key}:{value}={}", v["count"])
+            })
+        })
+        .collect();
+    facets.sort();
+    serde_json::json!({"state": "done", "total": answer["total"], "ids": ids, "facets": facets})
+}
+
+/// The browser's engine (search.js) and `fir search` (src/search) answer every query
+/// of the language alike on a synthetic site large enough for bitmaps, stored facet
+/// counts, facet chunks and the whole facet table: same totals, same first page in
+/// the same order, same facet counts.
+#[test]
+fn the_page_and_the_cli_answer_alike() {
+    if !webdriver::enabled() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    synth::write_corpus(root, 1500, 11).unwrap();
+    let out = common::run(root, &["build"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Artifacts as the build found them: one shared by several incidents, typed
+    // defanged, and one of a single incident.
+    let data = std::fs::read_to_string(root.join("site/data/artifacts.json")).unwrap();
+    let artifacts: Value = serde_json::from_str(&data).unwrap();
+    let artifacts = artifacts.as_object().expect("artifacts.json maps values");
+    let of = |wanted: &dyn Fn(&Value) -> bool| -> String {
+        let (value, _) = artifacts
+            .iter()
+            .find(|(_, a)| wanted(a))
+            .expect("such an artifact");
+        value.clone()
+    };
+    let shared_domain =
+        of(&|a| a["type"] == "domain" && a["incidents"].as_array().unwrap().len() > 2);
+    let single = of(&|a| a["type"] == "ipv4" && a["incidents"].as_array().unwrap().len() == 1);
+    let defanged = shared_domain.replace('.', "[.]");
+
+    let mut queries: Vec<(String, bool)> = [
+        "phishing",
+        "qakbot",
+        "account",
+        "accounts mule",
+        "\"scheduled task\"",
+        "\"the customer\"",
+        "ransom*",
+        "ransom* year:2024",
+        "phishing -status:closed",
+        "phishing OR malware",
+        "category:malware severity:>=3 status:open",
+        "severity:<2 tlp:amber",
+        "kind:event",
+        "bl:\"Retail Banking\"",
+        "bl:\"Retail Banking > France\" -phishing",
+        "detection:siem",
+        "tag:doesnotexist",
+        "hameconnage",
+        "customer -\"the customer\"",
+        "year:2019 OR year:2020 severity:4",
+    ]
+    .iter()
+    .map(|q| (q.to_string(), false))
+    .collect();
+    for artifact in [&shared_domain, &defanged, &single] {
+        queries.push((format!("artifact:{artifact}"), false));
+    }
+    let by_date: Vec<(String, bool)> = queries
+        .iter()
+        .take(8)
+        .map(|(q, _)| (q.clone(), true))
+        .collect();
+    queries.extend(by_date);
+
+    let site = root.join("site");
+    let browser = Browser::start();
+    browser.goto(&format!("{}search.html", webdriver::serve(&site)));
+    browser.wait_for(
+        "return document.getElementById('search-results').dataset.ready || ''",
+        WAIT,
+        |v| v == "true",
+    );
+    let mut broad = 0;
+    for (query, by_date) in &queries {
+        let page = page_answer(&browser, query, *by_date, false);
+        let cli = cli_answer(root, query, *by_date);
+        assert_eq!(page, cli, "query {query:?}, by date: {by_date}");
+        if cli["total"].as_u64().unwrap() > 512 {
+            broad += 1;
+        }
+    }
+    // The list reaches the paths it is meant to: queries with many results.
+    assert!(broad >= 5, "only {broad} queries with over 512 results");
+    // Typing: the unfinished last word is a prefix, as `word*` in the CLI.
+    let page = page_answer(&browser, "phishing cust", false, true);
+    assert_eq!(page, cli_answer(root, "phishing cust*", false));
 }
