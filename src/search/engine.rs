@@ -139,6 +139,31 @@ fn sorted_intersection(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
+/// The one key whose documents are the whole answer to `query`, if it is one word, one
+/// phrase of two words or one value of a term field: that key's stored facet counts
+/// are then the answer's.
+fn sole_key(query: &Query) -> Option<String> {
+    let [clause] = query.clauses.as_slice() else {
+        return None;
+    };
+    match (clause.negated, clause.any.as_slice()) {
+        (false, [Atom::Word { term, prefix, .. }]) => (!prefix).then(|| term.clone()),
+        (false, [Atom::Phrase(terms)]) => match terms.as_slice() {
+            [first, second] => Some(pair_key(first, second)),
+            _ => None,
+        },
+        (false, [Atom::Field { field, value, .. }]) => {
+            (!COLUMN_FIELDS.contains(&field.as_str())).then(|| field_key(field, value))
+        }
+        _ => None,
+    }
+}
+
+/// The key of two words that follow each other, for phrases.
+fn pair_key(first: &str, second: &str) -> String {
+    format!("{first} {second}")
+}
+
 fn sorted_union(a: &[u32], b: &[u32]) -> Vec<u32> {
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::with_capacity(a.len() + b.len());
@@ -245,24 +270,12 @@ impl<S: Source> Searcher<S> {
         Ok((Self::decode(&path, &all)?, Self::decode(&path, &title)?))
     }
 
-    /// Facet counts stored with a frequent term, when the query is that one word.
+    /// Facet counts stored with a frequent key, when the query is that key alone.
     fn stored_counts(&mut self, query: &Query) -> Result<Option<Vec<Facet>>, SearchError> {
-        let [clause] = query.clauses.as_slice() else {
+        let Some(term) = sole_key(query) else {
             return Ok(None);
         };
-        let (
-            false,
-            [
-                Atom::Word {
-                    term,
-                    prefix: false,
-                    ..
-                },
-            ],
-        ) = (clause.negated, clause.any.as_slice())
-        else {
-            return Ok(None);
-        };
+        let term = term.as_str();
         let Some((_, _, _, counts)) = self.entry(term)? else {
             return Ok(None);
         };
@@ -361,7 +374,7 @@ impl<S: Source> Searcher<S> {
             Atom::Phrase(terms) => {
                 let mut docs: Option<Vec<u32>> = None;
                 for pair in terms.windows(2) {
-                    let (found, _) = self.postings(&format!("{} {}", pair[0], pair[1]))?;
+                    let (found, _) = self.postings(&pair_key(&pair[0], &pair[1]))?;
                     docs = Some(match docs {
                         None => found,
                         Some(before) => sorted_intersection(&before, &found),

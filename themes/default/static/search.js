@@ -200,42 +200,74 @@
     for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
     return out;
   }
+  // Document lists are sorted Uint32Arrays: queries over 100k incidents handle lists
+  // of tens of thousands of numbers, which plain arrays, objects and Maps make slow.
+  var EMPTY = new Uint32Array(0);
+
   function decodePostings(b64) {
-    if (!b64) return [];
+    if (!b64) return EMPTY;
     var bytes = bytesOf(b64), at = 0;
     function varint() {
-      var value = 0, shift = 0, b;
-      do { b = bytes[at++]; value += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
+      var value = 0, scale = 1, b;
+      do { b = bytes[at++]; value += (b & 0x7f) * scale; scale *= 128; } while (b & 0x80);
       return value;
     }
-    var header = varint(), count = Math.floor(header / 2), docs = [];
+    var header = varint(), count = Math.floor(header / 2), docs = new Uint32Array(count), n = 0;
     if (header % 2 === 0) {
       var doc = 0;
-      for (var i = 0; i < count; i++) { doc = i === 0 ? varint() : doc + varint(); docs.push(doc); }
-    } else {
-      var first = varint();
-      for (var k = at; k < bytes.length; k++) {
-        var byte = bytes[k];
-        if (!byte) continue;
-        for (var bit = 0; bit < 8; bit++) if (byte & (1 << bit)) docs.push(first + (k - at) * 8 + bit);
-      }
+      for (; n < count; n++) { doc = n === 0 ? varint() : doc + varint(); docs[n] = doc; }
+      return docs;
     }
-    return docs;
+    var first = varint();
+    for (var k = at; k < bytes.length && n < count; k++) {
+      var byte = bytes[k];
+      if (!byte) continue;
+      var base = first + (k - at) * 8;
+      for (var bit = 0; bit < 8; bit++) if (byte & (1 << bit)) docs[n++] = base + bit;
+    }
+    return n === count ? docs : docs.subarray(0, n);
   }
 
   function intersect(a, b) {
-    var out = [], i = 0, j = 0;
+    var out = new Uint32Array(Math.min(a.length, b.length)), n = 0, i = 0, j = 0;
     while (i < a.length && j < b.length) {
-      if (a[i] < b[j]) i++; else if (a[i] > b[j]) j++; else { out.push(a[i]); i++; j++; }
+      if (a[i] < b[j]) i++; else if (a[i] > b[j]) j++; else { out[n++] = a[i]; i++; j++; }
     }
-    return out;
+    return out.subarray(0, n);
   }
   function union(a, b) {
-    var out = [], i = 0, j = 0;
+    if (!a.length) return b;
+    if (!b.length) return a;
+    var out = new Uint32Array(a.length + b.length), n = 0, i = 0, j = 0;
     while (i < a.length || j < b.length) {
-      if (j === b.length || (i < a.length && a[i] < b[j])) out.push(a[i++]);
-      else { if (i < a.length && a[i] === b[j]) i++; out.push(b[j++]); }
+      if (j === b.length || (i < a.length && a[i] < b[j])) out[n++] = a[i++];
+      else { if (i < a.length && a[i] === b[j]) i++; out[n++] = b[j++]; }
     }
+    return out.subarray(0, n);
+  }
+  // a without the documents of b.
+  function difference(a, b) {
+    var out = new Uint32Array(a.length), n = 0, j = 0;
+    for (var i = 0; i < a.length; i++) {
+      while (j < b.length && b[j] < a[i]) j++;
+      if (j === b.length || b[j] !== a[i]) out[n++] = a[i];
+    }
+    return out.subarray(0, n);
+  }
+  // The union of many lists at once.
+  function unionAll(lists) {
+    var total = 0, at = 0;
+    lists.forEach(function (l) { total += l.length; });
+    var all = new Uint32Array(total);
+    lists.forEach(function (l) { all.set(l, at); at += l.length; });
+    all.sort();
+    var n = 0;
+    for (var i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[n - 1]) all[n++] = all[i];
+    return all.subarray(0, n);
+  }
+  function range(count) {
+    var out = new Uint32Array(count);
+    for (var i = 0; i < count; i++) out[i] = i;
     return out;
   }
 
@@ -296,17 +328,26 @@
 
   Engine.prototype.postings = function (key) {
     return this.entry(key).then(function (entry) {
-      return entry ? { docs: decodePostings(entry[1]), title: decodePostings(entry[2]) } : { docs: [], title: [] };
+      return entry ? { docs: decodePostings(entry[1]), title: decodePostings(entry[2]) } : { docs: EMPTY, title: EMPTY };
     });
   };
 
-  // Facet counts stored with a frequent term, when the query is that one word.
-  Engine.prototype.storedCounts = function (clauses) {
-    var self = this;
-    if (clauses.length !== 1 || clauses[0].negated || clauses[0].any.length !== 1) return Promise.resolve(null);
+  // The one key whose documents are the whole answer, when the query is one word, one
+  // phrase of two words or one term-field value: its stored facet counts are exact.
+  function soleKey(clauses) {
+    if (clauses.length !== 1 || clauses[0].negated || clauses[0].any.length !== 1) return null;
     var atom = clauses[0].any[0];
-    if (atom.kind !== "word" || atom.prefix) return Promise.resolve(null);
-    return this.entry(atom.term).then(function (entry) {
+    if (atom.kind === "word") return atom.prefix ? null : atom.term;
+    if (atom.kind === "phrase") return atom.terms.length === 2 ? pairKey(atom.terms[0], atom.terms[1]) : null;
+    return COLUMN_FIELDS.indexOf(atom.field) < 0 ? fieldKey(atom.field, atom.value) : null;
+  }
+  function pairKey(first, second) { return first + " " + second; }
+
+  // Facet counts stored with a frequent key, when the query is that key alone.
+  Engine.prototype.storedCounts = function (clauses) {
+    var self = this, key = soleKey(clauses);
+    if (key === null) return Promise.resolve(null);
+    return this.entry(key).then(function (entry) {
       if (!entry || !entry[3]) return null;
       var bytes = bytesOf(entry[3]), at = 0;
       function varint() {
@@ -334,12 +375,12 @@
       shards.forEach(function (shard) {
         shard.terms.forEach(function (t) {
           if (t[0].indexOf(start) === 0 && t[0].indexOf(" ") < 0 && t[0].charAt(0) !== ":") {
-            docs = union(docs, decodePostings(t[1]));
-            title = union(title, decodePostings(t[2]));
+            docs.push(decodePostings(t[1]));
+            title.push(decodePostings(t[2]));
           }
         });
       });
-      return { docs: docs, title: title };
+      return { docs: unionAll(docs), title: unionAll(title) };
     });
   };
 
@@ -350,7 +391,7 @@
     var self = this;
     if (atom.kind === "word") {
       var exact = this.postings(atom.term);
-      var more = atom.prefix ? this.prefixPostings(atom.folded) : Promise.resolve({ docs: [], title: [] });
+      var more = atom.prefix ? this.prefixPostings(atom.folded) : Promise.resolve({ docs: EMPTY, title: EMPTY });
       return Promise.all([exact, more]).then(function (r) {
         var docs = union(r[0].docs, r[1].docs);
         return { docs: docs, title: union(r[0].title, r[1].title), weight: self.idf(docs.length) };
@@ -358,16 +399,16 @@
     }
     if (atom.kind === "phrase") {
       var pairs = [];
-      for (var i = 0; i + 1 < atom.terms.length; i++) pairs.push(this.postings(atom.terms[i] + " " + atom.terms[i + 1]));
+      for (var i = 0; i + 1 < atom.terms.length; i++) pairs.push(this.postings(pairKey(atom.terms[i], atom.terms[i + 1])));
       return Promise.all(pairs).then(function (found) {
         var docs = found[0].docs;
         for (var k = 1; k < found.length; k++) docs = intersect(docs, found[k].docs);
-        return { docs: docs, title: [], weight: 2 * self.idf(docs.length) };
+        return { docs: docs, title: EMPTY, weight: 2 * self.idf(docs.length) };
       });
     }
     if (COLUMN_FIELDS.indexOf(atom.field) < 0) {
       return this.postings(fieldKey(atom.field, atom.value)).then(function (p) {
-        return { docs: p.docs, title: [], weight: 0 };
+        return { docs: p.docs, title: EMPTY, weight: 0 };
       });
     }
     return Promise.resolve(null);
@@ -376,11 +417,14 @@
   // Loads the facet rows of docs: their chunks, or the whole table when they are
   // spread over more than half of it.
   Engine.prototype.ensureFacets = function (docs) {
-    var self = this, size = this.meta.facet_chunk, wanted = {}, missing = [];
+    var self = this, size = this.meta.facet_chunk, missing = [];
     if (this.all) return Promise.resolve();
-    docs.forEach(function (d) { wanted[Math.floor(d / size)] = true; });
-    Object.keys(wanted).forEach(function (chunk) { if (!self.rows[chunk]) missing.push(Number(chunk)); });
-    if (missing.length * 2 > Math.ceil(this.meta.docs / size)) {
+    var chunks = Math.ceil(this.meta.docs / size), seen = new Uint8Array(chunks);
+    for (var i = 0; i < docs.length; i++) {
+      var chunk = Math.floor(docs[i] / size);
+      if (!seen[chunk]) { seen[chunk] = 1; if (!this.rows[chunk]) missing.push(chunk); }
+    }
+    if (missing.length * 2 > chunks) {
       return facetTable().then(function (file) { self.all = bytesOf(file.data); });
     }
     return Promise.all(missing.map(function (chunk) {
@@ -393,8 +437,13 @@
     if (this.all) { bytes = this.all; bit = doc * this.rowBits; }
     else { bytes = this.rows[Math.floor(doc / size)]; bit = (doc % size) * this.rowBits; }
     bit += this.offsets[column];
+    var width = this.widths[column], at = bit >> 3, shift = bit & 7;
+    if (width + shift <= 24) {
+      var word = bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16);
+      return (word >>> shift) & ((1 << width) - 1);
+    }
     var value = 0;
-    for (var b = 0; b < this.widths[column]; b++, bit++) {
+    for (var b = 0; b < width; b++, bit++) {
       if (bytes[bit >> 3] & (1 << (bit & 7))) value |= 1 << b;
     }
     return value;
@@ -426,14 +475,16 @@
 
   Engine.prototype.columnAtom = function (atom, within) {
     var acc = this.accepted(atom), self = this;
-    if (!acc) return [];
-    return within.filter(function (d) { return acc.ok[self.value(d, acc.column)]; });
+    if (!acc) return EMPTY;
+    var out = new Uint32Array(within.length), n = 0;
+    for (var i = 0; i < within.length; i++) if (acc.ok[self.value(within[i], acc.column)]) out[n++] = within[i];
+    return out.subarray(0, n);
   };
 
-  // Every match as [doc, score].
+  // Every match: { docs: ascending, scores: by document }.
   Engine.prototype.matches = function (clauses) {
     var self = this;
-    if (!clauses.length) return Promise.resolve([]);
+    if (!clauses.length) return Promise.resolve({ docs: EMPTY, scores: new Float64Array(0) });
     return Promise.all(clauses.map(function (clause) {
       return Promise.all(clause.any.map(function (a) { return self.termAtom(a); }));
     })).then(function (evaluated) {
@@ -442,56 +493,72 @@
         var atoms = evaluated[i];
         if (atoms.some(function (m) { return m === null; })) { needsColumns = true; return; }
         if (clause.negated) return;
-        var docs = [];
+        var docs = EMPTY;
         atoms.forEach(function (m) { docs = union(docs, m.docs); });
         universe = universe === null ? docs : intersect(universe, docs);
       });
-      if (universe === null) {
-        universe = [];
-        for (var d = 0; d < self.meta.docs; d++) universe.push(d);
-      }
+      if (universe === null) universe = range(self.meta.docs);
       return (needsColumns ? self.ensureFacets(universe) : Promise.resolve()).then(function () {
-        var result = universe, scores = {};
+        var result = universe, scores = new Float64Array(self.meta.docs), best = new Float64Array(self.meta.docs);
         clauses.forEach(function (clause, i) {
-          var atoms = evaluated[i], docs = [];
+          var atoms = evaluated[i], docs = EMPTY;
           clause.any.forEach(function (atom, k) {
             var m = atoms[k];
             docs = union(docs, m ? intersect(m.docs, result) : self.columnAtom(atom, result));
           });
-          if (clause.negated) {
-            var drop = new Set(docs);
-            result = result.filter(function (d) { return !drop.has(d); });
-          } else {
-            result = docs;
-            var best = new Map();
-            atoms.forEach(function (m) {
-              if (!m) return;
-              var title = new Set(m.title);
-              m.docs.forEach(function (d) {
-                var s = m.weight * (title.has(d) ? 3 : 1);
-                if (!best.has(d) || best.get(d) < s) best.set(d, s);
-              });
-            });
-            best.forEach(function (s, d) { scores[d] = (scores[d] || 0) + s; });
-          }
+          if (clause.negated) { result = difference(result, docs); return; }
+          result = docs;
+          // A document scores the best of the alternatives it matches.
+          atoms.forEach(function (m) {
+            if (!m) return;
+            var title = m.title, t = 0;
+            for (var j = 0; j < m.docs.length; j++) {
+              var d = m.docs[j];
+              while (t < title.length && title[t] < d) t++;
+              var s = m.weight * (t < title.length && title[t] === d ? 3 : 1);
+              if (s > best[d]) best[d] = s;
+            }
+          });
+          atoms.forEach(function (m) {
+            if (!m) return;
+            for (var j = 0; j < m.docs.length; j++) {
+              var d = m.docs[j];
+              if (best[d]) { scores[d] += best[d]; best[d] = 0; }
+            }
+          });
         });
-        return result.map(function (d) { return [d, scores[d] || 0]; });
+        return { docs: result, scores: scores };
       });
     });
   };
 
+  // docs (ascending) most relevant first, ties newest first: documents grouped by
+  // score, as scores take few distinct values.
+  function byRelevance(docs, scores) {
+    var counts = new Map();
+    for (var i = 0; i < docs.length; i++) { var s = scores[docs[i]]; counts.set(s, (counts.get(s) || 0) + 1); }
+    var distinct = Array.from(counts.keys()).sort(function (a, b) { return b - a; });
+    var next = new Map(), at = 0;
+    distinct.forEach(function (s) { next.set(s, at); at += counts.get(s); });
+    var out = new Uint32Array(docs.length);
+    for (var j = docs.length - 1; j >= 0; j--) {
+      var d = docs[j], score = scores[d], p = next.get(score);
+      out[p] = d;
+      next.set(score, p + 1);
+    }
+    return out;
+  }
+
   Engine.prototype.search = function (clauses, sort) {
     var self = this;
     return Promise.all([this.matches(clauses), this.storedCounts(clauses)]).then(function (r) {
-      var found = r[0], stored = r[1];
-      if (sort === "date") found.sort(function (a, b) { return b[0] - a[0]; });
-      else found.sort(function (a, b) { return b[1] - a[1] || b[0] - a[0]; });
+      var found = sort === "date" ? r[0].docs.slice().reverse() : byRelevance(r[0].docs, r[0].scores);
+      var stored = r[1];
       if (stored) return { found: found, facets: stored };
-      var docs = found.map(function (f) { return f[0]; });
-      return self.ensureFacets(docs).then(function () {
+      return self.ensureFacets(found).then(function () {
         var facets = self.meta.columns.map(function (column, c) {
-          var counts = column.values.map(function () { return 0; });
-          docs.forEach(function (d) { counts[self.value(d, c)]++; });
+          var counts = new Uint32Array(column.values.length);
+          for (var i = 0; i < found.length; i++) counts[self.value(found[i], c)]++;
           return {
             key: column.key,
             values: column.values.map(function (v, i) { return { value: v[0], label: v[1], count: counts[i] }; })
@@ -505,9 +572,9 @@
 
   Engine.prototype.hits = function (found) {
     var self = this, size = this.meta.display_chunk;
-    return Promise.all(found.map(function (f) { return displayFile(Math.floor(f[0] / size)); })).then(function (files) {
-      return found.map(function (f, i) {
-        var doc = files[i].docs[f[0] % size], hit = { id: doc[0], title: doc[1], date: doc[2], excerpt: doc[3] };
+    return Promise.all(found.map(function (d) { return displayFile(Math.floor(d / size)); })).then(function (files) {
+      return found.map(function (d, i) {
+        var doc = files[i].docs[d % size], hit = { id: doc[0], title: doc[1], date: doc[2], excerpt: doc[3] };
         self.meta.columns.forEach(function (column, c) {
           var v = column.values[doc[4][c]] || ["", ""];
           hit[column.key] = { value: v[0], label: v[1] };
@@ -596,7 +663,7 @@
   function renderPage(clauses) {
     var found = current.found, pages = Math.max(1, Math.ceil(found.length / PER_PAGE));
     page = Math.min(page, pages - 1);
-    var slice = found.slice(page * PER_PAGE, (page + 1) * PER_PAGE), mine = generation;
+    var slice = Array.from(found.subarray(page * PER_PAGE, (page + 1) * PER_PAGE)), mine = generation;
     return engine.hits(slice).then(function (hits) {
       if (mine !== generation) return;
       var matches = matchers(clauses);
