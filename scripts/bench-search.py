@@ -11,10 +11,10 @@ when missing), then:
 
 1. `fir build --full` into WORK/site-N with step timings (FIR_LOG=fir=debug): the
    share of the "search index" step in the whole build, and the size of site/search/.
-2. headless Chromium (chromedriver's WebDriver API) opens search.html over a local
-   HTTP server; for each query, a fresh page: the time of the first query (files
-   loaded on demand) and the bytes of the index files it loaded, then the same query
-   again and other queries on the warm page.
+2. headless Chromium (chromedriver's WebDriver API, browser cache off) opens
+   search.html over a local HTTP server, then from file://; for each query, a fresh
+   page: the time of the first query (files loaded on demand) and the bytes of the
+   index files it loaded, then the same query again on the warm page.
 3. `pagefind --site WORK/site-N --glob 'incidents/*.html'` when pagefind is installed
    (PAGEFIND=path overrides): wall time, peak memory, output size.
 
@@ -36,7 +36,7 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FIR = os.path.join(ROOT, "target/release/fir")
+FIR = os.environ.get("FIR") or os.path.join(ROOT, "target/release/fir")
 SYNTH = os.path.join(ROOT, "target/release/examples/synth")
 WORK = os.path.abspath(os.environ.get("BENCH_DIR", os.path.join(ROOT, "target/bench-search")))
 
@@ -162,25 +162,35 @@ firSearch.run(false).then(function () {
 """
 
 
+def first_and_again(driver, page, query):
+    """A fresh page at `page`, then `query` twice: (first ms, again ms, files loaded, total)."""
+    driver.goto(page)
+    for _ in range(200):
+        if driver.run("return document.getElementById('search-results').dataset.ready || ''") == "true":
+            break
+        time.sleep(0.05)
+    cold_ms, loaded, total = driver.run(QUERY_JS % json.dumps(query), True)
+    warm_ms, _, _ = driver.run(QUERY_JS % json.dumps(query), True)
+    return cold_ms, warm_ms, loaded, total
+
+
 def browser_queries(site):
     server, base = serve(site)
     driver = Driver()
     rows = []
     try:
         driver.s("POST", "/timeouts", {"script": 120000})
+        # Every first query loads its files anew, as on a first visit.
+        driver.s("POST", "/goog/cdp/execute", {"cmd": "Network.enable", "params": {}})
+        driver.s("POST", "/goog/cdp/execute", {"cmd": "Network.setCacheDisabled", "params": {"cacheDisabled": True}})
         for query in QUERIES:
-            driver.goto(base + "search.html")
-            for _ in range(200):
-                if driver.run("return document.getElementById('search-results').dataset.ready || ''") == "true":
-                    break
-                time.sleep(0.05)
-            cold_ms, loaded, total = driver.run(QUERY_JS % json.dumps(query), True)
-            warm_ms, _, _ = driver.run(QUERY_JS % json.dumps(query), True)
+            cold_ms, warm_ms, loaded, total = first_and_again(driver, base + "search.html", query)
+            file_ms, file_warm_ms, _, _ = first_and_again(driver, f"file://{os.path.abspath(site)}/search.html", query)
             size = sum(os.path.getsize(os.path.join(site, p)) for p in loaded)
             cli = subprocess.run([FIR, "search", "--json", "--limit", "1", "--site", site, query],
                                  capture_output=True, text=True, check=True)
             cli_total = json.loads(cli.stdout)["total"]
-            rows.append((query, total, cli_total, cold_ms, warm_ms, len(loaded), size))
+            rows.append((query, total, cli_total, cold_ms, warm_ms, file_ms, file_warm_ms, len(loaded), size))
     finally:
         driver.close()
         server.shutdown()
@@ -219,11 +229,13 @@ def main():
         else:
             print("\nPagefind: not installed")
         if os.path.exists("/usr/bin/chromedriver"):
-            print("\n| query | results (browser / fir search) | first query | again | files loaded | bytes loaded |")
+            print("\n| query | results (browser / fir search) | first query http / file:// | again http / file:// "
+                  "| files loaded | bytes loaded |")
             print("|---|---:|---:|---:|---:|---:|")
-            for query, total, cli_total, cold, warm, count, loaded in browser_queries(site):
+            for query, total, cli_total, cold, warm, fcold, fwarm, count, loaded in browser_queries(site):
                 q = query.replace("|", "\\|")
-                print(f"| `{q}` | {total} / {cli_total} | {cold:.0f} ms | {warm:.0f} ms | {count} | {loaded / 1024:.0f} KB |")
+                print(f"| `{q}` | {total} / {cli_total} | {cold:.0f} / {fcold:.0f} ms | {warm:.0f} / {fwarm:.0f} ms "
+                      f"| {count} | {loaded / 1024:.0f} KB |")
     print(f"\nload average after: {os.getloadavg()}")
 
 

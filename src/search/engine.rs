@@ -10,6 +10,7 @@ use super::index::{
     DisplayEntry, FACET_ALL, META, Meta, ShardEntry, VERSION, dir_path, display_path, facet_path,
     longest_prefix, shard_of, shard_path,
 };
+use super::pair_key;
 use super::query::{Atom, COLUMN_FIELDS, Op, Query};
 use super::{field_key, text, unwrap};
 
@@ -139,31 +140,6 @@ fn sorted_intersection(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
-/// The one key whose documents are the whole answer to `query`, if it is one word, one
-/// phrase of two words or one value of a term field: that key's stored facet counts
-/// are then the answer's.
-fn sole_key(query: &Query) -> Option<String> {
-    let [clause] = query.clauses.as_slice() else {
-        return None;
-    };
-    match (clause.negated, clause.any.as_slice()) {
-        (false, [Atom::Word { term, prefix, .. }]) => (!prefix).then(|| term.clone()),
-        (false, [Atom::Phrase(terms)]) => match terms.as_slice() {
-            [first, second] => Some(pair_key(first, second)),
-            _ => None,
-        },
-        (false, [Atom::Field { field, value, .. }]) => {
-            (!COLUMN_FIELDS.contains(&field.as_str())).then(|| field_key(field, value))
-        }
-        _ => None,
-    }
-}
-
-/// The key of two words that follow each other, for phrases.
-fn pair_key(first: &str, second: &str) -> String {
-    format!("{first} {second}")
-}
-
 fn sorted_union(a: &[u32], b: &[u32]) -> Vec<u32> {
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::with_capacity(a.len() + b.len());
@@ -270,9 +246,63 @@ impl<S: Source> Searcher<S> {
         Ok((Self::decode(&path, &all)?, Self::decode(&path, &title)?))
     }
 
+    /// The one key whose documents are the whole answer to `query`, if it is one word,
+    /// one phrase of two words, one value of a term field or a column filter that one
+    /// value passes: that key's stored facet counts are then the answer's.
+    fn sole_key(&self, query: &Query) -> Option<String> {
+        let [clause] = query.clauses.as_slice() else {
+            return None;
+        };
+        match (clause.negated, clause.any.as_slice()) {
+            (false, [Atom::Word { term, prefix, .. }]) => (!prefix).then(|| term.clone()),
+            (false, [Atom::Phrase(terms)]) => match terms.as_slice() {
+                [first, second] => Some(pair_key(first, second)),
+                _ => None,
+            },
+            (false, [Atom::Field { field, op, value }]) => {
+                let keys = self.field_keys(field, *op, value);
+                match keys.as_slice() {
+                    [key] => Some(key.clone()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The keys whose documents a field filter matches: a term field's value, or
+    /// each value of a column that passes the filter.
+    fn field_keys(&self, field: &str, op: Op, value: &str) -> Vec<String> {
+        if !COLUMN_FIELDS.contains(&field) {
+            return vec![field_key(field, value)];
+        }
+        let Some(column) = self.meta.columns.iter().find(|c| c.key == field) else {
+            return Vec::new();
+        };
+        let wanted = text::fold(value);
+        let number: Option<f64> = value.trim().parse().ok();
+        column
+            .values
+            .iter()
+            .filter(
+                |(raw, label)| match (column.numeric, number, raw.parse::<f64>()) {
+                    (true, Some(n), Ok(v)) => match op {
+                        Op::Eq => v == n,
+                        Op::Lt => v < n,
+                        Op::Le => v <= n,
+                        Op::Gt => v > n,
+                        Op::Ge => v >= n,
+                    },
+                    _ => text::fold(raw) == wanted || text::fold(label) == wanted,
+                },
+            )
+            .map(|(raw, _)| field_key(field, raw))
+            .collect()
+    }
+
     /// Facet counts stored with a frequent key, when the query is that key alone.
     fn stored_counts(&mut self, query: &Query) -> Result<Option<Vec<Facet>>, SearchError> {
-        let Some(term) = sole_key(query) else {
+        let Some(term) = self.sole_key(query) else {
             return Ok(None);
         };
         let term = term.as_str();
@@ -350,9 +380,9 @@ impl<S: Source> Searcher<S> {
         (1.0 + f64::from(self.meta.docs) / (df as f64 + 1.0)).ln()
     }
 
-    /// Documents matching an atom answered by terms; `None` for a column filter.
-    fn term_atom(&mut self, atom: &Atom) -> Result<Option<Matches>, SearchError> {
-        Ok(Some(match atom {
+    /// Documents matching an atom, from the postings of its keys.
+    fn atom_matches(&mut self, atom: &Atom) -> Result<Matches, SearchError> {
+        Ok(match atom {
             Atom::Word {
                 term,
                 folded,
@@ -388,16 +418,18 @@ impl<S: Source> Searcher<S> {
                     weight,
                 }
             }
-            Atom::Field { field, value, .. } if !COLUMN_FIELDS.contains(&field.as_str()) => {
-                let (docs, _) = self.postings(&field_key(field, value))?;
+            Atom::Field { field, op, value } => {
+                let mut docs = Vec::new();
+                for key in self.field_keys(field, *op, value) {
+                    docs = sorted_union(&docs, &self.postings(&key)?.0);
+                }
                 Matches {
                     docs,
                     title: Vec::new(),
                     weight: 0.0,
                 }
             }
-            Atom::Field { .. } => return Ok(None),
-        }))
+        })
     }
 
     /// Loads the facet rows of `docs`: their chunks, or the whole table when they are
@@ -445,111 +477,56 @@ impl<S: Source> Searcher<S> {
         rows[(doc % self.meta.facet_chunk) as usize][c] as usize
     }
 
-    /// Which values of column `field` pass the filter.
-    fn accepted_values(&self, field: &str, op: Op, value: &str) -> (usize, Vec<bool>) {
-        let Some(c) = self.meta.columns.iter().position(|c| c.key == field) else {
-            return (0, Vec::new());
-        };
-        let column = &self.meta.columns[c];
-        let wanted = text::fold(value);
-        let number: Option<f64> = value.trim().parse().ok();
-        let accepted = column
-            .values
-            .iter()
-            .map(
-                |(raw, label)| match (column.numeric, number, raw.parse::<f64>()) {
-                    (true, Some(n), Ok(v)) => match op {
-                        Op::Eq => v == n,
-                        Op::Lt => v < n,
-                        Op::Le => v <= n,
-                        Op::Gt => v > n,
-                        Op::Ge => v >= n,
-                    },
-                    _ => text::fold(raw) == wanted || text::fold(label) == wanted,
-                },
-            )
-            .collect();
-        (c, accepted)
-    }
-
-    /// The documents among `within` matching a column filter.
-    fn column_atom(&self, atom: &Atom, within: &[u32]) -> Vec<u32> {
-        let Atom::Field { field, op, value } = atom else {
-            return Vec::new();
-        };
-        let (c, accepted) = self.accepted_values(field, *op, value);
-        if accepted.is_empty() {
-            return Vec::new();
-        }
-        within
-            .iter()
-            .copied()
-            .filter(|&d| accepted[self.column_value(d, c)])
-            .collect()
-    }
-
     /// All matching documents, with their scores, in no particular order.
     pub fn matches(&mut self, query: &Query) -> Result<Vec<(u32, f64)>, SearchError> {
         if query.is_empty() {
             return Ok(Vec::new());
         }
-        // Term atoms first: they are cheap and narrow the documents whose facet rows
-        // are needed.
-        let mut evaluated: Vec<Vec<Option<Matches>>> = Vec::new();
+        let mut evaluated: Vec<Vec<Matches>> = Vec::new();
         for clause in &query.clauses {
             let mut atoms = Vec::new();
             for atom in &clause.any {
-                atoms.push(self.term_atom(atom)?);
+                atoms.push(self.atom_matches(atom)?);
             }
             evaluated.push(atoms);
         }
-        let mut universe: Option<Vec<u32>> = None;
+        let mut result: Option<Vec<u32>> = None;
+        let mut scores: HashMap<u32, f64> = HashMap::new();
         for (clause, atoms) in query.clauses.iter().zip(&evaluated) {
-            if clause.negated || atoms.iter().any(Option::is_none) {
+            if clause.negated {
                 continue;
             }
             let mut docs: Vec<u32> = Vec::new();
-            for m in atoms.iter().flatten() {
+            for m in atoms {
                 docs = sorted_union(&docs, &m.docs);
             }
-            universe = Some(match universe {
+            result = Some(match result {
                 None => docs,
                 Some(before) => sorted_intersection(&before, &docs),
             });
-        }
-        let mut result = universe.unwrap_or_else(|| (0..self.meta.docs).collect());
-        let needs_columns = evaluated.iter().flatten().any(Option::is_none);
-        if needs_columns {
-            self.ensure_facets(&result)?;
-        }
-        let mut scores: HashMap<u32, f64> = HashMap::new();
-        for (clause, atoms) in query.clauses.iter().zip(&evaluated) {
-            let mut docs: Vec<u32> = Vec::new();
-            for (atom, m) in clause.any.iter().zip(atoms) {
-                let found = match m {
-                    Some(m) => sorted_intersection(&m.docs, &result),
-                    None => self.column_atom(atom, &result),
-                };
-                docs = sorted_union(&docs, &found);
+            // A document scores the best of the alternatives it matches.
+            let mut best: HashMap<u32, f64> = HashMap::new();
+            for m in atoms {
+                let title: HashSet<u32> = m.title.iter().copied().collect();
+                for &d in &m.docs {
+                    let s = m.weight * if title.contains(&d) { 3.0 } else { 1.0 };
+                    let e = best.entry(d).or_insert(0.0);
+                    *e = e.max(s);
+                }
             }
+            for (d, s) in best {
+                *scores.entry(d).or_insert(0.0) += s;
+            }
+        }
+        let mut result = result.unwrap_or_else(|| (0..self.meta.docs).collect());
+        for (clause, atoms) in query.clauses.iter().zip(&evaluated) {
             if clause.negated {
-                let drop: HashSet<u32> = docs.into_iter().collect();
+                let mut drop: Vec<u32> = Vec::new();
+                for m in atoms {
+                    drop = sorted_union(&drop, &m.docs);
+                }
+                let drop: HashSet<u32> = drop.into_iter().collect();
                 result.retain(|d| !drop.contains(d));
-            } else {
-                result = docs;
-                // A document scores the best of the alternatives it matches.
-                let mut best: HashMap<u32, f64> = HashMap::new();
-                for m in atoms.iter().flatten() {
-                    let title: HashSet<u32> = m.title.iter().copied().collect();
-                    for &d in &m.docs {
-                        let s = m.weight * if title.contains(&d) { 3.0 } else { 1.0 };
-                        let e = best.entry(d).or_insert(0.0);
-                        *e = e.max(s);
-                    }
-                }
-                for (d, s) in best {
-                    *scores.entry(d).or_insert(0.0) += s;
-                }
             }
         }
         Ok(result

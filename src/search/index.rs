@@ -13,7 +13,7 @@ use super::codec::{
 use super::{text, wrap};
 
 /// Format version, in the meta file: a reader refuses what it does not know.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// Documents per facet-table chunk: a query with few results loads only their chunks;
 /// one with many loads the whole table ([`FACET_ALL`]) instead.
 pub const FACET_CHUNK: u32 = 256;
@@ -202,9 +202,11 @@ impl Partial {
         }
     }
 
-    /// Adds the keys of the run's next document. Most work is on the small
-    /// per-document map; the big map is touched once per distinct key of the document.
-    fn add(&mut self, doc: &Document<'_>, scratch: &mut Scratch) {
+    /// Adds the keys of the run's next document: its words, word pairs, term fields and
+    /// one key per column value (so that filters are answered by postings). Most work
+    /// is on the small per-document map; the big map is touched once per distinct key
+    /// of the document.
+    fn add(&mut self, doc: &Document<'_>, columns: &[Column], scratch: &mut Scratch) {
         let Scratch { seen, text: names } = scratch;
         seen.clear();
         names.clear();
@@ -243,8 +245,15 @@ impl Partial {
         for text in &doc.texts {
             add_text(text, false);
         }
-        for (field, value) in &doc.keywords {
-            let key = super::document_key(field, value);
+        let fields = doc
+            .keywords
+            .iter()
+            .map(|(field, value)| super::document_key(field, value));
+        let column_values = columns
+            .iter()
+            .zip(&doc.columns)
+            .map(|(column, raw)| super::field_key(&column.key, raw));
+        for key in fields.chain(column_values) {
             let start = names.len() as u32;
             names.push_str(&key);
             let text = (start, names.len() as u32);
@@ -318,8 +327,9 @@ pub(super) struct Inverted {
 }
 
 impl Inverted {
-    /// Inverts `docs`; `docs[i]` is document `first + i`.
-    pub(super) fn of(docs: &[Document<'_>], first: u32) -> Inverted {
+    /// Inverts `docs`, whose column values are those of `columns`; `docs[i]` is
+    /// document `first + i`.
+    pub(super) fn of(docs: &[Document<'_>], columns: &[Column], first: u32) -> Inverted {
         let runs = rayon::current_num_threads().max(1);
         let run = docs.len().div_ceil(runs).max(1);
         let partials: Vec<Partial> = docs
@@ -328,7 +338,7 @@ impl Inverted {
                 let mut partial = Partial::default();
                 let mut scratch = Scratch::default();
                 for doc in part {
-                    partial.add(doc, &mut scratch);
+                    partial.add(doc, columns, &mut scratch);
                 }
                 partial
             })
@@ -480,6 +490,7 @@ fn name_keys(keys: Vec<(u64, Name)>, text: &str) -> (String, Vec<u32>) {
         match name {
             Name::Text(from, to) => names.push_str(&text[*from as usize..*to as usize]),
             Name::Pair(a, b) => {
+                names.push(super::PAIR_MARK);
                 names.push_str(text_of(a));
                 names.push(' ');
                 names.push_str(text_of(b));
@@ -575,7 +586,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         })
         .collect();
     let started = std::time::Instant::now();
-    let terms = Inverted::of(docs, 0);
+    let terms = Inverted::of(docs, &columns, 0);
     tracing::debug!(
         "search: {} keys inverted in {:.2?}",
         terms.len(),
@@ -952,8 +963,8 @@ pub(super) fn meta_file(docs: u32, columns: Vec<Column>, dirs: Vec<String>) -> (
 }
 
 /// Every key with its postings, keys sorted; `docs[i]` is document `first + i`.
-pub(super) fn invert(docs: &[Document<'_>], first: u32) -> Vec<Term> {
-    Inverted::of(docs, first).into_terms()
+pub(super) fn invert(docs: &[Document<'_>], columns: &[Column], first: u32) -> Vec<Term> {
+    Inverted::of(docs, columns, first).into_terms()
 }
 
 /// The longest prefix of `key` that is a shard ("" always is).

@@ -43,6 +43,15 @@ pub fn indexed_artifact(artifact: &crate::artifacts::Artifact) -> String {
     }
 }
 
+/// What starts the key of a word pair: pairs sort apart from words, so that a prefix
+/// query (`ransom*`) reads the shards of words only.
+pub(crate) const PAIR_MARK: char = '~';
+
+/// The key of two words that follow each other, for phrases.
+pub(crate) fn pair_key(first: &str, second: &str) -> String {
+    format!("{PAIR_MARK}{first} {second}")
+}
+
 /// The key of a [`Document`]'s term field value: artifacts come in their indexed form
 /// ([`indexed_artifact`]: not recognised again, the build has thousands), other values
 /// as [`field_key`] makes them.

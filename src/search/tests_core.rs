@@ -406,7 +406,7 @@ fn inverting_equals_a_plain_scan() {
                 }
             }
             for pair in terms.windows(2) {
-                let key = format!("{} {}", pair[0], pair[1]);
+                let key = super::pair_key(&pair[0], &pair[1]);
                 want.entry(key).or_default().0.insert(n);
             }
         }
@@ -414,8 +414,12 @@ fn inverting_equals_a_plain_scan() {
             let key = super::document_key(field, value);
             want.entry(key).or_default().0.insert(n);
         }
+        for (column, raw) in columns().iter().zip(&doc.columns) {
+            let key = format!(":{}:{}", column.key, text::fold(raw));
+            want.entry(key).or_default().0.insert(n);
+        }
     }
-    let got: BTreeMap<String, Expected> = super::index::invert(&docs, first)
+    let got: BTreeMap<String, Expected> = super::index::invert(&docs, &columns(), first)
         .into_iter()
         .map(|(key, postings)| {
             assert!(

@@ -122,11 +122,11 @@ pub fn patch<S: Source>(
         listed.extend(dir.shards);
     }
     prefixes.extend(listed.iter().map(String::as_str));
-    let mut removed = invert(was, from);
-    let mut added = invert(now, from);
+    let mut removed = invert(was, &columns, from);
+    let mut added = invert(now, &columns, from);
     for (n, was, now) in edited {
-        removed.extend(invert(std::slice::from_ref(was), *n));
-        added.extend(invert(std::slice::from_ref(now), *n));
+        removed.extend(invert(std::slice::from_ref(was), &columns, *n));
+        added.extend(invert(std::slice::from_ref(now), &columns, *n));
     }
     let added = merge_postings(added);
     let cut: HashSet<u32> = edited.iter().map(|(n, ..)| *n).collect();

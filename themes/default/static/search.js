@@ -256,6 +256,7 @@
   }
   // The union of many lists at once.
   function unionAll(lists) {
+    if (lists.length < 3) return lists.length ? union(lists[0], lists[1] || EMPTY) : EMPTY;
     var total = 0, at = 0;
     lists.forEach(function (l) { total += l.length; });
     var all = new Uint32Array(total);
@@ -333,19 +334,46 @@
   };
 
   // The one key whose documents are the whole answer, when the query is one word, one
-  // phrase of two words or one term-field value: its stored facet counts are exact.
-  function soleKey(clauses) {
+  // phrase of two words, one term-field value or a column filter that one value
+  // passes: its stored facet counts are exact.
+  Engine.prototype.soleKey = function (clauses) {
     if (clauses.length !== 1 || clauses[0].negated || clauses[0].any.length !== 1) return null;
     var atom = clauses[0].any[0];
     if (atom.kind === "word") return atom.prefix ? null : atom.term;
     if (atom.kind === "phrase") return atom.terms.length === 2 ? pairKey(atom.terms[0], atom.terms[1]) : null;
-    return COLUMN_FIELDS.indexOf(atom.field) < 0 ? fieldKey(atom.field, atom.value) : null;
-  }
-  function pairKey(first, second) { return first + " " + second; }
+    var keys = this.fieldKeys(atom);
+    return keys.length === 1 ? keys[0] : null;
+  };
+  // Word pairs sort apart from words (src/search/mod.rs, PAIR_MARK).
+  function pairKey(first, second) { return "~" + first + " " + second; }
+
+  // The keys whose documents a field filter matches: a term field's value, or each
+  // value of a column that passes the filter.
+  Engine.prototype.fieldKeys = function (atom) {
+    if (COLUMN_FIELDS.indexOf(atom.field) < 0) return [fieldKey(atom.field, atom.value)];
+    var column = null;
+    this.meta.columns.forEach(function (c) { if (c.key === atom.field) column = c; });
+    if (!column) return [];
+    var wanted = fold(atom.value), n = Number(atom.value.trim());
+    var numeric = column.numeric && atom.value.trim() !== "" && !isNaN(n);
+    return column.values.filter(function (v) {
+      var x = Number(v[0]);
+      if (numeric && v[0] !== "" && !isNaN(x)) {
+        switch (atom.op) {
+          case "<": return x < n;
+          case "<=": return x <= n;
+          case ">": return x > n;
+          case ">=": return x >= n;
+          default: return x === n;
+        }
+      }
+      return fold(v[0]) === wanted || fold(v[1]) === wanted;
+    }).map(function (v) { return fieldKey(atom.field, v[0]); });
+  };
 
   // Facet counts stored with a frequent key, when the query is that key alone.
   Engine.prototype.storedCounts = function (clauses) {
-    var self = this, key = soleKey(clauses);
+    var self = this, key = this.soleKey(clauses);
     if (key === null) return Promise.resolve(null);
     return this.entry(key).then(function (entry) {
       if (!entry || !entry[3]) return null;
@@ -386,8 +414,8 @@
 
   Engine.prototype.idf = function (df) { return Math.log(1 + this.meta.docs / (df + 1)); };
 
-  // Matches of an atom answered by terms; null for a column filter.
-  Engine.prototype.termAtom = function (atom) {
+  // The documents an atom matches, from the postings of its keys.
+  Engine.prototype.atomMatches = function (atom) {
     var self = this;
     if (atom.kind === "word") {
       var exact = this.postings(atom.term);
@@ -406,12 +434,9 @@
         return { docs: docs, title: EMPTY, weight: 2 * self.idf(docs.length) };
       });
     }
-    if (COLUMN_FIELDS.indexOf(atom.field) < 0) {
-      return this.postings(fieldKey(atom.field, atom.value)).then(function (p) {
-        return { docs: p.docs, title: EMPTY, weight: 0 };
-      });
-    }
-    return Promise.resolve(null);
+    return Promise.all(this.fieldKeys(atom).map(function (key) { return self.postings(key); })).then(function (found) {
+      return { docs: unionAll(found.map(function (p) { return p.docs; })), title: EMPTY, weight: 0 };
+    });
   };
 
   // Loads the facet rows of docs: their chunks, or the whole table when they are
@@ -449,86 +474,41 @@
     return value;
   };
 
-  Engine.prototype.accepted = function (atom) {
-    var c = -1;
-    this.meta.columns.forEach(function (col, i) { if (col.key === atom.field) c = i; });
-    if (c < 0) return null;
-    var column = this.meta.columns[c], wanted = fold(atom.value), n = Number(atom.value.trim());
-    var numeric = column.numeric && atom.value.trim() !== "" && !isNaN(n);
-    return {
-      column: c,
-      ok: column.values.map(function (v) {
-        var x = Number(v[0]);
-        if (numeric && v[0] !== "" && !isNaN(x)) {
-          switch (atom.op) {
-            case "<": return x < n;
-            case "<=": return x <= n;
-            case ">": return x > n;
-            case ">=": return x >= n;
-            default: return x === n;
-          }
-        }
-        return fold(v[0]) === wanted || fold(v[1]) === wanted;
-      })
-    };
-  };
-
-  Engine.prototype.columnAtom = function (atom, within) {
-    var acc = this.accepted(atom), self = this;
-    if (!acc) return EMPTY;
-    var out = new Uint32Array(within.length), n = 0;
-    for (var i = 0; i < within.length; i++) if (acc.ok[self.value(within[i], acc.column)]) out[n++] = within[i];
-    return out.subarray(0, n);
-  };
-
   // Every match: { docs: ascending, scores: by document }.
   Engine.prototype.matches = function (clauses) {
     var self = this;
-    if (!clauses.length) return Promise.resolve({ docs: EMPTY, scores: new Float64Array(0) });
     return Promise.all(clauses.map(function (clause) {
-      return Promise.all(clause.any.map(function (a) { return self.termAtom(a); }));
+      return Promise.all(clause.any.map(function (a) { return self.atomMatches(a); }));
     })).then(function (evaluated) {
-      var universe = null, needsColumns = false;
+      var docs = self.meta.docs, result = null, scores = new Float64Array(docs), best = new Float64Array(docs);
+      if (!clauses.length) return { docs: EMPTY, scores: scores };
       clauses.forEach(function (clause, i) {
-        var atoms = evaluated[i];
-        if (atoms.some(function (m) { return m === null; })) { needsColumns = true; return; }
         if (clause.negated) return;
-        var docs = EMPTY;
-        atoms.forEach(function (m) { docs = union(docs, m.docs); });
-        universe = universe === null ? docs : intersect(universe, docs);
-      });
-      if (universe === null) universe = range(self.meta.docs);
-      return (needsColumns ? self.ensureFacets(universe) : Promise.resolve()).then(function () {
-        var result = universe, scores = new Float64Array(self.meta.docs), best = new Float64Array(self.meta.docs);
-        clauses.forEach(function (clause, i) {
-          var atoms = evaluated[i], docs = EMPTY;
-          clause.any.forEach(function (atom, k) {
-            var m = atoms[k];
-            docs = union(docs, m ? intersect(m.docs, result) : self.columnAtom(atom, result));
-          });
-          if (clause.negated) { result = difference(result, docs); return; }
-          result = docs;
-          // A document scores the best of the alternatives it matches.
-          atoms.forEach(function (m) {
-            if (!m) return;
-            var title = m.title, t = 0;
-            for (var j = 0; j < m.docs.length; j++) {
-              var d = m.docs[j];
-              while (t < title.length && title[t] < d) t++;
-              var s = m.weight * (t < title.length && title[t] === d ? 3 : 1);
-              if (s > best[d]) best[d] = s;
-            }
-          });
-          atoms.forEach(function (m) {
-            if (!m) return;
-            for (var j = 0; j < m.docs.length; j++) {
-              var d = m.docs[j];
-              if (best[d]) { scores[d] += best[d]; best[d] = 0; }
-            }
-          });
+        var atoms = evaluated[i];
+        var matched = unionAll(atoms.map(function (m) { return m.docs; }));
+        result = result === null ? matched : intersect(result, matched);
+        // A document scores the best of the alternatives it matches.
+        atoms.forEach(function (m) {
+          var title = m.title, t = 0;
+          for (var j = 0; j < m.docs.length; j++) {
+            var d = m.docs[j];
+            while (t < title.length && title[t] < d) t++;
+            var s = m.weight * (t < title.length && title[t] === d ? 3 : 1);
+            if (s > best[d]) best[d] = s;
+          }
         });
-        return { docs: result, scores: scores };
+        atoms.forEach(function (m) {
+          for (var j = 0; j < m.docs.length; j++) {
+            var d = m.docs[j];
+            if (best[d]) { scores[d] += best[d]; best[d] = 0; }
+          }
+        });
       });
+      if (result === null) result = range(docs);
+      clauses.forEach(function (clause, i) {
+        if (clause.negated) result = difference(result, unionAll(evaluated[i].map(function (m) { return m.docs; })));
+      });
+      return { docs: result, scores: scores };
     });
   };
 
