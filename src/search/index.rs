@@ -17,12 +17,15 @@ pub const VERSION: u32 = 3;
 /// Documents per facet-table chunk: a query with few results loads only their chunks;
 /// one with many loads the whole table ([`FACET_ALL`]) instead.
 pub const FACET_CHUNK: u32 = 256;
+/// Facet chunks per facet-table part: a query whose results crowd into a stretch of
+/// the collection (a year, a month) loads a few parts instead of dozens of chunks.
+pub const FACET_PART: u32 = 16;
 /// Terms in at least this many documents carry their facet counts, so that a query of
 /// one such word shows facet counts without loading the facet table.
 pub const COUNTS_MIN: usize = 512;
 /// Documents per display chunk: small, because the first page of results is spread
 /// over the whole collection.
-pub const DISPLAY_CHUNK: u32 = 16;
+pub const DISPLAY_CHUNK: u32 = 8;
 /// A term shard is split by a longer prefix once its JSON is larger than this.
 const SHARD_BYTES: usize = 24 * 1024;
 /// A group of terms smaller than this stays in its parent shard.
@@ -71,6 +74,8 @@ pub struct Meta {
     pub version: u32,
     pub docs: u32,
     pub facet_chunk: u32,
+    /// Facet chunks per part file ([`facet_part_path`]).
+    pub facet_part: u32,
     pub display_chunk: u32,
     pub columns: Vec<Column>,
     /// Names of the directories of shards ([`dir_path`], [`directories`]). A term is
@@ -531,6 +536,11 @@ pub fn facet_path(chunk: u32) -> String {
     format!("search/f/{chunk}.js")
 }
 
+/// The file of facet-table part `part` ([`FACET_PART`] chunks).
+pub fn facet_part_path(part: u32) -> String {
+    format!("search/f/p{part}.js")
+}
+
 pub fn display_path(chunk: u32) -> String {
     format!("search/d/{chunk}.js")
 }
@@ -545,7 +555,10 @@ struct DirFile<'a> {
 #[derive(Serialize)]
 struct FacetFile {
     r#type: &'static str,
+    /// The chunk this file holds, or none for the whole table or a part.
     chunk: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    part: Option<u32>,
     data: String,
 }
 
@@ -900,21 +913,39 @@ pub(super) fn facet_files(
 ) -> Vec<(String, String)> {
     let widths: Vec<u8> = columns.iter().map(|c| c.bits).collect();
     let mut files = Vec::new();
-    for (chunk, part) in rows
+    let file = |chunk, part, rows: &[Vec<u32>]| {
+        json(&FacetFile {
+            r#type: "facets",
+            chunk,
+            part,
+            data: base64(&pack_rows(rows, &widths)),
+        })
+    };
+    for (chunk, rows) in rows
         .chunks(FACET_CHUNK as usize)
         .enumerate()
         .filter(|(chunk, _)| wanted(*chunk))
     {
-        let file = FacetFile {
-            r#type: "facets",
-            chunk: Some(chunk as u32),
-            data: base64(&pack_rows(part, &widths)),
-        };
-        files.push((facet_path(chunk as u32), json(&file)));
+        files.push((
+            facet_path(chunk as u32),
+            file(Some(chunk as u32), None, rows),
+        ));
+    }
+    let per_part = FACET_PART as usize;
+    for (part, rows) in rows
+        .chunks(FACET_CHUNK as usize * per_part)
+        .enumerate()
+        .filter(|(part, _)| (part * per_part..(part + 1) * per_part).any(&wanted))
+    {
+        files.push((
+            facet_part_path(part as u32),
+            file(None, Some(part as u32), rows),
+        ));
     }
     let file = FacetFile {
         r#type: "facets",
         chunk: None,
+        part: None,
         data: base64(&pack_rows(rows, &widths)),
     };
     files.push((FACET_ALL.to_string(), json(&file)));
@@ -949,6 +980,7 @@ pub(super) fn meta_file(docs: u32, columns: Vec<Column>, dirs: Vec<String>) -> (
         version: VERSION,
         docs,
         facet_chunk: FACET_CHUNK,
+        facet_part: FACET_PART,
         display_chunk: DISPLAY_CHUNK,
         columns,
         dirs,

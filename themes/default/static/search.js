@@ -20,7 +20,7 @@
     if (data.type === "meta") return "meta";
     if (data.type === "shard") return "t:" + data.name;
     if (data.type === "dir") return "dir:" + data.name;
-    if (data.type === "facets") return data.chunk === null ? "f:all" : "f:" + data.chunk;
+    if (data.type === "facets") return data.part != null ? "p:" + data.part : data.chunk === null ? "f:all" : "f:" + data.chunk;
     return "d:" + data.chunk;
   }
 
@@ -48,6 +48,7 @@
   function dirFile(name) { return loadFile("search/t/dir_" + hex(name) + ".js", "dir:" + name); }
   function shardFile(prefix) { return loadFile("search/t/_" + hex(prefix) + ".js", "t:" + prefix); }
   function facetFile(chunk) { return loadFile("search/f/" + chunk + ".js", "f:" + chunk); }
+  function facetPart(part) { return loadFile("search/f/p" + part + ".js", "p:" + part); }
   function facetTable() { return loadFile("search/f/all.js", "f:all"); }
   function displayFile(chunk) { return loadFile("search/d/" + chunk + ".js", "d:" + chunk); }
 
@@ -278,6 +279,7 @@
     this.dirs = {};
     meta.dirs.forEach(function (d) { this.dirs[d] = true; }, this);
     this.rows = {};
+    this.parts = {};
     this.widths = meta.columns.map(function (c) { return c.bits; });
     this.offsets = [];
     this.rowBits = 0;
@@ -439,18 +441,33 @@
     });
   };
 
-  // Loads the facet rows of docs: their chunks, or the whole table when they are
-  // spread over more than half of it.
+  // Loads the facet rows of docs the cheapest way: their chunks, the parts that hold
+  // them, or the whole table, counting each file as FILE_COST bytes more than its size
+  // (a round trip costs more than a few hundred bytes).
+  var FILE_COST = 2048;
   Engine.prototype.ensureFacets = function (docs) {
-    var self = this, size = this.meta.facet_chunk, missing = [];
+    var self = this, meta = this.meta, size = meta.facet_chunk, perPart = meta.facet_part;
     if (this.all) return Promise.resolve();
-    var chunks = Math.ceil(this.meta.docs / size), seen = new Uint8Array(chunks);
+    var chunks = Math.ceil(meta.docs / size), seen = new Uint8Array(chunks), missing = [], parts = [];
     for (var i = 0; i < docs.length; i++) {
       var chunk = Math.floor(docs[i] / size);
-      if (!seen[chunk]) { seen[chunk] = 1; if (!this.rows[chunk]) missing.push(chunk); }
+      if (seen[chunk] || this.rows[chunk] || this.parts[Math.floor(chunk / perPart)]) continue;
+      seen[chunk] = 1;
+      missing.push(chunk);
     }
-    if (missing.length * 2 > chunks) {
+    if (!missing.length) return Promise.resolve();
+    missing.forEach(function (c) { var p = Math.floor(c / perPart); if (parts.indexOf(p) < 0) parts.push(p); });
+    var chunkBytes = Math.ceil(size * this.rowBits / 6);
+    var byChunks = missing.length * (chunkBytes + FILE_COST);
+    var byParts = parts.length * (chunkBytes * perPart + FILE_COST);
+    var whole = chunks * chunkBytes + FILE_COST;
+    if (whole <= byChunks && whole <= byParts) {
       return facetTable().then(function (file) { self.all = bytesOf(file.data); });
+    }
+    if (byParts < byChunks) {
+      return Promise.all(parts.map(function (p) {
+        return facetPart(p).then(function (file) { self.parts[p] = bytesOf(file.data); });
+      }));
     }
     return Promise.all(missing.map(function (chunk) {
       return facetFile(chunk).then(function (file) { self.rows[chunk] = bytesOf(file.data); });
@@ -458,9 +475,14 @@
   };
 
   Engine.prototype.value = function (doc, column) {
-    var size = this.meta.facet_chunk, bytes, bit;
+    var size = this.meta.facet_chunk, chunk = Math.floor(doc / size), bytes, bit;
     if (this.all) { bytes = this.all; bit = doc * this.rowBits; }
-    else { bytes = this.rows[Math.floor(doc / size)]; bit = (doc % size) * this.rowBits; }
+    else if (this.rows[chunk]) { bytes = this.rows[chunk]; bit = (doc % size) * this.rowBits; }
+    else {
+      var span = size * this.meta.facet_part;
+      bytes = this.parts[Math.floor(doc / span)];
+      bit = (doc % span) * this.rowBits;
+    }
     bit += this.offsets[column];
     var width = this.widths[column], at = bit >> 3, shift = bit & 7;
     if (width + shift <= 24) {
