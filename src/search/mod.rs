@@ -1,7 +1,7 @@
 //! Full-text and faceted search over incidents. Pure: no I/O.
 //!
 //! At build time [`build`] turns the published incidents into a compact sharded index:
-//! terms (words, word pairs for phrases, field values) sharded by prefix with
+//! terms (words, word pairs for phrases, field and column values) sharded by prefix with
 //! compressed postings, a bit-packed facet table, and display data in small chunks.
 //! Each part is a `.js` file (see [`wrap`]) so that the browser loads it with a script
 //! tag, also from `file://`. [`Searcher`] answers queries from those files, for
