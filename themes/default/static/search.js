@@ -496,69 +496,81 @@
     return value;
   };
 
-  // Every match: { docs: ascending, scores: by document }.
+  // Every match: { docs: ascending, scores: by position in docs }.
   Engine.prototype.matches = function (clauses) {
     var self = this;
     return Promise.all(clauses.map(function (clause) {
       return Promise.all(clause.any.map(function (a) { return self.atomMatches(a); }));
     })).then(function (evaluated) {
-      var docs = self.meta.docs, result = null, scores = new Float64Array(docs), best = new Float64Array(docs);
-      if (!clauses.length) return { docs: EMPTY, scores: scores };
+      if (!clauses.length) return { docs: EMPTY, scores: new Float64Array(0) };
+      var result = null;
       clauses.forEach(function (clause, i) {
         if (clause.negated) return;
-        var atoms = evaluated[i];
-        var matched = unionAll(atoms.map(function (m) { return m.docs; }));
+        var matched = unionAll(evaluated[i].map(function (m) { return m.docs; }));
         result = result === null ? matched : intersect(result, matched);
-        // A document scores the best of the alternatives it matches.
-        atoms.forEach(function (m) {
-          var title = m.title, t = 0;
-          for (var j = 0; j < m.docs.length; j++) {
-            var d = m.docs[j];
-            while (t < title.length && title[t] < d) t++;
-            var s = m.weight * (t < title.length && title[t] === d ? 3 : 1);
-            if (s > best[d]) best[d] = s;
-          }
-        });
-        atoms.forEach(function (m) {
-          for (var j = 0; j < m.docs.length; j++) {
-            var d = m.docs[j];
-            if (best[d]) { scores[d] += best[d]; best[d] = 0; }
-          }
-        });
       });
-      if (result === null) result = range(docs);
+      if (result === null) result = range(self.meta.docs);
       clauses.forEach(function (clause, i) {
         if (clause.negated) result = difference(result, unionAll(evaluated[i].map(function (m) { return m.docs; })));
+      });
+      // Scores of the results only, clause after clause: a document scores the best
+      // of the alternatives of a clause it matches.
+      var scores = new Float64Array(result.length), best = new Float64Array(result.length);
+      clauses.forEach(function (clause, i) {
+        if (clause.negated) return;
+        evaluated[i].forEach(function (m) {
+          var docs = m.docs, title = m.title, j = 0, t = 0;
+          for (var k = 0; k < result.length && j < docs.length; k++) {
+            var d = result[k];
+            while (j < docs.length && docs[j] < d) j++;
+            if (docs[j] !== d) continue;
+            while (t < title.length && title[t] < d) t++;
+            var s = m.weight * (t < title.length && title[t] === d ? 3 : 1);
+            if (s > best[k]) best[k] = s;
+          }
+        });
+        for (var k = 0; k < result.length; k++) if (best[k]) { scores[k] += best[k]; best[k] = 0; }
       });
       return { docs: result, scores: scores };
     });
   };
 
-  // docs (ascending) most relevant first, ties newest first: documents grouped by
-  // score, as scores take few distinct values.
+  // docs (ascending; scores[i] is docs[i]'s) most relevant first, ties newest first:
+  // documents grouped by score, as scores take few distinct values.
   function byRelevance(docs, scores) {
-    var counts = new Map();
-    for (var i = 0; i < docs.length; i++) { var s = scores[docs[i]]; counts.set(s, (counts.get(s) || 0) + 1); }
-    var distinct = Array.from(counts.keys()).sort(function (a, b) { return b - a; });
-    var next = new Map(), at = 0;
-    distinct.forEach(function (s) { next.set(s, at); at += counts.get(s); });
-    var out = new Uint32Array(docs.length);
-    for (var j = docs.length - 1; j >= 0; j--) {
-      var d = docs[j], score = scores[d], p = next.get(score);
-      out[p] = d;
-      next.set(score, p + 1);
+    var values = [], counts = [], of = new Uint16Array(docs.length), last = -1;
+    for (var i = 0; i < docs.length; i++) {
+      var s = scores[i], k = last >= 0 && values[last] === s ? last : values.indexOf(s);
+      if (k < 0) {
+        if (values.length === 1024) return sortedByScore(docs, scores);
+        k = values.length;
+        values.push(s);
+        counts.push(0);
+      }
+      counts[k]++;
+      of[i] = k;
+      last = k;
     }
+    var ranks = values.map(function (_, k) { return k; }).sort(function (a, b) { return values[b] - values[a]; });
+    var next = new Uint32Array(values.length), at = 0;
+    ranks.forEach(function (k) { next[k] = at; at += counts[k]; });
+    var out = new Uint32Array(docs.length);
+    for (var j = docs.length - 1; j >= 0; j--) out[next[of[j]]++] = docs[j];
     return out;
   }
+  // The same order by a plain sort, for results with many distinct scores.
+  function sortedByScore(docs, scores) {
+    var order = Array.from(docs.keys()).sort(function (a, b) { return scores[b] - scores[a] || docs[b] - docs[a]; });
+    return Uint32Array.from(order, function (i) { return docs[i]; });
+  }
 
+  // The results in order, and a promise of their facet counts.
   Engine.prototype.search = function (clauses, sort) {
     var self = this;
     return Promise.all([this.matches(clauses), this.storedCounts(clauses)]).then(function (r) {
       var found = sort === "date" ? r[0].docs.slice().reverse() : byRelevance(r[0].docs, r[0].scores);
-      var stored = r[1];
-      if (stored) return { found: found, facets: stored };
-      return self.ensureFacets(found).then(function () {
-        var facets = self.meta.columns.map(function (column, c) {
+      var facets = r[1] ? Promise.resolve(r[1]) : self.ensureFacets(found).then(function () {
+        return self.meta.columns.map(function (column, c) {
           var counts = new Uint32Array(column.values.length);
           for (var i = 0; i < found.length; i++) counts[self.value(found[i], c)]++;
           return {
@@ -567,8 +579,8 @@
               .filter(function (v) { return v.count > 0; })
           };
         });
-        return { found: found, facets: facets };
       });
+      return { found: found, facets: facets };
     });
   };
 
@@ -662,12 +674,12 @@
     facetsBox.innerHTML = html;
   }
 
-  function renderPage(clauses) {
+  // The HTML of the current page of results.
+  function pageHtml(clauses) {
     var found = current.found, pages = Math.max(1, Math.ceil(found.length / PER_PAGE));
     page = Math.min(page, pages - 1);
-    var slice = Array.from(found.subarray(page * PER_PAGE, (page + 1) * PER_PAGE)), mine = generation;
+    var slice = Array.from(found.subarray(page * PER_PAGE, (page + 1) * PER_PAGE));
     return engine.hits(slice).then(function (hits) {
-      if (mine !== generation) return;
       var matches = matchers(clauses);
       var html = '<p class="search-count">' + escapeHtml(fill(strings.results, { n: found.length })) + "</p>";
       if (!found.length) html += '<p class="empty">' + escapeHtml(strings.none) + "</p>";
@@ -688,9 +700,13 @@
           escapeHtml(fill(strings.page, { page: page + 1, pages: pages })) + '</span> <button type="button" data-page="' +
           (page + 1) + '"' + (page + 1 >= pages ? " disabled" : "") + ">" + escapeHtml(strings.next) + "</button></nav>";
       }
-      results.innerHTML = html;
-      results.setAttribute("data-state", "done");
+      return html;
     });
+  }
+
+  function showPage(html) {
+    results.innerHTML = html;
+    results.setAttribute("data-state", "done");
   }
 
   function run(typing) {
@@ -706,8 +722,11 @@
       if (mine !== generation) return;
       current = outcome;
       page = 0;
-      renderFacets(outcome.facets);
-      return renderPage(clauses).then(function () {
+      // Facet data and display data load side by side; both show at once.
+      return Promise.all([outcome.facets, pageHtml(clauses)]).then(function (r) {
+        if (mine !== generation) return;
+        renderFacets(r[0]);
+        showPage(r[1]);
         api.lastMs = performance.now() - started;
         results.setAttribute("data-ms", api.lastMs.toFixed(1));
       });
@@ -735,7 +754,8 @@
     var button = event.target.closest("button[data-page]");
     if (!button || !current) return;
     page = Number(button.getAttribute("data-page"));
-    renderPage(parse(input.value, false));
+    var mine = generation;
+    pageHtml(parse(input.value, false)).then(function (html) { if (mine === generation) showPage(html); });
   });
 
   loadFile("search/meta.js", "meta").then(function (meta) {
