@@ -12,7 +12,7 @@ when missing), then:
 1. `fir build --full` into WORK/site-N with step timings (FIR_LOG=fir=debug): the
    share of the "search index" step in the whole build, and the size of site/search/.
 2. headless Chromium (chromedriver's WebDriver API, browser cache off) opens
-   search.html over a local HTTP server, then from file://; for each query, a fresh
+   search.html served by `fir serve`, then from file://; for each query, a fresh
    page: the time of the first query (files loaded on demand) and the bytes of the
    index files it loaded, then the same query again on the warm page.
 3. `pagefind --site WORK/site-N --glob 'incidents/*.html'` when pagefind is installed
@@ -21,8 +21,6 @@ when missing), then:
 Work files go to target/bench-search/ (BENCH_DIR overrides). Prints Markdown tables.
 """
 
-import functools
-import http.server
 import json
 import os
 import re
@@ -31,7 +29,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 
@@ -139,16 +136,24 @@ class Driver:
             shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def serve(directory):
-    handler = functools.partial(QuietHandler, directory=directory)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+class FirServe:
+    """`fir serve` on the built site, as an intranet would serve it (HTTP/1.1, hyper):
+    a scratch root holding the corpus's fir.toml and a `site` link to the built site."""
 
+    def __init__(self, corpus, site):
+        self.root = tempfile.mkdtemp()
+        shutil.copy(os.path.join(corpus, "fir.toml"), self.root)
+        os.makedirs(os.path.join(self.root, "content", "incidents"))
+        os.symlink(os.path.abspath(site), os.path.join(self.root, "site"))
+        self.proc = subprocess.Popen([FIR, "--root", self.root, "-q", "serve", "--bind", "127.0.0.1:0"],
+                                     stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        self.base = re.search(r"(http://\S+)", line).group(1).rstrip("/") + "/"
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    def shutdown(self):
+        self.proc.terminate()
+        self.proc.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 QUERY_JS = """
@@ -174,8 +179,9 @@ def first_and_again(driver, page, query):
     return cold_ms, warm_ms, loaded, total
 
 
-def browser_queries(site):
-    server, base = serve(site)
+def browser_queries(corpus, site):
+    server = FirServe(corpus, site)
+    base = server.base
     driver = Driver()
     rows = []
     try:
@@ -229,10 +235,10 @@ def main():
         else:
             print("\nPagefind: not installed")
         if os.path.exists("/usr/bin/chromedriver"):
-            print("\n| query | results (browser / fir search) | first query http / file:// | again http / file:// "
+            print("\n| query | results (browser / fir search) | first query fir serve / file:// | again fir serve / file:// "
                   "| files loaded | bytes loaded |")
             print("|---|---:|---:|---:|---:|---:|")
-            for query, total, cli_total, cold, warm, fcold, fwarm, count, loaded in browser_queries(site):
+            for query, total, cli_total, cold, warm, fcold, fwarm, count, loaded in browser_queries(corpus, site):
                 q = query.replace("|", "\\|")
                 print(f"| `{q}` | {total} / {cli_total} | {cold:.0f} / {fcold:.0f} ms | {warm:.0f} / {fwarm:.0f} ms "
                       f"| {count} | {loaded / 1024:.0f} KB |")

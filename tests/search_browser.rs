@@ -244,6 +244,7 @@ fn the_page_and_the_cli_answer_alike() {
         "hameconnage",
         "customer -\"the customer\"",
         "year:2019 OR year:2020 severity:4",
+        "-status:closed severity:>=3 -tlp:red",
     ]
     .iter()
     .map(|q| (q.to_string(), false))

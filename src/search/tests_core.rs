@@ -838,3 +838,14 @@ fn a_new_year_leaves_stored_counts_of_other_terms_alone() {
     assert_eq!(from_patch.facets, from_build.facets);
     assert_eq!(from_patch.total, from_build.total);
 }
+
+/// The cube of column values: each distinct row once, ascending, as its gap from the
+/// previous one and its count; none when rows are wider than 32 bits.
+#[test]
+fn the_cube_counts_each_combination_of_values() {
+    let rows = vec![vec![1, 0], vec![2, 1], vec![1, 0], vec![0, 1]];
+    // Packed: 1 | 0 << 2 = 1 (twice), 2 | 1 << 2 = 6, 0 | 1 << 2 = 4.
+    let cube = super::index::cube_data(&rows, &[2, 1]).unwrap();
+    assert_eq!(cube, vec![1, 2, 3, 1, 2, 1]);
+    assert_eq!(super::index::cube_data(&rows, &[20, 13]), None);
+}

@@ -18,6 +18,7 @@
 
   function keyOf(data) {
     if (data.type === "meta") return "meta";
+    if (data.type === "cube") return "cube";
     if (data.type === "shard") return "t:" + data.name;
     if (data.type === "dir") return "dir:" + data.name;
     if (data.type === "facets") return data.part != null ? "p:" + data.part : data.chunk === null ? "f:all" : "f:" + data.chunk;
@@ -50,6 +51,7 @@
   function facetFile(chunk) { return loadFile("search/f/" + chunk + ".js", "f:" + chunk); }
   function facetPart(part) { return loadFile("search/f/p" + part + ".js", "p:" + part); }
   function facetTable() { return loadFile("search/f/all.js", "f:all"); }
+  function cubeFile() { return loadFile("search/f/cube.js", "cube"); }
   function displayFile(chunk) { return loadFile("search/d/" + chunk + ".js", "d:" + chunk); }
 
   // ---- Text: the rules of src/search/text.rs ----
@@ -353,25 +355,87 @@
   // value of a column that passes the filter.
   Engine.prototype.fieldKeys = function (atom) {
     if (COLUMN_FIELDS.indexOf(atom.field) < 0) return [fieldKey(atom.field, atom.value)];
-    var column = null;
-    this.meta.columns.forEach(function (c) { if (c.key === atom.field) column = c; });
-    if (!column) return [];
-    var wanted = fold(atom.value), n = Number(atom.value.trim());
-    var numeric = column.numeric && atom.value.trim() !== "" && !isNaN(n);
-    return column.values.filter(function (v) {
-      var x = Number(v[0]);
-      if (numeric && v[0] !== "" && !isNaN(x)) {
-        switch (atom.op) {
-          case "<": return x < n;
-          case "<=": return x <= n;
-          case ">": return x > n;
-          case ">=": return x >= n;
-          default: return x === n;
-        }
-      }
-      return fold(v[0]) === wanted || fold(v[1]) === wanted;
-    }).map(function (v) { return fieldKey(atom.field, v[0]); });
+    var passes = this.passes(atom);
+    if (!passes) return [];
+    return passes.values.filter(function (v, i) { return passes.ok[i]; })
+      .map(function (v) { return fieldKey(atom.field, v[0]); });
   };
+
+  // Which values of its column a column filter lets through: { column, values, ok },
+  // or null when there is no such column.
+  Engine.prototype.passes = function (atom) {
+    var c = -1;
+    this.meta.columns.forEach(function (col, i) { if (col.key === atom.field) c = i; });
+    if (c < 0) return null;
+    var column = this.meta.columns[c], wanted = fold(atom.value), n = Number(atom.value.trim());
+    var numeric = column.numeric && atom.value.trim() !== "" && !isNaN(n);
+    return {
+      column: c,
+      values: column.values,
+      ok: column.values.map(function (v) {
+        var x = Number(v[0]);
+        if (numeric && v[0] !== "" && !isNaN(x)) {
+          switch (atom.op) {
+            case "<": return x < n;
+            case "<=": return x <= n;
+            case ">": return x > n;
+            case ">=": return x >= n;
+            default: return x === n;
+          }
+        }
+        return fold(v[0]) === wanted || fold(v[1]) === wanted;
+      })
+    };
+  };
+
+  // Facet counts of a query made only of column filters, from the cube of value
+  // combinations (src/search/index.rs, cube_data); null for other queries.
+  Engine.prototype.cubeCounts = function (clauses) {
+    var self = this, tests = [];
+    if (!clauses.length || this.rowBits > 32) return Promise.resolve(null);
+    for (var i = 0; i < clauses.length; i++) {
+      var alternatives = [];
+      for (var k = 0; k < clauses[i].any.length; k++) {
+        var atom = clauses[i].any[k];
+        if (atom.kind !== "field" || COLUMN_FIELDS.indexOf(atom.field) < 0) return Promise.resolve(null);
+        var passes = this.passes(atom);
+        if (passes) alternatives.push(passes);
+      }
+      tests.push({ negated: clauses[i].negated, alternatives: alternatives });
+    }
+    return cubeFile().then(function (file) {
+      var bytes = bytesOf(file.data), at = 0, packed = 0, widths = self.widths, offsets = self.offsets;
+      var counts = self.meta.columns.map(function (c) { return new Uint32Array(c.values.length); });
+      var values = new Uint32Array(widths.length);
+      function varint() {
+        var value = 0, scale = 1, b;
+        do { b = bytes[at++]; value += (b & 0x7f) * scale; scale *= 128; } while (b & 0x80);
+        return value;
+      }
+      while (at < bytes.length) {
+        packed += varint();
+        var n = varint();
+        for (var c = 0; c < widths.length; c++) values[c] = Math.floor(packed / Math.pow(2, offsets[c])) % Math.pow(2, widths[c]);
+        var pass = tests.every(function (test) {
+          var any = test.alternatives.some(function (p) { return p.ok[values[p.column]]; });
+          return test.negated ? !any : any;
+        });
+        if (pass) for (var v = 0; v < widths.length; v++) counts[v][values[v]] += n;
+      }
+      return facetList(self.meta.columns, counts);
+    });
+  };
+
+  // Facets as the page shows them, from counts by column and value.
+  function facetList(columns, counts) {
+    return columns.map(function (column, c) {
+      return {
+        key: column.key,
+        values: column.values.map(function (v, i) { return { value: v[0], label: v[1], count: counts[c][i] }; })
+          .filter(function (v) { return v.count > 0; })
+      };
+    });
+  }
 
   // Facet counts stored with a frequent key, when the query is that key alone.
   Engine.prototype.storedCounts = function (clauses) {
@@ -567,18 +631,15 @@
   // The results in order, and a promise of their facet counts.
   Engine.prototype.search = function (clauses, sort) {
     var self = this;
-    return Promise.all([this.matches(clauses), this.storedCounts(clauses)]).then(function (r) {
+    return Promise.all([this.matches(clauses), this.storedCounts(clauses), this.cubeCounts(clauses)]).then(function (r) {
       var found = sort === "date" ? r[0].docs.slice().reverse() : byRelevance(r[0].docs, r[0].scores);
-      var facets = r[1] ? Promise.resolve(r[1]) : self.ensureFacets(found).then(function () {
-        return self.meta.columns.map(function (column, c) {
+      var known = r[1] || r[2];
+      var facets = known ? Promise.resolve(known) : self.ensureFacets(found).then(function () {
+        return facetList(self.meta.columns, self.meta.columns.map(function (column, c) {
           var counts = new Uint32Array(column.values.length);
           for (var i = 0; i < found.length; i++) counts[self.value(found[i], c)]++;
-          return {
-            key: column.key,
-            values: column.values.map(function (v, i) { return { value: v[0], label: v[1], count: counts[i] }; })
-              .filter(function (v) { return v.count > 0; })
-          };
-        });
+          return counts;
+        }));
       });
       return { found: found, facets: facets };
     });
