@@ -390,6 +390,21 @@ fn assert_patched_like_full(root: &Path, queries: &[&str]) {
     let _ = std::fs::remove_dir_all(&full);
     let out = common::run(root, &["build", "--full", "--out", full.to_str().unwrap()]);
     assert!(out.status.success());
+    // The files only the browser reads (the facet table, its parts, the cube of
+    // column values) are the same bytes as a full build's.
+    let facets = full.join("search/f");
+    for entry in std::fs::read_dir(&facets).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name == "all.js" || name == "cube.js" || name.starts_with('p') {
+            let patched = std::fs::read(root.join("site/search/f").join(&name));
+            assert_eq!(
+                patched.ok(),
+                std::fs::read(facets.join(&name)).ok(),
+                "search/f/{name}"
+            );
+        }
+    }
+    assert!(facets.join("cube.js").exists());
     let full = full.to_str().unwrap();
     for query in queries {
         for order in [&[][..], &["--by-date"][..]] {
