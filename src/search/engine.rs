@@ -171,7 +171,7 @@ impl<S: Source> Searcher<S> {
         Ok(Searcher {
             source,
             dir_names: meta.dirs.iter().cloned().collect(),
-            dirs: HashMap::new(),
+            dirs: meta.listed.iter().cloned().collect(),
             meta,
             shards: HashMap::new(),
             facet_chunks: HashMap::new(),

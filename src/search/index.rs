@@ -85,6 +85,10 @@ pub struct Meta {
     /// longest name that starts the term, or in the root shard (prefix "") when no
     /// directory name starts it.
     pub dirs: Vec<String>,
+    /// The shard lists of the small directories, so that a query for a key in one of
+    /// them loads no directory file first ([`inlined`]).
+    #[serde(default)]
+    pub listed: Vec<(String, Vec<String>)>,
     pub fold: Vec<(String, String)>,
 }
 
@@ -650,8 +654,10 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
 
     // Directories of shard prefixes, so that the meta file stays small and a reader
     // loads only the part of the list its key needs.
+    let directories = directories(&prefixes);
+    let listed = inlined(&directories);
     let mut dirs: Vec<String> = Vec::new();
-    for (name, shards) in directories(&prefixes) {
+    for (name, shards) in directories {
         let file = DirFile {
             r#type: "dir",
             name: &name,
@@ -680,9 +686,36 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         })
         .collect();
     files.par_extend(display_files(&entries, 0));
-    files.push(meta_file(docs.len() as u32, columns, dirs));
+    files.push(meta_file(docs.len() as u32, columns, dirs, listed));
     crate::drop_later((terms, counts));
     files
+}
+
+/// A directory of at most this many shards is listed in the meta file too.
+const LISTED_MAX: usize = 32;
+/// At most this many shard prefixes are listed in the meta file, smallest directories
+/// first: the meta file is loaded with the page, before any query.
+const LISTED_TOTAL: usize = 1024;
+
+/// The directories whose shard lists the meta file carries: the smallest ones (most
+/// words' first letters), so that a word query makes one round trip fewer.
+fn inlined(directories: &[(String, Vec<String>)]) -> Vec<(String, Vec<String>)> {
+    let mut small: Vec<&(String, Vec<String>)> = directories
+        .iter()
+        .filter(|(_, shards)| shards.len() <= LISTED_MAX)
+        .collect();
+    small.sort_by_key(|(name, shards)| (shards.len(), name.clone()));
+    let mut total = 0;
+    let mut listed: Vec<(String, Vec<String>)> = small
+        .into_iter()
+        .take_while(|(_, shards)| {
+            total += shards.len();
+            total <= LISTED_TOTAL
+        })
+        .cloned()
+        .collect();
+    listed.sort();
+    listed
 }
 
 /// A directory lists at most this many shard prefixes (about 20 bytes each): past
@@ -1010,7 +1043,12 @@ pub(super) fn display_files<'a>(
 }
 
 /// The meta file of an index of `docs` documents.
-pub(super) fn meta_file(docs: u32, columns: Vec<Column>, dirs: Vec<String>) -> (String, String) {
+pub(super) fn meta_file(
+    docs: u32,
+    columns: Vec<Column>,
+    dirs: Vec<String>,
+    listed: Vec<(String, Vec<String>)>,
+) -> (String, String) {
     let meta = Meta {
         version: VERSION,
         docs,
@@ -1019,6 +1057,7 @@ pub(super) fn meta_file(docs: u32, columns: Vec<Column>, dirs: Vec<String>) -> (
         display_chunk: DISPLAY_CHUNK,
         columns,
         dirs,
+        listed,
         fold: text::FOLDS
             .iter()
             .map(|(from, to)| (from.to_string(), to.to_string()))

@@ -849,3 +849,31 @@ fn the_cube_counts_each_combination_of_values() {
     assert_eq!(cube, vec![1, 2, 3, 1, 2, 1]);
     assert_eq!(super::index::cube_data(&rows, &[20, 13]), None);
 }
+
+/// The meta file lists the shards of the smallest directories, as their directory
+/// files do, within its budget.
+#[test]
+fn the_meta_file_lists_small_directories_as_their_files_do() {
+    let owned = large(3000);
+    let docs = documents(&owned);
+    let files: HashMap<String, String> = build(&docs, &columns()).into_iter().collect();
+    let meta: Meta =
+        super::engine::parse_file(super::index::META, &files[super::index::META]).unwrap();
+    assert!(!meta.listed.is_empty(), "no directory listed");
+    assert!(
+        meta.listed.len() < meta.dirs.len(),
+        "every directory listed"
+    );
+    #[derive(serde::Deserialize)]
+    struct Dir {
+        shards: Vec<String>,
+    }
+    for (name, shards) in &meta.listed {
+        let path = super::index::dir_path(name);
+        let dir: Dir = super::engine::parse_file(&path, &files[&path]).unwrap();
+        assert_eq!(&dir.shards, shards, "{name}");
+        assert!(shards.len() <= 32, "{name}");
+    }
+    let total: usize = meta.listed.iter().map(|(_, s)| s.len()).sum();
+    assert!(total <= 1024);
+}

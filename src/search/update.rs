@@ -210,7 +210,12 @@ pub fn patch<S: Source>(
         )
     }));
     files.par_extend(display_files(&entries, first_chunk));
-    files.push(meta_file(from + now.len() as u32, columns, meta.dirs));
+    files.push(meta_file(
+        from + now.len() as u32,
+        columns,
+        meta.dirs,
+        meta.listed,
+    ));
     Ok(files)
 }
 

@@ -280,6 +280,9 @@
     this.meta = meta;
     this.dirs = {};
     meta.dirs.forEach(function (d) { this.dirs[d] = true; }, this);
+    // The shard lists of small directories come with the meta file.
+    this.listed = {};
+    (meta.listed || []).forEach(function (d) { this.listed[d[0]] = d[1]; }, this);
     this.rows = {};
     this.parts = {};
     this.widths = meta.columns.map(function (c) { return c.bits; });
@@ -294,6 +297,7 @@
     var dirs = this.dirs;
     var name = longestKnownPrefix(key, function (p) { return dirs[p]; });
     if (!name) return Promise.resolve([""]);
+    if (this.listed[name]) return Promise.resolve([""].concat(this.listed[name]));
     return dirFile(name).then(function (dir) { return [""].concat(dir.shards); });
   };
 
