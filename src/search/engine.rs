@@ -302,17 +302,16 @@ impl<S: Source> Searcher<S> {
 
     /// Facet counts stored with a frequent key, when the query is that key alone.
     fn stored_counts(&mut self, query: &Query) -> Result<Option<Vec<Facet>>, SearchError> {
-        let Some(term) = self.sole_key(query) else {
+        let Some(key) = self.sole_key(query) else {
             return Ok(None);
         };
-        let term = term.as_str();
-        let Some((_, _, _, counts)) = self.entry(term)? else {
+        let Some((_, _, _, counts)) = self.entry(&key)? else {
             return Ok(None);
         };
         if counts.is_empty() {
             return Ok(None);
         }
-        let path = shard_path(&self.shard_prefix(term)?);
+        let path = shard_path(&self.shard_prefix(&key)?);
         let codec = |source| SearchError::Codec {
             path: path.clone(),
             source,
