@@ -977,16 +977,10 @@ pub(super) fn facet_files(
             file(None, Some(part as u32), rows),
         ));
     }
-    let file = FacetFile {
-        r#type: "facets",
-        chunk: None,
-        part: None,
-        data: base64(&pack_rows(rows, &widths)),
-    };
-    files.push((FACET_ALL.to_string(), json(&file)));
+    files.push((FACET_ALL.to_string(), file(None, None, rows)));
     if let Some(data) = cube_data(rows, &widths) {
         let cube = serde_json::json!({"type": "cube", "data": base64(&data)});
-        files.push((FACET_CUBE.to_string(), wrap(&cube.to_string())));
+        files.push((FACET_CUBE.to_string(), json(&cube)));
     }
     files
 }
