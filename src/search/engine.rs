@@ -360,7 +360,8 @@ impl<S: Source> Searcher<S> {
             let found: Vec<(String, String)> = self
                 .shard(&prefix)?
                 .iter()
-                .filter(|t| t.0.starts_with(start) && !t.0.contains(' ') && !t.0.starts_with(':'))
+                // `start` is a word's start: field keys (`:`) and pairs (`~`) never match.
+                .filter(|t| t.0.starts_with(start))
                 .map(|t| (t.1.clone(), t.2.clone()))
                 .collect();
             for (a, t) in found {

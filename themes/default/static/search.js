@@ -207,21 +207,25 @@
   // of tens of thousands of numbers, which plain arrays, objects and Maps make slow.
   var EMPTY = new Uint32Array(0);
 
+  // Reads the varints of src/search/codec.rs (seven bits a byte, low bits first).
+  function Varints(bytes) { this.bytes = bytes; this.at = 0; }
+  Varints.prototype.more = function () { return this.at < this.bytes.length; };
+  Varints.prototype.next = function () {
+    var bytes = this.bytes, value = 0, scale = 1, b;
+    do { b = bytes[this.at++]; value += (b & 0x7f) * scale; scale *= 128; } while (b & 0x80);
+    return value;
+  };
+
   function decodePostings(b64) {
     if (!b64) return EMPTY;
-    var bytes = bytesOf(b64), at = 0;
-    function varint() {
-      var value = 0, scale = 1, b;
-      do { b = bytes[at++]; value += (b & 0x7f) * scale; scale *= 128; } while (b & 0x80);
-      return value;
-    }
-    var header = varint(), count = Math.floor(header / 2), docs = new Uint32Array(count), n = 0;
+    var bytes = bytesOf(b64), read = new Varints(bytes);
+    var header = read.next(), count = Math.floor(header / 2), docs = new Uint32Array(count), n = 0;
     if (header % 2 === 0) {
       var doc = 0;
-      for (; n < count; n++) { doc = n === 0 ? varint() : doc + varint(); docs[n] = doc; }
+      for (; n < count; n++) { doc = n === 0 ? read.next() : doc + read.next(); docs[n] = doc; }
       return docs;
     }
-    var first = varint();
+    var first = read.next(), at = read.at;
     for (var k = at; k < bytes.length && n < count; k++) {
       var byte = bytes[k];
       if (!byte) continue;
@@ -408,17 +412,12 @@
       tests.push({ negated: clauses[i].negated, alternatives: alternatives });
     }
     return cubeFile().then(function (file) {
-      var bytes = bytesOf(file.data), at = 0, packed = 0, widths = self.widths, offsets = self.offsets;
+      var read = new Varints(bytesOf(file.data)), packed = 0, widths = self.widths, offsets = self.offsets;
       var counts = self.meta.columns.map(function (c) { return new Uint32Array(c.values.length); });
       var values = new Uint32Array(widths.length);
-      function varint() {
-        var value = 0, scale = 1, b;
-        do { b = bytes[at++]; value += (b & 0x7f) * scale; scale *= 128; } while (b & 0x80);
-        return value;
-      }
-      while (at < bytes.length) {
-        packed += varint();
-        var n = varint();
+      while (read.more()) {
+        packed += read.next();
+        var n = read.next();
         for (var c = 0; c < widths.length; c++) values[c] = Math.floor(packed / Math.pow(2, offsets[c])) % Math.pow(2, widths[c]);
         var pass = tests.every(function (test) {
           var any = test.alternatives.some(function (p) { return p.ok[values[p.column]]; });
@@ -447,18 +446,11 @@
     if (key === null) return Promise.resolve(null);
     return this.entry(key).then(function (entry) {
       if (!entry || !entry[3]) return null;
-      var bytes = bytesOf(entry[3]), at = 0;
-      function varint() {
-        // Counts stored before the last column gained values end early: zeros.
-        if (at >= bytes.length) return 0;
-        var value = 0, shift = 0, b;
-        do { b = bytes[at++]; value += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
-        return value;
-      }
-      return self.meta.columns.map(function (column) {
-        var values = column.values.map(function (v) { return { value: v[0], label: v[1], count: varint() }; });
-        return { key: column.key, values: values.filter(function (v) { return v.count > 0; }) };
-      });
+      var read = new Varints(bytesOf(entry[3]));
+      // Counts stored before the last column gained values end early: zeros.
+      return facetList(self.meta.columns, self.meta.columns.map(function (column) {
+        return column.values.map(function () { return read.more() ? read.next() : 0; });
+      }));
     });
   };
 
@@ -472,7 +464,8 @@
       var docs = [], title = [];
       shards.forEach(function (shard) {
         shard.terms.forEach(function (t) {
-          if (t[0].indexOf(start) === 0 && t[0].indexOf(" ") < 0 && t[0].charAt(0) !== ":") {
+          // start is a word's start: field keys (":") and pairs ("~") never match.
+          if (t[0].indexOf(start) === 0) {
             docs.push(decodePostings(t[1]));
             title.push(decodePostings(t[2]));
           }
@@ -635,10 +628,11 @@
   // The results in order, and a promise of their facet counts.
   Engine.prototype.search = function (clauses, sort) {
     var self = this;
-    return Promise.all([this.matches(clauses), this.storedCounts(clauses), this.cubeCounts(clauses)]).then(function (r) {
+    // The cube is read only when no stored counts answer (a query that is one key).
+    var known = this.storedCounts(clauses).then(function (stored) { return stored || self.cubeCounts(clauses); });
+    return Promise.all([this.matches(clauses), known]).then(function (r) {
       var found = sort === "date" ? r[0].docs.slice().reverse() : byRelevance(r[0].docs, r[0].scores);
-      var known = r[1] || r[2];
-      var facets = known ? Promise.resolve(known) : self.ensureFacets(found).then(function () {
+      var facets = r[1] ? Promise.resolve(r[1]) : self.ensureFacets(found).then(function () {
         return facetList(self.meta.columns, self.meta.columns.map(function (column, c) {
           var counts = new Uint32Array(column.values.length);
           for (var i = 0; i < found.length; i++) counts[self.value(found[i], c)]++;
