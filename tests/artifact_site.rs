@@ -356,3 +356,59 @@ fn files(site: &Path) -> BTreeMap<String, Vec<u8>> {
         })
         .collect()
 }
+
+/// The inode of a file: a file replaced in place gets a new one.
+fn inode(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .ino()
+}
+
+#[test]
+fn an_older_incident_without_artifacts_leaves_the_artifact_data_alone() {
+    let root = copy_fixture(SITE);
+    let site = root.path().join("site");
+    ok(run(root.path(), &["build"]));
+    let data = site.join(paths::ARTIFACTS_DATA);
+    let before = (inode(&data), fs::read(&data).unwrap());
+    // Dated before every other incident: each one moves up a position, but the data
+    // file names incidents by id, so it stays the same bytes and is not written again.
+    fs::write(
+        root.path().join("content/incidents/2024/FIR-2024-0000.md"),
+        "---\nid: FIR-2024-0000\ntitle: Lost badge\ndate: 2024-01-01T09:00:00+01:00\n\
+         category: other\nseverity: 1\nstatus: closed\n---\nNothing to correlate.\n",
+    )
+    .unwrap();
+    let second = ok(run(root.path(), &["build"]));
+    assert!(second.starts_with("updated"), "{second}");
+    assert_eq!(inode(&data), before.0, "the data file was written again");
+    assert_eq!(fs::read(&data).unwrap(), before.1);
+    assert!(read(&site, "incidents/FIR-2024-0000.html").contains("Lost badge"));
+    let full = build(root.path(), &["--full"]);
+    assert_eq!(files(&site), files(full.path()));
+}
+
+#[test]
+fn a_build_with_nothing_changed_writes_nothing() {
+    let root = copy_fixture(SITE);
+    let site = root.path().join("site");
+    ok(run(root.path(), &["build"]));
+    let cache = root.path().join(".site-cache");
+    let marker = site.join(".fir-build");
+    let before = (inode(&cache), inode(&marker), files(&site));
+    let second = ok(run(root.path(), &["build"]));
+    assert!(second.contains("0 written"), "{second}");
+    assert_eq!((inode(&cache), inode(&marker)), (before.0, before.1));
+    assert_eq!(files(&site), before.2);
+    // A change after it is still seen: the cache and the output still agree.
+    let one = root.path().join("content/incidents/2024/FIR-2024-0001.md");
+    let body = fs::read_to_string(&one).unwrap() + "\nOne more line.\n";
+    fs::write(&one, body).unwrap();
+    let third = ok(run(root.path(), &["build"]));
+    assert!(
+        third.starts_with("updated") && !third.contains(" 0 written"),
+        "{third}"
+    );
+    assert!(read(&site, "incidents/FIR-2024-0001.html").contains("One more line."));
+}

@@ -180,7 +180,11 @@ impl<'a> ArtifactPages<'a> {
             }
             Item::Data => {
                 // Over a million artifacts on a large site: hashed in chunks on every
-                // core, then the chunks' hashes in order.
+                // core, then the chunks' hashes in order. The file names incidents by
+                // id, so ids are hashed, not positions: an incident inserted before
+                // others (an older one imported, a tie on the date) moves positions
+                // but changes nothing here unless it has artifacts.
+                let summaries = self.input.summaries;
                 let chunks: Vec<u64> = self
                     .input
                     .index
@@ -190,26 +194,16 @@ impl<'a> ArtifactPages<'a> {
                     .map(|chunk| {
                         let mut h = hasher();
                         for s in chunk {
-                            (&s.artifact, &s.incidents).hash(&mut h);
+                            s.artifact.hash(&mut h);
+                            s.incidents.len().hash(&mut h);
+                            for &i in &s.incidents {
+                                summaries[i as usize].id.hash(&mut h);
+                            }
                         }
                         h.finish()
                     })
                     .collect();
                 chunks.hash(&mut h);
-                // The file names incidents by id: positions above, the ids of those
-                // with artifacts here, once each (an incident without any changes
-                // nothing).
-                let index = self.input.index;
-                for (summary, mine) in self
-                    .input
-                    .summaries
-                    .iter()
-                    .zip(&index.artifacts.of_incident)
-                {
-                    if !mine.is_empty() {
-                        summary.id.hash(&mut h);
-                    }
-                }
             }
             Item::TypeIndex(k, page) => {
                 let (_, list, total) = &self.kinds[k];
@@ -334,24 +328,41 @@ impl<'a> ArtifactPages<'a> {
         let shared = &self.input.index.artifacts.shared;
         let mut order: Vec<&Shared> = shared.iter().collect();
         order.par_sort_unstable_by(|a, b| a.artifact.cmp(&b.artifact));
-        let mut out = Vec::with_capacity(shared.len() * 96 + 4);
-        out.extend_from_slice(b"{");
-        for (n, s) in order.iter().enumerate() {
-            out.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
-            write_json(&mut out, &s.artifact.value);
-            out.extend_from_slice(b": {\"type\": ");
-            write_json(&mut out, s.artifact.kind.name());
-            out.extend_from_slice(b", \"incidents\": [");
-            for (k, &i) in s.incidents.iter().enumerate() {
-                if k > 0 {
-                    out.extend_from_slice(b", ");
+        // A hundred megabytes for a million artifacts: written in chunks on every core.
+        let chunks: Vec<Vec<u8>> = order
+            .par_chunks(16 * 1024)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut out = Vec::with_capacity(chunk.len() * 96);
+                for (n, s) in chunk.iter().enumerate() {
+                    out.extend_from_slice(if c == 0 && n == 0 { b"\n" } else { b",\n" });
+                    self.write_data_record(&mut out, s);
                 }
-                write_json(&mut out, &self.input.summaries[i as usize].id);
-            }
-            out.extend_from_slice(b"]}");
+                out
+            })
+            .collect();
+        let mut out = Vec::with_capacity(chunks.iter().map(Vec::len).sum::<usize>() + 4);
+        out.extend_from_slice(b"{");
+        for chunk in chunks {
+            out.extend_from_slice(&chunk);
         }
         out.extend_from_slice(b"\n}\n");
         out
+    }
+
+    /// `"evil.com": {"type": "domain", "incidents": ["FIR-2024-0001"]}`
+    fn write_data_record(&self, out: &mut Vec<u8>, s: &Shared) {
+        write_json(out, &s.artifact.value);
+        out.extend_from_slice(b": {\"type\": ");
+        write_json(out, s.artifact.kind.name());
+        out.extend_from_slice(b", \"incidents\": [");
+        for (k, &i) in s.incidents.iter().enumerate() {
+            if k > 0 {
+                out.extend_from_slice(b", ");
+            }
+            write_json(out, &self.input.summaries[i as usize].id);
+        }
+        out.extend_from_slice(b"]}");
     }
 }
 

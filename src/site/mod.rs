@@ -615,6 +615,29 @@ impl Site {
             ));
         }
         let (changed, removed) = steps.run("scan", || self.changed_files(previous, changes))?;
+        if changed.is_empty() && removed.is_empty() {
+            // Pages depend on nothing but the content and what the state's key covers:
+            // the published site is this build's, byte for byte.
+            let report = Report {
+                out: self.out.clone(),
+                incidents: previous.summaries.len(),
+                files: previous.pages.len(),
+                written: 0,
+                removed: 0,
+                incremental: true,
+                steps: steps.done,
+                elapsed: started.elapsed(),
+                warnings: Vec::new(),
+            };
+            let placeholder = State::new(
+                previous.key,
+                HashMap::new(),
+                Vec::new(),
+                Default::default(),
+                None,
+            );
+            return Ok((report, std::mem::replace(previous, placeholder)));
+        }
         let content = steps.run("load", || content::load_paths(changed, &self.config));
         let warnings = fail_on_errors(content.diagnostics)?;
         let new_stamps = stamps(&content.entries)?;
@@ -710,9 +733,15 @@ impl Site {
                 }
                 (todo, still_made)
             });
+            let clock = GeneratorClock::new(&generators, todo.iter().copied());
             let rendered = steps.run("render", || -> Result<Vec<_>, BuildError> {
                 todo.par_iter()
-                    .map(|(g, job)| Ok((job, generators[*g].render_update(job.item)?)))
+                    .map(|(g, job)| {
+                        let started = Instant::now();
+                        let files = generators[*g].render_update(job.item)?;
+                        clock.add(*g, 0, started);
+                        Ok((*g, job, files))
+                    })
                     .collect()
             })?;
             drop(generators);
@@ -740,7 +769,8 @@ impl Site {
             drop_later((loaded, search));
             let mut written = 0;
             steps.run("publish", || -> Result<(), BuildError> {
-                for (job, files) in &rendered {
+                for (g, job, files) in &rendered {
+                    let started = Instant::now();
                     for (path, output) in job.outputs.iter().zip(files) {
                         written += 1;
                         if let Output::Whole(bytes) = output
@@ -756,7 +786,9 @@ impl Site {
                         }
                         .map_err(io_error(&self.out.join(path)))?;
                     }
+                    clock.add(*g, 1, started);
                 }
+                clock.log();
                 for path in &stale {
                     publish::remove_in_place(&self.out, path)
                         .map_err(io_error(&self.out.join(path)))?;
@@ -1145,6 +1177,50 @@ fn job_pages<'j>(
         .flat_map(|(_, job)| job.outputs.iter().map(|p| (p.clone(), job.fingerprint)))
 }
 
+/// Time spent per generator, summed over threads (rendering, then writing), for the
+/// debug log: where a build's time goes, page kind by page kind.
+struct GeneratorClock {
+    names: Vec<&'static str>,
+    jobs: Vec<usize>,
+    spent: Vec<[AtomicU64; 2]>,
+}
+
+impl GeneratorClock {
+    fn new<'j>(
+        generators: &[Box<dyn Generator + '_>],
+        jobs: impl Iterator<Item = &'j (usize, Job)>,
+    ) -> Self {
+        let mut per_generator = vec![0usize; generators.len()];
+        for (g, _) in jobs {
+            per_generator[*g] += 1;
+        }
+        GeneratorClock {
+            names: generators.iter().map(|g| g.name()).collect(),
+            jobs: per_generator,
+            spent: generators.iter().map(|_| Default::default()).collect(),
+        }
+    }
+
+    /// Adds the time since `since` to generator `g`'s rendering (`part` 0) or writing (1).
+    fn add(&self, g: usize, part: usize, since: Instant) {
+        self.spent[g][part].fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    fn log(&self) {
+        for ((name, [render, write]), &jobs) in self.names.iter().zip(&self.spent).zip(&self.jobs) {
+            if jobs > 0 {
+                let seconds = |t: &AtomicU64| t.load(Ordering::Relaxed) as f64 / 1e9;
+                tracing::debug!(
+                    "render: {} ({jobs} jobs): {:.3} s rendering, {:.3} s writing (all threads)",
+                    name,
+                    seconds(render),
+                    seconds(write)
+                );
+            }
+        }
+    }
+}
+
 /// Renders every job in parallel, writing each file as soon as it is ready.
 fn render_into(
     generators: &[Box<dyn Generator + '_>],
@@ -1154,45 +1230,27 @@ fn render_into(
     let progress = crate::progress::bar(jobs.len() as u64, "rendering");
     // Generators with few jobs (data, home, feed) have the biggest ones: start them
     // first, so that no big job runs alone at the end.
-    let mut per_generator = vec![0usize; generators.len()];
-    for (g, _) in jobs {
-        per_generator[*g] += 1;
-    }
+    let clock = GeneratorClock::new(generators, jobs.iter());
     let mut order: Vec<&(usize, Job)> = jobs.iter().collect();
-    order.sort_by_key(|(g, _)| per_generator[*g]);
-    // Time spent per generator, summed over threads: rendering, then writing.
-    let spent: Vec<[AtomicU64; 2]> = generators.iter().map(|_| Default::default()).collect();
-    let add = |g: usize, part: usize, since: Instant| {
-        spent[g][part].fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
-    };
+    order.sort_by_key(|(g, _)| clock.jobs[*g]);
     let written = order
         .par_iter()
         .map(|(g, job)| -> Result<usize, BuildError> {
             let started = Instant::now();
             let files = generators[*g].render(job.item)?;
-            add(*g, 0, started);
+            clock.add(*g, 0, started);
             let started = Instant::now();
             for (path, bytes) in job.outputs.iter().zip(&files) {
                 staging
                     .write(path, bytes)
                     .map_err(io_error(&staging.path().join(path)))?;
             }
-            add(*g, 1, started);
+            clock.add(*g, 1, started);
             progress.inc(1);
             Ok(files.len())
         })
         .try_reduce(|| 0, |a, b| Ok(a + b))?;
     progress.finish_and_clear();
-    for ((generator, [render, write]), jobs) in generators.iter().zip(&spent).zip(per_generator) {
-        if jobs > 0 {
-            let seconds = |t: &AtomicU64| t.load(Ordering::Relaxed) as f64 / 1e9;
-            tracing::debug!(
-                "render: {} ({jobs} jobs): {:.3} s rendering, {:.3} s writing (all threads)",
-                generator.name(),
-                seconds(render),
-                seconds(write)
-            );
-        }
-    }
+    clock.log();
     Ok(written)
 }
