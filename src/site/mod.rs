@@ -631,7 +631,7 @@ impl Site {
             };
             let placeholder = State::new(
                 previous.key,
-                HashMap::new(),
+                Default::default(),
                 Vec::new(),
                 Default::default(),
                 None,
@@ -644,7 +644,7 @@ impl Site {
         let touched: HashSet<PathBuf> = removed
             .iter()
             .cloned()
-            .chain(new_stamps.keys().cloned())
+            .chain(new_stamps.keys().map(|k| k.0.clone()))
             .collect();
         check_unique_ids(&previous.sources, &touched, &new_stamps)?;
         let entries = steps.run("select audience", || self.select(content.entries));
@@ -663,7 +663,7 @@ impl Site {
             .collect();
         let mut state = State::new(
             self.key,
-            HashMap::new(),
+            Default::default(),
             Vec::new(),
             Default::default(),
             None,
@@ -817,7 +817,7 @@ impl Site {
         state.index = std::sync::Mutex::new(Some(index));
         state.sources = std::mem::take(&mut previous.sources);
         for path in &removed {
-            state.sources.remove(path);
+            state.sources.remove(path.as_os_str());
         }
         state.sources.extend(new_stamps);
         self.save_unless_deferred(&mut steps, &state)?;
@@ -896,18 +896,20 @@ impl Site {
                 let dir = self.root.join(crate::store::INCIDENTS_DIR);
                 let files = content::incident_files(&self.root)
                     .map_err(|e| io_error(&dir)(std::io::Error::other(e)))?;
-                let present: HashSet<&PathBuf> = files.iter().collect();
+                let present: foldhash::HashSet<&std::ffi::OsStr> =
+                    files.iter().map(|p| p.as_os_str()).collect();
                 let mut candidates: Vec<PathBuf> = previous
                     .sources
                     .keys()
-                    .filter(|p| !present.contains(p))
-                    .cloned()
+                    .filter(|p| !present.contains(p.0.as_os_str()))
+                    .map(|p| p.0.clone())
                     .collect();
                 candidates.extend(
                     files
                         .into_par_iter()
                         .filter(|path| {
-                            match (previous.sources.get(path), std::fs::metadata(path)) {
+                            let known = previous.sources.get(path.as_os_str());
+                            match (known, std::fs::metadata(path)) {
                                 (Some(source), Ok(metadata)) => source.differs_from(&metadata),
                                 _ => true,
                             }
@@ -922,7 +924,7 @@ impl Site {
         let mut removed = Vec::new();
         for path in candidates {
             if !path.is_file() {
-                if previous.sources.contains_key(&path) {
+                if previous.sources.contains_key(path.as_os_str()) {
                     removed.push(path);
                 }
                 continue;
@@ -931,7 +933,7 @@ impl Site {
                 continue;
             }
             // Touched but not changed: same bytes, nothing to do.
-            if let Some(source) = previous.sources.get(&path)
+            if let Some(source) = previous.sources.get(path.as_os_str())
                 && let Ok(bytes) = std::fs::read(&path)
                 && content::hash_bytes(&bytes) == source.hash
             {
@@ -1082,7 +1084,7 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-fn stamps(entries: &[Entry]) -> Result<HashMap<PathBuf, Source>, BuildError> {
+fn stamps(entries: &[Entry]) -> Result<cache::Sources, BuildError> {
     entries
         .par_iter()
         .map(|entry| {
@@ -1094,35 +1096,37 @@ fn stamps(entries: &[Entry]) -> Result<HashMap<PathBuf, Source>, BuildError> {
                 modified: cache::modified(&metadata),
                 hash: entry.source_hash,
             };
-            Ok((normalize(&entry.path), source))
+            Ok((cache::SourcePath(normalize(&entry.path)), source))
         })
         .collect()
 }
 
 /// A changed file must not take the id of another file.
 fn check_unique_ids(
-    sources: &HashMap<PathBuf, Source>,
+    sources: &cache::Sources,
     touched: &HashSet<PathBuf>,
-    new: &HashMap<PathBuf, Source>,
+    new: &cache::Sources,
 ) -> Result<(), BuildError> {
     // The few new ids against every kept file: no table of a hundred thousand ids.
     let new_ids: HashMap<&str, &Source> = new.values().map(|s| (s.id.as_str(), s)).collect();
     let mut clashes: Vec<Diagnostic> = sources
         .iter()
-        .filter(|(path, _)| !touched.contains(*path))
         .filter_map(|(path, kept)| {
-            new_ids.get(kept.id.as_str()).map(|s| {
-                Diagnostic::error(
-                    &s.path,
-                    None,
-                    Some("id"),
-                    format!(
-                        "duplicate id {:?}, already used by {}",
-                        s.id,
-                        path.display()
-                    ),
-                )
-            })
+            let clash = new_ids.get(kept.id.as_str())?;
+            // The same file, changed: its id is its own.
+            (!touched.contains(&path.0)).then_some((path, clash))
+        })
+        .map(|(path, s)| {
+            Diagnostic::error(
+                &s.path,
+                None,
+                Some("id"),
+                format!(
+                    "duplicate id {:?}, already used by {}",
+                    s.id,
+                    path.0.display()
+                ),
+            )
         })
         .collect();
     clashes.sort_by(|a, b| a.path.cmp(&b.path));
