@@ -412,3 +412,54 @@ fn a_build_with_nothing_changed_writes_nothing() {
     );
     assert!(read(&site, "incidents/FIR-2024-0001.html").contains("One more line."));
 }
+
+#[test]
+fn a_value_seen_once_more_rewrites_only_the_first_page_of_its_type() {
+    // Two incidents sharing 600 addresses: 600 pages, and a type index of two pages.
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("fir.toml"), "title = \"Pages\"\n").unwrap();
+    let dir = root.path().join("content/incidents/2024");
+    fs::create_dir_all(&dir).unwrap();
+    let addresses: Vec<String> = (0..600)
+        .map(|i| format!("45.33.{}.{}", i / 200 + 1, i % 200 + 1))
+        .collect();
+    for n in 1..=2 {
+        fs::write(
+            dir.join(format!("FIR-2024-000{n}.md")),
+            format!(
+                "---\nid: FIR-2024-000{n}\ntitle: Scan {n}\ndate: 2024-03-0{n}T10:00:00+01:00\n\
+                 category: scan\nseverity: 2\nstatus: open\n---\nSources: {}\n",
+                addresses.join(", ")
+            ),
+        )
+        .unwrap();
+    }
+    let site = root.path().join("site");
+    ok(run(root.path(), &["build"]));
+    let first = site.join(paths::artifact_type("ipv4", 0));
+    let second = site.join(paths::artifact_type("ipv4", 1));
+    assert!(read(&site, &paths::artifact_type("ipv4", 0)).contains("600"));
+    let before = (inode(&first), inode(&second));
+    // A third incident with an address of its own: one more value, no new page.
+    fs::write(
+        dir.join("FIR-2024-0003.md"),
+        "---\nid: FIR-2024-0003\ntitle: Scan 3\ndate: 2024-03-03T10:00:00+01:00\n\
+         category: scan\nseverity: 2\nstatus: open\n---\nSource: 45.33.9.9\n",
+    )
+    .unwrap();
+    let again = ok(run(root.path(), &["build"]));
+    assert!(again.starts_with("updated"), "{again}");
+    assert_ne!(
+        inode(&first),
+        before.0,
+        "the first page counts the new value"
+    );
+    assert_eq!(
+        inode(&second),
+        before.1,
+        "the second page was written again"
+    );
+    assert!(!read(&site, &paths::artifact_type("ipv4", 1)).contains("601"));
+    let full = build(root.path(), &["--full"]);
+    assert_eq!(files(&site), files(full.path()));
+}

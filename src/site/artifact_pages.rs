@@ -73,11 +73,15 @@ struct PageLink {
 struct IndexView {
     /// The type of a type index; none on the overview.
     kind: Option<&'static str>,
-    total: usize,
+    /// Distinct values (of the type), on the first page only: shown on every page, it
+    /// would change them all with each new value, where a new value mentioned once
+    /// changes no list.
+    total: Option<usize>,
     /// Types with their counts (overview only).
     kinds: Vec<LinkView>,
     values: Vec<ValueLink>,
-    /// Values of the type without a page (seen in too few incidents), not listed.
+    /// Values of the type without a page (seen in too few incidents), not listed; on
+    /// the first page only (0 on the others).
     unlisted: usize,
     pages: Vec<PageLink>,
 }
@@ -207,7 +211,11 @@ impl<'a> ArtifactPages<'a> {
             }
             Item::TypeIndex(k, page) => {
                 let (_, list, total) = &self.kinds[k];
-                (k, page, list.len(), total).hash(&mut h);
+                // The pager's length, and the totals the first page shows.
+                (k, page, pages_of(list.len())).hash(&mut h);
+                if page == 0 {
+                    (list.len(), total).hash(&mut h);
+                }
                 values(&mut h, &list[page_range(page, list.len())]);
             }
             Item::Value(at) => {
@@ -243,7 +251,7 @@ impl<'a> ArtifactPages<'a> {
                 let max = self.kinds.iter().map(|k| k.2).max().unwrap_or(1);
                 IndexView {
                     kind: None,
-                    total: self.input.index.artifacts.shared.len(),
+                    total: Some(self.input.index.artifacts.shared.len()),
                     kinds: self
                         .kinds
                         .iter()
@@ -269,10 +277,11 @@ impl<'a> ArtifactPages<'a> {
             Some(k) => {
                 let (kind, list, total) = &self.kinds[k];
                 let pages = pages_of(list.len());
+                let first = page == 0;
                 IndexView {
                     kind: Some(kind.name()),
-                    total: *total,
-                    unlisted: total - list.len(),
+                    total: first.then_some(*total),
+                    unlisted: if first { total - list.len() } else { 0 },
                     kinds: Vec::new(),
                     values: list[page_range(page, list.len())]
                         .iter()
