@@ -21,12 +21,27 @@ fn ok(output: std::process::Output) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-fn build(root: &Path, extra: &[&str]) -> tempfile::TempDir {
-    let out = tempfile::tempdir().unwrap();
-    let mut args = vec!["build", "--out", out.path().to_str().unwrap()];
+/// A site built into a temporary directory, removed with it.
+struct Built {
+    _dir: tempfile::TempDir,
+    site: std::path::PathBuf,
+}
+
+impl Built {
+    fn path(&self) -> &Path {
+        &self.site
+    }
+}
+
+/// Builds into `site/` of a new temporary directory: the build cache, kept beside
+/// the output, goes with it.
+fn build(root: &Path, extra: &[&str]) -> Built {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let mut args = vec!["build", "--out", site.to_str().unwrap()];
     args.extend_from_slice(extra);
     ok(run(root, &args));
-    out
+    Built { _dir: dir, site }
 }
 
 fn read(site: &Path, page: &str) -> String {
