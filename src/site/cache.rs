@@ -62,9 +62,17 @@ pub struct Source {
 
 impl Source {
     /// True when the file's size and modification time say it may have changed.
-    pub fn differs_from(&self, metadata: &std::fs::Metadata) -> bool {
-        metadata.len() != self.size || modified(metadata) != self.modified
+    pub fn differs_from(&self, (size, modified): Stamp) -> bool {
+        size != self.size || modified != self.modified
     }
+}
+
+/// A file's size and modification time: what says that it may have changed.
+pub type Stamp = (u64, (i64, u32));
+
+/// The [`Stamp`] of a file's metadata.
+pub fn stamp(metadata: &std::fs::Metadata) -> Stamp {
+    (metadata.len(), modified(metadata))
 }
 
 /// Modification time as (seconds, nanoseconds) since the Unix epoch.
