@@ -172,12 +172,202 @@ pub fn load(out: &Path, key: u64) -> Option<State> {
 
 /// Saves the cache beside `out`.
 pub fn save(out: &Path, state: &State) -> std::io::Result<()> {
+    write(
+        out,
+        &Saved {
+            format: state.format,
+            key: state.key,
+            build_id: &state.build_id,
+            sources: &state.sources,
+            summaries: &state.summaries,
+            pages: &state.pages,
+        },
+    )
+}
+
+/// The state an incremental build leaves, as the last state and what changed in it:
+/// saved while the build publishes its files, before the new state is put together
+/// from the same parts (taken from the last state, which is then gone).
+#[derive(Debug)]
+pub struct Next<'a> {
+    pub last: &'a State,
+    pub build_id: &'a str,
+    pub summaries: &'a [Summary],
+    /// Incident files gone since the last build.
+    pub removed: &'a [PathBuf],
+    /// Incident files read again (new or changed).
+    pub read: &'a Sources,
+    /// Output files no job makes any more.
+    pub stale: &'a [String],
+    /// Output files rendered again, with their new fingerprints.
+    pub rendered: &'a [(String, u64)],
+}
+
+/// Saves the state an incremental build leaves; what [`save`] of that state, once put
+/// together, would save (the same fields in the same order, the same map entries).
+pub fn save_next(out: &Path, next: &Next<'_>) -> std::io::Result<()> {
+    let removed: foldhash::HashSet<&OsStr> = next.removed.iter().map(|p| p.as_os_str()).collect();
+    let sources = Merged {
+        kept: next
+            .last
+            .sources
+            .iter()
+            .filter(|(path, _)| {
+                !removed.contains(path.0.as_os_str()) && !next.read.contains_key(path.0.as_os_str())
+            })
+            .collect(),
+        added: next.read.iter().collect(),
+    };
+    // Later entries of `rendered` win, as when a map is extended with them.
+    let rendered: foldhash::HashMap<&str, u64> = next
+        .rendered
+        .iter()
+        .map(|(p, f)| (p.as_str(), *f))
+        .collect();
+    let stale: foldhash::HashSet<&str> = next.stale.iter().map(String::as_str).collect();
+    let pages = Merged {
+        kept: next
+            .last
+            .pages
+            .iter()
+            .filter(|(path, _)| {
+                !stale.contains(path.as_str()) && !rendered.contains_key(path.as_str())
+            })
+            .map(|(path, fingerprint)| (path.as_str(), *fingerprint))
+            .collect(),
+        added: rendered.into_iter().collect(),
+    };
+    write(
+        out,
+        &Saved {
+            format: FORMAT,
+            key: next.last.key,
+            build_id: next.build_id,
+            sources: &sources,
+            summaries: next.summaries,
+            pages: &pages,
+        },
+    )
+}
+
+/// What the cache file holds, borrowed: [`State`]'s saved fields, in its order.
+#[derive(Serialize)]
+struct Saved<'a, S: Serialize, P: Serialize> {
+    format: u32,
+    key: u64,
+    build_id: &'a str,
+    sources: &'a S,
+    summaries: &'a [Summary],
+    pages: &'a P,
+}
+
+/// A map saved as the entries kept from the last one, then the added ones.
+struct Merged<K, V> {
+    kept: Vec<(K, V)>,
+    added: Vec<(K, V)>,
+}
+
+impl<K: Serialize, V: Serialize> Serialize for Merged<K, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.kept.len() + self.added.len()))?;
+        for (k, v) in self.kept.iter().chain(&self.added) {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+fn write<S: Serialize, P: Serialize>(out: &Path, saved: &Saved<'_, S, P>) -> std::io::Result<()> {
     let path = path_for(out);
-    let bytes = postcard::to_stdvec(state).map_err(std::io::Error::other)?;
+    let bytes = postcard::to_stdvec(saved).map_err(std::io::Error::other)?;
     let parent = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     super::publish::write_in_place(parent, &name, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(path: &str, hash: u64) -> (SourcePath, Source) {
+        let source = Source {
+            path: PathBuf::from(path),
+            id: format!("FIR-{hash}"),
+            size: hash * 10,
+            modified: (hash as i64, 0),
+            hash,
+        };
+        (SourcePath(PathBuf::from(path)), source)
+    }
+
+    fn read(out: &Path) -> State {
+        postcard::from_bytes(&std::fs::read(path_for(out)).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_next_state_saves_as_the_state_put_together_from_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let sources: Sources = ["a.md", "b.md", "c.md"]
+            .iter()
+            .enumerate()
+            .map(|(n, p)| source(p, n as u64))
+            .collect();
+        let pages = [("p1", 1), ("p2", 2), ("p3", 3)]
+            .iter()
+            .map(|&(p, f)| (p.to_string(), f))
+            .collect();
+        let last = State::new(7, sources, Vec::new(), pages, None);
+        // b.md removed, c.md changed, d.md new; p2 no longer made, p3 and p4 rendered
+        // (p4 twice: the later one counts, as when a map is extended).
+        let removed = vec![PathBuf::from("b.md")];
+        let read_again: Sources = [source("c.md", 30), source("d.md", 40)]
+            .into_iter()
+            .collect();
+        let stale = vec!["p2".to_string()];
+        let rendered = vec![
+            ("p3".to_string(), 33),
+            ("p4".to_string(), 4),
+            ("p4".to_string(), 44),
+        ];
+        let next = State::new(7, Default::default(), Vec::new(), Default::default(), None);
+        save_next(
+            &out,
+            &Next {
+                last: &last,
+                build_id: &next.build_id,
+                summaries: &[],
+                removed: &removed,
+                read: &read_again,
+                stale: &stale,
+                rendered: &rendered,
+            },
+        )
+        .unwrap();
+        let saved = read(&out);
+
+        let mut expected = last;
+        expected.build_id = next.build_id.clone();
+        for path in &removed {
+            expected.sources.remove(path.as_os_str());
+        }
+        expected.sources.extend(read_again);
+        for path in &stale {
+            expected.pages.remove(path);
+        }
+        expected.pages.extend(rendered);
+        assert_eq!(saved.build_id, expected.build_id);
+        assert_eq!(saved.sources, expected.sources);
+        assert_eq!(saved.pages, expected.pages);
+        assert_eq!(saved.pages["p4"], 44);
+        assert!(!saved.sources.contains_key(OsStr::new("b.md")));
+        // And the state itself saves the same map entries.
+        save(&out, &expected).unwrap();
+        let again = read(&out);
+        assert_eq!((again.sources, again.pages), (saved.sources, saved.pages));
+    }
 }

@@ -804,32 +804,40 @@ impl Site {
             drop_later((loaded, search));
             let mut written = 0;
             steps.run("publish", || -> Result<(), BuildError> {
-                for (g, job, files) in &rendered {
-                    let started = Instant::now();
-                    for (path, output) in job.outputs.iter().zip(files) {
-                        written += 1;
-                        if let Output::Whole(bytes) = output
-                            && published_first.get(path) == Some(bytes)
-                        {
-                            continue;
-                        }
-                        match output {
-                            Output::Whole(bytes) => publish::write_in_place(&self.out, path, bytes),
-                            Output::Extend { keep, tail } => {
-                                publish::extend_in_place(&self.out, path, *keep, tail)
-                            }
-                        }
-                        .map_err(io_error(&self.out.join(path)))?;
-                    }
-                    clock.add(*g, 1, started);
-                }
-                clock.log();
-                for path in &stale {
-                    publish::remove_in_place(&self.out, path)
-                        .map_err(io_error(&self.out.join(path)))?;
-                }
-                publish::write_in_place(&self.out, cache::MARKER, state.build_id.as_bytes())
-                    .map_err(io_error(&self.out))
+                std::thread::scope(|scope| {
+                    // The new cache is written meanwhile, on another thread. It names this
+                    // build, which the output's marker names only once everything is
+                    // published: a publish cut short leaves the two disagreeing, and the
+                    // next build is a full one.
+                    let saving = (!self.defer_cache_save).then(|| {
+                        scope.spawn(|| {
+                            let started = Instant::now();
+                            let next = cache::Next {
+                                last: previous_view,
+                                build_id: &state.build_id,
+                                summaries,
+                                removed: &removed,
+                                read: &new_stamps,
+                                stale: &stale,
+                                rendered: &changed_pages,
+                            };
+                            let saved = cache::save_next(&self.out, &next);
+                            tracing::debug!("cache saved: {:.2?}", started.elapsed());
+                            saved
+                        })
+                    });
+                    let published = self.publish_in_place(
+                        &rendered,
+                        &published_first,
+                        &stale,
+                        &state.build_id,
+                        &clock,
+                        &mut written,
+                    );
+                    let saved = saving.map_or(Ok(()), |s| s.join().expect("saving does not panic"));
+                    published?;
+                    saved.map_err(io_error(&cache::path_for(&self.out)))
+                })
             })?;
             Ok((index, changed_pages, written, stale))
         })();
@@ -855,7 +863,6 @@ impl Site {
             state.sources.remove(path.as_os_str());
         }
         state.sources.extend(new_stamps);
-        self.save_unless_deferred(&mut steps, &state)?;
         let report = Report {
             out: self.out.clone(),
             incidents: state.summaries.len(),
@@ -909,6 +916,44 @@ impl Site {
             }
         }
         Ok(published)
+    }
+
+    /// Writes an incremental build's files into the published site, each one
+    /// atomically, removes the stale ones, then marks the output as this build's.
+    fn publish_in_place(
+        &self,
+        rendered: &[(usize, &Job, Vec<Output>)],
+        published_first: &HashMap<String, Vec<u8>>,
+        stale: &[String],
+        build_id: &str,
+        clock: &GeneratorClock,
+        written: &mut usize,
+    ) -> Result<(), BuildError> {
+        for (g, job, files) in rendered {
+            let started = Instant::now();
+            for (path, output) in job.outputs.iter().zip(files) {
+                *written += 1;
+                if let Output::Whole(bytes) = output
+                    && published_first.get(path) == Some(bytes)
+                {
+                    continue;
+                }
+                match output {
+                    Output::Whole(bytes) => publish::write_in_place(&self.out, path, bytes),
+                    Output::Extend { keep, tail } => {
+                        publish::extend_in_place(&self.out, path, *keep, tail)
+                    }
+                }
+                .map_err(io_error(&self.out.join(path)))?;
+            }
+            clock.add(*g, 1, started);
+        }
+        clock.log();
+        for path in stale {
+            publish::remove_in_place(&self.out, path).map_err(io_error(&self.out.join(path)))?;
+        }
+        publish::write_in_place(&self.out, cache::MARKER, build_id.as_bytes())
+            .map_err(io_error(&self.out))
     }
 
     fn save_unless_deferred(&self, steps: &mut Steps, state: &State) -> Result<(), BuildError> {
