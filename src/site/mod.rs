@@ -802,7 +802,8 @@ impl Site {
                 (changed_pages, stale)
             });
             drop_later((loaded, search));
-            let mut written = 0;
+            // Every file of the jobs rendered again, as a full build counts them.
+            let written = rendered.iter().map(|(_, _, files)| files.len()).sum();
             steps.run("publish", || -> Result<(), BuildError> {
                 std::thread::scope(|scope| {
                     // The new cache is written meanwhile, on another thread. It names this
@@ -832,7 +833,6 @@ impl Site {
                         &stale,
                         &state.build_id,
                         &clock,
-                        &mut written,
                     );
                     let saved = saving.map_or(Ok(()), |s| s.join().expect("saving does not panic"));
                     published?;
@@ -927,12 +927,10 @@ impl Site {
         stale: &[String],
         build_id: &str,
         clock: &GeneratorClock,
-        written: &mut usize,
     ) -> Result<(), BuildError> {
         for (g, job, files) in rendered {
             let started = Instant::now();
             for (path, output) in job.outputs.iter().zip(files) {
-                *written += 1;
                 if let Output::Whole(bytes) = output
                     && published_first.get(path) == Some(bytes)
                 {
