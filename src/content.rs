@@ -103,14 +103,16 @@ pub fn load(root: &Path, config: &Config) -> Content {
 pub fn load_paths(files: Vec<PathBuf>, config: &Config) -> Content {
     let mut content = Content::default();
     let progress = crate::progress::bar(files.len() as u64, "loading");
-    let results: Vec<(Option<Entry>, Vec<Diagnostic>)> = files
-        .into_par_iter()
-        .map(|path| {
-            let outcome = load_one(path, config);
-            progress.inc(1);
-            outcome
-        })
-        .collect();
+    let results: Vec<(Option<Entry>, Vec<Diagnostic>)> = on_reading_threads(files.len(), || {
+        files
+            .into_par_iter()
+            .map(|path| {
+                let outcome = load_one(path, config);
+                progress.inc(1);
+                outcome
+            })
+            .collect()
+    });
     progress.finish_and_clear();
     for (entry, diagnostics) in results {
         content.entries.extend(entry);
@@ -121,6 +123,34 @@ pub fn load_paths(files: Vec<PathBuf>, config: &Config) -> Content {
         .diagnostics
         .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     content
+}
+
+/// Runs `work`, a parallel pass that reads `files` files, on more threads than there
+/// are cores: files not yet in the page cache are then asked of the disk many at a
+/// time, where the build's own threads would wait for them two by two (a first build
+/// after a reboot: `fir check` of 100k incidents 10.7 → 4.6 s, BENCHMARKS.md). Parsing
+/// on those threads costs the same CPU. Few files are read on the caller's threads.
+/// `FIR_READ_THREADS` sets the number (0 or 1: the build's own threads).
+fn on_reading_threads<T: Send>(files: usize, work: impl FnOnce() -> T + Send) -> T {
+    const FEW_FILES: usize = 256;
+    const READ_THREADS: usize = 16;
+    let threads = std::env::var("FIR_READ_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(READ_THREADS);
+    let pool = (files >= FEW_FILES && threads > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .thread_name(|i| format!("fir-read-{i}"))
+                .build()
+                .ok()
+        })
+        .flatten();
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
 }
 
 fn load_one(path: PathBuf, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) {

@@ -228,3 +228,40 @@ fn missing_config_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("fir.toml:2"), "{stderr}");
 }
+
+/// Many files are read on threads of their own (more than the cores, for cold disks):
+/// the same problems come out, in the same order, as when the build's threads read.
+#[test]
+fn many_files_read_on_reading_threads_report_what_few_threads_do() {
+    let site = copy_fixture("check/broken");
+    let dir = site.path().join("content/incidents/2023");
+    std::fs::create_dir_all(&dir).unwrap();
+    for n in 1..=300 {
+        let severity = if n % 97 == 0 { "eleven" } else { "2" };
+        std::fs::write(
+            dir.join(format!("FIR-2023-{n:04}.md")),
+            format!(
+                "---\nid: FIR-2023-{n:04}\ntitle: Generated {n}\ndate: 2023-02-01T10:00:00Z\ncategory: phishing\nseverity: {severity}\nstatus: open\n---\nText {n}.\n"
+            ),
+        )
+        .unwrap();
+    }
+    let check = |threads: &str| {
+        let output = fir()
+            .env("FIR_READ_THREADS", threads)
+            .arg("--root")
+            .arg(site.path())
+            .arg("check")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        normalized_stderr(&output, site.path())
+    };
+    let wide = check("16");
+    assert_eq!(wide, check("1"));
+    for n in [97, 194, 291] {
+        let file = format!("content/incidents/2023/FIR-2023-{n:04}.md:6: field `severity`");
+        assert!(wide.contains(&file), "{file} in {wide}");
+    }
+    assert!(wide.contains("checked 3"), "{wide}");
+}
