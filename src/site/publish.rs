@@ -9,12 +9,14 @@
 //! aside, then renamed), new incident pages before the lists that link to them and
 //! deletions last, so that no page ever links to a page that is not there.
 //!
-//! What a build replaced (the previous site after a swap, a large data file) is
-//! removed in the background, by a process of its own on Unix: deleting a site of
-//! tens of thousands of files takes longer than building it on some disks (4.4 s for
-//! the 10k benchmark site here, whose file system discards freed blocks), and nothing
-//! serves those files any more. A removal cut short (the machine stopped) leaves a
-//! hidden `-old-` sibling, which the next swap removes.
+//! The previous site a swap replaced is removed in the background, by a process of
+//! its own on Unix: deleting a site of tens of thousands of files takes longer than
+//! building it on some disks (4.4 s for the 10k benchmark site here, whose file system
+//! discards freed blocks), and nothing serves those files any more. A removal cut
+//! short (the machine stopped) leaves a hidden `-old-` sibling, which the next swap
+//! removes. A large file replaced inside the site is removed on a thread that the
+//! process waits for before it exits, so that no stray file is left in the published
+//! tree when a command returns.
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -76,8 +78,10 @@ impl Staging {
             // cut short is recognised as a leftover.
             self.swapped = true;
             let old = sibling(target, "old");
-            fs::rename(&self.dir, &old)?;
-            discarded.push(old);
+            discarded.push(match fs::rename(&self.dir, &old) {
+                Ok(()) => old,
+                Err(_) => self.dir.clone(),
+            });
         } else {
             let old = sibling(target, "old");
             fs::rename(target, &old)?;
@@ -209,13 +213,13 @@ fn replace_in_place(
     written
 }
 
-/// Past this size a replaced file is removed in the background.
+/// Past this size a replaced file is removed on another thread.
 const LARGE_FILE: u64 = 16 << 20;
 
 /// Removes a file that a new one replaced; nothing serves it any more.
 fn remove_replaced(path: PathBuf) {
     if fs::metadata(&path).is_ok_and(|m| m.len() > LARGE_FILE) {
-        remove_later(vec![path]);
+        remove_on_thread(vec![path]);
     } else if let Err(e) = fs::remove_file(&path) {
         tracing::debug!("{}: {e}", path.display());
     }
@@ -233,25 +237,32 @@ static REMOVALS: Mutex<Vec<Removal>> = Mutex::new(Vec::new());
 
 /// Removes `paths` (files or trees nothing serves any more) without waiting for it.
 /// On Unix a detached `rm -rf` does it, so that the command that replaced them exits
-/// at once and the removal goes on after it; elsewhere a thread, which
-/// [`finish_removals`] waits for before the process exits.
+/// at once and the removal goes on after it; elsewhere [`remove_on_thread`].
 fn remove_later(paths: Vec<PathBuf>) {
     if paths.is_empty() {
         return;
     }
-    let removal = spawn_rm(&paths).map_or_else(
-        |e| {
+    match spawn_rm(&paths) {
+        Ok(child) => keep_track(Removal::Process(child)),
+        Err(e) => {
             tracing::debug!("removing in this process: {e}");
-            Removal::Thread(std::thread::spawn(move || {
-                for path in paths {
-                    if let Err(e) = remove_path(&path) {
-                        tracing::debug!("{}: {e}", path.display());
-                    }
-                }
-            }))
-        },
-        Removal::Process,
-    );
+            remove_on_thread(paths);
+        }
+    }
+}
+
+/// Removes `paths` on a thread, which [`finish_removals`] waits for.
+fn remove_on_thread(paths: Vec<PathBuf>) {
+    keep_track(Removal::Thread(std::thread::spawn(move || {
+        for path in paths {
+            if let Err(e) = remove_path(&path) {
+                tracing::debug!("{}: {e}", path.display());
+            }
+        }
+    })));
+}
+
+fn keep_track(removal: Removal) {
     if let Ok(mut running) = REMOVALS.lock() {
         // Finished removals are reaped here, so a long-running server keeps none.
         running.retain_mut(|removal| match removal {
@@ -434,7 +445,9 @@ mod tests {
         let published = fs::read(target.join("data/big.json")).unwrap();
         assert_eq!(published.len(), big.len() + 2);
         assert!(published.ends_with(b"acd"));
-        wait_for_removals(true);
+        // On threads this process waits for: the site holds no stray file once a
+        // command returns.
+        finish_removals();
         assert_eq!(fs::read_dir(target.join("data")).unwrap().count(), 1);
     }
 }
