@@ -394,6 +394,34 @@ fn a_failed_build_leaves_the_previous_site() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// A build killed while rendering leaves its staging directory beside the site (it
+/// holds gigabytes on a large site): the next build removes it, in the background,
+/// and leaves alone the staging directory of a build still running.
+#[cfg(unix)]
+#[test]
+fn the_next_build_removes_what_a_killed_build_left() {
+    let root = copy_site(Path::new(FIXTURE));
+    ok(&fir(root.path(), &["build"]));
+    let mut gone = Command::new("true").spawn().unwrap();
+    let gone_pid = gone.id();
+    gone.wait().unwrap();
+    let killed = root.path().join(format!(".site-tmp-{gone_pid}-0"));
+    fs::create_dir_all(killed.join("incidents")).unwrap();
+    fs::write(killed.join("incidents/FIR-2024-0001.html"), "half").unwrap();
+    let running = root
+        .path()
+        .join(format!(".site-tmp-{}-0", std::process::id()));
+    fs::create_dir_all(&running).unwrap();
+    ok(&fir(root.path(), &["build"]));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while killed.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!killed.exists(), "{} is still there", killed.display());
+    assert!(running.is_dir());
+    assert!(root.path().join("site/index.html").is_file());
+}
+
 #[test]
 fn site_templates_override_single_theme_files() {
     let root = copy_site(Path::new(FIXTURE));

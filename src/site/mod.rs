@@ -545,6 +545,7 @@ impl Site {
 
     fn update(&mut self, changes: Changes<'_>) -> Result<Report, BuildError> {
         let started = Instant::now();
+        publish::remove_leftovers(&self.out);
         // Taken out to be taken apart by an incremental build that succeeds; put back
         // as it was when a build fails.
         let mut previous = self.state.take();

@@ -13,8 +13,9 @@
 //! its own on Unix: deleting a site of tens of thousands of files takes longer than
 //! building it on some disks (4.4 s for the 10k benchmark site here, whose file system
 //! discards freed blocks), and nothing serves those files any more. A removal cut
-//! short (the machine stopped) leaves a hidden `-old-` sibling, which the next swap
-//! removes. A large file replaced inside the site is removed on a thread that the
+//! short (the machine stopped) leaves a hidden `-old-` sibling, and a build killed
+//! while rendering its hidden `-tmp-` staging directory: the next build removes both.
+//! A large file replaced inside the site is removed on a thread that the
 //! process waits for before it exits, so that no stray file is left in the published
 //! tree when a command returns.
 
@@ -67,9 +68,9 @@ impl Staging {
     }
 
     /// Puts the staged site at `target`; the previous one is removed in the background
-    /// ([`remove_later`]), with any previous site a removal cut short left behind.
+    /// ([`remove_later`]).
     pub fn publish(mut self, target: &Path) -> io::Result<()> {
-        let mut discarded = leftover_sites(target);
+        let mut discarded = Vec::new();
         if !target.exists() {
             fs::rename(&self.dir, target)?;
             self.swapped = true;
@@ -97,21 +98,61 @@ impl Staging {
     }
 }
 
-/// Previous sites of `target` whose removal was cut short: its hidden `-old-` siblings.
-fn leftover_sites(target: &Path) -> Vec<PathBuf> {
+/// Removes in the background what earlier builds left beside `target` ([`leftovers`]):
+/// a build calls this first.
+pub fn remove_leftovers(target: &Path) {
+    remove_later(leftovers(target));
+}
+
+/// What earlier builds left beside `target`: previous sites whose removal was cut
+/// short (hidden `-old-` siblings), and the staging directories of builds that were
+/// killed (hidden `-tmp-` siblings named after a process that is gone; a hundred
+/// thousand incidents stage gigabytes).
+fn leftovers(target: &Path) -> Vec<PathBuf> {
     let name = target
         .file_name()
         .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-    let prefix = format!(".{name}-old-");
+    let (old, staging) = (format!(".{name}-old-"), format!(".{name}-tmp-"));
     let parent = target.parent().unwrap_or(Path::new("."));
     let Ok(entries) = fs::read_dir(parent) else {
         return Vec::new();
     };
     entries
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-        .map(|e| e.path())
+        .filter(|entry| {
+            let file_name = entry.file_name();
+            let file_name = file_name.to_string_lossy();
+            if file_name.starts_with(&old) {
+                return true;
+            }
+            let pid = file_name
+                .strip_prefix(&staging)
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|pid| pid.parse().ok());
+            pid.is_some_and(|pid| !is_running(pid))
+        })
+        .map(|entry| entry.path())
         .collect()
+}
+
+/// Whether process `pid` exists (this one does).
+#[cfg(unix)]
+fn is_running(pid: u32) -> bool {
+    use rustix::process::{Pid, test_kill_process};
+    if pid == std::process::id() {
+        return true;
+    }
+    let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+        return false;
+    };
+    // Denied means it exists, under another user.
+    !matches!(test_kill_process(pid), Err(rustix::io::Errno::SRCH))
+}
+
+/// Without a way to ask, a staging directory is never taken for a leftover.
+#[cfg(not(unix))]
+fn is_running(_: u32) -> bool {
+    true
 }
 
 impl Drop for Staging {
@@ -375,19 +416,28 @@ mod tests {
         assert_eq!(left.len(), 1, "only the site is left");
     }
 
-    /// A previous site whose removal was cut short goes with the next swap; the staging
-    /// directory of another build does not.
+    /// A previous site whose removal was cut short and the staging directory of a
+    /// killed build go when the next build starts; the staging directory of a running
+    /// build and other hidden directories do not.
+    #[cfg(unix)]
     #[test]
-    fn leftover_previous_sites_go_with_the_next_swap() {
+    fn leftovers_go_when_the_next_build_starts() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("site");
         fs::create_dir_all(&target).unwrap();
         let leftover = dir.path().join(".site-old-1-0");
         fs::create_dir_all(leftover.join("incidents")).unwrap();
         fs::write(leftover.join("incidents/a.html"), "old").unwrap();
+        let mut gone = std::process::Command::new("true").spawn().unwrap();
+        let gone_pid = gone.id();
+        gone.wait().unwrap();
+        let killed_build = dir.path().join(format!(".site-tmp-{gone_pid}-0"));
+        fs::create_dir_all(killed_build.join("incidents")).unwrap();
+        fs::write(killed_build.join("incidents/b.html"), "half").unwrap();
         let other_build = Staging::create(&target).unwrap();
         let other_site = dir.path().join(".other-old-1-0");
         fs::create_dir_all(&other_site).unwrap();
+        remove_leftovers(&target);
         let staging = Staging::create(&target).unwrap();
         staging.write("index.html", b"new").unwrap();
         staging.publish(&target).unwrap();
