@@ -105,34 +105,58 @@ pub fn remove_leftovers(target: &Path) {
 }
 
 /// What earlier builds left beside `target`: previous sites whose removal was cut
-/// short (hidden `-old-` siblings), and the staging directories of builds that were
-/// killed (hidden `-tmp-` siblings named after a process that is gone; a hundred
-/// thousand incidents stage gigabytes).
+/// short (hidden `-old-` siblings), the staging directories of builds that were killed
+/// (hidden `-tmp-` siblings named after a process that is gone; a hundred thousand
+/// incidents stage gigabytes), and the files such a build was writing in place beside
+/// the site (its cache) or in the site's `data/` (the large data files).
 fn leftovers(target: &Path) -> Vec<PathBuf> {
     let name = target
         .file_name()
         .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
     let (old, staging) = (format!(".{name}-old-"), format!(".{name}-tmp-"));
     let parent = target.parent().unwrap_or(Path::new("."));
-    let Ok(entries) = fs::read_dir(parent) else {
-        return Vec::new();
-    };
-    entries
+    let beside = hidden_entries(parent).filter(|(file_name, _)| {
+        if file_name.starts_with(&old) {
+            return true;
+        }
+        let staged_by = file_name
+            .strip_prefix(&staging)
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse().ok());
+        staged_by
+            .or_else(|| written_by(file_name))
+            .is_some_and(|pid| !is_running(pid))
+    });
+    let data = hidden_entries(&target.join(DATA_DIR))
+        .filter(|(file_name, _)| written_by(file_name).is_some_and(|pid| !is_running(pid)));
+    beside.chain(data).map(|(_, path)| path).collect()
+}
+
+/// The directory of the site's large data files.
+const DATA_DIR: &str = "data";
+
+/// The hidden entries of `dir`, as (name, path); none when it cannot be read.
+fn hidden_entries(dir: &Path) -> impl Iterator<Item = (String, PathBuf)> + use<> {
+    fs::read_dir(dir)
+        .into_iter()
+        .flatten()
         .filter_map(Result::ok)
-        .filter(|entry| {
-            let file_name = entry.file_name();
-            let file_name = file_name.to_string_lossy();
-            if file_name.starts_with(&old) {
-                return true;
-            }
-            let pid = file_name
-                .strip_prefix(&staging)
-                .and_then(|rest| rest.split('-').next())
-                .and_then(|pid| pid.parse().ok());
-            pid.is_some_and(|pid| !is_running(pid))
+        .map(|entry| {
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                entry.path(),
+            )
         })
-        .map(|entry| entry.path())
-        .collect()
+        .filter(|(file_name, _)| file_name.starts_with('.'))
+}
+
+/// The process that wrote a file being replaced in place, from its name
+/// (`.NAME.PID.N.tmp`, [`replace_in_place`]).
+fn written_by(file_name: &str) -> Option<u32> {
+    let mut parts = file_name.strip_suffix(".tmp")?.rsplitn(3, '.');
+    let (_n, pid) = (parts.next()?.parse::<u64>().ok()?, parts.next()?);
+    parts.next()?;
+    pid.parse().ok()
 }
 
 /// Whether process `pid` exists (this one does).
@@ -416,9 +440,9 @@ mod tests {
         assert_eq!(left.len(), 1, "only the site is left");
     }
 
-    /// A previous site whose removal was cut short and the staging directory of a
-    /// killed build go when the next build starts; the staging directory of a running
-    /// build and other hidden directories do not.
+    /// A previous site whose removal was cut short and what a killed build was
+    /// writing go when the next build starts; what a running build writes and other
+    /// hidden entries do not.
     #[cfg(unix)]
     #[test]
     fn leftovers_go_when_the_next_build_starts() {
@@ -434,10 +458,22 @@ mod tests {
         let killed_build = dir.path().join(format!(".site-tmp-{gone_pid}-0"));
         fs::create_dir_all(killed_build.join("incidents")).unwrap();
         fs::write(killed_build.join("incidents/b.html"), "half").unwrap();
+        // Files being replaced in place when the build was killed: its cache beside
+        // the site, a data file inside it; this process's own stay.
+        let cache_temp = dir.path().join(format!("..site-cache.{gone_pid}.3.tmp"));
+        fs::write(&cache_temp, "cache").unwrap();
+        fs::create_dir_all(target.join("data")).unwrap();
+        let data_temp = target.join(format!("data/.incidents.json.{gone_pid}.1.tmp"));
+        fs::write(&data_temp, "[]").unwrap();
+        let own_temp = target.join(format!("data/.artifacts.json.{}.2.tmp", std::process::id()));
+        fs::write(&own_temp, "{}").unwrap();
         let other_build = Staging::create(&target).unwrap();
         let other_site = dir.path().join(".other-old-1-0");
         fs::create_dir_all(&other_site).unwrap();
         remove_leftovers(&target);
+        wait_for_removals(true);
+        assert!(!data_temp.exists());
+        assert!(own_temp.exists());
         let staging = Staging::create(&target).unwrap();
         staging.write("index.html", b"new").unwrap();
         staging.publish(&target).unwrap();
