@@ -127,13 +127,12 @@ fn leftovers(target: &Path) -> Vec<PathBuf> {
             .or_else(|| written_by(file_name))
             .is_some_and(|pid| !is_running(pid))
     });
-    let data = hidden_entries(&target.join(DATA_DIR))
+    // The directory of the site's large data files.
+    let data_dir = target.join(super::paths::DATA);
+    let data = hidden_entries(data_dir.parent().unwrap_or(target))
         .filter(|(file_name, _)| written_by(file_name).is_some_and(|pid| !is_running(pid)));
     beside.chain(data).map(|(_, path)| path).collect()
 }
-
-/// The directory of the site's large data files.
-const DATA_DIR: &str = "data";
 
 /// The hidden entries of `dir`, as (name, path); none when it cannot be read.
 fn hidden_entries(dir: &Path) -> impl Iterator<Item = (String, PathBuf)> + use<> {
