@@ -114,6 +114,10 @@ fn leftovers(target: &Path) -> Vec<PathBuf> {
         .file_name()
         .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
     let (old, staging) = (format!(".{name}-old-"), format!(".{name}-tmp-"));
+    // Only fir's own names: the site's parent may be a home or a shared directory.
+    let cache_temp = super::cache::path_for(target)
+        .file_name()
+        .map(|cache| format!(".{}.", cache.to_string_lossy()));
     let parent = target.parent().unwrap_or(Path::new("."));
     let beside = hidden_entries(parent).filter(|(file_name, _)| {
         if file_name.starts_with(&old) {
@@ -123,8 +127,12 @@ fn leftovers(target: &Path) -> Vec<PathBuf> {
             .strip_prefix(&staging)
             .and_then(|rest| rest.split('-').next())
             .and_then(|pid| pid.parse().ok());
+        let cache_written_by = cache_temp
+            .as_ref()
+            .filter(|prefix| file_name.starts_with(prefix.as_str()))
+            .and_then(|_| written_by(file_name));
         staged_by
-            .or_else(|| written_by(file_name))
+            .or(cache_written_by)
             .is_some_and(|pid| !is_running(pid))
     });
     // The directory of the site's large data files.
@@ -469,6 +477,9 @@ mod tests {
         let other_build = Staging::create(&target).unwrap();
         let other_site = dir.path().join(".other-old-1-0");
         fs::create_dir_all(&other_site).unwrap();
+        // Another program's temporary file, named the same way.
+        let not_ours = dir.path().join(format!(".notes.{gone_pid}.1.tmp"));
+        fs::write(&not_ours, "keep").unwrap();
         remove_leftovers(&target);
         wait_for_removals(true);
         assert!(!data_temp.exists());
@@ -483,7 +494,11 @@ mod tests {
             .collect();
         left.sort();
         let other_staging = other_build.path().file_name().unwrap().to_string_lossy();
-        assert_eq!(left, [".other-old-1-0", &*other_staging, "site"]);
+        let not_ours = not_ours.file_name().unwrap().to_string_lossy();
+        assert_eq!(
+            left,
+            [&*not_ours, ".other-old-1-0", &*other_staging, "site"]
+        );
     }
 
     #[test]
