@@ -134,9 +134,7 @@ impl State {
 
 /// Where the cache of output directory `out` lives.
 pub fn path_for(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let name = super::publish::site_name(out);
     out.parent()
         .unwrap_or(Path::new("."))
         .join(format!(".{name}-cache"))

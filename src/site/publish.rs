@@ -34,11 +34,16 @@ pub struct Staging {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// The name of output directory `out`, which names what fir keeps beside it (staging
+/// and old sites, the cache).
+pub(super) fn site_name(out: &Path) -> String {
+    out.file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned())
+}
+
 /// `dir/.name-what-pid-n`: hidden, beside `target`, unique in this process.
 fn sibling(target: &Path, what: &str) -> PathBuf {
-    let name = target
-        .file_name()
-        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let name = site_name(target);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let parent = target.parent().unwrap_or(Path::new("."));
     parent.join(format!(".{name}-{what}-{}-{n}", std::process::id()))
@@ -110,9 +115,7 @@ pub fn remove_leftovers(target: &Path) {
 /// incidents stage gigabytes), and the files such a build was writing in place beside
 /// the site (its cache) or in the site's `data/` (the large data files).
 fn leftovers(target: &Path) -> Vec<PathBuf> {
-    let name = target
-        .file_name()
-        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let name = site_name(target);
     let (old, staging) = (format!(".{name}-old-"), format!(".{name}-tmp-"));
     // Only fir's own names: the site's parent may be a home or a shared directory.
     let cache_temp = super::cache::path_for(target)
@@ -209,7 +212,12 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
 }
 
 fn remove_tree(dir: &Path) -> io::Result<()> {
-    match fs::remove_dir_all(dir) {
+    gone_already_is_fine(fs::remove_dir_all(dir))
+}
+
+/// A removal's outcome, where finding nothing to remove is no error.
+fn gone_already_is_fine(removed: io::Result<()>) -> io::Result<()> {
+    match removed {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     }
@@ -367,10 +375,7 @@ fn remove_path(path: &Path) -> io::Result<()> {
     if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
         remove_tree(path)
     } else {
-        match fs::remove_file(path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        gone_already_is_fine(fs::remove_file(path))
     }
 }
 
@@ -406,10 +411,7 @@ pub fn wait_for_removals(processes_too: bool) {
 /// Removes one file of a published site, and its directory if that became empty.
 pub fn remove_in_place(target: &Path, relative: &str) -> io::Result<()> {
     let path = target.join(relative);
-    match fs::remove_file(&path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
+    gone_already_is_fine(fs::remove_file(&path))?;
     if let Some(parent) = path.parent()
         && parent != target
     {
