@@ -180,6 +180,18 @@ fn a_report_through_the_form_appears_on_the_rebuilt_site() {
     assert_eq!(copy, "Copy", "no copy button next to the artifact");
     let print_shown = browser.run("return !document.querySelector('button[data-print]').hidden");
     assert_eq!(print_shown, true, "the print button stays hidden");
+    // A long label (a deep business line) wraps inside the field box, not past it.
+    let overflow = browser.run(
+        "var dd = document.querySelector('.incident-body aside dl.fields dd'); \
+         var b = document.createElement('span'); b.className = 'badge'; \
+         b.textContent = 'Group Functions > Information Technology > Infrastructure > Networks'; \
+         dd.appendChild(b); \
+         return b.getBoundingClientRect().right - dd.closest('aside').getBoundingClientRect().right",
+    );
+    assert!(
+        overflow.as_f64().unwrap() <= 0.0,
+        "a long label runs {overflow} px past the field box"
+    );
 
     // The same page from the files on disk.
     let file_url = format!("{}incidents/{id}.html", server.file_base());

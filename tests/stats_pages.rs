@@ -275,6 +275,8 @@ fn reports_show_the_hand_checked_numbers() {
     assert!(html.contains("<th scope=\"row\">Phishing</th>"));
     // Reports print: a print button, and the print rules in the stylesheet.
     assert!(html.contains("data-print"));
+    // "Printed from …" is for paper only, as on incident pages.
+    assert!(html.contains("<p class=\"print-only print-footer\">Printed from "));
     let css = read(&site, "static/fir.css");
     assert!(css.contains("break-inside: avoid") && css.contains("size: A4"));
 }

@@ -78,37 +78,69 @@ pub fn field_key(field: &str, value: &str) -> String {
     key(field, &value)
 }
 
-/// The start of a text for result lists: Markdown marks dropped, white space folded,
-/// cut at a word boundary after at most `max` characters.
+/// The start of a text for result lists: its prose first (headings such as a
+/// template's `## Summary` say nothing about the incident, so they are left out unless
+/// the text has nothing else), Markdown marks, list bullets and code fences dropped,
+/// white space folded, cut at a word boundary after at most `max` characters.
 pub fn excerpt(markdown: &str, max: usize) -> String {
+    let prose = excerpt_of(markdown, max, false);
+    if prose.is_empty() {
+        excerpt_of(markdown, max, true)
+    } else {
+        prose
+    }
+}
+
+fn excerpt_of(markdown: &str, max: usize, with_headings: bool) -> String {
     let mut out = String::with_capacity(max + 4);
     let mut count = 0;
-    let mut space = false;
-    for c in markdown.chars() {
-        if matches!(c, '*' | '_' | '#' | '`' | '>' | '|' | '[' | ']') {
+    for line in markdown.lines() {
+        let line = line.trim_start();
+        if (!with_headings && is_heading(line))
+            || line.starts_with("```")
+            || line.starts_with("~~~")
+        {
             continue;
         }
-        if c.is_whitespace() {
-            space = !out.is_empty();
-            continue;
-        }
-        if space {
-            if count >= max {
+        let line = line
+            .strip_prefix("- ")
+            .or_else(|| line.strip_prefix("+ "))
+            .unwrap_or(line);
+        // A line break is a space between words.
+        let mut space = !out.is_empty();
+        for c in line.chars() {
+            if matches!(c, '*' | '_' | '#' | '`' | '>' | '|' | '[' | ']') {
+                continue;
+            }
+            if c.is_whitespace() {
+                space = !out.is_empty();
+                continue;
+            }
+            if space {
+                if count >= max {
+                    out.push('…');
+                    return out;
+                }
+                out.push(' ');
+                count += 1;
+                space = false;
+            }
+            out.push(c);
+            count += 1;
+            if count >= max + 20 {
                 out.push('…');
                 return out;
             }
-            out.push(' ');
-            count += 1;
-            space = false;
-        }
-        out.push(c);
-        count += 1;
-        if count >= max + 20 {
-            out.push('…');
-            return out;
         }
     }
     out
+}
+
+/// A Markdown ATX heading line (`#` to `######`, then a space or nothing).
+fn is_heading(line: &str) -> bool {
+    let hashes = line.bytes().take_while(|&b| b == b'#').count();
+    let rest = &line[hashes..];
+    (1..=6).contains(&hashes) && (rest.is_empty() || rest.starts_with([' ', '\t']))
 }
 
 /// The `.js` form of an index file: a call that hands the JSON to `search.js`.
@@ -191,9 +223,21 @@ mod tests {
     fn excerpts() {
         assert_eq!(
             excerpt("# Title\n\nSome *bold*   text.", 100),
-            "Title Some bold text."
+            "Some bold text."
         );
         assert_eq!(excerpt("one two three four", 5), "one two…");
+        // Prose before headings; bullets and code fences dropped, their text kept.
+        assert_eq!(
+            excerpt(
+                "## Summary\nStolen laptop.\n\n## Indicators\n- Sender: a@b.c\n+ two\n```\nlog line\n```\n#tag line",
+                100
+            ),
+            "Stolen laptop. Sender: a@b.c two log line tag line"
+        );
+        // Only headings: they are the excerpt.
+        assert_eq!(excerpt("# Only\n## Headings", 100), "Only Headings");
+        assert!(is_heading("###### six") && is_heading("#") && is_heading("## "));
+        assert!(!is_heading("#tag") && !is_heading("####### seven") && !is_heading("text #"));
         assert_eq!(wrap("{}"), "firSearch.load({});\n");
         assert_eq!(unwrap(&wrap("[1]")), Some("[1]"));
     }
