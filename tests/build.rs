@@ -717,3 +717,38 @@ fn the_cache_is_shared_by_relative_and_absolute_spellings_of_the_root() {
     let fourth = ok(&fir(root.path(), &["build"]));
     assert!(fourth.contains("0 written"), "{fourth}");
 }
+
+#[test]
+fn another_fir_program_builds_the_site_anew() {
+    // A copy of fir stands for an upgraded one: same version number, other file.
+    let root = copy_site(Path::new(FIXTURE));
+    let program = root.path().join("fir-copy");
+    fs::copy(env!("CARGO_BIN_EXE_fir"), &program).unwrap();
+    let build = || {
+        ok(&Command::new(&program)
+            .arg("--root")
+            .arg(root.path())
+            .arg("build")
+            .env_remove("FIR_LOG")
+            .output()
+            .expect("the copy of fir runs"))
+    };
+    assert!(build().starts_with("built 6 incidents"));
+    let again = build();
+    assert!(
+        again.starts_with("updated 6 incidents") && again.contains(" 0 written"),
+        "{again}"
+    );
+    // The program changes (here only its modification time): its output may differ
+    // from the last one's for the same incidents, so nothing of the cache is trusted.
+    let later =
+        fs::metadata(&program).unwrap().modified().unwrap() + std::time::Duration::from_secs(60);
+    fs::File::options()
+        .write(true)
+        .open(&program)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let upgraded = build();
+    assert!(upgraded.starts_with("built 6 incidents"), "{upgraded}");
+}

@@ -75,6 +75,20 @@ pub fn stamp(metadata: &std::fs::Metadata) -> Stamp {
     (metadata.len(), modified(metadata))
 }
 
+/// The running program's [`Stamp`]: part of the cache key, since another fir (an
+/// upgrade, or one rebuilt from changed sources with the same version number) may
+/// render the same incidents differently, so its first build must be a full one.
+/// Taken once per process: a long-running `fir serve` keeps the stamp of the program
+/// it runs even if that file is replaced under it. `None` where the program's file
+/// cannot be found.
+pub fn program_stamp() -> Option<Stamp> {
+    static STAMP: std::sync::OnceLock<Option<Stamp>> = std::sync::OnceLock::new();
+    *STAMP.get_or_init(|| {
+        let program = std::env::current_exe().ok()?;
+        std::fs::metadata(program).ok().map(|m| stamp(&m))
+    })
+}
+
 /// Modification time as (seconds, nanoseconds) since the Unix epoch.
 pub fn modified(metadata: &std::fs::Metadata) -> (i64, u32) {
     metadata

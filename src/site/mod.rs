@@ -472,7 +472,8 @@ impl Site {
         let renderer = page_renderer(root, &config, audience.as_ref().map(|a| &a.0), &base_url)?;
         let mut key = std::hash::DefaultHasher::new();
         let fingerprint = renderer.theme().fingerprint();
-        (env!("CARGO_PKG_VERSION"), &config_text, fingerprint).hash(&mut key);
+        (env!("CARGO_PKG_VERSION"), cache::program_stamp()).hash(&mut key);
+        (&config_text, fingerprint).hash(&mut key);
         (audience.as_ref().map(|a| &a.0), &base_url, pages::PER_PAGE).hash(&mut key);
         let key = key.finish();
         // An incremental build compares every incident file with the cache: both are
