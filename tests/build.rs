@@ -168,6 +168,9 @@ fn builds_every_page_with_its_content() {
     );
     let events = read(&site, "kind/event/index.html");
     assert!(events.contains("FIR-2024-0004") && !events.contains("FIR-2024-0001.html"));
+    // Counts of one are singular.
+    let malware = read(&site, "category/malware/index.html");
+    assert!(malware.contains("1 incident in total"), "{malware}");
     for page in [
         "category/malware/index.html",
         "status/blocked/index.html",
@@ -457,6 +460,15 @@ fn french_interface() {
     assert!(home.contains("Tableau de bord") && home.contains("Incidents ouverts"));
     let may = read(&root.path().join("site"), "archive/2024/05/index.html");
     assert!(may.contains("mai 2024"));
+    // French counts: 0 and 1 are singular.
+    let malware = read(&root.path().join("site"), "category/malware/index.html");
+    assert!(malware.contains("1 incident au total"), "{malware}");
+    assert!(may.contains("2 incidents au total"), "{may}");
+    // One major incident is "majeur"; the home page counts the "majeurs".
+    assert!(home.contains("<span class=\"what\">Majeurs</span>"));
+    let major = read(&root.path().join("site"), "incidents/FIR-2024-0001.html");
+    assert!(major.contains("<span class=\"flag major\">Majeur</span>"));
+    assert!(!major.contains(">Majeurs<"));
 }
 
 #[test]

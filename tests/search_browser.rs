@@ -82,6 +82,9 @@ fn check_search_page(browser: &Browser, base: &str) {
     browser.clear(&input);
     browser.type_into(&input, "artifact:hxxp://invoices[.]evil[.]top/pay.exe ");
     expect_hits(browser, &["S-2023-0002"]);
+    let count =
+        browser.run("return document.querySelector('#search-results .search-count').textContent");
+    assert_eq!(count, "1 result", "one result is singular ({base})");
     browser.clear(&input);
     browser.type_into(&input, "page -\"fake page\" ");
     expect_hits(browser, &["S-2024-0003", "S-2024-0001", "S-2023-0001"]);

@@ -66,9 +66,35 @@ impl Catalogue {
     }
 }
 
+/// The form of a string with plural forms (`"{n} incident|{n} incidents"`) that fits a
+/// count of `n` in language `lang`: the first form for one (and for zero in French),
+/// the second otherwise. A string without `|` has one form for every count.
+pub fn plural_form<'a>(text: &'a str, lang: &str, n: f64) -> &'a str {
+    let Some((one, other)) = text.split_once('|') else {
+        return text;
+    };
+    let singular = match lang {
+        "fr" => n.abs() < 2.0,
+        _ => n == 1.0,
+    };
+    if singular { one } else { other }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plural_forms_follow_the_language() {
+        let text = "{n} incident|{n} incidents";
+        assert_eq!(plural_form(text, "en", 1.0), "{n} incident");
+        assert_eq!(plural_form(text, "en", 0.0), "{n} incidents");
+        assert_eq!(plural_form(text, "en", 2.0), "{n} incidents");
+        assert_eq!(plural_form(text, "fr", 0.0), "{n} incident");
+        assert_eq!(plural_form(text, "fr", 1.0), "{n} incident");
+        assert_eq!(plural_form(text, "fr", 2.0), "{n} incidents");
+        assert_eq!(plural_form("{n} résultats", "fr", 1.0), "{n} résultats");
+    }
 
     #[test]
     fn english_and_french_have_the_same_keys() {

@@ -61,7 +61,10 @@ impl Renderer {
         let catalogue = Catalogue::load(&theme, &site.lang)?;
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
-        tera.register_filter("fill", fill);
+        let lang = site.lang.clone();
+        tera.register_filter("fill", move |text: &str, kwargs: Kwargs, _: &State| {
+            fill(text, &kwargs, &lang)
+        });
         let sources = theme
             .templates
             .iter()
@@ -145,7 +148,13 @@ fn template_name_of(error: &tera::Error) -> Option<String> {
 }
 
 /// `{{ t.showing | fill(from=1, to=50) }}`: puts values in a UI string's `{placeholders}`.
-fn fill(text: &str, kwargs: Kwargs, _: &State) -> String {
+/// A count `n` picks the string's plural form ([`i18n::plural_form`]).
+fn fill(text: &str, kwargs: &Kwargs, lang: &str) -> String {
+    let count = kwargs
+        .iter()
+        .find(|(key, _)| key.as_str() == Some("n"))
+        .and_then(|(_, value)| value.as_f64());
+    let text = count.map_or(text, |n| i18n::plural_form(text, lang, n));
     let mut out = text.to_string();
     for (key, value) in kwargs.iter() {
         if let Some(key) = key.as_str() {

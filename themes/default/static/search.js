@@ -710,7 +710,15 @@
     return out + escapeHtml(text.slice(last));
   }
 
+  // A UI string's {placeholders} filled; a count n picks its form ("one|other": the
+  // first for 1, and for 0 too in French), as fill does in the templates (src/render).
   function fill(template, values) {
+    var forms = template.split("|");
+    if (forms.length === 2 && typeof values.n === "number") {
+      var n = Math.abs(values.n);
+      var singular = document.documentElement.lang === "fr" ? n < 2 : n === 1;
+      template = forms[singular ? 0 : 1];
+    }
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
   }
 
