@@ -102,7 +102,7 @@ fn artifact_pages_list_every_incident_with_date_category_and_status() {
     assert!(!site.join(&url_page).exists());
     let urls = read(site, "artifacts/url/index.html");
     assert!(!urls.contains("login-bank[.]com/verify"));
-    assert!(urls.contains("1 more values are each seen in fewer incidents"));
+    assert!(urls.contains("1 more value is seen in fewer incidents"));
     // With `page_min_incidents = 1` every value has one, URLs under a hashed,
     // path-safe directory name.
     let root = copy_fixture(SITE);
