@@ -142,6 +142,9 @@ fn type_indexes_sort_by_incident_count_and_the_overview_counts_types() {
     let ipv4 = read(site, "artifacts/ipv4/index.html");
     assert!(ipv4.contains("<code>185[.]220[.]101[.]4</code>"));
     assert!(ipv4.contains("data-value=\"3\""));
+    // Each value has a copy button for its real form, as on incident pages.
+    assert!(ipv4.contains("<td data-copy=\"185.220.101.4\">"), "{ipv4}");
+    assert!(ipv4.contains("data-copy-label=\"Copy\""));
     let domains = read(site, "artifacts/domain/index.html");
     assert!(domains.contains("artifacts/domain/login-bank.com/index.html"));
     let overview = read(site, paths::ARTIFACTS);
@@ -160,7 +163,7 @@ fn type_indexes_sort_by_incident_count_and_the_overview_counts_types() {
         );
     }
     // Most shared first: the two values seen 3 times, then the others.
-    let most = &overview[overview.find("<table class=\"artifacts").unwrap()..];
+    let most = &overview[overview.find("<table class=\"kv artifacts").unwrap()..];
     let first = most.find("185[.]220[.]101[.]4").unwrap();
     let second = most.find("login-bank[.]com</code>").unwrap();
     assert!(first < second);

@@ -57,6 +57,8 @@ struct ArtifactView {
 #[derive(Debug, Serialize)]
 struct ValueLink {
     kind: &'static str,
+    /// The real value, for the copy button beside its defanged form.
+    value: String,
     defanged: String,
     url: String,
     count: usize,
@@ -145,6 +147,7 @@ impl<'a> ArtifactPages<'a> {
         };
         ValueLink {
             kind: s.artifact.kind.name(),
+            value: s.artifact.value.clone(),
             defanged: artifacts::defang(&s.artifact),
             url,
             count: s.incidents.len(),
