@@ -247,7 +247,7 @@ fn text_output_lists_results() {
         text.contains("S-2024-0004  2024-06-20  Ransomware note on a file server"),
         "{text}"
     );
-    assert!(text.ends_with("1 result(s)\n"), "{text}");
+    assert!(text.ends_with("\n1 result\n"), "{text}");
 }
 
 #[test]
