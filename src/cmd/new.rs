@@ -11,9 +11,10 @@ use crate::store;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// One line saying what happened.
     #[arg(long)]
     pub title: String,
-    /// Category slug or label (default: other).
+    /// Category slug or label.
     #[arg(long, default_value = "other")]
     pub category: String,
     /// Severity number (default: the lowest configured).
@@ -28,8 +29,10 @@ pub struct Args {
     /// Business line path; repeat for several.
     #[arg(long = "business-line")]
     pub business_lines: Vec<String>,
+    /// How it was detected (a detection slug of fir.toml).
     #[arg(long)]
     pub detection: Option<String>,
+    /// Who handles it (an actor slug of fir.toml).
     #[arg(long)]
     pub actor: Option<String>,
     /// When it happened (RFC 3339 or YYYY-MM-DD; default: now).
@@ -41,6 +44,7 @@ pub struct Args {
     /// An event, not an incident.
     #[arg(long)]
     pub event: bool,
+    /// A major incident.
     #[arg(long)]
     pub major: bool,
     /// The description (Markdown).
