@@ -485,3 +485,17 @@ fn an_incremental_build_updates_the_index() {
     assert!(ids_in(root, &["ransomware"]).is_empty());
     assert_eq!(ids_in(root, &["-zzz"]).len(), 6);
 }
+
+#[test]
+fn the_search_page_names_its_help() {
+    let page = std::fs::read_to_string(built().join("site/search.html")).unwrap();
+    // The query language's help opens from a label that says what it is.
+    assert!(
+        page.contains("<details class=\"search-help\"><summary>How to search</summary>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("bl:&quot;Retail Banking&quot;"),
+        "the syntax is listed"
+    );
+}

@@ -63,7 +63,11 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let shown = outcome.hits.len();
-    let results = if outcome.total == 1 { "result" } else { "results" };
+    let results = if outcome.total == 1 {
+        "result"
+    } else {
+        "results"
+    };
     if outcome.total > shown {
         println!("{shown} of {} {results} (--limit for more)", outcome.total);
     } else {
