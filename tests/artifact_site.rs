@@ -84,7 +84,11 @@ fn artifact_pages_list_every_incident_with_date_category_and_status() {
         "defanged title"
     );
     assert!(page.contains("data-copy=\"login-bank.com\""));
-    assert!(page.contains("Seen in 3 incidents"));
+    // One value: its type in the singular, then how many incidents it is in.
+    assert!(
+        page.contains("<p class=\"summary\">Domain · Seen in 3 incidents</p>"),
+        "{page}"
+    );
     for shown in [
         "2024-03-05 08:30",
         "Malware",

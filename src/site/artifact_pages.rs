@@ -47,6 +47,7 @@ enum Item {
 struct ArtifactView {
     kind: &'static str,
     kind_label: String,
+    kind_label_one: String,
     kind_url: String,
     value: String,
     defanged: String,
@@ -129,11 +130,21 @@ impl<'a> ArtifactPages<'a> {
         &self.input.index.artifacts.shared[at as usize]
     }
 
+    /// The type's name for a list of its values (`IPv4 addresses`).
     fn kind_label(&self, kind: Kind) -> String {
+        self.ui_string("artifact_kind_", kind)
+    }
+
+    /// The type's name for one of its values (`IPv4 address`).
+    fn kind_label_one(&self, kind: Kind) -> String {
+        self.ui_string("artifact_one_", kind)
+    }
+
+    fn ui_string(&self, prefix: &str, kind: Kind) -> String {
         self.input
             .renderer
             .catalogue()
-            .get(&format!("artifact_kind_{}", kind.name()))
+            .get(&format!("{prefix}{}", kind.name()))
             .to_string()
     }
 
@@ -320,6 +331,7 @@ impl<'a> ArtifactPages<'a> {
         let view = ArtifactView {
             kind: kind.name(),
             kind_label: self.kind_label(kind),
+            kind_label_one: self.kind_label_one(kind),
             kind_url: paths::artifact_type(kind.name(), 0),
             value: s.artifact.value.clone(),
             count: s.incidents.len(),
