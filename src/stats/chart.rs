@@ -49,13 +49,20 @@ pub struct Figure {
     pub extra: Vec<(String, Vec<String>)>,
 }
 
-/// A number as tables print it: whole numbers bare, others with one decimal.
-pub fn number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{}", value as i64)
-    } else {
-        format!("{value:.1}")
-    }
+/// A series' numbers as tables print them: bare when all are whole, otherwise all with
+/// one decimal, so that a column's numbers line up (`262.0` above `1198.4`).
+pub fn numbers(values: &[f64]) -> Vec<String> {
+    let whole = values.iter().all(|v| v.fract() == 0.0 && v.abs() < 1e15);
+    values
+        .iter()
+        .map(|&v| {
+            if whole {
+                format!("{}", v as i64)
+            } else {
+                format!("{v:.1}")
+            }
+        })
+        .collect()
 }
 
 /// Rounds to the one decimal tables print, so that a chart shows what its table says.
@@ -120,6 +127,7 @@ impl Figure {
         let mut columns = vec![self.label_header.clone()];
         columns.extend(self.series.iter().map(|s| s.name.clone()));
         columns.extend(self.extra.iter().map(|(h, _)| h.clone()));
+        let printed: Vec<Vec<String>> = self.series.iter().map(|s| numbers(&s.values)).collect();
         let rows = self
             .labels
             .iter()
@@ -127,9 +135,9 @@ impl Figure {
             .map(|(i, label)| {
                 let mut row = vec![label.clone()];
                 row.extend(
-                    self.series
+                    printed
                         .iter()
-                        .map(|s| s.values.get(i).map_or_else(String::new, |v| number(*v))),
+                        .map(|column| column.get(i).cloned().unwrap_or_default()),
                 );
                 row.extend(
                     self.extra
@@ -242,11 +250,12 @@ mod tests {
             .extra("Trend", vec!["↑".into(), "↓".into()]);
         let table = figure.table();
         assert_eq!(table.columns, ["Month", "Incidents", "Median (h)", "Trend"]);
-        assert_eq!(table.rows[0], ["2024-01", "3", "36", "↑"]);
+        // Counts stay whole; a column with a decimal gives every number one.
+        assert_eq!(table.rows[0], ["2024-01", "3", "36.0", "↑"]);
         assert_eq!(table.rows[1], ["2024-02", "0", "0.5", "↓"]);
         assert_eq!(
             String::from_utf8(table.to_csv()).unwrap(),
-            "Month,Incidents,Median (h),Trend\n2024-01,3,36,↑\n2024-02,0,0.5,↓\n"
+            "Month,Incidents,Median (h),Trend\n2024-01,3,36.0,↑\n2024-02,0,0.5,↓\n"
         );
         let option: serde_json::Value = serde_json::from_str(&figure.option_json()).unwrap();
         assert_eq!(
