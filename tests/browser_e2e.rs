@@ -382,3 +382,50 @@ fn charts_draw_without_console_errors_and_stay_local() {
         "the console log is not read: {errors:?}"
     );
 }
+
+#[test]
+fn pages_fit_a_phone_screen() {
+    if !webdriver::enabled() {
+        return;
+    }
+    let root = common::copy_fixture("sites/basic");
+    // What widens pages: a long line of code, a long unbroken token, a deep label.
+    let long_line = "GET /".to_string() + &"a".repeat(300) + " HTTP/1.1";
+    let incident = format!(
+        "---\nid: FIR-2024-0099\ntitle: Long lines\ndate: 2024-06-01T10:00:00+02:00\n\
+         category: malware\nseverity: 2\nstatus: open\ntlp: GREEN\nbusiness_lines:\n  \
+         - Retail Banking > Czech Republic\n---\n```\n{long_line}\n```\n\nhttps://example.org/{}\n",
+        "b".repeat(200)
+    );
+    std::fs::write(
+        root.path().join("content/incidents/2024/FIR-2024-0099.md"),
+        incident,
+    )
+    .unwrap();
+    let built = common::run(root.path(), &["build"]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let site = root.path().join("site");
+    let browser = Browser::start();
+    browser.set_window_size(400, 900);
+    let width = browser.run("return window.innerWidth");
+    for page in [
+        "incidents/FIR-2024-0099.html",
+        "index.html",
+        "list/index.html",
+        "stats/index.html",
+        "search.html",
+    ] {
+        browser.goto(&format!("file://{}/{page}", site.display()));
+        let overflow = browser.run(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        );
+        assert!(
+            overflow.as_i64().unwrap() <= 0,
+            "{page} is {overflow} px wider than a {width} px window"
+        );
+    }
+}

@@ -185,6 +185,15 @@ impl Browser {
         self.call(method, &format!("/session/{}{path}", self.session), body)
     }
 
+    /// Resizes the browser window (CSS pixels), e.g. to a phone's width.
+    pub fn set_window_size(&self, width: u32, height: u32) {
+        self.session_call(
+            "POST",
+            "/window/rect",
+            Some(&json!({"width": width, "height": height})),
+        );
+    }
+
     /// Opens `url`, after checking that the page before it stayed on this machine.
     pub fn goto(&self, url: &str) {
         self.assert_requests_stay_local();
