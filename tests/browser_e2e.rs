@@ -428,4 +428,14 @@ fn pages_fit_a_phone_screen() {
             "{page} is {overflow} px wider than a {width} px window"
         );
     }
+    // Lists scroll sideways in their frame instead of squeezing titles (14em at least).
+    browser.goto(&format!("file://{}/list/index.html", site.display()));
+    let title = browser.run(
+        "var td = document.querySelector('table.incidents td.title'); \
+         return td.getBoundingClientRect().width / parseFloat(getComputedStyle(td).fontSize)",
+    );
+    assert!(
+        title.as_f64().unwrap() >= 13.9,
+        "titles get {title} em at {width} px"
+    );
 }
