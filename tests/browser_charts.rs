@@ -70,14 +70,9 @@ fn dashboard_and_report_charts_render_without_console_errors() {
     };
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    let out = common::run(
+    common::run_ok(
         &common::fixture("sites/basic"),
         &["build", "--out", site.to_str().unwrap()],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     for (page, charts) in [
         ("index.html", 3),

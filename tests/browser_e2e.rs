@@ -31,12 +31,7 @@ impl Server {
         let mut text = std::fs::read_to_string(&config).unwrap();
         text.push_str("\n[serve]\nauth = \"open\"\nrate_limit = 0\n");
         std::fs::write(&config, text).unwrap();
-        let built = common::run(root.path(), &["build"]);
-        assert!(
-            built.status.success(),
-            "{}",
-            String::from_utf8_lossy(&built.stderr)
-        );
+        common::run_ok(root.path(), &["build"]);
         let (child, port) = common::spawn_serve(root.path());
         Server {
             child,
@@ -323,14 +318,9 @@ fn charts_draw_without_console_errors_and_stay_local() {
     }
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    let built = common::run(
+    common::run_ok(
         &common::fixture("sites/basic"),
         &["build", "--out", site.to_str().unwrap()],
-    );
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
     );
     let browser = Browser::start();
     let bases = [
@@ -402,12 +392,7 @@ fn pages_fit_a_phone_screen() {
         incident,
     )
     .unwrap();
-    let built = common::run(root.path(), &["build"]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    common::run_ok(root.path(), &["build"]);
     let site = root.path().join("site");
     let browser = Browser::start();
     browser.set_window_size(400, 900);

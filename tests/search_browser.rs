@@ -109,12 +109,7 @@ fn search_page_works_over_http_and_from_file_urls() {
         return;
     }
     let dir = common::copy_fixture("sites/search");
-    let out = common::run(dir.path(), &["build"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::run_ok(dir.path(), &["build"]);
     let site = dir.path().join("site");
     let browser = Browser::start();
     check_search_page(&browser, &webdriver::serve(&site));
@@ -156,12 +151,7 @@ fn cli_answer(root: &std::path::Path, query: &str, by_date: bool) -> Value {
         args.push("--by-date");
     }
     args.push(query);
-    let out = common::run(root, &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::run_ok(root, &args);
     let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ids: Vec<Value> = answer["hits"]
         .as_array()
@@ -202,12 +192,7 @@ fn the_page_and_the_cli_answer_alike() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     synth::write_corpus(root, 5000, 11).unwrap();
-    let out = common::run(root, &["build"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::run_ok(root, &["build"]);
 
     // Artifacts as the build found them: one shared by several incidents, typed
     // defanged, and one of a single incident.

@@ -48,6 +48,17 @@ pub fn run(root: &Path, args: &[&str]) -> Output {
         .expect("the fir binary runs")
 }
 
+/// [`run`], failing the test with fir's errors unless it succeeded.
+pub fn run_ok(root: &Path, args: &[&str]) -> Output {
+    let out = run(root, args);
+    assert!(
+        out.status.success(),
+        "fir {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A fixture directory under `tests/fixtures/`.
 pub fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
