@@ -99,7 +99,8 @@ fn builds_every_page_with_its_content() {
         "Reported by <strong>three</strong> customers.",
         "<td>login-secure-bank.example</td>", // a Markdown table
         ">Takedown</span>",
-        "☑</span> Warn customers on the website",
+        // Read out by screen readers: a label on a plain span would not be.
+        "<span class=\"check\" role=\"img\" aria-label=\"Done\">☑</span> Warn customers on the website",
         "<th scope=\"row\">Customers reporting</th><td>3</td>",
         "href=\"tag/takedown/index.html\"",
         "href=\"incidents/FIR-2024-0001.html\"", // related, by the other side's relation
@@ -199,6 +200,23 @@ fn builds_every_page_with_its_content() {
             .unwrap()
             .starts_with("Customers received")
     );
+}
+
+#[test]
+fn a_missing_page_has_a_page_of_its_own_linked_from_the_base_url_path() {
+    // The fixture's base_url is https://cert.example.internal/fir: the page may be
+    // served at any depth below it, so its links start from /fir/, never another host.
+    let (_dir, site) = build_fixture(&[]);
+    let page = read(&site, "404.html");
+    assert!(page.contains("<base href=\"/fir/\">"), "{page}");
+    assert!(page.contains("<h1>Page not found</h1>"), "{page}");
+    assert!(
+        page.contains("<a href=\"list/index.html\">All incidents</a>"),
+        "{page}"
+    );
+    assert!(page.contains("action=\"search.html\""), "{page}");
+    let (_dir, site) = build_fixture(&["--base-url", "/"]);
+    assert!(read(&site, "404.html").contains("<base href=\"/\">"));
 }
 
 /// Every tag opening in `html`, lowercased.
@@ -469,6 +487,8 @@ fn french_interface() {
     let major = read(&root.path().join("site"), "incidents/FIR-2024-0001.html");
     assert!(major.contains("<span class=\"flag major\">Majeur</span>"));
     assert!(!major.contains(">Majeurs<"));
+    let missing = read(&root.path().join("site"), "404.html");
+    assert!(missing.contains("<h1>Page introuvable</h1>"), "{missing}");
 }
 
 #[test]

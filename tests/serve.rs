@@ -750,6 +750,7 @@ fn the_site_is_served_read_only_without_traversal_or_listings() {
     let server = Server::start("");
     server.wait_for_page("index.html");
     std::fs::write(server.root().join("secret.txt"), "TOP SECRET").unwrap();
+    let not_found = std::fs::read_to_string(server.root().join("site/404.html")).unwrap();
     for path in [
         "/../secret.txt",
         "/../fir.toml",
@@ -766,8 +767,20 @@ fn the_site_is_served_read_only_without_traversal_or_listings() {
             response.status
         );
         assert!(!response.text().contains("TOP SECRET"));
-        assert!(!response.text().contains("CERT Fixture"), "{path}");
+        // Nothing but the site's own page for a missing file.
+        if response.text().contains("CERT Fixture") {
+            assert_eq!(response.text(), not_found, "{path}");
+        }
     }
+    // A missing page gets that page, as HTML, with a 404.
+    let missing = server.get("/incidents/FIR-1999-0001.html", "");
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(missing.text(), not_found);
+    assert!(not_found.contains("<h1>Page not found</h1>"), "{not_found}");
     // A directory without index page: no listing.
     std::fs::create_dir_all(server.root().join("site/empty")).unwrap();
     std::fs::write(server.root().join("site/empty/a.txt"), "a").unwrap();

@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "list.html",
     "facets.html",
     "search.html",
+    "404.html",
     "feed.xml",
     "new.html",
     "submitted.html",

@@ -10,7 +10,15 @@ use hyper::body::{Bytes, Frame};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Response, StatusCode};
 
-use super::http::{Body, full, redirect, text};
+use super::http::{Body, full, html, redirect, text};
+
+/// The site's own page for a missing file when it has one, else a line of text.
+async fn not_found(site: &Path) -> Response<Body> {
+    match tokio::fs::read_to_string(site.join(crate::site::pages::NOT_FOUND)).await {
+        Ok(page) => html(StatusCode::NOT_FOUND, page),
+        Err(_) => text(StatusCode::NOT_FOUND, "not found"),
+    }
+}
 
 /// Files up to this size are read whole (and compressed when text); bigger ones stream.
 const WHOLE: u64 = 1 << 20;
@@ -24,14 +32,13 @@ pub async fn serve(
     url_path: &str,
     headers: &HeaderMap,
 ) -> Response<Body> {
-    let not_found = || text(StatusCode::NOT_FOUND, "not found");
     let Some(relative) = safe_relative(url_path) else {
         return text(StatusCode::BAD_REQUEST, "invalid path");
     };
     let mut path = site.join(&relative);
     let mut metadata = match tokio::fs::metadata(&path).await {
         Ok(m) => m,
-        Err(_) => return not_found(),
+        Err(_) => return not_found(site).await,
     };
     if metadata.is_dir() {
         if !url_path.ends_with('/') {
@@ -41,13 +48,13 @@ pub async fn serve(
         metadata = match tokio::fs::metadata(&path).await {
             Ok(m) if m.is_file() => m,
             // No listing of a directory without an index page.
-            _ => return not_found(),
+            _ => return not_found(site).await,
         };
     }
     // Symbolic links must not lead out of the site.
     match tokio::fs::canonicalize(&path).await {
         Ok(real) if real.starts_with(site) => {}
-        _ => return not_found(),
+        _ => return not_found(site).await,
     }
     let modified = metadata
         .modified()
@@ -103,7 +110,7 @@ pub async fn serve(
     }
     let bytes = match tokio::fs::read(&path).await {
         Ok(bytes) => bytes,
-        Err(_) => return not_found(),
+        Err(_) => return not_found(site).await,
     };
     if compressible {
         let gzipped = tokio::task::spawn_blocking(move || gzip(&bytes)).await;

@@ -242,7 +242,8 @@ fn generators<'a>(
         Box::new(artifact_pages::ArtifactPages::new(input)),
         Box::new(reports::Reports::new(input)),
         Box::new(pages::Statics::new(input)),
-        Box::new(search::SearchPage { input }),
+        Box::new(pages::FixedPage::search(input)),
+        Box::new(pages::FixedPage::not_found(input)),
         Box::new(search::IndexFiles {
             files: search,
             out: input.out,

@@ -1042,3 +1042,118 @@ impl Generator for Statics<'_> {
         Ok(vec![self.file(item).1.to_vec()])
     }
 }
+
+/// A page made of the theme and the configuration alone (both are in the build key):
+/// the search page, whose results are made in the browser, and the page a web server
+/// shows for a missing file.
+#[derive(Debug)]
+pub struct FixedPage<'a> {
+    input: &'a Input<'a>,
+    /// The generator's name in build logs.
+    name: &'static str,
+    template: &'static str,
+    path: &'static str,
+    /// The catalogue key of its title.
+    title: &'static str,
+    section: &'static str,
+    /// Its `<base href>` when that is not the relative one of its path.
+    root: Option<String>,
+}
+
+/// The page a web server shows for a missing file (`fir serve` does, and most static
+/// hosts do or can be told to).
+pub const NOT_FOUND: &str = "404.html";
+
+impl<'a> FixedPage<'a> {
+    pub fn search(input: &'a Input<'a>) -> FixedPage<'a> {
+        FixedPage {
+            input,
+            name: "search page",
+            template: "search.html",
+            path: super::search::PAGE,
+            title: "search",
+            section: "search",
+            root: None,
+        }
+    }
+
+    /// Served at any depth, so its links start from the path of `base_url` (`/fir/` for
+    /// `https://cert.example/fir`), not from its own path: with the default `/`, the
+    /// site is taken to be at the root of its host. Never a whole URL: no page loads
+    /// anything from another address.
+    pub fn not_found(input: &'a Input<'a>) -> FixedPage<'a> {
+        FixedPage {
+            input,
+            name: "not found page",
+            template: NOT_FOUND,
+            path: NOT_FOUND,
+            title: "not_found_title",
+            section: "not-found",
+            root: Some(url_path(input.base_url)),
+        }
+    }
+}
+
+impl Generator for FixedPage<'_> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn jobs(&self) -> Vec<Job> {
+        vec![Job {
+            item: 0,
+            outputs: vec![self.path.to_string()],
+            fingerprint: 1,
+        }]
+    }
+
+    fn render(&self, _: usize) -> Result<Vec<Vec<u8>>, BuildError> {
+        let catalogue = self.input.renderer.catalogue();
+        let mut meta = PageMeta::new(self.path, catalogue.get(self.title), self.section);
+        if let Some(root) = &self.root {
+            meta.root.clone_from(root);
+        }
+        let mut context = tera::Context::new();
+        context.insert("page", &meta);
+        let page = self
+            .input
+            .renderer
+            .render(self.template, &context)
+            .map_err(|source| BuildError::Page {
+                path: self.path.to_string(),
+                source,
+            })?;
+        Ok(vec![page.into_bytes()])
+    }
+}
+
+/// The path of `url` from its host's root, between slashes: `https://h/fir` → `/fir/`,
+/// `/` → `/`.
+fn url_path(url: &str) -> String {
+    let path = match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("", |at| &rest[at..]),
+        None => url,
+    };
+    let path = path.trim_matches('/');
+    if path.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{path}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_path;
+
+    #[test]
+    fn url_path_keeps_the_path_of_a_base_url() {
+        assert_eq!(url_path("/"), "/");
+        assert_eq!(url_path(""), "/");
+        assert_eq!(url_path("https://cert.example"), "/");
+        assert_eq!(url_path("https://cert.example/"), "/");
+        assert_eq!(url_path("https://cert.example/fir"), "/fir/");
+        assert_eq!(url_path("http://h:8080/a/b/"), "/a/b/");
+        assert_eq!(url_path("/cert/fir"), "/cert/fir/");
+    }
+}

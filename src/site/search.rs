@@ -14,7 +14,6 @@ use super::merge::Merged;
 use super::{BuildError, Generator, Input, Job, Summary};
 use crate::config::{Config, Taxonomy, business_lines};
 use crate::incident::Incident;
-use crate::render::context::PageMeta;
 use crate::search::{self, Column, Document, Source};
 
 /// Characters of the description shown under a result.
@@ -330,42 +329,5 @@ impl Generator for IndexFiles<'_> {
         let (path, _) = &self.files.kept[item - self.files.files.len()];
         let path = self.out.join(path);
         Ok(vec![std::fs::read(&path).map_err(super::io_error(&path))?])
-    }
-}
-
-/// The search page (its results are made in the browser).
-#[derive(Debug)]
-pub struct SearchPage<'a> {
-    pub input: &'a Input<'a>,
-}
-
-impl Generator for SearchPage<'_> {
-    fn name(&self) -> &'static str {
-        "search page"
-    }
-
-    fn jobs(&self) -> Vec<Job> {
-        // Only the theme and the configuration shape it: both are in the build key.
-        vec![Job {
-            item: 0,
-            outputs: vec![PAGE.to_string()],
-            fingerprint: 1,
-        }]
-    }
-
-    fn render(&self, _: usize) -> Result<Vec<Vec<u8>>, BuildError> {
-        let catalogue = self.input.renderer.catalogue();
-        let meta = PageMeta::new(PAGE, catalogue.get("search"), "search");
-        let mut context = tera::Context::new();
-        context.insert("page", &meta);
-        let page = self
-            .input
-            .renderer
-            .render("search.html", &context)
-            .map_err(|source| BuildError::Page {
-                path: PAGE.to_string(),
-                source,
-            })?;
-        Ok(vec![page.into_bytes()])
     }
 }
