@@ -7,19 +7,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use common::{copy_fixture, fixture, run};
+use common::{copy_fixture, fixture, ok, run};
 use fir::site::paths;
 
 const SITE: &str = "sites/artifacts";
-
-fn ok(output: std::process::Output) -> String {
-    assert!(
-        output.status.success(),
-        "fir failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
 
 /// A site built into a temporary directory, removed with it.
 struct Built {
@@ -40,7 +31,7 @@ fn build(root: &Path, extra: &[&str]) -> Built {
     let site = dir.path().join("site");
     let mut args = vec!["build", "--out", site.to_str().unwrap()];
     args.extend_from_slice(extra);
-    ok(run(root, &args));
+    ok(&run(root, &args));
     Built { _dir: dir, site }
 }
 
@@ -273,7 +264,7 @@ fn audience_builds_show_only_artifacts_of_their_incidents() {
 
 #[test]
 fn export_csv_has_one_row_per_incident_and_artifact() {
-    let text = ok(run(
+    let text = ok(&run(
         &fixture(SITE),
         &[
             "export",
@@ -331,7 +322,7 @@ fn export_csv_has_one_row_per_incident_and_artifact() {
 fn incremental_artifact_pages_match_a_full_build() {
     let root = copy_fixture(SITE);
     let site = root.path().join("site");
-    ok(run(root.path(), &["build"]));
+    ok(&run(root.path(), &["build"]));
     // 0005 no longer mentions the shared address; 0002 gains a new domain.
     let five = root.path().join("content/incidents/2024/FIR-2024-0005.md");
     let text = fs::read_to_string(&five)
@@ -343,7 +334,7 @@ fn incremental_artifact_pages_match_a_full_build() {
         .unwrap()
         .replace("fraud team.", "fraud team, also on kit-mirror.net.");
     fs::write(&two, text).unwrap();
-    let second = ok(run(root.path(), &["build"]));
+    let second = ok(&run(root.path(), &["build"]));
     assert!(second.starts_with("updated"), "{second}");
     let ip = read(&site, &paths::artifact("ipv4", "185.220.101.4"));
     assert_eq!(linked_ids(&ip), vec!["FIR-2024-0002", "FIR-2024-0001"]);
@@ -391,7 +382,7 @@ fn inode(path: &Path) -> u64 {
 fn an_older_incident_without_artifacts_leaves_the_artifact_data_alone() {
     let root = copy_fixture(SITE);
     let site = root.path().join("site");
-    ok(run(root.path(), &["build"]));
+    ok(&run(root.path(), &["build"]));
     let data = site.join(paths::ARTIFACTS_DATA);
     let before = (inode(&data), fs::read(&data).unwrap());
     // Dated before every other incident: each one moves up a position, but the data
@@ -402,7 +393,7 @@ fn an_older_incident_without_artifacts_leaves_the_artifact_data_alone() {
          category: other\nseverity: 1\nstatus: closed\n---\nNothing to correlate.\n",
     )
     .unwrap();
-    let second = ok(run(root.path(), &["build"]));
+    let second = ok(&run(root.path(), &["build"]));
     assert!(second.starts_with("updated"), "{second}");
     assert_eq!(inode(&data), before.0, "the data file was written again");
     assert_eq!(fs::read(&data).unwrap(), before.1);
@@ -415,11 +406,11 @@ fn an_older_incident_without_artifacts_leaves_the_artifact_data_alone() {
 fn a_build_with_nothing_changed_writes_nothing() {
     let root = copy_fixture(SITE);
     let site = root.path().join("site");
-    ok(run(root.path(), &["build"]));
+    ok(&run(root.path(), &["build"]));
     let cache = root.path().join(".site-cache");
     let marker = site.join(".fir-build");
     let before = (inode(&cache), inode(&marker), files(&site));
-    let second = ok(run(root.path(), &["build"]));
+    let second = ok(&run(root.path(), &["build"]));
     assert!(second.contains("0 written"), "{second}");
     assert_eq!((inode(&cache), inode(&marker)), (before.0, before.1));
     assert_eq!(files(&site), before.2);
@@ -427,7 +418,7 @@ fn a_build_with_nothing_changed_writes_nothing() {
     let one = root.path().join("content/incidents/2024/FIR-2024-0001.md");
     let body = fs::read_to_string(&one).unwrap() + "\nOne more line.\n";
     fs::write(&one, body).unwrap();
-    let third = ok(run(root.path(), &["build"]));
+    let third = ok(&run(root.path(), &["build"]));
     assert!(
         third.starts_with("updated") && !third.contains(" 0 written"),
         "{third}"
@@ -457,7 +448,7 @@ fn a_value_seen_once_more_rewrites_only_the_first_page_of_its_type() {
         .unwrap();
     }
     let site = root.path().join("site");
-    ok(run(root.path(), &["build"]));
+    ok(&run(root.path(), &["build"]));
     let first = site.join(paths::artifact_type("ipv4", 0));
     let second = site.join(paths::artifact_type("ipv4", 1));
     assert!(read(&site, &paths::artifact_type("ipv4", 0)).contains("600"));
@@ -469,7 +460,7 @@ fn a_value_seen_once_more_rewrites_only_the_first_page_of_its_type() {
          category: scan\nseverity: 2\nstatus: open\n---\nSource: 45.33.9.9\n",
     )
     .unwrap();
-    let again = ok(run(root.path(), &["build"]));
+    let again = ok(&run(root.path(), &["build"]));
     assert!(again.starts_with("updated"), "{again}");
     assert_ne!(
         inode(&first),

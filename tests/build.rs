@@ -3,40 +3,13 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod common;
+
+use common::{copy_fixture, ok, run};
 
 const FIXTURE: &str = "tests/fixtures/sites/basic";
-
-fn fir(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fir"))
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .env_remove("FIR_LOG")
-        .output()
-        .expect("fir runs")
-}
-
-fn ok(output: &Output) -> String {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "fir failed: {stderr}");
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// A writable copy of the fixture site.
-fn copy_site(from: &Path) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = dir.path().join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-    dir
-}
 
 /// Every file of a built site by relative path (the build marker left out).
 fn files(site: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -65,7 +38,7 @@ fn build_fixture(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let site = out_dir.path().join("site");
     let mut args = vec!["build", "--out", site.to_str().unwrap()];
     args.extend(extra);
-    let stdout = ok(&fir(Path::new(FIXTURE), &args));
+    let stdout = ok(&run(Path::new(FIXTURE), &args));
     assert!(stdout.contains("incidents into"), "{stdout}");
     (out_dir, site)
 }
@@ -365,7 +338,7 @@ fn an_audience_by_business_line_and_kind() {
 
 #[test]
 fn unknown_audience_is_an_error() {
-    let out = fir(
+    let out = run(
         Path::new(FIXTURE),
         &["build", "--audience", "nobody", "--out", "/nonexistent/x"],
     );
@@ -379,14 +352,14 @@ fn unknown_audience_is_an_error() {
 
 #[test]
 fn a_failed_build_leaves_the_previous_site() {
-    let root = copy_site(Path::new(FIXTURE));
-    ok(&fir(root.path(), &["build"]));
+    let root = copy_fixture("sites/basic");
+    ok(&run(root.path(), &["build"]));
     let site = root.path().join("site");
     let before = files(&site);
     // Broken content: nothing is published, every problem is named with file:line.
     let broken = root.path().join("content/incidents/2024/FIR-2024-0099.md");
     fs::write(&broken, "---\nid: FIR-2024-0099\ntitle: Broken\ndate: not a date\ncategory: spam\nseverity: 1\nstatus: open\n---\n").unwrap();
-    let out = fir(root.path(), &["build", "--full"]);
+    let out = run(root.path(), &["build", "--full"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -402,7 +375,7 @@ fn a_failed_build_leaves_the_previous_site() {
         "{% extends \"base.html\" %}{% block main %}{{ list.no_such_field }}{% endblock main %}",
     )
     .unwrap();
-    let out = fir(root.path(), &["build", "--full"]);
+    let out = run(root.path(), &["build", "--full"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("list.html"), "{stderr}");
@@ -421,8 +394,8 @@ fn a_failed_build_leaves_the_previous_site() {
 #[cfg(unix)]
 #[test]
 fn the_next_build_removes_what_a_killed_build_left() {
-    let root = copy_site(Path::new(FIXTURE));
-    ok(&fir(root.path(), &["build"]));
+    let root = copy_fixture("sites/basic");
+    ok(&run(root.path(), &["build"]));
     let mut gone = Command::new("true").spawn().unwrap();
     let gone_pid = gone.id();
     gone.wait().unwrap();
@@ -433,7 +406,7 @@ fn the_next_build_removes_what_a_killed_build_left() {
         .path()
         .join(format!(".site-tmp-{}-0", std::process::id()));
     fs::create_dir_all(&running).unwrap();
-    ok(&fir(root.path(), &["build"]));
+    ok(&run(root.path(), &["build"]));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while killed.exists() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(20));
@@ -445,7 +418,7 @@ fn the_next_build_removes_what_a_killed_build_left() {
 
 #[test]
 fn site_templates_override_single_theme_files() {
-    let root = copy_site(Path::new(FIXTURE));
+    let root = copy_fixture("sites/basic");
     fs::create_dir_all(root.path().join("templates")).unwrap();
     fs::write(
         root.path().join("templates/home.html"),
@@ -458,7 +431,7 @@ fn site_templates_override_single_theme_files() {
         "related = \"Linked cases\"\n",
     )
     .unwrap();
-    ok(&fir(root.path(), &["build"]));
+    ok(&run(root.path(), &["build"]));
     let site = root.path().join("site");
     assert_eq!(read(&site, "index.html"), "<p>CERT Fixture: 6</p>");
     let page = read(&site, "incidents/FIR-2024-0001.html");
@@ -468,11 +441,11 @@ fn site_templates_override_single_theme_files() {
 
 #[test]
 fn french_interface() {
-    let root = copy_site(Path::new(FIXTURE));
+    let root = copy_fixture("sites/basic");
     let config = root.path().join("fir.toml");
     let text = fs::read_to_string(&config).unwrap();
     fs::write(&config, format!("language = \"fr\"\n{text}")).unwrap();
-    ok(&fir(root.path(), &["build"]));
+    ok(&run(root.path(), &["build"]));
     let home = read(&root.path().join("site"), "index.html");
     assert!(home.contains("<html lang=\"fr\">"));
     assert!(home.contains("Tableau de bord") && home.contains("Incidents ouverts"));
@@ -493,9 +466,9 @@ fn french_interface() {
 
 #[test]
 fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
-    let root = copy_site(Path::new(FIXTURE));
+    let root = copy_fixture("sites/basic");
     let site = root.path().join("site");
-    let first = ok(&fir(root.path(), &["build"]));
+    let first = ok(&run(root.path(), &["build"]));
     assert!(first.starts_with("built 6 incidents"), "{first}");
     let unchanged = fs::metadata(site.join("incidents/FIR-2024-0004.html"))
         .unwrap()
@@ -505,7 +478,7 @@ fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
     // Add an incident related to an old one.
     let added = root.path().join("content/incidents/2024/FIR-2024-0006.md");
     fs::write(&added, "---\nid: FIR-2024-0006\ntitle: New phishing wave\ndate: 2024-06-02T10:00:00+02:00\ncategory: phishing\nseverity: 2\nstatus: open\ntlp: GREEN\nrelations: [FIR-2023-0001]\n---\nSame kit as last year.\n").unwrap();
-    let second = ok(&fir(root.path(), &["build"]));
+    let second = ok(&run(root.path(), &["build"]));
     assert!(second.starts_with("updated 7 incidents"), "{second}");
     let written: usize = second
         .split(", ")
@@ -528,7 +501,7 @@ fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
     assert!(read(&site, "category/phishing/index.html").contains("2 incidents in total"));
     // The data file was extended from its kept start: the same as a full build's.
     let full_now = root.path().join("full-now");
-    ok(&fir(
+    ok(&run(
         root.path(),
         &["build", "--full", "--out", full_now.to_str().unwrap()],
     ));
@@ -552,7 +525,7 @@ fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
         .replace("Port scan from a partner network", "Port scan, renamed");
     fs::write(&changed, text).unwrap();
     fs::remove_file(root.path().join("content/incidents/2024/FIR-2024-0003.md")).unwrap();
-    let third = ok(&fir(root.path(), &["build"]));
+    let third = ok(&run(root.path(), &["build"]));
     assert!(third.starts_with("updated 6 incidents"), "{third}");
     assert!(third.contains("removed"), "{third}");
     assert!(!site.join("incidents/FIR-2024-0003.html").exists());
@@ -560,7 +533,7 @@ fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
 
     // The incremental result is exactly what a full build gives.
     let full_out = root.path().join("full");
-    ok(&fir(
+    ok(&run(
         root.path(),
         &["build", "--full", "--out", full_out.to_str().unwrap()],
     ));
@@ -578,14 +551,14 @@ fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
     }
 
     // Nothing changed: nothing written.
-    let fourth = ok(&fir(root.path(), &["build"]));
+    let fourth = ok(&run(root.path(), &["build"]));
     assert!(fourth.contains("0 written"), "{fourth}");
 }
 
 #[test]
 fn the_library_rebuilds_in_process_from_a_list_of_changed_files() {
     use fir::site::{BuildOptions, Site};
-    let root = copy_site(Path::new(FIXTURE));
+    let root = copy_fixture("sites/basic");
     let mut site = Site::load(root.path(), BuildOptions::default()).unwrap();
     let first = site.build().unwrap();
     assert!(!first.incremental);
@@ -607,7 +580,7 @@ fn the_library_rebuilds_in_process_from_a_list_of_changed_files() {
 #[test]
 fn a_rebuild_can_publish_changed_incident_pages_first() {
     use fir::site::{BuildOptions, Site};
-    let root = copy_site(Path::new(FIXTURE));
+    let root = copy_fixture("sites/basic");
     let options = BuildOptions {
         publish_changed_first: true,
         ..BuildOptions::default()
@@ -647,7 +620,7 @@ fn a_rebuild_can_publish_changed_incident_pages_first() {
 #[test]
 fn a_rebuild_that_updates_the_index_publishes_what_a_full_build_does() {
     use fir::site::{BuildOptions, Site};
-    let root = copy_site(Path::new(FIXTURE));
+    let root = copy_fixture("sites/basic");
     let dir = root.path().join("content/incidents/2024");
     // Enough incidents that one more is a small change; they share artifacts.
     for n in 10..40 {
@@ -717,8 +690,8 @@ fn a_rebuild_that_updates_the_index_publishes_what_a_full_build_does() {
 
 #[test]
 fn the_cache_is_shared_by_relative_and_absolute_spellings_of_the_root() {
-    let root = copy_site(Path::new(FIXTURE));
-    let absolute = ok(&fir(root.path(), &["build"]));
+    let root = copy_fixture("sites/basic");
+    let absolute = ok(&run(root.path(), &["build"]));
     assert!(absolute.starts_with("built 6 incidents"), "{absolute}");
     let relative = |args: &[&str]| {
         let name = root.path().file_name().unwrap();
@@ -746,14 +719,14 @@ fn the_cache_is_shared_by_relative_and_absolute_spellings_of_the_root() {
     assert!(!third.contains("removed"), "{third}");
     let site = root.path().join("site");
     assert!(read(&site, "list/index.html").contains("Port scan, renamed"));
-    let fourth = ok(&fir(root.path(), &["build"]));
+    let fourth = ok(&run(root.path(), &["build"]));
     assert!(fourth.contains("0 written"), "{fourth}");
 }
 
 #[test]
 fn another_fir_program_builds_the_site_anew() {
     // A copy of fir stands for an upgraded one: same version number, other file.
-    let root = copy_site(Path::new(FIXTURE));
+    let root = copy_fixture("sites/basic");
     let program = root.path().join("fir-copy");
     fs::copy(env!("CARGO_BIN_EXE_fir"), &program).unwrap();
     let build = || {

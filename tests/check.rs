@@ -93,20 +93,11 @@ fn init_new_check_round() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("s");
     let init = fir().arg("init").arg(&site).output().unwrap();
-    assert!(
-        init.status.success(),
-        "{}",
-        String::from_utf8_lossy(&init.stderr)
-    );
+    common::ok(&init);
     assert!(site.join("fir.toml").is_file());
 
-    let first = run(&site, &["new", "--title", "Test"]);
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
-    let second = run(
+    common::run_ok(&site, &["new", "--title", "Test"]);
+    let second = common::run_ok(
         &site,
         &[
             "new",
@@ -121,11 +112,6 @@ fn init_new_check_round() {
             "-m",
             "Seen at hxxp://evil[.]example",
         ],
-    );
-    assert!(
-        second.status.success(),
-        "{}",
-        String::from_utf8_lossy(&second.stderr)
     );
     let path = String::from_utf8(second.stdout).unwrap();
     let path = std::path::Path::new(path.trim());

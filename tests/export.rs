@@ -1,28 +1,19 @@
 //! End-to-end runs of `fir export`.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const FIXTURE: &str = "tests/fixtures/sites/basic";
 
 fn fir(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fir"))
-        .arg("--root")
-        .arg(FIXTURE)
-        .args(args)
-        .output()
-        .expect("fir runs")
+    common::run(Path::new(FIXTURE), args)
 }
 
 #[test]
 fn csv_has_one_row_per_incident_with_lists_joined() {
-    let out = fir(&["export", "--format", "csv"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = common::ok(&fir(&["export", "--format", "csv"]));
     let text = text
         .strip_prefix('\u{feff}')
         .expect("a BOM for spreadsheets");
@@ -74,10 +65,9 @@ fn json_is_the_sites_data_file() {
         "--out",
         file.to_str().unwrap(),
     ]);
-    assert!(out.status.success());
+    common::ok(&out);
     let site = dir.path().join("site");
-    let built = fir(&["build", "--out", site.to_str().unwrap()]);
-    assert!(built.status.success());
+    common::ok(&fir(&["build", "--out", site.to_str().unwrap()]));
     assert_eq!(
         std::fs::read(&file).unwrap(),
         std::fs::read(site.join("data/incidents.json")).unwrap()
@@ -88,9 +78,13 @@ fn json_is_the_sites_data_file() {
 
 #[test]
 fn audience_export_leaves_out_what_it_may_not_read() {
-    let out = fir(&["export", "--format", "json", "--audience", "public"]);
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = common::ok(&fir(&[
+        "export",
+        "--format",
+        "json",
+        "--audience",
+        "public",
+    ]));
     assert!(!text.contains("FIR-2024-0002") && !text.contains("TOPSECRET"));
     let data: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(data.as_array().unwrap().len(), 3);

@@ -31,13 +31,7 @@ fn sample_site() -> tempfile::TempDir {
 fn import(root: &Path, args: &[&str]) -> std::process::Output {
     let mut all = vec!["import"];
     all.extend_from_slice(args);
-    let output = common::run(root, &all);
-    assert!(
-        output.status.success(),
-        "fir import {args:?} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
+    common::run_ok(root, &all)
 }
 
 /// The `N rows read: a imported, b updated, …` line, as counts by outcome; also checks

@@ -14,12 +14,7 @@ fn built() -> &'static Path {
     let (_, root) = SITE.get_or_init(|| {
         let dir = common::copy_fixture("sites/search");
         let root = dir.path().to_path_buf();
-        let out = common::run(&root, &["build"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::run_ok(&root, &["build"]);
         (dir, root)
     });
     root
@@ -31,13 +26,7 @@ fn search_in(root: &Path, args: &[&str]) -> Value {
         all.extend(["--limit", "100"]);
     }
     all.extend_from_slice(args);
-    let out = common::run(root, &all);
-    assert!(
-        out.status.success(),
-        "fir search {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON output")
+    serde_json::from_slice(&common::run_ok(root, &all).stdout).expect("JSON output")
 }
 
 /// Ids of the results, in the order given.
@@ -240,9 +229,7 @@ fn facet_counts_cover_the_whole_result_set() {
 
 #[test]
 fn text_output_lists_results() {
-    let out = common::run(built(), &["search", "ransomware"]);
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = common::ok(&common::run(built(), &["search", "ransomware"]));
     assert!(
         text.contains("S-2024-0004  2024-06-20  Ransomware note on a file server"),
         "{text}"

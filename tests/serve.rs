@@ -150,13 +150,7 @@ impl Server {
     }
 
     fn check(&self) {
-        let output = common::run(self.root(), &["check"]);
-        assert!(
-            output.status.success(),
-            "fir check fails: {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        common::run_ok(self.root(), &["check"]);
     }
 }
 

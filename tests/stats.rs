@@ -9,13 +9,7 @@ const FIXTURE: &str = "tests/fixtures/sites/basic";
 fn stats(args: &[&str]) -> String {
     let mut all = vec!["stats"];
     all.extend(args);
-    let out = common::run(Path::new(FIXTURE), &all);
-    assert!(
-        out.status.success(),
-        "fir stats {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    common::ok(&common::run(Path::new(FIXTURE), &all))
 }
 
 fn csv_rows(text: &str) -> Vec<Vec<String>> {

@@ -14,12 +14,7 @@ fn build(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let site = dir.path().join("site");
     let mut args = vec!["build", "--out", site.to_str().unwrap()];
     args.extend(extra);
-    let out = common::run(Path::new(FIXTURE), &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::run_ok(Path::new(FIXTURE), &args);
     (dir, site)
 }
 

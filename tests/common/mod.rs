@@ -51,12 +51,19 @@ pub fn run(root: &Path, args: &[&str]) -> Output {
 /// [`run`], failing the test with fir's errors unless it succeeded.
 pub fn run_ok(root: &Path, args: &[&str]) -> Output {
     let out = run(root, args);
-    assert!(
-        out.status.success(),
-        "fir {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     out
+}
+
+/// The standard output of a run of fir, failing the test with fir's errors unless it
+/// succeeded.
+pub fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "fir failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// A fixture directory under `tests/fixtures/`.
