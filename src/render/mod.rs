@@ -69,18 +69,8 @@ impl Renderer {
             .templates
             .iter()
             .map(|(name, file)| (name.as_str(), file.content.as_str()));
-        tera.add_raw_templates(sources).map_err(|e| {
-            let name = template_name_of(&e).unwrap_or_default();
-            let origin = theme
-                .templates
-                .get(&name)
-                .map_or(Origin::Embedded, |f| f.origin.clone());
-            RenderError::Template {
-                name,
-                origin,
-                message: e.to_string(),
-            }
-        })?;
+        tera.add_raw_templates(sources)
+            .map_err(|e| template_error(&theme, "", e))?;
         tera.global_context().insert("site", site);
         tera.global_context().insert("t", &catalogue);
         Ok(Renderer {
@@ -123,17 +113,21 @@ impl Renderer {
     }
 
     fn error(&self, template: &str, error: tera::Error) -> RenderError {
-        let name = template_name_of(&error).unwrap_or_else(|| template.to_string());
-        let origin = self
-            .theme
-            .templates
-            .get(&name)
-            .map_or(Origin::Embedded, |f| f.origin.clone());
-        RenderError::Template {
-            name,
-            origin,
-            message: error.to_string(),
-        }
+        template_error(&self.theme, template, error)
+    }
+}
+
+/// `error` of the template it names (else of `template`), with the file it came from.
+fn template_error(theme: &Theme, template: &str, error: tera::Error) -> RenderError {
+    let name = template_name_of(&error).unwrap_or_else(|| template.to_string());
+    let origin = theme
+        .templates
+        .get(&name)
+        .map_or(Origin::Embedded, |f| f.origin.clone());
+    RenderError::Template {
+        name,
+        origin,
+        message: error.to_string(),
     }
 }
 

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hyper::body::{Bytes, Incoming};
+use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use serde_json::json;
@@ -22,13 +22,9 @@ pub async fn create(
     request: Request<Incoming>,
     peer: SocketAddr,
 ) -> Response<Body> {
-    let (user, body) = match accept(app, request, peer).await {
+    let (user, fields) = match accept(app, request, peer).await {
         Ok(accepted) => accepted,
         Err(refused) => return refused,
-    };
-    let fields = match intake::decode_json(&body) {
-        Ok(fields) => fields,
-        Err(error) => return text(StatusCode::BAD_REQUEST, error.to_string()),
     };
     let submission = match intake::check_submission(&fields, &app.config, &[]) {
         Ok(submission) => submission,
@@ -58,13 +54,9 @@ pub async fn timeline(
     peer: SocketAddr,
     id: &str,
 ) -> Response<Body> {
-    let (user, body) = match accept(app, request, peer).await {
+    let (user, fields) = match accept(app, request, peer).await {
         Ok(accepted) => accepted,
         Err(refused) => return refused,
-    };
-    let fields = match intake::decode_json(&body) {
-        Ok(fields) => fields,
-        Err(error) => return text(StatusCode::BAD_REQUEST, error.to_string()),
     };
     let request = match intake::check_timeline(&fields, &app.config) {
         Ok(request) => request,
@@ -119,12 +111,12 @@ pub async fn timeline(
     )
 }
 
-/// The checks every API call passes before its body is decoded.
+/// The checks every API call passes, then its JSON body decoded into fields.
 async fn accept(
     app: &App,
     request: Request<Incoming>,
     peer: SocketAddr,
-) -> Result<(Option<String>, Bytes), Response<Body>> {
+) -> Result<(Option<String>, intake::Fields), Response<Body>> {
     let serve = &app.config.serve;
     let user = guard::api_access(serve, request.headers(), peer)?;
     guard::same_origin(request.headers())?;
@@ -138,7 +130,9 @@ async fn accept(
     }
     let timeout = std::time::Duration::from_secs(serve.read_timeout.max(1));
     let (_, body) = http::read_body(request, serve.max_body, timeout).await?;
-    Ok((user, body))
+    let fields = intake::decode_json(&body)
+        .map_err(|error| text(StatusCode::BAD_REQUEST, error.to_string()))?;
+    Ok((user, fields))
 }
 
 /// 201 with `body` and the incident's page as `Location`.
