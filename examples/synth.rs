@@ -21,6 +21,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Parser;
 use fir::Config;
+use fir::artifacts::Kind;
 use fir::config::DEFAULT_TOML;
 use fir::incident::{
     Artifact, Attribute, DateTime, Incident, Legacy, Nugget, TimelineEntry, Todo, to_markdown,
@@ -242,7 +243,7 @@ impl Corpus {
             let kind = *rng.weighted(KIND_WEIGHTS);
             let value = if rng.chance(0.35) {
                 let slot = rng.skewed(self.pool_size);
-                let mut prng = Rng::new(mix(self.seed, mix(POOL + kind as u64, slot)));
+                let mut prng = Rng::new(mix(self.seed, mix(POOL + kind.pool_tag(), slot)));
                 kind.generate(&mut prng)
             } else {
                 kind.generate(&mut rng)
@@ -758,20 +759,6 @@ fn rng_pick_str<'a>(rng: &mut Rng, items: &[&'a str]) -> &'a str {
     items[rng.below(items.len() as u64) as usize]
 }
 
-/// Kinds of indicators, with how they are written and defanged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Ipv4,
-    Ipv6,
-    Domain,
-    Url,
-    Email,
-    Md5,
-    Sha1,
-    Sha256,
-    Cve,
-}
-
 const KIND_WEIGHTS: &[(Kind, u32)] = &[
     (Kind::Ipv4, 25),
     (Kind::Ipv6, 5),
@@ -784,24 +771,25 @@ const KIND_WEIGHTS: &[(Kind, u32)] = &[
     (Kind::Cve, 6),
 ];
 
-impl Kind {
-    /// The artifact type name used in front matter.
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Ipv4 => "ipv4",
-            Kind::Ipv6 => "ipv6",
-            Kind::Domain => "domain",
-            Kind::Url => "url",
-            Kind::Email => "email",
-            Kind::Md5 => "md5",
-            Kind::Sha1 => "sha1",
-            Kind::Sha256 => "sha256",
-            Kind::Cve => "cve",
-        }
+/// How the generator writes indicators of each kind (those of [`KIND_WEIGHTS`]).
+trait Indicator {
+    /// The kind's place in [`KIND_WEIGHTS`]: the tag of its shared pool (the corpus of
+    /// a seed stays the same as long as that list keeps its order).
+    fn pool_tag(self) -> u64;
+    fn label(self) -> &'static str;
+    fn generate(self, rng: &mut Rng) -> String;
+    fn defang(self, value: &str) -> String;
+}
+
+impl Indicator for Kind {
+    fn pool_tag(self) -> u64 {
+        let at = KIND_WEIGHTS.iter().position(|&(kind, _)| kind == self);
+        at.expect("a generated kind") as u64
     }
 
     fn label(self) -> &'static str {
         match self {
+            Kind::Sha512 | Kind::File => unreachable!("not generated"),
             Kind::Ipv4 | Kind::Ipv6 => "IP",
             Kind::Domain => "Domain",
             Kind::Url => "URL",
@@ -866,6 +854,7 @@ impl Kind {
             Kind::Sha1 => hex(rng, 40),
             Kind::Sha256 => hex(rng, 64),
             Kind::Cve => format!("CVE-{}-{}", rng.range(2014, 2026), rng.range(1_000, 50_000)),
+            Kind::Sha512 | Kind::File => unreachable!("not generated"),
         }
     }
 
