@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use common::{copy_fixture, fixture, ok, run};
+use common::{copy_fixture, fixture, ok, run, site_files};
 use fir::site::paths;
 
 const SITE: &str = "sites/artifacts";
@@ -121,7 +121,7 @@ fn artifact_pages_list_every_incident_with_date_category_and_status() {
         "<a href=\"{url_page}\"><code>hxxps[://]login-bank[.]com/verify?id=42</code>"
     )));
     // Never artifacts: blocklisted domains and values, private addresses.
-    let all = files(site);
+    let all = site_files(site);
     for absent in ["mybank.fr", "8.8.8.8", "10.0.0.5"] {
         assert!(
             !all.keys().any(|path| path.contains(absent)),
@@ -252,7 +252,7 @@ fn audience_builds_show_only_artifacts_of_their_incidents() {
     assert!(!site.join("artifacts/sha256/index.html").exists());
     let page = read(site, &paths::artifact("domain", "login-bank.com"));
     assert_eq!(linked_ids(&page), vec!["FIR-2024-0002", "FIR-2024-0001"]);
-    for page in files(site).keys() {
+    for page in site_files(site).keys() {
         let text = read(site, page);
         assert!(
             !text.contains("FIR-2024-0003"),
@@ -342,7 +342,7 @@ fn incremental_artifact_pages_match_a_full_build() {
         "\"kit-mirror.net\": {\"type\": \"domain\", \"incidents\": [\"FIR-2024-0002\"]}"
     ));
     let full = build(root.path(), &["--full"]);
-    let (incremental, full) = (files(&site), files(full.path()));
+    let (incremental, full) = (site_files(&site), site_files(full.path()));
     assert_eq!(
         incremental.keys().collect::<Vec<_>>(),
         full.keys().collect::<Vec<_>>()
@@ -350,24 +350,6 @@ fn incremental_artifact_pages_match_a_full_build() {
     for (path, bytes) in &incremental {
         assert!(full[path] == *bytes, "{path} differs from a full build");
     }
-}
-
-/// Every file of a built site by relative path (build bookkeeping left out).
-fn files(site: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(site)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
-        .map(|e| {
-            let name = e
-                .path()
-                .strip_prefix(site)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (name, fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 /// The inode of a file: a file replaced in place gets a new one.
@@ -399,7 +381,7 @@ fn an_older_incident_without_artifacts_leaves_the_artifact_data_alone() {
     assert_eq!(fs::read(&data).unwrap(), before.1);
     assert!(read(&site, "incidents/FIR-2024-0000.html").contains("Lost badge"));
     let full = build(root.path(), &["--full"]);
-    assert_eq!(files(&site), files(full.path()));
+    assert_eq!(site_files(&site), site_files(full.path()));
 }
 
 #[test]
@@ -409,11 +391,11 @@ fn a_build_with_nothing_changed_writes_nothing() {
     ok(&run(root.path(), &["build"]));
     let cache = root.path().join(".site-cache");
     let marker = site.join(".fir-build");
-    let before = (inode(&cache), inode(&marker), files(&site));
+    let before = (inode(&cache), inode(&marker), site_files(&site));
     let second = ok(&run(root.path(), &["build"]));
     assert!(second.contains("0 written"), "{second}");
     assert_eq!((inode(&cache), inode(&marker)), (before.0, before.1));
-    assert_eq!(files(&site), before.2);
+    assert_eq!(site_files(&site), before.2);
     // A change after it is still seen: the cache and the output still agree.
     let one = root.path().join("content/incidents/2024/FIR-2024-0001.md");
     let body = fs::read_to_string(&one).unwrap() + "\nOne more line.\n";
@@ -474,5 +456,5 @@ fn a_value_seen_once_more_rewrites_only_the_first_page_of_its_type() {
     );
     assert!(!read(&site, &paths::artifact_type("ipv4", 1)).contains("601"));
     let full = build(root.path(), &["--full"]);
-    assert_eq!(files(&site), files(full.path()));
+    assert_eq!(site_files(&site), site_files(full.path()));
 }

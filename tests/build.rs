@@ -1,33 +1,14 @@
 //! End-to-end runs of `fir build` on the fixture sites under tests/fixtures/sites/.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
 
-use common::{copy_fixture, ok, run};
+use common::{copy_fixture, ok, run, site_files};
 
 const FIXTURE: &str = "tests/fixtures/sites/basic";
-
-/// Every file of a built site by relative path (the build marker left out).
-fn files(site: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(site)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file() && e.file_name() != ".fir-build")
-        .map(|e| {
-            let name = e
-                .path()
-                .strip_prefix(site)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (name, fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
 
 fn read(site: &Path, page: &str) -> String {
     fs::read_to_string(site.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
@@ -204,7 +185,7 @@ fn tags(html: &str) -> Vec<String> {
 fn a_script_in_any_field_never_runs() {
     let (_dir, site) = build_fixture(&[]);
     let mut pages = 0;
-    for (name, bytes) in files(&site) {
+    for (name, bytes) in site_files(&site) {
         if !name.ends_with(".html") {
             continue;
         }
@@ -260,7 +241,7 @@ fn a_script_in_any_field_never_runs() {
 #[test]
 fn no_page_loads_anything_from_outside() {
     let (_dir, site) = build_fixture(&[]);
-    for (name, bytes) in files(&site) {
+    for (name, bytes) in site_files(&site) {
         let text = String::from_utf8_lossy(&bytes).to_lowercase();
         if name.ends_with(".html") {
             for tag in tags(&text) {
@@ -299,7 +280,7 @@ fn a_green_audience_never_sees_red_or_amber() {
         "FIR-2024-0005",
         "hameçonnage", // AMBER (explicit and default)
     ];
-    for (name, bytes) in files(&site) {
+    for (name, bytes) in site_files(&site) {
         let text = String::from_utf8_lossy(&bytes);
         for word in hidden {
             assert!(!text.contains(word), "{name} shows {word:?}");
@@ -355,7 +336,7 @@ fn a_failed_build_leaves_the_previous_site() {
     let root = copy_fixture("sites/basic");
     ok(&run(root.path(), &["build"]));
     let site = root.path().join("site");
-    let before = files(&site);
+    let before = site_files(&site);
     // Broken content: nothing is published, every problem is named with file:line.
     let broken = root.path().join("content/incidents/2024/FIR-2024-0099.md");
     fs::write(&broken, "---\nid: FIR-2024-0099\ntitle: Broken\ndate: not a date\ncategory: spam\nseverity: 1\nstatus: open\n---\n").unwrap();
@@ -366,7 +347,7 @@ fn a_failed_build_leaves_the_previous_site() {
         stderr.contains("content/incidents/2024/FIR-2024-0099.md:4: field `date`"),
         "{stderr}"
     );
-    assert_eq!(files(&site), before);
+    assert_eq!(site_files(&site), before);
     fs::remove_file(&broken).unwrap();
     // A template error half-way through rendering: same.
     fs::create_dir_all(root.path().join("templates")).unwrap();
@@ -379,7 +360,7 @@ fn a_failed_build_leaves_the_previous_site() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("list.html"), "{stderr}");
-    assert_eq!(files(&site), before);
+    assert_eq!(site_files(&site), before);
     let leftovers: Vec<_> = fs::read_dir(root.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -537,8 +518,8 @@ fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
         root.path(),
         &["build", "--full", "--out", full_out.to_str().unwrap()],
     ));
-    let incremental = files(&site);
-    let full = files(&full_out);
+    let incremental = site_files(&site);
+    let full = site_files(&full_out);
     assert_eq!(
         incremental.keys().collect::<Vec<_>>(),
         full.keys().collect::<Vec<_>>()
@@ -659,7 +640,7 @@ fn a_rebuild_that_updates_the_index_publishes_what_a_full_build_does() {
             ..BuildOptions::default()
         };
         Site::load(root.path(), options).unwrap().build().unwrap();
-        let (mut published, mut expected) = (files(&out), files(&full));
+        let (mut published, mut expected) = (site_files(&out), site_files(&full));
         for tree in [&mut published, &mut expected] {
             tree.remove(".fir-build");
         }

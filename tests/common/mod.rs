@@ -66,6 +66,19 @@ pub fn ok(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Every file of a built site by relative path, build bookkeeping (dot files) left out.
+pub fn site_files(site: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(site)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| {
+            let name = e.path().strip_prefix(site).unwrap().to_string_lossy();
+            (name.into_owned(), std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
 /// A fixture directory under `tests/fixtures/`.
 pub fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
