@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use common::{copy_fixture, fixture, ok, run, site_files};
+use common::{build_to_temp, copy_fixture, fixture, ok, read, run, site_files};
 use fir::site::paths;
 
 const SITE: &str = "sites/artifacts";
@@ -27,16 +27,8 @@ impl Built {
 /// Builds into `site/` of a new temporary directory: the build cache, kept beside
 /// the output, goes with it.
 fn build(root: &Path, extra: &[&str]) -> Built {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    let mut args = vec!["build", "--out", site.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    ok(&run(root, &args));
+    let (dir, site) = build_to_temp(root, extra);
     Built { _dir: dir, site }
-}
-
-fn read(site: &Path, page: &str) -> String {
-    fs::read_to_string(site.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
 }
 
 /// The text of the first `<section class="NAME">` of a page.

@@ -31,14 +31,8 @@ fn chromium() -> Option<PathBuf> {
 fn open(browser: &Path, page: &Path) -> (String, Vec<String>) {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(browser)
+        .args(common::webdriver::HEADLESS)
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
             "--enable-logging=stderr",
             "--v=0",
             "--virtual-time-budget=5000",
@@ -68,12 +62,7 @@ fn dashboard_and_report_charts_render_without_console_errors() {
     let Some(browser) = chromium() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    common::run_ok(
-        &common::fixture("sites/basic"),
-        &["build", "--out", site.to_str().unwrap()],
-    );
+    let (_dir, site) = common::build_to_temp(&common::fixture("sites/basic"), &[]);
     for (page, charts) in [
         ("index.html", 3),
         ("stats/index.html", 2),

@@ -316,12 +316,7 @@ fn charts_draw_without_console_errors_and_stay_local() {
     if !webdriver::enabled() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    common::run_ok(
-        &common::fixture("sites/basic"),
-        &["build", "--out", site.to_str().unwrap()],
-    );
+    let (_dir, site) = common::build_to_temp(&common::fixture("sites/basic"), &[]);
     let browser = Browser::start();
     let bases = [
         format!("file://{}/", site.display()),

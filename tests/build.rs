@@ -6,22 +6,12 @@ use std::process::Command;
 
 mod common;
 
-use common::{copy_fixture, ok, run, site_files};
+use common::{build_to_temp, copy_fixture, ok, read, run, site_files};
 
 const FIXTURE: &str = "tests/fixtures/sites/basic";
 
-fn read(site: &Path, page: &str) -> String {
-    fs::read_to_string(site.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
-}
-
 fn build_fixture(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
-    let out_dir = tempfile::tempdir().unwrap();
-    let site = out_dir.path().join("site");
-    let mut args = vec!["build", "--out", site.to_str().unwrap()];
-    args.extend(extra);
-    let stdout = ok(&run(Path::new(FIXTURE), &args));
-    assert!(stdout.contains("incidents into"), "{stdout}");
-    (out_dir, site)
+    build_to_temp(Path::new(FIXTURE), extra)
 }
 
 #[test]

@@ -7,19 +7,12 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use common::read;
+
 const FIXTURE: &str = "tests/fixtures/sites/basic";
 
 fn build(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    let mut args = vec!["build", "--out", site.to_str().unwrap()];
-    args.extend(extra);
-    common::run_ok(Path::new(FIXTURE), &args);
-    (dir, site)
-}
-
-fn read(site: &Path, page: &str) -> String {
-    std::fs::read_to_string(site.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
+    common::build_to_temp(Path::new(FIXTURE), extra)
 }
 
 fn unescape(html: &str) -> String {

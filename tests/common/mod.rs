@@ -66,6 +66,23 @@ pub fn ok(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Builds the site at `root` into `site/` of a new temporary directory (the build
+/// cache, kept beside the output, goes with it): that directory and the site.
+pub fn build_to_temp(root: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = dir.path().join("site");
+    let mut args = vec!["build", "--out", site.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let stdout = ok(&run(root, &args));
+    assert!(stdout.contains("incidents into"), "{stdout}");
+    (dir, site)
+}
+
+/// A file of a built site as text.
+pub fn read(site: &Path, page: &str) -> String {
+    std::fs::read_to_string(site.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
+}
+
 /// Every file of a built site by relative path, build bookkeeping (dot files) left out.
 pub fn site_files(site: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(site)

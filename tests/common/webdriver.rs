@@ -16,6 +16,18 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+/// Chromium without a screen, a first-run page or any traffic of its own: the tests see
+/// only what the pages load.
+pub const HEADLESS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// True when browser tests were asked for (`FIR_BROWSER_TESTS=1`).
@@ -125,18 +137,12 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().expect("profile dir");
-        let args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--disable-dev-shm-usage",
-            &format!("--user-data-dir={}", profile.path().display()),
-        ];
+        let mut args: Vec<String> = HEADLESS.iter().map(|a| a.to_string()).collect();
+        args.extend([
+            "--disable-quic".to_string(),
+            "--disable-dev-shm-usage".to_string(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ]);
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": chromium, "args": args},
