@@ -37,9 +37,29 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     hash
 }
 
+/// `n` and an English noun that takes an s: "1 incident", "0 incidents", "2 incidents".
+/// For the command line's messages, which are in English.
+pub(crate) fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Frees `value` on another thread: large indexes take a tenth of a second or more to
 /// free piece by piece, which a build need not wait for (and a command-line build
 /// exits before it matters).
 pub(crate) fn drop_later<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counted_nouns_agree_with_their_number() {
+        assert_eq!(super::counted(0, "incident"), "0 incidents");
+        assert_eq!(super::counted(1, "incident file"), "1 incident file");
+        assert_eq!(super::counted(2, "warning"), "2 warnings");
+    }
 }

@@ -97,6 +97,14 @@ fn init_new_check_round() {
     assert!(site.join("fir.toml").is_file());
 
     common::run_ok(&site, &["new", "--title", "Test"]);
+    // Counts agree with their nouns.
+    let check = common::run_ok(&site, &["check"]);
+    let check = String::from_utf8_lossy(&check.stderr);
+    assert!(check.contains("checked 1 incident file in "), "{check}");
+    assert!(check.ends_with(": 0 errors, 0 warnings\n"), "{check}");
+    let built = common::ok(&common::run(&site, &["build"]));
+    assert!(built.starts_with("built 1 incident into "), "{built}");
+    assert!(built.contains(" files, "), "{built}");
     let second = common::run_ok(
         &site,
         &[

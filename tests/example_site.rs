@@ -213,5 +213,5 @@ fn fir_check_strict_passes_on_the_bundled_site() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("0 error(s), 0 warning(s)"), "{stderr}");
+    assert!(stderr.contains("0 errors, 0 warnings"), "{stderr}");
 }

@@ -40,9 +40,11 @@ fn summary(output: &std::process::Output) -> HashMap<String, usize> {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout
         .lines()
-        .find(|l| l.contains(" rows read: "))
+        .find(|l| l.contains(" read: "))
         .unwrap_or_else(|| panic!("no summary in {stdout}"));
-    let (read, counts) = line.split_once(" rows read: ").unwrap();
+    let (read, counts) = line.split_once(" read: ").unwrap();
+    let read = read.strip_suffix(" rows").unwrap_or(read);
+    let read = read.strip_suffix(" row").unwrap_or(read);
     let read: usize = read.rsplit(' ').next().unwrap().parse().unwrap();
     let counts: HashMap<String, usize> = counts
         .split(", ")

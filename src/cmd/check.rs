@@ -23,9 +23,14 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
     let (errors, warnings) = count(&content.diagnostics);
     eprintln!(
-        "checked {} incident files in {:.2?}: {errors} error(s), {warnings} warning(s)",
-        content.entries.len() + files_with_errors(&content),
-        started.elapsed()
+        "checked {} in {:.2?}: {}, {}",
+        crate::counted(
+            content.entries.len() + files_with_errors(&content),
+            "incident file"
+        ),
+        started.elapsed(),
+        crate::counted(errors, "error"),
+        crate::counted(warnings, "warning"),
     );
     Ok(if content.has_errors(args.strict) {
         ExitCode::FAILURE

@@ -91,7 +91,11 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
     if let Some(path) = &args.out {
-        eprintln!("exported {} incidents to {}", entries.len(), path.display());
+        eprintln!(
+            "exported {} to {}",
+            crate::counted(entries.len(), "incident"),
+            path.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

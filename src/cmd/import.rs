@@ -130,13 +130,13 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         .collect::<Vec<_>>()
         .join(", ");
     println!(
-        "{}{} rows read: {summary}",
+        "{}{} read: {summary}",
         if args.dry_run {
             "dry run, nothing written: "
         } else {
             ""
         },
-        plan.rows.len()
+        crate::counted(plan.rows.len(), "row")
     );
     let mut reasons: std::collections::BTreeMap<&str, usize> = Default::default();
     for row in plan.rows.iter().filter(|r| r.outcome == Outcome::Skipped) {

@@ -63,15 +63,11 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let shown = outcome.hits.len();
-    let results = if outcome.total == 1 {
-        "result"
-    } else {
-        "results"
-    };
+    let results = crate::counted(outcome.total, "result");
     if outcome.total > shown {
-        println!("{shown} of {} {results} (--limit for more)", outcome.total);
+        println!("{shown} of {results} (--limit for more)");
     } else {
-        println!("{} {results}", outcome.total);
+        println!("{results}");
     }
     Ok(ExitCode::SUCCESS)
 }

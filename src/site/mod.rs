@@ -96,7 +96,8 @@ fn content_errors(diagnostics: &[Diagnostic]) -> String {
         .filter(|d| d.level == Level::Error)
         .count();
     out.push(format!(
-        "{errors} error(s) in incident files: nothing was published"
+        "{} in incident files: nothing was published",
+        crate::counted(errors, "error")
     ));
     out.join("\n")
 }
@@ -130,11 +131,11 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} {} incidents into {} ({} files, {} written",
+            "{} {} into {} ({}, {} written",
             if self.incremental { "updated" } else { "built" },
-            self.incidents,
+            crate::counted(self.incidents, "incident"),
             self.out.display(),
-            self.files,
+            crate::counted(self.files, "file"),
             self.written
         )?;
         if self.removed > 0 {
@@ -142,7 +143,7 @@ impl fmt::Display for Report {
         }
         write!(f, ") in {:.2?}", self.elapsed)?;
         if !self.warnings.is_empty() {
-            write!(f, ", {} warning(s)", self.warnings.len())?;
+            write!(f, ", {}", crate::counted(self.warnings.len(), "warning"))?;
         }
         Ok(())
     }
