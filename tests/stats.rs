@@ -132,3 +132,29 @@ fn bad_arguments_are_explained() {
     let out = common::run(Path::new(FIXTURE), &["stats", "--from", "31/12/2024"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn without_options_an_overview_by_status_severity_and_category() {
+    let text = stats(&[]);
+    assert!(
+        text.starts_with("6 incidents from 2023-11-20 to 2024-05-28\n\n"),
+        "{text}"
+    );
+    let lines: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    for expected in [
+        vec!["Status", "Total", "%"],
+        vec!["Open", "2", "33"],
+        vec!["Closed", "3", "50"],
+        vec!["Critical", "2", "33"],
+        vec!["Phishing", "1", "17"],
+        vec!["Total", "6", "100"],
+    ] {
+        assert!(lines.contains(&expected), "{expected:?} in {text}");
+    }
+    // Scripts keep the plain total.
+    let json: serde_json::Value = serde_json::from_str(&stats(&["--format", "json"])).unwrap();
+    assert_eq!(json["total"], 6);
+}

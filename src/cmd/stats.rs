@@ -36,7 +36,8 @@ pub enum Measure {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Group by these fields, comma-separated: category, severity, status, tlp,
-    /// business-line, top-business-line, detection, actor, kind, major.
+    /// business-line, top-business-line, detection, actor, kind, major. Without --by
+    /// or --period, the table shows an overview: by status, severity and category.
     #[arg(long, value_delimiter = ',', value_parser = parse_facet)]
     pub by: Vec<Facet>,
     /// Cut into periods (day, week, month, quarter, year) in the site's time zone.
@@ -107,6 +108,12 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
     let range = DateRange::inclusive(first, last);
     let labels = Labels::new(&config, &catalogue);
+    if args.by.is_empty() && args.period.is_none() && args.measure == Measure::Count {
+        if args.format == Format::Table {
+            print!("{}", overview(&records, range, &labels));
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let (table, json) = match args.measure {
         Measure::Count => {
             let mut counts = stats::count(&records, &args.by, args.period, range);
@@ -149,6 +156,35 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `fir stats` shows without options: how many incidents between which days, and
+/// their numbers and shares (%) by status, severity and category.
+fn overview(records: &[stats::Record<'_>], range: DateRange, labels: &Labels<'_>) -> String {
+    let last = range.end.yesterday().unwrap_or(range.end);
+    let mut total = 0;
+    let tables: Vec<String> = [Facet::Status, Facet::Severity, Facet::Category]
+        .into_iter()
+        .map(|facet| {
+            let mut counts = stats::count(records, &[facet], None, range);
+            labels.sort(&mut counts);
+            total = counts.total();
+            let mut table = counts.table(labels);
+            table.columns.push("%".to_string());
+            for row in &mut table.rows {
+                let n: f64 = row.last().and_then(|n| n.parse().ok()).unwrap_or(0.0);
+                row.push(format!("{:.0}", 100.0 * n / total.max(1) as f64));
+            }
+            table.to_text()
+        })
+        .collect();
+    format!(
+        "{} from {} to {}\n\n{}\n(--by and --period for other views, see fir stats --help)\n",
+        crate::counted(total as usize, "incident"),
+        range.start,
+        last,
+        tables.join("\n")
+    )
 }
 
 /// Counts as JSON: raw values with their labels; periods only when cut by period.
