@@ -108,11 +108,10 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
     let range = DateRange::inclusive(first, last);
     let labels = Labels::new(&config, &catalogue);
-    if args.by.is_empty() && args.period.is_none() && args.measure == Measure::Count {
-        if args.format == Format::Table {
-            print!("{}", overview(&records, range, &labels));
-            return Ok(ExitCode::SUCCESS);
-        }
+    let plain = args.by.is_empty() && args.period.is_none() && args.measure == Measure::Count;
+    if plain && args.format == Format::Table {
+        print!("{}", overview(&records, range, &labels));
+        return Ok(ExitCode::SUCCESS);
     }
     let (table, json) = match args.measure {
         Measure::Count => {
