@@ -65,6 +65,7 @@ fn summaries(n: usize, config: &Config) -> Vec<Summary> {
                 relations: Vec::new(),
                 artifacts: Vec::new(),
                 mentions: Vec::new(),
+                todos: Vec::new(),
                 path: Default::default(),
                 source_hash: 0,
             }

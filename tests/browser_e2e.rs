@@ -13,7 +13,7 @@ use std::process::Child;
 use std::time::{Duration, Instant};
 
 use common::webdriver::{self, Browser};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -365,6 +365,38 @@ fn charts_draw_without_console_errors_and_stay_local() {
     assert!(
         errors.iter().any(|e| e.contains("deliberate")),
         "the console log is not read: {errors:?}"
+    );
+}
+
+#[test]
+fn tasks_past_their_deadline_are_flagged_overdue_in_the_browser() {
+    if !webdriver::enabled() {
+        return;
+    }
+    let (_dir, site) = common::build_to_temp(&common::fixture("sites/basic"), &[]);
+    let browser = Browser::start();
+    browser.goto(&format!("file://{}/tasks/index.html", site.display()));
+    // Due 2024-06-01: overdue; due 2099-12-31 and no deadline: not.
+    let flagged = browser.run(
+        "return Array.from(document.querySelectorAll('tr.overdue')).map(r => r.cells[1].textContent + ' / ' + r.cells[0].querySelector('.flag').textContent)",
+    );
+    assert_eq!(
+        flagged,
+        json!(["Restore the branch file share from the offline backup / Overdue"])
+    );
+    let rows = browser.run("return document.querySelectorAll('table.tasks tbody tr').length");
+    assert_eq!(rows, 3);
+    // The deadline column sorts with tasks without one after every date.
+    let first_task = "return document.querySelector('table.tasks tbody tr td.title').textContent";
+    let deadline = browser.find("table.tasks th");
+    browser.click(&deadline);
+    let first = browser.run(first_task);
+    assert!(first.as_str().unwrap().contains("alert"), "{first}");
+    browser.click(&deadline);
+    let first = browser.run(first_task);
+    assert_eq!(
+        first,
+        "Restore the branch file share from the offline backup"
     );
 }
 

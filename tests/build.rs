@@ -147,6 +147,39 @@ fn builds_every_page_with_its_content() {
 }
 
 #[test]
+fn follow_up_tasks_not_done_are_listed_soonest_deadline_first() {
+    let (_dir, site) = build_fixture(&[]);
+    let page = read(&site, "tasks/index.html");
+    assert!(page.contains("3 tasks to do · in 2 incidents"), "{page}");
+    let order: Vec<usize> = [
+        "<time datetime=\"2024-06-01\">2024-06-01</time>",
+        "Restore the branch file share from the offline backup",
+        "Replace the branch&#39;s end-of-life workstations",
+        "&lt;script&gt;alert(&quot;todo&quot;)&lt;/script&gt;", // no deadline: last
+    ]
+    .iter()
+    .map(|text| {
+        page.find(text)
+            .unwrap_or_else(|| panic!("{text} in {page}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(page.contains("data-due=\"2099-12-31\""), "{page}");
+    assert!(page.contains("<a href=\"incidents/FIR-2024-0001.html\">FIR-2024-0001</a>"));
+    // Done tasks are not listed.
+    assert!(!page.contains("Reset the branch"), "{page}");
+    assert!(!page.contains("Warn customers on the website"), "{page}");
+    // Every page links to it.
+    assert!(read(&site, "index.html").contains("<a href=\"tasks/index.html\">Tasks</a>"));
+
+    // An audience sees only the tasks of incidents it may read (FIR-2024-0001 is AMBER).
+    let (_dir, public) = build_fixture(&["--audience", "public"]);
+    let page = read(&public, "tasks/index.html");
+    assert!(page.contains("1 task to do · in 1 incident"), "{page}");
+    assert!(!page.contains("Restore the branch") && !page.contains("FIR-2024-0001"));
+}
+
+#[test]
 fn a_missing_page_has_a_page_of_its_own_linked_from_the_base_url_path() {
     // The fixture's base_url is https://cert.example.internal/fir: the page may be
     // served at any depth below it, so its links start from /fir/, never another host.

@@ -30,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "facets.html",
     "search.html",
     "404.html",
+    "tasks.html",
     "feed.xml",
     "new.html",
     "submitted.html",

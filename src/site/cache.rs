@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::Summary;
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// An incident file's path as a map key, hashed and compared as its bytes: a build
 /// looks up every path of the site, and `Path`'s own hashing and equality parse each

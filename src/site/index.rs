@@ -18,6 +18,14 @@ use crate::render::Catalogue;
 
 pub(super) mod update;
 
+/// A follow-up task of an incident that is not done.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct OpenTodo {
+    pub task: String,
+    pub business_line: Option<String>,
+    pub deadline: Option<DateTime>,
+}
+
 /// What pages other than its own need to know about one incident. Kept in the build
 /// cache, so that an incremental build does not read unchanged files.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -49,6 +57,8 @@ pub struct Summary {
     pub artifacts: Vec<Artifact>,
     /// Words of the texts that look like incident ids (matched against the site's ids).
     pub mentions: Vec<String>,
+    /// Follow-up tasks not done yet, for the site's list of them.
+    pub todos: Vec<OpenTodo>,
     /// The source file, relative to the site root as found.
     pub path: PathBuf,
     /// Hash of the source file's bytes.
@@ -88,6 +98,16 @@ impl Summary {
             relations: incident.relations.clone(),
             artifacts: found.artifacts,
             mentions: found.mentions,
+            todos: incident
+                .todos
+                .iter()
+                .filter(|t| !t.done)
+                .map(|t| OpenTodo {
+                    task: t.task.clone(),
+                    business_line: t.business_line.clone().filter(|bl| !bl.trim().is_empty()),
+                    deadline: t.deadline,
+                })
+                .collect(),
             path: entry.path.clone(),
             source_hash,
         }

@@ -20,6 +20,7 @@ pub mod paths;
 pub mod publish;
 pub mod reports;
 pub mod search;
+mod tasks;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -238,6 +239,7 @@ fn generators<'a>(
         Box::new(pages::Listings::new(input)),
         Box::new(pages::FacetPages { input }),
         Box::new(pages::Home { input }),
+        Box::new(tasks::Tasks { input }),
         Box::new(pages::Feed { input }),
         Box::new(pages::Data { input }),
         Box::new(artifact_pages::ArtifactPages::new(input)),
@@ -1090,6 +1092,12 @@ fn navigation(catalogue: &crate::render::Catalogue, artifacts: bool) -> Vec<NavI
             primary: true,
         },
     ];
+    nav.push(NavItem {
+        key: "tasks",
+        label: catalogue.get("tasks").to_string(),
+        url: paths::TASKS.to_string(),
+        primary: true,
+    });
     if artifacts {
         nav.push(NavItem {
             key: "artifacts",

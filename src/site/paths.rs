@@ -32,6 +32,8 @@ pub fn list_page(dir: &str, chunk: usize, chunks: usize) -> String {
 }
 
 pub const HOME: &str = "index.html";
+/// Follow-up tasks not done yet, across incidents.
+pub const TASKS: &str = "tasks/index.html";
 pub const FEED: &str = "feed.xml";
 pub const DATA: &str = "data/incidents.json";
 

@@ -172,6 +172,7 @@ pub(in crate::site) mod tests {
                 })
                 .collect(),
             mentions: d.6.iter().map(|&n| name(n)).collect(),
+            todos: Vec::new(),
             path: format!("{n}.md", n = d.0).into(),
             source_hash: 0,
         }

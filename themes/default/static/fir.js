@@ -46,6 +46,24 @@
     });
   });
 
+  // Follow-up tasks past their deadline, as of now (the page is the same every day):
+  // a day-only deadline is due by the end of that day.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  var now = new Date();
+  var today = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  document.querySelectorAll("[data-due]").forEach(function (cell) {
+    var due = cell.getAttribute("data-due");
+    var late = due.length === 10 ? due < today : Date.parse(due) < now.getTime();
+    var table = cell.closest("[data-overdue]");
+    if (!late || !table) { return; }
+    cell.parentNode.classList.add("overdue");
+    var flag = document.createElement("span");
+    flag.className = "flag overdue";
+    flag.textContent = table.getAttribute("data-overdue");
+    cell.appendChild(document.createTextNode(" "));
+    cell.appendChild(flag);
+  });
+
   // Copy buttons next to artifacts: they copy the real (refanged) value. Made here
   // for each element with `data-copy` (labels from the nearest `data-copy-label`),
   // since without this script they would do nothing; the defanged value stays readable.
