@@ -529,11 +529,22 @@ fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
         .replace("Port scan from a partner network", "Port scan, renamed");
     fs::write(&changed, text).unwrap();
     fs::remove_file(root.path().join("content/incidents/2024/FIR-2024-0003.md")).unwrap();
+    // A follow-up task done: it leaves the tasks page.
+    let tasks_of = root.path().join("content/incidents/2024/FIR-2024-0001.md");
+    let text = fs::read_to_string(&tasks_of).unwrap().replace(
+        "    deadline: 2024-06-01\n",
+        "    deadline: 2024-06-01\n    done: true\n",
+    );
+    fs::write(&tasks_of, text).unwrap();
+    assert!(read(&site, "tasks/index.html").contains("Restore the branch file share"));
     let third = ok(&run(root.path(), &["build"]));
     assert!(third.starts_with("updated 6 incidents"), "{third}");
     assert!(third.contains("removed"), "{third}");
     assert!(!site.join("incidents/FIR-2024-0003.html").exists());
     assert!(read(&site, "list/index.html").contains("Port scan, renamed"));
+    let tasks = read(&site, "tasks/index.html");
+    assert!(tasks.contains("1 task to do · in 1 incident"), "{tasks}");
+    assert!(!tasks.contains("Restore the branch file share"), "{tasks}");
 
     // The incremental result is exactly what a full build gives.
     let full_out = root.path().join("full");
