@@ -169,8 +169,10 @@ fn follow_up_tasks_not_done_are_listed_soonest_deadline_first() {
     // Done tasks are not listed.
     assert!(!page.contains("Reset the branch"), "{page}");
     assert!(!page.contains("Warn customers on the website"), "{page}");
-    // Every page links to it.
-    assert!(read(&site, "index.html").contains("<a href=\"tasks/index.html\">Tasks</a>"));
+    // Every page links to it; the home page counts the tasks.
+    let home = read(&site, "index.html");
+    assert!(home.contains("<a href=\"tasks/index.html\">Tasks</a>"));
+    assert!(home.contains("<a class=\"card\" href=\"tasks/index.html\"><span class=\"num\">3</span> <span class=\"what\">Tasks to do</span></a>"), "{home}");
 
     // An audience sees only the tasks of incidents it may read (FIR-2024-0001 is AMBER).
     let (_dir, public) = build_fixture(&["--audience", "public"]);

@@ -715,6 +715,8 @@ struct HomeView {
     events: usize,
     open: usize,
     major: usize,
+    /// Follow-up tasks not done.
+    tasks: usize,
     open_rows: Vec<String>,
     latest_rows: Vec<String>,
     major_rows: Vec<String>,
@@ -763,6 +765,7 @@ impl Generator for Home<'_> {
             events: s.iter().filter(|s| !s.incident).count(),
             open: s.iter().filter(|s| !s.closed).count(),
             major: s.iter().filter(|s| s.major).count(),
+            tasks: s.iter().map(|s| s.todos.len()).sum(),
             open_rows: input.rows_newest_first(&newest(input, HOME_LIST, |s| !s.closed))?,
             latest_rows: input.rows_newest_first(&newest(input, HOME_LIST, |_| true))?,
             major_rows: input.rows_newest_first(&newest(input, HOME_LIST, |s| s.major))?,
