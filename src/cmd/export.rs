@@ -7,9 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::artifacts;
-use crate::content;
-use crate::diagnostic::Level;
-use crate::site::{data, publishable};
+use crate::site::data;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -44,15 +42,9 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let audience = super::find_audience(&config, args.audience.as_deref())?;
-    let content = content::load(root, &config);
-    for diagnostic in &content.diagnostics {
-        eprintln!("{diagnostic}");
-    }
-    if content.diagnostics.iter().any(|d| d.level == Level::Error) {
-        eprintln!("nothing exported: fix the errors above first");
+    let Some(entries) = super::load_published(root, &config, audience, "nothing exported") else {
         return Ok(ExitCode::FAILURE);
-    }
-    let entries = publishable(content.entries, &config, audience);
+    };
     let bytes = match args.format {
         Format::Json => {
             let mut array = data::JsonArray::with_capacity(0);

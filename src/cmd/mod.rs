@@ -10,6 +10,7 @@ pub mod new;
 pub mod search;
 pub mod serve;
 pub mod stats;
+pub mod tasks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +57,8 @@ pub enum Command {
     Search(search::Args),
     /// Print statistics.
     Stats(stats::Args),
+    /// List the follow-up tasks not done yet, soonest deadline first.
+    Tasks(tasks::Args),
     /// Create incidents from reported emails.
     IngestMail(ingest_mail::Args),
 }
@@ -73,6 +76,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&root, args),
         Command::Search(args) => search::run(&root, args),
         Command::Stats(args) => stats::run(&root, args),
+        Command::Tasks(args) => tasks::run(&root, args),
         Command::IngestMail(args) => ingest_mail::run(&root, args),
     }
 }
@@ -109,6 +113,36 @@ pub fn find_audience<'c>(
                 .join(", ")
         ),
     }
+}
+
+/// The incidents `audience` may read (all without one), oldest first, after printing
+/// every problem found in the files; `None` when one of them is an error (then nothing
+/// is `done`: the message says so).
+pub fn load_published(
+    root: &std::path::Path,
+    config: &Config,
+    audience: Option<&crate::config::Audience>,
+    done: &str,
+) -> Option<Vec<crate::content::Entry>> {
+    let content = crate::content::load(root, config);
+    for diagnostic in &content.diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    if content.has_errors(false) {
+        eprintln!("{done}: fix the errors above first");
+        return None;
+    }
+    Some(crate::site::publishable(content.entries, config, audience))
+}
+
+/// The summaries of `entries`, sorted as every list is (oldest first).
+pub fn summaries(entries: &[crate::content::Entry], config: &Config) -> Vec<crate::site::Summary> {
+    let mut summaries: Vec<_> = entries
+        .iter()
+        .map(|e| crate::site::Summary::new(e, config, e.source_hash))
+        .collect();
+    crate::site::index::sort(&mut summaries);
+    summaries
 }
 
 /// Logs to stderr; `FIR_LOG` (e.g. `FIR_LOG=fir=debug`) overrides the flags.

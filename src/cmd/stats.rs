@@ -7,10 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use jiff::civil::Date;
 
-use crate::content;
-use crate::diagnostic::Level;
 use crate::render::{Catalogue, Theme};
-use crate::site::{Summary, index, publishable};
 use crate::stats::labels::Labels;
 use crate::stats::table::{Table, close_table};
 use crate::stats::{self, DateRange, Facet, Period};
@@ -78,20 +75,10 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let audience = super::find_audience(&config, args.audience.as_deref())?;
     let theme = Theme::load(root, &config.theme).context("reading the theme")?;
     let catalogue = Catalogue::load(&theme, config.language.code())?;
-    let content = content::load(root, &config);
-    for diagnostic in &content.diagnostics {
-        eprintln!("{diagnostic}");
-    }
-    if content.diagnostics.iter().any(|d| d.level == Level::Error) {
-        eprintln!("no statistics: fix the errors above first");
+    let Some(entries) = super::load_published(root, &config, audience, "no statistics") else {
         return Ok(ExitCode::FAILURE);
-    }
-    let entries = publishable(content.entries, &config, audience);
-    let mut summaries: Vec<Summary> = entries
-        .iter()
-        .map(|e| Summary::new(e, &config, e.source_hash))
-        .collect();
-    index::sort(&mut summaries);
+    };
+    let summaries = super::summaries(&entries, &config);
     let records = stats::records(&summaries, &config);
     let extent = stats::extent(&records);
     let (Some(first), Some(last)) = (

@@ -20,7 +20,7 @@ pub mod paths;
 pub mod publish;
 pub mod reports;
 pub mod search;
-mod tasks;
+pub mod tasks;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;

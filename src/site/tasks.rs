@@ -6,9 +6,14 @@ use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
 use super::fingerprint::hasher;
+use super::index::{OpenTodo, Summary};
 use super::pages::page_context;
 use super::{BuildError, Generator, Input, Job, paths};
+use crate::incident::DateTime;
 use crate::render::context::{DateView, PageMeta, RowView};
 
 /// One task, with the incident it belongs to.
@@ -67,26 +72,18 @@ impl Generator for Tasks<'_> {
     fn render(&self, _: usize) -> Result<Vec<Vec<u8>>, BuildError> {
         let input = self.input;
         let tz = input.config.tz();
-        let members = self.with_tasks();
-        let mut tasks: Vec<(Option<i64>, i64, TaskView)> = Vec::new();
-        for &i in &members {
-            let summary = &input.summaries[i as usize];
-            for todo in &summary.todos {
-                let due = todo.deadline.map(|d| d.timestamp(tz).as_second());
-                let view = TaskView {
-                    task: todo.task.clone(),
-                    business_line: todo.business_line.clone(),
-                    deadline: todo.deadline.as_ref().map(|d| DateView::new(d, tz)),
-                    incident: input.row_view(i),
-                };
-                tasks.push((due, -summary.timestamp, view));
-            }
-        }
-        // Soonest deadline first, tasks without one last; then the newest incident.
-        tasks.sort_by_key(|(due, newest_first, _)| (due.is_none(), *due, *newest_first));
+        let tasks = ordered(input.summaries, tz)
+            .into_iter()
+            .map(|(i, todo)| TaskView {
+                task: todo.task.clone(),
+                business_line: todo.business_line.clone(),
+                deadline: todo.deadline.as_ref().map(|d| DateView::new(d, tz)),
+                incident: input.row_view(i),
+            })
+            .collect();
         let view = TasksView {
-            tasks: tasks.into_iter().map(|(_, _, view)| view).collect(),
-            incidents: members.len(),
+            tasks,
+            incidents: self.with_tasks().len(),
         };
         let title = input.renderer.catalogue().get("tasks_title");
         let meta = PageMeta::new(paths::TASKS, title, "tasks");
@@ -95,5 +92,54 @@ impl Generator for Tasks<'_> {
             paths::TASKS,
             &page_context(&meta, "tasks", &view),
         )?])
+    }
+}
+
+/// The open tasks of `summaries` (sorted as every list is) as `(summary position,
+/// task)`: soonest deadline first, tasks without one last, then newest incident first.
+pub fn ordered<'s>(summaries: &'s [Summary], tz: &TimeZone) -> Vec<(u32, &'s OpenTodo)> {
+    let mut tasks: Vec<(Option<i64>, std::cmp::Reverse<u32>, &OpenTodo)> = summaries
+        .iter()
+        .enumerate()
+        .flat_map(|(i, summary)| {
+            summary.todos.iter().map(move |todo| {
+                let due = todo.deadline.map(|d| d.timestamp(tz).as_second());
+                (due, std::cmp::Reverse(i as u32), todo)
+            })
+        })
+        .collect();
+    tasks.sort_by_key(|&(due, newest_first, _)| (due.is_none(), due, newest_first));
+    tasks
+        .into_iter()
+        .map(|(_, std::cmp::Reverse(i), todo)| (i, todo))
+        .collect()
+}
+
+/// Whether a task due at `deadline` is late at `now`: a deadline of a whole day is met
+/// until that day ends in `tz`.
+pub fn is_overdue(deadline: &DateTime, now: Timestamp, tz: &TimeZone) -> bool {
+    if deadline.is_date_only() {
+        deadline.civil().date() < now.to_zoned_datetime(tz.clone()).date()
+    } else {
+        deadline.timestamp(tz) < now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_deadline_is_met_until_the_day_ends_in_the_site_zone() {
+        let paris = TimeZone::get("Europe/Paris").unwrap();
+        let day: DateTime = "2024-06-01".parse().unwrap();
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        // 23:30 in Paris on the day itself: still on time.
+        assert!(!is_overdue(&day, at("2024-06-01T21:30:00Z"), &paris));
+        // 00:30 in Paris the next day (22:30 UTC on the 1st): late.
+        assert!(is_overdue(&day, at("2024-06-01T22:30:00Z"), &paris));
+        let moment: DateTime = "2024-06-01T10:00:00+02:00".parse().unwrap();
+        assert!(!is_overdue(&moment, at("2024-06-01T07:59:00Z"), &paris));
+        assert!(is_overdue(&moment, at("2024-06-01T08:01:00Z"), &paris));
     }
 }
