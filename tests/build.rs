@@ -182,6 +182,23 @@ fn follow_up_tasks_not_done_are_listed_soonest_deadline_first() {
 }
 
 #[test]
+fn incident_pages_link_to_where_their_file_is_edited_when_configured() {
+    let (_dir, site) = build_fixture(&[]);
+    assert!(!read(&site, "incidents/FIR-2023-0001.html").contains(">Edit</a>"));
+    let root = copy_fixture("sites/basic");
+    let config = root.path().join("fir.toml");
+    let text = fs::read_to_string(&config).unwrap();
+    let edit = "edit_url = \"https://gitlab.example/cert/register/-/edit/main/{path}\"\n";
+    fs::write(&config, format!("{edit}{text}")).unwrap();
+    ok(&run(root.path(), &["build"]));
+    let page = read(&root.path().join("site"), "incidents/FIR-2023-0001.html");
+    assert!(
+        page.contains("<a class=\"screen-only\" href=\"https://gitlab.example/cert/register/-/edit/main/content/incidents/2023/FIR-2023-0001.md\">Edit</a>"),
+        "{page}"
+    );
+}
+
+#[test]
 fn a_missing_page_has_a_page_of_its_own_linked_from_the_base_url_path() {
     // The fixture's base_url is https://cert.example.internal/fir: the page may be
     // served at any depth below it, so its links start from /fir/, never another host.

@@ -53,6 +53,10 @@ pub struct Config {
     pub title: String,
     #[serde(default = "d::base_url")]
     pub base_url: String,
+    /// Where an incident file is edited, with `{path}` for its path from the site root
+    /// (empty: no edit link).
+    #[serde(default = "d::edit_url")]
+    pub edit_url: String,
     #[serde(default = "d::language")]
     pub language: Language,
     /// IANA name; see [`Config::tz`] for the resolved zone.
@@ -109,7 +113,7 @@ mod d {
         };
     }
     defaults! {
-        title: String, base_url: String, language: Language, timezone: String,
+        title: String, base_url: String, edit_url: String, language: Language, timezone: String,
         id_format: String, default_tlp: String, business_lines: BusinessLines,
         categories: Taxonomy, severities: Taxonomy, statuses: Taxonomy, tlp: Taxonomy,
         detections: Taxonomy, actors: Taxonomy, plans: Taxonomy, actions: Taxonomy,
@@ -143,6 +147,11 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The address where the incident file at `path` (from the site root) is edited.
+    pub fn edit_link(&self, path: &str) -> Option<String> {
+        (!self.edit_url.is_empty()).then(|| self.edit_url.replace("{path}", path))
+    }
+
     /// Every taxonomy, in the order of the file.
     pub fn taxonomies(&self) -> [&Taxonomy; 8] {
         [
@@ -203,6 +212,12 @@ impl Config {
 
     /// Consistency rules a TOML schema cannot say; the error names the key to fix.
     fn check(&self) -> Result<(), (&'static str, String)> {
+        if !self.edit_url.is_empty() && !self.edit_url.contains("{path}") {
+            return Err((
+                "edit_url",
+                "edit_url must contain {path}, the incident file's path".into(),
+            ));
+        }
         if !self.id_format.contains("{seq") {
             return Err(("id_format", "id_format must contain {seq}".into()));
         }
@@ -345,5 +360,19 @@ mod tests {
         assert_eq!(line, 3, "{message}");
         let (line, _) = Config::from_toml("titel = \"x\"\n").unwrap_err();
         assert_eq!(line, 1);
+        let (line, message) =
+            Config::from_toml("title = \"x\"\nedit_url = \"https://git/edit\"\n").unwrap_err();
+        assert_eq!(line, 2);
+        assert!(message.contains("{path}"), "{message}");
+    }
+
+    #[test]
+    fn edit_links_fill_in_the_path() {
+        let config = Config::from_toml("edit_url = \"https://git/-/edit/main/{path}\"\n").unwrap();
+        assert_eq!(
+            config.edit_link("content/incidents/2024/X.md").as_deref(),
+            Some("https://git/-/edit/main/content/incidents/2024/X.md")
+        );
+        assert_eq!(Config::default().edit_link("a.md"), None);
     }
 }

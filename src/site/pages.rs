@@ -136,6 +136,8 @@ struct IncidentView {
     title: String,
     url: String,
     source: String,
+    /// Where the file is edited (fir.toml's `edit_url`).
+    edit_url: Option<String>,
     date: DateView,
     closed_at: Option<DateView>,
     category: TermView,
@@ -229,6 +231,7 @@ impl IncidentPages<'_> {
             title: incident.title.clone(),
             url: paths::incident(&s.id),
             source: input.source_path(&s.path),
+            edit_url: c.edit_link(&input.source_path(&s.path)),
             date: DateView::new(&incident.date, tz),
             closed_at: incident.closed.as_ref().map(|d| DateView::new(d, tz)),
             category: input.term("category", Some(&c.categories), &s.category, true),
