@@ -430,6 +430,7 @@ fn pages_fit_a_phone_screen() {
         "list/index.html",
         "stats/index.html",
         "search.html",
+        "tasks/index.html",
     ] {
         browser.goto(&format!("file://{}/{page}", site.display()));
         let overflow = browser.run(
