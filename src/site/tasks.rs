@@ -4,10 +4,9 @@
 
 use std::hash::{Hash, Hasher};
 
-use serde::Serialize;
-
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use serde::Serialize;
 
 use super::fingerprint::hasher;
 use super::index::{OpenTodo, Summary};
