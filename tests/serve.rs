@@ -1083,3 +1083,68 @@ fn ids_stay_unique_with_fir_new_and_a_second_server_on_the_same_content() {
     assert_eq!(first.incident_files().len(), 76);
     first.check();
 }
+
+#[test]
+fn files_changed_outside_the_server_are_published_at_the_next_look() {
+    let server = Server::start("rescan = 1\n");
+    server.wait_for_page("index.html");
+    // An analyst's new file, and an edit to another (a `git pull` does both).
+    let added = server
+        .root()
+        .join("content/incidents/2024/FIR-2024-0042.md");
+    std::fs::write(
+        &added,
+        "---\nid: FIR-2024-0042\ntitle: Written by hand\ndate: 2024-06-03T10:00:00Z\ncategory: phishing\nseverity: 2\nstatus: open\ntlp: GREEN\n---\nNot through the form.\n",
+    )
+    .unwrap();
+    let edited = server.file_of("FIR-2024-0004");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(
+        &edited,
+        text.replace(
+            "Port scan from a partner network",
+            "Port scan, edited by hand",
+        ),
+    )
+    .unwrap();
+    let page = server.wait_for_page("incidents/FIR-2024-0042.html");
+    assert!(page.contains("Not through the form."), "{page}");
+    let start = Instant::now();
+    while !server
+        .get("/list/", "")
+        .text()
+        .contains("Port scan, edited by hand")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the edit never showed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // A broken file leaves the site as it was; fixed, it is published.
+    std::fs::write(&added, "---\nid: FIR-2024-0042\ntitle: [broken\n---\n").unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(
+        server
+            .get("/incidents/FIR-2024-0042.html", "")
+            .text()
+            .contains("Written by hand")
+    );
+    std::fs::write(
+        &added,
+        "---\nid: FIR-2024-0042\ntitle: Fixed by hand\ndate: 2024-06-03T10:00:00Z\ncategory: phishing\nseverity: 2\nstatus: open\ntlp: GREEN\n---\nFixed.\n",
+    )
+    .unwrap();
+    let start = Instant::now();
+    while !server
+        .get("/incidents/FIR-2024-0042.html", "")
+        .text()
+        .contains("Fixed by hand")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the fix never showed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

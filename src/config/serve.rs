@@ -45,6 +45,9 @@ pub struct Serve {
     pub read_timeout: u64,
     /// Milliseconds the rebuild waits for more submissions before it starts.
     pub rebuild_delay: u64,
+    /// Seconds between two looks at the content directory for files changed by
+    /// something else (an editor, `git pull`, `fir import`); 0: never.
+    pub rescan: u64,
     /// Command run after each new incident or status change, with the event as
     /// JSON on its standard input: program then arguments.
     pub hook_command: Vec<String>,
@@ -66,6 +69,7 @@ impl Default for Serve {
             max_connections: 512,
             read_timeout: 10,
             rebuild_delay: 100,
+            rescan: 10,
             hook_command: Vec::new(),
             webhook: None,
         }

@@ -78,7 +78,11 @@ impl App {
         let serve = &config.serve;
         Ok(App {
             limiter: guard::RateLimiter::new(serve.rate_limit),
-            rebuilder: worker::Rebuilder::start(&root, Duration::from_millis(serve.rebuild_delay)),
+            rebuilder: worker::Rebuilder::start(
+                &root,
+                Duration::from_millis(serve.rebuild_delay),
+                (serve.rescan > 0).then(|| Duration::from_secs(serve.rescan)),
+            ),
             hooks: worker::Hooks::start(serve.hook_command.clone(), serve.webhook.clone()),
             root,
             site,

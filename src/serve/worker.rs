@@ -15,8 +15,9 @@ use serde::Serialize;
 
 use crate::site::{BuildOptions, Site};
 
-/// Rebuilds the site on its own thread after incident files change. Changes that
-/// arrive while it builds or waits (`delay`; under a stream of submissions, also as
+/// Rebuilds the site on its own thread after incident files change: those the server
+/// wrote, and, every `rescan` when idle, any others found in the content directory
+/// (an analyst's edit, a `git pull`). Changes that arrive while it builds or waits (`delay`; under a stream of submissions, also as
 /// long as the last rebuild took, up to a second, less the time since it ended) are
 /// gathered into one rebuild, so a burst of submissions costs a few rebuilds, not one
 /// each.
@@ -28,7 +29,7 @@ pub struct Rebuilder {
 
 impl Rebuilder {
     /// Starts the thread; it first brings the site up to date with a normal build.
-    pub fn start(root: &Path, delay: Duration) -> Rebuilder {
+    pub fn start(root: &Path, delay: Duration, rescan: Option<Duration>) -> Rebuilder {
         let (sender, receiver) = mpsc::channel::<PathBuf>();
         let root = root.to_path_buf();
         let thread = std::thread::Builder::new()
@@ -60,6 +61,7 @@ impl Rebuilder {
                 };
                 save(&mut site);
                 site.prepare_updates();
+                let (mut scanned, mut scan_failed) = (Instant::now(), None);
                 // A change that arrived while the last rebuild ran.
                 let mut waiting: Option<PathBuf> = None;
                 loop {
@@ -68,6 +70,10 @@ impl Rebuilder {
                         None => match receiver.recv_timeout(SAVE_WHEN_IDLE) {
                             Ok(first) => (first, false),
                             Err(mpsc::RecvTimeoutError::Timeout) => {
+                                if rescan.is_some_and(|every| scanned.elapsed() >= every) {
+                                    rescan_content(&mut site, &mut scan_failed);
+                                    scanned = Instant::now();
+                                }
                                 save(&mut site);
                                 continue;
                             }
@@ -123,6 +129,28 @@ impl Rebuilder {
         self.sender.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(thread) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = thread.join();
+        }
+    }
+}
+
+/// Brings the site up to date with files changed by something other than the server;
+/// a look at every file's size and time, no more, when nothing changed. A failure is
+/// logged once, not at every look, until it changes or goes (`failed` keeps it).
+fn rescan_content(site: &mut Site, failed: &mut Option<String>) {
+    match site.build() {
+        Ok(report) => {
+            if report.written > 0 || report.removed > 0 {
+                tracing::info!("files changed outside the server: {report}");
+                site.prepare_updates();
+            }
+            *failed = None;
+        }
+        Err(error) => {
+            let message = error.to_string();
+            if failed.as_deref() != Some(message.as_str()) {
+                tracing::error!("rebuild after files changed outside the server failed: {message}");
+            }
+            *failed = Some(message);
         }
     }
 }

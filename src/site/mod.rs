@@ -579,7 +579,12 @@ impl Site {
         // The last state is a hundred thousand summaries and paths on a large site.
         drop_later(previous);
         self.state = Some(state);
-        self.unsaved = self.defer_cache_save;
+        // A build that found nothing to do leaves the saved cache as good as it was
+        // (the intake server looks for changes every few seconds).
+        let found_nothing = report.incremental && report.written == 0 && report.removed == 0;
+        if self.defer_cache_save && !found_nothing {
+            self.unsaved = true;
+        }
         Ok(report)
     }
 
