@@ -645,6 +645,112 @@ fn a_burst_of_500_parallel_posts_gives_500_distinct_valid_files() {
     server.check();
 }
 
+/// What `after` has more than `before`, which must be nothing but an insertion:
+/// `before` split in two with new lines between.
+fn insertion<'a>(before: &str, after: &'a str) -> &'a str {
+    let prefix = before
+        .bytes()
+        .zip(after.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let suffix = before
+        .bytes()
+        .rev()
+        .zip(after.bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    assert!(prefix + suffix >= before.len(), "{after}");
+    let at = before.len() - suffix.min(before.len());
+    let inserted = &after[at..at + after.len() - before.len()];
+    assert_eq!(
+        format!("{}{inserted}{}", &before[..at], &before[at..]),
+        after
+    );
+    inserted
+}
+
+#[test]
+fn follow_up_tasks_are_added_leaving_the_rest_of_the_file_as_it_was() {
+    let server = Server::start("");
+    server.wait_for_page("index.html");
+    let path = server.file_of("FIR-2024-0001");
+    let before = std::fs::read_to_string(&path).unwrap();
+    let response = server.post_json(
+        "/api/incidents/FIR-2024-0001/todos",
+        &serde_json::json!({"task": "Check the other branches' backups", "business_line": "Retail Banking", "deadline": "2024-07-01"}),
+        "",
+    );
+    assert_eq!(response.status, 201, "{}", response.text());
+    assert_eq!(response.json()["todos"], 4);
+    assert!(
+        response
+            .header("location")
+            .is_some_and(|l| l.ends_with("/incidents/FIR-2024-0001.html")),
+        "{:?}",
+        response.header("location")
+    );
+    let after = std::fs::read_to_string(&path).unwrap();
+    let inserted = insertion(&before, &after);
+    assert!(
+        inserted.contains("task: Check the other branches' backups"),
+        "{inserted}"
+    );
+    let todo = server.incident("FIR-2024-0001").todos.pop().unwrap();
+    assert_eq!(todo.business_line.as_deref(), Some("Retail Banking"));
+    assert_eq!(todo.deadline.unwrap().to_string(), "2024-07-01");
+    assert!(!todo.done);
+    // It reaches the tasks page at the next rebuild.
+    let start = Instant::now();
+    while !server
+        .get("/tasks/", "")
+        .text()
+        .contains("Check the other branches")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the task never showed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Each bad field is named; nothing is written.
+    let response = server.post_json(
+        "/api/incidents/FIR-2024-0001/todos",
+        &serde_json::json!({"task": "", "business_line": "Nowhere", "deadline": "next week", "owner": "x"}),
+        "",
+    );
+    assert_eq!(response.status, 422, "{}", response.text());
+    let problems: Vec<(String, String)> = response.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().into(),
+                e["problem"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    for (field, problem) in [
+        ("task", "required"),
+        ("business_line", "not_allowed"),
+        ("deadline", "not_a_date"),
+        ("owner", "unknown_field"),
+    ] {
+        assert!(
+            problems.contains(&(field.to_string(), problem.to_string())),
+            "{field}: {problems:?}"
+        );
+    }
+    let missing = server.post_json(
+        "/api/incidents/FIR-1999-0001/todos",
+        &serde_json::json!({"task": "x"}),
+        "",
+    );
+    assert_eq!(missing.status, 404);
+    assert_eq!(server.incident("FIR-2024-0001").todos.len(), 4);
+    server.check();
+}
+
 #[test]
 fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
     let events = tempfile::tempdir().unwrap();
@@ -664,25 +770,7 @@ fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
     assert_eq!(response.status, 201, "{}", response.text());
     assert_eq!(response.json()["timeline"], 2);
     let after = std::fs::read_to_string(&path).unwrap();
-    let prefix = before
-        .bytes()
-        .zip(after.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let suffix = before
-        .bytes()
-        .rev()
-        .zip(after.bytes().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    // Only an insertion: `after` is `before` split in two with new lines between.
-    assert!(prefix + suffix >= before.len(), "{after}");
-    let at = before.len() - suffix.min(before.len());
-    let inserted = &after[at..at + after.len() - before.len()];
-    assert_eq!(
-        format!("{}{inserted}{}", &before[..at], &before[at..]),
-        after
-    );
+    let inserted = insertion(&before, &after);
     assert!(inserted.contains("action: investigation"), "{inserted}");
     let incident = server.incident("FIR-2024-0003");
     assert_eq!(

@@ -29,6 +29,8 @@ pub const INCIDENT_FIELDS: [&str; 9] = [
 
 /// Fields of a timeline entry.
 pub const TIMELINE_FIELDS: [&str; 4] = ["action", "text", "author", "status"];
+/// Fields of a follow-up task.
+pub const TODO_FIELDS: [&str; 3] = ["task", "business_line", "deadline"];
 
 /// The label of the attribute that keeps the reporter's contact.
 pub const CONTACT_ATTRIBUTE: &str = "Reporter contact";
@@ -52,6 +54,8 @@ pub enum Problem {
     Repeated,
     /// A field this request does not have.
     Unknown,
+    /// Not a date like `2024-05-31` (or a date and time in RFC 3339).
+    NotADate,
 }
 
 impl Problem {
@@ -64,6 +68,7 @@ impl Problem {
             Problem::ControlCharacter => "error_control_character",
             Problem::Repeated => "error_repeated",
             Problem::Unknown => "error_unknown_field",
+            Problem::NotADate => "error_not_a_date",
         }
     }
 }
@@ -96,6 +101,14 @@ pub struct TimelineRequest {
     pub text: String,
     pub author: Option<String>,
     pub status: Option<String>,
+}
+
+/// A follow-up task to add to an incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TodoRequest {
+    pub task: String,
+    pub business_line: Option<String>,
+    pub deadline: Option<DateTime>,
 }
 
 /// Looks fields up by name, recording every problem met on the way.
@@ -174,6 +187,29 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A business line fir.toml declares, normalized.
+    fn business_line(&mut self, field: &str, config: &Config) -> Option<String> {
+        let line = self.text(field, MAX_LINE, false)?;
+        if config.business_lines.contains(&line) {
+            Some(crate::config::business_lines::normalize(&line))
+        } else {
+            self.fail(field, Problem::NotAllowed);
+            None
+        }
+    }
+
+    /// A date, or a date and time.
+    fn date(&mut self, field: &str) -> Option<DateTime> {
+        let value = self.text(field, MAX_LINE, false)?;
+        match value.trim().parse() {
+            Ok(date) => Some(date),
+            Err(_) => {
+                self.fail(field, Problem::NotADate);
+                None
+            }
+        }
+    }
+
     fn finish<T>(self, value: T) -> Result<T, Vec<FieldError>> {
         if self.errors.is_empty() {
             Ok(value)
@@ -206,14 +242,7 @@ pub fn check_submission(
             .or(lowest)
             .and_then(|s| s.parse().ok())
             .unwrap_or(1),
-        business_line: c.text("business_line", MAX_LINE, false).and_then(|line| {
-            if config.business_lines.contains(&line) {
-                Some(crate::config::business_lines::normalize(&line))
-            } else {
-                c.fail("business_line", Problem::NotAllowed);
-                None
-            }
-        }),
+        business_line: c.business_line("business_line", config),
         detection: c.term("detection", &config.detections, false),
         tlp: c
             .term("tlp", &config.tlp, false)
@@ -239,6 +268,30 @@ pub fn check_timeline(
         status: c.term("status", &config.statuses, false),
     };
     c.finish(request)
+}
+
+/// Checks a follow-up task request against `config`.
+pub fn check_todo(fields: &Fields, config: &Config) -> Result<TodoRequest, Vec<FieldError>> {
+    let mut c = Checker::new(fields, &TODO_FIELDS);
+    let request = TodoRequest {
+        task: c.text("task", MAX_LINE, true).unwrap_or_default(),
+        business_line: c.business_line("business_line", config),
+        deadline: c.date("deadline"),
+    };
+    c.finish(request)
+}
+
+impl TodoRequest {
+    /// The task as the incident file keeps it: not done.
+    pub fn to_todo(&self) -> crate::incident::Todo {
+        crate::incident::Todo {
+            task: self.task.clone(),
+            business_line: self.business_line.clone(),
+            deadline: self.deadline,
+            done: false,
+            done_at: None,
+        }
+    }
 }
 
 impl Submission {
@@ -322,6 +375,42 @@ mod tests {
         assert_eq!(incident.opened_by.as_deref(), Some("Ana"));
         assert_eq!(incident.attributes.len(), 2);
         assert_eq!(incident.description, "Got *this*.");
+    }
+
+    #[test]
+    fn todo_requests_check_business_lines_and_dates() {
+        let config = Config::default();
+        let request = check_todo(
+            &fields(&[
+                ("task", "Call the bank"),
+                ("business_line", "Retail Banking  >  France"),
+                ("deadline", "2024-05-31T18:00:00+02:00"),
+            ]),
+            &config,
+        )
+        .unwrap();
+        assert_eq!(
+            request.business_line.as_deref(),
+            Some("Retail Banking > France")
+        );
+        let todo = request.to_todo();
+        assert_eq!(
+            todo.deadline.unwrap().to_string(),
+            "2024-05-31T18:00:00+02:00"
+        );
+        assert!(!todo.done && todo.done_at.is_none());
+        let errors = check_todo(
+            &fields(&[("task", "x"), ("deadline", "31/05/2024")]),
+            &config,
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors,
+            [FieldError {
+                field: "deadline".into(),
+                problem: Problem::NotADate
+            }]
+        );
     }
 
     #[test]

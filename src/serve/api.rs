@@ -1,4 +1,5 @@
-//! The JSON API: `POST /api/incidents` and `POST /api/incidents/{id}/timeline`.
+//! The JSON API: `POST /api/incidents`, `POST /api/incidents/{id}/timeline` and
+//! `POST /api/incidents/{id}/todos`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -12,7 +13,7 @@ use serde_json::json;
 use super::guard;
 use super::http::{self, Body, text};
 use super::{App, worker};
-use crate::incident::{Incident, TimelineEntry};
+use crate::incident::{Incident, TimelineEntry, Todo};
 use crate::intake::{self, FieldError};
 use crate::store;
 
@@ -66,27 +67,14 @@ pub async fn timeline(
         return text(StatusCode::NOT_FOUND, format!("no incident {id:?}"));
     }
     let entry = request.to_entry(app.now(), user.as_deref());
-    let (task_app, task_id) = (Arc::clone(app), id.to_string());
     let status = request.status.clone();
-    let edited = tokio::task::spawn_blocking(move || append(&task_app, &task_id, entry, status))
-        .await
-        .unwrap_or_else(|e| Err(Edit::Io(std::io::Error::other(e))));
-    let (path, incident, previous) = match edited {
+    let (path, incident, previous) = match edit(app, id, move |app, text, before| {
+        add_entry(app, text, before, entry, status)
+    })
+    .await
+    {
         Ok(done) => done,
-        Err(Edit::NotFound) => return text(StatusCode::NOT_FOUND, format!("no incident {id:?}")),
-        Err(Edit::Unreadable(why)) => {
-            return text(
-                StatusCode::CONFLICT,
-                format!("the incident file cannot be edited: {why}"),
-            );
-        }
-        Err(Edit::Io(error)) => {
-            tracing::error!("cannot append to {id}: {error}");
-            return text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the entry could not be saved",
-            );
-        }
+        Err(refused) => return refused,
     };
     app.rebuilder.changed(path);
     if previous != incident.status {
@@ -106,6 +94,43 @@ pub async fn timeline(
             "id": incident.id,
             "status": incident.status,
             "timeline": incident.timeline.len(),
+            "url": app.page_url(&incident.id),
+        }),
+    )
+}
+
+/// `POST /api/incidents/{id}/todos`: adds a follow-up task (task, business line,
+/// deadline), editing only the lines that change.
+pub async fn todos(
+    app: &Arc<App>,
+    request: Request<Incoming>,
+    peer: SocketAddr,
+    id: &str,
+) -> Response<Body> {
+    let (_, fields) = match accept(app, request, peer).await {
+        Ok(accepted) => accepted,
+        Err(refused) => return refused,
+    };
+    let request = match intake::check_todo(&fields, &app.config) {
+        Ok(request) => request,
+        Err(errors) => return invalid(app, &errors),
+    };
+    if !crate::incident::is_valid_id(id) {
+        return text(StatusCode::NOT_FOUND, format!("no incident {id:?}"));
+    }
+    let todo = request.to_todo();
+    let (path, incident, _) =
+        match edit(app, id, move |_, text, before| add_todo(text, before, todo)).await {
+            Ok(done) => done,
+            Err(refused) => return refused,
+        };
+    app.rebuilder.changed(path);
+    created(
+        app,
+        &incident,
+        json!({
+            "id": incident.id,
+            "todos": incident.todos.len(),
             "url": app.page_url(&incident.id),
         }),
     )
@@ -176,13 +201,38 @@ impl From<std::io::Error> for Edit {
     }
 }
 
-/// Appends `entry` to incident `id` on disk; returns its path, the incident as now
-/// stored and its status before.
-fn append(
+/// Changes incident `id` on disk, one edit at a time: `change` gets the file's text and
+/// the incident it holds and gives the new text and incident. Returns the file's path,
+/// the incident as now stored and its status before; a refusal as the answer to send.
+async fn edit(
+    app: &Arc<App>,
+    id: &str,
+    change: impl FnOnce(&App, &str, &Incident) -> (String, Incident) + Send + 'static,
+) -> Result<(PathBuf, Incident, String), Response<Body>> {
+    let (task_app, task_id) = (Arc::clone(app), id.to_string());
+    let edited = tokio::task::spawn_blocking(move || edit_file(&task_app, &task_id, change))
+        .await
+        .unwrap_or_else(|e| Err(Edit::Io(std::io::Error::other(e))));
+    edited.map_err(|error| match error {
+        Edit::NotFound => text(StatusCode::NOT_FOUND, format!("no incident {id:?}")),
+        Edit::Unreadable(why) => text(
+            StatusCode::CONFLICT,
+            format!("the incident file cannot be edited: {why}"),
+        ),
+        Edit::Io(error) => {
+            tracing::error!("cannot edit {id}: {error}");
+            text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the change could not be saved",
+            )
+        }
+    })
+}
+
+fn edit_file(
     app: &App,
     id: &str,
-    entry: TimelineEntry,
-    status: Option<String>,
+    change: impl FnOnce(&App, &str, &Incident) -> (String, Incident),
 ) -> Result<(PathBuf, Incident, String), Edit> {
     let _one_at_a_time = app.edits.lock().unwrap_or_else(|e| e.into_inner());
     let _lock = store::lock(&app.root)?;
@@ -192,6 +242,20 @@ fn append(
     let before = crate::incident::parse(&text)
         .map_err(|e| Edit::Unreadable(e.to_string()))?
         .incident;
+    let (new_text, incident) = change(app, &text, &before);
+    store::replace(&path, new_text.as_bytes())?;
+    Ok((path, incident, before.status))
+}
+
+/// The file `text` (holding `before`) with `entry` appended to its timeline and the
+/// status set if asked.
+fn add_entry(
+    app: &App,
+    text: &str,
+    before: &Incident,
+    entry: TimelineEntry,
+    status: Option<String>,
+) -> (String, Incident) {
     // Closing an incident also records when: a final status needs a `closed` date.
     let closes = status
         .as_deref()
@@ -200,24 +264,32 @@ fn append(
     let line_edit = if closes {
         None
     } else {
-        crate::incident::append_timeline(&text, &entry, status.as_deref())
+        crate::incident::append_timeline(text, &entry, status.as_deref())
     };
-    let (new_text, incident) = match line_edit {
-        Some(edited) => edited,
-        None => {
-            // Closing, or a layout the line edit does not know: rewrite the file
-            // canonically.
-            let mut incident = before.clone();
-            if closes {
-                incident.closed = Some(entry.date);
-            }
-            incident.timeline.push(entry);
-            if let Some(status) = status {
-                incident.status = status;
-            }
-            (crate::incident::to_markdown(&incident), incident)
+    line_edit.unwrap_or_else(|| {
+        // Closing, or a layout the line edit does not know: rewrite the file
+        // canonically.
+        let mut incident = before.clone();
+        if closes {
+            incident.closed = Some(entry.date);
         }
-    };
-    store::replace(&path, new_text.as_bytes())?;
-    Ok((path, incident, before.status))
+        incident.timeline.push(entry);
+        if let Some(status) = status {
+            incident.status = status;
+        }
+        (crate::incident::to_markdown(&incident), incident)
+    })
+}
+
+/// The file `text` (holding `before`) with `todo` added at the end of its tasks, every
+/// other byte kept; rewritten canonically when its layout does not allow that.
+fn add_todo(text: &str, before: &Incident, todo: Todo) -> (String, Incident) {
+    let mut incident = before.clone();
+    incident.todos.push(todo.clone());
+    let mut addition = Incident::new(before.id.clone(), before.title.clone(), before.date);
+    addition.todos.push(todo);
+    match crate::incident::append(text, &addition) {
+        Ok(new_text) => (new_text, incident),
+        Err(_) => (crate::incident::to_markdown(&incident), incident),
+    }
 }

@@ -233,6 +233,15 @@ async fn route(app: Arc<App>, request: Request<Incoming>, peer: SocketAddr) -> R
         } else {
             http::method_not_allowed("POST")
         }
+    } else if let Some(id) = path
+        .strip_prefix("/api/incidents/")
+        .and_then(|rest| rest.strip_suffix("/todos"))
+    {
+        if post {
+            api::todos(&app, request, peer, id).await
+        } else {
+            http::method_not_allowed("POST")
+        }
     } else if read {
         match guard::form_access(&app.config.serve, request.headers(), peer) {
             Ok(_) => files::serve(&app.site, request.method(), &path, request.headers()).await,
