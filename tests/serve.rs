@@ -748,6 +748,60 @@ fn follow_up_tasks_are_added_leaving_the_rest_of_the_file_as_it_was() {
     );
     assert_eq!(missing.status, 404);
     assert_eq!(server.incident("FIR-2024-0001").todos.len(), 4);
+
+    // Marked done: two lines added to that task, nothing else changed; it leaves the
+    // tasks page.
+    let before = std::fs::read_to_string(&path).unwrap();
+    let done = server.post_json(
+        "/api/incidents/FIR-2024-0001/todos/4/done",
+        &serde_json::json!({}),
+        "",
+    );
+    assert_eq!(done.status, 200, "{}", done.text());
+    assert_eq!(done.json()["todo"], 4);
+    let after = std::fs::read_to_string(&path).unwrap();
+    let inserted = insertion(&before, &after);
+    assert!(
+        inserted.contains("done: true") && inserted.contains("done_at: "),
+        "{inserted}"
+    );
+    let todo = &server.incident("FIR-2024-0001").todos[3];
+    assert!(todo.done && todo.done_at.is_some());
+    let start = Instant::now();
+    while server
+        .get("/tasks/", "")
+        .text()
+        .contains("Check the other branches")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the task never left"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // A task done already stays as it was; no such task is a 404; the body says nothing.
+    let again = server.post_json(
+        "/api/incidents/FIR-2024-0001/todos/3/done",
+        &serde_json::json!({}),
+        "",
+    );
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
+    for number in ["5", "0", "x"] {
+        let response = server.post_json(
+            &format!("/api/incidents/FIR-2024-0001/todos/{number}/done"),
+            &serde_json::json!({}),
+            "",
+        );
+        assert_eq!(response.status, 404, "{number}: {}", response.text());
+    }
+    let extra = server.post_json(
+        "/api/incidents/FIR-2024-0001/todos/1/done",
+        &serde_json::json!({"done_at": "2024-01-01"}),
+        "",
+    );
+    assert_eq!(extra.status, 422, "{}", extra.text());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
     server.check();
 }
 

@@ -1,6 +1,6 @@
 //! Small edits of an incident file that leave every other byte of it as it was.
 
-use super::{Incident, TimelineEntry, append, parse, yaml};
+use super::{DateTime, Incident, TimelineEntry, append, parse, yaml};
 
 /// The file `text` with `entry` added at the end of its timeline and, when `status` is
 /// given, its status set; the incident it describes is returned too.
@@ -23,6 +23,82 @@ pub fn append_timeline(
         out = set_status(&out, status)?;
         expected.status = status.to_string();
     }
+    let reread = parse(&out).ok()?.incident;
+    (reread == expected).then_some((out, expected))
+}
+
+/// The file `text` with its task number `index` (from 0, in file order) marked done at
+/// `done_at`: its `done:` and `done_at:` lines are replaced, or added at the end of the
+/// task's lines, so hand-made layout and comments survive. `None` when the file holds
+/// no such task, is not laid out the way this edit understands (TOML front matter, a
+/// flow-style list, …), or when reading the result back does not give exactly the
+/// intended incident.
+pub fn mark_todo_done(text: &str, index: usize, done_at: DateTime) -> Option<(String, Incident)> {
+    let mut expected = parse(text).ok()?.incident;
+    let todo = expected.todos.get_mut(index)?;
+    todo.done = true;
+    todo.done_at = Some(done_at);
+    let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+    if lines.first()?.trim_end() != "---" {
+        return None;
+    }
+    let end = (1..lines.len()).find(|&i| lines[i].trim_end() == "---")?;
+    let key = (1..end).find(|&i| lines[i].trim_end() == "todos:")?;
+    let block_end = (key + 1..end)
+        .find(|&i| lines[i].starts_with(|c: char| c.is_ascii_alphabetic()))
+        .unwrap_or(end);
+    // Items start with `- ` at the first item's indentation.
+    let first = (key + 1..block_end).find(|&i| lines[i].trim_start().starts_with("- "))?;
+    let indent = lines[first].len() - lines[first].trim_start().len();
+    let starts: Vec<usize> = (first..block_end)
+        .filter(|&i| {
+            let line = lines[i];
+            line.len() - line.trim_start().len() == indent && line.trim_start().starts_with("- ")
+        })
+        .collect();
+    let start = *starts.get(index)?;
+    let stop = starts.get(index + 1).copied().unwrap_or(block_end);
+    let field_indent = " ".repeat(indent + 2);
+    let newline = if lines[start].ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let done_line = format!("{field_indent}done: true{newline}");
+    let at_line =
+        format!("{field_indent}{}", yaml::entry("done_at", &done_at)).replace('\n', newline);
+    let is_field = |line: &str, name: &str| {
+        line.get(indent + 2..)
+            .is_some_and(|rest| rest.starts_with(name) && rest[name.len()..].starts_with(':'))
+    };
+    let mut replaced = (false, false);
+    let mut out_lines: Vec<String> = Vec::with_capacity(lines.len() + 2);
+    for (i, line) in lines.drain(..).enumerate() {
+        if (start..stop).contains(&i) && is_field(line, "done") {
+            out_lines.push(done_line.clone());
+            replaced.0 = true;
+        } else if (start..stop).contains(&i) && is_field(line, "done_at") {
+            out_lines.push(at_line.clone());
+            replaced.1 = true;
+        } else {
+            out_lines.push(line.to_string());
+        }
+        if i + 1 == stop {
+            // After the task's last line (its own lines come first in the file's order).
+            let last = out_lines.len();
+            let mut added = Vec::new();
+            if !replaced.0 {
+                added.push(done_line.clone());
+            }
+            if !replaced.1 {
+                added.push(at_line.clone());
+            }
+            let trailing_blank = out_lines[last - 1].trim().is_empty();
+            let at = if trailing_blank { last - 1 } else { last };
+            out_lines.splice(at..at, added);
+        }
+    }
+    let out = out_lines.concat();
     let reread = parse(&out).ok()?.incident;
     (reread == expected).then_some((out, expected))
 }
@@ -98,5 +174,42 @@ mod tests {
         assert!(append_timeline(&flow, &entry("x"), None).is_none());
         let toml = "+++\nid = \"FIR-1\"\ntitle = \"T\"\ndate = 2024-05-01T09:30:00Z\ncategory = \"spam\"\nseverity = 1\nstatus = \"open\"\n+++\n";
         assert!(append_timeline(toml, &entry("x"), None).is_none());
+    }
+
+    #[test]
+    fn a_task_is_marked_done_in_place() {
+        let done_at: DateTime = "2024-06-02T08:00:00Z".parse().unwrap();
+        // Hand layout: a comment, a `done: false` line, tasks indented under the key.
+        let file = FILE.replace(
+            "relations:\n",
+            "todos:\n  # owners agreed on 2024-05-02\n  - task: Call the bank\n    done: false\n  - task: Reset passwords\n    deadline: 2024-05-10\nrelations:\n",
+        );
+        let (out, incident) = mark_todo_done(&file, 1, done_at).unwrap();
+        assert_eq!(
+            out,
+            file.replace(
+                "    deadline: 2024-05-10\n",
+                "    deadline: 2024-05-10\n    done: true\n    done_at: 2024-06-02T08:00:00Z\n"
+            )
+        );
+        assert!(incident.todos[1].done && !incident.todos[0].done);
+        let (out, _) = mark_todo_done(&out, 0, done_at).unwrap();
+        assert!(out.contains("  - task: Call the bank\n    done: true\n    done_at: 2024-06-02T08:00:00Z\n  - task: Reset"), "{out}");
+        assert!(out.contains("# owners agreed"));
+        // Canonical files stay canonical.
+        let mut canonical = parse(&file).unwrap().incident;
+        let canonical_text = to_markdown(&canonical);
+        let (out, expected) = mark_todo_done(&canonical_text, 1, done_at).unwrap();
+        canonical.todos[1].done = true;
+        canonical.todos[1].done_at = Some(done_at);
+        assert_eq!(
+            (out, expected.clone()),
+            (to_markdown(&canonical), canonical)
+        );
+        // No such task, or a layout this edit does not know.
+        assert!(mark_todo_done(&file, 2, done_at).is_none());
+        assert!(mark_todo_done(FILE, 0, done_at).is_none());
+        let flow = FILE.replace("relations:\n", "todos: [{task: x}]\nrelations:\n");
+        assert!(mark_todo_done(&flow, 0, done_at).is_none());
     }
 }

@@ -270,6 +270,11 @@ pub fn check_timeline(
     c.finish(request)
 }
 
+/// Checks that a request has no fields (it says everything in its address).
+pub fn check_nothing(fields: &Fields) -> Result<(), Vec<FieldError>> {
+    Checker::new(fields, &[]).finish(())
+}
+
 /// Checks a follow-up task request against `config`.
 pub fn check_todo(fields: &Fields, config: &Config) -> Result<TodoRequest, Vec<FieldError>> {
     let mut c = Checker::new(fields, &TODO_FIELDS);

@@ -69,7 +69,7 @@ pub async fn timeline(
     let entry = request.to_entry(app.now(), user.as_deref());
     let status = request.status.clone();
     let (path, incident, previous) = match edit(app, id, move |app, text, before| {
-        add_entry(app, text, before, entry, status)
+        Ok(add_entry(app, text, before, entry, status))
     })
     .await
     {
@@ -119,11 +119,14 @@ pub async fn todos(
         return text(StatusCode::NOT_FOUND, format!("no incident {id:?}"));
     }
     let todo = request.to_todo();
-    let (path, incident, _) =
-        match edit(app, id, move |_, text, before| add_todo(text, before, todo)).await {
-            Ok(done) => done,
-            Err(refused) => return refused,
-        };
+    let (path, incident, _) = match edit(app, id, move |_, text, before| {
+        Ok(add_todo(text, before, todo))
+    })
+    .await
+    {
+        Ok(done) => done,
+        Err(refused) => return refused,
+    };
     app.rebuilder.changed(path);
     created(
         app,
@@ -131,6 +134,52 @@ pub async fn todos(
         json!({
             "id": incident.id,
             "todos": incident.todos.len(),
+            "url": app.page_url(&incident.id),
+        }),
+    )
+}
+
+/// `POST /api/incidents/{id}/todos/{n}/done` (JSON body `{}`): marks task `n` (from 1,
+/// in file order) done now, editing only its lines.
+pub async fn todo_done(
+    app: &Arc<App>,
+    request: Request<Incoming>,
+    peer: SocketAddr,
+    id: &str,
+    number: &str,
+) -> Response<Body> {
+    let (_, fields) = match accept(app, request, peer).await {
+        Ok(accepted) => accepted,
+        Err(refused) => return refused,
+    };
+    if let Err(errors) = intake::check_nothing(&fields) {
+        return invalid(app, &errors);
+    }
+    let index = match number.parse::<usize>() {
+        Ok(n) if n >= 1 && crate::incident::is_valid_id(id) => n - 1,
+        _ => {
+            return text(
+                StatusCode::NOT_FOUND,
+                format!("no task {number:?} in {id:?}"),
+            );
+        }
+    };
+    let now = app.now();
+    let done = edit(app, id, move |_, text, before| {
+        done_todo(text, before, index, now)
+    })
+    .await;
+    let (path, incident, _) = match done {
+        Ok(done) => done,
+        Err(refused) => return refused,
+    };
+    app.rebuilder.changed(path);
+    http::json(
+        StatusCode::OK,
+        &json!({
+            "id": incident.id,
+            "todo": index + 1,
+            "done": true,
             "url": app.page_url(&incident.id),
         }),
     )
@@ -191,6 +240,8 @@ fn invalid(app: &App, errors: &[FieldError]) -> Response<Body> {
 
 enum Edit {
     NotFound,
+    /// A part of the incident that is not there (a task number).
+    Missing(String),
     Unreadable(String),
     Io(std::io::Error),
 }
@@ -207,7 +258,7 @@ impl From<std::io::Error> for Edit {
 async fn edit(
     app: &Arc<App>,
     id: &str,
-    change: impl FnOnce(&App, &str, &Incident) -> (String, Incident) + Send + 'static,
+    change: impl FnOnce(&App, &str, &Incident) -> Result<(String, Incident), Edit> + Send + 'static,
 ) -> Result<(PathBuf, Incident, String), Response<Body>> {
     let (task_app, task_id) = (Arc::clone(app), id.to_string());
     let edited = tokio::task::spawn_blocking(move || edit_file(&task_app, &task_id, change))
@@ -215,6 +266,7 @@ async fn edit(
         .unwrap_or_else(|e| Err(Edit::Io(std::io::Error::other(e))));
     edited.map_err(|error| match error {
         Edit::NotFound => text(StatusCode::NOT_FOUND, format!("no incident {id:?}")),
+        Edit::Missing(what) => text(StatusCode::NOT_FOUND, what),
         Edit::Unreadable(why) => text(
             StatusCode::CONFLICT,
             format!("the incident file cannot be edited: {why}"),
@@ -232,7 +284,7 @@ async fn edit(
 fn edit_file(
     app: &App,
     id: &str,
-    change: impl FnOnce(&App, &str, &Incident) -> (String, Incident),
+    change: impl FnOnce(&App, &str, &Incident) -> Result<(String, Incident), Edit>,
 ) -> Result<(PathBuf, Incident, String), Edit> {
     let _one_at_a_time = app.edits.lock().unwrap_or_else(|e| e.into_inner());
     let _lock = store::lock(&app.root)?;
@@ -242,7 +294,7 @@ fn edit_file(
     let before = crate::incident::parse(&text)
         .map_err(|e| Edit::Unreadable(e.to_string()))?
         .incident;
-    let (new_text, incident) = change(app, &text, &before);
+    let (new_text, incident) = change(app, &text, &before)?;
     store::replace(&path, new_text.as_bytes())?;
     Ok((path, incident, before.status))
 }
@@ -279,6 +331,36 @@ fn add_entry(
         }
         (crate::incident::to_markdown(&incident), incident)
     })
+}
+
+/// The file `text` (holding `before`) with its task `index` done at `now`: its lines
+/// edited in place, or the file rewritten canonically when its layout does not allow
+/// that. A task done already is left as it was.
+fn done_todo(
+    text: &str,
+    before: &Incident,
+    index: usize,
+    now: crate::incident::DateTime,
+) -> Result<(String, Incident), Edit> {
+    let Some(todo) = before.todos.get(index) else {
+        return Err(Edit::Missing(format!(
+            "no task {} in {}: it has {}",
+            index + 1,
+            before.id,
+            before.todos.len()
+        )));
+    };
+    if todo.done {
+        return Ok((text.to_string(), before.clone()));
+    }
+    Ok(
+        crate::incident::mark_todo_done(text, index, now).unwrap_or_else(|| {
+            let mut incident = before.clone();
+            incident.todos[index].done = true;
+            incident.todos[index].done_at = Some(now);
+            (crate::incident::to_markdown(&incident), incident)
+        }),
+    )
 }
 
 /// The file `text` (holding `before`) with `todo` added at the end of its tasks, every

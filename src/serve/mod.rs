@@ -233,6 +233,16 @@ async fn route(app: Arc<App>, request: Request<Incoming>, peer: SocketAddr) -> R
         } else {
             http::method_not_allowed("POST")
         }
+    } else if let Some((id, number)) = path
+        .strip_prefix("/api/incidents/")
+        .and_then(|rest| rest.strip_suffix("/done"))
+        .and_then(|rest| rest.split_once("/todos/"))
+    {
+        if post {
+            api::todo_done(&app, request, peer, id, number).await
+        } else {
+            http::method_not_allowed("POST")
+        }
     } else if let Some(id) = path
         .strip_prefix("/api/incidents/")
         .and_then(|rest| rest.strip_suffix("/todos"))
