@@ -17,66 +17,94 @@ use crate::incident::{Incident, TimelineEntry, Todo};
 use crate::intake::{self, FieldError};
 use crate::store;
 
-/// `POST /api/incidents`: 201 with the new id and its page, once the file is durable.
-pub async fn create(
+/// A call of the API, from the request's path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call<'p> {
+    /// `/api/incidents`
+    Create,
+    /// `/api/incidents/{id}/timeline`
+    Timeline(&'p str),
+    /// `/api/incidents/{id}/todos`
+    Todos(&'p str),
+    /// `/api/incidents/{id}/todos/{n}/done`
+    TodoDone(&'p str, &'p str),
+}
+
+impl<'p> Call<'p> {
+    /// The call `path` names, if it is one of the API's.
+    pub fn of(path: &'p str) -> Option<Call<'p>> {
+        if path == "/api/incidents" {
+            return Some(Call::Create);
+        }
+        let rest = path.strip_prefix("/api/incidents/")?;
+        if let Some(id) = rest.strip_suffix("/timeline") {
+            Some(Call::Timeline(id))
+        } else if let Some(id) = rest.strip_suffix("/todos") {
+            Some(Call::Todos(id))
+        } else {
+            let (id, number) = rest.strip_suffix("/done")?.split_once("/todos/")?;
+            Some(Call::TodoDone(id, number))
+        }
+    }
+}
+
+/// Answers a POST to `call`.
+pub async fn answer(
     app: &Arc<App>,
     request: Request<Incoming>,
     peer: SocketAddr,
+    call: Call<'_>,
 ) -> Response<Body> {
-    let (user, fields) = match accept(app, request, peer).await {
-        Ok(accepted) => accepted,
-        Err(refused) => return refused,
+    let answered = match call {
+        Call::Create => create(app, request, peer).await,
+        Call::Timeline(id) => timeline(app, request, peer, id).await,
+        Call::Todos(id) => todos(app, request, peer, id).await,
+        Call::TodoDone(id, number) => todo_done(app, request, peer, id, number).await,
     };
-    let submission = match intake::check_submission(&fields, &app.config, &[]) {
-        Ok(submission) => submission,
-        Err(errors) => return invalid(app, &errors),
-    };
+    answered.unwrap_or_else(|refused| refused)
+}
+
+/// `POST /api/incidents`: 201 with the new id and its page, once the file is durable.
+async fn create(app: &Arc<App>, request: Request<Incoming>, peer: SocketAddr) -> Answer {
+    let (user, submission) = accept(app, request, peer, |fields, config| {
+        intake::check_submission(fields, config, &[])
+    })
+    .await?;
     let incident = submission.to_incident(&app.config, app.now(), user.as_deref());
     match app.create(incident).await {
         Ok(incident) => {
             let url = app.page_url(&incident.id);
-            created(app, &incident, json!({ "id": incident.id, "url": url }))
+            Ok(created(
+                app,
+                &incident,
+                json!({ "id": incident.id, "url": url }),
+            ))
         }
         Err(error) => {
             tracing::error!("cannot write an incident sent to the API: {error}");
-            text(
+            Err(text(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "the incident could not be saved",
-            )
+            ))
         }
     }
 }
 
 /// `POST /api/incidents/{id}/timeline`: appends an entry (and sets the status if
 /// asked), editing only the lines that change.
-pub async fn timeline(
+async fn timeline(
     app: &Arc<App>,
     request: Request<Incoming>,
     peer: SocketAddr,
     id: &str,
-) -> Response<Body> {
-    let (user, fields) = match accept(app, request, peer).await {
-        Ok(accepted) => accepted,
-        Err(refused) => return refused,
-    };
-    let request = match intake::check_timeline(&fields, &app.config) {
-        Ok(request) => request,
-        Err(errors) => return invalid(app, &errors),
-    };
-    if !crate::incident::is_valid_id(id) {
-        return text(StatusCode::NOT_FOUND, format!("no incident {id:?}"));
-    }
+) -> Answer {
+    let (user, request) = accept(app, request, peer, intake::check_timeline).await?;
     let entry = request.to_entry(app.now(), user.as_deref());
     let status = request.status.clone();
-    let (path, incident, previous) = match edit(app, id, move |app, text, before| {
+    let (incident, previous) = edit(app, id, move |app, text, before| {
         Ok(add_entry(app, text, before, entry, status))
     })
-    .await
-    {
-        Ok(done) => done,
-        Err(refused) => return refused,
-    };
-    app.rebuilder.changed(path);
+    .await?;
     if previous != incident.status {
         app.hooks.send(worker::Event {
             event: "incident.status_changed",
@@ -87,7 +115,7 @@ pub async fn timeline(
             url: app.page_url(&incident.id),
         });
     }
-    created(
+    Ok(created(
         app,
         &incident,
         json!({
@@ -96,39 +124,19 @@ pub async fn timeline(
             "timeline": incident.timeline.len(),
             "url": app.page_url(&incident.id),
         }),
-    )
+    ))
 }
 
 /// `POST /api/incidents/{id}/todos`: adds a follow-up task (task, business line,
 /// deadline), editing only the lines that change.
-pub async fn todos(
-    app: &Arc<App>,
-    request: Request<Incoming>,
-    peer: SocketAddr,
-    id: &str,
-) -> Response<Body> {
-    let (_, fields) = match accept(app, request, peer).await {
-        Ok(accepted) => accepted,
-        Err(refused) => return refused,
-    };
-    let request = match intake::check_todo(&fields, &app.config) {
-        Ok(request) => request,
-        Err(errors) => return invalid(app, &errors),
-    };
-    if !crate::incident::is_valid_id(id) {
-        return text(StatusCode::NOT_FOUND, format!("no incident {id:?}"));
-    }
+async fn todos(app: &Arc<App>, request: Request<Incoming>, peer: SocketAddr, id: &str) -> Answer {
+    let (_, request) = accept(app, request, peer, intake::check_todo).await?;
     let todo = request.to_todo();
-    let (path, incident, _) = match edit(app, id, move |_, text, before| {
+    let (incident, _) = edit(app, id, move |_, text, before| {
         Ok(add_todo(text, before, todo))
     })
-    .await
-    {
-        Ok(done) => done,
-        Err(refused) => return refused,
-    };
-    app.rebuilder.changed(path);
-    created(
+    .await?;
+    Ok(created(
         app,
         &incident,
         json!({
@@ -136,45 +144,37 @@ pub async fn todos(
             "todos": incident.todos.len(),
             "url": app.page_url(&incident.id),
         }),
-    )
+    ))
 }
 
 /// `POST /api/incidents/{id}/todos/{n}/done` (JSON body `{}`): marks task `n` (from 1,
 /// in file order) done now, editing only its lines.
-pub async fn todo_done(
+async fn todo_done(
     app: &Arc<App>,
     request: Request<Incoming>,
     peer: SocketAddr,
     id: &str,
     number: &str,
-) -> Response<Body> {
-    let (_, fields) = match accept(app, request, peer).await {
-        Ok(accepted) => accepted,
-        Err(refused) => return refused,
-    };
-    if let Err(errors) = intake::check_nothing(&fields) {
-        return invalid(app, &errors);
-    }
+) -> Answer {
+    accept(app, request, peer, |fields, _| {
+        intake::check_nothing(fields)
+    })
+    .await?;
     let index = match number.parse::<usize>() {
-        Ok(n) if n >= 1 && crate::incident::is_valid_id(id) => n - 1,
+        Ok(n) if n >= 1 => n - 1,
         _ => {
-            return text(
+            return Err(text(
                 StatusCode::NOT_FOUND,
                 format!("no task {number:?} in {id:?}"),
-            );
+            ));
         }
     };
     let now = app.now();
-    let done = edit(app, id, move |_, text, before| {
+    let (incident, _) = edit(app, id, move |_, text, before| {
         done_todo(text, before, index, now)
     })
-    .await;
-    let (path, incident, _) = match done {
-        Ok(done) => done,
-        Err(refused) => return refused,
-    };
-    app.rebuilder.changed(path);
-    http::json(
+    .await?;
+    Ok(http::json(
         StatusCode::OK,
         &json!({
             "id": incident.id,
@@ -182,15 +182,21 @@ pub async fn todo_done(
             "done": true,
             "url": app.page_url(&incident.id),
         }),
-    )
+    ))
 }
 
-/// The checks every API call passes, then its JSON body decoded into fields.
-async fn accept(
+/// An answer, or the refusal sent instead.
+type Answer = Result<Response<Body>, Response<Body>>;
+
+/// The checks every API call passes, then its JSON body decoded into fields and
+/// checked by `check` against the configuration (422 with every problem otherwise):
+/// the authenticated user, if any, and what `check` made of the fields.
+async fn accept<T>(
     app: &App,
     request: Request<Incoming>,
     peer: SocketAddr,
-) -> Result<(Option<String>, intake::Fields), Response<Body>> {
+    check: impl FnOnce(&intake::Fields, &crate::Config) -> Result<T, Vec<FieldError>>,
+) -> Result<(Option<String>, T), Response<Body>> {
     let serve = &app.config.serve;
     let user = guard::api_access(serve, request.headers(), peer)?;
     guard::same_origin(request.headers())?;
@@ -206,7 +212,8 @@ async fn accept(
     let (_, body) = http::read_body(request, serve.max_body, timeout).await?;
     let fields = intake::decode_json(&body)
         .map_err(|error| text(StatusCode::BAD_REQUEST, error.to_string()))?;
-    Ok((user, fields))
+    let checked = check(&fields, &app.config).map_err(|errors| invalid(app, &errors))?;
+    Ok((user, checked))
 }
 
 /// 201 with `body` and the incident's page as `Location`.
@@ -252,19 +259,23 @@ impl From<std::io::Error> for Edit {
     }
 }
 
-/// Changes incident `id` on disk, one edit at a time: `change` gets the file's text and
-/// the incident it holds and gives the new text and incident. Returns the file's path,
-/// the incident as now stored and its status before; a refusal as the answer to send.
+/// Changes incident `id` on disk, one edit at a time, and queues the rebuild: `change`
+/// gets the file's text and the incident it holds and gives the new text and
+/// incident. Returns the incident as now stored and its status before; a refusal as
+/// the answer to send.
 async fn edit(
     app: &Arc<App>,
     id: &str,
     change: impl FnOnce(&App, &str, &Incident) -> Result<(String, Incident), Edit> + Send + 'static,
-) -> Result<(PathBuf, Incident, String), Response<Body>> {
+) -> Result<(Incident, String), Response<Body>> {
+    if !crate::incident::is_valid_id(id) {
+        return Err(text(StatusCode::NOT_FOUND, format!("no incident {id:?}")));
+    }
     let (task_app, task_id) = (Arc::clone(app), id.to_string());
     let edited = tokio::task::spawn_blocking(move || edit_file(&task_app, &task_id, change))
         .await
         .unwrap_or_else(|e| Err(Edit::Io(std::io::Error::other(e))));
-    edited.map_err(|error| match error {
+    let (path, incident, previous) = edited.map_err(|error| match error {
         Edit::NotFound => text(StatusCode::NOT_FOUND, format!("no incident {id:?}")),
         Edit::Missing(what) => text(StatusCode::NOT_FOUND, what),
         Edit::Unreadable(why) => text(
@@ -278,7 +289,9 @@ async fn edit(
                 "the change could not be saved",
             )
         }
-    })
+    })?;
+    app.rebuilder.changed(path);
+    Ok((incident, previous))
 }
 
 fn edit_file(
@@ -295,7 +308,10 @@ fn edit_file(
         .map_err(|e| Edit::Unreadable(e.to_string()))?
         .incident;
     let (new_text, incident) = change(app, &text, &before)?;
-    store::replace(&path, new_text.as_bytes())?;
+    // A change that changes nothing (a task done already) is not written.
+    if new_text != text {
+        store::replace(&path, new_text.as_bytes())?;
+    }
     Ok((path, incident, before.status))
 }
 

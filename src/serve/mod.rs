@@ -218,37 +218,9 @@ async fn route(app: Arc<App>, request: Request<Incoming>, peer: SocketAddr) -> R
         } else {
             http::method_not_allowed("GET, HEAD")
         }
-    } else if path == "/api/incidents" {
+    } else if let Some(call) = api::Call::of(&path) {
         if post {
-            api::create(&app, request, peer).await
-        } else {
-            http::method_not_allowed("POST")
-        }
-    } else if let Some(id) = path
-        .strip_prefix("/api/incidents/")
-        .and_then(|rest| rest.strip_suffix("/timeline"))
-    {
-        if post {
-            api::timeline(&app, request, peer, id).await
-        } else {
-            http::method_not_allowed("POST")
-        }
-    } else if let Some((id, number)) = path
-        .strip_prefix("/api/incidents/")
-        .and_then(|rest| rest.strip_suffix("/done"))
-        .and_then(|rest| rest.split_once("/todos/"))
-    {
-        if post {
-            api::todo_done(&app, request, peer, id, number).await
-        } else {
-            http::method_not_allowed("POST")
-        }
-    } else if let Some(id) = path
-        .strip_prefix("/api/incidents/")
-        .and_then(|rest| rest.strip_suffix("/todos"))
-    {
-        if post {
-            api::todos(&app, request, peer, id).await
+            api::answer(&app, request, peer, call).await
         } else {
             http::method_not_allowed("POST")
         }
