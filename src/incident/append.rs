@@ -127,8 +127,9 @@ fn list_block(generated: &str, key: &str) -> Option<String> {
     Some(lines[start..end].concat())
 }
 
-fn closing_fence(lines: &[String]) -> Option<usize> {
-    (1..lines.len()).find(|&i| lines[i].trim_end() == "---")
+/// The line that closes the front matter opened on the first line.
+pub(super) fn closing_fence(lines: &[impl AsRef<str>]) -> Option<usize> {
+    (1..lines.len()).find(|&i| lines[i].as_ref().trim_end() == "---")
 }
 
 fn is_key_line(line: &str, key: &str) -> bool {
@@ -137,7 +138,8 @@ fn is_key_line(line: &str, key: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\r', '\n']))
 }
 
-fn starts_top_level_key(line: &str) -> bool {
+/// Whether `line` starts a top-level key of the front matter.
+pub(super) fn starts_top_level_key(line: &str) -> bool {
     line.starts_with(|c: char| c.is_ascii_alphabetic()) && line.contains(':')
 }
 

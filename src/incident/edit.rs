@@ -1,5 +1,6 @@
 //! Small edits of an incident file that leave every other byte of it as it was.
 
+use super::append::{closing_fence, starts_top_level_key};
 use super::{DateTime, Incident, TimelineEntry, append, parse, yaml};
 
 /// The file `text` with `entry` added at the end of its timeline and, when `status` is
@@ -38,23 +39,22 @@ pub fn mark_todo_done(text: &str, index: usize, done_at: DateTime) -> Option<(St
     let todo = expected.todos.get_mut(index)?;
     todo.done = true;
     todo.done_at = Some(done_at);
-    let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
     if lines.first()?.trim_end() != "---" {
         return None;
     }
-    let end = (1..lines.len()).find(|&i| lines[i].trim_end() == "---")?;
+    let end = closing_fence(&lines)?;
+    // A block list only: `todos: []` or a flow list is not edited line by line.
     let key = (1..end).find(|&i| lines[i].trim_end() == "todos:")?;
     let block_end = (key + 1..end)
-        .find(|&i| lines[i].starts_with(|c: char| c.is_ascii_alphabetic()))
+        .find(|&i| starts_top_level_key(lines[i]))
         .unwrap_or(end);
     // Items start with `- ` at the first item's indentation.
+    let indent_of = |line: &str| line.len() - line.trim_start().len();
     let first = (key + 1..block_end).find(|&i| lines[i].trim_start().starts_with("- "))?;
-    let indent = lines[first].len() - lines[first].trim_start().len();
+    let indent = indent_of(lines[first]);
     let starts: Vec<usize> = (first..block_end)
-        .filter(|&i| {
-            let line = lines[i];
-            line.len() - line.trim_start().len() == indent && line.trim_start().starts_with("- ")
-        })
+        .filter(|&i| indent_of(lines[i]) == indent && lines[i].trim_start().starts_with("- "))
         .collect();
     let start = *starts.get(index)?;
     let stop = starts.get(index + 1).copied().unwrap_or(block_end);
@@ -64,41 +64,39 @@ pub fn mark_todo_done(text: &str, index: usize, done_at: DateTime) -> Option<(St
     } else {
         "\n"
     };
-    let done_line = format!("{field_indent}done: true{newline}");
-    let at_line =
-        format!("{field_indent}{}", yaml::entry("done_at", &done_at)).replace('\n', newline);
     let is_field = |line: &str, name: &str| {
         line.get(indent + 2..)
             .is_some_and(|rest| rest.starts_with(name) && rest[name.len()..].starts_with(':'))
     };
-    let mut replaced = (false, false);
-    let mut out_lines: Vec<String> = Vec::with_capacity(lines.len() + 2);
-    for (i, line) in lines.drain(..).enumerate() {
-        if (start..stop).contains(&i) && is_field(line, "done") {
-            out_lines.push(done_line.clone());
-            replaced.0 = true;
-        } else if (start..stop).contains(&i) && is_field(line, "done_at") {
-            out_lines.push(at_line.clone());
-            replaced.1 = true;
-        } else {
-            out_lines.push(line.to_string());
-        }
-        if i + 1 == stop {
-            // After the task's last line (its own lines come first in the file's order).
-            let last = out_lines.len();
-            let mut added = Vec::new();
-            if !replaced.0 {
-                added.push(done_line.clone());
-            }
-            if !replaced.1 {
-                added.push(at_line.clone());
-            }
-            let trailing_blank = out_lines[last - 1].trim().is_empty();
-            let at = if trailing_blank { last - 1 } else { last };
-            out_lines.splice(at..at, added);
+    // The task's own `done` and `done_at` lines are replaced; missing ones go after its
+    // last line (before blank lines).
+    let mut item: Vec<String> = lines[start..stop].iter().map(|l| l.to_string()).collect();
+    let mut missing = Vec::new();
+    for (name, line) in [
+        ("done", format!("{field_indent}done: true{newline}")),
+        (
+            "done_at",
+            format!("{field_indent}{}", yaml::entry("done_at", &done_at)).replace('\n', newline),
+        ),
+    ] {
+        match item.iter_mut().find(|l| is_field(l, name)) {
+            Some(existing) => *existing = line,
+            None => missing.push(line),
         }
     }
-    let out = out_lines.concat();
+    let at = item.len()
+        - item
+            .iter()
+            .rev()
+            .take_while(|l| l.trim().is_empty())
+            .count();
+    item.splice(at..at, missing);
+    let out = [
+        lines[..start].concat(),
+        item.concat(),
+        lines[stop..].concat(),
+    ]
+    .concat();
     let reread = parse(&out).ok()?.incident;
     (reread == expected).then_some((out, expected))
 }
