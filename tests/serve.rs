@@ -149,6 +149,20 @@ impl Server {
         panic!("{page} never appeared on the site");
     }
 
+    /// Waits until the page served at `path` shows `text` (or, with `shown` false, no
+    /// longer does): rebuilds run after the answer.
+    fn wait_until_served(&self, path: &str, text: &str, shown: bool) {
+        let start = Instant::now();
+        while self.get(path, "").text().contains(text) != shown {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{path} never {} {text:?}",
+                if shown { "showed" } else { "stopped showing" }
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn check(&self) {
         common::run_ok(self.root(), &["check"]);
     }
@@ -700,18 +714,7 @@ fn follow_up_tasks_are_added_leaving_the_rest_of_the_file_as_it_was() {
     assert_eq!(todo.deadline.unwrap().to_string(), "2024-07-01");
     assert!(!todo.done);
     // It reaches the tasks page at the next rebuild.
-    let start = Instant::now();
-    while !server
-        .get("/tasks/", "")
-        .text()
-        .contains("Check the other branches")
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the task never showed"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    server.wait_until_served("/tasks/", "Check the other branches", true);
     // Each bad field is named; nothing is written.
     let response = server.post_json(
         "/api/incidents/FIR-2024-0001/todos",
@@ -767,18 +770,7 @@ fn follow_up_tasks_are_added_leaving_the_rest_of_the_file_as_it_was() {
     );
     let todo = &server.incident("FIR-2024-0001").todos[3];
     assert!(todo.done && todo.done_at.is_some());
-    let start = Instant::now();
-    while server
-        .get("/tasks/", "")
-        .text()
-        .contains("Check the other branches")
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the task never left"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    server.wait_until_served("/tasks/", "Check the other branches", false);
     // A task done already stays as it was; no such task is a 404; the body says nothing.
     let again = server.post_json(
         "/api/incidents/FIR-2024-0001/todos/3/done",
@@ -1251,18 +1243,7 @@ fn files_changed_outside_the_server_are_published_at_the_next_look() {
     .unwrap();
     let page = server.wait_for_page("incidents/FIR-2024-0042.html");
     assert!(page.contains("Not through the form."), "{page}");
-    let start = Instant::now();
-    while !server
-        .get("/list/", "")
-        .text()
-        .contains("Port scan, edited by hand")
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the edit never showed"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    server.wait_until_served("/list/", "Port scan, edited by hand", true);
     // A broken file leaves the site as it was; fixed, it is published.
     std::fs::write(&added, "---\nid: FIR-2024-0042\ntitle: [broken\n---\n").unwrap();
     std::thread::sleep(Duration::from_millis(2500));
@@ -1277,16 +1258,5 @@ fn files_changed_outside_the_server_are_published_at_the_next_look() {
         "---\nid: FIR-2024-0042\ntitle: Fixed by hand\ndate: 2024-06-03T10:00:00Z\ncategory: phishing\nseverity: 2\nstatus: open\ntlp: GREEN\n---\nFixed.\n",
     )
     .unwrap();
-    let start = Instant::now();
-    while !server
-        .get("/incidents/FIR-2024-0042.html", "")
-        .text()
-        .contains("Fixed by hand")
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the fix never showed"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    server.wait_until_served("/incidents/FIR-2024-0042.html", "Fixed by hand", true);
 }

@@ -76,8 +76,7 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         .filter(|task| match (&line, task.business_line) {
             (None, _) => true,
             (Some(wanted), Some(owner)) => {
-                business_lines::ancestors_and_self(&business_lines::normalize(owner))
-                    .any(|line| line == wanted)
+                business_lines::within(&business_lines::normalize(owner), wanted)
             }
             (Some(_), None) => false,
         })

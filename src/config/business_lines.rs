@@ -52,6 +52,12 @@ pub fn ancestors_and_self(path: &str) -> impl Iterator<Item = &str> {
         .chain(std::iter::once(path))
 }
 
+/// Whether the business line `path` is `line` or below it (both normalized):
+/// `Retail > France` is within `Retail`.
+pub fn within(path: &str, line: &str) -> bool {
+    ancestors_and_self(path).any(|ancestor| ancestor == line)
+}
+
 /// The path one level up, if any.
 pub fn parent_of(path: &str) -> Option<&str> {
     path.rfind(SEPARATOR).map(|i| &path[..i])
@@ -96,5 +102,8 @@ mod tests {
             ["Retail > France", "Retail > Spain"]
         );
         assert_eq!(parent_of("Retail > France"), Some("Retail"));
+        assert!(within("Retail > France", "Retail") && within("Retail", "Retail"));
+        // Whole levels only: "Retail Banking" is not below "Retail".
+        assert!(!within("Retail Banking", "Retail") && !within("Retail", "Retail > France"));
     }
 }

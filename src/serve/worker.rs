@@ -17,10 +17,10 @@ use crate::site::{BuildOptions, Site};
 
 /// Rebuilds the site on its own thread after incident files change: those the server
 /// wrote, and, every `rescan` when idle, any others found in the content directory
-/// (an analyst's edit, a `git pull`). Changes that arrive while it builds or waits (`delay`; under a stream of submissions, also as
-/// long as the last rebuild took, up to a second, less the time since it ended) are
-/// gathered into one rebuild, so a burst of submissions costs a few rebuilds, not one
-/// each.
+/// (an analyst's edit, a `git pull`). Changes that arrive while it builds or waits
+/// (`delay`; under a stream of submissions, also as long as the last rebuild took, up
+/// to a second, less the time since it ended) are gathered into one rebuild, so a
+/// burst of submissions costs a few rebuilds, not one each.
 #[derive(Debug)]
 pub struct Rebuilder {
     sender: Mutex<Option<mpsc::Sender<PathBuf>>>,

@@ -29,7 +29,7 @@ pub fn admits(audience: &Audience, incident: &Incident, config: &Config) -> bool
         .collect();
     incident.business_lines.iter().any(|bl| {
         let bl = business_lines::normalize(bl);
-        business_lines::ancestors_and_self(&bl).any(|a| allowed.iter().any(|x| x == a))
+        allowed.iter().any(|line| business_lines::within(&bl, line))
     })
 }
 
