@@ -148,13 +148,19 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
 /// their numbers and shares (%) by status, severity and category.
 fn overview(records: &[stats::Record<'_>], range: DateRange, labels: &Labels<'_>) -> String {
     let last = range.end.yesterday().unwrap_or(range.end);
-    let mut total = 0;
-    let tables: Vec<String> = [Facet::Status, Facet::Severity, Facet::Category]
+    let counts: Vec<stats::Counts> = [Facet::Status, Facet::Severity, Facet::Category]
         .into_iter()
         .map(|facet| {
             let mut counts = stats::count(records, &[facet], None, range);
             labels.sort(&mut counts);
-            total = counts.total();
+            counts
+        })
+        .collect();
+    // Every incident has one status: the same total for each table.
+    let total = counts.first().map_or(0, stats::Counts::total);
+    let tables: Vec<String> = counts
+        .iter()
+        .map(|counts| {
             let mut table = counts.table(labels);
             table.columns.push("%".to_string());
             for row in &mut table.rows {
