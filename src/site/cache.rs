@@ -4,19 +4,24 @@
 //!
 //! Binary (postcard): at 100k incidents the cache holds every summary and every output
 //! path, and reading it is on the path of every incremental rebuild. JSON took several
-//! times longer to read and write.
+//! times longer to read and write. Its long lists are stored in parts of [`PART`]
+//! entries, each encoded on its own, so that every core decodes and encodes some.
 
 use std::borrow::Borrow;
 use std::ffi::OsStr;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Summary;
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
+
+/// Entries per part of a list in the cache file.
+const PART: usize = 4096;
 
 /// An incident file's path as a map key, hashed and compared as its bytes: a build
 /// looks up every path of the site, and `Path`'s own hashing and equality parse each
@@ -99,9 +104,8 @@ pub fn modified(metadata: &std::fs::Metadata) -> (i64, u32) {
 }
 
 /// Everything the last successful build knew.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug)]
 pub struct State {
-    format: u32,
     /// Fingerprint of what all pages depend on: fir, fir.toml, theme, options.
     pub key: u64,
     /// Also written into the output, to tell that the output is the one this describes.
@@ -114,7 +118,6 @@ pub struct State {
     pub pages: foldhash::HashMap<String, u64>,
     /// The index of `summaries`, kept in memory for the next build of the same process
     /// (the intake server's), which takes it to update; never saved.
-    #[serde(skip)]
     pub index: std::sync::Mutex<Option<super::Index>>,
 }
 
@@ -130,7 +133,6 @@ impl State {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
         State {
-            format: FORMAT,
             key,
             build_id: format!(
                 "{}-{}-{}",
@@ -162,17 +164,17 @@ pub const MARKER: &str = ".fir-build";
 pub fn load(out: &Path, key: u64) -> Option<State> {
     let started = std::time::Instant::now();
     let bytes = std::fs::read(path_for(out)).ok()?;
-    let state: State = match postcard::from_bytes(&bytes) {
-        Ok(state) => state,
+    let state = match decode(&bytes, key) {
+        Ok(Some(state)) => state,
+        Ok(None) => {
+            tracing::debug!("build cache is for other settings: full build");
+            return None;
+        }
         Err(e) => {
             tracing::debug!("ignoring unreadable build cache: {e}");
             return None;
         }
     };
-    if state.format != FORMAT || state.key != key {
-        tracing::debug!("build cache is for other settings: full build");
-        return None;
-    }
     let marker = std::fs::read_to_string(out.join(MARKER)).unwrap_or_default();
     if marker.trim() != state.build_id {
         tracing::debug!("output does not match the build cache: full build");
@@ -182,18 +184,44 @@ pub fn load(out: &Path, key: u64) -> Option<State> {
     Some(state)
 }
 
+/// The state in a cache file's `bytes`, or `None` when it was saved for another format
+/// or key (whose lists are not decoded).
+fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
+    let file: File<'_> = postcard::from_bytes(bytes)?;
+    if file.format != FORMAT || file.key != key {
+        return Ok(None);
+    }
+    let ((sources, summaries), pages) = rayon::join(
+        || {
+            rayon::join(
+                || from_parts::<(SourcePath, Source)>(&file.sources),
+                || from_parts::<Summary>(&file.summaries),
+            )
+        },
+        || from_parts::<(String, u64)>(&file.pages),
+    );
+    let mut state = State::new(
+        file.key,
+        sources?.into_iter().collect(),
+        summaries?,
+        pages?.into_iter().collect(),
+        None,
+    );
+    state.build_id = file.build_id.to_string();
+    Ok(Some(state))
+}
+
 /// Saves the cache beside `out`.
 pub fn save(out: &Path, state: &State) -> std::io::Result<()> {
+    let sources: Vec<_> = state.sources.iter().collect();
+    let pages: Vec<_> = state.pages.iter().collect();
     write(
         out,
-        &Saved {
-            format: state.format,
-            key: state.key,
-            build_id: &state.build_id,
-            sources: &state.sources,
-            summaries: &state.summaries,
-            pages: &state.pages,
-        },
+        state.key,
+        &state.build_id,
+        &sources,
+        &state.summaries,
+        &pages,
     )
 }
 
@@ -219,17 +247,15 @@ pub struct Next<'a> {
 /// together, would save (the same fields in the same order, the same map entries).
 pub fn save_next(out: &Path, next: &Next<'_>) -> std::io::Result<()> {
     let removed: foldhash::HashSet<&OsStr> = next.removed.iter().map(|p| p.as_os_str()).collect();
-    let sources = Merged {
-        kept: next
-            .last
-            .sources
-            .iter()
-            .filter(|(path, _)| {
-                !removed.contains(path.0.as_os_str()) && !next.read.contains_key(path.0.as_os_str())
-            })
-            .collect(),
-        added: next.read.iter().collect(),
-    };
+    let sources: Vec<(&SourcePath, &Source)> = next
+        .last
+        .sources
+        .iter()
+        .filter(|(path, _)| {
+            !removed.contains(path.0.as_os_str()) && !next.read.contains_key(path.0.as_os_str())
+        })
+        .chain(next.read.iter())
+        .collect();
     // Later entries of `rendered` win, as when a map is extended with them.
     let rendered: foldhash::HashMap<&str, u64> = next
         .rendered
@@ -237,62 +263,103 @@ pub fn save_next(out: &Path, next: &Next<'_>) -> std::io::Result<()> {
         .map(|(p, f)| (p.as_str(), *f))
         .collect();
     let stale: foldhash::HashSet<&str> = next.stale.iter().map(String::as_str).collect();
-    let pages = Merged {
-        kept: next
-            .last
-            .pages
-            .iter()
-            .filter(|(path, _)| {
-                !stale.contains(path.as_str()) && !rendered.contains_key(path.as_str())
-            })
-            .map(|(path, fingerprint)| (path.as_str(), *fingerprint))
-            .collect(),
-        added: rendered.into_iter().collect(),
-    };
+    let pages: Vec<(&str, u64)> = next
+        .last
+        .pages
+        .iter()
+        .filter(|(path, _)| !stale.contains(path.as_str()) && !rendered.contains_key(path.as_str()))
+        .map(|(path, fingerprint)| (path.as_str(), *fingerprint))
+        .chain(
+            rendered
+                .iter()
+                .map(|(path, fingerprint)| (*path, *fingerprint)),
+        )
+        .collect();
     write(
         out,
-        &Saved {
-            format: FORMAT,
-            key: next.last.key,
-            build_id: next.build_id,
-            sources: &sources,
-            summaries: next.summaries,
-            pages: &pages,
-        },
+        next.last.key,
+        next.build_id,
+        &sources,
+        next.summaries,
+        &pages,
     )
 }
 
-/// What the cache file holds, borrowed: [`State`]'s saved fields, in its order.
-#[derive(Serialize)]
-struct Saved<'a, S: Serialize, P: Serialize> {
+/// What the cache file holds: a header, then each list as parts of encoded entries.
+#[derive(Serialize, Deserialize)]
+struct File<'a> {
     format: u32,
     key: u64,
     build_id: &'a str,
-    sources: &'a S,
-    summaries: &'a [Summary],
-    pages: &'a P,
+    #[serde(borrow)]
+    sources: Vec<Part<'a>>,
+    #[serde(borrow)]
+    summaries: Vec<Part<'a>>,
+    #[serde(borrow)]
+    pages: Vec<Part<'a>>,
 }
 
-/// A map saved as the entries kept from the last one, then the added ones.
-struct Merged<K, V> {
-    kept: Vec<(K, V)>,
-    added: Vec<(K, V)>,
-}
+/// Up to [`PART`] entries of a list, encoded: read in place from the file's bytes.
+#[derive(Debug)]
+struct Part<'a>(std::borrow::Cow<'a, [u8]>);
 
-impl<K: Serialize, V: Serialize> Serialize for Merged<K, V> {
+impl Serialize for Part<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(self.kept.len() + self.added.len()))?;
-        for (k, v) in self.kept.iter().chain(&self.added) {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
+        serializer.serialize_bytes(&self.0)
     }
 }
 
-fn write<S: Serialize, P: Serialize>(out: &Path, saved: &Saved<'_, S, P>) -> std::io::Result<()> {
+impl<'de: 'a, 'a> Deserialize<'de> for Part<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <&'de [u8]>::deserialize(deserializer).map(|bytes| Part(bytes.into()))
+    }
+}
+
+/// `items` encoded in parts, on every core.
+fn to_parts<T: Serialize + Sync>(items: &[T]) -> postcard::Result<Vec<Part<'static>>> {
+    items
+        .par_chunks(PART)
+        .map(|chunk| postcard::to_stdvec(chunk).map(|bytes| Part(bytes.into())))
+        .collect()
+}
+
+/// The entries of `parts`, in order, decoded on every core.
+fn from_parts<T: serde::de::DeserializeOwned + Send>(
+    parts: &[Part<'_>],
+) -> postcard::Result<Vec<T>> {
+    let decoded: Vec<Vec<T>> = parts
+        .par_iter()
+        .map(|part| postcard::from_bytes(&part.0))
+        .collect::<postcard::Result<_>>()?;
+    let mut all = Vec::with_capacity(decoded.iter().map(Vec::len).sum());
+    for part in decoded {
+        all.extend(part);
+    }
+    Ok(all)
+}
+
+fn write<S: Serialize + Sync, P: Serialize + Sync>(
+    out: &Path,
+    key: u64,
+    build_id: &str,
+    sources: &[S],
+    summaries: &[Summary],
+    pages: &[P],
+) -> std::io::Result<()> {
+    let ((sources, summaries), pages) = rayon::join(
+        || rayon::join(|| to_parts(sources), || to_parts(summaries)),
+        || to_parts(pages),
+    );
+    let file = File {
+        format: FORMAT,
+        key,
+        build_id,
+        sources: sources.map_err(std::io::Error::other)?,
+        summaries: summaries.map_err(std::io::Error::other)?,
+        pages: pages.map_err(std::io::Error::other)?,
+    };
+    let bytes = postcard::to_stdvec(&file).map_err(std::io::Error::other)?;
     let path = path_for(out);
-    let bytes = postcard::to_stdvec(saved).map_err(std::io::Error::other)?;
     let parent = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -317,7 +384,9 @@ mod tests {
     }
 
     fn read(out: &Path) -> State {
-        postcard::from_bytes(&std::fs::read(path_for(out)).unwrap()).unwrap()
+        decode(&std::fs::read(path_for(out)).unwrap(), 7)
+            .unwrap()
+            .unwrap()
     }
 
     #[test]
@@ -381,5 +450,30 @@ mod tests {
         save(&out, &expected).unwrap();
         let again = read(&out);
         assert_eq!((again.sources, again.pages), (saved.sources, saved.pages));
+    }
+
+    #[test]
+    fn long_lists_come_back_whole_and_in_order_across_parts() {
+        let items: Vec<(String, u64)> = (0..2 * PART as u64 + 5)
+            .map(|n| (format!("page-{n}"), n))
+            .collect();
+        let parts = to_parts(&items).unwrap();
+        assert_eq!(parts.len(), 3);
+        let bytes = postcard::to_stdvec(&parts).unwrap();
+        let read: Vec<Part<'_>> = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(from_parts::<(String, u64)>(&read).unwrap(), items);
+        assert!(from_parts::<(String, u64)>(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_cache_of_another_format_or_key_is_not_decoded() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let state = State::new(7, Default::default(), Vec::new(), Default::default(), None);
+        save(&out, &state).unwrap();
+        let bytes = std::fs::read(path_for(&out)).unwrap();
+        assert!(decode(&bytes, 7).unwrap().is_some());
+        assert!(decode(&bytes, 8).unwrap().is_none());
+        assert!(decode(&bytes[..bytes.len() / 2], 7).is_err());
     }
 }
