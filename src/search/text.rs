@@ -63,14 +63,61 @@ pub fn fold_into(text: &str, out: &mut String) {
 }
 
 /// Calls `each` with every index term of `text`, in order, reusing one buffer: the
-/// allocation-free form of [`terms`] for indexing.
+/// allocation-free form of [`terms`] for indexing. Words are cut and folded in one
+/// pass over the bytes (the index reads every text of the site through here); the
+/// result is that of [`terms`], which a property test checks.
 pub fn for_each_term(text: &str, mut each: impl FnMut(&str)) {
-    let mut buffer = String::new();
-    for word in raw_words(text) {
+    let bytes = text.as_bytes();
+    let mut buffer = String::with_capacity(4 * MAX_WORD);
+    let mut at = 0;
+    while at < bytes.len() {
+        if !starts_word(text, at) {
+            at += char_width(bytes[at]);
+            continue;
+        }
         buffer.clear();
-        fold_into(word, &mut buffer);
-        stem_in_place(&mut buffer);
-        each(&buffer);
+        let mut chars = 0;
+        while at < bytes.len() {
+            let byte = bytes[at];
+            if byte.is_ascii() {
+                if !byte.is_ascii_alphanumeric() {
+                    break;
+                }
+                buffer.push(char::from(byte.to_ascii_lowercase()));
+                at += 1;
+            } else {
+                let c = text[at..].chars().next().unwrap_or_default();
+                if !c.is_alphanumeric() {
+                    break;
+                }
+                for lower in c.to_lowercase() {
+                    fold_char(lower, &mut buffer);
+                }
+                at += c.len_utf8();
+            }
+            chars += 1;
+        }
+        if chars <= MAX_WORD {
+            stem_in_place(&mut buffer);
+            each(&buffer);
+        }
+    }
+}
+
+/// Whether the character at byte `at` of `text` is a letter or digit.
+fn starts_word(text: &str, at: usize) -> bool {
+    let byte = text.as_bytes()[at];
+    if byte.is_ascii() {
+        return byte.is_ascii_alphanumeric();
+    }
+    text[at..].chars().next().is_some_and(char::is_alphanumeric)
+}
+
+/// The length in bytes of the UTF-8 character that starts with `byte`.
+fn char_width(byte: u8) -> usize {
+    match byte.leading_ones() {
+        0 => 1,
+        n => n as usize,
     }
 }
 
@@ -210,6 +257,24 @@ mod tests {
                 .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD)
                 .collect();
             proptest::prop_assert_eq!(raw_words(&text).collect::<Vec<_>>(), expected);
+        }
+    }
+
+    proptest::proptest! {
+        /// Indexing cuts, folds and stems in one pass exactly as queries do in steps.
+        #[test]
+        fn one_pass_terms_are_the_query_terms(text in "(?s)[a-zA-Z0-9 .,:'éÉèÆŒœßİK\u{212A}\u{2014}\u{0301}\u{1F600}\u{0660}ǅ-]{0,400}") {
+            let mut seen = Vec::new();
+            for_each_term(&text, |t| seen.push(t.to_string()));
+            proptest::prop_assert_eq!(seen, terms(&text).collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn one_pass_terms_handle_long_runs(word in "[aé1]{60,70}", other in "[a-zA-Z]{1,8}") {
+            let text = format!("{other} {word}s {other}");
+            let mut seen = Vec::new();
+            for_each_term(&text, |t| seen.push(t.to_string()));
+            proptest::prop_assert_eq!(seen, terms(&text).collect::<Vec<_>>());
         }
     }
 
