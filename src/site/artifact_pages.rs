@@ -197,31 +197,17 @@ impl<'a> ArtifactPages<'a> {
                 values(&mut h, &self.most_shared());
             }
             Item::Data => {
-                // Over a million artifacts on a large site: hashed in chunks on every
-                // core, then the chunks' hashes in order. The file names incidents by
-                // id, so ids are hashed, not positions: an incident inserted before
-                // others (an older one imported, a tie on the date) moves positions
-                // but changes nothing here unless it has artifacts.
-                let summaries = self.input.summaries;
-                let chunks: Vec<u64> = self
-                    .input
-                    .index
-                    .artifacts
-                    .shared
-                    .par_chunks(16 * 1024)
-                    .map(|chunk| {
-                        let mut h = hasher();
-                        for s in chunk {
-                            s.artifact.hash(&mut h);
-                            s.incidents.len().hash(&mut h);
-                            for &i in &s.incidents {
-                                summaries[i as usize].id.hash(&mut h);
-                            }
-                        }
-                        h.finish()
-                    })
-                    .collect();
-                chunks.hash(&mut h);
+                // The file is made of the incidents' ids and artifacts, in their
+                // order (artifacts are numbered by first mention): their hashes, made
+                // once per build, stand for over a million artifacts on a large site.
+                // Incidents without artifacts add nothing, so that one inserted before
+                // others (an older one imported, a tie on the date) changes nothing
+                // here.
+                for &f in &self.input.artifacts_fingerprints {
+                    if f != 0 {
+                        f.hash(&mut h);
+                    }
+                }
             }
             Item::TypeIndex(k, page) => {
                 let (_, list, total) = &self.kinds[k];

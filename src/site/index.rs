@@ -120,6 +120,17 @@ impl Summary {
         hasher.finish()
     }
 
+    /// A hash of the incident's id and artifacts: what it adds
+    /// to the site's artifact data file (0 when it has none).
+    pub fn artifacts_fingerprint(&self) -> u64 {
+        if self.artifacts.is_empty() {
+            return 0;
+        }
+        let mut hasher = super::fingerprint::hasher();
+        (&self.id, &self.artifacts).hash(&mut hasher);
+        hasher.finish()
+    }
+
     /// Sort order of every list: by date, then id.
     pub fn sort_key(&self) -> (i64, &str) {
         (self.timestamp, &self.id)

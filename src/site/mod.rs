@@ -322,6 +322,8 @@ pub struct Input<'a> {
     pub summaries: &'a [Summary],
     /// [`Summary::fingerprint`] of each summary.
     pub fingerprints: Vec<u64>,
+    /// [`Summary::artifacts_fingerprint`] of each summary.
+    pub artifacts_fingerprints: Vec<u64>,
     /// What statistics need of each summary, in the same order.
     pub records: Vec<crate::stats::Record<'a>>,
     /// Every summary position, oldest first (the list of all incidents).
@@ -346,11 +348,16 @@ impl<'a> Input<'a> {
         entries: &'a Entries,
         kept: usize,
     ) -> Input<'a> {
+        let (fingerprints, artifacts_fingerprints) = summaries
+            .par_iter()
+            .map(|s| (s.fingerprint(), s.artifacts_fingerprint()))
+            .unzip();
         Input {
             config: &site.config,
             renderer: &site.renderer,
             summaries,
-            fingerprints: summaries.par_iter().map(Summary::fingerprint).collect(),
+            fingerprints,
+            artifacts_fingerprints,
             records: summaries
                 .par_iter()
                 .map(|s| crate::stats::Record::from_summary(s, site.config.tz()))
