@@ -350,22 +350,45 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
         || rayon::join(|| to_parts(sources), || to_parts(summaries)),
         || to_parts(pages),
     );
-    let file = File {
-        format: FORMAT,
-        key,
-        build_id,
-        sources: sources.map_err(std::io::Error::other)?,
-        summaries: summaries.map_err(std::io::Error::other)?,
-        pages: pages.map_err(std::io::Error::other)?,
-    };
-    let bytes = postcard::to_stdvec(&file).map_err(std::io::Error::other)?;
+    let lists = [
+        sources.map_err(std::io::Error::other)?,
+        summaries.map_err(std::io::Error::other)?,
+        pages.map_err(std::io::Error::other)?,
+    ];
     let path = path_for(out);
     let parent = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    super::publish::write_in_place(parent, &name, &bytes)
+    super::publish::write_with_in_place(parent, &name, |file| {
+        let mut writer = std::io::BufWriter::new(file);
+        encode_file(&mut writer, &(FORMAT, key, build_id), &lists)?;
+        std::io::Write::flush(&mut writer)
+    })
+}
+
+/// Writes the bytes `postcard` gives for a [`File`] with this header and these lists,
+/// the parts from where they are: not copied first into one buffer as large as the
+/// file (a hundred megabytes at 100k incidents).
+fn encode_file(
+    out: &mut impl std::io::Write,
+    header: &(u32, u64, &str),
+    lists: &[Vec<Part<'_>>; 3],
+) -> std::io::Result<()> {
+    fn encoded<T: Serialize>(value: &T) -> std::io::Result<Vec<u8>> {
+        postcard::to_stdvec(value).map_err(std::io::Error::other)
+    }
+    out.write_all(&encoded(header)?)?;
+    for list in lists {
+        // A list is its length, then each part as its length and its bytes.
+        out.write_all(&encoded(&list.len())?)?;
+        for part in list {
+            out.write_all(&encoded(&part.0.len())?)?;
+            out.write_all(&part.0)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -475,5 +498,28 @@ mod tests {
         assert!(decode(&bytes, 7).unwrap().is_some());
         assert!(decode(&bytes, 8).unwrap().is_none());
         assert!(decode(&bytes[..bytes.len() / 2], 7).is_err());
+    }
+
+    #[test]
+    fn the_file_is_written_as_postcard_encodes_it() {
+        let part = |bytes: &[u8]| Part(bytes.to_vec().into());
+        let lists = [
+            vec![part(b"abc"), part(&[7; 300])],
+            Vec::new(),
+            vec![part(b"")],
+        ];
+        let header = (FORMAT, u64::MAX, "build-1");
+        let mut written = Vec::new();
+        encode_file(&mut written, &header, &lists).unwrap();
+        let [sources, summaries, pages] = lists;
+        let file = File {
+            format: header.0,
+            key: header.1,
+            build_id: header.2,
+            sources,
+            summaries,
+            pages,
+        };
+        assert_eq!(written, postcard::to_stdvec(&file).unwrap());
     }
 }

@@ -237,7 +237,16 @@ fn write_creating_dirs(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Replaces one file of a published site atomically.
 pub fn write_in_place(target: &Path, relative: &str, bytes: &[u8]) -> io::Result<()> {
-    replace_in_place(target, relative, |file, _| file.write_all(bytes))
+    write_with_in_place(target, relative, |file| file.write_all(bytes))
+}
+
+/// Replaces one file atomically by what `fill` writes into it.
+pub fn write_with_in_place(
+    target: &Path,
+    relative: &str,
+    fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> io::Result<()> {
+    replace_in_place(target, relative, |file, _| fill(file))
 }
 
 /// Replaces one file of a published site atomically by its first `keep` bytes and
