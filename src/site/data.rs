@@ -122,31 +122,48 @@ pub struct UnchangedStart {
 /// separator after it). The first `trusted` incidents are known to be the same and are
 /// passed over without being looked at (all but the last of them, which shows that the
 /// file goes on after them): on a large site that is most of hundreds of megabytes.
+/// Given the id of the last trusted incident, its line is looked for from the end of
+/// the file first, where changes usually are, so that the start is not even read.
 pub fn unchanged_start(
-    file: impl std::io::Read,
+    mut file: impl std::io::Read + std::io::Seek,
     trusted: usize,
+    last_trusted_id: Option<&str>,
     keep: impl Fn(usize, &str, &[u8]) -> bool,
 ) -> std::io::Result<UnchangedStart> {
     use std::io::{BufRead, Read};
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let mut line = Vec::new();
     let mut start = UnchangedStart {
         lines: 0,
         bytes: 0,
         rest: String::new(),
     };
-    reader.read_until(b'\n', &mut line)?;
-    if line != b"[\n" {
-        return Ok(start);
-    }
-    let mut bytes = line.len() as u64;
-    while start.lines + 1 < trusted {
-        let skipped = reader.skip_until(b'\n')?;
-        if skipped == 0 {
-            break;
+    let found = match last_trusted_id {
+        Some(id) if trusted >= 2 => line_from_end(&mut file, id)?,
+        _ => None,
+    };
+    let mut line = Vec::new();
+    let mut bytes;
+    let mut reader;
+    if let Some(offset) = found {
+        file.seek(std::io::SeekFrom::Start(offset))?;
+        reader = std::io::BufReader::with_capacity(1 << 20, file);
+        start.lines = trusted - 1;
+        bytes = offset;
+    } else {
+        file.rewind()?;
+        reader = std::io::BufReader::with_capacity(1 << 20, file);
+        reader.read_until(b'\n', &mut line)?;
+        if line != b"[\n" {
+            return Ok(start);
         }
-        start.lines += 1;
-        bytes += skipped as u64;
+        bytes = line.len() as u64;
+        while start.lines + 1 < trusted {
+            let skipped = reader.skip_until(b'\n')?;
+            if skipped == 0 {
+                break;
+            }
+            start.lines += 1;
+            bytes += skipped as u64;
+        }
     }
     loop {
         line.clear();
@@ -170,6 +187,47 @@ pub fn unchanged_start(
     start.rest = String::from_utf8(rest)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
     Ok(start)
+}
+
+/// How far from its end a file is searched for a line before it is read from the start.
+const TAIL_SEARCH: u64 = 16 << 20;
+
+/// Where the line of incident `id` starts in a file written by [`JsonArray`], looked
+/// for from the end in growing stretches; `None` when it is not in the last
+/// [`TAIL_SEARCH`] bytes, or the file does not start as such a file does. Ids are
+/// unique in the file, so the line found is the incident's.
+fn line_from_end(
+    file: &mut (impl std::io::Read + std::io::Seek),
+    id: &str,
+) -> std::io::Result<Option<u64>> {
+    use std::io::{Read, SeekFrom};
+    // An id that JSON escapes is not written as it is.
+    if id.contains(['"', '\\']) || id.chars().any(char::is_control) {
+        return Ok(None);
+    }
+    let mut head = [0u8; 2];
+    file.rewind()?;
+    if file.read_exact(&mut head).is_err() || &head != b"[\n" {
+        return Ok(None);
+    }
+    let needle = format!("\n{{\"id\":\"{id}\"");
+    let needle = needle.as_bytes();
+    let len = file.seek(SeekFrom::End(0))?;
+    let mut size: u64 = 64 << 10;
+    let mut chunk = Vec::new();
+    loop {
+        let from = len.saturating_sub(size);
+        file.seek(SeekFrom::Start(from))?;
+        chunk.clear();
+        file.by_ref().take(len - from).read_to_end(&mut chunk)?;
+        if let Some(at) = chunk.windows(needle.len()).rposition(|w| w == needle) {
+            return Ok(Some(from + at as u64 + 1));
+        }
+        if from == 0 || size >= TAIL_SEARCH {
+            return Ok(None);
+        }
+        size *= 4;
+    }
 }
 
 /// The lines of the incidents `ids` in a file written by [`JsonArray`], by id, read
@@ -451,15 +509,25 @@ mod tests {
             whole.push(incident);
         }
         let old = whole.finish();
-        for (changed, trusted) in (0..=5).flat_map(|c| (0..=c).map(move |t| (c, t))) {
-            let start = unchanged_start(&old[..], trusted, |n, id, line| {
-                assert!(
-                    n + 1 >= trusted,
-                    "line {n} of {trusted} trusted was looked at"
-                );
-                n < changed && id == incidents[n].id && line == json_line(&incidents[n]).as_bytes()
-            })
-            .unwrap();
+        // The last trusted incident's id is given (the line is found from the end), or
+        // not, or wrong (the file is read from its start).
+        let hints = |t: usize| {
+            let given = t.checked_sub(1).map(|m| incidents[m].id.as_str());
+            [given, None, Some("I-none")]
+        };
+        let cases = (0..=5).flat_map(|c| (0..=c).flat_map(move |t| hints(t).map(|h| (c, t, h))));
+        for (changed, trusted, hint) in cases {
+            let start =
+                unchanged_start(std::io::Cursor::new(&old), trusted, hint, |n, id, line| {
+                    assert!(
+                        n + 1 >= trusted,
+                        "line {n} of {trusted} trusted was looked at"
+                    );
+                    n < changed
+                        && id == incidents[n].id
+                        && line == json_line(&incidents[n]).as_bytes()
+                })
+                .unwrap();
             // The last incident has no separator after it: never in the start.
             assert_eq!(start.lines, changed.min(4), "change at {changed}");
             let mut rest = JsonArray::continuing();
@@ -477,5 +545,56 @@ mod tests {
             let rest_lines = lines_by_id(&start.rest);
             assert_eq!(rest_lines.len(), 5 - start.lines, "change at {changed}");
         }
+    }
+
+    /// A line far from the end is found in a later, larger stretch, where reading the
+    /// file from its start finds it.
+    #[test]
+    fn a_line_is_found_from_the_end_where_it_starts() {
+        let mut whole = JsonArray::with_capacity(0);
+        let mut incidents = Vec::new();
+        for n in 0..3000 {
+            let mut incident = Incident::new(format!("I-{n}"), "t", "2024-01-01".parse().unwrap());
+            incident.description = "x".repeat(100);
+            incidents.push(incident);
+        }
+        for incident in &incidents {
+            whole.push(incident);
+        }
+        let file = whole.finish();
+        assert!(
+            file.len() > 4 * (64 << 10),
+            "the file spans several stretches"
+        );
+        for n in [0, 1, 1500, 2998, 2999] {
+            let id = &incidents[n].id;
+            let at = line_from_end(&mut std::io::Cursor::new(&file), id)
+                .unwrap()
+                .unwrap_or_else(|| panic!("{id} not found"));
+            let expected = file
+                .split_inclusive(|&b| b == b'\n')
+                .take(n + 1)
+                .map(<[u8]>::len)
+                .sum::<usize>();
+            assert_eq!(at, expected as u64, "{id}");
+        }
+        // An id that is only the start of another's is not taken for it.
+        assert_eq!(
+            line_from_end(&mut std::io::Cursor::new(&file), "I-29").unwrap(),
+            Some(
+                file.split_inclusive(|&b| b == b'\n')
+                    .take(30)
+                    .map(<[u8]>::len)
+                    .sum::<usize>() as u64
+            )
+        );
+        assert_eq!(
+            line_from_end(&mut std::io::Cursor::new(&file), "I-none").unwrap(),
+            None
+        );
+        assert_eq!(
+            line_from_end(&mut std::io::Cursor::new(b"{}"), "I-1").unwrap(),
+            None
+        );
     }
 }

@@ -945,7 +945,11 @@ impl Generator for Data<'_> {
         // if it was (it relates to a changed one) and its line came out the same. The
         // last one is never kept: kept lines end with a separator, which the last must
         // not have (the newest incident removed would leave `,` before the `]`).
-        let kept = super::data::unchanged_start(file, trusted, |n, id, line| {
+        let last_trusted_id = trusted
+            .checked_sub(1)
+            .and_then(|m| input.all.get(m))
+            .map(|&i| input.summaries[i as usize].id.as_str());
+        let kept = super::data::unchanged_start(file, trusted, last_trusted_id, |n, id, line| {
             let Some(&i) = input.all.get(n).filter(|_| n + 1 < input.all.len()) else {
                 return false;
             };
