@@ -648,15 +648,10 @@ fn a_rebuild_can_publish_changed_incident_pages_first() {
     assert_eq!(again.written, 0, "{again}");
 }
 
-/// The intake server's rebuilds update the index of the last build when only the
-/// newest incidents changed; the site they publish is the one a full build makes, file
-/// for file: lists, facets, artifact pages, related incidents both ways, statistics.
-#[test]
-fn a_rebuild_that_updates_the_index_publishes_what_a_full_build_does() {
-    use fir::site::{BuildOptions, Site};
-    let root = copy_fixture("sites/basic");
-    let dir = root.path().join("content/incidents/2024");
-    // Enough incidents that one more is a small change; they share artifacts.
+/// Adds 30 incidents to the fixture's 2024 incidents in `dir`: enough that one more is
+/// a change small enough for an intake rebuild to update the index; they share
+/// artifacts.
+fn add_scans(dir: &Path) {
     for n in 10..40 {
         fs::write(
             dir.join(format!("FIR-2024-{n:04}.md")),
@@ -669,6 +664,62 @@ fn a_rebuild_that_updates_the_index_publishes_what_a_full_build_does() {
         )
         .unwrap();
     }
+}
+
+/// A server started on a site built before reads its state from the build cache,
+/// which has no index: readied when idle, its first rebuild updates it instead of
+/// building it anew, and publishes what a full build does.
+#[test]
+fn a_site_read_from_the_cache_gets_its_index_before_the_first_rebuild() {
+    use fir::site::{BuildOptions, Site};
+    let root = copy_fixture("sites/basic");
+    add_scans(&root.path().join("content/incidents/2024"));
+    // Built in process: the build cache is only good for the program that wrote it.
+    let build = || {
+        let mut site = Site::load(root.path(), BuildOptions::default()).unwrap();
+        let report = site.build().unwrap();
+        (site, report)
+    };
+    let newest = root.path().join("content/incidents/2024/FIR-2024-0100.md");
+    let first_rebuild = |prepare: bool| {
+        let _ = fs::remove_file(&newest);
+        drop(build());
+        let (mut site, report) = build();
+        assert!(report.incremental && report.written == 0, "{report}");
+        if prepare {
+            site.prepare_updates();
+        }
+        fs::write(&newest, "---\nid: FIR-2024-0100\ntitle: Submitted\ndate: 2024-12-01T09:00:00Z\ncategory: malware\nseverity: 3\nstatus: open\n---\nSeen: 198.51.100.2.\n").unwrap();
+        let report = site.rebuild(std::slice::from_ref(&newest)).unwrap();
+        assert!(report.incremental, "{report}");
+        report.steps.iter().map(|s| s.0).collect::<Vec<_>>()
+    };
+    let steps = first_rebuild(false);
+    assert!(
+        steps.contains(&"index") && !steps.contains(&"update index"),
+        "{steps:?}"
+    );
+    let steps = first_rebuild(true);
+    assert!(
+        steps.contains(&"update index") && !steps.contains(&"index"),
+        "{steps:?}"
+    );
+    let (_full, full_site) = build_to_temp(root.path(), &["--full"]);
+    assert_eq!(
+        site_files(&root.path().join("site")),
+        site_files(&full_site)
+    );
+}
+
+/// The intake server's rebuilds update the index of the last build when only the
+/// newest incidents changed; the site they publish is the one a full build makes, file
+/// for file: lists, facets, artifact pages, related incidents both ways, statistics.
+#[test]
+fn a_rebuild_that_updates_the_index_publishes_what_a_full_build_does() {
+    use fir::site::{BuildOptions, Site};
+    let root = copy_fixture("sites/basic");
+    let dir = root.path().join("content/incidents/2024");
+    add_scans(&dir);
     let options = BuildOptions {
         publish_changed_first: true,
         ..BuildOptions::default()

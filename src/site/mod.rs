@@ -515,13 +515,22 @@ impl Site {
         })
     }
 
-    /// Readies the index kept from the last build for the next rebuild's update, so
-    /// that the first submission after a start does not wait for it: for a process
-    /// that keeps the site between rebuilds (the intake server), when idle.
+    /// Readies the index of the last build for the next rebuild's update, so that the
+    /// first submission after a start does not wait for it: for a process that keeps
+    /// the site between rebuilds (the intake server), when idle. A state read from the
+    /// build cache has no index (it is not saved): it is built here, not by the first
+    /// rebuild (over a second at 100k incidents, most of it correlating artifacts).
     pub fn prepare_updates(&mut self) {
-        if let Some(state) = &mut self.state
-            && let Ok(Some(index)) = state.index.get_mut()
-        {
+        let Some(State {
+            index, summaries, ..
+        }) = &mut self.state
+        else {
+            return;
+        };
+        if let Ok(slot) = index.get_mut() {
+            let index = slot.get_or_insert_with(|| {
+                Index::build(summaries, &self.config, self.renderer.catalogue())
+            });
             index.artifacts.prepare_updates();
         }
     }
