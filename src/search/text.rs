@@ -71,8 +71,9 @@ pub fn for_each_term(text: &str, mut each: impl FnMut(&str)) {
     let mut buffer = String::with_capacity(4 * MAX_WORD);
     let mut at = 0;
     while at < bytes.len() {
-        if !starts_word(text, at) {
-            at += char_width(bytes[at]);
+        let (in_word, width) = class(text, at);
+        if !in_word {
+            at += width;
             continue;
         }
         buffer.clear();
@@ -104,21 +105,15 @@ pub fn for_each_term(text: &str, mut each: impl FnMut(&str)) {
     }
 }
 
-/// Whether the character at byte `at` of `text` is a letter or digit.
-fn starts_word(text: &str, at: usize) -> bool {
+/// Whether the character at byte `at` of `text` is a letter or digit, and its length
+/// in bytes: bytes below 128 are classified without decoding (most text is ASCII).
+fn class(text: &str, at: usize) -> (bool, usize) {
     let byte = text.as_bytes()[at];
     if byte.is_ascii() {
-        return byte.is_ascii_alphanumeric();
+        return (byte.is_ascii_alphanumeric(), 1);
     }
-    text[at..].chars().next().is_some_and(char::is_alphanumeric)
-}
-
-/// The length in bytes of the UTF-8 character that starts with `byte`.
-fn char_width(byte: u8) -> usize {
-    match byte.leading_ones() {
-        0 => 1,
-        n => n as usize,
-    }
+    let c = text[at..].chars().next().unwrap_or_default();
+    (c.is_alphanumeric(), c.len_utf8())
 }
 
 /// Runs of letters and digits, as written, of at most [`MAX_WORD`] characters.
@@ -126,24 +121,11 @@ fn raw_words(text: &str) -> RawWords<'_> {
     RawWords { text, at: 0 }
 }
 
-/// The iterator of [`raw_words`]: bytes below 128 are classified without decoding
-/// (most text is ASCII), others as the `char` they start.
+/// The iterator of [`raw_words`], characters classified by [`class`].
 #[derive(Debug)]
 struct RawWords<'a> {
     text: &'a str,
     at: usize,
-}
-
-impl RawWords<'_> {
-    /// Whether the character at `at` is a letter or digit, and its length in bytes.
-    fn class(&self, at: usize) -> (bool, usize) {
-        let byte = self.text.as_bytes()[at];
-        if byte.is_ascii() {
-            return (byte.is_ascii_alphanumeric(), 1);
-        }
-        let c = self.text[at..].chars().next().unwrap_or_default();
-        (c.is_alphanumeric(), c.len_utf8())
-    }
 }
 
 impl<'a> Iterator for RawWords<'a> {
@@ -153,7 +135,7 @@ impl<'a> Iterator for RawWords<'a> {
         let len = self.text.len();
         loop {
             while self.at < len {
-                let (in_word, width) = self.class(self.at);
+                let (in_word, width) = class(self.text, self.at);
                 if in_word {
                     break;
                 }
@@ -165,7 +147,7 @@ impl<'a> Iterator for RawWords<'a> {
             let start = self.at;
             let mut chars = 0;
             while self.at < len {
-                let (in_word, width) = self.class(self.at);
+                let (in_word, width) = class(self.text, self.at);
                 if !in_word {
                     break;
                 }

@@ -200,15 +200,14 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
         },
         || from_parts::<(String, u64)>(&file.pages),
     );
-    let mut state = State::new(
-        file.key,
-        sources?.into_iter().collect(),
-        summaries?,
-        pages?.into_iter().collect(),
-        None,
-    );
-    state.build_id = file.build_id.to_string();
-    Ok(Some(state))
+    Ok(Some(State {
+        key: file.key,
+        build_id: file.build_id.to_string(),
+        sources: sources?.into_iter().collect(),
+        summaries: summaries?,
+        pages: pages?.into_iter().collect(),
+        index: std::sync::Mutex::new(None),
+    }))
 }
 
 /// Saves the cache beside `out`.
