@@ -270,6 +270,23 @@ fn the_page_and_the_cli_answer_alike() {
         loaded.as_str().unwrap().contains("search/f/p0.js"),
         "{loaded}"
     );
+    // A frequent word brings its first page with its postings: no display file. A
+    // query whose results all fit on one page counts facets from their display rows:
+    // no facet file.
+    let loaded_for = |query: &str| {
+        fresh_page();
+        assert_eq!(
+            page_answer(&browser, query, false, false),
+            cli_answer(root, query, false)
+        );
+        let loaded = browser.run("return firSearch.loaded.join(' ')");
+        loaded.as_str().unwrap().to_string()
+    };
+    let loaded = loaded_for("phishing");
+    assert!(!loaded.contains("search/d/"), "{loaded}");
+    let loaded = loaded_for(&format!("artifact:{single}"));
+    assert!(loaded.contains("search/d/"), "{loaded}");
+    assert!(!loaded.contains("search/f/"), "{loaded}");
     fresh_page();
     let mut broad = 0;
     for (query, by_date) in &queries {

@@ -119,6 +119,8 @@ pub struct Searcher<S> {
     shards: HashMap<String, Vec<ShardEntry>>,
     facet_chunks: HashMap<u32, Vec<Vec<u32>>>,
     display_chunks: HashMap<u32, Vec<DisplayEntry>>,
+    /// Display rows that frequent keys' first pages brought, by document.
+    page_rows: HashMap<u32, DisplayEntry>,
     /// Paths of the files read so far.
     pub loaded: Vec<String>,
 }
@@ -176,6 +178,7 @@ impl<S: Source> Searcher<S> {
             shards: HashMap::new(),
             facet_chunks: HashMap::new(),
             display_chunks: HashMap::new(),
+            page_rows: HashMap::new(),
             loaded: vec![META.to_string()],
         })
     }
@@ -210,10 +213,24 @@ impl<S: Source> Searcher<S> {
     fn entry(&mut self, key: &str) -> Result<Option<ShardEntry>, SearchError> {
         let prefix = self.shard_prefix(key)?;
         let terms = self.shard(&prefix)?;
-        Ok(terms
+        let found = terms
             .binary_search_by(|t| t.0.as_str().cmp(key))
             .ok()
-            .map(|at| terms[at].clone()))
+            .map(|at| terms[at].clone());
+        // A frequent key's first page spares loading the display files of its hits.
+        for (doc, id, title, date, excerpt, row) in found.iter().flat_map(|t| &t.3.page) {
+            self.page_rows.entry(*doc).or_insert_with(|| {
+                let text = |s: &String| s.clone();
+                (
+                    text(id),
+                    text(title),
+                    text(date),
+                    text(excerpt),
+                    row.clone(),
+                )
+            });
+        }
+        Ok(found)
     }
 
     /// The shard prefixes listed in the directory of `key` (the one with the longest
@@ -305,9 +322,10 @@ impl<S: Source> Searcher<S> {
         let Some(key) = self.sole_key(query) else {
             return Ok(None);
         };
-        let Some((_, _, _, counts)) = self.entry(&key)? else {
+        let Some((_, _, _, frequent)) = self.entry(&key)? else {
             return Ok(None);
         };
+        let counts = frequent.counts;
         if counts.is_empty() {
             return Ok(None);
         }
@@ -595,19 +613,27 @@ impl<S: Source> Searcher<S> {
             .collect()
     }
 
-    fn hit(&mut self, doc: u32, score: f64) -> Result<Hit, SearchError> {
+    /// What the display files say of `doc`.
+    fn display(&mut self, doc: u32) -> Result<DisplayEntry, SearchError> {
+        if let Some(entry) = self.page_rows.get(&doc) {
+            return Ok(entry.clone());
+        }
         let chunk = doc / self.meta.display_chunk;
         if !self.display_chunks.contains_key(&chunk) {
             let file: DisplayFile = self.read(display_path(chunk))?;
             self.display_chunks.insert(chunk, file.docs);
         }
-        let (id, title, date, excerpt, row) = self.display_chunks[&chunk]
+        self.display_chunks[&chunk]
             .get((doc % self.meta.display_chunk) as usize)
             .cloned()
             .ok_or_else(|| SearchError::Format {
                 path: display_path(chunk),
                 reason: format!("no document {doc}"),
-            })?;
+            })
+    }
+
+    fn hit(&mut self, doc: u32, score: f64) -> Result<Hit, SearchError> {
+        let (id, title, date, excerpt, row) = self.display(doc)?;
         let column = |key: &str| -> String {
             self.meta
                 .columns

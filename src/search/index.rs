@@ -13,16 +13,20 @@ use super::codec::{
 use super::{text, wrap};
 
 /// Format version, in the meta file: a reader refuses what it does not know.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 /// Documents per facet-table chunk: a query with few results loads only their chunks;
 /// one with many loads the whole table ([`FACET_ALL`]) instead.
 pub const FACET_CHUNK: u32 = 256;
 /// Facet chunks per facet-table part: a query whose results crowd into a stretch of
 /// the collection (a year, a month) loads a few parts instead of dozens of chunks.
 pub const FACET_PART: u32 = 16;
-/// Terms in at least this many documents carry their facet counts, so that a query of
-/// one such word shows facet counts without loading the facet table.
+/// Terms in at least this many documents carry their facet counts and their first page
+/// ([`Frequent`]), so that a query of one such word loads neither the facet table nor
+/// the dozen display files its first page would be spread over.
 pub const COUNTS_MIN: usize = 512;
+/// Results on a page of the search page; a frequent term's first page holds this many
+/// of its newest documents, and of its newest with the term in their title.
+pub const PAGE: usize = 10;
 /// Documents per display chunk: small, because the first page of results is spread
 /// over the whole collection.
 pub const DISPLAY_CHUNK: u32 = 8;
@@ -79,6 +83,9 @@ pub struct Meta {
     /// Facet chunks per part file ([`facet_part_path`]).
     pub facet_part: u32,
     pub display_chunk: u32,
+    /// Results a page shows ([`PAGE`]).
+    #[serde(default)]
+    pub page: u32,
     pub columns: Vec<Column>,
     /// Names of the directories of shards ([`dir_path`], [`directories`]). A term is
     /// in the shard of its longest prefix among those listed in the directory with the
@@ -102,14 +109,75 @@ pub struct Postings {
     pub title: Vec<u32>,
 }
 
-/// One term in a shard file: key, postings, title postings, facet counts (base64,
-/// empty when absent).
-pub type ShardEntry = (String, String, String, String);
+/// One term in a shard file: key, postings, title postings, and what a frequent term
+/// carries besides.
+pub type ShardEntry = (String, String, String, Frequent);
 
 /// One document in a display file: id, title, date, excerpt, facet row.
 pub type DisplayEntry = (String, String, String, String, Vec<u32>);
 
-/// A shard entry while writing: the key borrowed, the encoded parts.
+/// A document of a frequent term's first page: its number, then as in a display file.
+pub type PageRow = (u32, String, String, String, String, Vec<u32>);
+
+/// What a term in [`COUNTS_MIN`] documents or more carries: its facet counts (base64
+/// varints, column after column) and the display rows of its [`PAGE`] newest
+/// documents and [`PAGE`] newest with the term in their title, by number. Together
+/// these hold the first page of a query of that term alone, by relevance (title
+/// matches first, newest first) or by date. In a shard file it is `""` for other
+/// terms, `[counts, rows]` for frequent ones.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Frequent {
+    pub counts: String,
+    pub page: Vec<PageRow>,
+}
+
+impl Frequent {
+    /// Nothing: a term in fewer than [`COUNTS_MIN`] documents.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty() && self.page.is_empty()
+    }
+
+    /// Its form in a shard file.
+    pub fn json(&self) -> String {
+        if self.is_empty() {
+            "\"\"".to_string()
+        } else {
+            serde_json::to_string(&(&self.counts, &self.page)).expect("strings serialise")
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Frequent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Counts(String),
+            Both(String, Vec<PageRow>),
+        }
+        Ok(match Form::deserialize(deserializer)? {
+            Form::Counts(counts) => Frequent {
+                counts,
+                page: Vec::new(),
+            },
+            Form::Both(counts, page) => Frequent { counts, page },
+        })
+    }
+}
+
+/// The documents of a term's first page ([`Frequent`]), ascending: the last [`PAGE`]
+/// of `all` and of `title` (both ascending), merged.
+pub(super) fn page_docs(all: &[u32], title: &[u32]) -> Vec<u32> {
+    let newest = |docs: &[u32]| docs[docs.len().saturating_sub(PAGE)..].to_vec();
+    let mut page = newest(all);
+    page.extend(newest(title));
+    page.sort_unstable();
+    page.dedup();
+    page
+}
+
+/// A shard entry while writing: the key borrowed, the encoded postings, the JSON of
+/// its [`Frequent`] part.
 pub(super) type Encoded<'a> = (&'a str, String, String, String);
 
 /// A hasher for keys that are hashes already.
@@ -611,13 +679,30 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         terms.len(),
         started.elapsed()
     );
-    // The facet counts of the few frequent terms, once, for sizing and writing.
-    let counts: HashMap<usize, String> = (0..terms.len())
+    let entries: Vec<DisplayRef<'_>> = docs
+        .iter()
+        .zip(&rows)
+        .map(|(d, row)| {
+            (
+                d.id,
+                d.title,
+                d.date.as_str(),
+                d.excerpt.as_str(),
+                row.as_slice(),
+            )
+        })
+        .collect();
+    // What the few frequent terms carry, once, for sizing and writing.
+    let frequent: HashMap<usize, String> = (0..terms.len())
         .into_par_iter()
         .filter(|&i| terms.term(i).1.len() >= COUNTS_MIN)
-        .map(|i| (i, facet_counts(terms.term(i).1, &rows, &columns)))
+        .map(|i| {
+            let (_, all, title) = terms.term(i);
+            let part = frequent(all, title, &rows, &columns, |d| entries[d as usize]);
+            (i, part.json())
+        })
         .collect();
-    let counts_of = |i: usize| counts.get(&i).map_or("", String::as_str);
+    let frequent_of = |i: usize| frequent.get(&i).map_or("\"\"", String::as_str);
     // Each term's size in its shard file, to cut the shards by size. The postings are
     // encoded again as each shard file is written: cheaper than keeping half a million
     // encoded strings around.
@@ -628,8 +713,8 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
             key.len()
                 + encoded_len(all, scratch)
                 + encoded_len(title, scratch)
-                + counts_of(i).len()
-                + 12
+                + frequent_of(i).len()
+                + 10
         })
         .collect();
     let keys: Vec<&str> = (0..terms.len()).map(|i| terms.term(i).0).collect();
@@ -646,7 +731,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         let mut file = ShardWriter::new(prefix, bytes);
         for &i in members {
             let (key, all, title) = terms.term(i);
-            file.postings(key, all, title, counts_of(i));
+            file.postings(key, all, title, frequent_of(i));
         }
         file.finish()
     }));
@@ -672,22 +757,9 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
         started.elapsed()
     );
     files.extend(facet_files(&rows, &columns, |_| true));
-    let entries: Vec<DisplayRef<'_>> = docs
-        .iter()
-        .zip(&rows)
-        .map(|(d, row)| {
-            (
-                d.id,
-                d.title,
-                d.date.as_str(),
-                d.excerpt.as_str(),
-                row.as_slice(),
-            )
-        })
-        .collect();
     files.par_extend(display_files(&entries, 0));
     files.push(meta_file(docs.len() as u32, columns, dirs, listed));
-    crate::drop_later((terms, counts));
+    crate::drop_later((terms, frequent));
     files
 }
 
@@ -805,13 +877,14 @@ pub(super) fn value_positions(columns: &[Column]) -> Vec<HashMap<&str, u32>> {
 }
 
 /// One term as its shard file holds it: postings, title postings and, for a frequent
-/// term, its facet counts (so that a one-word query needs no facet table).
-pub(super) fn encode_entry<'k>(
+/// term, its [`Frequent`] part; `display` gives the display row of a document.
+pub(super) fn encode_entry<'k, 'd>(
     key: &'k str,
     all: &[u32],
     title: &[u32],
     rows: &[Vec<u32>],
     columns: &[Column],
+    display: impl Fn(u32) -> DisplayRef<'d>,
 ) -> Encoded<'k> {
     let postings = |docs: &[u32]| {
         if docs.is_empty() {
@@ -824,21 +897,45 @@ pub(super) fn encode_entry<'k>(
         key,
         postings(all),
         postings(title),
-        facet_counts(all, rows, columns),
+        frequent(all, title, rows, columns, display).json(),
     )
 }
 
-/// The facet counts a term in `all` documents carries (base64), or nothing when it
-/// is in fewer than [`COUNTS_MIN`].
-fn facet_counts(all: &[u32], rows: &[Vec<u32>], columns: &[Column]) -> String {
+/// What a term in `all` documents (`title` by their title) carries: nothing when it
+/// is in fewer than [`COUNTS_MIN`]; `display` gives the display row of a document.
+pub(super) fn frequent<'d>(
+    all: &[u32],
+    title: &[u32],
+    rows: &[Vec<u32>],
+    columns: &[Column],
+    display: impl Fn(u32) -> DisplayRef<'d>,
+) -> Frequent {
     if all.len() < COUNTS_MIN {
-        return String::new();
+        return Frequent::default();
     }
     let mut bytes = Vec::new();
     for count in count_values(all, rows, columns).iter().flatten() {
         put_varint(&mut bytes, *count);
     }
-    base64(&bytes)
+    let page = page_docs(all, title)
+        .into_iter()
+        .map(|doc| {
+            let (id, title, date, excerpt, row) = display(doc);
+            let text = |s: &str| s.to_string();
+            (
+                doc,
+                text(id),
+                text(title),
+                text(date),
+                text(excerpt),
+                row.to_vec(),
+            )
+        })
+        .collect();
+    Frequent {
+        counts: base64(&bytes),
+        page,
+    }
 }
 
 /// The length of the base64 form of `docs` encoded (none for no documents), with
@@ -859,8 +956,8 @@ pub(super) fn shard_file(prefix: &str, terms: &[Encoded<'_>]) -> (String, String
         .map(|(key, all, title, counts)| key.len() + all.len() + title.len() + counts.len() + 16)
         .sum();
     let mut file = ShardWriter::new(prefix, bytes);
-    for (key, all, title, counts) in terms {
-        file.term(key, [all, title, counts].map(|part| Part::Base64(part)));
+    for (key, all, title, frequent) in terms {
+        file.term(key, [all, title].map(|part| Part::Base64(part)), frequent);
     }
     file.finish()
 }
@@ -872,7 +969,7 @@ enum Part<'a> {
 }
 
 /// Writes a shard file (`{"type":"shard","name":…,"terms":[[key, postings, title
-/// postings, counts], …]}` in a `.js` wrapper) term by term, encoding postings
+/// postings, frequent], …]}` in a `.js` wrapper) term by term, encoding postings
 /// straight into the file: no string per term on the way.
 pub(super) struct ShardWriter {
     path: String,
@@ -896,19 +993,12 @@ impl ShardWriter {
         }
     }
 
-    /// Adds a term from its postings; `counts` is its facet counts (base64, maybe empty).
-    fn postings(&mut self, key: &str, all: &[u32], title: &[u32], counts: &str) {
-        self.term(
-            key,
-            [
-                Part::Postings(all),
-                Part::Postings(title),
-                Part::Base64(counts),
-            ],
-        );
+    /// Adds a term from its postings; `frequent` is the JSON of its [`Frequent`] part.
+    fn postings(&mut self, key: &str, all: &[u32], title: &[u32], frequent: &str) {
+        self.term(key, [Part::Postings(all), Part::Postings(title)], frequent);
     }
 
-    fn term(&mut self, key: &str, parts: [Part<'_>; 3]) {
+    fn term(&mut self, key: &str, parts: [Part<'_>; 2], frequent: &str) {
         if self.terms > 0 {
             self.out.push(b',');
         }
@@ -928,6 +1018,8 @@ impl ShardWriter {
             }
             self.out.push(b'"');
         }
+        self.out.push(b',');
+        self.out.extend_from_slice(frequent.as_bytes());
         self.out.push(b']');
     }
 
@@ -1049,6 +1141,7 @@ pub(super) fn meta_file(
         facet_chunk: FACET_CHUNK,
         facet_part: FACET_PART,
         display_chunk: DISPLAY_CHUNK,
+        page: PAGE as u32,
         columns,
         dirs,
         listed,

@@ -81,6 +81,7 @@ fn raw() -> impl Strategy<Value = Raw> {
         })
 }
 
+#[derive(Clone)]
 struct Owned {
     id: String,
     title: String,
@@ -434,8 +435,8 @@ fn inverting_equals_a_plain_scan() {
     assert_eq!(got, want);
 }
 
-/// A term's postings, title postings and stored facet counts, decoded.
-type TermAsRead = (Vec<u32>, Vec<u32>, Vec<u32>);
+/// A term's postings, title postings, stored facet counts (decoded) and first page.
+type TermAsRead = (Vec<u32>, Vec<u32>, Vec<u32>, Vec<super::index::PageRow>);
 
 /// The index as readers see it, whatever the shard boundaries: every term with its
 /// postings and counts, every display entry, the facet rows, the meta file's sizes.
@@ -476,9 +477,19 @@ fn logical(files: &HashMap<String, String>) -> Logical {
     for path in files.keys() {
         if path.starts_with("search/t/_") {
             let shard: Shard = serde_json::from_str(&json(path)).unwrap();
-            for (key, all, title, counts) in shard.terms {
-                let counts = stored_counts(&counts);
-                let previous = terms.insert(key.clone(), (decode(&all), decode(&title), counts));
+            for (key, all, title, frequent) in shard.terms {
+                let counts = stored_counts(&frequent.counts);
+                let (all, title) = (decode(&all), decode(&title));
+                assert_eq!(
+                    frequent.page.iter().map(|row| row.0).collect::<Vec<_>>(),
+                    if all.len() >= super::index::COUNTS_MIN {
+                        super::index::page_docs(&all, &title)
+                    } else {
+                        Vec::new()
+                    },
+                    "first page of {key}"
+                );
+                let previous = terms.insert(key.clone(), (all, title, counts, frequent.page));
                 assert!(previous.is_none(), "{key} in two shards");
             }
         } else if path.starts_with("search/d/") {
@@ -503,9 +514,26 @@ fn logical(files: &HashMap<String, String>) -> Logical {
         let unpacked = codec::unpack_rows(&data, &widths, part.len()).unwrap();
         assert_eq!(unpacked, part, "facet chunk {chunk}");
     }
+    let display: Vec<super::index::DisplayEntry> = display.into_iter().flat_map(|d| d.1).collect();
+    // A first page shows what the display files show.
+    for (key, (.., page)) in &terms {
+        for (doc, id, title, date, excerpt, row) in page {
+            let shown = (
+                id.clone(),
+                title.clone(),
+                date.clone(),
+                excerpt.clone(),
+                row.clone(),
+            );
+            assert_eq!(
+                display[*doc as usize], shown,
+                "document {doc} on the first page of {key}"
+            );
+        }
+    }
     Logical {
         terms,
-        display: display.into_iter().flat_map(|d| d.1).collect(),
+        display,
         rows,
         docs: meta.docs,
         columns: meta.columns,
@@ -695,6 +723,86 @@ fn appending_to_a_large_index_keeps_shards_bitmaps_and_counts() {
     files.extend(changed);
     let mut searcher = Searcher::open(Memory(files)).unwrap();
     assert_eq!(ids(&mut searcher, "unique1999"), ["T-1999"]);
+}
+
+/// First pages of frequent words after patches that reach documents the stored pages
+/// lack: the newest documents edited so that they lose every word, and a word that
+/// becomes frequent with a new document. The unchanged documents come from the
+/// display files; the result reads as a full build.
+#[test]
+fn patched_first_pages_reach_documents_they_did_not_hold() {
+    let mut owned = large(2000);
+    for doc in &mut owned[..super::index::COUNTS_MIN - 1] {
+        doc.body.push_str(" crossing");
+    }
+    let before = documents(&owned);
+    let mut after_owned = owned.clone();
+    for doc in &mut after_owned[1980..] {
+        doc.title = "quiet".into();
+        doc.body.clear();
+    }
+    after_owned[1999].body = "crossing".into();
+    let after = documents(&after_owned);
+    let mut files: HashMap<String, String> = build(&before, &columns()).into_iter().collect();
+    let edited: Vec<(u32, Document<'_>, Document<'_>)> = (1980..2000)
+        .map(|n| (n as u32, before[n].clone(), after[n].clone()))
+        .collect();
+    let cols = columns();
+    let change = Patch {
+        edited: &edited,
+        from: 2000,
+        was: &[],
+        now: &[],
+        columns: &cols,
+    };
+    let changed = patch(&change, &mut Memory(files.clone())).unwrap();
+    files.extend(changed);
+    let full: HashMap<String, String> = build(&after, &columns()).into_iter().collect();
+    let (patched, built) = (logical(&files), logical(&full));
+    let page = |l: &Logical, key: &str| l.terms[key].3.iter().map(|r| r.0).collect::<Vec<_>>();
+    assert_eq!(page(&patched, "crossing"), page(&built, "crossing"));
+    // Its newest unchanged documents, which no stored page held.
+    let newest_unchanged = super::index::COUNTS_MIN as u32 - 2;
+    assert!(page(&built, "crossing").contains(&newest_unchanged));
+    assert_eq!(patched, built);
+}
+
+/// A query of one frequent word shows its first page, by relevance or by date, from
+/// the rows its shard entry carries: no display file is read.
+#[test]
+fn a_frequent_word_shows_its_first_page_without_display_files() {
+    let owned = large(2000);
+    let docs = documents(&owned);
+    let files: HashMap<String, String> = build(&docs, &columns()).into_iter().collect();
+    let page = super::index::PAGE;
+    let mut any = Searcher::open(Memory(files.clone())).unwrap();
+    let word = *WORDS
+        .iter()
+        .find(|w| ids(&mut any, w).len() >= super::index::COUNTS_MIN)
+        .expect("a frequent word");
+    for sort in [Sort::Relevance, Sort::Date] {
+        let mut searcher = Searcher::open(Memory(files.clone())).unwrap();
+        let shown = searcher.search(&parse(word, false), sort, 0, page).unwrap();
+        assert!(shown.total >= super::index::COUNTS_MIN);
+        assert_eq!(shown.hits.len(), page);
+        assert!(
+            !searcher.loaded.iter().any(|p| p.starts_with("search/d/")),
+            "{:?}",
+            searcher.loaded
+        );
+        // The hits of the whole list, whose rows past the first page come from the
+        // display files (which the first page's rows equal: see `logical`).
+        let mut other = Searcher::open(Memory(files.clone())).unwrap();
+        let every = other
+            .search(&parse(word, false), sort, 0, usize::MAX)
+            .unwrap();
+        assert_eq!(shown.hits, every.hits[..page]);
+        // The second page is not carried.
+        searcher
+            .search(&parse(word, false), sort, page, page)
+            .unwrap();
+        assert!(searcher.loaded.iter().any(|p| p.starts_with("search/d/")));
+    }
 }
 
 #[test]

@@ -9,16 +9,17 @@
 //! size until the next one; readers find terms the same way (by the shard
 //! directories), so results are those of a full build.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
 use super::codec::{CodecError, decode_postings, unbase64, unpack_rows};
 use super::engine::{DirFile, DisplayFile, FacetFile, SearchError, ShardFile, Source, load};
 use super::index::{
-    DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK, META, Meta, Postings,
-    ShardEntry, VERSION, complete_column, dir_path, display_files, display_path, encode_entry,
-    facet_files, invert, meta_file, shard_file, shard_of, shard_path, value_positions,
+    COUNTS_MIN, DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK, META,
+    Meta, PageRow, Postings, ShardEntry, VERSION, complete_column, dir_path, display_files,
+    display_path, encode_entry, facet_files, invert, meta_file, page_docs, shard_file, shard_of,
+    shard_path, value_positions,
 };
 use super::{Column, Document};
 
@@ -153,19 +154,94 @@ pub fn patch<S: Source>(
         })
         .collect::<Result<_, SearchError>>()?;
     let drop = |d: u32| d >= from || cut.contains(&d);
-    let mut files: Vec<(String, String)> = shards
+    let merged: Vec<(&str, Vec<Merged<'_>>)> = shards
         .par_iter()
         .map(|(prefix, (taken, put), held)| {
             let put = put.iter().map(|&i| &added[i]);
-            let merged = merge(held, &drop, taken, put, &rows, &columns).map_err(|source| {
-                SearchError::Codec {
-                    path: shard_path(prefix),
-                    source,
-                }
+            let merged = merge(held, &drop, taken, put).map_err(|source| SearchError::Codec {
+                path: shard_path(prefix),
+                source,
             })?;
-            Ok(shard_file(prefix, &merged))
+            Ok((*prefix, merged))
         })
         .collect::<Result<_, SearchError>>()?;
+    // Frequent keys' first pages: documents of the patch, or of the page stored, or
+    // else read from their display files.
+    let changed: HashMap<u32, &Document<'_>> = edited
+        .iter()
+        .map(|(n, _, now)| (*n, now))
+        .chain((from..).zip(now))
+        .collect();
+    let mut unchanged: BTreeMap<u32, Option<DisplayEntry>> = BTreeMap::new();
+    for entry in merged.iter().flat_map(|(_, entries)| entries) {
+        let Merged::Changed {
+            all, title, page, ..
+        } = entry
+        else {
+            continue;
+        };
+        if all.len() < COUNTS_MIN {
+            continue;
+        }
+        for doc in page_docs(all, title) {
+            if changed.contains_key(&doc) || unchanged.get(&doc).is_some_and(Option::is_some) {
+                continue;
+            }
+            let stored = page.iter().find(|row| row.0 == doc);
+            unchanged.insert(
+                doc,
+                stored.map(|(_, id, title, date, excerpt, row)| {
+                    (
+                        id.clone(),
+                        title.clone(),
+                        date.clone(),
+                        excerpt.clone(),
+                        row.clone(),
+                    )
+                }),
+            );
+        }
+    }
+    let mut read: HashMap<u32, Vec<DisplayEntry>> = HashMap::new();
+    for (doc, entry) in unchanged.iter_mut().filter(|(_, entry)| entry.is_none()) {
+        let chunk = doc / DISPLAY_CHUNK;
+        if let std::collections::hash_map::Entry::Vacant(slot) = read.entry(chunk) {
+            let file: DisplayFile = load(source, &display_path(chunk))?;
+            slot.insert(file.docs);
+        }
+        let found = read[&chunk].get((doc % DISPLAY_CHUNK) as usize);
+        *entry = Some(found.cloned().ok_or_else(|| SearchError::Format {
+            path: display_path(chunk),
+            reason: format!("no document {doc}"),
+        })?);
+    }
+    let display = |doc: u32| -> DisplayRef<'_> {
+        let row = rows[doc as usize].as_slice();
+        match changed.get(&doc) {
+            Some(d) => (d.id, d.title, d.date.as_str(), d.excerpt.as_str(), row),
+            None => {
+                let (id, title, date, excerpt, _) = unchanged[&doc].as_ref().expect("read above");
+                (id, title, date, excerpt, row)
+            }
+        }
+    };
+    let mut files: Vec<(String, String)> = merged
+        .par_iter()
+        .map(|(prefix, entries)| {
+            let encoded: Vec<Encoded<'_>> = entries
+                .iter()
+                .map(|entry| match entry {
+                    Merged::Held((key, all, title, frequent)) => {
+                        (key.as_str(), all.clone(), title.clone(), frequent.json())
+                    }
+                    Merged::Changed {
+                        key, all, title, ..
+                    } => encode_entry(key, all, title, &rows, &columns, display),
+                })
+                .collect();
+            shard_file(prefix, &encoded)
+        })
+        .collect();
 
     let facet_chunk = |n: u32| (n / FACET_CHUNK) as usize;
     let facet_chunks: HashSet<usize> = edited.iter().map(|(n, ..)| facet_chunk(*n)).collect();
@@ -351,6 +427,18 @@ fn new_rows(new: &[Document<'_>], columns: &[Column]) -> Result<Vec<Vec<u32>>, P
         .collect()
 }
 
+/// A term of a shard after a patch: as it was, or with other postings.
+enum Merged<'k> {
+    Held(&'k ShardEntry),
+    Changed {
+        key: &'k str,
+        all: Vec<u32>,
+        title: Vec<u32>,
+        /// The first page it had stored, whose unchanged documents it may keep.
+        page: &'k [PageRow],
+    },
+}
+
 /// A shard's terms with the documents `drop` says taken out of the `taken` keys and
 /// the new postings put in, sorted by key. Every key that held a dropped document is
 /// among `taken` (it is a key of the document as indexed). A key left without
@@ -360,9 +448,7 @@ fn merge<'k>(
     drop: &(impl Fn(u32) -> bool + Sync),
     taken: &[&str],
     put: impl Iterator<Item = &'k (String, Postings)>,
-    rows: &[Vec<u32>],
-    columns: &[Column],
-) -> Result<Vec<Encoded<'k>>, CodecError> {
+) -> Result<Vec<Merged<'k>>, CodecError> {
     let taken: HashSet<&str> = taken.iter().copied().collect();
     let mut put: BTreeMap<&str, &Postings> = put
         .map(|(key, postings)| (key.as_str(), postings))
@@ -374,11 +460,12 @@ fn merge<'k>(
             decode_postings(&unbase64(b64)?)
         }
     };
-    let mut out: Vec<Encoded<'k>> = Vec::with_capacity(held.len() + put.len());
-    for (key, all, title, counts) in held {
+    let mut out: Vec<Merged<'k>> = Vec::with_capacity(held.len() + put.len());
+    for entry in held {
+        let (key, all, title, frequent) = entry;
         let added = put.remove(key.as_str());
         if added.is_none() && !taken.contains(key.as_str()) {
-            out.push((key.as_str(), all.clone(), title.clone(), counts.clone()));
+            out.push(Merged::Held(entry));
             continue;
         }
         let mut all = decode(all)?;
@@ -392,18 +479,31 @@ fn merge<'k>(
             title.sort_unstable();
         }
         if !all.is_empty() {
-            out.push(encode_entry(key, &all, &title, rows, columns));
+            out.push(Merged::Changed {
+                key,
+                all,
+                title,
+                page: &frequent.page,
+            });
         }
     }
     for (key, postings) in put {
-        out.push(encode_entry(
+        out.push(Merged::Changed {
             key,
-            &postings.all,
-            &postings.title,
-            rows,
-            columns,
-        ));
+            all: postings.all.clone(),
+            title: postings.title.clone(),
+            page: &[],
+        });
     }
-    out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    out.sort_unstable_by(|a, b| a.key().cmp(b.key()));
     Ok(out)
+}
+
+impl Merged<'_> {
+    fn key(&self) -> &str {
+        match self {
+            Merged::Held(entry) => &entry.0,
+            Merged::Changed { key, .. } => key,
+        }
+    }
 }

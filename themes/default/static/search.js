@@ -289,6 +289,8 @@
     (meta.listed || []).forEach(function (d) { this.listed[d[0]] = d[1]; }, this);
     this.rows = {};
     this.parts = {};
+    this.pageRows = {};
+    this.pageSize = meta.page || 10;
     this.widths = meta.columns.map(function (c) { return c.bits; });
     this.offsets = [];
     this.rowBits = 0;
@@ -335,8 +337,15 @@
     return null;
   }
 
+  // A frequent key's entry ends with [counts, first page]; other keys' with "".
   Engine.prototype.entry = function (key) {
-    return this.shardOf(key).then(shardFile).then(function (shard) { return findTerm(shard.terms, key); });
+    var pageRows = this.pageRows;
+    return this.shardOf(key).then(shardFile).then(function (shard) {
+      var entry = findTerm(shard.terms, key);
+      // The rows of its first page spare loading the display files of those hits.
+      if (entry && Array.isArray(entry[3])) entry[3][1].forEach(function (r) { pageRows[r[0]] = r.slice(1); });
+      return entry;
+    });
   };
 
   Engine.prototype.postings = function (key) {
@@ -445,8 +454,9 @@
     var self = this, key = this.soleKey(clauses);
     if (key === null) return Promise.resolve(null);
     return this.entry(key).then(function (entry) {
-      if (!entry || !entry[3]) return null;
-      var read = new Varints(bytesOf(entry[3]));
+      var counts = entry && (Array.isArray(entry[3]) ? entry[3][0] : entry[3]);
+      if (!counts) return null;
+      var read = new Varints(bytesOf(counts));
       // Counts stored before the last column gained values end early: zeros.
       return facetList(self.meta.columns, self.meta.columns.map(function (column) {
         return column.values.map(function () { return read.more() ? read.next() : 0; });
@@ -632,7 +642,15 @@
     var known = this.storedCounts(clauses).then(function (stored) { return stored || self.cubeCounts(clauses); });
     return Promise.all([this.matches(clauses), known]).then(function (r) {
       var found = sort === "date" ? r[0].docs.slice().reverse() : byRelevance(r[0].docs, r[0].scores);
-      var facets = r[1] ? Promise.resolve(r[1]) : self.ensureFacets(found).then(function () {
+      // Results that all fit on the first page bring their facet rows with their
+      // display rows: no facet file to load.
+      var facets = r[1] ? Promise.resolve(r[1]) : found.length <= self.pageSize ? self.displayRows(found).then(function (rows) {
+        return facetList(self.meta.columns, self.meta.columns.map(function (column, c) {
+          var counts = new Uint32Array(column.values.length);
+          rows.forEach(function (row) { counts[row[4][c]]++; });
+          return counts;
+        }));
+      }) : self.ensureFacets(found).then(function () {
         return facetList(self.meta.columns, self.meta.columns.map(function (column, c) {
           var counts = new Uint32Array(column.values.length);
           for (var i = 0; i < found.length; i++) counts[self.value(found[i], c)]++;
@@ -643,11 +661,20 @@
     });
   };
 
+  // The display rows of docs ([id, title, date, excerpt, facet row]), from the first
+  // pages that came with frequent keys or else from the display files.
+  Engine.prototype.displayRows = function (docs) {
+    var size = this.meta.display_chunk, pageRows = this.pageRows;
+    return Promise.all(Array.from(docs, function (d) {
+      return pageRows[d] || displayFile(Math.floor(d / size)).then(function (file) { return file.docs[d % size]; });
+    }));
+  };
+
   Engine.prototype.hits = function (found) {
-    var self = this, size = this.meta.display_chunk;
-    return Promise.all(found.map(function (d) { return displayFile(Math.floor(d / size)); })).then(function (files) {
-      return found.map(function (d, i) {
-        var doc = files[i].docs[d % size], hit = { id: doc[0], title: doc[1], date: doc[2], excerpt: doc[3] };
+    var self = this;
+    return this.displayRows(found).then(function (rows) {
+      return rows.map(function (doc) {
+        var hit = { id: doc[0], title: doc[1], date: doc[2], excerpt: doc[3] };
         self.meta.columns.forEach(function (column, c) {
           var v = column.values[doc[4][c]] || ["", ""];
           hit[column.key] = { value: v[0], label: v[1] };
@@ -658,7 +685,7 @@
   };
 
   // ---- The page ----
-  var PER_PAGE = 10;
+  var PER_PAGE = 10; // until the meta file says
   var results = document.getElementById("search-results");
   var form = document.getElementById("search-form");
   if (!results || !form) return;
@@ -828,6 +855,7 @@
   loadFile("search/meta.js", "meta").then(function (meta) {
     meta.fold.forEach(function (pair) { for (var c of pair[0]) folds[c] = pair[1]; });
     engine = new Engine(meta);
+    PER_PAGE = engine.pageSize;
     var params = new URLSearchParams(location.search);
     if (params.get("sort") === "date") sortSelect.value = "date";
     if (params.get("q")) { input.value = params.get("q"); run(false); }
