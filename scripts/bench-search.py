@@ -161,22 +161,23 @@ var done = arguments[arguments.length - 1];
 document.getElementById('search-q').value = %s;
 var started = performance.now();
 firSearch.run(false).then(function () {
-  done([performance.now() - started, firSearch.loaded.slice(),
+  done([firSearch.lastMs, performance.now() - started, firSearch.loaded.slice(),
         Number(document.querySelector('#search-results .search-count').textContent.replace(/[^0-9]/g, ''))]);
 });
 """
 
 
 def first_and_again(driver, page, query):
-    """A fresh page at `page`, then `query` twice: (first ms, again ms, files loaded, total)."""
+    """A fresh page at `page`, then `query` twice: (first, again, files loaded, total), where
+    first and again are (ms until the results showed, ms until the facet counts did too)."""
     driver.goto(page)
     for _ in range(200):
         if driver.run("return document.getElementById('search-results').dataset.ready || ''") == "true":
             break
         time.sleep(0.05)
-    cold_ms, loaded, total = driver.run(QUERY_JS % json.dumps(query), True)
-    warm_ms, _, _ = driver.run(QUERY_JS % json.dumps(query), True)
-    return cold_ms, warm_ms, loaded, total
+    shown, complete, loaded, total = driver.run(QUERY_JS % json.dumps(query), True)
+    again_shown, again_complete, _, _ = driver.run(QUERY_JS % json.dumps(query), True)
+    return (shown, complete), (again_shown, again_complete), loaded, total
 
 
 def browser_queries(corpus, site):
@@ -235,12 +236,14 @@ def main():
         else:
             print("\nPagefind: not installed")
         if os.path.exists("/usr/bin/chromedriver"):
+            # Each time: until the results showed (until the facet counts showed too).
             print("\n| query | results (browser / fir search) | first query fir serve / file:// | again fir serve / file:// "
                   "| files loaded | bytes loaded |")
             print("|---|---:|---:|---:|---:|---:|")
+            ms = lambda t: f"{t[0]:.0f} ({t[1]:.0f})"
             for query, total, cli_total, cold, warm, fcold, fwarm, count, loaded in browser_queries(corpus, site):
                 q = query.replace("|", "\\|")
-                print(f"| `{q}` | {total} / {cli_total} | {cold:.0f} / {fcold:.0f} ms | {warm:.0f} / {fwarm:.0f} ms "
+                print(f"| `{q}` | {total} / {cli_total} | {ms(cold)} / {ms(fcold)} ms | {ms(warm)} / {ms(fwarm)} ms "
                       f"| {count} | {loaded / 1024:.0f} KB |")
     print(f"\nload average after: {os.getloadavg()}")
 

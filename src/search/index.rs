@@ -763,32 +763,49 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
     files
 }
 
-/// A directory of at most this many shards is listed in the meta file too.
-const LISTED_MAX: usize = 32;
-/// At most this many shard prefixes are listed in the meta file, smallest directories
-/// first: the meta file is loaded with the page, before any query.
-const LISTED_TOTAL: usize = 1024;
+/// A directory whose shard list takes at most this many bytes is listed in the meta
+/// file too, within [`LISTED_BYTES`] for all.
+const LISTED_DIR_BYTES: usize = 2 * 1024;
+/// At most this many bytes of shard lists go in the meta file, which the page loads
+/// before any query.
+pub(super) const LISTED_BYTES: usize = 16 * 1024;
 
-/// The directories whose shard lists the meta file carries: the smallest ones (most
-/// words' first letters), so that a word query makes one round trip fewer.
-fn inlined(directories: &[(String, Vec<String>)]) -> Vec<(String, Vec<String>)> {
-    let mut small: Vec<&(String, Vec<String>)> = directories
+/// The directories whose shard lists the meta file carries, so that a query for a
+/// key in one of them makes one round trip fewer: those of field values first (what a
+/// click on a facet looks up), then those of words (what is typed), then those of
+/// numbers, word pairs and artifacts, smallest first in each group.
+pub(super) fn inlined(directories: &[Directory]) -> Vec<Directory> {
+    let artifacts = super::key("artifact", "");
+    let group = |name: &str| match name.chars().next() {
+        Some(':') if !name.starts_with(&artifacts) => 0,
+        Some(c) if c.is_alphabetic() => 1,
+        _ => 2,
+    };
+    let mut small: Vec<(u8, usize, &Directory)> = directories
         .iter()
-        .filter(|(_, shards)| shards.len() <= LISTED_MAX)
-        .collect();
-    small.sort_by_key(|(name, shards)| (shards.len(), name.clone()));
-    let mut total = 0;
-    let mut listed: Vec<(String, Vec<String>)> = small
-        .into_iter()
-        .take_while(|(_, shards)| {
-            total += shards.len();
-            total <= LISTED_TOTAL
+        .map(|dir| {
+            let bytes = dir.1.iter().map(|shard| shard.len() + 3).sum();
+            (group(&dir.0), bytes, dir)
         })
-        .cloned()
+        .filter(|&(_, bytes, _)| bytes <= LISTED_DIR_BYTES)
+        .collect();
+    small.sort_by(|a, b| (a.0, a.1, &a.2.0).cmp(&(b.0, b.1, &b.2.0)));
+    let mut total = 0;
+    let mut listed: Vec<Directory> = small
+        .into_iter()
+        .filter(|&(_, bytes, _)| {
+            let fits = total + bytes <= LISTED_BYTES;
+            total += if fits { bytes } else { 0 };
+            fits
+        })
+        .map(|(_, _, dir)| dir.clone())
         .collect();
     listed.sort();
     listed
 }
+
+/// A directory of shards: its name and the shard prefixes it lists.
+pub(super) type Directory = (String, Vec<String>);
 
 /// A directory lists at most this many shard prefixes (about 20 bytes each): past
 /// it, subtrees of its children get directories of their own.

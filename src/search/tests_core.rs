@@ -958,8 +958,7 @@ fn the_cube_counts_each_combination_of_values() {
     assert_eq!(super::index::cube_data(&rows, &[20, 13]), None);
 }
 
-/// The meta file lists the shards of the smallest directories, as their directory
-/// files do, within its budget.
+/// The meta file lists the shards of small directories as their directory files do.
 #[test]
 fn the_meta_file_lists_small_directories_as_their_files_do() {
     let owned = large(3000);
@@ -968,10 +967,6 @@ fn the_meta_file_lists_small_directories_as_their_files_do() {
     let meta: Meta =
         super::engine::parse_file(super::index::META, &files[super::index::META]).unwrap();
     assert!(!meta.listed.is_empty(), "no directory listed");
-    assert!(
-        meta.listed.len() < meta.dirs.len(),
-        "every directory listed"
-    );
     #[derive(serde::Deserialize)]
     struct Dir {
         shards: Vec<String>,
@@ -980,8 +975,54 @@ fn the_meta_file_lists_small_directories_as_their_files_do() {
         let path = super::index::dir_path(name);
         let dir: Dir = super::engine::parse_file(&path, &files[&path]).unwrap();
         assert_eq!(&dir.shards, shards, "{name}");
-        assert!(shards.len() <= 32, "{name}");
     }
-    let total: usize = meta.listed.iter().map(|(_, s)| s.len()).sum();
-    assert!(total <= 1024);
+}
+
+/// Which directories the meta file lists: those of field values, then of words,
+/// before those of numbers, pairs and artifacts, smallest first, none too large,
+/// within the budget.
+#[test]
+fn listed_directories_favour_words_and_fields_within_the_budget() {
+    let dir = |name: &str, shards: usize| -> (String, Vec<String>) {
+        let list = (0..shards).map(|n| format!("{name}{n:04}")).collect();
+        (name.to_string(), list)
+    };
+    // 100 shards of a one-character directory take 800 bytes: the budget holds 20.
+    let mut directories = vec![dir("~ab", 50), dir(":artifact:1", 50), dir("7", 50)];
+    directories.extend(('a'..='z').map(|c| dir(&c.to_string(), 100)));
+    // Larger than the words' but first.
+    directories.push(dir(":", 110));
+    directories.push(dir("zz", 400));
+    directories.sort();
+    let listed: Vec<String> = super::index::inlined(&directories)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    let bytes = |name: &str| -> usize {
+        let (_, shards) = directories.iter().find(|d| d.0 == name).unwrap();
+        shards.iter().map(|s| s.len() + 3).sum()
+    };
+    let total: usize = listed.iter().map(|name| bytes(name)).sum();
+    assert!(total <= super::index::LISTED_BYTES, "{total} bytes");
+    let words: Vec<String> = std::iter::once(":".to_string())
+        .chain(('a'..='s').map(String::from))
+        .collect();
+    assert_eq!(listed, words);
+    // The budget runs out before the smaller directories of numbers, pairs and artifacts.
+    assert!(!listed.contains(&"7".to_string()), "{listed:?}");
+    assert!(!listed.contains(&"~ab".to_string()), "{listed:?}");
+    assert!(!listed.contains(&":artifact:1".to_string()), "{listed:?}");
+    // Too large for the meta file on its own.
+    assert!(!listed.contains(&"zz".to_string()), "{listed:?}");
+    // With room to spare, pairs and artifacts come in too.
+    let few: Vec<(String, Vec<String>)> = directories
+        .iter()
+        .filter(|d| d.0.len() > 1 || d.0 == "a" || d.0 == "7")
+        .cloned()
+        .collect();
+    let listed: Vec<String> = super::index::inlined(&few)
+        .into_iter()
+        .map(|d| d.0)
+        .collect();
+    assert_eq!(listed, ["7", ":artifact:1", "a", "~ab"]);
 }

@@ -10,9 +10,11 @@
   var api = window.firSearch = {
     // Called by every index file.
     load: function (data) { store[keyOf(data)] = data; },
-    // Paths of the index files loaded so far, and the time of the last query (ms).
+    // Paths of the index files loaded so far, and the time of the last query (ms)
+    // until its results showed, then until its facet counts did.
     loaded: [],
     lastMs: null,
+    facetsMs: null,
     run: null
   };
 
@@ -800,7 +802,6 @@
 
   function showPage(html) {
     results.innerHTML = html;
-    results.setAttribute("data-state", "done");
   }
 
   function run(typing) {
@@ -816,13 +817,24 @@
       if (mine !== generation) return;
       current = outcome;
       page = 0;
-      // Facet data and display data load side by side; both show at once.
-      return Promise.all([outcome.facets, pageHtml(clauses)]).then(function (r) {
+      // Facet data and display data load side by side; the results show as soon as
+      // their page is ready, the facet counts when theirs are (the facet table of a
+      // broad query of several words is the largest file a query loads).
+      facetsBox.setAttribute("aria-busy", "true");
+      var shown = pageHtml(clauses).then(function (html) {
         if (mine !== generation) return;
-        renderFacets(r[0]);
-        showPage(r[1]);
+        showPage(html);
         api.lastMs = performance.now() - started;
         results.setAttribute("data-ms", api.lastMs.toFixed(1));
+      });
+      var counted = outcome.facets.then(function (facets) {
+        if (mine !== generation) return;
+        renderFacets(facets);
+        facetsBox.removeAttribute("aria-busy");
+        api.facetsMs = performance.now() - started;
+      });
+      return Promise.all([shown, counted]).then(function () {
+        if (mine === generation) results.setAttribute("data-state", "done");
       });
     }).catch(function (error) {
       results.textContent = String(error.message || error);
