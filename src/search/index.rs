@@ -702,6 +702,12 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
             (i, part.json())
         })
         .collect();
+    tracing::debug!(
+        "search: {} frequent keys ({} bytes) at {:.2?}",
+        frequent.len(),
+        frequent.values().map(String::len).sum::<usize>(),
+        started.elapsed()
+    );
     let frequent_of = |i: usize| frequent.get(&i).map_or("\"\"", String::as_str);
     // Each term's size in its shard file, to cut the shards by size. The postings are
     // encoded again as each shard file is written: cheaper than keeping half a million
