@@ -637,28 +637,39 @@
     return Uint32Array.from(order, function (i) { return docs[i]; });
   }
 
-  // The results in order, and a promise of their facet counts.
+  // The results in order, and a function that starts loading what their facet counts
+  // need (once) and gives a promise of them: the page asks for them once its results
+  // show, so that the facet table of a broad query does not hold up their display files.
   Engine.prototype.search = function (clauses, sort) {
     var self = this;
     // The cube is read only when no stored counts answer (a query that is one key).
     var known = this.storedCounts(clauses).then(function (stored) { return stored || self.cubeCounts(clauses); });
     return Promise.all([this.matches(clauses), known]).then(function (r) {
       var found = sort === "date" ? r[0].docs.slice().reverse() : byRelevance(r[0].docs, r[0].scores);
-      // Results that all fit on the first page bring their facet rows with their
-      // display rows: no facet file to load.
-      var facets = r[1] ? Promise.resolve(r[1]) : found.length <= self.pageSize ? self.displayRows(found).then(function (rows) {
+      var counted = null;
+      function countRows(rowOf) {
         return facetList(self.meta.columns, self.meta.columns.map(function (column, c) {
           var counts = new Uint32Array(column.values.length);
-          rows.forEach(function (row) { counts[row[4][c]]++; });
+          for (var i = 0; i < found.length; i++) counts[rowOf(i, c)]++;
           return counts;
         }));
-      }) : self.ensureFacets(found).then(function () {
-        return facetList(self.meta.columns, self.meta.columns.map(function (column, c) {
-          var counts = new Uint32Array(column.values.length);
-          for (var i = 0; i < found.length; i++) counts[self.value(found[i], c)]++;
-          return counts;
-        }));
-      });
+      }
+      function facets() {
+        if (counted) return counted;
+        if (r[1]) counted = Promise.resolve(r[1]);
+        // Results that all fit on the first page bring their facet rows with their
+        // display rows: no facet file to load.
+        else if (found.length <= self.pageSize) {
+          counted = self.displayRows(found).then(function (rows) {
+            return countRows(function (i, c) { return rows[i][4][c]; });
+          });
+        } else {
+          counted = self.ensureFacets(found).then(function () {
+            return countRows(function (i, c) { return self.value(found[i], c); });
+          });
+        }
+        return counted;
+      }
       return { found: found, facets: facets };
     });
   };
@@ -817,9 +828,9 @@
       if (mine !== generation) return;
       current = outcome;
       page = 0;
-      // Facet data and display data load side by side; the results show as soon as
-      // their page is ready, the facet counts when theirs are (the facet table of a
-      // broad query of several words is the largest file a query loads).
+      // The results show as soon as their page is ready, then the facet counts when
+      // theirs are (the facet table of a broad query of several words is the largest
+      // file a query loads: loaded first, it would hold up the display files).
       facetsBox.setAttribute("aria-busy", "true");
       var shown = pageHtml(clauses).then(function (html) {
         if (mine !== generation) return;
@@ -827,7 +838,7 @@
         api.lastMs = performance.now() - started;
         results.setAttribute("data-ms", api.lastMs.toFixed(1));
       });
-      var counted = outcome.facets.then(function (facets) {
+      var counted = shown.then(outcome.facets).then(function (facets) {
         if (mine !== generation) return;
         renderFacets(facets);
         facetsBox.removeAttribute("aria-busy");
