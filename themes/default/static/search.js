@@ -642,10 +642,8 @@
   // show, so that the facet table of a broad query does not hold up their display files.
   Engine.prototype.search = function (clauses, sort) {
     var self = this;
-    // The cube is read only when no stored counts answer (a query that is one key).
-    var known = this.storedCounts(clauses).then(function (stored) { return stored || self.cubeCounts(clauses); });
-    return Promise.all([this.matches(clauses), known]).then(function (r) {
-      var found = sort === "date" ? r[0].docs.slice().reverse() : byRelevance(r[0].docs, r[0].scores);
+    return this.matches(clauses).then(function (matched) {
+      var found = sort === "date" ? matched.docs.slice().reverse() : byRelevance(matched.docs, matched.scores);
       var counted = null;
       function countRows(rowOf) {
         return facetList(self.meta.columns, self.meta.columns.map(function (column, c) {
@@ -654,20 +652,23 @@
           return counts;
         }));
       }
+      // Counts stored with the query's one key, or from the cube of value combinations
+      // (a query of column filters only), or from the results' facet rows: those of
+      // results that all fit on the first page come with their display rows.
       function facets() {
-        if (counted) return counted;
-        if (r[1]) counted = Promise.resolve(r[1]);
-        // Results that all fit on the first page bring their facet rows with their
-        // display rows: no facet file to load.
-        else if (found.length <= self.pageSize) {
-          counted = self.displayRows(found).then(function (rows) {
-            return countRows(function (i, c) { return rows[i][4][c]; });
-          });
-        } else {
-          counted = self.ensureFacets(found).then(function () {
+        counted = counted || self.storedCounts(clauses).then(function (stored) {
+          return stored || self.cubeCounts(clauses);
+        }).then(function (known) {
+          if (known) return known;
+          if (found.length <= self.pageSize) {
+            return self.displayRows(found).then(function (rows) {
+              return countRows(function (i, c) { return rows[i][4][c]; });
+            });
+          }
+          return self.ensureFacets(found).then(function () {
             return countRows(function (i, c) { return self.value(found[i], c); });
           });
-        }
+        });
         return counted;
       }
       return { found: found, facets: facets };
