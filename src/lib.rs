@@ -37,6 +37,27 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     hash
 }
 
+/// A hasher for keys that are 64-bit hashes already: tables keyed by them hash nothing
+/// again. (Bytes, which such keys never are, go through [`fnv1a`].)
+#[derive(Debug, Default)]
+pub(crate) struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv1a(bytes);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A table keyed by 64-bit hashes ([`Prehashed`]).
+pub(crate) type HashedMap<V> =
+    std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<Prehashed>>;
+
 /// `n` and an English noun that takes an s: "1 incident", "0 incidents", "2 incidents".
 /// For the command line's messages, which are in English.
 pub(crate) fn counted(n: usize, noun: &str) -> String {

@@ -131,8 +131,8 @@ fn both_ways(links: &[Links<'_>]) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
     (explicit, mentioned)
 }
 
-/// Mentions per shard: (incident, position in its list).
-type Mentions = Vec<(u32, u32)>;
+/// Mentions per shard: (incident, position in its list, hash of the artifact).
+type Mentions = Vec<(u32, u32, u64)>;
 
 /// What one shard of [`number_artifacts`] found.
 struct Shard {
@@ -153,10 +153,21 @@ struct Shard {
 /// shards are merged in order of first mention.
 fn number_artifacts(links: &[Links<'_>]) -> (Vec<Shared>, Vec<Vec<u32>>) {
     use std::hash::BuildHasher;
+    let state = foldhash::fast::FixedState::default();
+    number_artifacts_by(links, |artifact| state.hash_one(artifact))
+}
+
+/// [`number_artifacts`] with the 64-bit hash `hash_one` (tests give one that collides).
+fn number_artifacts_by(
+    links: &[Links<'_>],
+    hash_one: impl Fn(&Artifact) -> u64 + Sync,
+) -> (Vec<Shared>, Vec<Vec<u32>>) {
+    use std::collections::hash_map::Entry;
     const SHARDS: usize = 64;
     const CHUNK: usize = 4096;
-    let state = foldhash::fast::FixedState::default();
-    let shard_of = |artifact: &Artifact| (state.hash_one(artifact) >> 58) as usize % SHARDS;
+    // Each artifact is hashed once: the hash picks its shard (from a product, whose
+    // top bits depend on all of the hash's) and is its key in the shard's table.
+    let shard_of = |hash: u64| (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize % SHARDS;
     let mut starts: Vec<u64> = Vec::with_capacity(links.len() + 1);
     let mut total = 0u64;
     for incident in links {
@@ -174,7 +185,8 @@ fn number_artifacts(links: &[Links<'_>]) -> (Vec<Shared>, Vec<Vec<u32>>) {
             for (offset, incident) in chunk.iter().enumerate() {
                 let i = (c * CHUNK + offset) as u32;
                 for (k, artifact) in incident.artifacts.iter().enumerate() {
-                    bucket[shard_of(artifact)].push((i, k as u32));
+                    let hash = hash_one(artifact);
+                    bucket[shard_of(hash)].push((i, k as u32, hash));
                 }
             }
             bucket
@@ -192,19 +204,34 @@ fn number_artifacts(links: &[Links<'_>]) -> (Vec<Shared>, Vec<Vec<u32>>) {
                 first: Vec::with_capacity(mentions),
                 kept: Vec::with_capacity(mentions),
             };
-            let mut lookup: foldhash::HashMap<&Artifact, u32> =
-                foldhash::HashMap::with_capacity_and_hasher(mentions, Default::default());
-            for &(i, k) in buckets.iter().flat_map(|bucket| &bucket[s]) {
+            let mut lookup: crate::HashedMap<u32> =
+                crate::HashedMap::with_capacity_and_hasher(mentions, Default::default());
+            // Artifacts whose hash another one has already (hardly ever any).
+            let mut collided: foldhash::HashMap<&Artifact, u32> = Default::default();
+            for &(i, k, hash) in buckets.iter().flat_map(|bucket| &bucket[s]) {
                 let artifact = &links[i as usize].artifacts[k as usize];
                 let position = starts[i as usize] + u64::from(k);
-                let at = *lookup.entry(artifact).or_insert_with(|| {
+                let found_new = |shard: &mut Shard| {
                     shard.found.push(Shared {
                         artifact: artifact.clone(),
                         incidents: Vec::new(),
                     });
                     shard.first.push(position);
                     shard.found.len() as u32 - 1
-                });
+                };
+                let at = match lookup.entry(hash) {
+                    Entry::Vacant(slot) => *slot.insert(found_new(&mut shard)),
+                    Entry::Occupied(slot) => {
+                        let at = *slot.get();
+                        if shard.found[at as usize].artifact == *artifact {
+                            at
+                        } else {
+                            *collided
+                                .entry(artifact)
+                                .or_insert_with(|| found_new(&mut shard))
+                        }
+                    }
+                };
                 let incidents = &mut shard.found[at as usize].incidents;
                 if incidents.last() != Some(&i) {
                     incidents.push(i);
@@ -506,8 +533,13 @@ mod tests {
                 links.push(Links { artifacts: list, ..Links::default() });
                 links.extend(std::iter::repeat_n(Links::default(), spread));
             }
-            let (shared, of_incident) = number_artifacts(&links);
             let (expected_shared, expected_of_incident) = numbered_in_order(&links);
+            let (shared, of_incident) = number_artifacts(&links);
+            proptest::prop_assert_eq!(&shared, &expected_shared);
+            proptest::prop_assert_eq!(&of_incident, &expected_of_incident);
+            // A hash that collides often (the value's length): the same numbers.
+            let (shared, of_incident) =
+                number_artifacts_by(&links, |artifact| artifact.value.len() as u64);
             proptest::prop_assert_eq!(shared, expected_shared);
             proptest::prop_assert_eq!(of_incident, expected_of_incident);
         }

@@ -11,6 +11,7 @@ use super::codec::{
     width_for,
 };
 use super::{text, wrap};
+use crate::HashedMap;
 
 /// Format version, in the meta file: a reader refuses what it does not know.
 pub const VERSION: u32 = 4;
@@ -179,24 +180,6 @@ pub(super) fn page_docs(all: &[u32], title: &[u32]) -> Vec<u32> {
 /// A shard entry while writing: the key borrowed, the encoded postings, the JSON of
 /// its [`Frequent`] part.
 pub(super) type Encoded<'a> = (&'a str, String, String, String);
-
-/// A hasher for keys that are hashes already.
-#[derive(Debug, Default)]
-struct Prehashed(u64);
-
-impl std::hash::Hasher for Prehashed {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = hash_bytes(bytes);
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type HashedMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<Prehashed>>;
 
 /// 64-bit FNV-1a with a final mix: keys are hashed once, then handled as numbers.
 fn hash_bytes(bytes: &[u8]) -> u64 {
