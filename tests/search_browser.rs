@@ -279,6 +279,10 @@ fn the_page_and_the_cli_answer_alike() {
             page_answer(&browser, query, false, false),
             cli_answer(root, query, false)
         );
+        // The facet list, dimmed while its counts load, is shown plainly again.
+        let busy = browser
+            .run("return document.getElementById('search-facets').getAttribute('aria-busy')");
+        assert!(busy.is_null(), "{busy}");
         let loaded = browser.run("return firSearch.loaded.join(' ')");
         loaded.as_str().unwrap().to_string()
     };
