@@ -23,7 +23,7 @@ pub const FACET_CHUNK: u32 = 256;
 pub const FACET_PART: u32 = 16;
 /// Terms in at least this many documents carry their facet counts and their first page
 /// ([`Frequent`]), so that a query of one such word loads neither the facet table nor
-/// the dozen display files its first page would be spread over.
+/// the ten or so display files its first page would be spread over.
 pub const COUNTS_MIN: usize = 512;
 /// Results on a page of the search page; a frequent term's first page holds this many
 /// of its newest documents, and of its newest with the term in their title.
