@@ -2,6 +2,9 @@
 //! One code path makes the JSON of both.
 
 use std::collections::HashMap;
+use std::io::BufRead;
+
+pub use super::publish::Piece;
 
 use serde::Serialize;
 
@@ -105,128 +108,148 @@ impl JsonArray {
     }
 }
 
-/// The start of a file written by [`JsonArray`] that stays as it is, and the rest.
-#[derive(Debug)]
-pub struct UnchangedStart {
-    /// Incidents in the start.
-    pub lines: usize,
-    /// Its length, up to and with the separator after its last incident.
-    pub bytes: u64,
-    /// The lines after it, for [`lines_by_id`].
-    pub rest: String,
+/// One line of a new file written by [`JsonArray`], made from the published one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// The line at this position of the published file, unchanged.
+    Old(u32),
+    /// A new line (without separator).
+    New(Vec<u8>),
 }
 
-/// Reads a file written by [`JsonArray`] line by line while `keep(n, id, line)` says
-/// that the `n`-th incident, `id`, written as `line` (without separator), is still
-/// the same; the last incident of the file is never in the start (it has no
-/// separator after it). The first `trusted` incidents are known to be the same and are
-/// passed over without being looked at (all but the last of them, which shows that the
-/// file goes on after them): on a large site that is most of hundreds of megabytes.
-/// Given the id of the last trusted incident, its line is looked for from the end of
-/// the file first, where changes usually are, so that the start is not even read.
-pub fn unchanged_start(
-    mut file: impl std::io::Read + std::io::Seek,
-    trusted: usize,
-    last_trusted_id: Option<&str>,
-    keep: impl Fn(usize, &str, &[u8]) -> bool,
-) -> std::io::Result<UnchangedStart> {
-    use std::io::{BufRead, Read};
-    let mut start = UnchangedStart {
-        lines: 0,
-        bytes: 0,
-        rest: String::new(),
-    };
-    let found = match last_trusted_id {
-        Some(id) if trusted >= 2 => line_from_end(&mut file, id)?,
-        _ => None,
-    };
-    let mut line = Vec::new();
-    let mut bytes;
-    let mut reader;
-    if let Some(offset) = found {
-        file.seek(std::io::SeekFrom::Start(offset))?;
-        reader = std::io::BufReader::with_capacity(1 << 20, file);
-        start.lines = trusted - 1;
-        bytes = offset;
-    } else {
-        file.rewind()?;
-        reader = std::io::BufReader::with_capacity(1 << 20, file);
-        reader.read_until(b'\n', &mut line)?;
-        if line != b"[\n" {
-            return Ok(start);
-        }
-        bytes = line.len() as u64;
-        while start.lines + 1 < trusted {
-            let skipped = reader.skip_until(b'\n')?;
-            if skipped == 0 {
-                break;
-            }
-            start.lines += 1;
-            bytes += skipped as u64;
-        }
-    }
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
-        let same = line.ends_with(b",\n")
-            && std::str::from_utf8(&line[..line.len() - 1])
-                .ok()
-                .and_then(record_of_line)
-                .is_some_and(|(record, id)| keep(start.lines, id, record.as_bytes()));
-        if !same {
-            break;
-        }
-        start.lines += 1;
-        bytes += line.len() as u64;
-    }
-    start.bytes = if start.lines == 0 { 0 } else { bytes };
-    let mut rest = line;
-    reader.read_to_end(&mut rest)?;
-    start.rest = String::from_utf8(rest)
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-    Ok(start)
-}
-
-/// How far from its end a file is searched for a line before it is read from the start.
-const TAIL_SEARCH: u64 = 16 << 20;
-
-/// Where the line of incident `id` starts in a file written by [`JsonArray`], looked
-/// for from the end in growing stretches; `None` when it is not in the last
-/// [`TAIL_SEARCH`] bytes, or the file does not start as such a file does. Ids are
-/// unique in the file, so the line found is the incident's.
-fn line_from_end(
+/// How to make the file of `lines` from the published file of `old_count` lines
+/// (`old_id(p)` gives the id of its line `p`): stretches of it kept where consecutive
+/// lines stay consecutive, new lines in between. Only the lines at the ends of the
+/// stretches are looked for in it (near where their position puts them), so changing
+/// a few incidents of a large site neither reads nor writes the others by hand. None
+/// when the file is not as described: the caller writes the whole file.
+pub fn splice<'i>(
     file: &mut (impl std::io::Read + std::io::Seek),
+    old_count: u32,
+    old_id: impl Fn(u32) -> &'i str,
+    lines: &[Line],
+) -> std::io::Result<Option<Vec<Piece>>> {
+    use std::io::SeekFrom;
+    let len = file.seek(SeekFrom::End(0))?;
+    let mut head = [0u8; 2];
+    file.rewind()?;
+    if old_count == 0 || lines.is_empty() || file.read_exact(&mut head).is_err() || &head != b"[\n"
+    {
+        return Ok(None);
+    }
+    // Where the line of position `p` starts, and the line (without separator): found
+    // by id around its share of the file.
+    let mut locate = |p: u32| -> std::io::Result<Option<(u64, Vec<u8>)>> {
+        let near = 2 + len.saturating_sub(2) * u64::from(p) / u64::from(old_count);
+        let Some((start, mut line)) = line_near(file, len, old_id(p), near)? else {
+            return Ok(None);
+        };
+        // Every line but the last ends with `,\n`, the last with `\n` (then `]`).
+        let separator: &[u8] = if p + 1 == old_count { b"\n" } else { b",\n" };
+        if !line.ends_with(separator) {
+            return Ok(None);
+        }
+        line.truncate(line.len() - separator.len());
+        Ok(Some((start, line)))
+    };
+    let with_separator =
+        |p: u32, line: &[u8]| line.len() as u64 + if p + 1 == old_count { 1 } else { 2 };
+    let mut pieces = vec![Piece::Kept { from: 0, len: 2 }];
+    let add_new = |pieces: &mut Vec<Piece>, line: &[u8], last: bool| {
+        if !matches!(pieces.last(), Some(Piece::New(_))) {
+            pieces.push(Piece::New(Vec::new()));
+        }
+        let Some(Piece::New(bytes)) = pieces.last_mut() else {
+            unreachable!("pushed above")
+        };
+        bytes.extend_from_slice(line);
+        bytes.extend_from_slice(if last { b"\n]\n" } else { b",\n" });
+    };
+    let last_new = lines.len() - 1;
+    let mut i = 0;
+    while i < lines.len() {
+        match &lines[i] {
+            Line::New(line) => add_new(&mut pieces, line, i == last_new),
+            // The new last line and the old one change separators: written out.
+            &Line::Old(p) if i == last_new || p + 1 >= old_count => {
+                let Some((_, line)) = locate(p)? else {
+                    return Ok(None);
+                };
+                add_new(&mut pieces, &line, i == last_new);
+            }
+            &Line::Old(p) => {
+                let mut j = i + 1;
+                let next = |j: usize| p + (j - i) as u32;
+                while j < last_new && lines[j] == Line::Old(next(j)) && next(j) + 1 < old_count {
+                    j += 1;
+                }
+                let last = next(j) - 1;
+                let (Some((from, _)), Some((at, line))) = (locate(p)?, locate(last)?) else {
+                    return Ok(None);
+                };
+                let len = at + with_separator(last, &line) - from;
+                match pieces.last_mut() {
+                    // Right after the stretch before (the file's `[`): one stretch.
+                    Some(Piece::Kept {
+                        from: before,
+                        len: kept,
+                    }) if *before + *kept == from => {
+                        *kept += len;
+                    }
+                    _ => pieces.push(Piece::Kept { from, len }),
+                }
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    Ok(Some(pieces))
+}
+
+/// How far from `near` a line is looked for before the whole file is.
+const NEAR: u64 = 32 << 10;
+
+/// Where the line of incident `id` is in a file of `len` bytes written by
+/// [`JsonArray`]: its start, and the line up to its `\n`, looked for around byte
+/// `near` in growing stretches. Ids are unique in the file, so the line found is the
+/// incident's.
+fn line_near(
+    file: &mut (impl std::io::Read + std::io::Seek),
+    len: u64,
     id: &str,
-) -> std::io::Result<Option<u64>> {
+    near: u64,
+) -> std::io::Result<Option<(u64, Vec<u8>)>> {
     use std::io::{Read, SeekFrom};
     // An id that JSON escapes is not written as it is.
     if id.contains(['"', '\\']) || id.chars().any(char::is_control) {
         return Ok(None);
     }
-    let mut head = [0u8; 2];
-    file.rewind()?;
-    if file.read_exact(&mut head).is_err() || &head != b"[\n" {
-        return Ok(None);
-    }
     let needle = format!("\n{{\"id\":\"{id}\"");
     let needle = needle.as_bytes();
-    let len = file.seek(SeekFrom::End(0))?;
-    let mut size: u64 = 64 << 10;
+    let mut half = NEAR;
     let mut chunk = Vec::new();
     loop {
-        let from = len.saturating_sub(size);
+        let from = near.saturating_sub(half);
+        let to = near.saturating_add(half).min(len);
         file.seek(SeekFrom::Start(from))?;
         chunk.clear();
-        file.by_ref().take(len - from).read_to_end(&mut chunk)?;
-        if let Some(at) = chunk.windows(needle.len()).rposition(|w| w == needle) {
-            return Ok(Some(from + at as u64 + 1));
+        file.by_ref().take(to - from).read_to_end(&mut chunk)?;
+        if let Some(at) = chunk.windows(needle.len()).position(|w| w == needle) {
+            let start = from + at as u64 + 1;
+            // Its end: the next `\n`, read on past the stretch if need be.
+            let mut line = Vec::new();
+            file.seek(SeekFrom::Start(start))?;
+            std::io::BufReader::new(file.by_ref()).read_until(b'\n', &mut line)?;
+            if line.last() != Some(&b'\n') {
+                return Ok(None);
+            }
+            return Ok(Some((start, line)));
         }
-        if from == 0 || size >= TAIL_SEARCH {
+        if from == 0 && to == len {
             return Ok(None);
         }
-        size *= 4;
+        half *= 4;
     }
 }
 
@@ -497,104 +520,160 @@ mod tests {
         }
     }
 
-    /// The kept start of a file plus a continued array is the file a whole array
-    /// gives, wherever the first change is.
-    #[test]
-    fn an_unchanged_start_and_a_continued_array_make_the_whole_file() {
-        let incidents: Vec<Incident> = (0..5)
-            .map(|n| Incident::new(format!("I-{n}"), "t", "2024-01-01".parse().unwrap()))
-            .collect();
-        let mut whole = JsonArray::with_capacity(0);
-        for incident in &incidents {
-            whole.push(incident);
+    /// The bytes `pieces` make from `old`.
+    fn apply(old: &[u8], pieces: &[Piece]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for piece in pieces {
+            match piece {
+                Piece::Kept { from, len } => {
+                    out.extend_from_slice(&old[*from as usize..(*from + *len) as usize]);
+                }
+                Piece::New(bytes) => out.extend_from_slice(bytes),
+            }
         }
-        let old = whole.finish();
-        // The last trusted incident's id is given (the line is found from the end), or
-        // not, or wrong (the file is read from its start).
-        let hints = |t: usize| {
-            let given = t.checked_sub(1).map(|m| incidents[m].id.as_str());
-            [given, None, Some("I-none")]
-        };
-        let cases = (0..=5).flat_map(|c| (0..=c).flat_map(move |t| hints(t).map(|h| (c, t, h))));
-        for (changed, trusted, hint) in cases {
-            let start =
-                unchanged_start(std::io::Cursor::new(&old), trusted, hint, |n, id, line| {
-                    assert!(
-                        n + 1 >= trusted,
-                        "line {n} of {trusted} trusted was looked at"
-                    );
-                    n < changed
-                        && id == incidents[n].id
-                        && line == json_line(&incidents[n]).as_bytes()
+        out
+    }
+
+    fn incident(id: &str, text_len: usize) -> Incident {
+        let mut incident = Incident::new(id.to_string(), "t", "2024-01-01".parse().unwrap());
+        incident.description = "x".repeat(text_len);
+        incident
+    }
+
+    fn file_of(incidents: &[Incident]) -> Vec<u8> {
+        let mut array = JsonArray::with_capacity(0);
+        for incident in incidents {
+            array.push(incident);
+        }
+        array.finish()
+    }
+
+    /// What a change does to a list of incidents: `kept[p]` says whether the published
+    /// incident `p` stays (unchanged) and `edited[p]` whether it is then written anew;
+    /// `added` are (position among the new list, text length) of new incidents.
+    #[derive(Debug, Clone)]
+    struct Change {
+        old: Vec<usize>,
+        kept: Vec<bool>,
+        edited: Vec<bool>,
+        added: Vec<(usize, usize)>,
+    }
+
+    fn change() -> impl proptest::strategy::Strategy<Value = Change> {
+        use proptest::prelude::*;
+        proptest::collection::vec(0usize..3000, 1..40).prop_flat_map(|old| {
+            let n = old.len();
+            (
+                Just(old),
+                proptest::collection::vec(proptest::bool::weighted(0.8), n),
+                proptest::collection::vec(proptest::bool::weighted(0.15), n),
+                proptest::collection::vec((0usize..50, 0usize..200), 0..4),
+            )
+                .prop_map(|(old, kept, edited, added)| Change {
+                    old,
+                    kept,
+                    edited,
+                    added,
                 })
-                .unwrap();
-            // The last incident has no separator after it: never in the start.
-            assert_eq!(start.lines, changed.min(4), "change at {changed}");
-            let mut rest = JsonArray::continuing();
-            for incident in &incidents[start.lines..] {
-                rest.push(incident);
+        })
+    }
+
+    proptest::proptest! {
+        /// Whatever stays, goes, changes or comes, the spliced file is the file a whole
+        /// array of the new list gives.
+        #[test]
+        fn a_spliced_file_is_the_whole_new_file(change in change()) {
+            let old: Vec<Incident> = change
+                .old
+                .iter()
+                .enumerate()
+                .map(|(p, &len)| incident(&format!("I-{p}"), len))
+                .collect();
+            let published = file_of(&old);
+            // The new list: what stays (edited ones with another text), then the new
+            // ones put in.
+            let mut new: Vec<(Incident, Line)> = Vec::new();
+            for (p, incident) in old.iter().enumerate() {
+                if !change.kept[p] {
+                    continue;
+                }
+                if change.edited[p] {
+                    let edited = self::incident(&incident.id, incident.description.len() + 7);
+                    let line = json_line(&edited).into_bytes();
+                    new.push((edited, Line::New(line)));
+                } else {
+                    new.push((incident.clone(), Line::Old(p as u32)));
+                }
             }
-            let mut rebuilt = old[..start.bytes as usize].to_vec();
-            if start.lines == 0 {
-                // Nothing kept: the caller writes the whole file.
-                assert_eq!(start.bytes, 0);
+            for (k, &(at, len)) in change.added.iter().enumerate() {
+                let added = incident(&format!("N-{k}"), len);
+                let line = json_line(&added).into_bytes();
+                new.insert(at.min(new.len()), (added, Line::New(line)));
+            }
+            let expected: Vec<Incident> = new.iter().map(|(i, _)| i.clone()).collect();
+            let lines: Vec<Line> = new.into_iter().map(|(_, line)| line).collect();
+            let pieces = splice(
+                &mut std::io::Cursor::new(&published),
+                old.len() as u32,
+                |p| old[p as usize].id.as_str(),
+                &lines,
+            )
+            .unwrap();
+            if lines.is_empty() {
+                proptest::prop_assert!(pieces.is_none());
             } else {
-                rebuilt.extend(rest.finish());
-                assert_eq!(rebuilt, old, "change at {changed}");
+                let pieces = pieces.expect("a well-formed file is spliced");
+                proptest::prop_assert_eq!(apply(&published, &pieces), file_of(&expected));
             }
-            let rest_lines = lines_by_id(&start.rest);
-            assert_eq!(rest_lines.len(), 5 - start.lines, "change at {changed}");
         }
     }
 
-    /// A line far from the end is found in a later, larger stretch, where reading the
-    /// file from its start finds it.
+    /// One line changed among 3,000: two stretches kept, the changed line and the last
+    /// one written (a few hundred bytes).
     #[test]
-    fn a_line_is_found_from_the_end_where_it_starts() {
-        let mut whole = JsonArray::with_capacity(0);
-        let mut incidents = Vec::new();
-        for n in 0..3000 {
-            let mut incident = Incident::new(format!("I-{n}"), "t", "2024-01-01".parse().unwrap());
-            incident.description = "x".repeat(100);
-            incidents.push(incident);
-        }
-        for incident in &incidents {
-            whole.push(incident);
-        }
-        let file = whole.finish();
-        assert!(
-            file.len() > 4 * (64 << 10),
-            "the file spans several stretches"
+    fn one_changed_line_keeps_the_rest_of_the_file() {
+        let old: Vec<Incident> = (0..3000)
+            .map(|n| incident(&format!("I-{n}"), 100))
+            .collect();
+        let published = file_of(&old);
+        let mut lines: Vec<Line> = (0..3000).map(Line::Old).collect();
+        let edited = incident("I-1200", 50);
+        lines[1200] = Line::New(json_line(&edited).into_bytes());
+        let pieces = splice(
+            &mut std::io::Cursor::new(&published),
+            3000,
+            |p| old[p as usize].id.as_str(),
+            &lines,
+        )
+        .unwrap()
+        .unwrap();
+        let mut expected = old.clone();
+        expected[1200] = edited;
+        assert_eq!(apply(&published, &pieces), file_of(&expected));
+        let written: usize = pieces
+            .iter()
+            .map(|p| match p {
+                Piece::New(bytes) => bytes.len(),
+                Piece::Kept { .. } => 0,
+            })
+            .sum();
+        assert!(written < 1000, "{written} bytes written: {pieces:?}");
+        assert_eq!(pieces.len(), 4, "{pieces:?}");
+        // A file that is not such an array, or an id not in it: not spliced.
+        let other = b"{}".to_vec();
+        let none = splice(
+            &mut std::io::Cursor::new(&other),
+            3000,
+            |p| old[p as usize].id.as_str(),
+            &lines,
         );
-        for n in [0, 1, 1500, 2998, 2999] {
-            let id = &incidents[n].id;
-            let at = line_from_end(&mut std::io::Cursor::new(&file), id)
-                .unwrap()
-                .unwrap_or_else(|| panic!("{id} not found"));
-            let expected = file
-                .split_inclusive(|&b| b == b'\n')
-                .take(n + 1)
-                .map(<[u8]>::len)
-                .sum::<usize>();
-            assert_eq!(at, expected as u64, "{id}");
-        }
-        // An id that is only the start of another's is not taken for it.
-        assert_eq!(
-            line_from_end(&mut std::io::Cursor::new(&file), "I-29").unwrap(),
-            Some(
-                file.split_inclusive(|&b| b == b'\n')
-                    .take(30)
-                    .map(<[u8]>::len)
-                    .sum::<usize>() as u64
-            )
+        assert_eq!(none.unwrap(), None);
+        let wrong = splice(
+            &mut std::io::Cursor::new(&published),
+            3000,
+            |_| "I-none",
+            &lines,
         );
-        assert_eq!(
-            line_from_end(&mut std::io::Cursor::new(&file), "I-none").unwrap(),
-            None
-        );
-        assert_eq!(
-            line_from_end(&mut std::io::Cursor::new(b"{}"), "I-1").unwrap(),
-            None
-        );
+        assert_eq!(wrong.unwrap(), None);
     }
 }

@@ -220,11 +220,8 @@ pub trait Generator: Sync {
 #[derive(Debug)]
 pub enum Output {
     Whole(Vec<u8>),
-    /// The first `keep` bytes of the published file, then `tail`.
-    Extend {
-        keep: u64,
-        tail: Vec<u8>,
-    },
+    /// Stretches of the published file and new bytes.
+    Splice(Vec<publish::Piece>),
 }
 
 /// Every generator, in the order an incremental build writes their pages: incident
@@ -333,6 +330,9 @@ pub struct Input<'a> {
     /// The first `kept` summaries are the last build's first `kept`, unchanged (0 in a
     /// full build).
     pub kept: usize,
+    /// The last build's summaries from `kept` on (none in a full build): with the
+    /// first `kept`, the order of the published files.
+    pub was_tail: &'a [Summary],
     rows: Vec<OnceLock<String>>,
     pub base_url: &'a str,
     pub root: &'a Path,
@@ -346,7 +346,7 @@ impl<'a> Input<'a> {
         summaries: &'a [Summary],
         index: &'a Index,
         entries: &'a Entries,
-        kept: usize,
+        (kept, was_tail): (usize, &'a [Summary]),
     ) -> Input<'a> {
         let (fingerprints, artifacts_fingerprints) = summaries
             .par_iter()
@@ -366,6 +366,7 @@ impl<'a> Input<'a> {
             index,
             entries,
             kept,
+            was_tail,
             rows: (0..summaries.len()).map(|_| OnceLock::new()).collect(),
             base_url: &site.base_url,
             root: &site.root,
@@ -622,7 +623,7 @@ impl Site {
         for (i, entry) in entries.into_iter().enumerate() {
             loaded.set(i, entry);
         }
-        let input = Input::new(self, &summaries, &index, &loaded, 0);
+        let input = Input::new(self, &summaries, &index, &loaded, (0, &[]));
         let search = steps.run("search index", || search::SearchFiles::build(&input))?;
         let generators = generators(&input, &search);
         let jobs = steps.run("plan", || plan(&generators));
@@ -753,7 +754,13 @@ impl Site {
                 loaded.set(at, entry);
             }
             let input = steps.run("prepare", || {
-                Input::new(self, summaries, &index, &loaded, merged.keep)
+                Input::new(
+                    self,
+                    summaries,
+                    &index,
+                    &loaded,
+                    (merged.keep, &merged.was_tail),
+                )
             });
             // Incidents that relate to a changed one: their published relations may differ.
             for (i, summary) in summaries.iter().enumerate() {
@@ -965,9 +972,7 @@ impl Site {
                 }
                 match output {
                     Output::Whole(bytes) => publish::write_in_place(&self.out, path, bytes),
-                    Output::Extend { keep, tail } => {
-                        publish::extend_in_place(&self.out, path, *keep, tail)
-                    }
+                    Output::Splice(pieces) => publish::splice_in_place(&self.out, path, pieces),
                 }
                 .map_err(io_error(&self.out.join(path)))?;
             }

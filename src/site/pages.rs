@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
+use super::data::{JsonArray, Line};
 use super::index::{Facet, FacetValue, chunks};
 use super::{BuildError, Generator, Input, Job, Output, paths};
 use crate::config::Taxonomy;
@@ -925,9 +926,10 @@ impl Generator for Data<'_> {
         Ok(vec![array.finish()])
     }
 
-    /// In an incremental build the published file is kept up to the first line that
-    /// changes (usually a new incident near the end): that part is neither read into
-    /// memory nor written by hand, only copied.
+    /// In an incremental build the published file is spliced: the lines of unchanged
+    /// incidents are copied from it in stretches (the kernel copies them, they are not
+    /// read into memory), the others written anew. Closing an old incident of a large
+    /// site rewrites one line, not every line after it.
     fn render_update(&self, item: usize) -> Result<Vec<Output>, BuildError> {
         let input = self.input;
         let path = input.out.join(paths::DATA);
@@ -935,45 +937,44 @@ impl Generator for Data<'_> {
             path: path.clone(),
             source,
         };
-        let file = std::fs::File::open(&path).map_err(io)?;
-        // Incidents before the first change that were not read again are the same,
-        // without a look at their lines.
-        let trusted = (0..input.kept)
-            .find(|&i| input.entries.loaded(i).is_some())
-            .unwrap_or(input.kept);
-        // After them, an incident is the same if it was not read again (unchanged), or
-        // if it was (it relates to a changed one) and its line came out the same. The
-        // last one is never kept: kept lines end with a separator, which the last must
-        // not have (the newest incident removed would leave `,` before the `]`).
-        let last_trusted_id = trusted
-            .checked_sub(1)
-            .and_then(|m| input.all.get(m))
-            .map(|&i| input.summaries[i as usize].id.as_str());
-        let kept = super::data::unchanged_start(file, trusted, last_trusted_id, |n, id, line| {
-            let Some(&i) = input.all.get(n).filter(|_| n + 1 < input.all.len()) else {
-                return false;
-            };
-            let summary = &input.summaries[i as usize];
-            summary.id == id
-                && input.entries.loaded(i as usize).is_none_or(|entry| {
-                    let same = super::data::JsonArray::line_with_artifacts(
+        let (kept, was_tail) = (input.kept, input.was_tail);
+        let old_id = |p: u32| match (p as usize).checked_sub(kept) {
+            Some(t) => was_tail[t].id.as_str(),
+            None => input.summaries[p as usize].id.as_str(),
+        };
+        let tail_at: std::collections::HashMap<&str, u32> = was_tail
+            .iter()
+            .enumerate()
+            .map(|(t, s)| (s.id.as_str(), (kept + t) as u32))
+            .collect();
+        // An incident not read again is unchanged: its line is the published one.
+        let lines: Option<Vec<Line>> = input
+            .all
+            .iter()
+            .map(|&i| {
+                let summary = &input.summaries[i as usize];
+                Some(match input.entries.loaded(i as usize) {
+                    Some(entry) => Line::New(JsonArray::line_with_artifacts(
                         &entry.incident,
                         &summary.artifacts,
-                    );
-                    same == line
+                    )),
+                    None if (i as usize) < kept => Line::Old(i),
+                    None => Line::Old(*tail_at.get(summary.id.as_str())?),
                 })
+            })
+            .collect();
+        let old_count = (kept + was_tail.len()) as u32;
+        let pieces = match lines {
+            Some(lines) => {
+                let mut file = std::fs::File::open(&path).map_err(io)?;
+                super::data::splice(&mut file, old_count, old_id, &lines).map_err(io)?
+            }
+            None => None,
+        };
+        Ok(match pieces {
+            Some(pieces) => vec![Output::Splice(pieces)],
+            None => self.render(item)?.into_iter().map(Output::Whole).collect(),
         })
-        .map_err(io)?;
-        if kept.lines == 0 {
-            return Ok(self.render(item)?.into_iter().map(Output::Whole).collect());
-        }
-        let old_lines = super::data::lines_by_id(&kept.rest);
-        let mut tail = super::data::JsonArray::continuing();
-        self.push(&mut tail, &input.all[kept.lines..], &old_lines)?;
-        Ok(vec![Output::Extend {
-            keep: kept.bytes,
-            tail: tail.finish(),
-        }])
     }
 }
 

@@ -249,16 +249,40 @@ pub fn write_with_in_place(
     replace_in_place(target, relative, |file, _| fill(file))
 }
 
-/// Replaces one file of a published site atomically by its first `keep` bytes and
-/// `tail`: a large file of which only the end changed is not read into memory.
-pub fn extend_in_place(target: &Path, relative: &str, keep: u64, tail: &[u8]) -> io::Result<()> {
+/// A part of a file made from the one it replaces ([`splice_in_place`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// `len` bytes of the replaced file from byte `from`.
+    Kept {
+        from: u64,
+        len: u64,
+    },
+    New(Vec<u8>),
+}
+
+/// Replaces one file of a published site atomically by `pieces`: stretches of it and
+/// new bytes. A large file of which a few lines changed is not read into memory.
+pub fn splice_in_place(target: &Path, relative: &str, pieces: &[Piece]) -> io::Result<()> {
+    use std::io::{Seek, SeekFrom};
     replace_in_place(target, relative, |file, path| {
-        // Copied by the kernel (copy_file_range), not through memory.
-        let copied = io::copy(&mut fs::File::open(path)?.take(keep), file)?;
-        if copied != keep {
-            return Err(io::Error::other("the file shrank while being extended"));
+        let old = fs::File::open(path)?;
+        for piece in pieces {
+            match piece {
+                Piece::Kept { from, len } => {
+                    let mut stretch = old.try_clone()?;
+                    stretch.seek(SeekFrom::Start(*from))?;
+                    // Copied by the kernel (copy_file_range), not through memory: the
+                    // standard library does so for a `Take` of a `File`, not of a
+                    // reference to one.
+                    let copied = io::copy(&mut stretch.take(*len), file)?;
+                    if copied != *len {
+                        return Err(io::Error::other("the file shrank while being spliced"));
+                    }
+                }
+                Piece::New(bytes) => file.write_all(bytes)?,
+            }
         }
-        file.write_all(tail)
+        Ok(())
     })
 }
 
@@ -542,7 +566,7 @@ mod tests {
     }
 
     /// A large file is replaced whole and the old one goes (on another thread), also
-    /// when it was extended from its own start.
+    /// when it is spliced from stretches of itself.
     #[test]
     fn large_files_are_replaced_and_the_old_ones_removed() {
         let dir = tempfile::tempdir().unwrap();
@@ -552,10 +576,22 @@ mod tests {
         let mut bigger = big.clone();
         bigger.extend_from_slice(b"b");
         write_in_place(target, "data/big.json", &bigger).unwrap();
-        extend_in_place(target, "data/big.json", big.len() as u64, b"cd").unwrap();
+        let pieces = [
+            Piece::New(b"xy".to_vec()),
+            Piece::Kept { from: 1, len: 2 },
+            Piece::Kept {
+                from: big.len() as u64 - 1,
+                len: 2,
+            },
+            Piece::New(b"cd".to_vec()),
+        ];
+        splice_in_place(target, "data/big.json", &pieces).unwrap();
         let published = fs::read(target.join("data/big.json")).unwrap();
-        assert_eq!(published.len(), big.len() + 2);
-        assert!(published.ends_with(b"acd"));
+        assert_eq!(published, b"xyaaabcd");
+        // A stretch past the end of the old file: refused, the file left as it was.
+        let past = [Piece::Kept { from: 4, len: 10 }];
+        assert!(splice_in_place(target, "data/big.json", &past).is_err());
+        assert_eq!(fs::read(target.join("data/big.json")).unwrap(), b"xyaaabcd");
         // On threads this process waits for: the site holds no stray file once a
         // command returns.
         finish_removals();
