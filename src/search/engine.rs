@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::codec::{CodecError, decode_postings, get_varint, unbase64, unpack_rows};
 use super::index::{
     DisplayEntry, FACET_ALL, META, Meta, ShardEntry, VERSION, dir_path, display_path, facet_path,
-    longest_prefix, shard_of, shard_path,
+    longest_prefix, page_row_display, shard_of, shard_path,
 };
 use super::pair_key;
 use super::query::{Atom, COLUMN_FIELDS, Op, Query};
@@ -218,17 +218,10 @@ impl<S: Source> Searcher<S> {
             .ok()
             .map(|at| terms[at].clone());
         // A frequent key's first page spares loading the display files of its hits.
-        for (doc, id, title, date, excerpt, row) in found.iter().flat_map(|t| &t.3.page) {
-            self.page_rows.entry(*doc).or_insert_with(|| {
-                let text = |s: &String| s.clone();
-                (
-                    text(id),
-                    text(title),
-                    text(date),
-                    text(excerpt),
-                    row.clone(),
-                )
-            });
+        for row in found.iter().flat_map(|t| &t.3.page) {
+            self.page_rows
+                .entry(row.0)
+                .or_insert_with(|| page_row_display(row));
         }
         Ok(found)
     }

@@ -120,6 +120,19 @@ pub type DisplayEntry = (String, String, String, String, Vec<u32>);
 /// A document of a frequent term's first page: its number, then as in a display file.
 pub type PageRow = (u32, String, String, String, String, Vec<u32>);
 
+/// What a display file holds of the document of a first page's row.
+pub(super) fn page_row_display(row: &PageRow) -> DisplayEntry {
+    let (_, id, title, date, excerpt, facets) = row;
+    let text = String::clone;
+    (
+        text(id),
+        text(title),
+        text(date),
+        text(excerpt),
+        facets.clone(),
+    )
+}
+
 /// What a term in [`COUNTS_MIN`] documents or more carries: its facet counts (base64
 /// varints, column after column) and the display rows of its [`PAGE`] newest
 /// documents and [`PAGE`] newest with the term in their title, by number. Together

@@ -517,17 +517,12 @@ fn logical(files: &HashMap<String, String>) -> Logical {
     let display: Vec<super::index::DisplayEntry> = display.into_iter().flat_map(|d| d.1).collect();
     // A first page shows what the display files show.
     for (key, (.., page)) in &terms {
-        for (doc, id, title, date, excerpt, row) in page {
-            let shown = (
-                id.clone(),
-                title.clone(),
-                date.clone(),
-                excerpt.clone(),
-                row.clone(),
-            );
+        for row in page {
             assert_eq!(
-                display[*doc as usize], shown,
-                "document {doc} on the first page of {key}"
+                display[row.0 as usize],
+                super::index::page_row_display(row),
+                "document {} on the first page of {key}",
+                row.0
             );
         }
     }

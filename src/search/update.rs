@@ -18,8 +18,8 @@ use super::engine::{DirFile, DisplayFile, FacetFile, SearchError, ShardFile, Sou
 use super::index::{
     COUNTS_MIN, DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK, META,
     Meta, PageRow, Postings, ShardEntry, VERSION, complete_column, dir_path, display_files,
-    display_path, encode_entry, facet_files, invert, meta_file, page_docs, shard_file, shard_of,
-    shard_path, value_positions,
+    display_path, encode_entry, facet_files, invert, meta_file, page_docs, page_row_display,
+    shard_file, shard_of, shard_path, value_positions,
 };
 use super::{Column, Document};
 
@@ -188,18 +188,7 @@ pub fn patch<S: Source>(
                 continue;
             }
             let stored = page.iter().find(|row| row.0 == doc);
-            unchanged.insert(
-                doc,
-                stored.map(|(_, id, title, date, excerpt, row)| {
-                    (
-                        id.clone(),
-                        title.clone(),
-                        date.clone(),
-                        excerpt.clone(),
-                        row.clone(),
-                    )
-                }),
-            );
+            unchanged.insert(doc, stored.map(page_row_display));
         }
     }
     let mut read: HashMap<u32, Vec<DisplayEntry>> = HashMap::new();

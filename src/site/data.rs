@@ -53,23 +53,22 @@ pub struct JsonArray {
 }
 
 impl JsonArray {
+    /// What the file starts with.
+    const OPEN: &[u8] = b"[\n";
+    /// What follows every line but the last.
+    const SEPARATOR: &[u8] = b",\n";
+    /// What follows the last line.
+    const CLOSE: &[u8] = b"\n]\n";
+
     pub fn with_capacity(bytes: usize) -> JsonArray {
         let mut out = Vec::with_capacity(bytes + 4);
-        out.extend_from_slice(b"[\n");
+        out.extend_from_slice(Self::OPEN);
         JsonArray { out, items: 0 }
-    }
-
-    /// The rest of an array whose start (see [`unchanged_start`]) is kept.
-    pub fn continuing() -> JsonArray {
-        JsonArray {
-            out: Vec::new(),
-            items: 0,
-        }
     }
 
     fn separate(&mut self) {
         if self.items > 0 {
-            self.out.extend_from_slice(b",\n");
+            self.out.extend_from_slice(Self::SEPARATOR);
         }
         self.items += 1;
     }
@@ -100,10 +99,13 @@ impl JsonArray {
     }
 
     pub fn finish(mut self) -> Vec<u8> {
-        if self.items > 0 {
-            self.out.push(b'\n');
-        }
-        self.out.extend_from_slice(b"]\n");
+        // No line: `[` and `]` alone, each on its line.
+        let close = if self.items > 0 {
+            Self::CLOSE
+        } else {
+            &Self::CLOSE[1..]
+        };
+        self.out.extend_from_slice(close);
         self.out
     }
 }
@@ -133,28 +135,38 @@ pub fn splice<'i>(
     let len = file.seek(SeekFrom::End(0))?;
     let mut head = [0u8; 2];
     file.rewind()?;
-    if old_count == 0 || lines.is_empty() || file.read_exact(&mut head).is_err() || &head != b"[\n"
+    if old_count == 0
+        || lines.is_empty()
+        || file.read_exact(&mut head).is_err()
+        || head != JsonArray::OPEN
     {
         return Ok(None);
     }
-    // Where the line of position `p` starts, and the line (without separator): found
-    // by id around its share of the file.
-    let mut locate = |p: u32| -> std::io::Result<Option<(u64, Vec<u8>)>> {
+    // Where the line of position `p` starts, the line (without separator), and where
+    // its separator ends: found by id around its share of the file.
+    let mut locate = |p: u32| -> std::io::Result<Option<(u64, Vec<u8>, u64)>> {
         let near = 2 + len.saturating_sub(2) * u64::from(p) / u64::from(old_count);
         let Some((start, mut line)) = line_near(file, len, old_id(p), near)? else {
             return Ok(None);
         };
-        // Every line but the last ends with `,\n`, the last with `\n` (then `]`).
-        let separator: &[u8] = if p + 1 == old_count { b"\n" } else { b",\n" };
+        // Every line but the last ends with the separator, the last with the `\n` that
+        // starts the array's end.
+        let separator = if p + 1 == old_count {
+            &JsonArray::CLOSE[..1]
+        } else {
+            JsonArray::SEPARATOR
+        };
         if !line.ends_with(separator) {
             return Ok(None);
         }
+        let end = start + line.len() as u64;
         line.truncate(line.len() - separator.len());
-        Ok(Some((start, line)))
+        Ok(Some((start, line, end)))
     };
-    let with_separator =
-        |p: u32, line: &[u8]| line.len() as u64 + if p + 1 == old_count { 1 } else { 2 };
-    let mut pieces = vec![Piece::Kept { from: 0, len: 2 }];
+    let mut pieces = vec![Piece::Kept {
+        from: 0,
+        len: JsonArray::OPEN.len() as u64,
+    }];
     let add_new = |pieces: &mut Vec<Piece>, line: &[u8], last: bool| {
         if !matches!(pieces.last(), Some(Piece::New(_))) {
             pieces.push(Piece::New(Vec::new()));
@@ -163,7 +175,11 @@ pub fn splice<'i>(
             unreachable!("pushed above")
         };
         bytes.extend_from_slice(line);
-        bytes.extend_from_slice(if last { b"\n]\n" } else { b",\n" });
+        bytes.extend_from_slice(if last {
+            JsonArray::CLOSE
+        } else {
+            JsonArray::SEPARATOR
+        });
     };
     let last_new = lines.len() - 1;
     let mut i = 0;
@@ -172,7 +188,7 @@ pub fn splice<'i>(
             Line::New(line) => add_new(&mut pieces, line, i == last_new),
             // The new last line and the old one change separators: written out.
             &Line::Old(p) if i == last_new || p + 1 >= old_count => {
-                let Some((_, line)) = locate(p)? else {
+                let Some((_, line, _)) = locate(p)? else {
                     return Ok(None);
                 };
                 add_new(&mut pieces, &line, i == last_new);
@@ -183,11 +199,10 @@ pub fn splice<'i>(
                 while j < last_new && lines[j] == Line::Old(next(j)) && next(j) + 1 < old_count {
                     j += 1;
                 }
-                let last = next(j) - 1;
-                let (Some((from, _)), Some((at, line))) = (locate(p)?, locate(last)?) else {
+                let (Some((from, ..)), Some((.., end))) = (locate(p)?, locate(next(j) - 1)?) else {
                     return Ok(None);
                 };
-                let len = at + with_separator(last, &line) - from;
+                let len = end - from;
                 match pieces.last_mut() {
                     // Right after the stretch before (the file's `[`): one stretch.
                     Some(Piece::Kept {

@@ -292,6 +292,7 @@
     this.rows = {};
     this.parts = {};
     this.pageRows = {};
+    // Results a page shows (PAGE in src/search/index.rs).
     this.pageSize = meta.page || 10;
     this.widths = meta.columns.map(function (c) { return c.bits; });
     this.offsets = [];
@@ -699,7 +700,6 @@
   };
 
   // ---- The page ----
-  var PER_PAGE = 10; // until the meta file says
   var results = document.getElementById("search-results");
   var form = document.getElementById("search-form");
   if (!results || !form) return;
@@ -784,9 +784,9 @@
 
   // The HTML of the current page of results.
   function pageHtml(clauses) {
-    var found = current.found, pages = Math.max(1, Math.ceil(found.length / PER_PAGE));
+    var found = current.found, size = engine.pageSize, pages = Math.max(1, Math.ceil(found.length / size));
     page = Math.min(page, pages - 1);
-    var slice = Array.from(found.subarray(page * PER_PAGE, (page + 1) * PER_PAGE));
+    var slice = Array.from(found.subarray(page * size, (page + 1) * size));
     return engine.hits(slice).then(function (hits) {
       var matches = matchers(clauses);
       var html = '<p class="search-count">' + escapeHtml(fill(strings.results, { n: found.length })) + "</p>";
@@ -879,7 +879,6 @@
   loadFile("search/meta.js", "meta").then(function (meta) {
     meta.fold.forEach(function (pair) { for (var c of pair[0]) folds[c] = pair[1]; });
     engine = new Engine(meta);
-    PER_PAGE = engine.pageSize;
     var params = new URLSearchParams(location.search);
     if (params.get("sort") === "date") sortSelect.value = "date";
     if (params.get("q")) { input.value = params.get("q"); run(false); }
