@@ -1,6 +1,6 @@
 //! Loading the content directory: every incident file, parsed in parallel and checked.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -95,11 +95,20 @@ pub fn load(root: &Path, config: &Config) -> Content {
             return content;
         }
     };
-    load_paths(files, config)
+    let mut content = load_paths(files, config);
+    let ids: HashSet<&str> = content
+        .entries
+        .iter()
+        .map(|e| e.incident.id.as_str())
+        .collect();
+    let dangling = check_relations(&content.entries, |id| ids.contains(id));
+    content.diagnostics.extend(dangling);
+    sort_diagnostics(&mut content.diagnostics);
+    content
 }
 
-/// Reads, parses and checks the given incident files, adding to `content`.
-/// Checks across files (unique ids, relations) only see these files.
+/// Reads, parses and checks the given incident files. Ids are checked to be unique
+/// among these files; relations are not checked (see [`check_relations`]).
 pub fn load_paths(files: Vec<PathBuf>, config: &Config) -> Content {
     let mut content = Content::default();
     let progress = crate::progress::bar(files.len() as u64, "loading");
@@ -118,10 +127,8 @@ pub fn load_paths(files: Vec<PathBuf>, config: &Config) -> Content {
         content.entries.extend(entry);
         content.diagnostics.extend(diagnostics);
     }
-    check_across_files(&mut content);
-    content
-        .diagnostics
-        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    check_unique_ids(&mut content);
+    sort_diagnostics(&mut content.diagnostics);
     content
 }
 
@@ -205,8 +212,12 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     hasher.finish()
 }
 
-/// Rules that need every incident: unique ids and relations that point somewhere.
-fn check_across_files(content: &mut Content) {
+fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+}
+
+/// Ids used by more than one of the loaded files.
+fn check_unique_ids(content: &mut Content) {
     let mut first_seen: HashMap<&str, &Path> = HashMap::with_capacity(content.entries.len());
     let mut found = Vec::new();
     for entry in &content.entries {
@@ -222,9 +233,16 @@ fn check_across_files(content: &mut Content) {
             first_seen.insert(id, &entry.path);
         }
     }
-    for entry in &content.entries {
+    content.diagnostics.extend(found);
+}
+
+/// A warning for each relation of `entries` to an incident that does not exist
+/// (`exists` says which ids do: every incident of the register, not only these).
+pub fn check_relations(entries: &[Entry], exists: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for entry in entries {
         for (i, relation) in entry.incident.relations.iter().enumerate() {
-            if !first_seen.contains_key(relation.as_str()) {
+            if !exists(relation) {
                 let field = format!("relations[{i}]");
                 found.push(Diagnostic::warning(
                     &entry.path,
@@ -235,5 +253,5 @@ fn check_across_files(content: &mut Content) {
             }
         }
     }
-    content.diagnostics.extend(found);
+    found
 }

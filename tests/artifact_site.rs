@@ -344,6 +344,39 @@ fn incremental_artifact_pages_match_a_full_build() {
     }
 }
 
+/// An incremental build changes the lines of the artifacts whose incidents changed
+/// and copies the others from the published data file, which a full build writes
+/// whole.
+#[test]
+fn the_artifact_data_file_is_spliced_not_written_again() {
+    let root = copy_fixture(SITE);
+    let site = root.path().join("site");
+    ok(&run(root.path(), &["build"]));
+    // A mark on a line no change touches: kept by a splice, gone with a whole file.
+    let data = site.join(paths::ARTIFACTS_DATA);
+    let line = "\"2a01:4f8::1\": {\"type\": \"ipv6\", \"incidents\": [\"FIR-2024-0004\"]}";
+    let marked = line.replace("0004\"", "0004-kept\"");
+    let published = fs::read_to_string(&data).unwrap();
+    assert!(published.contains(line), "{published}");
+    fs::write(&data, published.replace(line, &marked)).unwrap();
+    let two = root.path().join("content/incidents/2024/FIR-2024-0002.md");
+    let text = fs::read_to_string(&two)
+        .unwrap()
+        .replace("fraud team.", "fraud team, also on kit-mirror.net.");
+    fs::write(&two, text).unwrap();
+    ok(&run(root.path(), &["build"]));
+    let spliced = read(&site, paths::ARTIFACTS_DATA);
+    assert!(spliced.contains(&marked), "{spliced}");
+    assert!(spliced.contains(
+        "\"kit-mirror.net\": {\"type\": \"domain\", \"incidents\": [\"FIR-2024-0002\"]}"
+    ));
+    serde_json::from_str::<serde_json::Value>(&spliced).expect("still one JSON object");
+    ok(&run(root.path(), &["build", "--full"]));
+    let whole = read(&site, paths::ARTIFACTS_DATA);
+    assert!(whole.contains(line) && !whole.contains(&marked), "{whole}");
+    assert_eq!(spliced.replace(&marked, line), whole);
+}
+
 /// The inode of a file: a file replaced in place gets a new one.
 fn inode(path: &Path) -> u64 {
     use std::os::unix::fs::MetadataExt;

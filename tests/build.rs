@@ -842,3 +842,43 @@ fn another_fir_program_builds_the_site_anew() {
     let upgraded = build();
     assert!(upgraded.starts_with("built 6 incidents"), "{upgraded}");
 }
+
+/// Relations are checked against every incident of the register, also when an
+/// incremental build reads only the changed files: one to a kept incident is quiet,
+/// one to no incident warns with its file, line and field, as `fir check` does.
+#[test]
+fn incremental_builds_check_relations_against_the_whole_register() {
+    let root = copy_fixture("sites/basic");
+    ok(&run(root.path(), &["build"]));
+    let dir = root.path().join("content/incidents/2024");
+    let incident = |id: &str, related: &str| {
+        format!(
+            "---\nid: {id}\ntitle: Related\ndate: 2024-06-02T10:00:00+02:00\ncategory: phishing\n\
+             severity: 2\nstatus: open\nrelations: [{related}]\n---\nText.\n"
+        )
+    };
+    fs::write(
+        dir.join("FIR-2024-0006.md"),
+        incident("FIR-2024-0006", "FIR-2023-0001"),
+    )
+    .unwrap();
+    let quiet = run(root.path(), &["build"]);
+    ok(&quiet);
+    let stderr = String::from_utf8_lossy(&quiet.stderr);
+    assert!(!stderr.contains("does not exist"), "{stderr}");
+    fs::write(
+        dir.join("FIR-2024-0007.md"),
+        incident("FIR-2024-0007", "FIR-1999-0001"),
+    )
+    .unwrap();
+    let warned = run(root.path(), &["build"]);
+    assert!(ok(&warned).starts_with("updated"));
+    let expected = "FIR-2024-0007.md:8: field `relations[0]`: related incident \"FIR-1999-0001\" does not exist";
+    let stderr = String::from_utf8_lossy(&warned.stderr);
+    assert!(stderr.contains(expected), "{stderr}");
+    assert!(!stderr.contains("FIR-2024-0006.md"), "{stderr}");
+    let check = run(root.path(), &["check"]);
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains(expected), "{stderr}");
+    assert!(!stderr.contains("FIR-2024-0006.md"), "{stderr}");
+}

@@ -6,15 +6,17 @@
 //! `page_min_incidents` incidents (2 by default) mention them, and the page is lean
 //! (its incident rows are the ones every list shares, rendered once per build).
 
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::fingerprint::Fingerprinter;
+use super::index::Summary;
 use super::pages::{hasher, page_context};
-use super::{BuildError, Generator, Input, Job, paths};
-use crate::artifacts::{self, Kind, correlate::Shared};
+use super::{BuildError, Generator, Input, Job, Output, paths, sorted_json};
+use crate::artifacts::{self, Artifact, Kind, correlate::Shared};
 use crate::render::context::{LinkView, PageMeta};
 
 /// Values per page of a type's index.
@@ -333,7 +335,7 @@ impl<'a> ArtifactPages<'a> {
     }
 
     /// `{"evil.com": {"type": "domain", "incidents": ["FIR-2024-0001"]}, …}`, one
-    /// artifact per line, by type then value.
+    /// artifact per line, by type then value ([`sorted_json`]).
     fn render_data(&self) -> Vec<u8> {
         let shared = &self.input.index.artifacts.shared;
         let mut order: Vec<&Shared> = shared.iter().collect();
@@ -341,23 +343,114 @@ impl<'a> ArtifactPages<'a> {
         // A hundred megabytes for a million artifacts: written in chunks on every core.
         let chunks: Vec<Vec<u8>> = order
             .par_chunks(16 * 1024)
-            .enumerate()
-            .map(|(c, chunk)| {
+            .map(|chunk| {
                 let mut out = Vec::with_capacity(chunk.len() * 96);
                 for (n, s) in chunk.iter().enumerate() {
-                    out.extend_from_slice(if c == 0 && n == 0 { b"\n" } else { b",\n" });
+                    if n > 0 {
+                        out.extend_from_slice(sorted_json::SEPARATOR);
+                    }
                     self.write_data_record(&mut out, s);
                 }
                 out
             })
             .collect();
-        let mut out = Vec::with_capacity(chunks.iter().map(Vec::len).sum::<usize>() + 4);
-        out.extend_from_slice(b"{");
-        for chunk in chunks {
-            out.extend_from_slice(&chunk);
+        sorted_json::whole(chunks.iter().map(Vec::as_slice))
+    }
+
+    /// The data file of an incremental build: the published one with the artifacts of
+    /// the incidents that changed written anew. None when too many changed (or the
+    /// file cannot be spliced): the whole file is written.
+    fn update_data(&self) -> Result<Option<Vec<super::publish::Piece>>, BuildError> {
+        let Some(changes) = self.data_changes() else {
+            return Ok(None);
+        };
+        let path = self.input.out.join(paths::ARTIFACTS_DATA);
+        let io = |source| BuildError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut file = match std::fs::File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(e)),
+        };
+        sorted_json::splice(&mut file, &changes, data_record_key).map_err(io)
+    }
+
+    /// The members of the data file that an incremental build changes: the artifacts
+    /// of the incidents added, removed, moved in the order or with other artifacts
+    /// since the published build (an artifact's line lists its incidents' ids in
+    /// order). Incidents before `kept` are the published ones. None past
+    /// [`MAX_DATA_CHANGES`].
+    fn data_changes(&self) -> Option<Vec<sorted_json::Change<Artifact>>> {
+        let input = self.input;
+        let correlation = &input.index.artifacts;
+        let same = |old: &Summary, new: &Summary| {
+            old.sort_key() == new.sort_key() && old.artifacts == new.artifacts
+        };
+        let tail = &input.summaries[input.kept..];
+        let old_by_id: HashMap<&str, &Summary> =
+            input.was_tail.iter().map(|s| (s.id.as_str(), s)).collect();
+        let new_by_id: HashMap<&str, &Summary> = tail.iter().map(|s| (s.id.as_str(), s)).collect();
+        // Artifacts still mentioned, by position, and those the old incidents had.
+        let mut written: Vec<u32> = Vec::new();
+        for (i, summary) in tail.iter().enumerate() {
+            if !old_by_id
+                .get(summary.id.as_str())
+                .is_some_and(|old| same(old, summary))
+            {
+                written.extend(&correlation.of_incident[input.kept + i]);
+            }
         }
-        out.extend_from_slice(b"\n}\n");
-        out
+        let mut was: HashSet<&Artifact> = HashSet::new();
+        for old in input.was_tail {
+            if !new_by_id
+                .get(old.id.as_str())
+                .is_some_and(|new| same(old, new))
+            {
+                was.extend(&old.artifacts);
+            }
+        }
+        if written.len() + was.len() > MAX_DATA_CHANGES {
+            return None;
+        }
+        for &at in &written {
+            was.remove(&correlation.shared[at as usize].artifact);
+        }
+        // What the old incidents had and the new ones do not: still mentioned by
+        // another incident (its line lists one fewer) or gone.
+        if !was.is_empty() {
+            written.par_extend(
+                correlation
+                    .shared
+                    .par_iter()
+                    .enumerate()
+                    .filter(|(_, s)| was.contains(&s.artifact))
+                    .map(|(at, _)| at as u32),
+            );
+            for &at in &written {
+                was.remove(&correlation.shared[at as usize].artifact);
+            }
+        }
+        let mut changes: Vec<sorted_json::Change<Artifact>> = written
+            .into_iter()
+            .map(|at| {
+                let s = &correlation.shared[at as usize];
+                let mut line = Vec::new();
+                self.write_data_record(&mut line, s);
+                sorted_json::Change {
+                    key: s.artifact.clone(),
+                    line: Some(line),
+                }
+            })
+            .chain(was.into_iter().map(|artifact| sorted_json::Change {
+                key: artifact.clone(),
+                line: None,
+            }))
+            .collect();
+        changes.sort_by(|a, b| a.key.cmp(&b.key));
+        changes.dedup_by(|a, b| a.key == b.key);
+        Some(changes)
     }
 
     /// `"evil.com": {"type": "domain", "incidents": ["FIR-2024-0001"]}`
@@ -374,6 +467,21 @@ impl<'a> ArtifactPages<'a> {
         }
         out.extend_from_slice(b"]}");
     }
+}
+
+/// Past this many artifacts to look up, an incremental build writes the whole data
+/// file (each is a bisection of the published one).
+const MAX_DATA_CHANGES: usize = 20_000;
+
+/// The artifact a line of the data file is about: its value, a JSON string, then
+/// `: {"type": "KIND"`. None when `line` does not hold both yet.
+fn data_record_key(line: &[u8]) -> Option<Artifact> {
+    let mut strings = serde_json::Deserializer::from_slice(line).into_iter::<String>();
+    let value = strings.next()?.ok()?;
+    let rest = line[strings.byte_offset()..].strip_prefix(b": {\"type\": \"")?;
+    let kind = &rest[..rest.iter().position(|&b| b == b'"')?];
+    let kind = std::str::from_utf8(kind).ok()?.parse().ok()?;
+    Some(Artifact { kind, value })
 }
 
 fn write_json(out: &mut Vec<u8>, text: &str) {
@@ -413,6 +521,15 @@ impl Generator for ArtifactPages<'_> {
                 fingerprint: self.fingerprint(item),
             })
             .collect()
+    }
+
+    fn render_update(&self, n: usize) -> Result<Vec<Output>, BuildError> {
+        if let Item::Data = self.items[n]
+            && let Some(pieces) = self.update_data()?
+        {
+            return Ok(vec![Output::Splice(pieces)]);
+        }
+        Ok(self.render(n)?.into_iter().map(Output::Whole).collect())
     }
 
     fn render(&self, n: usize) -> Result<Vec<Vec<u8>>, BuildError> {

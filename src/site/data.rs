@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::io::BufRead;
 
 pub use super::publish::Piece;
+use super::publish::Pieces;
 
 use serde::Serialize;
 
@@ -163,19 +164,11 @@ pub fn splice<'i>(
         line.truncate(line.len() - separator.len());
         Ok(Some((start, line, end)))
     };
-    let mut pieces = vec![Piece::Kept {
-        from: 0,
-        len: JsonArray::OPEN.len() as u64,
-    }];
-    let add_new = |pieces: &mut Vec<Piece>, line: &[u8], last: bool| {
-        if !matches!(pieces.last(), Some(Piece::New(_))) {
-            pieces.push(Piece::New(Vec::new()));
-        }
-        let Some(Piece::New(bytes)) = pieces.last_mut() else {
-            unreachable!("pushed above")
-        };
-        bytes.extend_from_slice(line);
-        bytes.extend_from_slice(if last {
+    let mut pieces = Pieces::default();
+    pieces.keep(0, JsonArray::OPEN.len() as u64);
+    let add_new = |pieces: &mut Pieces, line: &[u8], last: bool| {
+        pieces.add(line);
+        pieces.add(if last {
             JsonArray::CLOSE
         } else {
             JsonArray::SEPARATOR
@@ -202,24 +195,14 @@ pub fn splice<'i>(
                 let (Some((from, ..)), Some((.., end))) = (locate(p)?, locate(next(j) - 1)?) else {
                     return Ok(None);
                 };
-                let len = end - from;
-                match pieces.last_mut() {
-                    // Right after the stretch before (the file's `[`): one stretch.
-                    Some(Piece::Kept {
-                        from: before,
-                        len: kept,
-                    }) if *before + *kept == from => {
-                        *kept += len;
-                    }
-                    _ => pieces.push(Piece::Kept { from, len }),
-                }
+                pieces.keep(from, end - from);
                 i = j;
                 continue;
             }
         }
         i += 1;
     }
-    Ok(Some(pieces))
+    Ok(Some(pieces.finish()))
 }
 
 /// How far from `near` a line is looked for before the whole file is.
@@ -484,6 +467,7 @@ pub fn csv_row(incident: &Incident, config: &Config) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::site::publish::apply;
 
     #[test]
     fn lines_round_trip_by_id() {
@@ -533,20 +517,6 @@ mod tests {
         for (id, line) in &found {
             assert_eq!(&incident_from_line(line).unwrap().id, id);
         }
-    }
-
-    /// The bytes `pieces` make from `old`.
-    fn apply(old: &[u8], pieces: &[Piece]) -> Vec<u8> {
-        let mut out = Vec::new();
-        for piece in pieces {
-            match piece {
-                Piece::Kept { from, len } => {
-                    out.extend_from_slice(&old[*from as usize..(*from + *len) as usize]);
-                }
-                Piece::New(bytes) => out.extend_from_slice(bytes),
-            }
-        }
-        out
     }
 
     fn incident(id: &str, text_len: usize) -> Incident {

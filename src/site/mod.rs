@@ -20,6 +20,7 @@ pub mod paths;
 pub mod publish;
 pub mod reports;
 pub mod search;
+mod sorted_json;
 pub mod tasks;
 
 use std::collections::{HashMap, HashSet};
@@ -701,14 +702,16 @@ impl Site {
             );
             return Ok((report, std::mem::replace(previous, placeholder)));
         }
-        let content = steps.run("load", || content::load_paths(changed, &self.config));
-        let warnings = fail_on_errors(content.diagnostics)?;
+        let mut content = steps.run("load", || content::load_paths(changed, &self.config));
         let new_stamps = stamps(&content.entries)?;
         let touched: HashSet<PathBuf> = removed
             .iter()
             .cloned()
             .chain(new_stamps.keys().map(|k| k.0.clone()))
             .collect();
+        let dangling = check_relations(&previous.sources, &touched, &content.entries);
+        content.diagnostics.extend(dangling);
+        let warnings = fail_on_errors(content.diagnostics)?;
         check_unique_ids(&previous.sources, &touched, &new_stamps)?;
         let entries = steps.run("select audience", || self.select(content.entries));
         let (fresh, fresh_entries) = summarise(entries, &self.config);
@@ -1248,6 +1251,35 @@ fn check_unique_ids(
     } else {
         Err(BuildError::Content(clashes))
     }
+}
+
+/// Warnings for relations of the loaded `entries` to incidents that exist neither
+/// among them nor among the kept files (the last build's `sources` not `touched`).
+fn check_relations(
+    sources: &cache::Sources,
+    touched: &HashSet<PathBuf>,
+    entries: &[Entry],
+) -> Vec<Diagnostic> {
+    let named: HashSet<&str> = entries
+        .iter()
+        .flat_map(|e| e.incident.relations.iter().map(String::as_str))
+        .collect();
+    if named.is_empty() {
+        return Vec::new();
+    }
+    let existing: HashSet<&str> = entries
+        .iter()
+        .map(|e| e.incident.id.as_str())
+        .chain(
+            sources
+                .iter()
+                .filter(|(path, kept)| {
+                    named.contains(kept.id.as_str()) && !touched.contains(&path.0)
+                })
+                .map(|(_, kept)| kept.id.as_str()),
+        )
+        .collect();
+    content::check_relations(entries, |id| existing.contains(id))
 }
 
 /// Summaries sorted oldest first, with their entries in the same order.

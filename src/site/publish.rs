@@ -260,6 +260,52 @@ pub enum Piece {
     New(Vec<u8>),
 }
 
+/// Pieces in the making: a stretch right after the one before joins it, new bytes
+/// join new bytes, so that a splice copies as few stretches as it can.
+#[derive(Debug, Default)]
+pub struct Pieces(Vec<Piece>);
+
+impl Pieces {
+    /// Keeps `len` bytes of the replaced file from byte `from`.
+    pub fn keep(&mut self, from: u64, len: u64) {
+        match self.0.last_mut() {
+            Some(Piece::Kept {
+                from: before,
+                len: kept,
+            }) if *before + *kept == from => *kept += len,
+            _ if len == 0 => {}
+            _ => self.0.push(Piece::Kept { from, len }),
+        }
+    }
+
+    /// Adds new bytes.
+    pub fn add(&mut self, bytes: &[u8]) {
+        match self.0.last_mut() {
+            Some(Piece::New(new)) => new.extend_from_slice(bytes),
+            _ => self.0.push(Piece::New(bytes.to_vec())),
+        }
+    }
+
+    pub fn finish(self) -> Vec<Piece> {
+        self.0
+    }
+}
+
+/// The bytes `pieces` make of `old` (what [`splice_in_place`] writes), for tests.
+#[cfg(test)]
+pub fn apply(old: &[u8], pieces: &[Piece]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Kept { from, len } => {
+                out.extend_from_slice(&old[*from as usize..(*from + *len) as usize]);
+            }
+            Piece::New(bytes) => out.extend_from_slice(bytes),
+        }
+    }
+    out
+}
+
 /// Replaces one file of a published site atomically by `pieces`: stretches of it and
 /// new bytes. A large file of which a few lines changed is not read into memory.
 pub fn splice_in_place(target: &Path, relative: &str, pieces: &[Piece]) -> io::Result<()> {
