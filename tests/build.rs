@@ -771,6 +771,28 @@ fn a_rebuild_that_updates_the_index_publishes_what_a_full_build_does() {
     // It goes again: the artifact it brought goes with it.
     fs::remove_file(&newest).unwrap();
     rebuild_and_compare(&mut site, &newest, true);
+    // An old incident closed and moved to another category, in place: its facet
+    // members move (a change from its position to the newest would be too large).
+    let old = dir.join("FIR-2024-0011.md");
+    let text = fs::read_to_string(&old).unwrap();
+    let closed = text
+        .replace("status: open", "status: closed")
+        .replace("category: phishing", "category: malware");
+    fs::write(&old, &closed).unwrap();
+    rebuild_and_compare(&mut site, &old, true);
+    assert!(read(&out, "category/malware/index.html").contains("FIR-2024-0011"));
+    // Then to a category of its own (a facet value comes), and back (it goes).
+    fs::write(&old, closed.replace("category: malware", "category: ddos")).unwrap();
+    rebuild_and_compare(&mut site, &old, true);
+    fs::write(&old, &text).unwrap();
+    rebuild_and_compare(&mut site, &old, true);
+    // An edit that brings an artifact changes the correlation from its position on.
+    fs::write(
+        &old,
+        text.replace("---\nFrom", "---\nAlso 203.0.113.9. From"),
+    )
+    .unwrap();
+    rebuild_and_compare(&mut site, &old, true);
 }
 
 #[test]

@@ -63,6 +63,26 @@ impl Merged {
         }
     }
 
+    /// The summaries that changed in place, with their positions and as they were,
+    /// when no incident came, went or moved (an incident edited without a change of
+    /// date, say: closed); None otherwise.
+    pub fn edited_in_place(&self) -> Option<Vec<(usize, &Summary)>> {
+        if self.summaries.len() != self.was_len() {
+            return None;
+        }
+        let mut edited = Vec::new();
+        for (k, was) in self.was_tail.iter().enumerate() {
+            let now = &self.summaries[self.keep + k];
+            if now.id != was.id {
+                return None;
+            }
+            if now != was {
+                edited.push((self.keep + k, was));
+            }
+        }
+        Some(edited)
+    }
+
     /// Puts the last build's summaries back into `was`, as they were.
     pub fn restore(self, was: &mut Vec<Summary>) {
         let mut summaries = self.summaries;

@@ -737,10 +737,15 @@ impl Site {
         let previous_view: &State = previous;
         let published = (|| -> Result<_, BuildError> {
             let summaries = &merged.summaries;
-            let index = match self.kept_index(previous_view, &merged) {
+            let edited = merged.edited_in_place();
+            let index = match self.kept_index(previous_view, &merged, edited.as_deref()) {
                 Some(mut index) => steps.run("update index", || {
                     let catalogue = self.renderer.catalogue();
-                    if index.update(summaries, merged.keep, &self.config, catalogue) {
+                    let config = &self.config;
+                    if edited.as_ref().is_some_and(|edited| {
+                        index.update_edited(summaries, edited, config, catalogue)
+                    }) || index.update(summaries, merged.keep, config, catalogue)
+                    {
                         return index;
                     }
                     drop_later(index);
@@ -916,10 +921,20 @@ impl Site {
 
     /// The last build's index, when it can be brought up to date rather than built
     /// anew: this process built it and only the newest incidents changed (the intake
-    /// case).
-    fn kept_index(&self, previous: &State, merged: &Merged) -> Option<Index> {
+    /// case), or a few changed in place (one closed). An edit in place that turns out
+    /// to change artifacts or links is then updated from its position on, as a
+    /// change among the newest is.
+    fn kept_index(
+        &self,
+        previous: &State,
+        merged: &Merged,
+        edited_in_place: Option<&[(usize, &Summary)]>,
+    ) -> Option<Index> {
         let index = previous.index.lock().ok()?.take()?;
-        let changed = (merged.summaries.len() - merged.keep) + merged.was_tail.len();
+        let changed = match edited_in_place {
+            Some(edited) => 2 * edited.len(),
+            None => (merged.summaries.len() - merged.keep) + merged.was_tail.len(),
+        };
         if changed * MAX_UPDATE_SHARE > merged.summaries.len() {
             drop_later(index);
             return None;

@@ -83,6 +83,81 @@ impl Index {
     }
 }
 
+impl Index {
+    /// Makes this index of the last build's summaries the index of `summaries`, which
+    /// differ from them only at the positions of `edited` (position, summary as it
+    /// was): the same incident in the same place, with the same artifacts, relations
+    /// and references (a status changed, a comment added), so that only facet members
+    /// move. The result is what [`Index::build`] gives for `summaries`. False, with
+    /// the index left as it was, when an edit changes more.
+    pub fn update_edited(
+        &mut self,
+        summaries: &[Summary],
+        edited: &[(usize, &Summary)],
+        config: &Config,
+        catalogue: &Catalogue,
+    ) -> bool {
+        let links_kept = edited.iter().all(|&(i, was)| {
+            let now = &summaries[i];
+            now.id == was.id
+                && now.artifacts == was.artifacts
+                && now.relations == was.relations
+                && now.mentions == was.mentions
+        });
+        if !links_kept {
+            return false;
+        }
+        self.facets.par_iter_mut().for_each(|facet| {
+            if !move_members(facet, summaries, edited, config) {
+                *facet = build_facet(facet.key, summaries, config, catalogue);
+            }
+        });
+        true
+    }
+}
+
+/// Moves the `edited` incidents between `facet`'s values; false when a value comes
+/// or goes, for which the facet is built anew (see [`update_facet`]).
+fn move_members(
+    facet: &mut Facet,
+    summaries: &[Summary],
+    edited: &[(usize, &Summary)],
+    config: &Config,
+) -> bool {
+    for &(i, was) in edited {
+        let values_of = |summary: &Summary| {
+            let mut at = Vec::new();
+            let mut known = true;
+            for_each_value(facet.key, summary, config, |raw| {
+                match facet.lookup.get(raw) {
+                    Some(&value) => at.push(value),
+                    None => known = false,
+                }
+            });
+            at.sort_unstable();
+            at.dedup();
+            known.then_some(at)
+        };
+        let (Some(before), Some(after)) = (values_of(was), values_of(&summaries[i])) else {
+            return false;
+        };
+        let i = i as u32;
+        for &value in before.iter().filter(|v| !after.contains(v)) {
+            let members = &mut facet.values[value].members;
+            if let Ok(k) = members.binary_search(&i) {
+                members.remove(k);
+            }
+        }
+        for &value in after.iter().filter(|v| !before.contains(v)) {
+            let members = &mut facet.values[value].members;
+            if let Err(k) = members.binary_search(&i) {
+                members.insert(k, i);
+            }
+        }
+    }
+    facet.values.iter().all(|v| !v.members.is_empty())
+}
+
 /// Brings the members of `facet`'s values up to date; false when the values themselves
 /// change (one comes or goes), for which the facet is built anew: values are ordered
 /// and slugged as a whole.
@@ -224,6 +299,46 @@ pub(in crate::site) mod tests {
             // And back again, with the numbers the first update kept.
             proptest::prop_assert!(index.update(&was, keep, &config, &catalogue));
             assert_same(&index, &Index::build(&was, &config, &catalogue));
+        }
+
+        /// Incidents edited in place (category, status, tag, business line changed;
+        /// artifacts and links kept): moving their facet members gives the index built
+        /// anew, values that come or go included. An edit of an artifact is refused.
+        #[test]
+        fn an_index_updated_for_edits_equals_one_built_anew(
+            old in proptest::collection::vec(drawn(), 1..32),
+            edits in proptest::collection::vec((0usize..32, drawn()), 1..4),
+        ) {
+            let config = Config::default();
+            let catalogue = Catalogue::default();
+            let base = 1_600_000_000;
+            let mut was: Vec<Summary> = old
+                .iter()
+                .enumerate()
+                .map(|(i, d)| summary(format!("A{i}"), base, d))
+                .collect();
+            sort(&mut was);
+            let mut now = was.clone();
+            for (at, d) in &edits {
+                let at = at % now.len();
+                let kept = &old[now[at].id[1..].parse::<usize>().unwrap()];
+                // Same day, artifacts and links; other fields as drawn.
+                let edited = (kept.0, d.1, d.2, d.3, kept.4.clone(), kept.5.clone(), kept.6.clone());
+                now[at] = summary(now[at].id.clone(), base, &edited);
+            }
+            let edited: Vec<(usize, &Summary)> = (0..now.len())
+                .filter(|&i| now[i] != was[i])
+                .map(|i| (i, &was[i]))
+                .collect();
+            let mut index = Index::build(&was, &config, &catalogue);
+            proptest::prop_assert!(index.update_edited(&now, &edited, &config, &catalogue));
+            assert_same(&index, &Index::build(&now, &config, &catalogue));
+            // An artifact added: refused, the index as it was.
+            let before = index.clone();
+            let mut more = now.clone();
+            more[0].artifacts.push(Artifact { kind: Kind::Domain, value: "new.example".into() });
+            proptest::prop_assert!(!index.update_edited(&more, &[(0, &now[0])], &config, &catalogue));
+            assert_same(&index, &before);
         }
     }
 }
