@@ -146,7 +146,7 @@ pub fn splice<'i>(
     // Where the line of position `p` starts, the line (without separator), and where
     // its separator ends: found by id around its share of the file.
     let mut locate = |p: u32| -> std::io::Result<Option<(u64, Vec<u8>, u64)>> {
-        let near = 2 + len.saturating_sub(2) * u64::from(p) / u64::from(old_count);
+        let near = share_of(len, p, old_count);
         let Some((start, mut line)) = line_near(file, len, old_id(p), near)? else {
             return Ok(None);
         };
@@ -203,6 +203,37 @@ pub fn splice<'i>(
         i += 1;
     }
     Ok(Some(pieces.finish()))
+}
+
+/// Where line `p` of `count` would start in a file of `len` bytes if all lines were
+/// as long: where [`line_near`] starts looking for it.
+fn share_of(len: u64, p: u32, count: u32) -> u64 {
+    let start = JsonArray::OPEN.len() as u64;
+    start + len.saturating_sub(start) * u64::from(p) / u64::from(count.max(1))
+}
+
+/// The lines (without separator) of the incidents `wanted` (id, position in the file
+/// of `count` lines written by [`JsonArray`]), by id, each looked for around its
+/// position: a few lines of a large file are read, not the whole file. An incident
+/// not found is left out.
+pub fn lines_near<'i>(
+    file: &mut (impl std::io::Read + std::io::Seek),
+    count: u32,
+    wanted: impl IntoIterator<Item = (&'i str, u32)>,
+) -> std::io::Result<HashMap<String, String>> {
+    let len = file.seek(std::io::SeekFrom::End(0))?;
+    let mut found = HashMap::new();
+    for (id, p) in wanted {
+        let Some((_, line)) = line_near(file, len, id, share_of(len, p, count))? else {
+            continue;
+        };
+        let line = String::from_utf8(line)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        if let Some((record, _)) = record_of_line(line.trim_end_matches('\n')) {
+            found.insert(id.to_string(), record.to_string());
+        }
+    }
+    Ok(found)
 }
 
 /// How far from `near` a line is looked for before the whole file is.
@@ -610,6 +641,29 @@ mod tests {
                 let pieces = pieces.expect("a well-formed file is spliced");
                 proptest::prop_assert_eq!(apply(&published, &pieces), file_of(&expected));
             }
+        }
+    }
+
+    /// Lines are found around their position, also when it is off (the lines are not
+    /// all as long) or names the first or last line; an id not in the file is left out.
+    #[test]
+    fn lines_are_found_near_their_position() {
+        let old: Vec<Incident> = (0..3000)
+            .map(|n| incident(&format!("I-{n}"), if n < 1500 { 10 } else { 400 }))
+            .collect();
+        let file = file_of(&old);
+        let wanted = [
+            ("I-0", 0),
+            ("I-1499", 1499),
+            ("I-2999", 2999),
+            ("I-10", 2900),
+            ("I-none", 5),
+        ];
+        let found = lines_near(&mut std::io::Cursor::new(&file), 3000, wanted).unwrap();
+        assert_eq!(found.len(), 4, "{:?}", found.keys());
+        for id in ["I-0", "I-1499", "I-2999", "I-10"] {
+            let n: usize = id[2..].parse().unwrap();
+            assert_eq!(found[id], json_line(&old[n]), "{id}");
         }
     }
 

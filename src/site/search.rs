@@ -104,21 +104,25 @@ impl SearchFiles {
         // file's lines of the others.
         let read_now =
             |s: &Summary| !changed_ids.contains(&s.id) && input.index.by_id.contains_key(&s.id);
-        let from_lines: HashSet<&str> = edited
+        // With their positions in the last build's order, which the data file follows.
+        let from_lines: HashMap<&str, u32> = edited
             .iter()
-            .map(|&i| merged.was(i).id.as_str())
-            .chain(tail.iter().filter(|s| !read_now(s)).map(|s| s.id.as_str()))
+            .map(|&i| (merged.was(i).id.as_str(), i as u32))
+            .chain(
+                tail.iter()
+                    .enumerate()
+                    .filter(|(_, s)| !read_now(s))
+                    .map(|(k, s)| (s.id.as_str(), (from + k) as u32)),
+            )
             .collect();
         let old_incidents: HashMap<&str, Incident> = if from_lines.is_empty() {
             HashMap::new()
         } else {
             let path = input.out.join(super::paths::DATA);
-            let file =
-                std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let lines = super::data::find_lines(file, &from_lines)
+            let lines = old_lines(&path, merged.was_len() as u32, &from_lines)
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             let mut incidents = HashMap::new();
-            for id in &from_lines {
+            for id in from_lines.keys() {
                 let incident = lines
                     .get(*id)
                     .and_then(|line| super::data::incident_from_line(line))
@@ -163,6 +167,30 @@ impl SearchFiles {
             .collect();
         Ok(SearchFiles { files, kept })
     }
+}
+
+/// The lines of the published data file (`count` lines) of the incidents `wanted`
+/// (by id, with their positions in it): each looked for around its position, any
+/// not found there by reading the file through.
+fn old_lines(
+    path: &Path,
+    count: u32,
+    wanted: &HashMap<&str, u32>,
+) -> std::io::Result<HashMap<String, String>> {
+    let mut file = std::fs::File::open(path)?;
+    let mut found =
+        super::data::lines_near(&mut file, count, wanted.iter().map(|(&id, &p)| (id, p)))?;
+    let missing: HashSet<&str> = wanted
+        .keys()
+        .copied()
+        .filter(|id| !found.contains_key(*id))
+        .collect();
+    if !missing.is_empty() {
+        use std::io::Seek;
+        file.rewind()?;
+        found.extend(super::data::find_lines(file, &missing)?);
+    }
+    Ok(found)
 }
 
 /// What search indexed of the incident `was` (its summary then): from its line of the
