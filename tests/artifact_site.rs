@@ -310,22 +310,33 @@ fn export_csv_has_one_row_per_incident_and_artifact() {
     assert!(!json.status.success(), "--artifacts is for CSV");
 }
 
-#[test]
-fn incremental_artifact_pages_match_a_full_build() {
+/// A copy of the fixture built into its `site/`: its root and the site.
+fn built_copy() -> (tempfile::TempDir, std::path::PathBuf) {
     let root = copy_fixture(SITE);
     let site = root.path().join("site");
     ok(&run(root.path(), &["build"]));
+    (root, site)
+}
+
+/// FIR-2024-0002 of the fixture gains a domain no incident had: kit-mirror.net.
+fn mention_a_new_domain(root: &Path) {
+    let two = root.join("content/incidents/2024/FIR-2024-0002.md");
+    let text = fs::read_to_string(&two)
+        .unwrap()
+        .replace("fraud team.", "fraud team, also on kit-mirror.net.");
+    fs::write(&two, text).unwrap();
+}
+
+#[test]
+fn incremental_artifact_pages_match_a_full_build() {
+    let (root, site) = built_copy();
     // 0005 no longer mentions the shared address; 0002 gains a new domain.
     let five = root.path().join("content/incidents/2024/FIR-2024-0005.md");
     let text = fs::read_to_string(&five)
         .unwrap()
         .replace("185.220.101.4", "a host");
     fs::write(&five, text).unwrap();
-    let two = root.path().join("content/incidents/2024/FIR-2024-0002.md");
-    let text = fs::read_to_string(&two)
-        .unwrap()
-        .replace("fraud team.", "fraud team, also on kit-mirror.net.");
-    fs::write(&two, text).unwrap();
+    mention_a_new_domain(root.path());
     let second = ok(&run(root.path(), &["build"]));
     assert!(second.starts_with("updated"), "{second}");
     let ip = read(&site, &paths::artifact("ipv4", "185.220.101.4"));
@@ -349,9 +360,7 @@ fn incremental_artifact_pages_match_a_full_build() {
 /// whole.
 #[test]
 fn the_artifact_data_file_is_spliced_not_written_again() {
-    let root = copy_fixture(SITE);
-    let site = root.path().join("site");
-    ok(&run(root.path(), &["build"]));
+    let (root, site) = built_copy();
     // A mark on a line no change touches: kept by a splice, gone with a whole file.
     let data = site.join(paths::ARTIFACTS_DATA);
     let line = "\"2a01:4f8::1\": {\"type\": \"ipv6\", \"incidents\": [\"FIR-2024-0004\"]}";
@@ -359,11 +368,7 @@ fn the_artifact_data_file_is_spliced_not_written_again() {
     let published = fs::read_to_string(&data).unwrap();
     assert!(published.contains(line), "{published}");
     fs::write(&data, published.replace(line, &marked)).unwrap();
-    let two = root.path().join("content/incidents/2024/FIR-2024-0002.md");
-    let text = fs::read_to_string(&two)
-        .unwrap()
-        .replace("fraud team.", "fraud team, also on kit-mirror.net.");
-    fs::write(&two, text).unwrap();
+    mention_a_new_domain(root.path());
     ok(&run(root.path(), &["build"]));
     let spliced = read(&site, paths::ARTIFACTS_DATA);
     assert!(spliced.contains(&marked), "{spliced}");
@@ -387,9 +392,7 @@ fn inode(path: &Path) -> u64 {
 
 #[test]
 fn an_older_incident_without_artifacts_leaves_the_artifact_data_alone() {
-    let root = copy_fixture(SITE);
-    let site = root.path().join("site");
-    ok(&run(root.path(), &["build"]));
+    let (root, site) = built_copy();
     let data = site.join(paths::ARTIFACTS_DATA);
     let before = (inode(&data), fs::read(&data).unwrap());
     // Dated before every other incident: each one moves up a position, but the data
@@ -411,9 +414,7 @@ fn an_older_incident_without_artifacts_leaves_the_artifact_data_alone() {
 
 #[test]
 fn a_build_with_nothing_changed_writes_nothing() {
-    let root = copy_fixture(SITE);
-    let site = root.path().join("site");
-    ok(&run(root.path(), &["build"]));
+    let (root, site) = built_copy();
     let cache = root.path().join(".site-cache");
     let marker = site.join(".fir-build");
     let before = (inode(&cache), inode(&marker), site_files(&site));

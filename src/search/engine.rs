@@ -118,7 +118,7 @@ pub struct Searcher<S> {
     dirs: HashMap<String, Vec<String>>,
     shards: HashMap<String, Vec<ShardEntry>>,
     facet_chunks: HashMap<u32, Vec<Vec<u32>>>,
-    display_chunks: HashMap<u32, Vec<DisplayEntry>>,
+    display_chunks: DisplayChunks,
     /// Display rows that frequent keys' first pages brought, by document.
     page_rows: HashMap<u32, DisplayEntry>,
     /// Paths of the files read so far.
@@ -177,7 +177,7 @@ impl<S: Source> Searcher<S> {
             meta,
             shards: HashMap::new(),
             facet_chunks: HashMap::new(),
-            display_chunks: HashMap::new(),
+            display_chunks: DisplayChunks::default(),
             page_rows: HashMap::new(),
             loaded: vec![META.to_string()],
         })
@@ -188,9 +188,7 @@ impl<S: Source> Searcher<S> {
     }
 
     fn read<T: for<'de> Deserialize<'de>>(&mut self, path: String) -> Result<T, SearchError> {
-        let parsed = load(&mut self.source, &path)?;
-        self.loaded.push(path);
-        Ok(parsed)
+        read_noted(&mut self.source, &mut self.loaded, path)
     }
 
     fn shard(&mut self, prefix: &str) -> Result<&[ShardEntry], SearchError> {
@@ -611,18 +609,12 @@ impl<S: Source> Searcher<S> {
         if let Some(entry) = self.page_rows.get(&doc) {
             return Ok(entry.clone());
         }
-        let chunk = doc / self.meta.display_chunk;
-        if !self.display_chunks.contains_key(&chunk) {
-            let file: DisplayFile = self.read(display_path(chunk))?;
-            self.display_chunks.insert(chunk, file.docs);
-        }
-        self.display_chunks[&chunk]
-            .get((doc % self.meta.display_chunk) as usize)
-            .cloned()
-            .ok_or_else(|| SearchError::Format {
-                path: display_path(chunk),
-                reason: format!("no document {doc}"),
+        let (source, loaded) = (&mut self.source, &mut self.loaded);
+        self.display_chunks
+            .entry(doc, self.meta.display_chunk, |path| {
+                read_noted(source, loaded, path)
             })
+            .cloned()
     }
 
     fn hit(&mut self, doc: u32, score: f64) -> Result<Hit, SearchError> {
@@ -652,6 +644,45 @@ impl<S: Source> Searcher<S> {
 }
 
 /// The index file at `path`, read from `source` and parsed.
+/// A file of the index, parsed, its path noted in `loaded`.
+fn read_noted<T: for<'de> Deserialize<'de>>(
+    source: &mut impl Source,
+    loaded: &mut Vec<String>,
+    path: String,
+) -> Result<T, SearchError> {
+    let parsed = load(source, &path)?;
+    loaded.push(path);
+    Ok(parsed)
+}
+
+/// Display chunks, each read once, by chunk number.
+#[derive(Debug, Default)]
+pub(super) struct DisplayChunks(HashMap<u32, Vec<DisplayEntry>>);
+
+impl DisplayChunks {
+    /// The display entry of `doc`, from its chunk of `chunk_size` documents (read by
+    /// `read`, given its path, the first time).
+    pub(super) fn entry(
+        &mut self,
+        doc: u32,
+        chunk_size: u32,
+        read: impl FnOnce(String) -> Result<DisplayFile, SearchError>,
+    ) -> Result<&DisplayEntry, SearchError> {
+        let chunk = doc / chunk_size;
+        let docs = match self.0.entry(chunk) {
+            std::collections::hash_map::Entry::Occupied(held) => held.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(read(display_path(chunk))?.docs)
+            }
+        };
+        docs.get((doc % chunk_size) as usize)
+            .ok_or_else(|| SearchError::Format {
+                path: display_path(chunk),
+                reason: format!("no document {doc}"),
+            })
+    }
+}
+
 pub(super) fn load<T: for<'de> Deserialize<'de>>(
     source: &mut impl Source,
     path: &str,

@@ -14,7 +14,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rayon::prelude::*;
 
 use super::codec::{CodecError, decode_postings, unbase64, unpack_rows};
-use super::engine::{DirFile, DisplayFile, FacetFile, SearchError, ShardFile, Source, load};
+use super::engine::{
+    DirFile, DisplayChunks, DisplayFile, FacetFile, SearchError, ShardFile, Source, load,
+};
 use super::index::{
     COUNTS_MIN, DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK, META,
     Meta, PageRow, Postings, ShardEntry, VERSION, complete_column, dir_path, display_files,
@@ -191,18 +193,10 @@ pub fn patch<S: Source>(
             unchanged.insert(doc, stored.map(page_row_display));
         }
     }
-    let mut read: HashMap<u32, Vec<DisplayEntry>> = HashMap::new();
+    let mut chunks = DisplayChunks::default();
     for (doc, entry) in unchanged.iter_mut().filter(|(_, entry)| entry.is_none()) {
-        let chunk = doc / DISPLAY_CHUNK;
-        if let std::collections::hash_map::Entry::Vacant(slot) = read.entry(chunk) {
-            let file: DisplayFile = load(source, &display_path(chunk))?;
-            slot.insert(file.docs);
-        }
-        let found = read[&chunk].get((doc % DISPLAY_CHUNK) as usize);
-        *entry = Some(found.cloned().ok_or_else(|| SearchError::Format {
-            path: display_path(chunk),
-            reason: format!("no document {doc}"),
-        })?);
+        let found = chunks.entry(*doc, DISPLAY_CHUNK, |path| load(source, &path))?;
+        *entry = Some(found.clone());
     }
     let display = |doc: u32| -> DisplayRef<'_> {
         let row = rows[doc as usize].as_slice();

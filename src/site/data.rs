@@ -192,8 +192,18 @@ pub fn splice<'i>(
                 while j < last_new && lines[j] == Line::Old(next(j)) && next(j) + 1 < old_count {
                     j += 1;
                 }
-                let (Some((from, ..)), Some((.., end))) = (locate(p)?, locate(next(j) - 1)?) else {
+                let Some((from, _, first_end)) = locate(p)? else {
                     return Ok(None);
+                };
+                // A stretch of one line ends where that line does.
+                let last = next(j) - 1;
+                let end = if last == p {
+                    first_end
+                } else {
+                    let Some((.., end)) = locate(last)? else {
+                        return Ok(None);
+                    };
+                    end
                 };
                 pieces.keep(from, end - from);
                 i = j;
@@ -266,7 +276,11 @@ fn line_near(
         file.by_ref().take(to - from).read_to_end(&mut chunk)?;
         if let Some(at) = chunk.windows(needle.len()).position(|w| w == needle) {
             let start = from + at as u64 + 1;
-            // Its end: the next `\n`, read on past the stretch if need be.
+            // Its end: the next `\n`, in the stretch read or past it.
+            let rest = &chunk[at + 1..];
+            if let Some(n) = rest.iter().position(|&b| b == b'\n') {
+                return Ok(Some((start, rest[..=n].to_vec())));
+            }
             let mut line = Vec::new();
             file.seek(SeekFrom::Start(start))?;
             std::io::BufReader::new(file.by_ref()).read_until(b'\n', &mut line)?;

@@ -253,6 +253,17 @@ pub(in crate::site) mod tests {
         }
     }
 
+    /// Incidents `A0`, `A1`… as drawn, sorted.
+    fn sorted_summaries(drawn: &[Drawn], base: i64) -> Vec<Summary> {
+        let mut summaries: Vec<Summary> = drawn
+            .iter()
+            .enumerate()
+            .map(|(i, d)| summary(format!("A{i}"), base, d))
+            .collect();
+        sort(&mut summaries);
+        summaries
+    }
+
     fn assert_same(updated: &Index, built: &Index) {
         assert_eq!(updated.facets, built.facets);
         assert_eq!(updated.related, built.related);
@@ -277,12 +288,7 @@ pub(in crate::site) mod tests {
             let config = Config::default();
             let catalogue = Catalogue::default();
             let base = 1_600_000_000;
-            let mut was: Vec<Summary> = old
-                .iter()
-                .enumerate()
-                .map(|(i, d)| summary(format!("A{i}"), base, d))
-                .collect();
-            sort(&mut was);
+            let was = sorted_summaries(&old, base);
             let keep = keep.min(was.len());
             // The new incidents sort after the kept ones, as the newest do.
             let after = was[..keep].last().map_or(base, |s| s.timestamp);
@@ -312,12 +318,7 @@ pub(in crate::site) mod tests {
             let config = Config::default();
             let catalogue = Catalogue::default();
             let base = 1_600_000_000;
-            let mut was: Vec<Summary> = old
-                .iter()
-                .enumerate()
-                .map(|(i, d)| summary(format!("A{i}"), base, d))
-                .collect();
-            sort(&mut was);
+            let was = sorted_summaries(&old, base);
             let mut now = was.clone();
             for (at, d) in &edits {
                 let at = at % now.len();
