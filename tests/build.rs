@@ -904,3 +904,40 @@ fn incremental_builds_check_relations_against_the_whole_register() {
     assert!(stderr.contains(expected), "{stderr}");
     assert!(!stderr.contains("FIR-2024-0006.md"), "{stderr}");
 }
+
+/// A CLI build after a small change restores the last build's index from the
+/// correlation its cache kept and updates it, instead of correlating every artifact
+/// again: the site it publishes is the one a full build makes.
+#[test]
+fn the_cli_updates_the_index_restored_from_the_cache() {
+    let root = copy_fixture("sites/basic");
+    let dir = root.path().join("content/incidents/2024");
+    add_scans(&dir);
+    ok(&run(root.path(), &["build"]));
+    fs::write(dir.join("FIR-2024-0100.md"), "---\nid: FIR-2024-0100\ntitle: Submitted\ndate: 2024-12-01T09:00:00Z\ncategory: malware\nseverity: 3\nstatus: open\nrelations: [FIR-2024-0011]\n---\nSeen again: 198.51.100.2, new.example and FIR-2024-0012.\n").unwrap();
+    // Debug logging names the steps.
+    let logged = common::fir()
+        .env("FIR_LOG", "fir=debug")
+        .arg("--root")
+        .arg(root.path())
+        .arg("build")
+        .output()
+        .unwrap();
+    let second = ok(&logged);
+    assert!(second.starts_with("updated"), "{second}");
+    let log = String::from_utf8_lossy(&logged.stderr);
+    assert!(log.contains("step restore index"), "{log}");
+    assert!(log.contains("step update index"), "{log}");
+    assert!(
+        !log.contains("artifacts numbered"),
+        "correlated again: {log}"
+    );
+    assert!(
+        read(&root.path().join("site"), "incidents/FIR-2024-0011.html").contains("FIR-2024-0100")
+    );
+    let (_full, full_site) = build_to_temp(root.path(), &["--full"]);
+    assert_eq!(
+        site_files(&root.path().join("site")),
+        site_files(&full_site)
+    );
+}

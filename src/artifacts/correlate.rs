@@ -40,7 +40,7 @@ pub struct Shared {
 }
 
 /// Why another incident is related to one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Related {
     pub incident: u32,
     /// Artifacts both mention (artifacts shared by more than [`MAX_FANOUT`] incidents
@@ -107,6 +107,52 @@ impl Correlation {
             related,
             numbers: None,
         }
+    }
+}
+
+impl Correlation {
+    /// The correlation [`Correlation::build`] made of `links`, from what it found
+    /// without the artifacts themselves (as a build cache keeps it): per artifact its
+    /// incidents, per incident its artifacts' numbers and related incidents. Each
+    /// artifact is taken from the list of its first incident. None when the parts do
+    /// not fit `links`.
+    pub fn from_parts(
+        links: &[Links<'_>],
+        incidents: Vec<Vec<u32>>,
+        of_incident: Vec<Vec<u32>>,
+        related: Vec<Vec<Related>>,
+    ) -> Option<Correlation> {
+        let fits = of_incident.len() == links.len()
+            && related.len() == links.len()
+            && links
+                .iter()
+                .zip(&of_incident)
+                .all(|(l, numbers)| numbers.len() == l.artifacts.len());
+        if !fits {
+            return None;
+        }
+        let shared = incidents
+            .into_par_iter()
+            .enumerate()
+            .map(|(a, incidents)| {
+                let first = *incidents.first()? as usize;
+                let k = of_incident
+                    .get(first)?
+                    .iter()
+                    .position(|&n| n as usize == a)?;
+                let artifact = links[first].artifacts[k].clone();
+                Some(Shared {
+                    artifact,
+                    incidents,
+                })
+            })
+            .collect::<Option<Vec<Shared>>>()?;
+        Some(Correlation {
+            shared,
+            of_incident,
+            related,
+            numbers: None,
+        })
     }
 }
 
@@ -502,6 +548,56 @@ mod tests {
             .expect("no collision");
         assert_eq!(updated.shared, again.shared);
         assert_eq!(updated.related, again.related);
+    }
+
+    proptest::proptest! {
+        /// What a build cache keeps of a correlation (no artifact) gives it back, and
+        /// parts that do not fit the incidents are refused.
+        #[test]
+        fn a_correlation_comes_back_from_its_parts(
+            drawn in proptest::collection::vec(drawn(), 0..30),
+        ) {
+            let owned: Vec<(Vec<Artifact>, Vec<u32>, Vec<u32>)> = drawn
+                .iter()
+                .map(|(artifacts, relations, mentions)| {
+                    let mut artifacts: Vec<Artifact> = artifacts
+                        .iter()
+                        .map(|&n| a(Kind::Domain, &format!("d{n}.example")))
+                        .collect();
+                    artifacts.sort_unstable();
+                    artifacts.dedup();
+                    (artifacts, relations.clone(), mentions.clone())
+                })
+                .collect();
+            let links: Vec<Links<'_>> = owned
+                .iter()
+                .map(|(artifacts, relations, mentions)| Links {
+                    artifacts,
+                    relations,
+                    mentions,
+                })
+                .collect();
+            let built = Correlation::build(&links);
+            let parts = || {
+                (
+                    built.shared.iter().map(|s| s.incidents.clone()).collect::<Vec<_>>(),
+                    built.of_incident.clone(),
+                    built.related.clone(),
+                )
+            };
+            let (incidents, of_incident, related) = parts();
+            let back = Correlation::from_parts(&links, incidents, of_incident, related)
+                .expect("the parts fit");
+            proptest::prop_assert_eq!(&back.shared, &built.shared);
+            proptest::prop_assert_eq!(&back.of_incident, &built.of_incident);
+            proptest::prop_assert_eq!(&back.related, &built.related);
+            if let Some(last) = links.len().checked_sub(1) {
+                let (incidents, of_incident, related) = parts();
+                proptest::prop_assert!(
+                    Correlation::from_parts(&links[..last], incidents, of_incident, related).is_none()
+                );
+            }
+        }
     }
 
     #[test]

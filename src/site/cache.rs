@@ -16,9 +16,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Summary;
+use crate::artifacts::correlate::{Correlation, Related};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 /// Entries per part of a list in the cache file.
 const PART: usize = 4096;
@@ -117,8 +118,19 @@ pub struct State {
     /// Every output file and the fingerprint of the job that made it.
     pub pages: foldhash::HashMap<String, u64>,
     /// The index of `summaries`, kept in memory for the next build of the same process
-    /// (the intake server's), which takes it to update; never saved.
+    /// (the intake server's), which takes it to update. Its correlation is saved.
     pub index: std::sync::Mutex<Option<super::Index>>,
+    /// The correlation of `summaries` as read from the cache, for the next build to
+    /// restore its index from rather than correlate every artifact again.
+    pub correlation: Option<SavedCorrelation>,
+}
+
+/// What the cache keeps of a correlation ([`Correlation::from_parts`] gives it back).
+#[derive(Debug, Default)]
+pub struct SavedCorrelation {
+    pub incidents: Vec<Vec<u32>>,
+    pub of_incident: Vec<Vec<u32>>,
+    pub related: Vec<Vec<Related>>,
 }
 
 impl State {
@@ -144,6 +156,7 @@ impl State {
             summaries,
             pages,
             index: std::sync::Mutex::new(index),
+            correlation: None,
         }
     }
 }
@@ -191,14 +204,29 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
     if file.format != FORMAT || file.key != key {
         return Ok(None);
     }
-    let ((sources, summaries), pages) = rayon::join(
+    let (((sources, summaries), pages), ((incidents, of_incident), related)) = rayon::join(
         || {
             rayon::join(
-                || from_parts::<(SourcePath, Source)>(&file.sources),
-                || from_parts::<Summary>(&file.summaries),
+                || {
+                    rayon::join(
+                        || from_parts::<(SourcePath, Source)>(&file.sources),
+                        || from_parts::<Summary>(&file.summaries),
+                    )
+                },
+                || from_parts::<(String, u64)>(&file.pages),
             )
         },
-        || from_parts::<(String, u64)>(&file.pages),
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || from_parts::<Vec<u32>>(&file.incidents),
+                        || from_parts::<Vec<u32>>(&file.of_incident),
+                    )
+                },
+                || from_parts::<Vec<Related>>(&file.related),
+            )
+        },
     );
     Ok(Some(State {
         key: file.key,
@@ -207,6 +235,11 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
         summaries: summaries?,
         pages: pages?.into_iter().collect(),
         index: std::sync::Mutex::new(None),
+        correlation: Some(SavedCorrelation {
+            incidents: incidents?,
+            of_incident: of_incident?,
+            related: related?,
+        }),
     }))
 }
 
@@ -214,6 +247,11 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
 pub fn save(out: &Path, state: &State) -> std::io::Result<()> {
     let sources: Vec<_> = state.sources.iter().collect();
     let pages: Vec<_> = state.pages.iter().collect();
+    let index = state.index.lock().ok();
+    let correlation = index
+        .as_ref()
+        .and_then(|i| i.as_ref())
+        .map(|i| &i.artifacts);
     write(
         out,
         state.key,
@@ -221,6 +259,7 @@ pub fn save(out: &Path, state: &State) -> std::io::Result<()> {
         &sources,
         &state.summaries,
         &pages,
+        correlation,
     )
 }
 
@@ -240,6 +279,8 @@ pub struct Next<'a> {
     pub stale: &'a [String],
     /// Output files rendered again, with their new fingerprints.
     pub rendered: &'a [(String, u64)],
+    /// The correlation of `summaries`.
+    pub correlation: Option<&'a Correlation>,
 }
 
 /// Saves the state an incremental build leaves; what [`save`] of that state, once put
@@ -281,6 +322,7 @@ pub fn save_next(out: &Path, next: &Next<'_>) -> std::io::Result<()> {
         &sources,
         next.summaries,
         &pages,
+        next.correlation,
     )
 }
 
@@ -296,6 +338,14 @@ struct File<'a> {
     summaries: Vec<Part<'a>>,
     #[serde(borrow)]
     pages: Vec<Part<'a>>,
+    /// The correlation's lists (empty when none was saved): per artifact its
+    /// incidents, per incident its artifacts and related incidents.
+    #[serde(borrow)]
+    incidents: Vec<Part<'a>>,
+    #[serde(borrow)]
+    of_incident: Vec<Part<'a>>,
+    #[serde(borrow)]
+    related: Vec<Part<'a>>,
 }
 
 /// Up to [`PART`] entries of a list, encoded: read in place from the file's bytes.
@@ -344,16 +394,31 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
     sources: &[S],
     summaries: &[Summary],
     pages: &[P],
+    correlation: Option<&Correlation>,
 ) -> std::io::Result<()> {
-    let ((sources, summaries), pages) = rayon::join(
-        || rayon::join(|| to_parts(sources), || to_parts(summaries)),
-        || to_parts(pages),
+    let incidents: Vec<&Vec<u32>> = correlation.map_or_else(Vec::new, |c| {
+        c.shared.iter().map(|s| &s.incidents).collect()
+    });
+    let (of_incident, related) =
+        correlation.map_or((&[][..], &[][..]), |c| (&c.of_incident[..], &c.related[..]));
+    let (((sources, summaries), pages), ((incidents, of_incident), related)) = rayon::join(
+        || {
+            rayon::join(
+                || rayon::join(|| to_parts(sources), || to_parts(summaries)),
+                || to_parts(pages),
+            )
+        },
+        || {
+            rayon::join(
+                || rayon::join(|| to_parts(&incidents), || to_parts(of_incident)),
+                || to_parts(related),
+            )
+        },
     );
-    let lists = [
-        sources.map_err(std::io::Error::other)?,
-        summaries.map_err(std::io::Error::other)?,
-        pages.map_err(std::io::Error::other)?,
-    ];
+    let lists: Vec<Vec<Part<'_>>> = [sources, summaries, pages, incidents, of_incident, related]
+        .into_iter()
+        .collect::<postcard::Result<_>>()
+        .map_err(std::io::Error::other)?;
     let path = path_for(out);
     let parent = path.parent().unwrap_or(Path::new("."));
     let name = path
@@ -373,7 +438,7 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
 fn encode_file(
     out: &mut impl std::io::Write,
     header: &(u32, u64, &str),
-    lists: &[Vec<Part<'_>>; 3],
+    lists: &[Vec<Part<'_>>],
 ) -> std::io::Result<()> {
     fn encoded<T: Serialize>(value: &T) -> std::io::Result<Vec<u8>> {
         postcard::to_stdvec(value).map_err(std::io::Error::other)
@@ -438,6 +503,17 @@ mod tests {
             ("p4".to_string(), 44),
         ];
         let next = State::new(7, Default::default(), Vec::new(), Default::default(), None);
+        // Two incidents sharing an address.
+        use crate::artifacts::{Artifact, Kind, correlate::Links};
+        let address = [Artifact {
+            kind: Kind::Ipv4,
+            value: "203.0.113.1".into(),
+        }];
+        let links = [address.as_slice(); 2].map(|artifacts| Links {
+            artifacts,
+            ..Links::default()
+        });
+        let correlation = Correlation::build(&links);
         save_next(
             &out,
             &Next {
@@ -448,10 +524,20 @@ mod tests {
                 read: &read_again,
                 stale: &stale,
                 rendered: &rendered,
+                correlation: Some(&correlation),
             },
         )
         .unwrap();
         let saved = read(&out);
+        let kept = saved.correlation.as_ref().expect("a correlation");
+        let incidents: Vec<Vec<u32>> = correlation
+            .shared
+            .iter()
+            .map(|s| s.incidents.clone())
+            .collect();
+        assert_eq!(kept.incidents, incidents);
+        assert_eq!(kept.of_incident, correlation.of_incident);
+        assert_eq!(kept.related, correlation.related);
 
         let mut expected = last;
         expected.build_id = next.build_id.clone();
@@ -506,11 +592,14 @@ mod tests {
             vec![part(b"abc"), part(&[7; 300])],
             Vec::new(),
             vec![part(b"")],
+            vec![part(b"d")],
+            Vec::new(),
+            vec![part(b"ef"), part(b"g")],
         ];
         let header = (FORMAT, u64::MAX, "build-1");
         let mut written = Vec::new();
         encode_file(&mut written, &header, &lists).unwrap();
-        let [sources, summaries, pages] = lists;
+        let [sources, summaries, pages, incidents, of_incident, related] = lists;
         let file = File {
             format: header.0,
             key: header.1,
@@ -518,6 +607,9 @@ mod tests {
             sources,
             summaries,
             pages,
+            incidents,
+            of_incident,
+            related,
         };
         assert_eq!(written, postcard::to_stdvec(&file).unwrap());
     }

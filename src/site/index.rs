@@ -199,6 +199,17 @@ pub struct Index {
 impl Index {
     /// Indexes `summaries`, which must be sorted with [`sort`].
     pub fn build(summaries: &[Summary], config: &Config, catalogue: &Catalogue) -> Index {
+        Index::build_with(summaries, config, catalogue, Correlation::build)
+    }
+
+    /// [`Index::build`] with the correlation made by `correlate` from the links of
+    /// `summaries` (a caller may restore it rather than work it out).
+    pub fn build_with(
+        summaries: &[Summary],
+        config: &Config,
+        catalogue: &Catalogue,
+        correlate: impl FnOnce(&[artifacts::correlate::Links<'_>]) -> Correlation + Send,
+    ) -> Index {
         let begun = std::time::Instant::now();
         let by_id: HashMap<String, u32> = summaries
             .iter()
@@ -227,7 +238,7 @@ impl Index {
                 facets
             },
             || {
-                let correlation = Correlation::build(&links);
+                let correlation = correlate(&links);
                 tracing::debug!("index: correlation at {:.2?}", started.elapsed());
                 correlation
             },

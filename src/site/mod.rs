@@ -523,15 +523,13 @@ impl Site {
     /// build cache has no index (it is not saved): it is built here, not by the first
     /// rebuild (over a second at 100k incidents, most of it correlating artifacts).
     pub fn prepare_updates(&mut self) {
-        let Some(State {
-            index, summaries, ..
-        }) = &mut self.state
-        else {
+        let Some(state) = &mut self.state else {
             return;
         };
-        if let Ok(slot) = index.get_mut() {
+        restore_index(state, &self.config, self.renderer.catalogue());
+        if let Ok(slot) = state.index.get_mut() {
             let index = slot.get_or_insert_with(|| {
-                Index::build(summaries, &self.config, self.renderer.catalogue())
+                Index::build(&state.summaries, &self.config, self.renderer.catalogue())
             });
             index.artifacts.prepare_updates();
         }
@@ -713,6 +711,13 @@ impl Site {
         content.diagnostics.extend(dangling);
         let warnings = fail_on_errors(content.diagnostics)?;
         check_unique_ids(&previous.sources, &touched, &new_stamps)?;
+        // A change small enough to update the last build's index: restored first from
+        // the correlation its cache kept (unless this process kept the index).
+        if touched.len() * MAX_UPDATE_SHARE <= previous.summaries.len() {
+            steps.run("restore index", || {
+                restore_index(previous, &self.config, self.renderer.catalogue())
+            });
+        }
         let entries = steps.run("select audience", || self.select(content.entries));
         let (fresh, fresh_entries) = summarise(entries, &self.config);
         let fresh_ids: Vec<String> = fresh.iter().map(|s| s.id.clone()).collect();
@@ -863,6 +868,7 @@ impl Site {
                                 read: &new_stamps,
                                 stale: &stale,
                                 rendered: &changed_pages,
+                                correlation: Some(&index.artifacts),
                             };
                             let saved = cache::save_next(&self.out, &next);
                             tracing::debug!("cache saved: {:.2?}", started.elapsed());
@@ -1265,6 +1271,30 @@ fn check_unique_ids(
         Ok(())
     } else {
         Err(BuildError::Content(clashes))
+    }
+}
+
+/// Puts the last build's index in `state` from the correlation its cache kept, unless
+/// an index is there already or no correlation was kept: making the rest of the index
+/// is quick, correlating every artifact again is not (most of a second at 100k).
+fn restore_index(state: &mut State, config: &Config, catalogue: &crate::render::Catalogue) {
+    let Some(saved) = state.correlation.take() else {
+        return;
+    };
+    let Ok(slot) = state.index.get_mut() else {
+        return;
+    };
+    if slot.is_none() {
+        let summaries = &state.summaries;
+        *slot = Some(Index::build_with(summaries, config, catalogue, |links| {
+            crate::artifacts::Correlation::from_parts(
+                links,
+                saved.incidents,
+                saved.of_incident,
+                saved.related,
+            )
+            .unwrap_or_else(|| crate::artifacts::Correlation::build(links))
+        }));
     }
 }
 
