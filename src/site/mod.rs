@@ -713,7 +713,9 @@ impl Site {
         check_unique_ids(&previous.sources, &touched, &new_stamps)?;
         // A change small enough to update the last build's index: restored first from
         // the correlation its cache kept (unless this process kept the index).
-        if touched.len() * MAX_UPDATE_SHARE <= previous.summaries.len() {
+        if previous.correlation.is_some()
+            && touched.len() * MAX_UPDATE_SHARE <= previous.summaries.len()
+        {
             steps.run("restore index", || {
                 restore_index(previous, &self.config, self.renderer.catalogue())
             });
