@@ -643,7 +643,7 @@ proptest! {
     fn patching_edits_equals_building(
         raws in proptest::collection::vec(raw(), 3..60),
         replacements in proptest::collection::vec(raw(), 1..4),
-        picks in proptest::collection::vec(any::<proptest::sample::Index>(), 1..4),
+        picks in proptest::collection::vec((any::<proptest::sample::Index>(), any::<bool>()), 1..4),
         appended in 0usize..3,
     ) {
         let mut before = seeds();
@@ -661,11 +661,15 @@ proptest! {
             .collect();
         let fresh = owned(&replacements);
         let mut edited_at = Vec::new();
-        for (pick, new) in picks.iter().zip(fresh) {
+        for ((pick, facets_only), new) in picks.iter().zip(fresh) {
             let at = pick.index(old);
-            after_owned[at].title = new.title;
-            after_owned[at].body = new.body;
-            after_owned[at].artifact = new.artifact;
+            // Some edits keep the words and change facet values only (an incident
+            // closed).
+            if !facets_only {
+                after_owned[at].title = new.title;
+                after_owned[at].body = new.body;
+                after_owned[at].artifact = new.artifact;
+            }
             after_owned[at].columns = new.columns;
             edited_at.push(at);
         }
@@ -718,6 +722,56 @@ fn appending_to_a_large_index_keeps_shards_bitmaps_and_counts() {
     files.extend(changed);
     let mut searcher = Searcher::open(Memory(files)).unwrap();
     assert_eq!(ids(&mut searcher, "unique1999"), ["T-1999"]);
+}
+
+/// A document whose facet values change and words do not (an incident closed): the
+/// patch reads as a full build and rewrites only the shards that change, those of its
+/// field values and of its words frequent enough to carry facet counts, not those of
+/// its rare words.
+#[test]
+fn an_edit_of_facets_only_leaves_the_shards_of_rare_words() {
+    let owned = large(2000);
+    let mut after = large(2000);
+    after[700].columns[2] = if owned[700].columns[2] == "open" {
+        "closed"
+    } else {
+        "open"
+    }
+    .to_string();
+    let (was, now) = (documents(&owned), documents(&after));
+    let mut files: HashMap<String, String> = build(&was, &columns()).into_iter().collect();
+    let edited = [(700, was[700].clone(), now[700].clone())];
+    let cols = columns();
+    let change = Patch {
+        edited: &edited,
+        from: 2000,
+        was: &[],
+        now: &[],
+        columns: &cols,
+    };
+    let changed = patch(&change, &mut Memory(files.clone())).unwrap();
+    let shards: Vec<&String> = changed
+        .iter()
+        .filter(|(path, _)| path.starts_with("search/t/_"))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(!shards.is_empty());
+    for path in &shards {
+        let rewritten = changed
+            .iter()
+            .find(|(p, _)| p == *path)
+            .map(|(_, text)| text);
+        assert_ne!(
+            rewritten,
+            files.get(*path),
+            "{path} written again as it was"
+        );
+    }
+    files.extend(changed);
+    let full: HashMap<String, String> = build(&now, &columns()).into_iter().collect();
+    assert_eq!(logical(&files), logical(&full));
+    let mut searcher = Searcher::open(Memory(files)).unwrap();
+    assert_eq!(ids(&mut searcher, "unique700"), ["T-700"]);
 }
 
 /// First pages of frequent words after patches that reach documents the stored pages

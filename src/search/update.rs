@@ -210,7 +210,13 @@ pub fn patch<S: Source>(
     };
     let mut files: Vec<(String, String)> = merged
         .par_iter()
-        .map(|(prefix, entries)| {
+        .zip(&shards)
+        // A shard whose every term is as it was stays as it is.
+        .filter(|((_, entries), (.., held))| {
+            entries.len() != held.len()
+                || entries.iter().any(|e| matches!(e, Merged::Changed { .. }))
+        })
+        .map(|((prefix, entries), _)| {
             let encoded: Vec<Encoded<'_>> = entries
                 .iter()
                 .map(|entry| match entry {
@@ -451,15 +457,21 @@ fn merge<'k>(
             out.push(Merged::Held(entry));
             continue;
         }
-        let mut all = decode(all)?;
-        let mut title = decode(title)?;
-        all.retain(|&d| !drop(d));
-        title.retain(|&d| !drop(d));
+        let (was_all, was_title) = (decode(all)?, decode(title)?);
+        let kept =
+            |list: &[u32]| -> Vec<u32> { list.iter().copied().filter(|&d| !drop(d)).collect() };
+        let (mut all, mut title) = (kept(&was_all), kept(&was_title));
         if let Some(postings) = added {
             all.extend_from_slice(&postings.all);
             title.extend_from_slice(&postings.title);
             all.sort_unstable();
             title.sort_unstable();
+        }
+        // A term of an edited document that keeps it, in fewer documents than carry
+        // counts (which change with the document's facets): as it was.
+        if frequent.is_empty() && all == was_all && title == was_title {
+            out.push(Merged::Held(entry));
+            continue;
         }
         if !all.is_empty() {
             out.push(Merged::Changed {
