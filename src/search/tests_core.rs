@@ -724,6 +724,23 @@ fn appending_to_a_large_index_keeps_shards_bitmaps_and_counts() {
     assert_eq!(ids(&mut searcher, "unique1999"), ["T-1999"]);
 }
 
+/// The files a patch of the 2000 documents of `files` writes for documents `edited`
+/// in place (nothing appended).
+fn patch_edits(
+    files: &HashMap<String, String>,
+    edited: &[(u32, Document<'_>, Document<'_>)],
+) -> Vec<(String, String)> {
+    let cols = columns();
+    let change = Patch {
+        edited,
+        from: 2000,
+        was: &[],
+        now: &[],
+        columns: &cols,
+    };
+    patch(&change, &mut Memory(files.clone())).unwrap()
+}
+
 /// A document whose facet values change and words do not (an incident closed): the
 /// patch reads as a full build and rewrites only the shards that change, those of its
 /// field values and of its words frequent enough to carry facet counts, not those of
@@ -740,16 +757,7 @@ fn an_edit_of_facets_only_leaves_the_shards_of_rare_words() {
     .to_string();
     let (was, now) = (documents(&owned), documents(&after));
     let mut files: HashMap<String, String> = build(&was, &columns()).into_iter().collect();
-    let edited = [(700, was[700].clone(), now[700].clone())];
-    let cols = columns();
-    let change = Patch {
-        edited: &edited,
-        from: 2000,
-        was: &[],
-        now: &[],
-        columns: &cols,
-    };
-    let changed = patch(&change, &mut Memory(files.clone())).unwrap();
+    let changed = patch_edits(&files, &[(700, was[700].clone(), now[700].clone())]);
     let shards: Vec<&String> = changed
         .iter()
         .filter(|(path, _)| path.starts_with("search/t/_"))
@@ -796,15 +804,7 @@ fn patched_first_pages_reach_documents_they_did_not_hold() {
     let edited: Vec<(u32, Document<'_>, Document<'_>)> = (1980..2000)
         .map(|n| (n as u32, before[n].clone(), after[n].clone()))
         .collect();
-    let cols = columns();
-    let change = Patch {
-        edited: &edited,
-        from: 2000,
-        was: &[],
-        now: &[],
-        columns: &cols,
-    };
-    let changed = patch(&change, &mut Memory(files.clone())).unwrap();
+    let changed = patch_edits(&files, &edited);
     files.extend(changed);
     let full: HashMap<String, String> = build(&after, &columns()).into_iter().collect();
     let (patched, built) = (logical(&files), logical(&full));
