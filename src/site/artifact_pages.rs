@@ -420,6 +420,7 @@ impl<'a> ArtifactPages<'a> {
         // What the old incidents had and the new ones do not: still mentioned by
         // another incident (its line lists one fewer) or gone.
         if !was.is_empty() {
+            let found_from = written.len();
             written.par_extend(
                 correlation
                     .shared
@@ -428,7 +429,7 @@ impl<'a> ArtifactPages<'a> {
                     .filter(|(_, s)| was.contains(&s.artifact))
                     .map(|(at, _)| at as u32),
             );
-            for &at in &written {
+            for &at in &written[found_from..] {
                 was.remove(&correlation.shared[at as usize].artifact);
             }
         }

@@ -119,8 +119,12 @@ impl SearchFiles {
             HashMap::new()
         } else {
             let path = input.out.join(super::paths::DATA);
-            let lines = old_lines(&path, merged.was_len() as u32, &from_lines)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let in_file = |path: &Path| {
+                let mut file = std::fs::File::open(path)?;
+                let wanted = from_lines.iter().map(|(&id, &p)| (id, p));
+                super::data::lines_near(&mut file, merged.was_len() as u32, wanted)
+            };
+            let lines = in_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             let mut incidents = HashMap::new();
             for id in from_lines.keys() {
                 let incident = lines
@@ -167,30 +171,6 @@ impl SearchFiles {
             .collect();
         Ok(SearchFiles { files, kept })
     }
-}
-
-/// The lines of the published data file (`count` lines) of the incidents `wanted`
-/// (by id, with their positions in it): each looked for around its position, any
-/// not found there by reading the file through.
-fn old_lines(
-    path: &Path,
-    count: u32,
-    wanted: &HashMap<&str, u32>,
-) -> std::io::Result<HashMap<String, String>> {
-    let mut file = std::fs::File::open(path)?;
-    let mut found =
-        super::data::lines_near(&mut file, count, wanted.iter().map(|(&id, &p)| (id, p)))?;
-    let missing: HashSet<&str> = wanted
-        .keys()
-        .copied()
-        .filter(|id| !found.contains_key(*id))
-        .collect();
-    if !missing.is_empty() {
-        use std::io::Seek;
-        file.rewind()?;
-        found.extend(super::data::find_lines(file, &missing)?);
-    }
-    Ok(found)
 }
 
 /// What search indexed of the incident `was` (its summary then): from its line of the
