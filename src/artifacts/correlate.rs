@@ -533,21 +533,29 @@ mod tests {
                 })
                 .collect()
         }
-        let mut updated = Correlation::build(&borrow(&old_owned));
-        updated
-            .update(&borrow(&new_owned), keep)
-            .expect("no collision");
-        let expected = Correlation::build(&borrow(&new_owned));
-        assert_eq!(updated.shared, expected.shared);
-        assert_eq!(updated.of_incident, expected.of_incident);
-        assert_eq!(updated.related, expected.related);
-        // Numbers kept by the update serve the next one.
-        let again = Correlation::build(&borrow(&old_owned));
-        updated
-            .update(&borrow(&old_owned), keep)
-            .expect("no collision");
-        assert_eq!(updated.shared, again.shared);
-        assert_eq!(updated.related, again.related);
+        // With the table of every artifact's number (the intake server's), and without
+        // it: the few artifacts of a small tail are then looked up one by one.
+        for prepared in [true, false] {
+            let mut updated = Correlation::build(&borrow(&old_owned));
+            if prepared {
+                updated.prepare_updates();
+            }
+            updated
+                .update(&borrow(&new_owned), keep)
+                .expect("no collision");
+            assert_eq!(updated.numbers.is_some(), prepared);
+            let expected = Correlation::build(&borrow(&new_owned));
+            assert_eq!(updated.shared, expected.shared);
+            assert_eq!(updated.of_incident, expected.of_incident);
+            assert_eq!(updated.related, expected.related);
+            // Numbers kept by the update serve the next one.
+            let again = Correlation::build(&borrow(&old_owned));
+            updated
+                .update(&borrow(&old_owned), keep)
+                .expect("no collision");
+            assert_eq!(updated.shared, again.shared);
+            assert_eq!(updated.related, again.related);
+        }
     }
 
     proptest::proptest! {

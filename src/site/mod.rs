@@ -160,12 +160,35 @@ struct Steps {
 impl Steps {
     fn run<T>(&mut self, name: &'static str, step: impl FnOnce() -> T) -> T {
         let started = Instant::now();
+        let cpu_before = cpu_time();
         let out = step();
         let took = started.elapsed();
-        tracing::debug!("{name}: {took:.2?}{}", memory_now());
+        let cpu = match (cpu_before, cpu_time()) {
+            (Some(before), Some(after)) => format!(", cpu {:.2?}", after - before),
+            _ => String::new(),
+        };
+        tracing::debug!("{name}: {took:.2?}{cpu}{}", memory_now());
         self.done.push((name, took));
         out
     }
+}
+
+/// The CPU time (user and system, all threads) the process has used so far, for the
+/// step logs (Linux only, and only when they are shown): a step whose CPU time is
+/// close to its wall time keeps one core of two busy.
+fn cpu_time() -> Option<Duration> {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return None;
+    }
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name may hold spaces: fields are counted after its closing paren.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    // utime and stime are fields 14 and 15 of the line (from 1), 11 and 12 after the
+    // name (from 0, the state first); the
+    // kernel counts them in USER_HZ, 100 a second on every Linux port.
+    let total = ticks(11)? + ticks(12)?;
+    Some(Duration::from_millis(total * 10))
 }
 
 /// The process's resident memory and its peak so far, for the step logs (Linux only:
@@ -436,15 +459,10 @@ type Listing = Vec<(PathBuf, Option<cache::Stamp>)>;
 
 /// Lists the incident files of the site at `root`, reading their stamps on every core.
 fn list_sources(root: &Path) -> Result<Listing, BuildError> {
-    let dir = root.join(crate::store::INCIDENTS_DIR);
-    let files =
-        content::incident_files(root).map_err(|e| io_error(&dir)(std::io::Error::other(e)))?;
+    let files = content::incident_files_stat(root).map_err(|e| io_error(&e.path)(e.source))?;
     Ok(files
-        .into_par_iter()
-        .map(|path| {
-            let stamp = std::fs::metadata(&path).ok().map(|m| cache::stamp(&m));
-            (path, stamp)
-        })
+        .into_iter()
+        .map(|(path, metadata)| (path, metadata.map(|m| cache::stamp(&m))))
         .collect())
 }
 

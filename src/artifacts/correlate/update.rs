@@ -32,6 +32,28 @@ fn numbers_of(shared: &[Shared]) -> Result<Numbers, Collision> {
     Ok(numbers)
 }
 
+/// How many artifact mentions of the incidents updated are looked up without a table
+/// of every artifact's number: a pass over a million artifacts takes a few
+/// milliseconds, the table a tenth of a second.
+const MAX_SCANNED: usize = 64;
+
+/// The numbers of those of `shared` that `tail` mentions, found in one pass (equal
+/// artifacts, not hashes, are matched: no collision here).
+fn numbers_found(shared: &[Shared], tail: &[Links<'_>]) -> Numbers {
+    let wanted: foldhash::HashMap<&Artifact, u64> = tail
+        .iter()
+        .flat_map(|l| l.artifacts)
+        .map(|artifact| (artifact, hash(artifact)))
+        .collect();
+    let lengths: foldhash::HashSet<usize> = wanted.keys().map(|a| a.value.len()).collect();
+    shared
+        .par_iter()
+        .enumerate()
+        .filter(|(_, s)| lengths.contains(&s.artifact.value.len()))
+        .filter_map(|(n, s)| wanted.get(&s.artifact).map(|&h| (h, n as u32)))
+        .collect()
+}
+
 impl Correlation {
     /// Makes the table of artifact numbers that [`Correlation::update`] needs, ahead of
     /// the first update (a tenth of a second at a million artifacts).
@@ -54,10 +76,10 @@ impl Correlation {
             keep <= old_len && keep <= links.len(),
             "keep is a common prefix"
         );
-        if self.numbers.is_none() {
+        let tail_mentions: usize = links[keep..].iter().map(|l| l.artifacts.len()).sum();
+        if self.numbers.is_none() && tail_mentions > MAX_SCANNED {
             self.numbers = Some(numbers_of(&self.shared)?);
         }
-        let numbers = self.numbers.as_mut().expect("just made");
 
         // Incident counts, before the change, of the artifacts it touches: an artifact
         // relates its incidents only while it has at most MAX_FANOUT of them.
@@ -76,10 +98,22 @@ impl Correlation {
         // Artifacts are numbered by first mention: those first mentioned in the old
         // tail are the last ones, and nothing before `keep` mentions them now.
         let first_of_tail = self.shared.partition_point(|s| !s.incidents.is_empty());
-        for gone in &self.shared[first_of_tail..] {
-            numbers.remove(&hash(&gone.artifact));
+        if let Some(numbers) = self.numbers.as_mut() {
+            for gone in &self.shared[first_of_tail..] {
+                numbers.remove(&hash(&gone.artifact));
+            }
         }
         self.shared.truncate(first_of_tail);
+        // Without a table of every artifact's number, the few the tail mentions are
+        // looked up in one pass, a table of their own kept for this update only.
+        let mut scanned;
+        let numbers = match self.numbers.as_mut() {
+            Some(numbers) => numbers,
+            None => {
+                scanned = numbers_found(&self.shared, &links[keep..]);
+                &mut scanned
+            }
+        };
         count_before.retain(|&a, _| (a as usize) < first_of_tail);
         self.of_incident.truncate(keep);
 
