@@ -49,80 +49,24 @@ pub fn incident_stem(path: &Path) -> Option<&str> {
     path.file_stem()?.to_str()
 }
 
-/// A directory under `content/incidents/` that could not be read.
-#[derive(Debug, thiserror::Error)]
-#[error("{}: {source}", path.display())]
-pub struct ListError {
-    pub path: PathBuf,
-    #[source]
-    pub source: std::io::Error,
-}
-
 /// Lists incident files under `root`, sorted.
-pub fn incident_files(root: &Path) -> Result<Vec<PathBuf>, ListError> {
-    let mut files = Vec::new();
-    walk_incidents(root, &mut |path, _| files.push(path))?;
-    Ok(files)
-}
-
-/// [`incident_files`] with what `stat` tells of each (`None` when a file went before
-/// it was asked), asked on every core and of its directory, not by whole path: at a
-/// hundred thousand files the path walks were most of the cost.
-pub fn incident_files_stat(
-    root: &Path,
-) -> Result<Vec<(PathBuf, Option<std::fs::Metadata>)>, ListError> {
-    let mut found = Vec::new();
-    walk_incidents(root, &mut |path, entry| found.push((path, entry)))?;
-    Ok(found
-        .into_par_iter()
-        .map(|(path, entry)| {
-            let metadata = entry.metadata().ok();
-            (path, metadata)
-        })
-        .collect())
-}
-
-/// Calls `each` with every incident file under `root`'s incidents directory and its
-/// directory entry (see [`walk_dir`]).
-fn walk_incidents(
-    root: &Path,
-    each: &mut impl FnMut(PathBuf, std::fs::DirEntry),
-) -> Result<(), ListError> {
+pub fn incident_files(root: &Path) -> Result<Vec<PathBuf>, walkdir::Error> {
     let dir = root.join(INCIDENTS_DIR);
     if !dir.exists() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    walk_dir(&dir, each)
-}
-
-/// Calls `each` with every incident file under `dir`, depth first, each directory's
-/// entries sorted by name; hidden files and directories are passed over, symbolic
-/// links are not followed.
-fn walk_dir(
-    dir: &Path,
-    each: &mut impl FnMut(PathBuf, std::fs::DirEntry),
-) -> Result<(), ListError> {
-    let failed = |source| ListError {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut entries = std::fs::read_dir(dir)
-        .and_then(|entries| entries.collect::<std::io::Result<Vec<_>>>())
-        .map_err(failed)?;
-    entries.sort_by_key(std::fs::DirEntry::file_name);
-    for entry in entries {
-        if entry.file_name().as_encoded_bytes().starts_with(b".") {
-            continue;
-        }
-        let kind = entry.file_type().map_err(failed)?;
-        let path = entry.path();
-        if kind.is_dir() {
-            walk_dir(&path, each)?;
-        } else if kind.is_file() && incident_stem(&path).is_some() {
-            each(display_path(path), entry);
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
+        let entry = entry?;
+        if entry.file_type().is_file() && incident_stem(entry.path()).is_some() {
+            files.push(display_path(entry.into_path()));
         }
     }
-    Ok(())
+    Ok(files)
 }
 
 /// `./content/…` reads better as `content/…`.
@@ -139,11 +83,14 @@ pub fn load(root: &Path, config: &Config) -> Content {
     let files = match incident_files(root) {
         Ok(files) => files,
         Err(e) => {
+            let path = e
+                .path()
+                .map_or_else(|| root.join(INCIDENTS_DIR), Path::to_path_buf);
             content.diagnostics.push(Diagnostic::error(
-                &e.path,
+                &path,
                 None,
                 None,
-                format!("cannot list: {}", e.source),
+                format!("cannot list: {e}"),
             ));
             return content;
         }
@@ -344,19 +291,8 @@ mod tests {
         .map(|f| incidents.join(f))
         .collect();
         assert_eq!(incident_files(root.path()).expect("listed"), expected);
-        let stat = incident_files_stat(root.path()).expect("listed");
-        let paths: Vec<&PathBuf> = stat.iter().map(|(path, _)| path).collect();
-        assert_eq!(paths, expected.iter().collect::<Vec<_>>());
-        for (path, metadata) in &stat {
-            let len = metadata.as_ref().expect("stat").len();
-            assert_eq!(len, std::fs::metadata(path).expect("stat").len());
-        }
-        // A site without incidents lists none; a directory that cannot be read is an
-        // error that names it.
+        // A site without incidents lists none.
         let empty = tempfile::tempdir().expect("temp dir");
         assert!(incident_files(empty.path()).expect("listed").is_empty());
-        let not_a_dir = incidents.join("2024/notes.txt");
-        let error = walk_dir(&not_a_dir, &mut |_, _| {}).expect_err("not a directory");
-        assert_eq!(error.path, not_a_dir);
     }
 }

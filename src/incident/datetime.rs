@@ -105,9 +105,10 @@ impl DateTime {
         }
     }
 
-    /// The moment this value denotes, shown in `tz`.
-    pub fn zoned(&self, tz: &TimeZone) -> ZonedDateTime {
-        self.timestamp(tz).to_zoned_datetime(tz.clone())
+    /// The wall-clock time of this moment in `tz` (not through a zoned date-time,
+    /// which takes a copy of the zone: an atomic count every thread would share).
+    pub fn local(&self, tz: &TimeZone) -> civil::DateTime {
+        tz.to_datetime(self.timestamp(tz))
     }
 }
 

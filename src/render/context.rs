@@ -23,10 +23,13 @@ impl DateView {
                 text,
             };
         }
-        let zoned = date.zoned(tz);
+        let moment = date.timestamp(tz);
         DateView {
-            text: zoned.strftime("%Y-%m-%d %H:%M").to_string(),
-            iso: zoned.timestamp().to_string(),
+            text: tz
+                .to_datetime(moment)
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string(),
+            iso: moment.to_string(),
         }
     }
 }

@@ -163,7 +163,7 @@ pub struct Facet {
     pub key: &'static str,
     pub values: Vec<FacetValue>,
     /// Position of each value by its raw form.
-    pub lookup: HashMap<String, usize>,
+    pub lookup: foldhash::HashMap<String, usize>,
 }
 
 /// One value of a facet and the incidents that have it.
@@ -336,7 +336,7 @@ fn for_each_value(key: &str, summary: &Summary, config: &Config, mut each: impl 
             "event"
         }),
         "archive" => {
-            let civil = summary.date.zoned(config.tz()).datetime();
+            let civil = summary.date.local(config.tz());
             let year = format!("{:04}", civil.year());
             each(&year);
             each(&format!("{year}{SEPARATOR}{:02}", civil.month()));
@@ -399,7 +399,7 @@ fn build_facet(
     config: &Config,
     catalogue: &Catalogue,
 ) -> Facet {
-    let mut positions: HashMap<String, usize> = HashMap::new();
+    let mut positions: foldhash::HashMap<String, usize> = Default::default();
     let mut values: Vec<FacetValue> = Vec::new();
     for (i, summary) in summaries.iter().enumerate() {
         for_each_value(key, summary, config, |raw| {

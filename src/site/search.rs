@@ -252,7 +252,7 @@ fn columns(config: &Config, kinds: Vec<(String, String)>) -> Vec<Column> {
 
 /// What search knows of one incident.
 fn document<'a>(summary: &'a Summary, incident: &'a Incident, config: &Config) -> Document<'a> {
-    let civil = summary.date.zoned(config.tz()).datetime();
+    let civil = summary.date.local(config.tz());
     let mut keywords: Vec<(&'static str, String)> = Vec::new();
     for path in &summary.business_lines {
         for ancestor in business_lines::ancestors_and_self(path) {
