@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::fingerprint::Fingerprinter;
+use super::framing::OBJECT;
 use super::index::Summary;
 use super::pages::{hasher, page_context};
 use super::{BuildError, Generator, Input, Job, Output, paths, sorted_json};
@@ -347,14 +348,14 @@ impl<'a> ArtifactPages<'a> {
                 let mut out = Vec::with_capacity(chunk.len() * 96);
                 for (n, s) in chunk.iter().enumerate() {
                     if n > 0 {
-                        out.extend_from_slice(sorted_json::SEPARATOR);
+                        out.extend_from_slice(OBJECT.separator);
                     }
                     self.write_data_record(&mut out, s);
                 }
                 out
             })
             .collect();
-        sorted_json::whole(chunks.iter().map(Vec::as_slice))
+        OBJECT.whole(chunks.iter().map(Vec::as_slice))
     }
 
     /// The data file of an incremental build: the published one with the artifacts of

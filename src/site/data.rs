@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::io::BufRead;
 
+use super::framing::{ARRAY, Framed};
 pub use super::publish::Piece;
 use super::publish::Pieces;
 
@@ -44,46 +45,24 @@ fn write_record(out: &mut Vec<u8>, incident: &Incident, indicators: Option<&[Art
     .expect("incidents serialise to JSON");
 }
 
-/// A JSON array with one incident per line, so that a later incremental build can
-/// reuse the lines of unchanged incidents. Written straight into one buffer: at 100k
-/// incidents the file is hundreds of megabytes, and a copy would double the memory.
+/// A JSON array with one incident per line ([`ARRAY`]), so that a later incremental
+/// build can reuse the lines of unchanged incidents.
 #[derive(Debug)]
-pub struct JsonArray {
-    out: Vec<u8>,
-    items: usize,
-}
+pub struct JsonArray(Framed);
 
 impl JsonArray {
-    /// What the file starts with.
-    const OPEN: &[u8] = b"[\n";
-    /// What follows every line but the last.
-    const SEPARATOR: &[u8] = b",\n";
-    /// What follows the last line.
-    const CLOSE: &[u8] = b"\n]\n";
-
     pub fn with_capacity(bytes: usize) -> JsonArray {
-        let mut out = Vec::with_capacity(bytes + 4);
-        out.extend_from_slice(Self::OPEN);
-        JsonArray { out, items: 0 }
-    }
-
-    fn separate(&mut self) {
-        if self.items > 0 {
-            self.out.extend_from_slice(Self::SEPARATOR);
-        }
-        self.items += 1;
+        JsonArray(ARRAY.writer(bytes))
     }
 
     /// Adds an incident.
     pub fn push(&mut self, incident: &Incident) {
-        self.separate();
-        write_record(&mut self.out, incident, None);
+        write_record(self.0.line(), incident, None);
     }
 
     /// Adds an incident with all its artifacts (front matter and texts) as `indicators`.
     pub fn push_with_artifacts(&mut self, incident: &Incident, artifacts: &[Artifact]) {
-        self.separate();
-        write_record(&mut self.out, incident, Some(artifacts));
+        write_record(self.0.line(), incident, Some(artifacts));
     }
 
     /// The line [`JsonArray::push_with_artifacts`] writes for an incident.
@@ -95,19 +74,11 @@ impl JsonArray {
 
     /// Adds a line made by [`json_line`] (or read back with [`lines_by_id`]).
     pub fn push_line(&mut self, line: &str) {
-        self.separate();
-        self.out.extend_from_slice(line.as_bytes());
+        self.0.push(line.as_bytes());
     }
 
-    pub fn finish(mut self) -> Vec<u8> {
-        // No line: `[` and `]` alone, each on its line.
-        let close = if self.items > 0 {
-            Self::CLOSE
-        } else {
-            &Self::CLOSE[1..]
-        };
-        self.out.extend_from_slice(close);
-        self.out
+    pub fn finish(self) -> Vec<u8> {
+        self.0.finish()
     }
 }
 
@@ -139,7 +110,7 @@ pub fn splice<'i>(
     if old_count == 0
         || lines.is_empty()
         || file.read_exact(&mut head).is_err()
-        || head != JsonArray::OPEN
+        || head != ARRAY.open
     {
         return Ok(None);
     }
@@ -153,9 +124,9 @@ pub fn splice<'i>(
         // Every line but the last ends with the separator, the last with the `\n` that
         // starts the array's end.
         let separator = if p + 1 == old_count {
-            &JsonArray::CLOSE[..1]
+            &ARRAY.close[..1]
         } else {
-            JsonArray::SEPARATOR
+            ARRAY.separator
         };
         if !line.ends_with(separator) {
             return Ok(None);
@@ -165,14 +136,10 @@ pub fn splice<'i>(
         Ok(Some((start, line, end)))
     };
     let mut pieces = Pieces::default();
-    pieces.keep(0, JsonArray::OPEN.len() as u64);
+    pieces.keep(0, ARRAY.open.len() as u64);
     let add_new = |pieces: &mut Pieces, line: &[u8], last: bool| {
         pieces.add(line);
-        pieces.add(if last {
-            JsonArray::CLOSE
-        } else {
-            JsonArray::SEPARATOR
-        });
+        pieces.add(if last { ARRAY.close } else { ARRAY.separator });
     };
     let last_new = lines.len() - 1;
     let mut i = 0;
@@ -218,7 +185,7 @@ pub fn splice<'i>(
 /// Where line `p` of `count` would start in a file of `len` bytes if all lines were
 /// as long: where [`line_near`] starts looking for it.
 fn share_of(len: u64, p: u32, count: u32) -> u64 {
-    let start = JsonArray::OPEN.len() as u64;
+    let start = ARRAY.open.len() as u64;
     start + len.saturating_sub(start) * u64::from(p) / u64::from(count.max(1))
 }
 

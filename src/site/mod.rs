@@ -13,6 +13,7 @@ mod audience;
 pub mod cache;
 pub mod data;
 mod fingerprint;
+mod framing;
 pub mod index;
 mod merge;
 pub mod pages;

@@ -13,30 +13,8 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
+use super::framing::OBJECT;
 use super::publish::{Piece, Pieces};
-
-/// What the file starts with.
-pub const OPEN: &[u8] = b"{\n";
-/// What follows every member but the last.
-pub const SEPARATOR: &[u8] = b",\n";
-/// What follows the last member (an empty object is `{`, then this without its
-/// first `\n`).
-pub const CLOSE: &[u8] = b"\n}\n";
-
-/// What the file of `members` (lines without separators, in key order) holds.
-pub fn whole<'m>(members: impl IntoIterator<Item = &'m [u8]>) -> Vec<u8> {
-    let mut out = OPEN.to_vec();
-    let mut any = false;
-    for member in members {
-        if any {
-            out.extend_from_slice(SEPARATOR);
-        }
-        out.extend_from_slice(member);
-        any = true;
-    }
-    out.extend_from_slice(if any { CLOSE } else { &CLOSE[1..] });
-    out
-}
 
 /// A member of the new file that differs from the published one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,15 +63,15 @@ pub fn splice<K: Ord>(
         parts.push(Part::Kept(rest, lines.end));
     }
     let mut pieces = Pieces::default();
-    pieces.keep(0, OPEN.len() as u64);
+    pieces.keep(0, OBJECT.open.len() as u64);
     for (n, part) in parts.iter().enumerate() {
         if n > 0 {
-            pieces.add(SEPARATOR);
+            pieces.add(OBJECT.separator);
         }
         match *part {
             // The members from `from` up to `to`, less the separator of the last.
             Part::Kept(from, to) => {
-                if to != lines.end && lines.byte(to - 2)? != SEPARATOR[0] {
+                if to != lines.end && lines.byte(to - 2)? != OBJECT.separator[0] {
                     return Ok(None);
                 }
                 pieces.keep(from, to - from - 2);
@@ -101,7 +79,7 @@ pub fn splice<K: Ord>(
             Part::New(line) => pieces.add(line),
         }
     }
-    pieces.add(if parts.is_empty() { &CLOSE[1..] } else { CLOSE });
+    pieces.add(OBJECT.end(!parts.is_empty()));
     Ok(Some(pieces.finish()))
 }
 
@@ -136,14 +114,14 @@ impl<'f, F: Read + Seek, K> Lines<'f, F, K> {
         let mut lines = Lines {
             file,
             key_of,
-            first: OPEN.len() as u64,
+            first: OBJECT.open.len() as u64,
             end: len.saturating_sub(1),
             buffer: Vec::new(),
         };
-        let shortest = (OPEN.len() + 1 + CLOSE.len()) as u64;
+        let shortest = (OBJECT.open.len() + 1 + OBJECT.close.len()) as u64;
         if len < shortest
-            || lines.read(0, OPEN.len())? != OPEN
-            || lines.read(len - CLOSE.len() as u64, CLOSE.len())? != CLOSE
+            || lines.read(0, OBJECT.open.len())? != OBJECT.open
+            || lines.read(len - OBJECT.close.len() as u64, OBJECT.close.len())? != OBJECT.close
         {
             return Ok(None);
         }
@@ -282,7 +260,7 @@ mod tests {
     }
 
     fn file_of(members: &std::collections::BTreeMap<u32, Vec<u8>>) -> Vec<u8> {
-        whole(members.values().map(Vec::as_slice))
+        OBJECT.whole(members.values().map(Vec::as_slice))
     }
 
     proptest! {
@@ -351,6 +329,6 @@ mod tests {
             let pieces = splice(&mut io::Cursor::new(file), &changes, key_of).unwrap();
             assert_eq!(pieces, None, "{:?}", String::from_utf8_lossy(file));
         }
-        assert_eq!(whole([]), b"{\n}\n");
+        assert_eq!(OBJECT.whole([]), b"{\n}\n");
     }
 }
