@@ -186,8 +186,8 @@ fn cpu_time() -> Option<Duration> {
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
     // utime and stime are fields 14 and 15 of the line (from 1), 11 and 12 after the
-    // name (from 0, the state first); the
-    // kernel counts them in USER_HZ, 100 a second on every Linux port.
+    // name (from 0, the state first); the kernel counts them in USER_HZ, 100 a second
+    // on every Linux port.
     let total = ticks(11)? + ticks(12)?;
     Some(Duration::from_millis(total * 10))
 }
@@ -544,8 +544,9 @@ impl Site {
     /// Readies the index of the last build for the next rebuild's update, so that the
     /// first submission after a start does not wait for it: for a process that keeps
     /// the site between rebuilds (the intake server), when idle. A state read from the
-    /// build cache has no index (it is not saved): it is built here, not by the first
-    /// rebuild (over a second at 100k incidents, most of it correlating artifacts).
+    /// build cache has no index: it is restored here from the correlation the cache
+    /// kept (built anew when none was), and the table of artifact numbers the updates
+    /// use is made, rather than by the first rebuild.
     pub fn prepare_updates(&mut self) {
         let Some(state) = &mut self.state else {
             return;

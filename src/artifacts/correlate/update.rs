@@ -55,8 +55,8 @@ fn numbers_found(shared: &[Shared], tail: &[Links<'_>]) -> Numbers {
 }
 
 impl Correlation {
-    /// Makes the table of artifact numbers that [`Correlation::update`] needs, ahead of
-    /// the first update (a tenth of a second at a million artifacts).
+    /// Makes the table of artifact numbers that [`Correlation::update`] needs for
+    /// large updates, ahead of the first one (its cost: see `MAX_SCANNED`).
     pub fn prepare_updates(&mut self) {
         if self.numbers.is_none() {
             self.numbers = numbers_of(&self.shared).ok();
