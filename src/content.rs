@@ -206,10 +206,10 @@ fn load_one(path: PathBuf, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) 
 
 /// The hash [`Entry::source_hash`] holds for a file with these bytes.
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::hash::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
+    use std::hash::BuildHasher;
+    // Compared only with hashes the same program made (the build cache is keyed by
+    // the program): a fast hash of many bytes at a time will do.
+    foldhash::quality::FixedState::with_seed(0).hash_one(bytes)
 }
 
 fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {

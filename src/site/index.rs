@@ -187,7 +187,7 @@ pub struct Index {
     pub facets: Vec<Facet>,
     /// Per summary: related summaries, most related first (see [`artifacts::correlate`]).
     pub related: Vec<Vec<u32>>,
-    pub by_id: HashMap<String, u32>,
+    pub by_id: foldhash::HashMap<String, u32>,
     /// Which incidents share each artifact.
     pub artifacts: Correlation,
     /// Per summary: positions of the incidents its `relations:` name.
@@ -211,7 +211,7 @@ impl Index {
         correlate: impl FnOnce(&[artifacts::correlate::Links<'_>]) -> Correlation + Send,
     ) -> Index {
         let begun = std::time::Instant::now();
-        let by_id: HashMap<String, u32> = summaries
+        let by_id: foldhash::HashMap<String, u32> = summaries
             .iter()
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i as u32))
@@ -304,7 +304,7 @@ fn positions(related: &[artifacts::Related]) -> Vec<u32> {
 }
 
 /// Positions of the incidents `ids` names, among those indexed.
-fn resolve(by_id: &HashMap<String, u32>, ids: &[String]) -> Vec<u32> {
+fn resolve(by_id: &foldhash::HashMap<String, u32>, ids: &[String]) -> Vec<u32> {
     ids.iter().filter_map(|id| by_id.get(id).copied()).collect()
 }
 

@@ -10,7 +10,8 @@ pub mod labels;
 pub mod period;
 pub mod table;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
+use foldhash::HashMapExt;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::LazyLock;
