@@ -612,6 +612,37 @@ fn the_library_rebuilds_in_process_from_a_list_of_changed_files() {
 /// The intake server's rebuilds publish the submitted incident's page first; it is the
 /// page a full build makes, and the rest of the site follows in the same rebuild.
 #[test]
+fn the_first_incremental_build_counts_reading_the_cache() {
+    use fir::site::{BuildOptions, Site};
+    let root = copy_fixture("sites/basic");
+    let steps = |report: &fir::site::Report| report.steps.iter().map(|s| s.0).collect::<Vec<_>>();
+    let report = Site::load(root.path(), BuildOptions::default())
+        .unwrap()
+        .build()
+        .unwrap();
+    assert!(!report.incremental, "{report}");
+    assert!(
+        !steps(&report).contains(&"read cache and list files"),
+        "{report}"
+    );
+
+    // A new process: its first build reads the cache the last one saved.
+    let mut site = Site::load(root.path(), BuildOptions::default()).unwrap();
+    let report = site.build().unwrap();
+    assert!(report.incremental, "{report}");
+    assert_eq!(steps(&report).first(), Some(&"read cache and list files"));
+    let whole: std::time::Duration = report.steps.iter().map(|s| s.1).sum();
+    assert!(report.elapsed >= whole, "{report}: {:?}", report.steps);
+
+    // Later builds of the same process read nothing again.
+    let report = site.build().unwrap();
+    assert!(
+        !steps(&report).contains(&"read cache and list files"),
+        "{report}"
+    );
+}
+
+#[test]
 fn a_rebuild_can_publish_changed_incident_pages_first() {
     use fir::site::{BuildOptions, Site};
     let root = copy_fixture("sites/basic");

@@ -452,9 +452,10 @@ pub struct Site {
     /// The incident files and their metadata, listed while the cache was read, for the
     /// first build's scan.
     listing: Option<Listing>,
-    /// When the cache began to be read: the first build's time counts from there, so
-    /// that the time it reports is that of the whole incremental build.
-    cache_read_from: Option<Instant>,
+    /// When the cache began to be read, and how long reading it and listing the
+    /// content took: the first build's time and steps count it, so that what it
+    /// reports is the whole incremental build.
+    cache_read: Option<(Instant, Duration)>,
 }
 
 /// Every incident file under the content directory, with its size and modification
@@ -518,16 +519,16 @@ impl Site {
         let key = key.finish();
         // An incremental build compares every incident file with the cache: both are
         // read side by side (a tenth of a million files, a hundred megabytes at 100k).
-        let (state, listing, cache_read_from) = if options.full || !cache::path_for(&out).is_file()
-        {
+        let (state, listing, cache_read) = if options.full || !cache::path_for(&out).is_file() {
             (None, None, None)
         } else {
             let started = Instant::now();
             let (state, listing) =
                 rayon::join(|| cache::load(&out, key), || list_sources(root).ok());
-            tracing::debug!("cache read and files listed: {:.2?}", started.elapsed());
+            let took = started.elapsed();
+            tracing::debug!("cache read and files listed: {took:.2?}");
             let listing = listing.filter(|_| state.is_some());
-            (state, listing, Some(started))
+            (state, listing, Some((started, took)))
         };
         Ok(Site {
             root: root.to_path_buf(),
@@ -542,7 +543,7 @@ impl Site {
             publish_changed_first: options.publish_changed_first,
             unsaved: false,
             listing,
-            cache_read_from,
+            cache_read,
         })
     }
 
@@ -595,7 +596,8 @@ impl Site {
     }
 
     fn update(&mut self, changes: Changes<'_>) -> Result<Report, BuildError> {
-        let started = self.cache_read_from.take().unwrap_or_else(Instant::now);
+        let cache_read = self.cache_read.take();
+        let started = cache_read.map_or_else(Instant::now, |(from, _)| from);
         publish::remove_leftovers(&self.out);
         // Taken out to be taken apart by an incremental build that succeeds; put back
         // as it was when a build fails.
@@ -615,13 +617,16 @@ impl Site {
             _ => None,
         };
         let built = incremental.unwrap_or_else(|| self.full(started));
-        let (report, state) = match built {
+        let (mut report, state) = match built {
             Ok(done) => done,
             Err(error) => {
                 self.state = previous;
                 return Err(error);
             }
         };
+        if let Some((_, took)) = cache_read {
+            report.steps.insert(0, ("read cache and list files", took));
+        }
         // The last state is a hundred thousand summaries and paths on a large site.
         drop_later(previous);
         self.state = Some(state);
