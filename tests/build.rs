@@ -609,8 +609,8 @@ fn the_library_rebuilds_in_process_from_a_list_of_changed_files() {
     assert_eq!(again.written, 0, "{again}");
 }
 
-/// The intake server's rebuilds publish the submitted incident's page first; it is the
-/// page a full build makes, and the rest of the site follows in the same rebuild.
+/// An incremental build's reported time and steps include reading the cache and
+/// listing the content, which only the first build of a process does.
 #[test]
 fn the_first_incremental_build_counts_reading_the_cache() {
     use fir::site::{BuildOptions, Site};
@@ -642,6 +642,8 @@ fn the_first_incremental_build_counts_reading_the_cache() {
     );
 }
 
+/// The intake server's rebuilds publish the submitted incident's page first; it is the
+/// page a full build makes, and the rest of the site follows in the same rebuild.
 #[test]
 fn a_rebuild_can_publish_changed_incident_pages_first() {
     use fir::site::{BuildOptions, Site};
