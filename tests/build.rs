@@ -323,7 +323,7 @@ fn a_green_audience_never_sees_red_or_amber() {
         "hameçonnage", // AMBER (explicit and default)
     ];
     for (name, bytes) in site_files(&site) {
-        let text = String::from_utf8_lossy(&bytes);
+        let text = common::incident_data(Path::new(&name), &String::from_utf8_lossy(&bytes));
         for word in hidden {
             assert!(!text.contains(word), "{name} shows {word:?}");
         }

@@ -233,6 +233,11 @@ fn the_page_and_the_cli_answer_alike() {
         "customer -\"the customer\"",
         "year:2019 OR year:2020 severity:4",
         "-status:closed severity:>=3 -tlp:red",
+        // Labels and aliases of fir.toml (the default one's).
+        "category:ransomware",
+        "tlp:white -category:virus",
+        "detection:\"SIEM correlation\"",
+        "actor:\"it operations\" severity:>=3",
     ]
     .iter()
     .map(|q| (q.to_string(), false))

@@ -29,6 +29,7 @@ fn index() -> &'static Memory {
                 .collect(),
             numeric,
             bits: 0,
+            aliases: Vec::new(),
         };
         let columns = [
             column("category", &["phishing", "malware"], false),

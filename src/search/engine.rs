@@ -289,6 +289,12 @@ impl<S: Source> Searcher<S> {
         };
         let wanted = text::fold(value);
         let number: Option<f64> = value.trim().parse().ok();
+        let aliased = |raw: &str| {
+            column
+                .aliases
+                .iter()
+                .any(|(name, of)| of == raw && text::fold(name) == wanted)
+        };
         column
             .values
             .iter()
@@ -301,7 +307,7 @@ impl<S: Source> Searcher<S> {
                         Op::Gt => v > n,
                         Op::Ge => v >= n,
                     },
-                    _ => text::fold(raw) == wanted || text::fold(label) == wanted,
+                    _ => text::fold(raw) == wanted || text::fold(label) == wanted || aliased(raw),
                 },
             )
             .map(|(raw, _)| field_key(field, raw))

@@ -73,6 +73,10 @@ pub struct Column {
     /// Bits per document in the facet table.
     #[serde(default)]
     pub bits: u8,
+    /// Other names of its values, as `(name, raw)`: the configured aliases, so that
+    /// `tlp:white` finds `CLEAR` (labels are in `values`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<(String, String)>,
 }
 
 /// What a reader needs first: sizes, columns, shard prefixes, folding rules.
@@ -1278,6 +1282,9 @@ fn complete_columns(docs: &[Document<'_>], columns: &[Column]) -> Vec<Column> {
 pub(super) fn complete_column(column: &Column, used: &HashSet<&str>) -> Column {
     let mut column = column.clone();
     column.values.retain(|(raw, _)| used.contains(raw.as_str()));
+    column
+        .aliases
+        .retain(|(_, raw)| used.contains(raw.as_str()));
     let known: HashSet<&str> = column.values.iter().map(|v| v.0.as_str()).collect();
     let mut extra: Vec<&str> = used.difference(&known).copied().collect();
     extra.sort_unstable();

@@ -44,6 +44,7 @@ fn columns() -> Vec<Column> {
             .collect(),
         numeric,
         bits: 0,
+        aliases: Vec::new(),
     };
     vec![
         column("category", &["phishing", "malware", "other"], false),
@@ -893,6 +894,7 @@ fn columns_with_year() -> Vec<Column> {
         values: Vec::new(),
         numeric: true,
         bits: 0,
+        aliases: Vec::new(),
     });
     columns
 }

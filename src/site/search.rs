@@ -225,29 +225,59 @@ fn kinds(input: &Input<'_>) -> Vec<(String, String)> {
     ]
 }
 
-fn taxonomy_values(taxonomy: &Taxonomy) -> Vec<(String, String)> {
-    taxonomy
-        .iter()
-        .map(|t| (t.slug.clone(), t.label.clone()))
-        .collect()
+/// The column of field `key` with the terms of `taxonomy`: their labels, and their
+/// aliases as other names (what people type: `category:ransomware`, `tlp:white`).
+fn taxonomy_column(key: &str, taxonomy: &Taxonomy, numeric: bool) -> Column {
+    Column {
+        key: key.to_string(),
+        values: taxonomy
+            .iter()
+            .map(|t| (t.slug.clone(), t.label.clone()))
+            .collect(),
+        numeric,
+        bits: 0,
+        aliases: taxonomy
+            .iter()
+            .flat_map(|t| t.aliases.iter().map(|a| (a.clone(), t.slug.clone())))
+            .collect(),
+    }
 }
 
 /// The facet table's columns, in the order [`document`] fills them.
 fn columns(config: &Config, kinds: Vec<(String, String)>) -> Vec<Column> {
-    let column = |key: &str, values, numeric| Column {
+    let unconfigured = |key: &str, values, numeric| Column {
         key: key.to_string(),
         values,
         numeric,
         bits: 0,
+        aliases: Vec::new(),
     };
     vec![
-        column("category", taxonomy_values(&config.categories), false),
-        column("severity", taxonomy_values(&config.severities), true),
-        column("status", taxonomy_values(&config.statuses), false),
-        column("tlp", taxonomy_values(&config.tlp), false),
-        column("kind", kinds, false),
-        column("year", Vec::new(), true),
+        taxonomy_column("category", &config.categories, false),
+        taxonomy_column("severity", &config.severities, true),
+        taxonomy_column("status", &config.statuses, false),
+        taxonomy_column("tlp", &config.tlp, false),
+        unconfigured("kind", kinds, false),
+        unconfigured("year", Vec::new(), true),
     ]
+}
+
+/// `value` of a field backed by `taxonomy` under each of its names: as files store it,
+/// and its configured label and aliases, so that `detection:"SIEM correlation"` finds
+/// the incidents whose files say `siem`.
+fn named<'a>(
+    field: &'static str,
+    value: &'a str,
+    taxonomy: &'a Taxonomy,
+) -> impl Iterator<Item = (&'static str, String)> + 'a {
+    let term = taxonomy.get(value);
+    let others = term
+        .into_iter()
+        .flat_map(|t| std::iter::once(&t.label).chain(&t.aliases))
+        .filter(move |name| !name.eq_ignore_ascii_case(value));
+    std::iter::once(value)
+        .chain(others.map(String::as_str))
+        .map(move |name| (field, name.to_string()))
 }
 
 /// What search knows of one incident.
@@ -260,8 +290,14 @@ fn document<'a>(summary: &'a Summary, incident: &'a Incident, config: &Config) -
         }
     }
     keywords.extend(summary.tags.iter().map(|t| ("tag", t.clone())));
-    keywords.extend(summary.detection.iter().map(|d| ("detection", d.clone())));
-    keywords.extend(summary.actor.iter().map(|a| ("actor", a.clone())));
+    for (field, value, taxonomy) in [
+        ("detection", &summary.detection, &config.detections),
+        ("actor", &summary.actor, &config.actors),
+    ] {
+        if let Some(value) = value {
+            keywords.extend(named(field, value, taxonomy));
+        }
+    }
     // The artifacts the build extracted once for the artifact pages (front matter and
     // texts), already in their normal form.
     keywords.extend(

@@ -96,6 +96,22 @@ pub fn site_files(site: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// `text` of the site file at `path`, less what the configuration alone puts there:
+/// the aliases of column values in the search meta file (`ransomware` for malware),
+/// which are no incident's data. For checks that an audience's site shows nothing of
+/// the incidents outside it.
+pub fn incident_data(path: &Path, text: &str) -> String {
+    if !path.ends_with("search/meta.js") {
+        return text.to_string();
+    }
+    let json = &text[text.find('(').unwrap() + 1..text.rfind(')').unwrap()];
+    let mut meta: serde_json::Value = serde_json::from_str(json).unwrap();
+    for column in meta["columns"].as_array_mut().unwrap() {
+        column.as_object_mut().unwrap().remove("aliases");
+    }
+    meta.to_string()
+}
+
 /// A fixture directory under `tests/fixtures/`.
 pub fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -389,6 +389,9 @@
     if (c < 0) return null;
     var column = this.meta.columns[c], wanted = fold(atom.value), n = Number(atom.value.trim());
     var numeric = column.numeric && atom.value.trim() !== "" && !isNaN(n);
+    // Raw values that the typed text is a configured alias of (tlp:white is CLEAR).
+    var aliased = (column.aliases || []).filter(function (a) { return fold(a[0]) === wanted; })
+      .map(function (a) { return a[1]; });
     return {
       column: c,
       values: column.values,
@@ -403,7 +406,7 @@
             default: return x === n;
           }
         }
-        return fold(v[0]) === wanted || fold(v[1]) === wanted;
+        return fold(v[0]) === wanted || fold(v[1]) === wanted || aliased.indexOf(v[0]) >= 0;
       })
     };
   };
