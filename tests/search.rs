@@ -250,6 +250,46 @@ fn facet_counts_cover_the_whole_result_set() {
     );
 }
 
+/// A column filter that no value passes is said, with the column's values; a
+/// comparison that nothing passes is not.
+#[test]
+fn unknown_filter_values_are_said() {
+    let outcome = search_in(built(), &["category:phising OR tlp:white"]);
+    assert_eq!(outcome["total"], 1);
+    let unknown = outcome["unknown"].as_array().unwrap();
+    assert_eq!(unknown.len(), 1, "{outcome}");
+    assert_eq!(unknown[0]["field"], "category");
+    assert_eq!(unknown[0]["value"], "phising");
+    let known: Vec<&str> = unknown[0]["known"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    // The values incidents have, as the column orders them.
+    assert_eq!(
+        known,
+        [
+            "Phishing",
+            "Malware",
+            "Account compromise",
+            "Lost or stolen device"
+        ]
+    );
+    for query in ["severity:>=5", "category:malware", "year:>2030"] {
+        let outcome = search_in(built(), &[query]);
+        assert!(outcome.get("unknown").is_none(), "{query}: {outcome}");
+    }
+    let out = common::run(built(), &["search", "severity:9"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("note: severity has no value \"9\"; its values: Low, Medium, High, Critical"),
+        "{stderr}"
+    );
+    assert_eq!(common::ok(&out), "0 results\n");
+}
+
 #[test]
 fn text_output_lists_results() {
     let text = common::ok(&common::run(built(), &["search", "ransomware"]));

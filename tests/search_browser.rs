@@ -89,6 +89,26 @@ fn check_search_page(browser: &Browser, base: &str) {
     browser.type_into(&input, "page -\"fake page\" ");
     expect_hits(browser, &["S-2024-0003", "S-2024-0001", "S-2023-0001"]);
 
+    // A configured alias finds its value; a value no column has is said, with the
+    // values there are.
+    browser.clear(&input);
+    browser.type_into(&input, "tlp:white ");
+    expect_hits(browser, &["S-2024-0003"]);
+    browser.clear(&input);
+    browser.type_into(&input, "category:phising ");
+    let note = browser.wait_for(
+        "var n = document.querySelector('#search-results .search-note'); return n ? n.textContent : ''",
+        WAIT,
+        |v| v.as_str().is_some_and(|n| n.contains("“phising”")),
+    );
+    let note = note.as_str().unwrap();
+    assert!(
+        note.starts_with("category has no value “phising”; its values: ")
+            && note.contains("Phishing, Malware"),
+        "{note} ({base})"
+    );
+    expect_hits(browser, &[]);
+
     // The box on every page leads to the results.
     browser.goto(&format!("{base}index.html"));
     let box_input = browser.find(".search-box input");

@@ -56,6 +56,14 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&outcome)?);
         return Ok(ExitCode::SUCCESS);
     }
+    for unknown in &outcome.unknown {
+        eprintln!(
+            "note: {} has no value {:?}; its values: {}",
+            unknown.field,
+            unknown.value,
+            unknown.known.join(", ")
+        );
+    }
     for hit in &outcome.hits {
         println!(
             "{}  {}  {}  [{} · sev {} · {}]",

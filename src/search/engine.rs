@@ -69,12 +69,26 @@ pub struct Facet {
     pub values: Vec<FacetCount>,
 }
 
-/// The answer to a query: the total, one page of hits, facet counts over all results.
+/// The answer to a query: the total, one page of hits, facet counts over all results,
+/// and the column filters no value passed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outcome {
     pub total: usize,
     pub hits: Vec<Hit>,
     pub facets: Vec<Facet>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<UnknownValue>,
+}
+
+/// A column filter that no value of its column passes (`category:phising`, a typo, or
+/// `year:2012` when no incident is of 2012): it matches nothing, and the reader is
+/// told so with the values there are, rather than left with an empty list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnknownValue {
+    pub field: String,
+    pub value: String,
+    /// The column's values as people read them (labels), in the column's order.
+    pub known: Vec<String>,
 }
 
 // What readers take from each kind of index file.
@@ -276,6 +290,33 @@ impl<S: Source> Searcher<S> {
             }
             _ => None,
         }
+    }
+
+    /// The column filters of `query` that no value passes. A comparison with a number
+    /// (`severity:>=5`) is no unknown value, only one that nothing passes.
+    pub fn unknown_values(&self, query: &Query) -> Vec<UnknownValue> {
+        let atoms = query.clauses.iter().flat_map(|clause| &clause.any);
+        atoms
+            .filter_map(|atom| {
+                let Atom::Field { field, op, value } = atom else {
+                    return None;
+                };
+                let column = self.meta.columns.iter().find(|c| c.key == *field)?;
+                let range = *op != Op::Eq && value.trim().parse::<f64>().is_ok();
+                if range || !self.field_keys(field, *op, value).is_empty() {
+                    return None;
+                }
+                Some(UnknownValue {
+                    field: field.clone(),
+                    value: value.clone(),
+                    known: column
+                        .values
+                        .iter()
+                        .map(|(_, label)| label.clone())
+                        .collect(),
+                })
+            })
+            .collect()
     }
 
     /// The keys whose documents a field filter matches: a term field's value, or
@@ -579,6 +620,7 @@ impl<S: Source> Searcher<S> {
             total: found.len(),
             hits,
             facets,
+            unknown: self.unknown_values(query),
         })
     }
 

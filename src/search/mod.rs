@@ -18,7 +18,9 @@ pub mod query;
 pub mod text;
 mod update;
 
-pub use engine::{Facet, FacetCount, Hit, Outcome, SearchError, Searcher, Sort, Source};
+pub use engine::{
+    Facet, FacetCount, Hit, Outcome, SearchError, Searcher, Sort, Source, UnknownValue,
+};
 pub use index::{Column, Document, Meta, build};
 pub use query::{Query, parse};
 pub use update::{Patch, PatchError, patch, replace_tail};

@@ -411,6 +411,23 @@
     };
   };
 
+  // The column filters that no value passes, with the column's values (labels): a
+  // typo is said rather than left as an empty list, as `fir search` says it
+  // (src/search/engine.rs, unknown_values). A comparison with a number is no unknown value.
+  Engine.prototype.unknownValues = function (clauses) {
+    var self = this, out = [];
+    clauses.forEach(function (clause) {
+      clause.any.forEach(function (atom) {
+        if (atom.kind !== "field") return;
+        var passes = self.passes(atom);
+        var range = atom.op !== "=" && atom.value.trim() !== "" && !isNaN(Number(atom.value.trim()));
+        if (!passes || range || passes.ok.some(Boolean)) return;
+        out.push({ field: atom.field, value: atom.value, known: passes.values.map(function (v) { return v[1]; }) });
+      });
+    });
+    return out;
+  };
+
   // Facet counts of a query made only of column filters, from the cube of value
   // combinations (src/search/index.rs, cube_data); null for other queries.
   Engine.prototype.cubeCounts = function (clauses) {
@@ -793,6 +810,11 @@
     return engine.hits(slice).then(function (hits) {
       var matches = matchers(clauses);
       var html = '<p class="search-count">' + escapeHtml(fill(strings.results, { n: found.length })) + "</p>";
+      engine.unknownValues(clauses).forEach(function (u) {
+        html += '<p class="search-note">' + escapeHtml(fill(strings.unknown, {
+          field: u.field, value: u.value, values: u.known.join(", ")
+        })) + "</p>";
+      });
       if (!found.length) html += '<p class="empty">' + escapeHtml(strings.none) + "</p>";
       html += '<ol class="search-hits">';
       hits.forEach(function (hit) {
