@@ -323,7 +323,16 @@ impl<S: Source> Searcher<S> {
     /// each value of a column that passes the filter.
     fn field_keys(&self, field: &str, op: Op, value: &str) -> Vec<String> {
         if !COLUMN_FIELDS.contains(&field) {
-            return vec![field_key(field, value)];
+            let wanted = text::fold(value);
+            let named: Vec<String> = (self.meta.names.iter())
+                .filter(|(of, name, _)| of == field && text::fold(name) == wanted)
+                .map(|(_, _, raw)| field_key(field, raw))
+                .collect();
+            return if named.is_empty() {
+                vec![field_key(field, value)]
+            } else {
+                named
+            };
         }
         let Some(column) = self.meta.columns.iter().find(|c| c.key == field) else {
             return Vec::new();

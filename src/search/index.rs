@@ -102,7 +102,16 @@ pub struct Meta {
     #[serde(default)]
     pub listed: Vec<(String, Vec<String>)>,
     pub fold: Vec<(String, String)>,
+    /// Other names of the values of term fields backed by a taxonomy (`detection`,
+    /// `actor`), as `(field, name, value)`: labels and aliases from fir.toml, so that
+    /// `detection:"SIEM correlation"` finds the incidents whose files say `siem`.
+    /// (Those of column values are the columns' own.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<ValueName>,
 }
+
+/// Another name of a term field's value: `(field, name, value)`.
+pub type ValueName = (String, String, String);
 
 /// A key and its postings.
 pub(super) type Term = (String, Postings);
@@ -660,6 +669,15 @@ pub fn count_values(docs: &[u32], rows: &[Vec<u32>], columns: &[Column]) -> Vec<
 
 /// The index files of `docs` (oldest first), as `(path, contents)`.
 pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)> {
+    build_with_names(docs, columns, Vec::new())
+}
+
+/// [`build`], with other names of term field values ([`Meta::names`]).
+pub fn build_with_names(
+    docs: &[Document<'_>],
+    columns: &[Column],
+    names: Vec<ValueName>,
+) -> Vec<(String, String)> {
     let columns = complete_columns(docs, columns);
     let value_at = value_positions(&columns);
     let rows: Vec<Vec<u32>> = docs
@@ -764,7 +782,7 @@ pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)>
     );
     files.extend(facet_files(&rows, &columns, |_| true));
     files.par_extend(display_files(&entries, 0));
-    files.push(meta_file(docs.len() as u32, columns, dirs, listed));
+    files.push(meta_file(docs.len() as u32, columns, dirs, listed, names));
     crate::drop_later((terms, frequent));
     files
 }
@@ -1157,6 +1175,7 @@ pub(super) fn meta_file(
     columns: Vec<Column>,
     dirs: Vec<String>,
     listed: Vec<(String, Vec<String>)>,
+    names: Vec<ValueName>,
 ) -> (String, String) {
     let meta = Meta {
         version: VERSION,
@@ -1172,6 +1191,7 @@ pub(super) fn meta_file(
             .iter()
             .map(|(from, to)| (from.to_string(), to.to_string()))
             .collect(),
+        names,
     };
     let mut meta_json = serde_json::to_value(&meta).expect("meta serialises");
     meta_json["type"] = "meta".into();

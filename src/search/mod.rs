@@ -21,7 +21,7 @@ mod update;
 pub use engine::{
     Facet, FacetCount, Hit, Outcome, SearchError, Searcher, Sort, Source, UnknownValue,
 };
-pub use index::{Column, Document, Meta, build};
+pub use index::{Column, Document, Meta, ValueName, build, build_with_names};
 pub use query::{Query, parse};
 pub use update::{Patch, PatchError, patch, replace_tail};
 

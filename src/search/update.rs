@@ -280,6 +280,7 @@ pub fn patch<S: Source>(
         columns,
         meta.dirs,
         meta.listed,
+        meta.names,
     ));
     Ok(files)
 }

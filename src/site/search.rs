@@ -47,7 +47,11 @@ impl SearchFiles {
         let all: Vec<usize> = (0..input.summaries.len()).collect();
         let docs = documents_at(input, &all)?;
         Ok(SearchFiles {
-            files: search::build(&docs, &columns(input.config, kinds(input))),
+            files: search::build_with_names(
+                &docs,
+                &columns(input.config, kinds(input)),
+                names(input.config),
+            ),
             kept: Vec::new(),
         })
     }
@@ -262,22 +266,20 @@ fn columns(config: &Config, kinds: Vec<(String, String)>) -> Vec<Column> {
     ]
 }
 
-/// `value` of a field backed by `taxonomy` under each of its names: as files store it,
-/// and its configured label and aliases, so that `detection:"SIEM correlation"` finds
-/// the incidents whose files say `siem`.
-fn named<'a>(
-    field: &'static str,
-    value: &'a str,
-    taxonomy: &'a Taxonomy,
-) -> impl Iterator<Item = (&'static str, String)> + 'a {
-    let term = taxonomy.get(value);
-    let others = term
-        .into_iter()
-        .flat_map(|t| std::iter::once(&t.label).chain(&t.aliases))
-        .filter(move |name| !name.eq_ignore_ascii_case(value));
-    std::iter::once(value)
-        .chain(others.map(String::as_str))
-        .map(move |name| (field, name.to_string()))
+/// The other names of detection and actor values: their labels and aliases, so that
+/// `detection:"SIEM correlation"` finds the incidents whose files say `siem`.
+fn names(config: &Config) -> Vec<search::ValueName> {
+    let mut names = Vec::new();
+    for (field, taxonomy) in [("detection", &config.detections), ("actor", &config.actors)] {
+        for term in taxonomy.iter() {
+            for name in std::iter::once(&term.label).chain(&term.aliases) {
+                if !name.eq_ignore_ascii_case(&term.slug) {
+                    names.push((field.to_string(), name.clone(), term.slug.clone()));
+                }
+            }
+        }
+    }
+    names
 }
 
 /// What search knows of one incident.
@@ -290,14 +292,8 @@ fn document<'a>(summary: &'a Summary, incident: &'a Incident, config: &Config) -
         }
     }
     keywords.extend(summary.tags.iter().map(|t| ("tag", t.clone())));
-    for (field, value, taxonomy) in [
-        ("detection", &summary.detection, &config.detections),
-        ("actor", &summary.actor, &config.actors),
-    ] {
-        if let Some(value) = value {
-            keywords.extend(named(field, value, taxonomy));
-        }
-    }
+    keywords.extend(summary.detection.iter().map(|d| ("detection", d.clone())));
+    keywords.extend(summary.actor.iter().map(|a| ("actor", a.clone())));
     // The artifacts the build extracted once for the artifact pages (front matter and
     // texts), already in their normal form.
     keywords.extend(

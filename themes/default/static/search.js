@@ -374,7 +374,13 @@
   // The keys whose documents a field filter matches: a term field's value, or each
   // value of a column that passes the filter.
   Engine.prototype.fieldKeys = function (atom) {
-    if (COLUMN_FIELDS.indexOf(atom.field) < 0) return [fieldKey(atom.field, atom.value)];
+    if (COLUMN_FIELDS.indexOf(atom.field) < 0) {
+      // A label or alias of a detection or actor stands for its value (meta.names).
+      var wanted = fold(atom.value);
+      var named = (this.meta.names || []).filter(function (n) { return n[0] === atom.field && fold(n[1]) === wanted; })
+        .map(function (n) { return fieldKey(atom.field, n[2]); });
+      return named.length ? named : [fieldKey(atom.field, atom.value)];
+    }
     var passes = this.passes(atom);
     if (!passes) return [];
     return passes.values.filter(function (v, i) { return passes.ok[i]; })
