@@ -152,6 +152,11 @@ impl fmt::Display for Report {
     }
 }
 
+/// The step of the first incremental build of a process that reads the cache and
+/// lists the content (done when the site is loaded, logged then and counted with that
+/// build's steps).
+const READ_CACHE: &str = "read cache and list files";
+
 /// Times each step and logs it.
 #[derive(Debug, Default)]
 struct Steps {
@@ -526,7 +531,7 @@ impl Site {
             let (state, listing) =
                 rayon::join(|| cache::load(&out, key), || list_sources(root).ok());
             let took = started.elapsed();
-            tracing::debug!("cache read and files listed: {took:.2?}");
+            tracing::debug!("{READ_CACHE}: {took:.2?}");
             let listing = listing.filter(|_| state.is_some());
             (state, listing, Some((started, took)))
         };
@@ -625,7 +630,7 @@ impl Site {
             }
         };
         if let Some((_, took)) = cache_read {
-            report.steps.insert(0, ("read cache and list files", took));
+            report.steps.insert(0, (READ_CACHE, took));
         }
         // The last state is a hundred thousand summaries and paths on a large site.
         drop_later(previous);
