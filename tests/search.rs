@@ -392,7 +392,14 @@ fn new_incidents_patch_the_index_as_a_full_build_would() {
             "severity:2 status:open",
             "-zzz",
             "signale",
+            // Names from fir.toml, which the patched meta file keeps.
+            "detection:\"SIEM correlation\"",
+            "tlp:white OR category:ransomware",
         ],
+    );
+    assert_eq!(
+        ids_in(root, &["--by-date", "detection:\"SIEM correlation\""]),
+        ["S-2024-0004"]
     );
     assert_eq!(ids_in(root, &["-zzz"]).len(), 9);
     assert_eq!(
