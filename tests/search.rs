@@ -137,7 +137,12 @@ fn field_filters_take_labels_and_aliases() {
     assert_eq!(by_date("-tlp:white").len(), 6);
     assert_eq!(by_date("detection:siem"), ["S-2024-0004"]);
     assert_eq!(by_date("detection:\"SIEM correlation\""), ["S-2024-0004"]);
-    assert_eq!(by_date("detection:\"user report\""), ["S-2023-0001"]);
+    // A file that stores the label itself (`fir check` warns of it) is found too.
+    assert_eq!(by_date("detection:user"), ["S-2023-0001"]);
+    assert_eq!(
+        by_date("detection:\"user report\""),
+        ["S-2024-0002", "S-2023-0001"]
+    );
     assert_eq!(by_date("actor:\"IT operations\""), ["S-2024-0004"]);
     assert_eq!(by_date("actor:it-ops"), ["S-2024-0004"]);
     // A name of another field's value is no name of this one's.

@@ -323,16 +323,17 @@ impl<S: Source> Searcher<S> {
     /// each value of a column that passes the filter.
     fn field_keys(&self, field: &str, op: Op, value: &str) -> Vec<String> {
         if !COLUMN_FIELDS.contains(&field) {
+            // The value as typed (a file may store a label: `fir check` warns of it),
+            // and the values it is a label or alias of.
             let wanted = text::fold(value);
-            let named: Vec<String> = (self.meta.names.iter())
-                .filter(|(of, name, _)| of == field && text::fold(name) == wanted)
-                .map(|(_, _, raw)| field_key(field, raw))
-                .collect();
-            return if named.is_empty() {
-                vec![field_key(field, value)]
-            } else {
-                named
-            };
+            let mut keys = vec![field_key(field, value)];
+            for (of, name, raw) in &self.meta.names {
+                let key = field_key(field, raw);
+                if of == field && text::fold(name) == wanted && !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+            return keys;
         }
         let Some(column) = self.meta.columns.iter().find(|c| c.key == field) else {
             return Vec::new();

@@ -375,11 +375,14 @@
   // value of a column that passes the filter.
   Engine.prototype.fieldKeys = function (atom) {
     if (COLUMN_FIELDS.indexOf(atom.field) < 0) {
-      // A label or alias of a detection or actor stands for its value (meta.names).
-      var wanted = fold(atom.value);
-      var named = (this.meta.names || []).filter(function (n) { return n[0] === atom.field && fold(n[1]) === wanted; })
-        .map(function (n) { return fieldKey(atom.field, n[2]); });
-      return named.length ? named : [fieldKey(atom.field, atom.value)];
+      // The value as typed, and the detection or actor values it is a label or alias of
+      // (meta.names), as fir search does (src/search/engine.rs, field_keys).
+      var wanted = fold(atom.value), keys = [fieldKey(atom.field, atom.value)];
+      (this.meta.names || []).forEach(function (n) {
+        var key = fieldKey(atom.field, n[2]);
+        if (n[0] === atom.field && fold(n[1]) === wanted && keys.indexOf(key) < 0) keys.push(key);
+      });
+      return keys;
     }
     var passes = this.passes(atom);
     if (!passes) return [];
