@@ -15,6 +15,7 @@ use crate::store::INCIDENTS_DIR;
 pub struct Entry {
     /// The file, as found under the site root.
     pub path: PathBuf,
+    /// The incident, its taxonomy values read as slugs ([`incident::resolve_terms`]).
     pub incident: Incident,
     /// Where each field stands in the file.
     pub fields: FieldLines,
@@ -189,9 +190,11 @@ fn load_one(path: PathBuf, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) 
     match incident::parse(&text) {
         Ok(parsed) => {
             let diagnostics = incident::validate(&parsed.incident, config, &path, &parsed.fields);
+            let mut incident = parsed.incident;
+            incident::resolve_terms(&mut incident, config);
             let entry = Entry {
                 path,
-                incident: parsed.incident,
+                incident,
                 fields: parsed.fields,
                 source_hash: hash_bytes(text.as_bytes()),
             };

@@ -147,6 +147,75 @@ fn builds_every_page_with_its_content() {
 }
 
 #[test]
+fn values_written_as_labels_count_as_their_terms() {
+    let root = copy_fixture("sites/basic");
+    let file = root.path().join("content/incidents/2024/FIR-2024-0004.md");
+    let text = fs::read_to_string(&file)
+        .unwrap()
+        .replace("category: other", "category: Phishing")
+        .replace("status: closed", "status: Closed")
+        .replace("detection: ids", "detection: IDS / network detection");
+    fs::write(&file, &text).unwrap();
+    let out = run(root.path(), &["build"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    // The file is left as it is, and its author is told.
+    assert_eq!(fs::read_to_string(&file).unwrap(), text);
+    assert!(
+        said.contains("FIR-2024-0004.md:5: field `category`")
+            && said.contains(r#"category "Phishing" is read as "phishing""#),
+        "{said}"
+    );
+    assert!(
+        said.contains(r#"status "Closed" is read as "closed""#),
+        "{said}"
+    );
+
+    let site = root.path().join("site");
+    for second_value in ["category/phishing-2", "status/closed-2", "detection/ids-2"] {
+        assert!(!site.join(second_value).exists(), "{second_value}");
+    }
+    assert!(read(&site, "category/phishing/index.html").contains("FIR-2024-0004"));
+    assert!(read(&site, "detection/ids/index.html").contains("FIR-2024-0004"));
+    let closed = read(&site, "status/closed/index.html");
+    assert!(closed.contains("FIR-2024-0004"), "{closed}");
+    // Closed in the counts: not among the open incidents of the dashboard.
+    let home = read(&site, "index.html");
+    let open_list = home.split("Open incidents").nth(1).unwrap_or_default();
+    let open_list = open_list.split("</table>").next().unwrap_or_default();
+    assert!(!open_list.contains("FIR-2024-0004"), "{open_list}");
+    let data = read(&site, "data/incidents.json");
+    let record = data
+        .lines()
+        .find(|l| l.contains(r#""id":"FIR-2024-0004""#))
+        .unwrap();
+    assert!(
+        record.contains(r#""category":"phishing""#) && record.contains(r#""status":"closed""#),
+        "{record}"
+    );
+
+    // A rebuild that reads the file again (its relation's page renders anew) reads it
+    // the same way: the same site as a full build.
+    let relating = root.path().join("content/incidents/2024/FIR-2024-0005.md");
+    let mut relating_text = fs::read_to_string(&relating).unwrap();
+    relating_text = relating_text.replacen("\n---\n", "\nrelations: [FIR-2024-0004]\n---\n", 1);
+    fs::write(&relating, relating_text).unwrap();
+    ok(&run(root.path(), &["build"]));
+    let full = root.path().join("full");
+    ok(&run(
+        root.path(),
+        &["build", "--full", "--out", full.to_str().unwrap()],
+    ));
+    let incremental = site_files(&site);
+    for (name, bytes) in site_files(&full) {
+        assert!(
+            incremental[&name] == bytes,
+            "{name} differs from a full build"
+        );
+    }
+}
+
+#[test]
 fn follow_up_tasks_not_done_are_listed_soonest_deadline_first() {
     let (_dir, site) = build_fixture(&[]);
     let page = read(&site, "tasks/index.html");

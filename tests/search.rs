@@ -137,8 +137,8 @@ fn field_filters_take_labels_and_aliases() {
     assert_eq!(by_date("-tlp:white").len(), 6);
     assert_eq!(by_date("detection:siem"), ["S-2024-0004"]);
     assert_eq!(by_date("detection:\"SIEM correlation\""), ["S-2024-0004"]);
-    // A file that stores the label itself (`fir check` warns of it) is found too.
-    assert_eq!(by_date("detection:user"), ["S-2023-0001"]);
+    // A file that stores the label (`fir check` warns of it) is read as its value.
+    assert_eq!(by_date("detection:user"), ["S-2024-0002", "S-2023-0001"]);
     assert_eq!(
         by_date("detection:\"user report\""),
         ["S-2024-0002", "S-2023-0001"]

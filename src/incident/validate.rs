@@ -1,7 +1,11 @@
-//! Checks of one incident against the site configuration.
+//! Checks of one incident against the site configuration, and the values it spells
+//! another way than its taxonomy read as their slugs.
 //!
 //! Values a taxonomy does not list are warnings: content stays readable (and gets its
-//! own facet pages) while somebody fixes either the file or `fir.toml`.
+//! own facet pages) while somebody fixes either the file or `fir.toml`. Values that
+//! name a term by its label, an alias or in another case (`Closed`, `Phishing`) are
+//! warned of too, and read as that term: a hand-edited `status: Closed` must close
+//! the incident in every count, not open a second "closed" value.
 
 use std::path::Path;
 
@@ -61,11 +65,19 @@ pub fn validate(
 
     let mut unknown = |field: &str, value: &str, taxonomy: &crate::config::Taxonomy, what: &str| {
         if taxonomy.get(value).is_none() {
-            let hint = match taxonomy.resolve(value) {
-                Some(term) => format!("; did you mean {:?}?", term.slug),
-                None => format!(" (known: {})", taxonomy.slugs().join(", ")),
-            };
-            out.push(warning(field, format!("unknown {what} {value:?}{hint}")));
+            out.push(warning(
+                field,
+                match taxonomy.resolve(value) {
+                    Some(term) => format!(
+                        "{what} {value:?} is read as {:?}; write {:?} in the file",
+                        term.slug, term.slug
+                    ),
+                    None => format!(
+                        "unknown {what} {value:?} (known: {})",
+                        taxonomy.slugs().join(", ")
+                    ),
+                },
+            ));
         }
     };
     unknown(
@@ -131,8 +143,12 @@ pub fn validate(
     }
 
     let tz = config.tz();
+    let status = config
+        .statuses
+        .resolve(&incident.status)
+        .map_or(incident.status.as_str(), |t| t.slug.as_str());
     match &incident.closed {
-        None if config.is_final_status(&incident.status) => out.push(Diagnostic::warning(
+        None if config.is_final_status(status) => out.push(Diagnostic::warning(
             path,
             Some(fields.line_of("status")),
             Some("closed"),
@@ -175,6 +191,36 @@ pub fn validate(
         }
     }
     out
+}
+
+/// Reads every taxonomy value of `incident` that names a term other than by its
+/// slug (label, alias, another case) as that term's slug. Values no term has stay
+/// as they are. The file is not changed: [`validate`] tells its author.
+pub fn resolve_terms(incident: &mut Incident, config: &Config) {
+    fn resolve(value: &mut String, taxonomy: &crate::config::Taxonomy) {
+        if taxonomy.get(value).is_none()
+            && let Some(term) = taxonomy.resolve(value)
+        {
+            value.clone_from(&term.slug);
+        }
+    }
+    resolve(&mut incident.category, &config.categories);
+    resolve(&mut incident.status, &config.statuses);
+    for (value, taxonomy) in [
+        (&mut incident.tlp, &config.tlp),
+        (&mut incident.detection, &config.detections),
+        (&mut incident.actor, &config.actors),
+        (&mut incident.plan, &config.plans),
+    ] {
+        if let Some(value) = value {
+            resolve(value, taxonomy);
+        }
+    }
+    for entry in &mut incident.timeline {
+        if let Some(action) = &mut entry.action {
+            resolve(action, &config.actions);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -223,10 +269,9 @@ mod tests {
             "{messages:?}"
         );
         assert!(
-            messages
-                .iter()
-                .any(|m| m.contains(":5: field `category`")
-                    && m.contains("did you mean \"phishing\"")),
+            messages.iter().any(
+                |m| m.contains(":5: field `category`") && m.contains("is read as \"phishing\"")
+            ),
             "{messages:?}"
         );
         assert!(

@@ -323,8 +323,8 @@ impl<S: Source> Searcher<S> {
     /// each value of a column that passes the filter.
     fn field_keys(&self, field: &str, op: Op, value: &str) -> Vec<String> {
         if !COLUMN_FIELDS.contains(&field) {
-            // The value as typed (a file may store a label: `fir check` warns of it),
-            // and the values it is a label or alias of.
+            // The value as typed (a slug, or a value no term has), and the values it
+            // is a label or alias of.
             let wanted = text::fold(value);
             let mut keys = vec![field_key(field, value)];
             for (of, name, raw) in &self.meta.names {

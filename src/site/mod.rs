@@ -324,6 +324,7 @@ impl Entries {
             )])
         })?;
         let mut incident = parsed.incident;
+        crate::incident::resolve_terms(&mut incident, input.config);
         incident
             .relations
             .retain(|id| input.index.by_id.contains_key(id));
