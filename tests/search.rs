@@ -281,10 +281,50 @@ fn unknown_filter_values_are_said() {
             "Lost or stolen device"
         ]
     );
-    for query in ["severity:>=5", "category:malware", "year:>2030"] {
+    for query in [
+        "severity:>=5",
+        "category:malware",
+        "year:>2030",
+        "tag:vip",
+        "bl:\"retail banking\"",
+        "detection:\"user report\"",
+        // An artifact not found is a plain answer, not a typo.
+        "artifact:203.0.113.77",
+    ] {
         let outcome = search_in(built(), &[query]);
         assert!(outcome.get("unknown").is_none(), "{query}: {outcome}");
     }
+    // A business line, tag, detection or actor no incident has: said, without a list.
+    let outcome = search_in(
+        built(),
+        &["tag:vipp OR bl:\"Retail Bankin\" OR actor:nobody OR tag:campaign"],
+    );
+    assert_eq!(outcome["total"], 1);
+    let unknown: Vec<(&str, &str, usize)> = outcome["unknown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["field"].as_str().unwrap(),
+                u["value"].as_str().unwrap(),
+                u["known"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        unknown,
+        [
+            ("tag", "vipp", 0),
+            ("bl", "Retail Bankin", 0),
+            ("actor", "nobody", 0)
+        ]
+    );
+    let out = common::run(built(), &["search", "-tag:vipp"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("note: no incident has tag \"vipp\""),
+        "{out:?}"
+    );
     let out = common::run(built(), &["search", "severity:9"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -31,6 +31,18 @@ fn expect_hits(browser: &Browser, expected: &[&str]) {
     browser.wait_for(IDS, WAIT, |v| ids(v) == expected);
 }
 
+/// The note shown above the results once `query` is typed, when it holds `awaited`.
+fn note_for(browser: &Browser, input: &str, query: &str, awaited: &str) -> String {
+    browser.clear(input);
+    browser.type_into(input, &format!("{query} "));
+    let note = browser.wait_for(
+        "var n = document.querySelector('#search-results .search-note'); return n ? n.textContent : ''",
+        WAIT,
+        |v| v.as_str().is_some_and(|n| n.contains(awaited)),
+    );
+    note.as_str().unwrap().to_string()
+}
+
 fn check_search_page(browser: &Browser, base: &str) {
     browser.goto(&format!("{base}search.html"));
     browser.wait_for(
@@ -94,19 +106,16 @@ fn check_search_page(browser: &Browser, base: &str) {
     browser.clear(&input);
     browser.type_into(&input, "tlp:white ");
     expect_hits(browser, &["S-2024-0003"]);
-    browser.clear(&input);
-    browser.type_into(&input, "category:phising ");
-    let note = browser.wait_for(
-        "var n = document.querySelector('#search-results .search-note'); return n ? n.textContent : ''",
-        WAIT,
-        |v| v.as_str().is_some_and(|n| n.contains("“phising”")),
-    );
-    let note = note.as_str().unwrap();
+    let note = note_for(browser, &input, "category:phising", "“phising”");
     assert!(
         note.starts_with("category has no value “phising”; its values: ")
             && note.contains("Phishing, Malware"),
         "{note} ({base})"
     );
+    expect_hits(browser, &[]);
+    // A tag no incident has: said too, without a list of values.
+    let note = note_for(browser, &input, "tag:vipp", "“vipp”");
+    assert_eq!(note, "no incident has tag “vipp”", "{base}");
     expect_hits(browser, &[]);
 
     // The box on every page leads to the results.

@@ -57,12 +57,19 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for unknown in &outcome.unknown {
-        eprintln!(
-            "note: {} has no value {:?}; its values: {}",
-            unknown.field,
-            unknown.value,
-            unknown.known.join(", ")
-        );
+        if unknown.known.is_empty() {
+            eprintln!(
+                "note: no incident has {} {:?}",
+                unknown.field, unknown.value
+            );
+        } else {
+            eprintln!(
+                "note: {} has no value {:?}; its values: {}",
+                unknown.field,
+                unknown.value,
+                unknown.known.join(", ")
+            );
+        }
     }
     for hit in &outcome.hits {
         println!(

@@ -80,14 +80,15 @@ pub struct Outcome {
     pub unknown: Vec<UnknownValue>,
 }
 
-/// A column filter that no value of its column passes (`category:phising`, a typo, or
-/// `year:2012` when no incident is of 2012): it matches nothing, and the reader is
-/// told so with the values there are, rather than left with an empty list.
+/// A field filter that names no value there is (`category:phising`, a typo, `year:2012`
+/// when no incident is of 2012, `tag:vipp`): it matches nothing, and the reader is told
+/// so, with a column's values, rather than left with an empty list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnknownValue {
     pub field: String,
     pub value: String,
-    /// The column's values as people read them (labels), in the column's order.
+    /// The column's values as people read them (labels), in the column's order; empty
+    /// for a term field (business line, tag, detection, actor), whose values are many.
     pub known: Vec<String>,
 }
 
@@ -292,31 +293,47 @@ impl<S: Source> Searcher<S> {
         }
     }
 
-    /// The column filters of `query` that no value passes. A comparison with a number
-    /// (`severity:>=5`) is no unknown value, only one that nothing passes.
-    pub fn unknown_values(&self, query: &Query) -> Vec<UnknownValue> {
-        let atoms = query.clauses.iter().flat_map(|clause| &clause.any);
-        atoms
-            .filter_map(|atom| {
-                let Atom::Field { field, op, value } = atom else {
-                    return None;
-                };
-                let column = self.meta.columns.iter().find(|c| c.key == *field)?;
-                let range = *op != Op::Eq && value.trim().parse::<f64>().is_ok();
-                if range || !self.field_keys(field, *op, value).is_empty() {
-                    return None;
-                }
-                Some(UnknownValue {
-                    field: field.clone(),
-                    value: value.clone(),
-                    known: column
+    /// The field filters of `query` that name no value there is: a column filter that
+    /// no value of its column passes, or a business line, tag, detection or actor no
+    /// incident has. A comparison with a number (`severity:>=5`) is no unknown value,
+    /// only one that nothing passes; an artifact not found is a plain answer.
+    pub fn unknown_values(&mut self, query: &Query) -> Result<Vec<UnknownValue>, SearchError> {
+        let mut out = Vec::new();
+        for atom in query.clauses.iter().flat_map(|clause| &clause.any) {
+            let Atom::Field { field, op, value } = atom else {
+                continue;
+            };
+            let known = match self.meta.columns.iter().find(|c| c.key == *field) {
+                Some(column) => {
+                    let range = *op != Op::Eq && value.trim().parse::<f64>().is_ok();
+                    if range || !self.field_keys(field, *op, value).is_empty() {
+                        continue;
+                    }
+                    column
                         .values
                         .iter()
                         .map(|(_, label)| label.clone())
-                        .collect(),
-                })
-            })
-            .collect()
+                        .collect()
+                }
+                None if field != "artifact" => {
+                    let mut indexed = false;
+                    for key in self.field_keys(field, *op, value) {
+                        indexed |= self.entry(&key)?.is_some();
+                    }
+                    if indexed {
+                        continue;
+                    }
+                    Vec::new()
+                }
+                None => continue,
+            };
+            out.push(UnknownValue {
+                field: field.clone(),
+                value: value.clone(),
+                known,
+            });
+        }
+        Ok(out)
     }
 
     /// The keys whose documents a field filter matches: a term field's value, or
@@ -630,7 +647,7 @@ impl<S: Source> Searcher<S> {
             total: found.len(),
             hits,
             facets,
-            unknown: self.unknown_values(query),
+            unknown: self.unknown_values(query)?,
         })
     }
 

@@ -420,21 +420,29 @@
     };
   };
 
-  // The column filters that no value passes, with the column's values (labels): a
-  // typo is said rather than left as an empty list, as `fir search` says it
-  // (src/search/engine.rs, unknown_values). A comparison with a number is no unknown value.
+  // The field filters that name no value there is: a column filter that no value
+  // passes, with the column's values (labels), or a business line, tag, detection or
+  // actor that no incident has (known: []). A typo is said rather than left as an
+  // empty list, as `fir search` says it (src/search/engine.rs, unknown_values). A
+  // comparison with a number is no unknown value; an artifact not found is a plain answer.
   Engine.prototype.unknownValues = function (clauses) {
     var self = this, out = [];
     clauses.forEach(function (clause) {
       clause.any.forEach(function (atom) {
-        if (atom.kind !== "field") return;
+        if (atom.kind !== "field" || atom.field === "artifact") return;
+        if (COLUMN_FIELDS.indexOf(atom.field) < 0) {
+          out.push(Promise.all(self.fieldKeys(atom).map(function (key) { return self.entry(key); })).then(function (found) {
+            return found.some(Boolean) ? null : { field: atom.field, value: atom.value, known: [] };
+          }));
+          return;
+        }
         var passes = self.passes(atom);
         var range = atom.op !== "=" && atom.value.trim() !== "" && !isNaN(Number(atom.value.trim()));
         if (!passes || range || passes.ok.some(Boolean)) return;
         out.push({ field: atom.field, value: atom.value, known: passes.values.map(function (v) { return v[1]; }) });
       });
     });
-    return out;
+    return Promise.all(out).then(function (all) { return all.filter(Boolean); });
   };
 
   // Facet counts of a query made only of column filters, from the cube of value
@@ -816,11 +824,11 @@
     var found = current.found, size = engine.pageSize, pages = Math.max(1, Math.ceil(found.length / size));
     page = Math.min(page, pages - 1);
     var slice = Array.from(found.subarray(page * size, (page + 1) * size));
-    return engine.hits(slice).then(function (hits) {
-      var matches = matchers(clauses);
+    return Promise.all([engine.hits(slice), engine.unknownValues(clauses)]).then(function (r) {
+      var hits = r[0], matches = matchers(clauses);
       var html = '<p class="search-count">' + escapeHtml(fill(strings.results, { n: found.length })) + "</p>";
-      engine.unknownValues(clauses).forEach(function (u) {
-        html += '<p class="search-note">' + escapeHtml(fill(strings.unknown, {
+      r[1].forEach(function (u) {
+        html += '<p class="search-note">' + escapeHtml(fill(u.known.length ? strings.unknown : strings.unknownTerm, {
           field: u.field, value: u.value, values: u.known.join(", ")
         })) + "</p>";
       });
