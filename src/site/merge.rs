@@ -3,6 +3,7 @@
 //! the rest of an intake rebuild's index work.
 
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::path::PathBuf;
 
 use super::{Summary, index};
@@ -23,9 +24,12 @@ impl Merged {
     /// files are `touched` go, `fresh` ones come. Only the part from the first change
     /// on is copied and sorted.
     pub fn new(was: &mut Vec<Summary>, touched: &HashSet<PathBuf>, fresh: Vec<Summary>) -> Merged {
+        // Looked up once per summary: by the path's bytes (as the build cache's keys
+        // are), not by `Path`'s hash, which parses every path into components.
+        let touched: foldhash::HashSet<&OsStr> = touched.iter().map(|p| p.as_os_str()).collect();
         let first_touched = was
             .iter()
-            .position(|s| touched.contains(&s.path))
+            .position(|s| touched.contains(s.path.as_os_str()))
             .unwrap_or(was.len());
         let first_fresh = fresh
             .iter()
@@ -38,7 +42,7 @@ impl Merged {
         summaries.extend(
             was_tail
                 .iter()
-                .filter(|s| !touched.contains(&s.path))
+                .filter(|s| !touched.contains(s.path.as_os_str()))
                 .cloned(),
         );
         summaries.extend(fresh);
