@@ -306,8 +306,7 @@ impl Config {
 
     /// Canonical TLP slug for `value` (case-insensitive, aliases accepted).
     pub fn tlp_slug<'a>(&'a self, value: Option<&'a str>) -> &'a str {
-        let value = value.unwrap_or(&self.default_tlp);
-        self.tlp.resolve(value).map_or(value, |t| t.slug.as_str())
+        self.tlp.slug_of(value.unwrap_or(&self.default_tlp))
     }
 
     /// Rank of a TLP level, 0 for the least restricted; unknown levels rank as the most

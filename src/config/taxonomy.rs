@@ -69,6 +69,12 @@ impl Taxonomy {
         })
     }
 
+    /// The slug of the term `value` names ([`Taxonomy::resolve`]), or `value` itself
+    /// when no term has it.
+    pub fn slug_of<'a>(&'a self, value: &'a str) -> &'a str {
+        self.resolve(value).map_or(value, |t| t.slug.as_str())
+    }
+
     /// The label of `slug`, or the slug itself when it is not configured.
     pub fn label<'a>(&'a self, slug: &'a str) -> &'a str {
         self.get(slug).map_or(slug, |t| t.label.as_str())

@@ -143,20 +143,18 @@ pub fn validate(
     }
 
     let tz = config.tz();
-    let status = config
-        .statuses
-        .resolve(&incident.status)
-        .map_or(incident.status.as_str(), |t| t.slug.as_str());
     match &incident.closed {
-        None if config.is_final_status(status) => out.push(Diagnostic::warning(
-            path,
-            Some(fields.line_of("status")),
-            Some("closed"),
-            format!(
-                "status {:?} is final but no `closed` date is given",
-                incident.status
-            ),
-        )),
+        None if config.is_final_status(config.statuses.slug_of(&incident.status)) => {
+            out.push(Diagnostic::warning(
+                path,
+                Some(fields.line_of("status")),
+                Some("closed"),
+                format!(
+                    "status {:?} is final but no `closed` date is given",
+                    incident.status
+                ),
+            ))
+        }
         Some(closed) if closed.timestamp(tz) < incident.date.timestamp(tz) => out.push(warning(
             "closed",
             format!(

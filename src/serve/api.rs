@@ -105,7 +105,9 @@ async fn timeline(
         Ok(add_entry(app, text, before, entry, status))
     })
     .await?;
-    if previous != incident.status {
+    // A file that spelt its status another way (`Closed`) has not changed status.
+    let statuses = &app.config.statuses;
+    if statuses.slug_of(&previous) != statuses.slug_of(&incident.status) {
         app.hooks.send(worker::Event {
             event: "incident.status_changed",
             id: incident.id.clone(),
