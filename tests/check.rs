@@ -62,6 +62,52 @@ fn warnings_fail_only_under_strict() {
 }
 
 #[test]
+fn fix_writes_values_spelt_another_way_as_their_slugs() {
+    let site = copy_fixture("check/good");
+    let dir = site.path().join("content/incidents/2024");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spelt = dir.join("F01-spelt.md");
+    let text = "---\r\nid: F01-spelt\r\ntitle: Labels typed by hand\r\ndate: 2024-03-01T10:00:00Z\r\ncategory: Phishing  # from the HR report\r\nseverity: 2\r\nstatus: CLOSED\r\ndetection: \"SIEM correlation\"\r\nactor: it operations\r\nclosed: 2024-03-02\r\ntimeline:\r\n  - date: 2024-03-01T11:00:00Z\r\n    action: Investigation\r\n    text: Looked.\r\n---\r\nBody # not a comment.\r\n";
+    std::fs::write(&spelt, text).unwrap();
+    let unknown = dir.join("F02-unknown.md");
+    let unknown_text = "---\nid: F02-unknown\ntitle: A category nobody declared\ndate: 2024-03-01T10:00:00Z\ncategory: cryptojacking\nseverity: 2\nstatus: open\n---\n";
+    std::fs::write(&unknown, unknown_text).unwrap();
+
+    let output = run(site.path(), &["check", "--fix"]);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("F01-spelt.md: category, status, detection, actor"),
+        "{said}"
+    );
+    // Only those lines change; their comment, the line endings and the rest stay.
+    let expected = text
+        .replace("category: Phishing  # from", "category: phishing # from")
+        .replace("status: CLOSED", "status: closed")
+        .replace("detection: \"SIEM correlation\"", "detection: siem")
+        .replace("actor: it operations", "actor: it-ops");
+    assert_eq!(std::fs::read_to_string(&spelt).unwrap(), expected);
+    assert_eq!(std::fs::read_to_string(&unknown).unwrap(), unknown_text);
+    // What is left is said: the nested timeline action and the unknown category.
+    let left: Vec<&str> = said.lines().filter(|l| l.starts_with("warning")).collect();
+    assert_eq!(left.len(), 2, "{said}");
+    assert!(
+        left.iter().any(|l| l.contains("timeline[0].action")),
+        "{said}"
+    );
+    assert!(
+        left.iter()
+            .any(|l| l.contains("unknown category \"cryptojacking\"")),
+        "{said}"
+    );
+
+    // Nothing left to fix: nothing written.
+    let again = run(site.path(), &["check", "--fix"]);
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("fixed"));
+    assert_eq!(std::fs::read_to_string(&spelt).unwrap(), expected);
+}
+
+#[test]
 fn odd_but_valid_files_survive_a_rewrite() {
     for entry in walkdir::WalkDir::new(fixture("check/good/content")) {
         let entry = entry.unwrap();

@@ -4,19 +4,29 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::content;
+use anyhow::Context;
+
+use crate::config::Config;
 use crate::diagnostic::count;
+use crate::{content, incident, store};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Treat warnings (unknown categories, missing close dates, …) as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Write the values that name a term by its label, an alias or in another case
+    /// (category, status, detection, actor, plan) as its slug, then check.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let config = super::load_config(root)?;
+    if args.fix {
+        fix(root, &config)?;
+    }
     let content = content::load(root, &config);
     for diagnostic in &content.diagnostics {
         eprintln!("{diagnostic}");
@@ -37,6 +47,26 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Rewrites the lines of every file whose taxonomy values are spelt another way than
+/// their slugs ([`incident::fix_terms`]), one file at a time under the site's lock (as
+/// the intake server edits), and says which.
+fn fix(root: &Path, config: &Config) -> anyhow::Result<()> {
+    let _lock = store::lock(root).context("locking the incident files")?;
+    let files = content::incident_files(root).context("listing the incident files")?;
+    for path in files {
+        // Unreadable or broken files are reported by the check that follows.
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if let Some((fixed, fields)) = incident::fix_terms(&text, config) {
+            store::replace(&path, fixed.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("fixed {}: {}", path.display(), fields.join(", "));
+        }
+    }
+    Ok(())
 }
 
 /// Files that failed to parse are not entries; count them once each.

@@ -21,7 +21,7 @@ pub fn append_timeline(
     let mut out = append(text, &additions).ok()?;
     let mut expected = parse(&out).ok()?.incident;
     if let Some(status) = status {
-        out = set_status(&out, status)?;
+        out = set_field(&out, "status", status)?;
         expected.status = status.to_string();
     }
     let reread = parse(&out).ok()?.incident;
@@ -101,16 +101,27 @@ pub fn mark_todo_done(text: &str, index: usize, done_at: DateTime) -> Option<(St
     (reread == expected).then_some((out, expected))
 }
 
-/// `text` with the front matter's top-level `status:` line replaced.
-fn set_status(text: &str, status: &str) -> Option<String> {
+/// `text` with the front matter's top-level `key:` line replaced by one giving `value`,
+/// keeping a comment that ended the line. `None` when the front matter has no such
+/// line. Callers read the result back: a `#` the comment search took wrongly shows.
+pub(super) fn set_field(text: &str, key: &str, value: &str) -> Option<String> {
     let mut offset = text.find('\n')? + 1;
     for line in text[offset..].split_inclusive('\n') {
         if line.trim_end() == "---" {
             return None;
         }
-        if line.starts_with("status:") {
+        if let Some(old_value) = line
+            .strip_prefix(key)
+            .and_then(|rest| rest.strip_prefix(':'))
+        {
             let newline = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
-            let replacement = yaml::entry("status", &status).replace('\n', newline);
+            let mut replacement = yaml::entry(key, &value);
+            if let Some(comment) = trailing_comment(old_value)
+                && replacement.matches('\n').count() == 1
+            {
+                replacement.insert_str(replacement.len() - 1, &format!(" {comment}"));
+            }
+            let replacement = replacement.replace('\n', newline);
             let mut out = String::with_capacity(text.len() + replacement.len());
             out.push_str(&text[..offset]);
             out.push_str(&replacement);
@@ -122,10 +133,50 @@ fn set_status(text: &str, status: &str) -> Option<String> {
     None
 }
 
+/// The `# …` comment that ends a one-line YAML value, if any: from the first ` #`
+/// after a quoted value's closing quote, or anywhere in a plain one.
+fn trailing_comment(value: &str) -> Option<&str> {
+    let value = value.trim_end();
+    let unquoted_from = match value.trim_start().chars().next() {
+        Some(quote @ ('"' | '\'')) => {
+            let start = value.find(quote)? + 1;
+            start + value[start..].find(quote)? + 1
+        }
+        _ => 0,
+    };
+    let at = value[unquoted_from..].find(" #")? + unquoted_from;
+    Some(value[at..].trim_start())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::incident::{DateTime, to_markdown};
+
+    #[test]
+    fn a_comment_ending_a_value_is_found_outside_quotes() {
+        for (value, comment) in [
+            (" Phishing  # from HR", Some("# from HR")),
+            (" Phishing", None),
+            (" Phishing#1", None),
+            (" \"a # b\" # c", Some("# c")),
+            (" \"a # b\"", None),
+            (" 'it''s' # c", Some("# c")),
+            (" plain # one # two\r\n", Some("# one # two")),
+        ] {
+            assert_eq!(trailing_comment(value), comment, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn set_field_keeps_the_comment_and_the_line_ending() {
+        let text = "---\r\nid: X\r\nstatus: Open # by hand\r\nstatusline: y\r\n---\r\n";
+        assert_eq!(
+            set_field(text, "status", "open").unwrap(),
+            "---\r\nid: X\r\nstatus: open # by hand\r\nstatusline: y\r\n---\r\n"
+        );
+        assert_eq!(set_field(text, "category", "x"), None);
+    }
 
     fn entry(text: &str) -> TimelineEntry {
         TimelineEntry {

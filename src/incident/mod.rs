@@ -15,7 +15,7 @@ pub use append::{PatchError, append};
 pub use datetime::{DateError, DateTime};
 pub use edit::{append_timeline, mark_todo_done};
 pub use front_matter::{FieldLines, FrontMatterError, Parsed, parse, parse_without_fast_path};
-pub use validate::{is_valid_id, resolve_terms, validate};
+pub use validate::{fix_terms, is_valid_id, resolve_terms, validate};
 pub use yaml::to_markdown;
 
 use serde::{Deserialize, Serialize};

@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use super::{FieldLines, Incident};
-use crate::config::Config;
+use crate::config::{Config, Taxonomy};
 use crate::diagnostic::Diagnostic;
 
 /// True for ids made of `[A-Za-z0-9._-]`, not empty and not starting with a dot.
@@ -63,7 +63,7 @@ pub fn validate(
         out.push(error("title", "the title is empty".into()));
     }
 
-    let mut unknown = |field: &str, value: &str, taxonomy: &crate::config::Taxonomy, what: &str| {
+    let mut unknown = |field: &str, value: &str, taxonomy: &Taxonomy, what: &str| {
         if taxonomy.get(value).is_none() {
             out.push(warning(
                 field,
@@ -195,30 +195,68 @@ pub fn validate(
 /// slug (label, alias, another case) as that term's slug. Values no term has stay
 /// as they are. The file is not changed: [`validate`] tells its author.
 pub fn resolve_terms(incident: &mut Incident, config: &Config) {
-    fn resolve(value: &mut String, taxonomy: &crate::config::Taxonomy) {
-        if taxonomy.get(value).is_none()
-            && let Some(term) = taxonomy.resolve(value)
-        {
-            value.clone_from(&term.slug);
-        }
-    }
-    resolve(&mut incident.category, &config.categories);
-    resolve(&mut incident.status, &config.statuses);
-    for (value, taxonomy) in [
-        (&mut incident.tlp, &config.tlp),
-        (&mut incident.detection, &config.detections),
-        (&mut incident.actor, &config.actors),
-        (&mut incident.plan, &config.plans),
-    ] {
+    for (_, value, taxonomy) in fixable(incident, config) {
         if let Some(value) = value {
             resolve(value, taxonomy);
         }
+    }
+    if let Some(tlp) = &mut incident.tlp {
+        resolve(tlp, &config.tlp);
     }
     for entry in &mut incident.timeline {
         if let Some(action) = &mut entry.action {
             resolve(action, &config.actions);
         }
     }
+}
+
+/// `value` as the slug of the term it names, when it names one other than by its slug.
+fn resolve(value: &mut String, taxonomy: &Taxonomy) -> bool {
+    if taxonomy.get(value).is_some() {
+        return false;
+    }
+    let Some(term) = taxonomy.resolve(value) else {
+        return false;
+    };
+    value.clone_from(&term.slug);
+    true
+}
+
+/// The taxonomy values `fir check --fix` writes as their slugs, with their field and
+/// taxonomy: the top-level ones that are warned of when spelt another way, each on a
+/// line of its own (TLP aliases are no mistake; timeline actions are nested).
+fn fixable<'a>(
+    incident: &'a mut Incident,
+    config: &'a Config,
+) -> [(&'static str, Option<&'a mut String>, &'a Taxonomy); 5] {
+    [
+        ("category", Some(&mut incident.category), &config.categories),
+        ("status", Some(&mut incident.status), &config.statuses),
+        ("detection", incident.detection.as_mut(), &config.detections),
+        ("actor", incident.actor.as_mut(), &config.actors),
+        ("plan", incident.plan.as_mut(), &config.plans),
+    ]
+}
+
+/// `text` with each [`fixable`] value that names a term other than by its slug (label,
+/// alias, another case) written as that slug, every other byte as it was, and the
+/// fields so changed. `None` when there is nothing to fix, or when the file is not laid
+/// out the way a line edit understands (TOML front matter, say) or reading the result
+/// back would not give the same incident with those values fixed.
+pub fn fix_terms(text: &str, config: &Config) -> Option<(String, Vec<&'static str>)> {
+    let mut expected = super::parse(text).ok()?.incident;
+    let mut out = text.to_string();
+    let mut fixed = Vec::new();
+    for (field, value, taxonomy) in fixable(&mut expected, config) {
+        if let Some(value) = value
+            && resolve(value, taxonomy)
+        {
+            out = super::edit::set_field(&out, field, value)?;
+            fixed.push(field);
+        }
+    }
+    let reread = super::parse(&out).ok()?.incident;
+    (!fixed.is_empty() && reread == expected).then_some((out, fixed))
 }
 
 #[cfg(test)]
