@@ -110,18 +110,8 @@ pub(super) fn set_field(text: &str, key: &str, value: &str) -> Option<String> {
         if line.trim_end() == "---" {
             return None;
         }
-        if let Some(old_value) = line
-            .strip_prefix(key)
-            .and_then(|rest| rest.strip_prefix(':'))
-        {
-            let newline = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
-            let mut replacement = yaml::entry(key, &value);
-            if let Some(comment) = trailing_comment(old_value)
-                && replacement.matches('\n').count() == 1
-            {
-                replacement.insert_str(replacement.len() - 1, &format!(" {comment}"));
-            }
-            let replacement = replacement.replace('\n', newline);
+        if let Some(old_value) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
+            let replacement = value_line(line, key, old_value, value);
             let mut out = String::with_capacity(text.len() + replacement.len());
             out.push_str(&text[..offset]);
             out.push_str(&replacement);
@@ -131,6 +121,77 @@ pub(super) fn set_field(text: &str, key: &str, value: &str) -> Option<String> {
         offset += line.len();
     }
     None
+}
+
+/// `text` with each `field:` line in the items of the top-level `block:` list (the
+/// timeline's `action:`, say) whose one-line value `map` turns into another rewritten
+/// with it, keeping its indentation, its list dash and a comment. `None` when the front
+/// matter has no such block list. Callers read the result back.
+pub(super) fn set_item_values(
+    text: &str,
+    block: &str,
+    field: &str,
+    map: impl Fn(&str) -> Option<String>,
+) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    if lines.first()?.trim_end() != "---" {
+        return None;
+    }
+    let end = closing_fence(&lines)?;
+    let key = (1..end).find(|&i| lines[i].trim_end() == format!("{block}:"))?;
+    let items_end = (key + 1..end)
+        .find(|&i| starts_top_level_key(lines[i]))
+        .unwrap_or(end);
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in lines.iter().enumerate() {
+        let body = line.trim_start();
+        let body = body.strip_prefix("- ").map_or(body, str::trim_start);
+        let old_value = body.strip_prefix(field).and_then(|r| r.strip_prefix(':'));
+        let new_value = old_value
+            .filter(|_| (key + 1..items_end).contains(&i))
+            .and_then(|old| map(plain_value(old)).map(|new| (old, new)));
+        match new_value {
+            Some((old, new)) => {
+                out.push_str(&line[..line.len() - body.len()]);
+                out.push_str(&value_line(line, field, old, &new));
+            }
+            None => out.push_str(line),
+        }
+    }
+    Some(out)
+}
+
+/// The line `key: value` (YAML) that replaces `line`, whose value part was `old_value`:
+/// with `line`'s line ending and the comment that ended it.
+fn value_line(line: &str, key: &str, old_value: &str, value: &str) -> String {
+    let newline = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
+    let mut replacement = yaml::entry(key, &value);
+    if let Some(comment) = trailing_comment(old_value)
+        && replacement.matches('\n').count() == 1
+    {
+        replacement.insert_str(replacement.len() - 1, &format!(" {comment}"));
+    }
+    replacement.replace('\n', newline)
+}
+
+/// A one-line YAML value as text: its comment and surrounding blanks gone, and the
+/// quotes around it (the caller reads the file back, so escapes need no care here).
+fn plain_value(value: &str) -> &str {
+    let value = value.trim_end();
+    let value = match trailing_comment(value) {
+        Some(comment) => &value[..value.len() - comment.len()],
+        None => value,
+    }
+    .trim();
+    for quote in ['"', '\''] {
+        if let Some(inner) = value
+            .strip_prefix(quote)
+            .and_then(|v| v.strip_suffix(quote))
+        {
+            return inner;
+        }
+    }
+    value
 }
 
 /// The `# …` comment that ends a one-line YAML value, if any: from the first ` #`
@@ -166,6 +227,17 @@ mod tests {
         ] {
             assert_eq!(trailing_comment(value), comment, "{value:?}");
         }
+    }
+
+    #[test]
+    fn item_values_are_set_inside_their_list_only() {
+        let text = "---\nid: X\ntimeline:\n- action: Investigation # first\n  text: a\n-   date: 2024-01-01\n    action: \"Closed\"\nnuggets:\n  - action: Investigation\n---\naction: Investigation\n";
+        let lower = |v: &str| (v != v.to_lowercase()).then(|| v.to_lowercase());
+        assert_eq!(
+            set_item_values(text, "timeline", "action", lower).unwrap(),
+            "---\nid: X\ntimeline:\n- action: investigation # first\n  text: a\n-   date: 2024-01-01\n    action: closed\nnuggets:\n  - action: Investigation\n---\naction: Investigation\n"
+        );
+        assert_eq!(set_item_values(text, "todos", "action", lower), None);
     }
 
     #[test]

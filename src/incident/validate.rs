@@ -222,9 +222,9 @@ fn resolve(value: &mut String, taxonomy: &Taxonomy) -> bool {
     true
 }
 
-/// The taxonomy values `fir check --fix` writes as their slugs, with their field and
-/// taxonomy: the top-level ones that are warned of when spelt another way, each on a
-/// line of its own (TLP aliases are no mistake; timeline actions are nested).
+/// The top-level taxonomy values `fir check --fix` writes as their slugs (with the
+/// timeline's actions), with their field and taxonomy: those warned of when spelt
+/// another way (a TLP alias is no mistake).
 fn fixable<'a>(
     incident: &'a mut Incident,
     config: &'a Config,
@@ -238,9 +238,9 @@ fn fixable<'a>(
     ]
 }
 
-/// `text` with each [`fixable`] value that names a term other than by its slug (label,
-/// alias, another case) written as that slug, every other byte as it was, and the
-/// fields so changed. `None` when there is nothing to fix, or when the file is not laid
+/// `text` with each [`fixable`] value and timeline action that names a term other
+/// than by its slug (label, alias, another case) written as that slug, every other
+/// byte as it was, and the fields so changed. `None` when there is nothing to fix, or when the file is not laid
 /// out the way a line edit understands (TOML front matter, say) or reading the result
 /// back would not give the same incident with those values fixed.
 pub fn fix_terms(text: &str, config: &Config) -> Option<(String, Vec<&'static str>)> {
@@ -254,6 +254,21 @@ pub fn fix_terms(text: &str, config: &Config) -> Option<(String, Vec<&'static st
             out = super::edit::set_field(&out, field, value)?;
             fixed.push(field);
         }
+    }
+    let mut actions = false;
+    for action in expected
+        .timeline
+        .iter_mut()
+        .filter_map(|e| e.action.as_mut())
+    {
+        actions |= resolve(action, &config.actions);
+    }
+    if actions {
+        out = super::edit::set_item_values(&out, "timeline", "action", |value| {
+            let mut value = value.to_string();
+            resolve(&mut value, &config.actions).then_some(value)
+        })?;
+        fixed.push("timeline actions");
     }
     let reread = super::parse(&out).ok()?.incident;
     (!fixed.is_empty() && reread == expected).then_some((out, fixed))
