@@ -263,3 +263,53 @@ proptest! {
         }
     }
 }
+
+/// How a hand-edited file may spell a taxonomy value: its slug, its label in any case,
+/// the slug in capitals, or a value no term has.
+fn spelling(slug: &'static str, label: &'static str) -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(slug.to_string()),
+        Just(label.to_string()),
+        Just(label.to_uppercase()),
+        Just(slug.to_uppercase()),
+        Just(format!("{slug}-nowhere")),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// `fir check --fix` on any written incident: the file read back is the incident
+    /// with its spelt values read as slugs (TLP aside), and nothing else changes.
+    #[test]
+    fn fix_writes_exactly_the_values_read_as_slugs(
+        original in incident(),
+        category in spelling("phishing", "Phishing"),
+        status in spelling("closed", "Closed"),
+        detection in prop::option::of(spelling("siem", "SIEM correlation")),
+        actor in prop::option::of(spelling("it-ops", "IT operations")),
+        action in spelling("investigation", "Investigation"),
+    ) {
+        let config = fir::Config::default();
+        let mut spelt = original;
+        spelt.category = category;
+        spelt.status = status;
+        spelt.detection = detection;
+        spelt.actor = actor;
+        for entry in &mut spelt.timeline {
+            entry.action = Some(action.clone());
+        }
+        let text = to_markdown(&spelt);
+        let read = parse(&text).unwrap().incident;
+        let mut expected = read.clone();
+        fir::incident::resolve_terms(&mut expected, &config);
+        expected.tlp = read.tlp.clone();
+        match fir::incident::fix_terms(&text, &config) {
+            Some((fixed, fields)) => {
+                prop_assert!(!fields.is_empty());
+                prop_assert_eq!(parse(&fixed).unwrap().incident, expected, "file was:\n{}", text);
+            }
+            None => prop_assert_eq!(read, expected, "nothing fixed in:\n{}", text),
+        }
+    }
+}
