@@ -117,6 +117,20 @@ fn check_search_page(browser: &Browser, base: &str) {
     let note = note_for(browser, &input, "tag:vipp", "“vipp”");
     assert_eq!(note, "no incident has tag “vipp”", "{base}");
     expect_hits(browser, &[]);
+    // Not while the value is still being typed: only once a blank ends it.
+    browser.clear(&input);
+    browser.type_into(&input, "tag:vip ");
+    expect_hits(browser, &["S-2024-0001"]);
+    browser.clear(&input);
+    browser.type_into(&input, "tag:vi");
+    expect_hits(browser, &[]);
+    let notes =
+        browser.run("return document.querySelectorAll('#search-results .search-note').length");
+    assert_eq!(notes, 0, "{base}");
+    assert_eq!(
+        note_for(browser, &input, "tag:vi", "“vi”"),
+        "no incident has tag “vi”"
+    );
 
     // The box on every page leads to the results.
     browser.goto(&format!("{base}index.html"));

@@ -156,6 +156,8 @@
       if (t.field) {
         var split = splitOp(t.text), value = split[1].trim();
         atom = value ? { kind: "field", field: t.field, op: split[0], value: value } : null;
+        // A value still being typed is not called unknown yet (its note would flicker).
+        if (atom && typingLast && index === lastItem) atom.typing = true;
       } else {
         atom = textAtom(t.text, t.quoted, typingLast && index === lastItem);
       }
@@ -429,7 +431,7 @@
     var self = this, out = [];
     clauses.forEach(function (clause) {
       clause.any.forEach(function (atom) {
-        if (atom.kind !== "field" || atom.field === "artifact") return;
+        if (atom.kind !== "field" || atom.field === "artifact" || atom.typing) return;
         if (COLUMN_FIELDS.indexOf(atom.field) < 0) {
           out.push(Promise.all(self.fieldKeys(atom).map(function (key) { return self.entry(key); })).then(function (found) {
             return found.some(Boolean) ? null : { field: atom.field, value: atom.value, known: [] };
