@@ -69,7 +69,7 @@ pub fn validate(
                 field,
                 match taxonomy.resolve(value) {
                     Some(term) => format!(
-                        "{what} {value:?} is read as {:?}; write {:?} in the file",
+                        "{what} {value:?} is read as {:?}; write {:?} in the file (`fir check --fix` does)",
                         term.slug, term.slug
                     ),
                     None => format!(
