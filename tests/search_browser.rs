@@ -115,7 +115,7 @@ fn check_search_page(browser: &Browser, base: &str) {
     expect_hits(browser, &[]);
     // A tag no incident has: said too, without a list of values.
     let note = note_for(browser, &input, "tag:vipp", "“vipp”");
-    assert_eq!(note, "no incident has tag “vipp”", "{base}");
+    assert_eq!(note, "No incident has tag “vipp”", "{base}");
     expect_hits(browser, &[]);
     // Not while the value is still being typed: only once a blank ends it.
     browser.clear(&input);
@@ -129,7 +129,7 @@ fn check_search_page(browser: &Browser, base: &str) {
     assert_eq!(notes, 0, "{base}");
     assert_eq!(
         note_for(browser, &input, "tag:vi", "“vi”"),
-        "no incident has tag “vi”"
+        "No incident has tag “vi”"
     );
 
     // The box on every page leads to the results.
