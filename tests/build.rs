@@ -154,7 +154,8 @@ fn values_written_as_labels_count_as_their_terms() {
         .unwrap()
         .replace("category: other", "category: Phishing")
         .replace("status: closed", "status: Closed")
-        .replace("detection: ids", "detection: IDS / network detection");
+        .replace("detection: ids", "detection: IDS / network detection")
+        .replace("  - Corporate IT", "  - corporate it");
     fs::write(&file, &text).unwrap();
     let out = run(root.path(), &["build"]);
     let said = String::from_utf8_lossy(&out.stderr);
@@ -172,11 +173,17 @@ fn values_written_as_labels_count_as_their_terms() {
     );
 
     let site = root.path().join("site");
-    for second_value in ["category/phishing-2", "status/closed-2", "detection/ids-2"] {
+    for second_value in [
+        "category/phishing-2",
+        "status/closed-2",
+        "detection/ids-2",
+        "business-line/corporate-it-2",
+    ] {
         assert!(!site.join(second_value).exists(), "{second_value}");
     }
     assert!(read(&site, "category/phishing/index.html").contains("FIR-2024-0004"));
     assert!(read(&site, "detection/ids/index.html").contains("FIR-2024-0004"));
+    assert!(read(&site, "business-line/corporate-it/index.html").contains("FIR-2024-0004"));
     let closed = read(&site, "status/closed/index.html");
     assert!(closed.contains("FIR-2024-0004"), "{closed}");
     // Closed in the counts: not among the open incidents of the dashboard.
@@ -190,7 +197,9 @@ fn values_written_as_labels_count_as_their_terms() {
         .find(|l| l.contains(r#""id":"FIR-2024-0004""#))
         .unwrap();
     assert!(
-        record.contains(r#""category":"phishing""#) && record.contains(r#""status":"closed""#),
+        record.contains(r#""category":"phishing""#)
+            && record.contains(r#""status":"closed""#)
+            && record.contains(r#""business_lines":["Corporate IT"]"#),
         "{record}"
     );
 

@@ -67,7 +67,7 @@ fn fix_writes_values_spelt_another_way_as_their_slugs() {
     let dir = site.path().join("content/incidents/2024");
     std::fs::create_dir_all(&dir).unwrap();
     let spelt = dir.join("F01-spelt.md");
-    let text = "---\r\nid: F01-spelt\r\ntitle: Labels typed by hand\r\ndate: 2024-03-01T10:00:00Z\r\ncategory: Phishing  # from the HR report\r\nseverity: 2\r\nstatus: CLOSED\r\ndetection: \"SIEM correlation\"\r\nactor: it operations\r\nclosed: 2024-03-02\r\ntimeline:\r\n  - date: 2024-03-01T11:00:00Z\r\n    action: Investigation\r\n    text: Looked.\r\n---\r\nBody # not a comment.\r\n";
+    let text = "---\r\nid: F01-spelt\r\ntitle: Labels typed by hand\r\ndate: 2024-03-01T10:00:00Z\r\ncategory: Phishing  # from the HR report\r\nseverity: 2\r\nstatus: CLOSED\r\ndetection: \"SIEM correlation\"\r\nactor: it operations\r\nbusiness_lines:\r\n  - retail banking > FRANCE\r\n  - Corporate IT\r\nclosed: 2024-03-02\r\ntimeline:\r\n  - date: 2024-03-01T11:00:00Z\r\n    action: Investigation\r\n    text: Looked.\r\ntodos:\r\n  - task: Call them\r\n    business_line: corporate it\r\n---\r\nBody # not a comment.\r\n";
     std::fs::write(&spelt, text).unwrap();
     let unknown = dir.join("F02-unknown.md");
     let unknown_text = "---\nid: F02-unknown\ntitle: A category nobody declared\ndate: 2024-03-01T10:00:00Z\ncategory: cryptojacking\nseverity: 2\nstatus: open\n---\n";
@@ -77,7 +77,9 @@ fn fix_writes_values_spelt_another_way_as_their_slugs() {
     let said = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{said}");
     assert!(
-        said.contains("F01-spelt.md: category, status, detection, actor, timeline actions"),
+        said.contains(
+            "F01-spelt.md: category, status, detection, actor, timeline actions, business lines, task business lines"
+        ),
         "{said}"
     );
     // Only those lines change; their comment, the line endings and the rest stay.
@@ -86,7 +88,9 @@ fn fix_writes_values_spelt_another_way_as_their_slugs() {
         .replace("status: CLOSED", "status: closed")
         .replace("detection: \"SIEM correlation\"", "detection: siem")
         .replace("actor: it operations", "actor: it-ops")
-        .replace("action: Investigation", "action: investigation");
+        .replace("action: Investigation", "action: investigation")
+        .replace("- retail banking > FRANCE", "- Retail Banking > France")
+        .replace("business_line: corporate it", "business_line: Corporate IT");
     assert_eq!(std::fs::read_to_string(&spelt).unwrap(), expected);
     assert_eq!(std::fs::read_to_string(&unknown).unwrap(), unknown_text);
     // What is left is said: the category no term has.

@@ -16,8 +16,8 @@ pub struct Args {
     #[arg(long)]
     pub strict: bool,
     /// Write the values that name a term by its label, an alias or in another case
-    /// (category, status, detection, actor, plan, timeline actions) as its slug, then
-    /// check.
+    /// (category, status, detection, actor, plan, timeline actions) as its slug, and
+    /// business lines in another case as declared, then check.
     #[arg(long)]
     pub fix: bool,
 }

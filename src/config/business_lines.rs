@@ -36,6 +36,16 @@ impl BusinessLines {
         self.paths.contains(&path)
     }
 
+    /// The declared path that `path` names in another case (`retail banking >
+    /// France`), when it is not declared as written.
+    pub fn resolve(&self, path: &str) -> Option<&str> {
+        let wanted = normalize(path).to_lowercase();
+        self.paths
+            .iter()
+            .find(|p| p.to_lowercase() == wanted)
+            .map(String::as_str)
+    }
+
     /// Direct children of `parent` (`None` for the top level).
     pub fn children<'a>(&'a self, parent: Option<&'a str>) -> impl Iterator<Item = &'a str> + 'a {
         self.paths

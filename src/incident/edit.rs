@@ -111,7 +111,7 @@ pub(super) fn set_field(text: &str, key: &str, value: &str) -> Option<String> {
             return None;
         }
         if let Some(old_value) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
-            let replacement = value_line(line, key, old_value, value);
+            let replacement = value_line(line, &format!("{key}:"), old_value, value);
             let mut out = String::with_capacity(text.len() + replacement.len());
             out.push_str(&text[..offset]);
             out.push_str(&replacement);
@@ -123,14 +123,15 @@ pub(super) fn set_field(text: &str, key: &str, value: &str) -> Option<String> {
     None
 }
 
-/// `text` with each `field:` line in the items of the top-level `block:` list (the
-/// timeline's `action:`, say) whose one-line value `map` turns into another rewritten
-/// with it, keeping its indentation, its list dash and a comment. `None` when the front
-/// matter has no such block list. Callers read the result back.
+/// `text` with each item of the top-level `block:` list whose one-line value `map`
+/// turns into another rewritten with it: the item's `field:` line (the timeline's
+/// `action:`, say), or, when `field` is `None`, the item itself (`- value`). Its
+/// indentation, list dash and comment stay. `None` when the front matter has no such
+/// block list. Callers read the result back.
 pub(super) fn set_item_values(
     text: &str,
     block: &str,
-    field: &str,
+    field: Option<&str>,
     map: impl Fn(&str) -> Option<String>,
 ) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
@@ -144,16 +145,15 @@ pub(super) fn set_item_values(
         .unwrap_or(end);
     let mut out = String::with_capacity(text.len());
     for (i, line) in lines.iter().enumerate() {
-        let body = line.trim_start();
-        let body = body.strip_prefix("- ").map_or(body, str::trim_start);
-        let old_value = body.strip_prefix(field).and_then(|r| r.strip_prefix(':'));
-        let new_value = old_value
-            .filter(|_| (key + 1..items_end).contains(&i))
-            .and_then(|old| map(plain_value(old)).map(|new| (old, new)));
-        match new_value {
-            Some((old, new)) => {
-                out.push_str(&line[..line.len() - body.len()]);
-                out.push_str(&value_line(line, field, old, &new));
+        let replaced = (key + 1..items_end)
+            .contains(&i)
+            .then(|| item_value(line, field))
+            .flatten()
+            .and_then(|(at, lead, old)| Some((at, lead, old, map(plain_value(old))?)));
+        match replaced {
+            Some((at, lead, old, new)) => {
+                out.push_str(&line[..at]);
+                out.push_str(&value_line(line, &lead, old, &new));
             }
             None => out.push_str(line),
         }
@@ -161,11 +161,28 @@ pub(super) fn set_item_values(
     Some(out)
 }
 
-/// The line `key: value` (YAML) that replaces `line`, whose value part was `old_value`:
-/// with `line`'s line ending and the comment that ended it.
-fn value_line(line: &str, key: &str, old_value: &str, value: &str) -> String {
+/// Where the value of an item's `field` (or, for `None`, the item itself) stands on
+/// `line`: the offset of what a rewrite replaces, what precedes the value there
+/// (`field:` or `-`), and the value as written.
+fn item_value<'l>(line: &'l str, field: Option<&str>) -> Option<(usize, String, &'l str)> {
+    let body = line.trim_start();
+    let (body, lead) = match field {
+        None => (body, "-".to_string()),
+        Some(field) => (
+            body.strip_prefix("- ").map_or(body, str::trim_start),
+            format!("{field}:"),
+        ),
+    };
+    let old = body.strip_prefix(&lead)?;
+    (field.is_some() || old.starts_with(' ')).then_some((line.len() - body.len(), lead, old))
+}
+
+/// The line `lead value` (`key: value`, `- value`) that replaces `line`, whose value
+/// part was `old_value`: with `line`'s line ending and the comment that ended it.
+fn value_line(line: &str, lead: &str, old_value: &str, value: &str) -> String {
     let newline = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
-    let mut replacement = yaml::entry(key, &value);
+    // The writer's form of the value: what follows `x:` in its one-entry mapping.
+    let mut replacement = format!("{lead}{}", &yaml::entry("x", &value)[2..]);
     if let Some(comment) = trailing_comment(old_value)
         && replacement.matches('\n').count() == 1
     {
@@ -234,10 +251,16 @@ mod tests {
         let text = "---\nid: X\ntimeline:\n- action: Investigation # first\n  text: a\n-   date: 2024-01-01\n    action: \"Closed\"\nnuggets:\n  - action: Investigation\n---\naction: Investigation\n";
         let lower = |v: &str| (v != v.to_lowercase()).then(|| v.to_lowercase());
         assert_eq!(
-            set_item_values(text, "timeline", "action", lower).unwrap(),
+            set_item_values(text, "timeline", Some("action"), lower).unwrap(),
             "---\nid: X\ntimeline:\n- action: investigation # first\n  text: a\n-   date: 2024-01-01\n    action: closed\nnuggets:\n  - action: Investigation\n---\naction: Investigation\n"
         );
-        assert_eq!(set_item_values(text, "todos", "action", lower), None);
+        assert_eq!(set_item_values(text, "todos", Some("action"), lower), None);
+        let lines = "---\nid: X\nbusiness_lines:\n  - retail banking # r\n  - Corporate IT\ntags:\n  - retail banking\n---\n";
+        let capital = |v: &str| (v == "retail banking").then(|| "Retail Banking".to_string());
+        assert_eq!(
+            set_item_values(lines, "business_lines", None, capital).unwrap(),
+            "---\nid: X\nbusiness_lines:\n  - Retail Banking # r\n  - Corporate IT\ntags:\n  - retail banking\n---\n"
+        );
     }
 
     #[test]

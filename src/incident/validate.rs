@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use super::{FieldLines, Incident};
-use crate::config::{Config, Taxonomy};
+use crate::config::{BusinessLines, Config, Taxonomy};
 use crate::diagnostic::Diagnostic;
 
 /// True for ids made of `[A-Za-z0-9._-]`, not empty and not starting with a dot.
@@ -68,10 +68,7 @@ pub fn validate(
             out.push(warning(
                 field,
                 match taxonomy.resolve(value) {
-                    Some(term) => format!(
-                        "{what} {value:?} is read as {:?}; write {:?} in the file (`fir check --fix` does)",
-                        term.slug, term.slug
-                    ),
+                    Some(term) => read_as(what, value, &term.slug),
                     None => format!(
                         "unknown {what} {value:?} (known: {})",
                         taxonomy.slugs().join(", ")
@@ -127,7 +124,12 @@ pub fn validate(
         if !config.business_lines.contains(line) {
             out.push(warning(
                 &format!("business_lines[{i}]"),
-                format!("unknown business line {line:?}; declare it in fir.toml's business_lines"),
+                match config.business_lines.resolve(line) {
+                    Some(declared) => read_as("business line", line, declared),
+                    None => format!(
+                        "unknown business line {line:?}; declare it in fir.toml's business_lines"
+                    ),
+                },
             ));
         }
     }
@@ -137,7 +139,10 @@ pub fn validate(
         {
             out.push(warning(
                 &format!("todos[{i}].business_line"),
-                format!("unknown business line {line:?}"),
+                match config.business_lines.resolve(line) {
+                    Some(declared) => read_as("business line", line, declared),
+                    None => format!("unknown business line {line:?}"),
+                },
             ));
         }
     }
@@ -191,6 +196,13 @@ pub fn validate(
     out
 }
 
+/// The warning for a value read as `meant`, which the file spells `value`.
+fn read_as(what: &str, value: &str, meant: &str) -> String {
+    format!(
+        "{what} {value:?} is read as {meant:?}; write {meant:?} in the file (`fir check --fix` does)"
+    )
+}
+
 /// Reads every taxonomy value of `incident` that names a term other than by its
 /// slug (label, alias, another case) as that term's slug. Values no term has stay
 /// as they are. The file is not changed: [`validate`] tells its author.
@@ -208,6 +220,31 @@ pub fn resolve_terms(incident: &mut Incident, config: &Config) {
             resolve(action, &config.actions);
         }
     }
+    for line in business_lines(incident) {
+        resolve_business_line(line, &config.business_lines);
+    }
+}
+
+/// Every business line `incident` names: its own and its tasks'.
+fn business_lines(incident: &mut Incident) -> impl Iterator<Item = &mut String> {
+    (incident.business_lines.iter_mut()).chain(
+        incident
+            .todos
+            .iter_mut()
+            .filter_map(|t| t.business_line.as_mut()),
+    )
+}
+
+/// `line` as the declared business line it names in another case, if it does.
+fn resolve_business_line(line: &mut String, declared: &BusinessLines) -> bool {
+    if declared.contains(line) {
+        return false;
+    }
+    let Some(path) = declared.resolve(line) else {
+        return false;
+    };
+    *line = path.to_string();
+    true
 }
 
 /// `value` as the slug of the term it names, when it names one other than by its slug.
@@ -255,20 +292,52 @@ pub fn fix_terms(text: &str, config: &Config) -> Option<(String, Vec<&'static st
             fixed.push(field);
         }
     }
-    let mut actions = false;
-    for action in expected
-        .timeline
-        .iter_mut()
-        .filter_map(|e| e.action.as_mut())
-    {
-        actions |= resolve(action, &config.actions);
-    }
-    if actions {
-        out = super::edit::set_item_values(&out, "timeline", "action", |value| {
-            let mut value = value.to_string();
-            resolve(&mut value, &config.actions).then_some(value)
-        })?;
-        fixed.push("timeline actions");
+    let actions = |value: &mut String| resolve(value, &config.actions);
+    let lines = |value: &mut String| resolve_business_line(value, &config.business_lines);
+    type Fix<'f> = &'f dyn Fn(&mut String) -> bool;
+    // (what, the values, the list that holds them, their field in its items, the fix)
+    let items = [
+        (
+            "timeline actions",
+            (expected
+                .timeline
+                .iter_mut()
+                .filter_map(|e| e.action.as_mut()))
+            .collect::<Vec<_>>(),
+            "timeline",
+            Some("action"),
+            &actions as Fix,
+        ),
+        (
+            "business lines",
+            expected.business_lines.iter_mut().collect(),
+            "business_lines",
+            None,
+            &lines,
+        ),
+        (
+            "task business lines",
+            (expected
+                .todos
+                .iter_mut()
+                .filter_map(|t| t.business_line.as_mut()))
+            .collect(),
+            "todos",
+            Some("business_line"),
+            &lines,
+        ),
+    ];
+    for (what, values, list, field, fix) in items {
+        if values
+            .into_iter()
+            .fold(false, |any, value| fix(value) | any)
+        {
+            out = super::edit::set_item_values(&out, list, field, |value| {
+                let mut value = value.to_string();
+                fix(&mut value).then_some(value)
+            })?;
+            fixed.push(what);
+        }
     }
     let reread = super::parse(&out).ok()?.incident;
     (!fixed.is_empty() && reread == expected).then_some((out, fixed))
