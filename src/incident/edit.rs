@@ -40,18 +40,13 @@ pub fn mark_todo_done(text: &str, index: usize, done_at: DateTime) -> Option<(St
     todo.done = true;
     todo.done_at = Some(done_at);
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    if lines.first()?.trim_end() != "---" {
-        return None;
-    }
-    let end = closing_fence(&lines)?;
-    // A block list only: `todos: []` or a flow list is not edited line by line.
-    let key = (1..end).find(|&i| lines[i].trim_end() == "todos:")?;
-    let block_end = (key + 1..end)
-        .find(|&i| starts_top_level_key(lines[i]))
-        .unwrap_or(end);
+    let items = list_items(&lines, "todos")?;
+    let block_end = items.end;
     // Items start with `- ` at the first item's indentation.
     let indent_of = |line: &str| line.len() - line.trim_start().len();
-    let first = (key + 1..block_end).find(|&i| lines[i].trim_start().starts_with("- "))?;
+    let first = items
+        .clone()
+        .find(|&i| lines[i].trim_start().starts_with("- "))?;
     let indent = indent_of(lines[first]);
     let starts: Vec<usize> = (first..block_end)
         .filter(|&i| indent_of(lines[i]) == indent && lines[i].trim_start().starts_with("- "))
@@ -135,17 +130,10 @@ pub(super) fn set_item_values(
     map: impl Fn(&str) -> Option<String>,
 ) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    if lines.first()?.trim_end() != "---" {
-        return None;
-    }
-    let end = closing_fence(&lines)?;
-    let key = (1..end).find(|&i| lines[i].trim_end() == format!("{block}:"))?;
-    let items_end = (key + 1..end)
-        .find(|&i| starts_top_level_key(lines[i]))
-        .unwrap_or(end);
+    let items = list_items(&lines, block)?;
     let mut out = String::with_capacity(text.len());
     for (i, line) in lines.iter().enumerate() {
-        let replaced = (key + 1..items_end)
+        let replaced = items
             .contains(&i)
             .then(|| item_value(line, field))
             .flatten()
@@ -159,6 +147,22 @@ pub(super) fn set_item_values(
         }
     }
     Some(out)
+}
+
+/// The lines of the items of the top-level block list `key` in the front matter of the
+/// file split into `lines`. `None` when the file has no YAML front matter or no such
+/// list, or when it is written `key: []` or as a flow list, which are not edited line
+/// by line.
+fn list_items(lines: &[&str], key: &str) -> Option<std::ops::Range<usize>> {
+    if lines.first()?.trim_end() != "---" {
+        return None;
+    }
+    let end = closing_fence(lines)?;
+    let at = (1..end).find(|&i| lines[i].trim_end().strip_prefix(key) == Some(":"))?;
+    let items_end = (at + 1..end)
+        .find(|&i| starts_top_level_key(lines[i]))
+        .unwrap_or(end);
+    Some(at + 1..items_end)
 }
 
 /// Where the value of an item's `field` (or, for `None`, the item itself) stands on
