@@ -797,43 +797,50 @@ fn follow_up_tasks_are_added_leaving_the_rest_of_the_file_as_it_was() {
     server.check();
 }
 
-/// A server whose hook appends every event it is told, a JSON line each, to the
-/// returned file in `dir`.
-fn server_with_event_log(dir: &Path) -> (Server, PathBuf) {
-    let log = dir.join("events.jsonl");
-    let server = Server::start(&format!(
-        "hook_command = [\"sh\", \"-c\", \"cat >> '{}'; echo >> '{}'\"]\n",
-        log.display(),
-        log.display()
-    ));
-    (server, log)
+/// The events a server's hook was told, a JSON line each, in a file of their own.
+struct EventLog {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
 }
 
-/// The status changes logged so far, once one of them is `awaited` (10 s at most).
-fn status_changes(
-    log: &Path,
-    awaited: impl Fn(&serde_json::Value) -> bool,
-) -> Vec<serde_json::Value> {
-    let start = Instant::now();
-    loop {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        let changes: Vec<serde_json::Value> = text
-            .lines()
-            .filter(|l| l.contains("status_changed"))
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        if changes.iter().any(&awaited) {
-            return changes;
+/// A server whose hook appends every event it is told to an [`EventLog`].
+fn server_with_event_log() -> (Server, EventLog) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.jsonl");
+    let server = Server::start(&format!(
+        "hook_command = [\"sh\", \"-c\", \"cat >> '{}'; echo >> '{}'\"]\n",
+        path.display(),
+        path.display()
+    ));
+    (server, EventLog { _dir: dir, path })
+}
+
+impl EventLog {
+    /// The status changes logged so far, once one of them is `awaited` (10 s at most).
+    fn status_changes(
+        &self,
+        awaited: impl Fn(&serde_json::Value) -> bool,
+    ) -> Vec<serde_json::Value> {
+        let start = Instant::now();
+        loop {
+            let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+            let changes: Vec<serde_json::Value> = text
+                .lines()
+                .filter(|l| l.contains("status_changed"))
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            if changes.iter().any(&awaited) {
+                return changes;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "no hook event");
+            std::thread::sleep(Duration::from_millis(50));
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "no hook event");
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
 #[test]
 fn a_status_spelt_another_way_is_no_status_change() {
-    let events = tempfile::tempdir().unwrap();
-    let (server, log) = server_with_event_log(events.path());
+    let (server, events) = server_with_event_log();
     let path = server.file_of("FIR-2024-0003");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("\nstatus: open\n"), "{text}");
@@ -847,7 +854,7 @@ fn a_status_spelt_another_way_is_no_status_change() {
         assert_eq!(response.status, 201, "{}", response.text());
     }
     // Events go out in order: once the real change is told, a false one would be too.
-    let changes = status_changes(&log, |e| e["status"] == "blocked");
+    let changes = events.status_changes(|e| e["status"] == "blocked");
     assert_eq!(changes.len(), 1, "{changes:?}");
     assert_eq!(changes[0]["previous_status"], "open");
     server.check();
@@ -855,8 +862,7 @@ fn a_status_spelt_another_way_is_no_status_change() {
 
 #[test]
 fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
-    let events = tempfile::tempdir().unwrap();
-    let (server, log) = server_with_event_log(events.path());
+    let (server, events) = server_with_event_log();
     let path = server.file_of("FIR-2024-0003");
     let before = std::fs::read_to_string(&path).unwrap();
     let response = server.post_json(
@@ -884,7 +890,7 @@ fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
     );
     assert_eq!(response.status, 201);
     assert_eq!(server.incident("FIR-2024-0003").status, "blocked");
-    let event = status_changes(&log, |_| true).remove(0);
+    let event = events.status_changes(|_| true).remove(0);
     assert_eq!(event["id"], "FIR-2024-0003");
     assert_eq!(event["previous_status"], "open");
     assert_eq!(event["status"], "blocked");
