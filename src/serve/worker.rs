@@ -61,6 +61,7 @@ impl Rebuilder {
                 };
                 save(&mut site);
                 site.prepare_updates();
+                site.copy_ahead();
                 let (mut scanned, mut scan_failed) = (Instant::now(), None);
                 // A change that arrived while the last rebuild ran.
                 let mut waiting: Option<PathBuf> = None;

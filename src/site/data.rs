@@ -232,7 +232,7 @@ fn line_near(
         return Ok(None);
     }
     let needle = format!("\n{{\"id\":\"{id}\"");
-    let needle = needle.as_bytes();
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
     let mut half = NEAR;
     let mut chunk = Vec::new();
     loop {
@@ -241,7 +241,7 @@ fn line_near(
         file.seek(SeekFrom::Start(from))?;
         chunk.clear();
         file.by_ref().take(to - from).read_to_end(&mut chunk)?;
-        if let Some(at) = chunk.windows(needle.len()).position(|w| w == needle) {
+        if let Some(at) = finder.find(&chunk) {
             let start = from + at as u64 + 1;
             // Its end: the next `\n`, in the stretch read or past it.
             let rest = &chunk[at + 1..];

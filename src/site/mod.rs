@@ -462,7 +462,15 @@ pub struct Site {
     /// content took: the first build's time and steps count it, so that what it
     /// reports is the whole incremental build.
     cache_read: Option<(Instant, Duration)>,
+    /// Copies of the large data files begun for the next incremental build to splice
+    /// ([`Site::copy_ahead`]).
+    early_copies: publish::EarlyCopies,
+    /// Whether to copy ahead after each build.
+    copies_ahead: bool,
 }
+
+/// The files an incremental build splices rather than writes whole.
+const SPLICED: [&str; 1] = [paths::DATA];
 
 /// Every incident file under the content directory, with its size and modification
 /// time (none when they could not be read).
@@ -550,7 +558,19 @@ impl Site {
             unsaved: false,
             listing,
             cache_read,
+            early_copies: publish::EarlyCopies::default(),
+            copies_ahead: false,
         })
+    }
+
+    /// Keeps a copy of the site's data file ready for each next rebuild, made after
+    /// the last one: for a process that keeps the site between rebuilds (the intake
+    /// server), which then copies the file's hundreds of megabytes while idle, not in
+    /// the rebuild after a submission (which then only cuts the copy where its first
+    /// change is and writes from there: intake adds at the end).
+    pub fn copy_ahead(&mut self) {
+        self.copies_ahead = true;
+        self.early_copies = publish::EarlyCopies::start(&self.out, SPLICED);
     }
 
     /// Readies the index of the last build for the next rebuild's update, so that the
@@ -623,6 +643,13 @@ impl Site {
             _ => None,
         };
         let built = incremental.unwrap_or_else(|| self.full(started));
+        // A copy made ahead and not taken is of a file this build left as it was, if
+        // the build found nothing to do; otherwise it is of no use any more.
+        let found_nothing =
+            |report: &Report| report.incremental && report.written == 0 && report.removed == 0;
+        if self.copies_ahead && !built.as_ref().is_ok_and(|(r, _)| found_nothing(r)) {
+            self.copy_ahead();
+        }
         let (mut report, state) = match built {
             Ok(done) => done,
             Err(error) => {
@@ -638,8 +665,7 @@ impl Site {
         self.state = Some(state);
         // A build that found nothing to do leaves the saved cache as good as it was
         // (the intake server looks for changes every few seconds).
-        let found_nothing = report.incremental && report.written == 0 && report.removed == 0;
-        if self.defer_cache_save && !found_nothing {
+        if self.defer_cache_save && !found_nothing(&report) {
             self.unsaved = true;
         }
         Ok(report)
@@ -1039,7 +1065,9 @@ impl Site {
                 }
                 match output {
                     Output::Whole(bytes) => publish::write_in_place(&self.out, path, bytes),
-                    Output::Splice(pieces) => publish::splice_in_place(&self.out, path, pieces),
+                    Output::Splice(pieces) => {
+                        publish::splice_in_place(&self.out, path, pieces, &self.early_copies)
+                    }
                 }
                 .map_err(io_error(&self.out.join(path)))?;
             }

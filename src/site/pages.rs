@@ -947,28 +947,52 @@ impl Generator for Data<'_> {
             .enumerate()
             .map(|(t, s)| (s.id.as_str(), (kept + t) as u32))
             .collect();
-        // An incident not read again is unchanged: its line is the published one.
+        let old_position = |i: u32| -> Option<u32> {
+            if (i as usize) < kept {
+                Some(i)
+            } else {
+                tail_at
+                    .get(input.summaries[i as usize].id.as_str())
+                    .copied()
+            }
+        };
+        let old_count = (kept + was_tail.len()) as u32;
+        // A published file gone is written whole.
+        let Ok(mut file) = std::fs::File::open(&path) else {
+            return Ok(self.render(item)?.into_iter().map(Output::Whole).collect());
+        };
+        // Incidents read again were changed, or only looked at (one that relates to a
+        // changed one): the published lines of those that were not published anew.
+        let reread: Vec<(&str, u32)> = input
+            .all
+            .iter()
+            .filter(|&&i| input.entries.loaded(i as usize).is_some())
+            .filter_map(|&i| Some((input.summaries[i as usize].id.as_str(), old_position(i)?)))
+            .collect();
+        let published = super::data::lines_near(&mut file, old_count, reread).map_err(io)?;
+        // An incident not read again is unchanged: its line is the published one. So
+        // is one read again whose line comes out the same, which then stays in the
+        // stretches kept (the file's beginning is copied ahead of the build, `EarlyCopies`).
         let lines: Option<Vec<Line>> = input
             .all
             .iter()
             .map(|&i| {
                 let summary = &input.summaries[i as usize];
                 Some(match input.entries.loaded(i as usize) {
-                    Some(entry) => Line::New(JsonArray::line_with_artifacts(
-                        &entry.incident,
-                        &summary.artifacts,
-                    )),
-                    None if (i as usize) < kept => Line::Old(i),
-                    None => Line::Old(*tail_at.get(summary.id.as_str())?),
+                    Some(entry) => {
+                        let line =
+                            JsonArray::line_with_artifacts(&entry.incident, &summary.artifacts);
+                        match published.get(summary.id.as_str()) {
+                            Some(old) if old.as_bytes() == line => Line::Old(old_position(i)?),
+                            _ => Line::New(line),
+                        }
+                    }
+                    None => Line::Old(old_position(i)?),
                 })
             })
             .collect();
-        let old_count = (kept + was_tail.len()) as u32;
         let pieces = match lines {
-            Some(lines) => {
-                let mut file = std::fs::File::open(&path).map_err(io)?;
-                super::data::splice(&mut file, old_count, old_id, &lines).map_err(io)?
-            }
+            Some(lines) => super::data::splice(&mut file, old_count, old_id, &lines).map_err(io)?,
             None => None,
         };
         Ok(match pieces {

@@ -23,7 +23,7 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// A directory beside the target that receives a whole new site.
 #[derive(Debug)]
@@ -307,29 +307,53 @@ pub fn apply(old: &[u8], pieces: &[Piece]) -> Vec<u8> {
 }
 
 /// Replaces one file of a published site atomically by `pieces`: stretches of it and
-/// new bytes. A large file of which a few lines changed is not read into memory.
-pub fn splice_in_place(target: &Path, relative: &str, pieces: &[Piece]) -> io::Result<()> {
-    use std::io::{Seek, SeekFrom};
-    replace_in_place(target, relative, |file, path| {
-        let old = fs::File::open(path)?;
-        for piece in pieces {
+/// new bytes. A large file of which a few lines changed is not read into memory. When
+/// `early` holds a copy of the file begun before (see [`EarlyCopies`]) and the pieces
+/// start with a stretch from its first byte, that stretch is the copy, cut to length.
+pub fn splice_in_place(
+    target: &Path,
+    relative: &str,
+    pieces: &[Piece],
+    early: &EarlyCopies,
+) -> io::Result<()> {
+    let path = target.join(relative);
+    let copy = early.take(relative);
+    let kept_head = match pieces.first() {
+        Some(&Piece::Kept { from: 0, len }) => len,
+        _ => 0,
+    };
+    let (mut temp, rest) = match copy.and_then(|c| c.usable_for(&path, kept_head)) {
+        Some(temp) => {
+            tracing::debug!("{relative}: {kept_head} bytes copied ahead");
+            (temp, &pieces[1..])
+        }
+        None => (Temp::beside(&path)?, pieces),
+    };
+    let written = (|| {
+        let old = fs::File::open(&path)?;
+        for piece in rest {
             match piece {
-                Piece::Kept { from, len } => {
-                    let mut stretch = old.try_clone()?;
-                    stretch.seek(SeekFrom::Start(*from))?;
-                    // Copied by the kernel (copy_file_range), not through memory: the
-                    // standard library does so for a `Take` of a `File`, not of a
-                    // reference to one.
-                    let copied = io::copy(&mut stretch.take(*len), file)?;
-                    if copied != *len {
-                        return Err(io::Error::other("the file shrank while being spliced"));
-                    }
-                }
-                Piece::New(bytes) => file.write_all(bytes)?,
+                Piece::Kept { from, len } => copy_stretch(&old, *from, *len, &mut temp.file)?,
+                Piece::New(bytes) => temp.file.write_all(bytes)?,
             }
         }
         Ok(())
-    })
+    })();
+    temp.put_at(&path, written)
+}
+
+/// Appends `len` bytes of `old` from byte `from` to `out`.
+fn copy_stretch(old: &fs::File, from: u64, len: u64, out: &mut fs::File) -> io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut stretch = old.try_clone()?;
+    stretch.seek(SeekFrom::Start(from))?;
+    // Copied by the kernel (copy_file_range), not through memory: the standard library
+    // does so for a `Take` of a `File`, not of a reference to one.
+    let copied = io::copy(&mut stretch.take(len), out)?;
+    if copied != len {
+        return Err(io::Error::other("the file shrank while being spliced"));
+    }
+    Ok(())
 }
 
 /// Writes a file beside `relative` with `fill` (which gets the file and the path of
@@ -340,36 +364,227 @@ fn replace_in_place(
     fill: impl FnOnce(&mut fs::File, &Path) -> io::Result<()>,
 ) -> io::Result<()> {
     let path = target.join(relative);
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let temp = path.with_file_name(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written = (|| {
+    let mut temp = Temp::beside(&path)?;
+    let written = fill(&mut temp.file, &path);
+    temp.put_at(&path, written)
+}
+
+/// A file being written beside the one it is to replace, under a hidden name that
+/// names this process (`.NAME.PID.N.tmp`: a build killed meanwhile leaves it, and the
+/// next build removes it, [`leftovers`]).
+#[derive(Debug)]
+struct Temp {
+    path: PathBuf,
+    file: fs::File,
+}
+
+impl Temp {
+    /// A new empty file beside `path`, creating its directory.
+    fn beside(path: &Path) -> io::Result<Temp> {
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let temp = path.with_file_name(format!(
+            ".{name}.{}.{}.tmp",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
         if let Some(parent) = temp.parent() {
             fs::create_dir_all(parent)?;
         }
-        let mut file = fs::File::create(&temp)?;
-        fill(&mut file, &path)?;
-        drop(file);
-        // Swapped with the old file rather than renamed over it: renaming over a file,
-        // ext4 flushes the new one and frees the old one's blocks before it returns
-        // (0.36 s for the 530 MB data file of 100k incidents). The old file is then
-        // removed, a large one on another thread.
-        let replaces_a_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-        if replaces_a_file && exchange(&temp, &path).is_ok() {
-            remove_replaced(temp.clone());
-            return Ok(());
-        }
-        fs::rename(&temp, &path)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&temp);
+        let file = fs::File::create(&temp)?;
+        Ok(Temp { path: temp, file })
     }
-    written
+
+    /// Puts the file at `path` if `written` (how writing it went) is fine; removes it
+    /// otherwise, or when it cannot be put there.
+    fn put_at(self, path: &Path, written: io::Result<()>) -> io::Result<()> {
+        let Temp { path: temp, file } = self;
+        drop(file);
+        let placed = written.and_then(|()| {
+            // Swapped with the old file rather than renamed over it: renaming over a
+            // file, ext4 flushes the new one and frees the old one's blocks before it
+            // returns (0.36 s for the 530 MB data file of 100k incidents). The old file
+            // is then removed, a large one on another thread.
+            let replaces_a_file = fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+            if replaces_a_file && exchange(&temp, path).is_ok() {
+                remove_replaced(temp.clone());
+                return Ok(());
+            }
+            fs::rename(&temp, path)
+        });
+        if placed.is_err() {
+            let _ = fs::remove_file(&temp);
+        }
+        placed
+    }
+}
+
+/// Copies of a published site's large data files, begun before a build knows what
+/// changes in them. Intake adds incidents at the end of the data file, so an
+/// incremental build keeps most of it: splicing it ([`splice_in_place`]) then cuts the
+/// copy where the first change is, instead of copying hundreds of megabytes (the data
+/// file of 100k incidents is 530 MB) while the rest of the build waits. A copy not
+/// used is removed when this is dropped.
+#[derive(Debug, Default)]
+pub struct EarlyCopies {
+    copies: Mutex<Vec<(String, std::thread::JoinHandle<Option<EarlyCopy>>)>>,
+    /// Set when the copies are no longer wanted, to stop those still running.
+    cancelled: std::sync::Arc<AtomicBool>,
+}
+
+/// How much of a file an early copy copies between two looks at whether it is still
+/// wanted.
+const COPY_PART: u64 = 64 << 20;
+
+impl EarlyCopies {
+    /// Begins, each on a thread of its own, copies of the files `relative` of the site
+    /// at `target` that are larger than [`LARGE_FILE`] (smaller ones cost little to
+    /// copy when spliced).
+    pub fn start<'r>(target: &Path, relative: impl IntoIterator<Item = &'r str>) -> EarlyCopies {
+        let cancelled = std::sync::Arc::new(AtomicBool::new(false));
+        let copies = relative
+            .into_iter()
+            .filter_map(|relative| {
+                let path = target.join(relative);
+                let metadata = fs::metadata(&path).ok()?;
+                if !metadata.is_file() || metadata.len() <= LARGE_FILE {
+                    return None;
+                }
+                let thread = std::thread::Builder::new()
+                    .name("fir-copy-ahead".into())
+                    .spawn({
+                        let cancelled = cancelled.clone();
+                        move || match EarlyCopy::make(&path, &metadata, &cancelled) {
+                            Ok(copy) => Some(copy),
+                            Err(e) => {
+                                tracing::debug!("copying {} ahead: {e}", path.display());
+                                None
+                            }
+                        }
+                    })
+                    .ok()?;
+                Some((relative.to_string(), thread))
+            })
+            .collect();
+        EarlyCopies {
+            copies: Mutex::new(copies),
+            cancelled,
+        }
+    }
+
+    /// The copy of `relative`, once done; none when none was begun or it failed.
+    fn take(&self, relative: &str) -> Option<EarlyCopy> {
+        let thread = {
+            let mut copies = self.copies.lock().ok()?;
+            let at = copies.iter().position(|(r, _)| r == relative)?;
+            copies.swap_remove(at).1
+        };
+        thread.join().ok().flatten()
+    }
+}
+
+impl Drop for EarlyCopies {
+    fn drop(&mut self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+        let copies = std::mem::take(self.copies.get_mut().unwrap_or_else(|e| e.into_inner()));
+        for (_, thread) in copies {
+            if let Ok(Some(copy)) = thread.join() {
+                remove_replaced(copy.temp.path);
+            }
+        }
+    }
+}
+
+/// A whole copy of a published file, beside it.
+#[derive(Debug)]
+struct EarlyCopy {
+    temp: Temp,
+    /// The copied file as it was when the copy began.
+    of: FileVersion,
+}
+
+/// What tells one version of a file from another: a file replaced (by rename) is
+/// another file, one written to has another length or modification time.
+#[derive(Debug, PartialEq, Eq)]
+struct FileVersion {
+    #[cfg(unix)]
+    inode: (u64, u64),
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl FileVersion {
+    fn of(metadata: &fs::Metadata) -> FileVersion {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        FileVersion {
+            #[cfg(unix)]
+            inode: (metadata.dev(), metadata.ino()),
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        }
+    }
+}
+
+impl EarlyCopy {
+    fn make(path: &Path, metadata: &fs::Metadata, cancelled: &AtomicBool) -> io::Result<EarlyCopy> {
+        let source = fs::File::open(path)?;
+        let of = FileVersion::of(&source.metadata()?);
+        if of != FileVersion::of(metadata) {
+            return Err(io::Error::other("replaced meanwhile"));
+        }
+        let mut temp = Temp::beside(path)?;
+        let copied = (|| {
+            let mut copied = 0;
+            // In parts, so that a copy no longer wanted stops soon.
+            while copied < of.len {
+                if cancelled.load(Ordering::Relaxed) {
+                    return Err(io::Error::other("no longer wanted"));
+                }
+                // Copied by the kernel (see `copy_stretch`); the clone shares the offset.
+                let part = io::copy(&mut source.try_clone()?.take(COPY_PART), &mut temp.file)?;
+                if part == 0 {
+                    return Err(io::Error::other("the file shrank while copied"));
+                }
+                copied += part;
+            }
+            Ok(())
+        })();
+        match copied {
+            Ok(()) => {
+                tracing::debug!("copied {} ahead", path.display());
+                Ok(EarlyCopy { temp, of })
+            }
+            Err(e) => {
+                let _ = fs::remove_file(&temp.path);
+                Err(e)
+            }
+        }
+    }
+
+    /// The copy cut to its first `len` bytes, ready to write on from there, if it is
+    /// a copy of the file at `path` as it is now and `len` is not 0; else it is removed.
+    fn usable_for(self, path: &Path, len: u64) -> Option<Temp> {
+        use std::io::Seek;
+        let current = fs::metadata(path).ok().map(|m| FileVersion::of(&m));
+        let EarlyCopy { mut temp, of } = self;
+        let usable = len > 0
+            && len <= of.len
+            && current.as_ref() == Some(&of)
+            && temp.file.set_len(len).is_ok()
+            && temp.file.seek(io::SeekFrom::Start(len)).is_ok();
+        if usable {
+            return Some(temp);
+        }
+        tracing::debug!(
+            "{}: the copy made ahead does not serve ({len} bytes kept of {})",
+            path.display(),
+            of.len
+        );
+        remove_replaced(temp.path);
+        None
+    }
 }
 
 /// Past this size a replaced file is removed on another thread.
@@ -631,16 +846,102 @@ mod tests {
             },
             Piece::New(b"cd".to_vec()),
         ];
-        splice_in_place(target, "data/big.json", &pieces).unwrap();
+        splice_in_place(target, "data/big.json", &pieces, &EarlyCopies::default()).unwrap();
         let published = fs::read(target.join("data/big.json")).unwrap();
         assert_eq!(published, b"xyaaabcd");
         // A stretch past the end of the old file: refused, the file left as it was.
         let past = [Piece::Kept { from: 4, len: 10 }];
-        assert!(splice_in_place(target, "data/big.json", &past).is_err());
+        assert!(splice_in_place(target, "data/big.json", &past, &EarlyCopies::default()).is_err());
         assert_eq!(fs::read(target.join("data/big.json")).unwrap(), b"xyaaabcd");
         // On threads this process waits for: the site holds no stray file once a
         // command returns.
         finish_removals();
         assert_eq!(fs::read_dir(target.join("data")).unwrap().count(), 1);
+    }
+
+    /// A large file of `len` bytes, not all alike, at `data/big.json` of `target`.
+    fn big_file(target: &Path, len: u64) -> Vec<u8> {
+        let bytes: Vec<u8> = (0..len).map(|n| b'a' + (n % 26) as u8).collect();
+        write_in_place(target, "data/big.json", &bytes).unwrap();
+        bytes
+    }
+
+    /// The entries of the directory of `data/big.json`.
+    fn data_entries(target: &Path) -> usize {
+        fs::read_dir(target.join("data")).unwrap().count()
+    }
+
+    /// A splice that keeps the file's start takes it from the copy begun ahead, cut
+    /// where the kept stretch ends; the file is the same as without, and the copy is
+    /// not left beside it.
+    #[test]
+    fn a_copy_made_ahead_serves_a_splice_that_keeps_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path();
+        let old = big_file(target, LARGE_FILE + 10);
+        let len = old.len() as u64;
+        let pieces = [
+            Piece::Kept {
+                from: 0,
+                len: len - 4,
+            },
+            Piece::New(b"XY".to_vec()),
+            Piece::Kept {
+                from: len - 2,
+                len: 2,
+            },
+        ];
+        let early = EarlyCopies::start(target, ["data/big.json", "data/none.json"]);
+        splice_in_place(target, "data/big.json", &pieces, &early).unwrap();
+        assert_eq!(
+            fs::read(target.join("data/big.json")).unwrap(),
+            apply(&old, &pieces)
+        );
+        assert!(early.take("data/big.json").is_none(), "the copy was taken");
+        drop(early);
+        finish_removals();
+        assert_eq!(data_entries(target), 1);
+    }
+
+    /// A copy of a file replaced since, or for a splice that rewrites the start, is
+    /// not used; nor kept.
+    #[test]
+    fn a_copy_of_another_version_or_start_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path();
+        let path = target.join("data/big.json");
+        let old = big_file(target, LARGE_FILE + 10);
+        let early = EarlyCopies::start(target, ["data/big.json"]);
+        let copy = early.take("data/big.json").expect("a copy");
+        assert!(copy.usable_for(&path, 0).is_none(), "nothing of it kept");
+        let early = EarlyCopies::start(target, ["data/big.json"]);
+        let copy = early.take("data/big.json").expect("a copy");
+        // Replaced by a file of the same length: another file all the same.
+        let mut new = old.clone();
+        new[0] = b'z';
+        write_in_place(target, "data/big.json", &new).unwrap();
+        assert!(
+            copy.usable_for(&path, 10).is_none(),
+            "a copy of the old file"
+        );
+        // Spliced through a copy of the old file that the build did not see replaced.
+        let early = EarlyCopies::start(target, ["data/big.json"]);
+        write_in_place(target, "data/big.json", &old).unwrap();
+        let pieces = [Piece::Kept { from: 0, len: 3 }, Piece::New(b"!".to_vec())];
+        splice_in_place(target, "data/big.json", &pieces, &early).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"abc!");
+        finish_removals();
+        assert_eq!(data_entries(target), 1);
+    }
+
+    /// Copies not taken are removed when no longer wanted, also while being made.
+    #[test]
+    fn copies_not_taken_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path();
+        big_file(target, 3 * COPY_PART + 1);
+        drop(EarlyCopies::start(target, ["data/big.json"]));
+        finish_removals();
+        assert_eq!(data_entries(target), 1);
     }
 }
