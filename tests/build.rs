@@ -146,6 +146,56 @@ fn builds_every_page_with_its_content() {
     );
 }
 
+/// Tags are told apart as search tells them, without case or accents: one page per
+/// tag, named as its oldest incident spells it, in full and incremental builds.
+#[test]
+fn tags_spelt_two_ways_are_one_tag() {
+    let root = copy_fixture("sites/basic");
+    let incidents = root.path().join("content/incidents/2024");
+    let add_tags = |file: &str, tags: &str| {
+        let path = incidents.join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        let text = text.replacen("\n---\n", &format!("\ntags: {tags}\n---\n"), 1);
+        fs::write(&path, text).unwrap();
+    };
+    add_tags("FIR-2024-0001.md", "[Campaign, TAKEDOWN, Hameçonnage]");
+    add_tags("FIR-2024-0002.md", "[hameconnage]");
+    ok(&run(root.path(), &["build"]));
+    let site = root.path().join("site");
+    for second in ["tag/campaign-2", "tag/takedown-2", "tag/hameconnage-2"] {
+        assert!(!site.join(second).exists(), "{second}");
+    }
+    let campaign = read(&site, "tag/campaign/index.html");
+    assert!(
+        campaign.contains("FIR-2023-0001") && campaign.contains("FIR-2024-0001"),
+        "{campaign}"
+    );
+    // Named as the oldest incident writes it (FIR-2023-0001: `campaign`).
+    assert!(campaign.contains("<h1>campaign"), "{campaign}");
+    let phishing = read(&site, "tag/hameconnage/index.html");
+    assert!(phishing.contains("FIR-2024-0002"), "{phishing}");
+    assert!(phishing.contains("<h1>Hameçonnage"), "{phishing}");
+    // An incident shows its own spelling, linked to the one page.
+    let page = read(&site, "incidents/FIR-2024-0001.html");
+    assert!(
+        page.contains("href=\"tag/takedown/index.html\">TAKEDOWN<"),
+        "{page}"
+    );
+
+    // The oldest spelling changes: the page's name follows, rebuilt incrementally.
+    let oldest = root.path().join("content/incidents/2023/FIR-2023-0001.md");
+    let text = fs::read_to_string(&oldest).unwrap();
+    fs::write(
+        &oldest,
+        text.replace("[campaign, takedown]", "[CAMPAIGN, takedown]"),
+    )
+    .unwrap();
+    let rebuilt = ok(&run(root.path(), &["build"]));
+    assert!(rebuilt.starts_with("updated"), "{rebuilt}");
+    let campaign = read(&site, "tag/campaign/index.html");
+    assert!(campaign.contains("<h1>CAMPAIGN"), "{campaign}");
+}
+
 #[test]
 fn values_written_as_labels_count_as_their_terms() {
     let root = copy_fixture("sites/basic");
@@ -665,6 +715,42 @@ fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
     // Nothing changed: nothing written.
     let fourth = ok(&run(root.path(), &["build"]));
     assert!(fourth.contains("0 written"), "{fourth}");
+}
+
+/// Removing the newest incidents leaves the search index shorter: the files of its
+/// end (display chunks of eight incidents) go, as a full build would not make them.
+#[test]
+fn removing_the_newest_incidents_leaves_what_a_full_build_makes() {
+    let root = copy_fixture("sites/basic");
+    let dir = root.path().join("content/incidents/2024");
+    let added: Vec<_> = (10..14)
+        .map(|n| {
+            let path = dir.join(format!("FIR-2024-00{n}.md"));
+            fs::write(&path, format!("---\nid: FIR-2024-00{n}\ntitle: Later alert {n}\ndate: 2024-09-{n}T10:00:00Z\ncategory: phishing\nseverity: 2\nstatus: open\n---\nAnother one.\n")).unwrap();
+            path
+        })
+        .collect();
+    ok(&run(root.path(), &["build"]));
+    let site = root.path().join("site");
+    assert!(
+        site.join("search/d/1.js").exists(),
+        "10 incidents: two display chunks"
+    );
+    for path in &added[1..] {
+        fs::remove_file(path).unwrap();
+    }
+    let rebuilt = ok(&run(root.path(), &["build"]));
+    assert!(rebuilt.starts_with("updated 7 incidents"), "{rebuilt}");
+    let full = root.path().join("full");
+    ok(&run(
+        root.path(),
+        &["build", "--full", "--out", full.to_str().unwrap()],
+    ));
+    assert_eq!(
+        site_files(&site).keys().collect::<Vec<_>>(),
+        site_files(&full).keys().collect::<Vec<_>>()
+    );
+    assert!(!site.join("search/d/1.js").exists());
 }
 
 #[test]

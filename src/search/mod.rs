@@ -23,7 +23,7 @@ pub use engine::{
 };
 pub use index::{Column, Document, Meta, ValueName, build, build_with_names};
 pub use query::{Query, parse};
-pub use update::{Patch, PatchError, patch, replace_tail};
+pub use update::{Patch, PatchError, files_past_the_end, patch, replace_tail};
 
 /// The one form under which an artifact value is indexed and looked up: the
 /// artifact extractor's own normal form (`evil[.]COM` → `evil.com`, IPv6 canonical,

@@ -1077,3 +1077,21 @@ fn listed_directories_favour_words_and_fields_within_the_budget() {
         .collect();
     assert_eq!(listed, ["7", ":artifact:1", "a", "~ab"]);
 }
+
+/// An index left with fewer documents drops the display and facet chunks past its
+/// new end, and the facet parts with them; one as long or longer drops nothing.
+#[test]
+fn files_past_the_end_are_the_chunks_of_documents_gone() {
+    assert_eq!(files_past_the_end(17, 9), ["search/d/2.js"]);
+    assert!(
+        files_past_the_end(16, 9).is_empty(),
+        "chunk 1 still holds the 9th"
+    );
+    assert!(files_past_the_end(9, 17).is_empty());
+    // 4,097 documents fill 17 facet chunks of 256, in 2 parts of 16 chunks.
+    let gone = files_past_the_end(4097, 4096);
+    assert_eq!(
+        gone,
+        ["search/d/512.js", "search/f/16.js", "search/f/p1.js"]
+    );
+}

@@ -18,10 +18,10 @@ use super::engine::{
     DirFile, DisplayChunks, DisplayFile, FacetFile, SearchError, ShardFile, Source, load,
 };
 use super::index::{
-    COUNTS_MIN, DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK, META,
-    Meta, PageRow, Postings, ShardEntry, VERSION, complete_column, dir_path, display_files,
-    display_path, encode_entry, facet_files, invert, meta_file, page_docs, page_row_display,
-    shard_file, shard_of, shard_path, value_positions,
+    COUNTS_MIN, DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK,
+    FACET_PART, META, Meta, PageRow, Postings, ShardEntry, VERSION, complete_column, dir_path,
+    display_files, display_path, encode_entry, facet_files, facet_part_path, facet_path, invert,
+    meta_file, page_docs, page_row_display, shard_file, shard_of, shard_path, value_positions,
 };
 use super::{Column, Document};
 
@@ -283,6 +283,19 @@ pub fn patch<S: Source>(
         meta.names,
     ));
     Ok(files)
+}
+
+/// The files of an index of `was` documents that an index of `now` documents has
+/// not: the display and facet chunks (and facet parts) past its end, when a patch
+/// leaves fewer documents than it found. [`patch`] writes the others.
+pub fn files_past_the_end(was: u32, now: u32) -> Vec<String> {
+    let chunks = |docs: u32, per: u32| docs.div_ceil(per);
+    let facet_parts = |docs: u32| chunks(docs, FACET_CHUNK).div_ceil(FACET_PART);
+    (chunks(now, DISPLAY_CHUNK)..chunks(was, DISPLAY_CHUNK))
+        .map(display_path)
+        .chain((chunks(now, FACET_CHUNK)..chunks(was, FACET_CHUNK)).map(facet_path))
+        .chain((facet_parts(now)..facet_parts(was)).map(facet_part_path))
+        .collect()
 }
 
 /// What changes in one shard: keys losing documents, postings to add (by position).

@@ -267,7 +267,11 @@ impl Index {
     /// (what [`Index::value_url`] is made of, without making it).
     pub fn value_slug(&self, key: &str, raw: &str) -> Option<&str> {
         let facet = self.facet(key)?;
-        Some(&facet.values[*facet.lookup.get(raw)?].slug_path)
+        let at = match key {
+            "tag" => facet.lookup.get(&tag_key(raw))?,
+            _ => facet.lookup.get(raw)?,
+        };
+        Some(&facet.values[*at].slug_path)
     }
 
     /// The page listing the incidents with value `raw` of facet `key`.
@@ -329,7 +333,7 @@ fn for_each_value(key: &str, summary: &Summary, config: &Config, mut each: impl 
         }
         "detection" => summary.detection.iter().for_each(|d| each(d)),
         "actor" => summary.actor.iter().for_each(|a| each(a)),
-        "tag" => summary.tags.iter().for_each(|t| each(t)),
+        "tag" => summary.tags.iter().for_each(|t| each(&tag_key(t))),
         "kind" => each(if summary.incident {
             "incident"
         } else {
@@ -390,6 +394,30 @@ fn describe(
             None => (raw.to_string(), None, None),
         },
         _ => (raw.to_string(), None, None),
+    }
+}
+
+/// The value of the tag facet that tag `tag` is: tags are told apart as search tells
+/// them, without case or accents (`VIP` and `vip` are one tag, shown as
+/// [`label_tags`] says).
+fn tag_key(tag: &str) -> String {
+    crate::search::text::fold(tag.trim())
+}
+
+/// Names each value of the tag facet as its oldest incident spells it: a tag written
+/// `VIP` first keeps that name when later files write `vip`. Run whenever members
+/// change, so that an updated index names its tags as one built anew does.
+fn label_tags(facet: &mut Facet, summaries: &[Summary]) {
+    for value in &mut facet.values {
+        let spelt = value.members.first().and_then(|&first| {
+            summaries[first as usize]
+                .tags
+                .iter()
+                .find(|t| tag_key(t) == value.raw)
+        });
+        if let Some(spelt) = spelt {
+            value.label = spelt.trim().to_string();
+        }
     }
 }
 
@@ -489,11 +517,15 @@ fn build_facet(
         .enumerate()
         .map(|(i, v)| (v.raw.clone(), i))
         .collect();
-    Facet {
+    let mut facet = Facet {
         key,
         values,
         lookup,
+    };
+    if key == "tag" {
+        label_tags(&mut facet, summaries);
     }
+    facet
 }
 
 fn split_archive(raw: &str) -> (&str, Option<&str>) {

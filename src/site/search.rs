@@ -166,11 +166,18 @@ impl SearchFiles {
             columns: &columns,
         };
         let files = search::patch(&change, &mut SiteDir(input.out)).map_err(|e| e.to_string())?;
-        let written: HashSet<&str> = files.iter().map(|f| f.0.as_str()).collect();
+        // Files the patch neither writes nor leaves out of the index stay as they are.
+        let past_the_end =
+            search::files_past_the_end(merged.was_len() as u32, input.summaries.len() as u32);
+        let not_kept: HashSet<&str> = files
+            .iter()
+            .map(|f| f.0.as_str())
+            .chain(past_the_end.iter().map(String::as_str))
+            .collect();
         let kept = previous
             .pages
             .iter()
-            .filter(|(path, _)| path.starts_with(INDEX_DIR) && !written.contains(path.as_str()))
+            .filter(|(path, _)| path.starts_with(INDEX_DIR) && !not_kept.contains(path.as_str()))
             .map(|(path, fingerprint)| (path.clone(), *fingerprint))
             .collect();
         Ok(SearchFiles { files, kept })
