@@ -161,6 +161,19 @@ fn on_reading_threads<T: Send>(files: usize, work: impl FnOnce() -> T + Send) ->
     }
 }
 
+/// The entry of the incident file at `path`, of `text` as `parsed`: its taxonomy
+/// values read as their terms (`status: Closed` as `closed`).
+pub fn entry_of(path: PathBuf, text: &str, parsed: incident::Parsed, config: &Config) -> Entry {
+    let mut incident = parsed.incident;
+    incident::resolve_terms(&mut incident, config);
+    Entry {
+        path,
+        incident,
+        fields: parsed.fields,
+        source_hash: hash_bytes(text.as_bytes()),
+    }
+}
+
 fn load_one(path: PathBuf, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) {
     let text = match std::fs::read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -190,15 +203,7 @@ fn load_one(path: PathBuf, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) 
     match incident::parse(&text) {
         Ok(parsed) => {
             let diagnostics = incident::validate(&parsed.incident, config, &path, &parsed.fields);
-            let mut incident = parsed.incident;
-            incident::resolve_terms(&mut incident, config);
-            let entry = Entry {
-                path,
-                incident,
-                fields: parsed.fields,
-                source_hash: hash_bytes(text.as_bytes()),
-            };
-            (Some(entry), diagnostics)
+            (Some(entry_of(path, &text, parsed, config)), diagnostics)
         }
         Err(e) => {
             let diagnostic = Diagnostic::error(&path, e.line, e.field.as_deref(), e.message);

@@ -323,20 +323,12 @@ impl Entries {
                 e.message,
             )])
         })?;
-        let mut incident = parsed.incident;
-        crate::incident::resolve_terms(&mut incident, input.config);
-        incident
+        let mut entry = content::entry_of(path.clone(), &text, parsed, input.config);
+        entry
+            .incident
             .relations
             .retain(|id| input.index.by_id.contains_key(id));
-        self.set(
-            i,
-            Entry {
-                path: path.clone(),
-                incident,
-                fields: parsed.fields,
-                source_hash: content::hash_bytes(text.as_bytes()),
-            },
-        );
+        self.set(i, entry);
         Ok(self.slots[i].get().expect("just set"))
     }
 }
