@@ -178,6 +178,13 @@ fn incident_pages_show_artifacts_defanged_and_rank_related_incidents() {
         "no clickable indicator"
     );
     assert!(artifacts.contains("data-copy=\"https://login-bank.com/verify?id=42\""));
+    // A value with a page links it and says how many incidents mention it.
+    assert!(
+        artifacts.contains(
+            "<tr><td>domain</td><td data-copy=\"login-bank.com\"><a href=\"artifacts/domain/login-bank.com/index.html\"><code>login-bank[.]com</code></a></td><td class=\"count\">3</td></tr>\n"
+        ),
+        "{artifacts}"
+    );
     assert!(
         artifacts.contains("data-copy-label=\"Copy\"") && !artifacts.contains("<button"),
         "copy buttons are made by fir.js, which has the labels"

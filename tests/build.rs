@@ -590,6 +590,42 @@ fn site_templates_override_single_theme_files() {
     assert!(page.contains("<h2>Description</h2>"), "other strings stay");
 }
 
+/// The header is rendered once per navigation section: each page marks its own
+/// section; a site's header that uses more of the page is rendered for each page.
+#[test]
+fn each_page_header_marks_its_section_and_a_site_header_may_use_the_page() {
+    let out = build_fixture(&[]);
+    let site = out.1.as_path();
+    let current = |path: &str| -> Vec<String> {
+        read(site, path)
+            .split(" aria-current=\"page\">")
+            .skip(1)
+            .map(|rest| rest.split('<').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(current("index.html"), ["Home"]);
+    assert_eq!(current("incidents/FIR-2024-0001.html"), ["All incidents"]);
+    assert_eq!(current("tasks/index.html"), ["Tasks"]);
+    assert_eq!(current("category/phishing/index.html"), ["Categories"]);
+    assert_eq!(current("search.html"), Vec::<String>::new());
+
+    let root = copy_fixture("sites/basic");
+    fs::create_dir_all(root.path().join("templates/partials")).unwrap();
+    fs::write(
+        root.path().join("templates/partials/header.html"),
+        "<header>{{ page.title }} in {{ page.section }}</header>\n",
+    )
+    .unwrap();
+    ok(&run(root.path(), &["build"]));
+    let page = read(&root.path().join("site"), "incidents/FIR-2024-0002.html");
+    assert!(
+        page.contains("<header>FIR-2024-0002 · "),
+        "{}",
+        &page[..page.len().min(1500)]
+    );
+    assert!(page.contains(" in all</header>"));
+}
+
 #[test]
 fn french_interface() {
     let root = copy_fixture("sites/basic");

@@ -41,6 +41,7 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "partials/bars.html",
     "partials/fields.html",
     "partials/details.html",
+    "partials/header.html",
     "artifact.html",
     "artifacts.html",
     "report.html",
