@@ -55,7 +55,7 @@ struct ArtifactView {
     value: String,
     defanged: String,
     count: usize,
-    rows: Vec<String>,
+    rows: String,
 }
 
 #[derive(Debug, Serialize)]

@@ -142,7 +142,7 @@ struct Card {
 #[derive(Debug, Clone, Serialize)]
 struct ListSection {
     title: String,
-    rows: Vec<String>,
+    rows: String,
     /// "Showing the newest 50 of 120", when cut.
     note: Option<String>,
 }
