@@ -6,7 +6,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{build_to_temp, copy_fixture, ok, read, run, site_files};
+use common::{build_to_temp, copy_fixture, ok, put, read, run, site_files};
 
 const FIXTURE: &str = "tests/fixtures/sites/basic";
 
@@ -520,12 +520,11 @@ fn a_failed_build_leaves_the_previous_site() {
     assert_eq!(site_files(&site), before);
     fs::remove_file(&broken).unwrap();
     // A template error half-way through rendering: same.
-    fs::create_dir_all(root.path().join("templates")).unwrap();
-    fs::write(
-        root.path().join("templates/list.html"),
+    put(
+        root.path(),
+        "templates/list.html",
         "{% extends \"base.html\" %}{% block main %}{{ list.no_such_field }}{% endblock main %}",
-    )
-    .unwrap();
+    );
     let out = run(root.path(), &["build", "--full"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -570,18 +569,16 @@ fn the_next_build_removes_what_a_killed_build_left() {
 #[test]
 fn site_templates_override_single_theme_files() {
     let root = copy_fixture("sites/basic");
-    fs::create_dir_all(root.path().join("templates")).unwrap();
-    fs::write(
-        root.path().join("templates/home.html"),
+    put(
+        root.path(),
+        "templates/home.html",
         "<p>{{ site.title }}: {{ home.total }}</p>",
-    )
-    .unwrap();
-    fs::create_dir_all(root.path().join("themes/default/i18n")).unwrap();
-    fs::write(
-        root.path().join("themes/default/i18n/en.toml"),
+    );
+    put(
+        root.path(),
+        "themes/default/i18n/en.toml",
         "related = \"Linked cases\"\n",
-    )
-    .unwrap();
+    );
     ok(&run(root.path(), &["build"]));
     let site = root.path().join("site");
     assert_eq!(read(&site, "index.html"), "<p>CERT Fixture: 6</p>");
@@ -610,12 +607,11 @@ fn each_page_header_marks_its_section_and_a_site_header_may_use_the_page() {
     assert_eq!(current("search.html"), Vec::<String>::new());
 
     let root = copy_fixture("sites/basic");
-    fs::create_dir_all(root.path().join("templates/partials")).unwrap();
-    fs::write(
-        root.path().join("templates/partials/header.html"),
+    put(
+        root.path(),
+        "templates/partials/header.html",
         "<header>{{ page.title }} in {{ page.section }}</header>\n",
-    )
-    .unwrap();
+    );
     ok(&run(root.path(), &["build"]));
     let page = read(&root.path().join("site"), "incidents/FIR-2024-0002.html");
     assert!(

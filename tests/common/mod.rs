@@ -119,6 +119,14 @@ pub fn fixture(relative: &str) -> PathBuf {
         .join(relative)
 }
 
+/// Writes `text` at `relative` under `root`, creating its directories: a site's own
+/// template or string catalogue over a copied fixture.
+pub fn put(root: &Path, relative: &str, text: &str) {
+    let path = root.join(relative);
+    std::fs::create_dir_all(path.parent().expect("a file under root")).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
 /// Copies a fixture tree into a fresh temporary directory, for tests that write.
 pub fn copy_fixture(relative: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
