@@ -3,6 +3,7 @@
 //! they show, so that an incremental build renders only the jobs whose fingerprint
 //! changed; then renders a job on demand.
 
+use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
@@ -206,7 +207,7 @@ fn artifact_rows(input: &Input<'_>, i: u32) -> String {
         }
         html.push_str("</td><td class=\"count\">");
         if config.enabled {
-            html.push_str(&count.to_string());
+            let _ = write!(html, "{count}"); // writing to a String cannot fail
         }
         html.push_str("</td></tr>\n");
     }
