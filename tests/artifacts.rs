@@ -149,13 +149,14 @@ fn accuracy_on_the_legacy_register_truth() {
         let row: TruthRow = serde_json::from_str(line).unwrap();
         let found: Vec<(String, String)> = extract_text(&row.comments, &config)
             .into_iter()
-            .map(|a| (truth_type(a.kind).to_string(), a.value))
+            .map(|a| (truth_type(a.kind).to_string(), a.value.to_string()))
             .collect();
         let truth: HashSet<(String, String)> = row
             .iocs
             .iter()
             .map(|(t, v)| {
-                let value = artifacts::identify(v).map_or_else(|| v.clone(), |a| a.value);
+                let value =
+                    artifacts::identify(v).map_or_else(|| v.clone(), |a| a.value.to_string());
                 (t.clone(), value)
             })
             .collect();

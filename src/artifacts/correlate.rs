@@ -112,41 +112,34 @@ impl Correlation {
 
 impl Correlation {
     /// The correlation [`Correlation::build`] made of `links`, from what it found
-    /// without the artifacts themselves (as a build cache keeps it): per artifact its
-    /// incidents, per incident its artifacts' numbers and related incidents. Each
-    /// artifact is taken from the list of its first incident. None when the parts do
-    /// not fit `links`.
+    /// (as a build cache keeps it): its artifacts in order, per artifact its incidents,
+    /// per incident its artifacts' numbers and related incidents. None when the parts
+    /// do not fit `links` or one another.
     pub fn from_parts(
         links: &[Links<'_>],
+        artifacts: Vec<Artifact>,
         incidents: Vec<Vec<u32>>,
         of_incident: Vec<Vec<u32>>,
         related: Vec<Vec<Related>>,
     ) -> Option<Correlation> {
-        let fits = of_incident.len() == links.len()
+        let fits = artifacts.len() == incidents.len()
+            && of_incident.len() == links.len()
             && related.len() == links.len()
-            && links
-                .iter()
-                .zip(&of_incident)
-                .all(|(l, numbers)| numbers.len() == l.artifacts.len());
+            && links.iter().zip(&of_incident).all(|(l, numbers)| {
+                numbers.len() == l.artifacts.len()
+                    && numbers.iter().all(|&n| (n as usize) < artifacts.len())
+            });
         if !fits {
             return None;
         }
-        let shared = incidents
-            .into_par_iter()
-            .enumerate()
-            .map(|(a, incidents)| {
-                let first = *incidents.first()? as usize;
-                let k = of_incident
-                    .get(first)?
-                    .iter()
-                    .position(|&n| n as usize == a)?;
-                let artifact = links[first].artifacts[k].clone();
-                Some(Shared {
-                    artifact,
-                    incidents,
-                })
+        let shared = artifacts
+            .into_iter()
+            .zip(incidents)
+            .map(|(artifact, incidents)| Shared {
+                artifact,
+                incidents,
             })
-            .collect::<Option<Vec<Shared>>>()?;
+            .collect();
         Some(Correlation {
             shared,
             of_incident,
@@ -588,21 +581,23 @@ mod tests {
             let built = Correlation::build(&links);
             let parts = || {
                 (
+                    built.shared.iter().map(|s| s.artifact.clone()).collect::<Vec<_>>(),
                     built.shared.iter().map(|s| s.incidents.clone()).collect::<Vec<_>>(),
                     built.of_incident.clone(),
                     built.related.clone(),
                 )
             };
-            let (incidents, of_incident, related) = parts();
-            let back = Correlation::from_parts(&links, incidents, of_incident, related)
+            let (artifacts, incidents, of_incident, related) = parts();
+            let back = Correlation::from_parts(&links, artifacts, incidents, of_incident, related)
                 .expect("the parts fit");
             proptest::prop_assert_eq!(&back.shared, &built.shared);
             proptest::prop_assert_eq!(&back.of_incident, &built.of_incident);
             proptest::prop_assert_eq!(&back.related, &built.related);
             if let Some(last) = links.len().checked_sub(1) {
-                let (incidents, of_incident, related) = parts();
+                let (artifacts, incidents, of_incident, related) = parts();
                 proptest::prop_assert!(
-                    Correlation::from_parts(&links[..last], incidents, of_incident, related).is_none()
+                    Correlation::from_parts(&links[..last], artifacts, incidents, of_incident, related)
+                        .is_none()
                 );
             }
         }

@@ -307,7 +307,10 @@ fn looks_like_id(word: &str) -> bool {
 }
 
 fn push(found: &mut Found, config: &ArtifactConfig, kind: Kind, value: String) {
-    let artifact = Artifact { kind, value };
+    let artifact = Artifact {
+        kind,
+        value: value.into(),
+    };
     if !super::blocked(&artifact, config) {
         found.artifacts.push(artifact);
     }

@@ -281,12 +281,12 @@ pub fn additions(
             if let Ok(artifact) = crate::artifacts::parse_value("email", sender, &config.artifacts)
                 && !crate::artifacts::blocked(&artifact, &config.artifacts)
             {
-                push(&mut add, artifact.kind.name(), artifact.value);
+                push(&mut add, artifact.kind.name(), artifact.value.to_string());
             }
         }
         let text = format!("{headers}\n{}", truncate(&forwarded.text, MAX_TEXT));
         for artifact in crate::artifacts::extract_text(&text, &config.artifacts) {
-            push(&mut add, artifact.kind.name(), artifact.value);
+            push(&mut add, artifact.kind.name(), artifact.value.to_string());
         }
     }
     for item in evidence.iter().filter(|e| e.is_attachment) {

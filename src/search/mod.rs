@@ -32,7 +32,7 @@ pub use update::{Patch, PatchError, files_past_the_end, patch, replace_tail};
 /// lowercased.
 pub fn normalize_artifact(value: &str) -> String {
     match crate::artifacts::identify(value) {
-        Some(artifact) => artifact.value,
+        Some(artifact) => artifact.value.to_string(),
         None => crate::artifacts::refang_query(value).to_lowercase(),
     }
 }
@@ -43,7 +43,7 @@ pub fn normalize_artifact(value: &str) -> String {
 pub fn indexed_artifact(artifact: &crate::artifacts::Artifact) -> String {
     match artifact.kind {
         crate::artifacts::Kind::File => normalize_artifact(&artifact.value),
-        _ => artifact.value.clone(),
+        _ => artifact.value.to_string(),
     }
 }
 

@@ -161,7 +161,7 @@ impl<'a> ArtifactPages<'a> {
         };
         ValueLink {
             kind: s.artifact.kind.name(),
-            value: s.artifact.value.clone(),
+            value: s.artifact.value.to_string(),
             defanged: artifacts::defang(&s.artifact),
             url,
             count: s.incidents.len(),
@@ -322,7 +322,7 @@ impl<'a> ArtifactPages<'a> {
             kind_label: self.kind_label(kind),
             kind_label_one: self.kind_label_one(kind),
             kind_url: paths::artifact_type(kind.name(), 0),
-            value: s.artifact.value.clone(),
+            value: s.artifact.value.to_string(),
             count: s.incidents.len(),
             rows: self.input.rows_newest_first(&s.incidents)?,
             defanged,
@@ -483,7 +483,10 @@ fn data_record_key(line: &[u8]) -> Option<Artifact> {
     let rest = line[strings.byte_offset()..].strip_prefix(b": {\"type\": \"")?;
     let kind = &rest[..rest.iter().position(|&b| b == b'"')?];
     let kind = std::str::from_utf8(kind).ok()?.parse().ok()?;
-    Some(Artifact { kind, value })
+    Some(Artifact {
+        kind,
+        value: value.into(),
+    })
 }
 
 fn write_json(out: &mut Vec<u8>, text: &str) {

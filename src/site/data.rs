@@ -346,7 +346,7 @@ pub fn artifact_rows(
                     .tlp_slug(incident.tlp.as_deref().filter(|t| !t.is_empty()))
                     .to_string(),
                 a.kind.name().to_string(),
-                a.value.clone(),
+                a.value.to_string(),
             ]
         })
         .collect()

@@ -54,6 +54,9 @@ pub struct Summary {
     /// Related incidents named in the file, within the published set.
     pub relations: Vec<String>,
     /// Indicators in the front matter and texts, sorted ([`artifacts::extract`]).
+    /// The build cache keeps them apart, as positions in one table of values, so that
+    /// reading it shares one value among all the incidents that mention it.
+    #[serde(skip)]
     pub artifacts: Vec<Artifact>,
     /// Words of the texts that look like incident ids (matched against the site's ids).
     pub mentions: Vec<String>,

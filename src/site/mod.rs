@@ -1370,6 +1370,7 @@ fn restore_index(state: &mut State, config: &Config, catalogue: &crate::render::
         *slot = Some(Index::build_with(summaries, config, catalogue, |links| {
             crate::artifacts::Correlation::from_parts(
                 links,
+                saved.artifacts,
                 saved.incidents,
                 saved.of_incident,
                 saved.related,

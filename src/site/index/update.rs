@@ -258,7 +258,7 @@ pub(in crate::site) mod tests {
                 .iter()
                 .map(|&n| Artifact {
                     kind: Kind::Domain,
-                    value: format!("d{n}.example"),
+                    value: format!("d{n}.example").into(),
                 })
                 .collect(),
             mentions: d.6.iter().map(|&n| name(n)).collect(),
