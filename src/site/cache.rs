@@ -290,8 +290,8 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
 }
 
 /// Puts back each summary's artifacts from the cache's table of them and the
-/// summary's positions in it: the values shared, not copied (a 100k site mentions 1.7
-/// million artifacts, each decoded on its own before).
+/// summary's positions in it: the values shared, not copied (the synthetic 100k site
+/// mentions 1.4 million artifacts, each decoded on its own before).
 fn give_artifacts(
     summaries: &mut [Summary],
     table: &[Artifact],
