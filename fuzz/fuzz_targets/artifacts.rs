@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = artifacts::refang_query(text);
     let _ = identify(text);
     for artifact in found {
-        let value = &artifact.value;
+        let value: &str = &artifact.value;
         assert_eq!(
             identify(value).as_ref(),
             Some(&artifact),
@@ -55,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
         let defanged = defang(&artifact);
         assert_eq!(
             refang(&defanged),
-            value.as_str(),
+            value,
             "refang(defang({value:?}))"
         );
     }
