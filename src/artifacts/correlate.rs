@@ -123,12 +123,12 @@ impl Correlation {
         related: Vec<Vec<Related>>,
     ) -> Option<Correlation> {
         let fits = artifacts.len() == incidents.len()
-            && of_incident.len() == links.len()
             && related.len() == links.len()
-            && links.iter().zip(&of_incident).all(|(l, numbers)| {
-                numbers.len() == l.artifacts.len()
-                    && numbers.iter().all(|&n| (n as usize) < artifacts.len())
-            });
+            && numbers_fit(&of_incident, links.iter().map(|l| l.artifacts))
+            && of_incident
+                .iter()
+                .flatten()
+                .all(|&n| (n as usize) < artifacts.len());
         if !fits {
             return None;
         }
@@ -147,6 +147,18 @@ impl Correlation {
             numbers: None,
         })
     }
+}
+
+/// True when `of_incident` numbers the artifacts of each list of `incidents`: one
+/// entry per incident, one number per artifact.
+pub fn numbers_fit<'a>(
+    of_incident: &[Vec<u32>],
+    incidents: impl ExactSizeIterator<Item = &'a [Artifact]>,
+) -> bool {
+    of_incident.len() == incidents.len()
+        && incidents
+            .zip(of_incident)
+            .all(|(artifacts, numbers)| numbers.len() == artifacts.len())
 }
 
 /// Per incident: the incidents it names in `relations:` or that name it there, and the

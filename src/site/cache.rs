@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Summary;
-use crate::artifacts::correlate::{Correlation, Related};
+use crate::artifacts::correlate::{Correlation, Related, numbers_fit};
 use crate::artifacts::{Artifact, Kind};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
@@ -565,13 +565,8 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
     correlation: Option<&Correlation>,
 ) -> std::io::Result<()> {
     // A correlation of other summaries (none is expected) is not saved.
-    let correlation = correlation.filter(|c| {
-        c.of_incident.len() == summaries.len()
-            && summaries
-                .iter()
-                .zip(&c.of_incident)
-                .all(|(s, numbers)| s.artifacts.len() == numbers.len())
-    });
+    let correlation = correlation
+        .filter(|c| numbers_fit(&c.of_incident, summaries.iter().map(|s| &s.artifacts[..])));
     let (artifacts, of_incident) = artifact_table(summaries, correlation);
     let incidents: Vec<&Vec<u32>> = correlation.map_or_else(Vec::new, |c| {
         c.shared.iter().map(|s| &s.incidents).collect()
@@ -670,6 +665,12 @@ mod tests {
         (SourcePath(PathBuf::from(path)), source)
     }
 
+    /// A summary mentioning the domains `d{n}.example` for each `n` of `artifacts`.
+    fn summary_with(artifacts: Vec<u8>) -> Summary {
+        let drawn = (0, 0, 0, 0, artifacts, Vec::new(), Vec::new());
+        super::super::index::update::tests::summary("A".into(), 0, &drawn)
+    }
+
     fn read(out: &Path) -> State {
         decode(&std::fs::read(path_for(out)).unwrap(), 7)
             .unwrap()
@@ -704,10 +705,7 @@ mod tests {
         ];
         let next = State::new(7, Default::default(), Vec::new(), Default::default(), None);
         // Two incidents sharing an address (d0.example), the second with one more.
-        let summaries = [vec![0], vec![0, 1]].map(|artifacts| {
-            let drawn = (0, 0, 0, 0, artifacts, Vec::new(), Vec::new());
-            super::super::index::update::tests::summary("A".into(), 0, &drawn)
-        });
+        let summaries = [vec![0], vec![0, 1]].map(summary_with);
         let links = summaries.each_ref().map(|s| Links {
             artifacts: &s.artifacts,
             ..Links::default()
@@ -769,10 +767,7 @@ mod tests {
         let out = dir.path().join("site");
         let summaries: Vec<Summary> = [vec![3, 1], vec![], vec![1, 2]]
             .into_iter()
-            .map(|artifacts| {
-                let drawn = (0, 0, 0, 0, artifacts, Vec::new(), Vec::new());
-                super::super::index::update::tests::summary("A".into(), 0, &drawn)
-            })
+            .map(summary_with)
             .collect();
         let state = State::new(7, Default::default(), summaries, Default::default(), None);
         save(&out, &state).unwrap();
@@ -785,12 +780,7 @@ mod tests {
 
     #[test]
     fn positions_past_the_table_are_an_unreadable_cache() {
-        let drawn = (0, 0, 0, 0, vec![1], Vec::new(), Vec::new());
-        let mut summaries = [super::super::index::update::tests::summary(
-            "A".into(),
-            0,
-            &drawn,
-        )];
+        let mut summaries = [summary_with(vec![1])];
         let table = summaries[0].artifacts.clone();
         assert!(give_artifacts(&mut summaries, &table, &[vec![0]]).is_ok());
         assert!(give_artifacts(&mut summaries, &table, &[vec![1]]).is_err());
