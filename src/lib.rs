@@ -13,6 +13,7 @@ pub mod import;
 pub mod incident;
 pub mod intake;
 pub mod mail;
+pub mod memory;
 pub mod progress;
 pub mod render;
 pub mod search;

@@ -529,8 +529,17 @@ impl Site {
             (None, None, None)
         } else {
             let started = Instant::now();
+            // A process that builds once (not the intake server, which keeps the
+            // site) spares the memory that saves the cache's decoding time.
+            let once = !options.defer_cache_save;
+            if once {
+                crate::memory::grow_heaps_in_large_steps(true);
+            }
             let (state, listing) =
                 rayon::join(|| cache::load(&out, key), || list_sources(root).ok());
+            if once && state.is_none() {
+                crate::memory::grow_heaps_in_large_steps(false);
+            }
             let took = started.elapsed();
             tracing::debug!("{READ_CACHE}: {took:.2?}");
             let listing = listing.filter(|_| state.is_some());
