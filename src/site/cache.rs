@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Summary;
-use crate::artifacts::correlate::{Correlation, Related, numbers_fit};
+use crate::artifacts::correlate::{Correlation, Incidents, Related, numbers_fit};
 use crate::artifacts::{Artifact, Kind};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
@@ -130,7 +130,7 @@ pub struct State {
 #[derive(Debug, Default)]
 pub struct SavedCorrelation {
     pub artifacts: Vec<Artifact>,
-    pub incidents: Vec<Vec<u32>>,
+    pub incidents: Vec<Incidents>,
     pub of_incident: Vec<Vec<u32>>,
     pub related: Vec<Vec<Related>>,
 }
@@ -258,7 +258,7 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
                             || {
                                 rayon::join(
                                     || from_parts_as(&file.artifacts, TablePart::artifacts),
-                                    || from_parts::<Vec<u32>>(&file.incidents),
+                                    || from_parts::<Incidents>(&file.incidents),
                                 )
                             },
                             || from_parts::<Vec<u32>>(&file.of_incident),
@@ -568,7 +568,7 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
     let correlation = correlation
         .filter(|c| numbers_fit(&c.of_incident, summaries.iter().map(|s| &s.artifacts[..])));
     let (artifacts, of_incident) = artifact_table(summaries, correlation);
-    let incidents: Vec<&Vec<u32>> = correlation.map_or_else(Vec::new, |c| {
+    let incidents: Vec<&Incidents> = correlation.map_or_else(Vec::new, |c| {
         c.shared.iter().map(|s| &s.incidents).collect()
     });
     let related = correlation.map_or(&[][..], |c| &c.related[..]);
@@ -727,7 +727,7 @@ mod tests {
         .unwrap();
         let saved = read(&out);
         let kept = saved.correlation.as_ref().expect("a correlation");
-        let incidents: Vec<Vec<u32>> = correlation
+        let incidents: Vec<Incidents> = correlation
             .shared
             .iter()
             .map(|s| s.incidents.clone())

@@ -7,7 +7,7 @@ use std::hash::BuildHasher;
 
 use rayon::prelude::*;
 
-use super::{Correlation, Links, MAX_FANOUT, Related, Shared, both_ways, rank};
+use super::{Correlation, Incidents, Links, MAX_FANOUT, Related, Shared, both_ways, rank};
 use crate::artifacts::Artifact;
 
 /// Two artifacts with the same 64-bit hash: the caller correlates anew.
@@ -131,7 +131,7 @@ impl Correlation {
                     Entry::Vacant(free) => {
                         self.shared.push(Shared {
                             artifact: artifact.clone(),
-                            incidents: Vec::new(),
+                            incidents: Incidents::new(),
                         });
                         *free.insert(self.shared.len() as u32 - 1)
                     }
