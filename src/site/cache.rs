@@ -238,47 +238,23 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
     if file.format != FORMAT || file.key != key {
         return Ok(None);
     }
-    let (((sources, summaries), pages), (((artifacts, incidents), of_incident), related)) =
-        rayon::join(
-            || {
-                rayon::join(
-                    || {
-                        rayon::join(
-                            || from_parts::<(SourcePath, Source)>(&file.sources),
-                            || from_parts::<Summary>(&file.summaries),
-                        )
-                    },
-                    || from_parts::<(String, u64)>(&file.pages),
-                )
-            },
-            || {
-                rayon::join(
-                    || {
-                        rayon::join(
-                            || {
-                                rayon::join(
-                                    || from_parts_as(&file.artifacts, TablePart::artifacts),
-                                    || from_parts::<Incidents>(&file.incidents),
-                                )
-                            },
-                            || from_parts::<Vec<u32>>(&file.of_incident),
-                        )
-                    },
-                    || from_parts::<Vec<Related>>(&file.related),
-                )
-            },
-        );
-    let (mut summaries, artifacts, of_incident) = (summaries?, artifacts?, of_incident?);
+    // One list after the other, each decoded on every core.
+    let sources = from_parts::<(SourcePath, Source)>(&file.sources)?;
+    let mut summaries = from_parts::<Summary>(&file.summaries)?;
+    let pages = from_parts::<(String, u64)>(&file.pages)?;
+    let artifacts = from_parts_as(&file.artifacts, TablePart::artifacts)?;
+    let incidents = from_parts::<Incidents>(&file.incidents)?;
+    let of_incident = from_parts::<Vec<u32>>(&file.of_incident)?;
+    let related = from_parts::<Vec<Related>>(&file.related)?;
     give_artifacts(&mut summaries, &artifacts, &of_incident)?;
-    let (incidents, related) = (incidents?, related?);
     // Without a correlation the table and positions only served the summaries.
     let correlated = incidents.len() == artifacts.len() && related.len() == summaries.len();
     Ok(Some(State {
         key: file.key,
         build_id: file.build_id.to_string(),
-        sources: sources?.into_iter().collect(),
+        sources: sources.into_iter().collect(),
         summaries,
-        pages: pages?.into_iter().collect(),
+        pages: pages.into_iter().collect(),
         index: std::sync::Mutex::new(None),
         correlation: correlated.then_some(SavedCorrelation {
             artifacts,
@@ -572,43 +548,17 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
         c.shared.iter().map(|s| &s.incidents).collect()
     });
     let related = correlation.map_or(&[][..], |c| &c.related[..]);
-    let (((sources, summaries), pages), (((artifacts, incidents), of_incident), related)) =
-        rayon::join(
-            || {
-                rayon::join(
-                    || rayon::join(|| to_parts(sources), || to_parts(summaries)),
-                    || to_parts(pages),
-                )
-            },
-            || {
-                rayon::join(
-                    || {
-                        rayon::join(
-                            || {
-                                rayon::join(
-                                    || {
-                                        to_parts_as(&artifacts, |chunk| {
-                                            postcard::to_stdvec(&TablePart::of(chunk))
-                                        })
-                                    },
-                                    || to_parts(&incidents),
-                                )
-                            },
-                            || to_parts(&of_incident),
-                        )
-                    },
-                    || to_parts(related),
-                )
-            },
-        );
-    let lists: Vec<Vec<Part<'_>>> = [
-        sources,
-        summaries,
-        pages,
-        artifacts,
-        incidents,
-        of_incident,
-        related,
+    // One list after the other, each encoded on every core.
+    let lists: Vec<Vec<Part<'_>>> = vec![
+        to_parts(sources),
+        to_parts(summaries),
+        to_parts(pages),
+        to_parts_as(&artifacts, |chunk| {
+            postcard::to_stdvec(&TablePart::of(chunk))
+        }),
+        to_parts(&incidents),
+        to_parts(&of_incident),
+        to_parts(related),
     ]
     .into_iter()
     .collect::<postcard::Result<_>>()
