@@ -219,14 +219,10 @@ impl Index {
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i as u32))
             .collect();
-        let relations: Vec<Vec<u32>> = summaries
-            .iter()
-            .map(|s| resolve(&by_id, &s.relations))
-            .collect();
-        let mentions: Vec<Vec<u32>> = summaries
-            .iter()
-            .map(|s| resolve(&by_id, &s.mentions))
-            .collect();
+        let (relations, mentions): (Vec<Vec<u32>>, Vec<Vec<u32>>) = summaries
+            .par_iter()
+            .map(|s| (resolve(&by_id, &s.relations), resolve(&by_id, &s.mentions)))
+            .unzip();
         let links = links(summaries, &relations, &mentions);
         // Facets and correlation are independent: built side by side.
         let started = std::time::Instant::now();
@@ -248,7 +244,7 @@ impl Index {
         );
         let related = correlation
             .related
-            .iter()
+            .par_iter()
             .map(|list| positions(list))
             .collect();
         drop(links);
