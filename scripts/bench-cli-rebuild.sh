@@ -16,8 +16,8 @@ corpus=$1 runs=$2 a=$3 b=${4:-}
 dir=$corpus/content/incidents/2025
 start=$(find "$dir" -name 'BENCH-CLI-*.md' | wc -l)
 build() { # binary output
-    /usr/bin/time -f "%e %U %S %M" "$1" --root "$corpus" build --out "$2" 2>&1 |
-        sed 's/\x1b\[[0-9;]*m//g' | grep -E "^(updated|built)|^[0-9.]+ [0-9.]+ [0-9.]+ [0-9]+$" | tr '\n' ' '
+    /usr/bin/time -f "| wall %e s, user %U s, sys %S s, peak RSS %M KiB" "$1" --root "$corpus" build --out "$2" 2>&1 |
+        sed 's/\x1b\[[0-9;]*m//g' | grep -E "^(updated|built|\| wall)" | tr '\n' ' '
     echo
 }
 for i in $(seq "$runs"); do
