@@ -354,4 +354,15 @@ fn the_page_and_the_cli_answer_alike() {
     // Typing: the unfinished last word is a prefix, as `word*` in the CLI.
     let page = page_answer(&browser, "phishing cust", false, true);
     assert_eq!(page, cli_answer(root, "phishing cust*", false));
+    // Browsers without `Uint8Array.fromBase64` decode through `atob`: the same answers.
+    fresh_page();
+    browser.run("Uint8Array.fromBase64 = undefined; return null");
+    for (query, by_date) in queries.iter().take(12) {
+        let page = page_answer(&browser, query, *by_date, false);
+        assert_eq!(
+            page,
+            cli_answer(root, query, *by_date),
+            "query {query:?} via atob"
+        );
+    }
 }

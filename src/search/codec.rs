@@ -33,7 +33,9 @@ pub fn get_varint(bytes: &[u8], at: &mut usize) -> Result<u32, CodecError> {
 
 /// A sorted, duplicate-free list of document numbers. The first varint is
 /// `count << 1 | bitmap`; then either the gaps between numbers (the first from 0), or
-/// the first number and a bitmap from it to the last.
+/// a base and a bitmap from it to the last number. The base is the first number
+/// rounded down to a multiple of 8, so that the browser copies a bitmap's bytes whole
+/// into its bitset of all documents (decoders take any base).
 pub fn encode_postings(docs: &[u32]) -> Vec<u8> {
     let mut out = Vec::with_capacity(docs.len() + 4);
     encode_postings_into(docs, &mut out);
@@ -53,17 +55,18 @@ pub fn encode_postings_into(docs: &[u32], out: &mut Vec<u8>) {
     let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
         return;
     };
-    let bitmap_len = ((last - first) / 8 + 1) as usize;
+    let base = first & !7;
+    let bitmap_len = ((last - base) / 8 + 1) as usize;
     if bitmap_len + 10 >= out.len() - start {
         return;
     }
     out.truncate(start);
     put_varint(out, (docs.len() as u32) << 1 | 1);
-    put_varint(out, first);
+    put_varint(out, base);
     let bitmap = out.len();
     out.resize(bitmap + bitmap_len, 0);
     for &doc in docs {
-        let bit = (doc - first) as usize;
+        let bit = (doc - base) as usize;
         out[bitmap + bit / 8] |= 1 << (bit % 8);
     }
 }
@@ -248,6 +251,27 @@ mod tests {
     fn dense_lists_are_bitmaps() {
         let docs: Vec<u32> = (0..10_000).collect();
         assert!(encode_postings(&docs).len() < 1300);
+        // A bitmap starts at a multiple of 8.
+        let docs: Vec<u32> = (1003..2000).collect();
+        let bytes = encode_postings(&docs);
+        let mut at = 0;
+        assert_eq!(
+            get_varint(&bytes, &mut at).unwrap(),
+            (997 << 1) | 1,
+            "a bitmap"
+        );
+        assert_eq!(get_varint(&bytes, &mut at).unwrap(), 1000, "its base");
+        assert_eq!(
+            bytes[at], 0b1111_1000,
+            "documents 1003 to 1007 of the first byte"
+        );
+        assert_eq!(decode_postings(&bytes).unwrap(), docs);
+        // Bitmaps from any base still decode (indexes written before the rounding).
+        let mut unrounded = vec![(3 << 1) | 1];
+        put_varint(&mut unrounded, 1003);
+        unrounded.push(0b0000_0101);
+        unrounded.push(0b0000_0001);
+        assert_eq!(decode_postings(&unrounded).unwrap(), [1003, 1005, 1011]);
         assert_eq!(base64(b"fir"), "Zmly");
         assert_eq!(base64(b"fi"), "Zmk=");
     }

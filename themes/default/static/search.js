@@ -201,76 +201,116 @@
     return ":" + field + ":" + v;
   }
 
-  // ---- Postings: src/search/codec.rs ----
-  function bytesOf(b64) {
-    var s = atob(b64), out = new Uint8Array(s.length);
-    for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  // ---- Document sets ----
+  // A set of documents is a sorted Uint32Array (a sparse set), or a Bitset over all
+  // documents (a dense one: postings stored as bitmaps, large unions), which
+  // intersections and unions combine 32 documents at a step. A first query runs
+  // before the browser has compiled these loops, so the fewer steps the better: at
+  // 100k documents a bitset is 3,125 words, a frequent word's list tens of thousands
+  // of numbers (which plain arrays, objects and Maps would make slower still).
+  var EMPTY = new Uint32Array(0);
+  // Words of a bitset: one bit per document of the index (set with the meta file).
+  var setWords = 0;
+
+  // size: how many documents, or -1 until counted.
+  function Bitset(words, size) { this.words = words; this.size = size; this.list = null; }
+  function newBitset() { return new Bitset(new Uint32Array(setWords), -1); }
+  // Whether a Uint32Array's bits follow its bytes' (document d is bit d % 8 of byte
+  // d / 8 in both), as on every platform browsers run on: then a bitmap is copied.
+  var LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+  function isBitset(set) { return set instanceof Bitset; }
+  // Sets the bits of the documents of a list.
+  function setAll(words, list) {
+    for (var i = 0; i < list.length; i++) words[list[i] >>> 5] |= 1 << (list[i] & 31);
+  }
+  // The documents of a set, ascending (a bitset's are listed once).
+  function docsOf(set) {
+    if (!isBitset(set)) return set;
+    if (set.list) return set.list;
+    var words = set.words, out = new Uint32Array(sizeOf(set)), n = 0;
+    for (var w = 0; w < words.length; w++) {
+      for (var x = words[w]; x; x ^= x & -x) out[n++] = (w << 5) + 31 - Math.clz32(x & -x);
+    }
+    set.list = out;
     return out;
   }
-  // Document lists are sorted Uint32Arrays: queries over 100k incidents handle lists
-  // of tens of thousands of numbers, which plain arrays, objects and Maps make slow.
-  var EMPTY = new Uint32Array(0);
-
-  // Reads the varints of src/search/codec.rs (seven bits a byte, low bits first).
-  function Varints(bytes) { this.bytes = bytes; this.at = 0; }
-  Varints.prototype.more = function () { return this.at < this.bytes.length; };
-  Varints.prototype.next = function () {
-    var bytes = this.bytes, value = 0, scale = 1, b;
-    do { b = bytes[this.at++]; value += (b & 0x7f) * scale; scale *= 128; } while (b & 0x80);
-    return value;
-  };
-
-  function decodePostings(b64) {
-    if (!b64) return EMPTY;
-    var bytes = bytesOf(b64), read = new Varints(bytes);
-    var header = read.next(), count = Math.floor(header / 2), docs = new Uint32Array(count), n = 0;
-    if (header % 2 === 0) {
-      var doc = 0;
-      for (; n < count; n++) { doc = n === 0 ? read.next() : doc + read.next(); docs[n] = doc; }
-      return docs;
+  function sizeOf(set) {
+    if (!isBitset(set)) return set.length;
+    if (set.size < 0) {
+      set.size = 0;
+      for (var w = 0; w < set.words.length; w++) set.size += bitCount(set.words[w]);
     }
-    var first = read.next(), at = read.at;
-    for (var k = at; k < bytes.length && n < count; k++) {
-      var byte = bytes[k];
-      if (!byte) continue;
-      var base = first + (k - at) * 8;
-      for (var bit = 0; bit < 8; bit++) if (byte & (1 << bit)) docs[n++] = base + bit;
+    return set.size;
+  }
+  function bitCount(x) {
+    x -= (x >>> 1) & 0x55555555;
+    x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+    return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+  }
+  // A test of membership for documents asked in ascending order.
+  function member(set) {
+    if (isBitset(set)) {
+      var words = set.words;
+      return function (d) { return (words[d >>> 5] >>> (d & 31)) & 1; };
     }
-    return n === count ? docs : docs.subarray(0, n);
+    var j = 0;
+    return function (d) {
+      while (j < set.length && set[j] < d) j++;
+      return j < set.length && set[j] === d;
+    };
   }
 
   function intersect(a, b) {
-    var out = new Uint32Array(Math.min(a.length, b.length)), n = 0, i = 0, j = 0;
+    if (isBitset(a) && isBitset(b)) {
+      var out = newBitset(), o = out.words, x = a.words, y = b.words;
+      for (var w = 0; w < setWords; w++) o[w] = x[w] & y[w];
+      return out;
+    }
+    if (isBitset(a)) return filter(b, member(a), true);
+    if (isBitset(b)) return filter(a, member(b), true);
+    var list = new Uint32Array(Math.min(a.length, b.length)), n = 0, i = 0, j = 0;
     while (i < a.length && j < b.length) {
-      if (a[i] < b[j]) i++; else if (a[i] > b[j]) j++; else { out[n++] = a[i]; i++; j++; }
+      if (a[i] < b[j]) i++; else if (a[i] > b[j]) j++; else { list[n++] = a[i]; i++; j++; }
     }
+    return list.subarray(0, n);
+  }
+  // The documents of list that test keeps (or drops).
+  function filter(list, test, keep) {
+    var out = new Uint32Array(list.length), n = 0;
+    for (var i = 0; i < list.length; i++) if (!test(list[i]) === !keep) out[n++] = list[i];
     return out.subarray(0, n);
   }
-  function union(a, b) {
-    if (!a.length) return b;
-    if (!b.length) return a;
-    var out = new Uint32Array(a.length + b.length), n = 0, i = 0, j = 0;
-    while (i < a.length || j < b.length) {
-      if (j === b.length || (i < a.length && a[i] < b[j])) out[n++] = a[i++];
-      else { if (i < a.length && a[i] === b[j]) i++; out[n++] = b[j++]; }
-    }
-    return out.subarray(0, n);
-  }
+  function union(a, b) { return unionAll([a, b]); }
   // a without the documents of b.
   function difference(a, b) {
-    var out = new Uint32Array(a.length), n = 0, j = 0;
-    for (var i = 0; i < a.length; i++) {
-      while (j < b.length && b[j] < a[i]) j++;
-      if (j === b.length || b[j] !== a[i]) out[n++] = a[i];
+    if (!isBitset(a)) return filter(a, member(b), false);
+    var out = newBitset(), o = out.words, x = a.words;
+    if (isBitset(b)) {
+      for (var w = 0, y = b.words; w < setWords; w++) o[w] = x[w] & ~y[w];
+    } else {
+      o.set(x);
+      for (var i = 0; i < b.length; i++) o[b[i] >>> 5] &= ~(1 << (b[i] & 31));
     }
-    return out.subarray(0, n);
+    return out;
   }
-  // The union of many lists at once.
-  function unionAll(lists) {
-    if (lists.length < 3) return lists.length ? union(lists[0], lists[1] || EMPTY) : EMPTY;
-    var total = 0, at = 0;
-    lists.forEach(function (l) { total += l.length; });
-    var all = new Uint32Array(total);
+  // The union of many sets at once: a bitset when one is, or when the lists hold more
+  // than a document per word of one.
+  function unionAll(sets) {
+    var lists = [], total = 0, dense = false;
+    sets.forEach(function (set) {
+      if (isBitset(set)) dense = true;
+      else if (set.length) { lists.push(set); total += set.length; }
+    });
+    if (dense || total > setWords) {
+      var out = newBitset(), o = out.words;
+      sets.forEach(function (set) {
+        if (!isBitset(set)) { setAll(o, set); return; }
+        for (var w = 0, x = set.words; w < setWords; w++) o[w] |= x[w];
+      });
+      return out;
+    }
+    if (lists.length < 2) return lists.length ? lists[0] : EMPTY;
+    var all = new Uint32Array(total), at = 0;
     lists.forEach(function (l) { all.set(l, at); at += l.length; });
     all.sort();
     var n = 0;
@@ -283,9 +323,58 @@
     return out;
   }
 
+  // ---- Postings: src/search/codec.rs ----
+  function bytesOf(b64) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(b64);
+    var s = atob(b64), out = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+
+  // Reads the varints of src/search/codec.rs (seven bits a byte, low bits first).
+  function Varints(bytes) { this.bytes = bytes; this.at = 0; }
+  Varints.prototype.more = function () { return this.at < this.bytes.length; };
+  Varints.prototype.next = function () {
+    var bytes = this.bytes, value = 0, scale = 1, b;
+    do { b = bytes[this.at++]; value += (b & 0x7f) * scale; scale *= 128; } while (b & 0x80);
+    return value;
+  };
+
+  // The set of a key's postings (src/search/codec.rs): gaps as varints, or a bitmap
+  // from a base on.
+  function decodePostings(b64) {
+    if (!b64) return EMPTY;
+    var bytes = bytesOf(b64), read = new Varints(bytes);
+    var header = read.next(), count = Math.floor(header / 2);
+    if (header % 2 === 0) {
+      var docs = new Uint32Array(count), doc = 0;
+      for (var n = 0; n < count; n++) { doc = n === 0 ? read.next() : doc + read.next(); docs[n] = doc; }
+      return docs;
+    }
+    var first = read.next(), at = read.at, out = new Bitset(new Uint32Array(setWords), count);
+    var words = out.words;
+    if (first % 8 === 0 && LITTLE_ENDIAN) {
+      // Bitmaps start at a multiple of 8 (src/search/codec.rs): their bytes are the
+      // bitset's from byte first / 8 on.
+      var into = new Uint8Array(words.buffer), from = first / 8;
+      into.set(bytes.subarray(at, at + Math.max(0, Math.min(bytes.length - at, into.length - from))), from);
+      return out;
+    }
+    // Byte k holds documents first + 8k to first + 8k + 7: one or two words' bits.
+    for (var k = at; k < bytes.length; k++) {
+      var byte = bytes[k];
+      if (!byte) continue;
+      var d = first + (k - at) * 8, w = d >>> 5, shift = d & 31;
+      words[w] |= byte << shift;
+      if (shift > 24) words[w + 1] |= byte >>> (32 - shift);
+    }
+    return out;
+  }
+
   // ---- The engine: src/search/engine.rs ----
   function Engine(meta) {
     this.meta = meta;
+    setWords = Math.ceil(meta.docs / 32);
     this.dirs = {};
     meta.dirs.forEach(function (d) { this.dirs[d] = true; }, this);
     // The shard lists of small directories come with the meta file.
@@ -537,7 +626,7 @@
       var more = atom.prefix ? this.prefixPostings(atom.folded) : Promise.resolve({ docs: EMPTY, title: EMPTY });
       return Promise.all([exact, more]).then(function (r) {
         var docs = union(r[0].docs, r[1].docs);
-        return { docs: docs, title: union(r[0].title, r[1].title), weight: self.idf(docs.length) };
+        return { docs: docs, title: union(r[0].title, r[1].title), weight: self.idf(sizeOf(docs)) };
       });
     }
     if (atom.kind === "phrase") {
@@ -546,7 +635,7 @@
       return Promise.all(pairs).then(function (found) {
         var docs = found[0].docs;
         for (var k = 1; k < found.length; k++) docs = intersect(docs, found[k].docs);
-        return { docs: docs, title: EMPTY, weight: 2 * self.idf(docs.length) };
+        return { docs: docs, title: EMPTY, weight: 2 * self.idf(sizeOf(docs)) };
       });
     }
     return Promise.all(this.fieldKeys(atom).map(function (key) { return self.postings(key); })).then(function (found) {
@@ -626,19 +715,18 @@
       clauses.forEach(function (clause, i) {
         if (clause.negated) result = difference(result, unionAll(evaluated[i].map(function (m) { return m.docs; })));
       });
+      result = docsOf(result);
       // Scores of the results only, clause after clause: a document scores the best
       // of the alternatives of a clause it matches.
       var scores = new Float64Array(result.length), best = new Float64Array(result.length);
       clauses.forEach(function (clause, i) {
         if (clause.negated) return;
         evaluated[i].forEach(function (m) {
-          var docs = m.docs, title = m.title, j = 0, t = 0;
-          for (var k = 0; k < result.length && j < docs.length; k++) {
+          var inDocs = member(m.docs), inTitle = member(m.title);
+          for (var k = 0; k < result.length; k++) {
             var d = result[k];
-            while (j < docs.length && docs[j] < d) j++;
-            if (docs[j] !== d) continue;
-            while (t < title.length && title[t] < d) t++;
-            var s = m.weight * (t < title.length && title[t] === d ? 3 : 1);
+            if (!inDocs(d)) continue;
+            var s = m.weight * (inTitle(d) ? 3 : 1);
             if (s > best[k]) best[k] = s;
           }
         });
