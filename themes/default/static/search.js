@@ -293,23 +293,23 @@
     }
     return out;
   }
-  // The union of many sets at once: a bitset when one is, or when the lists hold more
-  // than a document per word of one.
+  // The union of many sets at once (one set is itself): a bitset when one is, or when
+  // the lists hold more than a document per word of one.
   function unionAll(sets) {
-    var lists = [], total = 0, dense = false;
+    var lists = [], total = 0, dense = false, nonEmpty = [];
     sets.forEach(function (set) {
-      if (isBitset(set)) dense = true;
-      else if (set.length) { lists.push(set); total += set.length; }
+      if (isBitset(set)) { dense = true; nonEmpty.push(set); }
+      else if (set.length) { lists.push(set); total += set.length; nonEmpty.push(set); }
     });
+    if (nonEmpty.length < 2) return nonEmpty.length ? nonEmpty[0] : EMPTY;
     if (dense || total > setWords) {
       var out = newBitset(), o = out.words;
-      sets.forEach(function (set) {
+      nonEmpty.forEach(function (set) {
         if (!isBitset(set)) { setAll(o, set); return; }
         for (var w = 0, x = set.words; w < setWords; w++) o[w] |= x[w];
       });
       return out;
     }
-    if (lists.length < 2) return lists.length ? lists[0] : EMPTY;
     var all = new Uint32Array(total), at = 0;
     lists.forEach(function (l) { all.set(l, at); at += l.length; });
     all.sort();
