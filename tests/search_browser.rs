@@ -365,4 +365,54 @@ fn the_page_and_the_cli_answer_alike() {
             "query {query:?} via atob"
         );
     }
+
+    // Posting lists as the page decodes them, through `atob` (this page) and
+    // `Uint8Array.fromBase64` (a fresh one).
+    let samples = posting_samples();
+    check_decoding(&browser, &samples, "atob");
+    fresh_page();
+    check_decoding(&browser, &samples, "fromBase64");
+}
+
+/// Encoded posting lists of a 5,000-document index and their documents: gap lists,
+/// bitmaps as the index writes them (from a multiple of 8), and bitmaps from other
+/// starts, as indexes written before that rounding hold, whose bytes straddle the
+/// page's 32-bit words.
+fn posting_samples() -> Vec<(Vec<u8>, Vec<u32>)> {
+    use fir::search::codec::{decode_postings, encode_postings, put_varint};
+    let lists: [Vec<u32>; 4] = [
+        vec![0, 7, 4999],
+        vec![31, 32, 33, 63, 64],
+        (1003..2000).collect(),
+        (0..4999).step_by(3).collect(),
+    ];
+    let mut samples: Vec<(Vec<u8>, Vec<u32>)> = lists
+        .into_iter()
+        .map(|docs| (encode_postings(&docs), docs))
+        .collect();
+    for base in [1u32, 3, 25, 29, 31, 4001] {
+        let bitmap: Vec<u8> = (0..40u32).map(|i| (i * 37 + base) as u8 | 0x81).collect();
+        let docs: Vec<u32> = (0..bitmap.len() as u32 * 8)
+            .filter(|bit| bitmap[(bit / 8) as usize] & (1 << (bit % 8)) != 0)
+            .map(|bit| base + bit)
+            .collect();
+        let mut bytes = Vec::new();
+        put_varint(&mut bytes, (docs.len() as u32) << 1 | 1);
+        put_varint(&mut bytes, base);
+        bytes.extend(&bitmap);
+        samples.push((bytes, docs));
+    }
+    for (bytes, docs) in &samples {
+        assert_eq!(&decode_postings(bytes).unwrap(), docs, "the Rust decoder");
+    }
+    samples
+}
+
+fn check_decoding(browser: &Browser, samples: &[(Vec<u8>, Vec<u32>)], how: &str) {
+    for (bytes, docs) in samples {
+        let b64 = fir::search::codec::base64(bytes);
+        let decoded = browser.run(&format!("return firSearch.decode({b64:?})"));
+        let decoded: Vec<u32> = serde_json::from_value(decoded).unwrap();
+        assert_eq!(&decoded, docs, "{b64} via {how}");
+    }
 }

@@ -15,7 +15,10 @@
     loaded: [],
     lastMs: null,
     facetsMs: null,
-    run: null
+    run: null,
+    // The documents of a posting list in base64 (src/search/codec.rs), ascending, as
+    // queries read them: for tests, once the page is ready.
+    decode: function (b64) { return Array.from(docsOf(decodePostings(b64))); }
   };
 
   function keyOf(data) {
