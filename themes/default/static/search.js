@@ -299,12 +299,10 @@
   // The union of many sets at once (one set is itself): a bitset when one is, or when
   // the lists hold more than a document per word of one.
   function unionAll(sets) {
-    var lists = [], total = 0, dense = false, nonEmpty = [];
-    sets.forEach(function (set) {
-      if (isBitset(set)) { dense = true; nonEmpty.push(set); }
-      else if (set.length) { lists.push(set); total += set.length; nonEmpty.push(set); }
-    });
+    var nonEmpty = sets.filter(function (set) { return isBitset(set) || set.length; });
     if (nonEmpty.length < 2) return nonEmpty.length ? nonEmpty[0] : EMPTY;
+    var total = 0, dense = false;
+    nonEmpty.forEach(function (set) { if (isBitset(set)) dense = true; else total += set.length; });
     if (dense || total > setWords) {
       var out = newBitset(), o = out.words;
       nonEmpty.forEach(function (set) {
@@ -314,7 +312,7 @@
       return out;
     }
     var all = new Uint32Array(total), at = 0;
-    lists.forEach(function (l) { all.set(l, at); at += l.length; });
+    nonEmpty.forEach(function (l) { all.set(l, at); at += l.length; });
     all.sort();
     var n = 0;
     for (var i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[n - 1]) all[n++] = all[i];
@@ -354,8 +352,8 @@
       for (var n = 0; n < count; n++) { doc = n === 0 ? read.next() : doc + read.next(); docs[n] = doc; }
       return docs;
     }
-    var first = read.next(), at = read.at, out = new Bitset(new Uint32Array(setWords), count);
-    var words = out.words;
+    var first = read.next(), at = read.at, out = newBitset(), words = out.words;
+    out.size = count;
     if (first % 8 === 0 && LITTLE_ENDIAN) {
       // Bitmaps start at a multiple of 8 (src/search/codec.rs): their bytes are the
       // bitset's from byte first / 8 on.
