@@ -207,9 +207,22 @@ pub(super) fn page_docs(all: &[u32], title: &[u32]) -> Vec<u32> {
 /// its [`Frequent`] part.
 pub(super) type Encoded<'a> = (&'a str, String, String, String);
 
-/// 64-bit FNV-1a with a final mix: keys are hashed once, then handled as numbers.
+/// Keys are hashed once, then handled as numbers: eight bytes at a time, each block
+/// mixed in (the mix is a bijection, so keys of up to eight bytes, most words, never
+/// collide), the length in the seed.
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    mix(crate::fnv1a(bytes))
+    let mut h = 0x9e37_79b9_7f4a_7c15 ^ bytes.len() as u64;
+    let mut blocks = bytes.chunks_exact(8);
+    for block in &mut blocks {
+        h = mix(h ^ u64::from_le_bytes(block.try_into().expect("eight bytes")));
+    }
+    let tail = blocks.remainder();
+    if !tail.is_empty() || bytes.is_empty() {
+        let mut last = [0u8; 8];
+        last[..tail.len()].copy_from_slice(tail);
+        h = mix(h ^ u64::from_le_bytes(last));
+    }
+    h
 }
 
 fn mix(mut h: u64) -> u64 {
@@ -232,19 +245,110 @@ enum Name {
     Pair(u64, u64),
 }
 
-/// Where a key of the current document stands: in the title or not, and its name
-/// (a range of the document's scratch text, or a pair).
+/// A key of the current document: its hash, its name (a range of the document's
+/// scratch text, or a pair), whether it is in the title.
 #[derive(Debug, Clone, Copy)]
 struct Seen {
+    hash: u64,
+    name: Name,
     title: bool,
-    text: (u32, u32),
-    pair: Option<(u64, u64)>,
+}
+
+/// The distinct keys of one document, in the order first met. Every term of every
+/// text is looked up here, so it is a table of its own rather than a general map:
+/// open addressing on the keys' hashes (mixed already), small slots, and emptied
+/// between documents by a new stamp instead of by clearing.
+#[derive(Debug)]
+struct DocKeys {
+    slots: Vec<DocSlot>,
+    /// Slots of another stamp are free.
+    stamp: u32,
+    keys: Vec<Seen>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct DocSlot {
+    hash: u64,
+    stamp: u32,
+    key: u32,
+}
+
+impl Default for DocKeys {
+    fn default() -> DocKeys {
+        DocKeys {
+            slots: vec![DocSlot::default(); 4096],
+            stamp: 1,
+            keys: Vec::new(),
+        }
+    }
+}
+
+impl DocKeys {
+    /// Empties the table for the next document.
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.slots.fill(DocSlot::default());
+            self.stamp = 1;
+        }
+    }
+
+    /// The key of hash `hash`, added (named by `name`) if the document had no such key.
+    fn get_or_add(&mut self, hash: u64, name: impl FnOnce() -> Name) -> &mut Seen {
+        if 2 * (self.keys.len() + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        // The hashes are mixed: their low bits spread as well as any.
+        let mut at = hash as usize & mask;
+        loop {
+            let slot = &mut self.slots[at];
+            if slot.stamp != self.stamp {
+                let key = self.keys.len();
+                *slot = DocSlot {
+                    hash,
+                    stamp: self.stamp,
+                    key: key as u32,
+                };
+                self.keys.push(Seen {
+                    hash,
+                    name: name(),
+                    title: false,
+                });
+                return &mut self.keys[key];
+            }
+            if slot.hash == hash {
+                return &mut self.keys[slot.key as usize];
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Twice the slots, the document's keys placed again.
+    fn grow(&mut self) {
+        let size = 2 * self.slots.len();
+        self.slots = vec![DocSlot::default(); size];
+        self.stamp = 1;
+        let mask = size - 1;
+        for (key, seen) in self.keys.iter().enumerate() {
+            let mut at = seen.hash as usize & mask;
+            while self.slots[at].stamp == self.stamp {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = DocSlot {
+                hash: seen.hash,
+                stamp: self.stamp,
+                key: key as u32,
+            };
+        }
+    }
 }
 
 /// Scratch space reused from document to document.
 #[derive(Debug, Default)]
 struct Scratch {
-    seen: HashedMap<Seen>,
+    seen: DocKeys,
     text: String,
 }
 
@@ -302,28 +406,9 @@ impl Partial {
             let mut previous: Option<u64> = None;
             text::for_each_term(text, |term| {
                 let h = hash_bytes(term.as_bytes());
-                match seen.get_mut(&h) {
-                    Some(s) => s.title |= title,
-                    None => {
-                        let start = names.len() as u32;
-                        names.push_str(term);
-                        let text = (start, names.len() as u32);
-                        seen.insert(
-                            h,
-                            Seen {
-                                title,
-                                text,
-                                pair: None,
-                            },
-                        );
-                    }
-                }
+                seen.get_or_add(h, || push_name(names, term)).title |= title;
                 if let Some(before) = previous {
-                    seen.entry(pair_hash(before, h)).or_insert(Seen {
-                        title: false,
-                        text: (0, 0),
-                        pair: Some((before, h)),
-                    });
+                    seen.get_or_add(pair_hash(before, h), || Name::Pair(before, h));
                 }
                 previous = Some(h);
             });
@@ -342,22 +427,12 @@ impl Partial {
             .zip(&doc.columns)
             .map(|(column, raw)| super::field_key(&column.key, raw));
         for key in fields.chain(column_values) {
-            let start = names.len() as u32;
-            names.push_str(&key);
-            let text = (start, names.len() as u32);
-            seen.insert(
-                hash_bytes(key.as_bytes()),
-                Seen {
-                    title: false,
-                    text,
-                    pair: None,
-                },
-            );
+            seen.get_or_add(hash_bytes(key.as_bytes()), || push_name(names, &key));
         }
-        for (&h, s) in seen.iter() {
-            let number = self.number(h, |text| match s.pair {
-                Some((a, b)) => Name::Pair(a, b),
-                None => push_name(text, &names[s.text.0 as usize..s.text.1 as usize]),
+        for s in &seen.keys {
+            let number = self.number(s.hash, |text| match s.name {
+                Name::Text(from, to) => push_name(text, &names[from as usize..to as usize]),
+                pair => pair,
             });
             self.postings.push(number << 1 | u32::from(s.title));
         }

@@ -71,6 +71,48 @@ pub fn for_each_term(text: &str, mut each: impl FnMut(&str)) {
     let mut buffer = String::with_capacity(4 * MAX_WORD);
     let mut at = 0;
     while at < bytes.len() {
+        let first = bytes[at];
+        if first.is_ascii() {
+            if LOWER[usize::from(first)] == 0 {
+                at += 1;
+                continue;
+            }
+            // Most words are ASCII to their end: measured with a table, given as
+            // they are written when already lowercase (most are), else lowercased
+            // in the buffer.
+            let (mut end, mut digits, mut upper) = (at, false, false);
+            while let Some(&byte) = bytes.get(end) {
+                let lower = LOWER[usize::from(byte)];
+                if lower == 0 {
+                    break;
+                }
+                digits |= lower <= b'9';
+                upper |= lower != byte;
+                end += 1;
+            }
+            if bytes.get(end).is_none_or(u8::is_ascii) {
+                if end - at <= MAX_WORD {
+                    let (kept, ending) = if digits {
+                        (end - at, "")
+                    } else {
+                        ascii_stem(&bytes[at..end])
+                    };
+                    let word = &text[at..at + kept];
+                    if upper || !ending.is_empty() {
+                        buffer.clear();
+                        buffer.push_str(word);
+                        buffer.make_ascii_lowercase();
+                        buffer.push_str(ending);
+                        each(&buffer);
+                    } else {
+                        each(word);
+                    }
+                }
+                at = end;
+                continue;
+            }
+            // A wider character follows: the word is read again below, by characters.
+        }
         let (in_word, width) = class(text, at);
         if !in_word {
             at += width;
@@ -104,6 +146,19 @@ pub fn for_each_term(text: &str, mut each: impl FnMut(&str)) {
         }
     }
 }
+
+/// Each byte's lowercase form if it is an ASCII letter or digit, else 0.
+static LOWER: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            table[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Whether the character at byte `at` of `text` is a letter or digit, and its length
 /// in bytes: bytes below 128 are classified without decoding (most text is ASCII).
@@ -171,17 +226,36 @@ pub fn stem(word: &str) -> String {
 
 /// [`stem`] without a new allocation.
 pub fn stem_in_place(word: &mut String) {
-    if word.len() < 4 || !word.is_ascii() || word.bytes().any(|b| b.is_ascii_digit()) {
+    if !word.is_ascii() || word.bytes().any(|b| b.is_ascii_digit()) {
         return;
     }
-    if word.ends_with("ies") {
-        word.truncate(word.len() - 3);
-        word.push('y');
-    } else if word.ends_with("aux") {
-        word.truncate(word.len() - 3);
-        word.push_str("al");
-    } else if word.ends_with('s') && !["ss", "us", "is"].iter().any(|end| word.ends_with(end)) {
-        word.pop();
+    let (kept, ending) = ascii_stem(word.as_bytes());
+    word.truncate(kept);
+    word.push_str(ending);
+}
+
+/// The stem of an ASCII word without digits, in any case (endings are compared
+/// lowercase): how many of its bytes it keeps, and the lowercase ending put after them.
+fn ascii_stem(word: &[u8]) -> (usize, &'static str) {
+    let len = word.len();
+    if len < 4 {
+        return (len, "");
+    }
+    let lower = |i: usize| word[i].to_ascii_lowercase();
+    let ends = |end: &[u8]| {
+        end.iter()
+            .rev()
+            .enumerate()
+            .all(|(i, &b)| lower(len - 1 - i) == b)
+    };
+    if ends(b"ies") {
+        (len - 3, "y")
+    } else if ends(b"aux") {
+        (len - 3, "al")
+    } else if ends(b"s") && !ends(b"ss") && !ends(b"us") && !ends(b"is") {
+        (len - 1, "")
+    } else {
+        (len, "")
     }
 }
 
@@ -223,7 +297,8 @@ mod tests {
 
     #[test]
     fn indexing_and_queries_see_the_same_terms() {
-        let text = "Les INCIDENTS d'hameçonnage — Œuvre: policies 185.12.3.4";
+        let text = "Les INCIDENTS d'hameçonnage — Œuvre: policies POLICIES Chevaux \
+                    CHEVAUX Bus ANALYSIS Virus 2024s WS Ies 185.12.3.4";
         let mut seen = Vec::new();
         for_each_term(text, |t| seen.push(t.to_string()));
         assert_eq!(seen, terms(text).collect::<Vec<_>>());
