@@ -208,8 +208,8 @@ pub(super) fn page_docs(all: &[u32], title: &[u32]) -> Vec<u32> {
 pub(super) type Encoded<'a> = (&'a str, String, String, String);
 
 /// Keys are hashed once, then handled as numbers: eight bytes at a time, each block
-/// mixed in (the mix is a bijection, so keys of up to eight bytes, most words, never
-/// collide), the length in the seed.
+/// mixed in, the length in the seed. The mix is a bijection, so keys of up to eight
+/// bytes without a NUL byte (most words) never collide.
 fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h = 0x9e37_79b9_7f4a_7c15 ^ bytes.len() as u64;
     let mut blocks = bytes.chunks_exact(8);
