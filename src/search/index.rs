@@ -521,15 +521,19 @@ impl Inverted {
         } = first_run;
         drop(slots);
 
-        // Grouping postings by key and naming keys are independent: side by side.
+        // Grouping postings by key, and naming keys then sorting them, are independent:
+        // side by side (the grouping takes one core the longest). Keys are sorted once,
+        // then laid out in that order: the steps after read keys in order.
         let keys_len = keys.len();
-        let ((all, all_at, title, title_at), (names, name_at)) = rayon::join(
+        let ((all, all_at, title, title_at), (names, name_at, order)) = rayon::join(
             || group_by_key(runs, keys_len, first),
-            || name_keys(keys, &text),
+            || {
+                let (names, name_at) = name_keys(keys, &text);
+                let order = sort_by_name(&names, &name_at);
+                (names, name_at, order)
+            },
         );
         drop(text);
-        // Sorted once, then laid out in that order: the steps after read keys in order.
-        let order = sort_by_name(&names, &name_at);
         let spans = |at: &[u32]| -> Vec<(u32, u32)> {
             order
                 .par_iter()
