@@ -27,7 +27,7 @@ pub use incident::Incident;
 
 /// FNV-1a, 64 bits: a hash that, unlike the standard library's, is the same in every
 /// Rust version, so that what is named after it (artifact paths, badge classes) does
-/// not move. Also the search index's key hash (hot: inlined).
+/// not move.
 #[inline]
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

@@ -299,43 +299,41 @@ impl DocKeys {
         if 2 * (self.keys.len() + 1) > self.slots.len() {
             self.grow();
         }
+        let at = self.slot_of(hash);
+        let slot = &mut self.slots[at];
+        if slot.stamp == self.stamp {
+            return &mut self.keys[slot.key as usize];
+        }
+        *slot = DocSlot {
+            hash,
+            stamp: self.stamp,
+            key: self.keys.len() as u32,
+        };
+        self.keys.push(Seen {
+            hash,
+            name: name(),
+            title: false,
+        });
+        self.keys.last_mut().expect("just pushed")
+    }
+
+    /// The slot of the key `hash`, or the free slot where it goes. The hashes are
+    /// mixed: their low bits spread as well as any.
+    fn slot_of(&self, hash: u64) -> usize {
         let mask = self.slots.len() - 1;
-        // The hashes are mixed: their low bits spread as well as any.
         let mut at = hash as usize & mask;
-        loop {
-            let slot = &mut self.slots[at];
-            if slot.stamp != self.stamp {
-                let key = self.keys.len();
-                *slot = DocSlot {
-                    hash,
-                    stamp: self.stamp,
-                    key: key as u32,
-                };
-                self.keys.push(Seen {
-                    hash,
-                    name: name(),
-                    title: false,
-                });
-                return &mut self.keys[key];
-            }
-            if slot.hash == hash {
-                return &mut self.keys[slot.key as usize];
-            }
+        while self.slots[at].stamp == self.stamp && self.slots[at].hash != hash {
             at = (at + 1) & mask;
         }
+        at
     }
 
     /// Twice the slots, the document's keys placed again.
     fn grow(&mut self) {
-        let size = 2 * self.slots.len();
-        self.slots = vec![DocSlot::default(); size];
+        self.slots = vec![DocSlot::default(); 2 * self.slots.len()];
         self.stamp = 1;
-        let mask = size - 1;
         for (key, seen) in self.keys.iter().enumerate() {
-            let mut at = seen.hash as usize & mask;
-            while self.slots[at].stamp == self.stamp {
-                at = (at + 1) & mask;
-            }
+            let at = self.slot_of(seen.hash);
             self.slots[at] = DocSlot {
                 hash: seen.hash,
                 stamp: self.stamp,
