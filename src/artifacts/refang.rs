@@ -23,16 +23,38 @@ const BRACKETED: &[(&str, &str)] = &[
     ("[/]", "/"),
 ];
 
-/// The bytes a defanged notation starts with: `[`, `(`, `{` and the `h` of `hxxp`.
-static MAY_START: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < 5 {
-        table[b"[({hH"[i] as usize] = true;
-        i += 1;
+/// The next byte at or after `from` that may find a notation: `[`, `(`, `{`, or the
+/// first `x` of `hxxp` (rarer in prose than its `h`, which the match then looks back
+/// to). Each kind's next position is searched for once and kept until passed.
+struct Candidates<'b> {
+    bytes: &'b [u8],
+    bracket: Option<usize>,
+    x: Option<usize>,
+}
+
+impl<'b> Candidates<'b> {
+    fn new(bytes: &'b [u8]) -> Self {
+        Candidates {
+            bytes,
+            bracket: memchr::memchr3(b'[', b'(', b'{', bytes),
+            x: memchr::memchr2(b'x', b'X', bytes),
+        }
     }
-    table
-};
+
+    fn next(&mut self, from: usize) -> Option<usize> {
+        let rest = &self.bytes[from..];
+        if self.bracket.is_some_and(|at| at < from) {
+            self.bracket = memchr::memchr3(b'[', b'(', b'{', rest).map(|at| at + from);
+        }
+        if self.x.is_some_and(|at| at < from) {
+            self.x = memchr::memchr2(b'x', b'X', rest).map(|at| at + from);
+        }
+        match (self.bracket, self.x) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
 
 /// `text` with defanged notations replaced; borrowed when there were none.
 /// `steps` counts the bytes looked at (for the linearity test).
@@ -41,37 +63,25 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
     let mut out: Option<String> = None;
     // Start of the text not yet copied into `out`.
     let mut copied = 0;
+    let mut candidates = Candidates::new(bytes);
     let mut i = 0;
     while i < bytes.len() {
         // Most bytes start no notation: jump to the next one that may.
-        let Some(skip) = bytes[i..].iter().position(|&b| MAY_START[b as usize]) else {
+        let Some(at) = candidates.next(i) else {
             *steps += (bytes.len() - i) as u64;
             break;
         };
-        *steps += skip as u64 + 1;
-        i += skip;
+        *steps += (at - i) as u64 + 1;
+        i = at;
         let replacement = match bytes[i] {
             b'[' | b'(' | b'{' => BRACKETED
                 .iter()
                 .find(|(from, _)| starts_with_ignore_case(&bytes[i..], from.as_bytes()))
                 .map(|(from, to)| (from.len(), *to)),
-            // `hxxp`, `hXXp`, `hxxps`: only as a scheme, followed by `:` or `[:` (so
-            // that a name with an `hxxp` label, `hxxp[.]co`, stays itself).
-            b'h' | b'H' => {
-                let rest = &bytes[i..];
-                (rest.len() > 4
-                    && rest[1].eq_ignore_ascii_case(&b'x')
-                    && rest[2].eq_ignore_ascii_case(&b'x')
-                    && rest[3].eq_ignore_ascii_case(&b'p')
-                    && {
-                        let after = &rest[4..];
-                        let after = match after.first() {
-                            Some(b's' | b'S') => &after[1..],
-                            _ => after,
-                        };
-                        after.starts_with(b":") || after.starts_with(b"[:")
-                    })
-                .then_some((4, "http"))
+            // The `h` before it was not part of a replacement: none ends with an `h`.
+            _ if i > 0 && is_hxxp_scheme(&bytes[i - 1..]) => {
+                i -= 1;
+                Some((4, "http"))
             }
             _ => None,
         };
@@ -98,6 +108,19 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
 /// `text` with defanged notations replaced.
 pub fn refang(text: &str) -> Cow<'_, str> {
     refang_counted(text, &mut 0)
+}
+
+/// `hxxp`, `hXXp`, `hxxps` at the start of `rest`, only as a scheme: followed by `:`
+/// or `[:` (so that a name with an `hxxp` label, `hxxp[.]co`, stays itself).
+fn is_hxxp_scheme(rest: &[u8]) -> bool {
+    rest.len() > 4 && rest[..4].eq_ignore_ascii_case(b"hxxp") && {
+        let after = &rest[4..];
+        let after = match after.first() {
+            Some(b's' | b'S') => &after[1..],
+            _ => after,
+        };
+        after.starts_with(b":") || after.starts_with(b"[:")
+    }
 }
 
 fn starts_with_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
@@ -144,5 +167,43 @@ mod tests {
         assert_eq!(refang("hxxp[/]x"), "hxxp/x");
         assert_eq!(refang("hxxps[://]hxxp[.]co"), "https://hxxp.co");
         assert_eq!(refang("é[.]ü"), "é.ü");
+    }
+
+    /// The notations replaced as they are met, left to right, each position tried
+    /// against every notation: what the jumping scanner must do.
+    fn refang_by_position(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let bracketed = BRACKETED
+                .iter()
+                .find(|(from, _)| starts_with_ignore_case(&bytes[i..], from.as_bytes()));
+            if let Some((from, to)) = bracketed {
+                out.push_str(to);
+                i += from.len();
+            } else if is_hxxp_scheme(&bytes[i..]) {
+                out.push_str("http");
+                i += 4;
+            } else {
+                let c = text[i..].chars().next().expect("a char boundary");
+                out.push(c);
+                i += c.len_utf8();
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn jumping_finds_what_trying_every_position_finds(
+            pieces in proptest::collection::vec(
+                "h|H|x|X|xx|hxxp|hXxp|HxXPs|p|P|s|:|\\[:|//|\\[|\\]|\\(|\\)|\\{|\\}|\\.|dot|at|@|/|a|é| ",
+                0..40,
+            )
+        ) {
+            let text = pieces.concat();
+            proptest::prop_assert_eq!(refang(&text).into_owned(), refang_by_position(&text));
+        }
     }
 }
