@@ -71,6 +71,36 @@ pub fn encode_postings_into(docs: &[u32], out: &mut Vec<u8>) {
     }
 }
 
+/// The length of [`encode_postings`]'s bytes, without making them: the index sizes
+/// half a million lists before writing them. Gaps are counted only until they are
+/// sure to take more room than the bitmap.
+pub fn encoded_postings_len(docs: &[u32]) -> usize {
+    let header = varint_len((docs.len() as u32) << 1);
+    let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
+        return header;
+    };
+    let base = first & !7;
+    let bitmap_len = ((last - base) / 8 + 1) as usize;
+    let mut gaps_len = header;
+    let mut previous = 0;
+    for &doc in docs {
+        gaps_len += varint_len(doc - previous);
+        previous = doc;
+        if bitmap_len + 10 < gaps_len {
+            return varint_len((docs.len() as u32) << 1 | 1) + varint_len(base) + bitmap_len;
+        }
+    }
+    gaps_len
+}
+
+/// The bytes [`put_varint`] writes for `value`.
+fn varint_len(value: u32) -> usize {
+    1 + usize::from(value >= 1 << 7)
+        + usize::from(value >= 1 << 14)
+        + usize::from(value >= 1 << 21)
+        + usize::from(value >= 1 << 28)
+}
+
 pub fn decode_postings(bytes: &[u8]) -> Result<Vec<u32>, CodecError> {
     if bytes.is_empty() {
         return Ok(Vec::new());
@@ -227,6 +257,22 @@ mod tests {
         fn dense_postings_round_trip(start in 0u32..1000, len in 1u32..3000, step in 1u32..3) {
             let docs: Vec<u32> = (start..start + len).step_by(step as usize).collect();
             prop_assert_eq!(decode_postings(&encode_postings(&docs)).unwrap(), docs);
+        }
+
+        #[test]
+        fn postings_length_is_known_without_encoding(
+            mut docs in proptest::collection::vec(0u32..200_000, 0..400),
+            start in 0u32..100_000,
+            dense in 0usize..3000,
+            step in 1u32..12,
+        ) {
+            docs.sort_unstable();
+            docs.dedup();
+            prop_assert_eq!(encoded_postings_len(&docs), encode_postings(&docs).len());
+            let run: Vec<u32> = (start..).step_by(step as usize).take(dense).collect();
+            prop_assert_eq!(encoded_postings_len(&run), encode_postings(&run).len());
+            let huge = [start, start + (1 << 29)];
+            prop_assert_eq!(encoded_postings_len(&huge), encode_postings(&huge).len());
         }
 
         #[test]

@@ -7,8 +7,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{
-    base64, base64_into, base64_len, encode_postings, encode_postings_into, pack_rows, put_varint,
-    width_for,
+    base64, base64_into, base64_len, encode_postings, encode_postings_into, encoded_postings_len,
+    pack_rows, put_varint, width_for,
 };
 use super::{text, wrap};
 use crate::HashedMap;
@@ -804,18 +804,13 @@ pub fn build_with_names(
         started.elapsed()
     );
     let frequent_of = |i: usize| frequent.get(&i).map_or("\"\"", String::as_str);
-    // Each term's size in its shard file, to cut the shards by size. The postings are
-    // encoded again as each shard file is written: cheaper than keeping half a million
-    // encoded strings around.
+    // Each term's size in its shard file, to cut the shards by size: counted, not
+    // encoded (the postings are encoded once, as each shard file is written).
     let sizes: Vec<usize> = (0..terms.len())
         .into_par_iter()
-        .map_init(Vec::new, |scratch, i| {
+        .map(|i| {
             let (key, all, title) = terms.term(i);
-            key.len()
-                + encoded_len(all, scratch)
-                + encoded_len(title, scratch)
-                + frequent_of(i).len()
-                + 10
+            key.len() + encoded_len(all) + encoded_len(title) + frequent_of(i).len() + 10
         })
         .collect();
     let keys: Vec<&str> = (0..terms.len()).map(|i| terms.term(i).0).collect();
@@ -1056,15 +1051,12 @@ pub(super) fn frequent<'d>(
     }
 }
 
-/// The length of the base64 form of `docs` encoded (none for no documents), with
-/// `scratch` as room to encode them.
-fn encoded_len(docs: &[u32], scratch: &mut Vec<u8>) -> usize {
+/// The length of the base64 form of `docs` encoded (none for no documents).
+fn encoded_len(docs: &[u32]) -> usize {
     if docs.is_empty() {
         return 0;
     }
-    scratch.clear();
-    encode_postings_into(docs, scratch);
-    base64_len(scratch.len())
+    base64_len(encoded_postings_len(docs))
 }
 
 /// The file of the shard `prefix` with its terms, sorted by key.
