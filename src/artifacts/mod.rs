@@ -16,6 +16,7 @@
 //! - [`defang`]: the value as shown on pages, not clickable.
 
 pub mod correlate;
+mod next_byte;
 mod refang;
 mod scan;
 pub mod values;

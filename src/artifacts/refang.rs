@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use super::next_byte::NextByte;
+
 /// Defanged notations and what they stand for, matched ASCII-case-insensitively.
 const BRACKETED: &[(&str, &str)] = &[
     ("[.]", "."),
@@ -23,39 +25,6 @@ const BRACKETED: &[(&str, &str)] = &[
     ("[/]", "/"),
 ];
 
-/// The next byte at or after `from` that may find a notation: `[`, `(`, `{`, or the
-/// first `x` of `hxxp` (rarer in prose than its `h`, which the match then looks back
-/// to). Each kind's next position is searched for once and kept until passed.
-struct Candidates<'b> {
-    bytes: &'b [u8],
-    bracket: Option<usize>,
-    x: Option<usize>,
-}
-
-impl<'b> Candidates<'b> {
-    fn new(bytes: &'b [u8]) -> Self {
-        Candidates {
-            bytes,
-            bracket: memchr::memchr3(b'[', b'(', b'{', bytes),
-            x: memchr::memchr2(b'x', b'X', bytes),
-        }
-    }
-
-    fn next(&mut self, from: usize) -> Option<usize> {
-        let rest = &self.bytes[from..];
-        if self.bracket.is_some_and(|at| at < from) {
-            self.bracket = memchr::memchr3(b'[', b'(', b'{', rest).map(|at| at + from);
-        }
-        if self.x.is_some_and(|at| at < from) {
-            self.x = memchr::memchr2(b'x', b'X', rest).map(|at| at + from);
-        }
-        match (self.bracket, self.x) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-}
-
 /// `text` with defanged notations replaced; borrowed when there were none.
 /// `steps` counts the bytes looked at (for the linearity test).
 pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
@@ -63,7 +32,9 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
     let mut out: Option<String> = None;
     // Start of the text not yet copied into `out`.
     let mut copied = 0;
-    let mut candidates = Candidates::new(bytes);
+    // The bytes a notation is found by: `[`, `(`, `{`, and the first `x` of `hxxp`
+    // (rarer in prose than its `h`, which the match then looks back to).
+    let mut candidates = NextByte::new(bytes, b"[({", b"xX");
     let mut i = 0;
     while i < bytes.len() {
         // Most bytes start no notation: jump to the next one that may.

@@ -4,6 +4,7 @@
 //! fixed distance back: the work is linear in the text's length (the `steps` counter
 //! lets a test check it).
 
+use super::next_byte::NextByte;
 use super::values::{self, Host};
 use super::{Artifact, Kind};
 use crate::config::artifacts::ArtifactConfig;
@@ -63,10 +64,8 @@ fn in_word(c: char) -> bool {
 
 /// Scans `text` (already refanged), adding what it finds to `found`.
 pub fn scan(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
-    for_each_chunk(text, steps, |chunk_text, marks, steps| {
-        if may_hold_indicator(chunk_text, marks) {
-            chunk(chunk_text, config, found, steps);
-        }
+    for_each_candidate(text, steps, |chunk_text, steps| {
+        chunk(chunk_text, config, found, steps);
     });
 }
 
@@ -107,46 +106,145 @@ static CLASS: [u8; 256] = {
     table
 };
 
+/// Whether the character at byte `i` of `text` (a character boundary) belongs to a
+/// chunk, and its length in bytes.
+fn chunk_char_at(text: &str, i: usize) -> (bool, usize) {
+    let class = CLASS[text.as_bytes()[i] as usize];
+    if class & WIDE == 0 {
+        (class & IN != 0, 1)
+    } else {
+        let c = text[i..].chars().next().expect("a char boundary");
+        (in_chunk(c), c.len_utf8())
+    }
+}
+
+/// The end of the chunk that goes on at byte `i` (a character boundary), and the
+/// [`CLASS`] bits of its ASCII bytes from `i` on.
+fn chunk_end(text: &str, mut i: usize) -> (usize, u8) {
+    let bytes = text.as_bytes();
+    let mut marks = 0;
+    while i < bytes.len() {
+        // An ASCII byte of a chunk, the common case, without a call.
+        let class = CLASS[bytes[i] as usize];
+        if class & (IN | WIDE) == IN {
+            marks |= class;
+            i += 1;
+            continue;
+        }
+        match chunk_char_at(text, i) {
+            (true, len) => i += len,
+            (false, _) => break,
+        }
+    }
+    (i, marks)
+}
+
 /// Calls `f` with each chunk of `text` (a run of characters [`in_chunk`] accepts) and
 /// whether the chunk holds a [`MARK`] byte.
+#[cfg(test)]
 fn for_each_chunk(text: &str, steps: &mut u64, mut f: impl FnMut(&str, bool, &mut u64)) {
-    let bytes = text.as_bytes();
-    *steps += bytes.len() as u64;
-    // Whether the character at `i` continues a chunk, and its length in bytes.
-    let continues = |i: usize| -> (bool, usize) {
-        let class = CLASS[bytes[i] as usize];
-        if class & WIDE == 0 {
-            (class & IN != 0, 1)
-        } else {
-            let c = text[i..].chars().next().expect("a char boundary");
-            (in_chunk(c), c.len_utf8())
-        }
-    };
+    *steps += text.len() as u64;
     let mut i = 0;
-    while i < bytes.len() {
-        let (inside, len) = continues(i);
+    while i < text.len() {
+        let (inside, len) = chunk_char_at(text, i);
         if !inside {
             i += len;
             continue;
         }
-        let start = i;
-        let mut marks = CLASS[bytes[start] as usize];
-        i += len;
-        while i < bytes.len() {
-            // An ASCII byte of a chunk, the common case, without a call.
-            let class = CLASS[bytes[i] as usize];
-            if class & (IN | WIDE) == IN {
-                marks |= class;
-                i += 1;
-                continue;
-            }
-            match continues(i) {
-                (true, len) => i += len,
-                (false, _) => break,
-            }
-        }
-        f(&text[start..i], marks & MARK != 0, steps);
+        let (end, marks) = chunk_end(text, i);
+        f(&text[i..end], marks & MARK != 0, steps);
+        i = end;
     }
+}
+
+/// Chunks this long may be hashes, with or without a mark.
+const LONG_CHUNK: usize = 32;
+
+/// Calls `f` with each chunk of `text` that [`may_hold_indicator`] keeps, in order,
+/// without looking at every byte: such a chunk holds a [`MARK`] byte, which `memchr`
+/// finds, or is at least [`LONG_CHUNK`] bytes long and so covers a multiple of that
+/// length, one byte in [`LONG_CHUNK`]. The chunk around each such byte is measured
+/// both ways. Prose is mostly short words without marks: they are never read.
+fn for_each_candidate(text: &str, steps: &mut u64, mut f: impl FnMut(&str, &mut u64)) {
+    let bytes = text.as_bytes();
+    *steps += bytes.len() as u64;
+    let mut marks = NextByte::new(bytes, b".:@", b"-");
+    // Everything before `from` has been measured.
+    let mut from = 0;
+    while from < bytes.len() {
+        let sample = from.next_multiple_of(LONG_CHUNK);
+        let at = match marks.next(from) {
+            Some(mark) if mark < sample => mark,
+            _ => sample,
+        };
+        if at >= bytes.len() {
+            break;
+        }
+        match chunk_around(text, at) {
+            Some((start, end, has_mark)) => {
+                *steps += (end - start) as u64;
+                let chunk_text = &text[start..end];
+                if may_hold_indicator(chunk_text, has_mark) {
+                    f(chunk_text, steps);
+                }
+                from = end;
+            }
+            None => from = at + 1,
+        }
+    }
+}
+
+/// The chunk around byte `at` of `text` (any byte: a character's own), as its start,
+/// end and whether it holds a [`MARK`] byte; none when that character is in none.
+fn chunk_around(text: &str, at: usize) -> Option<(usize, usize, bool)> {
+    let bytes = text.as_bytes();
+    let mut at = at;
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    if !chunk_char_at(text, at).0 {
+        return None;
+    }
+    let (end, mut marks) = chunk_end(text, at);
+    let mut start = at;
+    while start > 0 {
+        let class = CLASS[bytes[start - 1] as usize];
+        if class & (IN | WIDE) == IN {
+            marks |= class;
+            start -= 1;
+            continue;
+        }
+        if class & WIDE == 0 {
+            break;
+        }
+        let mut previous = start - 1;
+        while !text.is_char_boundary(previous) {
+            previous -= 1;
+        }
+        if !chunk_char_at(text, previous).0 {
+            break;
+        }
+        start = previous;
+    }
+    Some((start, end, marks & MARK != 0))
+}
+
+/// The chunks [`scan`] looks into, as byte ranges, and those that looking at every
+/// chunk with [`may_hold_indicator`] keeps: the test of [`for_each_candidate`].
+#[cfg(test)]
+pub fn candidate_chunks(text: &str) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+    let range = |chunk: &str| {
+        let start = chunk.as_ptr() as usize - text.as_ptr() as usize;
+        (start, start + chunk.len())
+    };
+    let (mut jumped, mut every) = (Vec::new(), Vec::new());
+    for_each_candidate(text, &mut 0, |chunk, _| jumped.push(range(chunk)));
+    for_each_chunk(text, &mut 0, |chunk, marks, _| {
+        if may_hold_indicator(chunk, marks) {
+            every.push(range(chunk));
+        }
+    });
+    (jumped, every)
 }
 
 /// False for a chunk in which no indicator or incident id can be: every type needs a

@@ -330,4 +330,12 @@ proptest::proptest! {
         scan::scan_every_chunk(&text, &config, &mut every);
         proptest::prop_assert_eq!(quick, every);
     }
+
+    /// Jumping from mark to mark and sampling one byte in 32 finds exactly the chunks
+    /// that reading every byte and keeping those the quick test passes finds.
+    #[test]
+    fn jumping_finds_every_chunk_the_quick_test_keeps(text in scanner_text()) {
+        let (jumped, every) = scan::candidate_chunks(&text);
+        proptest::prop_assert_eq!(jumped, every);
+    }
 }
