@@ -229,10 +229,14 @@ fn chunk_around(text: &str, at: usize) -> Option<(usize, usize, bool)> {
     Some((start, end, marks & MARK != 0))
 }
 
+/// Byte ranges of a text, as `(start, end)`.
+#[cfg(test)]
+pub type ByteRanges = Vec<(usize, usize)>;
+
 /// The chunks [`scan`] looks into, as byte ranges, and those that looking at every
 /// chunk with [`may_hold_indicator`] keeps: the test of [`for_each_candidate`].
 #[cfg(test)]
-pub fn candidate_chunks(text: &str) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+pub fn candidate_chunks(text: &str) -> (ByteRanges, ByteRanges) {
     let range = |chunk: &str| {
         let start = chunk.as_ptr() as usize - text.as_ptr() as usize;
         (start, start + chunk.len())
