@@ -198,7 +198,7 @@ pub fn identify(query: &str) -> Option<Artifact> {
             value: value.into(),
         });
     }
-    let word = text.trim_matches(values::EDGE_PUNCTUATION);
+    let word = values::trim_edges(&text);
     scan::classify(word)
         // `2001:db8::` ends with colons that trimming took for punctuation.
         .or_else(|| values::ipv6(&text).map(|ip| (Kind::Ipv6, ip.to_string())))

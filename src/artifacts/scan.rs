@@ -261,8 +261,7 @@ fn may_hold_indicator(chunk: &str, marks: bool) -> bool {
         return true;
     }
     marks
-        && chunk
-            .trim_end_matches(values::EDGE_PUNCTUATION)
+        && values::trim_edges_end(chunk)
             .bytes()
             .any(|b| CLASS[b as usize] & MARK != 0)
 }
@@ -318,11 +317,34 @@ fn url(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) 
     }
 }
 
-/// Splits plain text into words and classifies each one.
+/// Splits plain text into words (runs of what [`in_word`] accepts, read byte by byte
+/// where ASCII) and classifies each one.
 fn plain(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
-    for word in text.split(|c: char| !in_word(c)) {
-        *steps += word.len() as u64 + 1;
-        let word = word.trim_matches(values::EDGE_PUNCTUATION);
+    *steps += text.len() as u64 + 1;
+    let bytes = text.as_bytes();
+    // Whether the character at byte `i` belongs to a word, and its length.
+    let word_char_at = |i: usize| match bytes[i] {
+        byte @ 0..128 => (IN_WORD[byte as usize], 1),
+        _ => {
+            let c = text[i..].chars().next().expect("a char boundary");
+            (in_word(c), c.len_utf8())
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let (inside, len) = word_char_at(i);
+        let start = i;
+        i += len;
+        if !inside {
+            continue;
+        }
+        while i < bytes.len() {
+            match word_char_at(i) {
+                (true, len) => i += len,
+                (false, _) => break,
+            }
+        }
+        let word = values::trim_edges(&text[start..i]);
         if !word.is_empty() {
             self::word(word, config, found, steps);
         }
@@ -362,7 +384,7 @@ fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64)
         }
         None if word.contains(':') => {
             for piece in word.split(':') {
-                let piece = piece.trim_matches(values::EDGE_PUNCTUATION);
+                let piece = values::trim_edges(piece);
                 if !piece.is_empty() && !piece.contains(':') {
                     self::word(piece, config, found, steps);
                 }

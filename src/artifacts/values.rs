@@ -11,6 +11,37 @@ pub const EDGE_PUNCTUATION: &[char] = &[
     '.', ',', ';', ':', '!', '?', '\'', '"', '*', '_', '-', '@', '=', '&', '+', '%', '~', '#', '/',
 ];
 
+/// Whether each ASCII byte is one of [`EDGE_PUNCTUATION`] (all ASCII).
+static IS_EDGE: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut i = 0;
+    while i < EDGE_PUNCTUATION.len() {
+        table[EDGE_PUNCTUATION[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+fn is_edge(byte: u8) -> bool {
+    byte < 128 && IS_EDGE[byte as usize]
+}
+
+/// `text` without [`EDGE_PUNCTUATION`] at either end: `text.trim_matches(EDGE_PUNCTUATION)`,
+/// byte by byte (every word of a candidate chunk goes through here).
+pub fn trim_edges(text: &str) -> &str {
+    let start = text.bytes().position(|b| !is_edge(b)).unwrap_or(text.len());
+    trim_edges_end(&text[start..])
+}
+
+/// `text` without [`EDGE_PUNCTUATION`] at its end.
+pub fn trim_edges_end(text: &str) -> &str {
+    let end = text
+        .bytes()
+        .rposition(|b| !is_edge(b))
+        .map_or(0, |at| at + 1);
+    &text[..end]
+}
+
 /// Top-level domains that are more often file extensions in incident notes
 /// (`invoice.zip`, `run.py`, `README.md`): a two-label name ending in one of these is
 /// taken for a file name.
@@ -256,6 +287,14 @@ pub fn email(text: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn edges_trim_as_the_character_list_does(text in "[a.,;:!?'\"*_@=&+%~#/()é-]{0,12}") {
+            proptest::prop_assert_eq!(trim_edges(&text), text.trim_matches(EDGE_PUNCTUATION));
+            proptest::prop_assert_eq!(trim_edges_end(&text), text.trim_end_matches(EDGE_PUNCTUATION));
+        }
+    }
 
     #[test]
     fn hashes_by_length() {
