@@ -271,27 +271,29 @@ fn may_hold_indicator(chunk: &str, marks: bool) -> bool {
 fn chunk(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     let mut url_from: Option<usize> = None;
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i + 3 <= bytes.len() {
-        *steps += 1;
-        if &bytes[i..i + 3] == b"://" {
-            // The scheme: up to 5 letters before `://`, not before what is already cut.
-            let floor = url_from.unwrap_or(0).max(i.saturating_sub(5));
-            let mut s = i;
-            while s > floor && bytes[s - 1].is_ascii_alphabetic() {
-                s -= 1;
-            }
-            if values::is_scheme(&text[s..i]) {
-                match url_from {
-                    Some(u) => url(&text[u..s], config, found, steps),
-                    None => plain(&text[..s], config, found, steps),
-                }
-                url_from = Some(s);
-            }
-            i += 3;
-        } else {
-            i += 1;
+    *steps += bytes.len() as u64;
+    // From colon to colon: a `://` starts with one.
+    let mut from = 0;
+    while let Some(colon) = memchr::memchr(b':', &bytes[from..]) {
+        let i = from + colon;
+        if !bytes[i + 1..].starts_with(b"//") {
+            from = i + 1;
+            continue;
         }
+        // The scheme: up to 5 letters before `://`, not before what is already cut.
+        let floor = url_from.unwrap_or(0).max(i.saturating_sub(5));
+        let mut s = i;
+        while s > floor && bytes[s - 1].is_ascii_alphabetic() {
+            s -= 1;
+        }
+        if values::is_scheme(&text[s..i]) {
+            match url_from {
+                Some(u) => url(&text[u..s], config, found, steps),
+                None => plain(&text[..s], config, found, steps),
+            }
+            url_from = Some(s);
+        }
+        from = i + 3;
     }
     match url_from {
         Some(u) => url(&text[u..], config, found, steps),
