@@ -43,22 +43,20 @@ const fn table(punctuation: &[u8]) -> [bool; 128] {
 static IN_CHUNK: [bool; 128] = table(CHUNK_PUNCTUATION);
 static IN_WORD: [bool; 128] = table(WORD_PUNCTUATION);
 
-/// Characters a chunk may hold: the ASCII ones of the table, letters and digits of
-/// other scripts (white space and punctuation of other scripts end it).
-fn in_chunk(c: char) -> bool {
-    if c.is_ascii() {
-        IN_CHUNK[c as usize]
-    } else {
-        c.is_alphanumeric()
-    }
-}
-
-/// Characters a plain word may hold.
-fn in_word(c: char) -> bool {
-    if c.is_ascii() {
-        IN_WORD[c as usize]
-    } else {
-        c.is_alphanumeric()
+/// Whether the character at byte `i` of `text` (a character boundary) belongs to a
+/// chunk (`IN_CHUNK`) or a word (`IN_WORD`), and its length in bytes: ASCII as the
+/// table says, letters and digits of other scripts (their white space and punctuation
+/// end both).
+// Inlined: it is called per byte at chunk edges and in words, and a call costs more
+// than its table lookup.
+#[inline(always)]
+fn char_at(text: &str, i: usize, ascii: &[bool; 128]) -> (bool, usize) {
+    match text.as_bytes()[i] {
+        byte @ 0..128 => (ascii[byte as usize], 1),
+        _ => {
+            let c = text[i..].chars().next().expect("a char boundary");
+            (c.is_alphanumeric(), c.len_utf8())
+        }
     }
 }
 
@@ -106,16 +104,9 @@ static CLASS: [u8; 256] = {
     table
 };
 
-/// Whether the character at byte `i` of `text` (a character boundary) belongs to a
-/// chunk, and its length in bytes.
+/// [`char_at`] for chunks.
 fn chunk_char_at(text: &str, i: usize) -> (bool, usize) {
-    let class = CLASS[text.as_bytes()[i] as usize];
-    if class & WIDE == 0 {
-        (class & IN != 0, 1)
-    } else {
-        let c = text[i..].chars().next().expect("a char boundary");
-        (in_chunk(c), c.len_utf8())
-    }
+    char_at(text, i, &IN_CHUNK)
 }
 
 /// The end of the chunk that goes on at byte `i` (a character boundary), and the
@@ -139,7 +130,7 @@ fn chunk_end(text: &str, mut i: usize) -> (usize, u8) {
     (i, marks)
 }
 
-/// Calls `f` with each chunk of `text` (a run of characters [`in_chunk`] accepts) and
+/// Calls `f` with each chunk of `text` (a run of characters [`chunk_char_at`] accepts) and
 /// whether the chunk holds a [`MARK`] byte.
 #[cfg(test)]
 fn for_each_chunk(text: &str, steps: &mut u64, mut f: impl FnMut(&str, bool, &mut u64)) {
@@ -198,10 +189,7 @@ fn for_each_candidate(text: &str, steps: &mut u64, mut f: impl FnMut(&str, &mut 
 /// end and whether it holds a [`MARK`] byte; none when that character is in none.
 fn chunk_around(text: &str, at: usize) -> Option<(usize, usize, bool)> {
     let bytes = text.as_bytes();
-    let mut at = at;
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
+    let at = char_start(text, at);
     if !chunk_char_at(text, at).0 {
         return None;
     }
@@ -217,16 +205,22 @@ fn chunk_around(text: &str, at: usize) -> Option<(usize, usize, bool)> {
         if class & WIDE == 0 {
             break;
         }
-        let mut previous = start - 1;
-        while !text.is_char_boundary(previous) {
-            previous -= 1;
-        }
+        let previous = char_start(text, start - 1);
         if !chunk_char_at(text, previous).0 {
             break;
         }
         start = previous;
     }
     Some((start, end, marks & MARK != 0))
+}
+
+/// The start of the character that byte `i` of `text` belongs to (`str::floor_char_boundary`,
+/// which is newer than the crate's minimum Rust).
+fn char_start(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// Byte ranges of a text, as `(start, end)`.
@@ -319,19 +313,12 @@ fn url(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) 
     }
 }
 
-/// Splits plain text into words (runs of what [`in_word`] accepts, read byte by byte
+/// Splits plain text into words (runs of what [`char_at`] accepts with `IN_WORD`, read byte by byte
 /// where ASCII) and classifies each one.
 fn plain(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     *steps += text.len() as u64 + 1;
     let bytes = text.as_bytes();
-    // Whether the character at byte `i` belongs to a word, and its length.
-    let word_char_at = |i: usize| match bytes[i] {
-        byte @ 0..128 => (IN_WORD[byte as usize], 1),
-        _ => {
-            let c = text[i..].chars().next().expect("a char boundary");
-            (in_word(c), c.len_utf8())
-        }
-    };
+    let word_char_at = |i: usize| char_at(text, i, &IN_WORD);
     let mut i = 0;
     while i < bytes.len() {
         let (inside, len) = word_char_at(i);
