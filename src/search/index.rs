@@ -671,13 +671,28 @@ fn name<'n>(names: &'n str, name_at: &[u32], k: usize) -> &'n str {
     &names[name_at[k] as usize..name_at[k + 1] as usize]
 }
 
-/// Key numbers in order of their names.
+/// Key numbers in order of their names. Each name's first 16 bytes, as one number,
+/// decide most comparisons without reading the names (a name's zero padding sorts
+/// before any byte it could have); the rest are ties, compared whole.
 fn sort_by_name(names: &str, name_at: &[u32]) -> Vec<u32> {
-    let mut by_name: Vec<(&str, u32)> = (0..name_at.len() - 1)
-        .map(|k| (name(names, name_at, k), k as u32))
+    let mut by_name: Vec<(u128, u32)> = (0..name_at.len() - 1)
+        .map(|k| (name_prefix(name(names, name_at, k)), k as u32))
         .collect();
-    by_name.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    by_name.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            let whole = |k: u32| name(names, name_at, k as usize);
+            whole(a.1).cmp(whole(b.1))
+        })
+    });
     by_name.into_iter().map(|(_, k)| k).collect()
+}
+
+/// The first 16 bytes of `name`, zero-padded, as a number that orders as they do.
+fn name_prefix(name: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let len = name.len().min(16);
+    bytes[..len].copy_from_slice(&name.as_bytes()[..len]);
+    u128::from_be_bytes(bytes)
 }
 
 /// The file of the shard with `prefix`.
@@ -1384,4 +1399,33 @@ pub(super) fn complete_column(column: &Column, used: &HashSet<&str>) -> Column {
     column.values.extend(extra);
     column.bits = width_for(column.values.len());
     column
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Sorting by prefix number, then whole names on ties, is the order of the
+        /// names: names sharing long beginnings (`:artifact:…`), NUL bytes (the
+        /// prefix's padding) and names that begin others included.
+        #[test]
+        fn names_sort_as_strings(
+            tails in proptest::collection::hash_set("[a\\x00b]{0,3}(:artifact:)?[ab\\x00~é]{0,20}", 0..60)
+        ) {
+            let mut names = String::new();
+            let mut name_at = vec![0];
+            for tail in &tails {
+                names.push_str(tail);
+                name_at.push(names.len() as u32);
+            }
+            let sorted: Vec<&str> = super::sort_by_name(&names, &name_at)
+                .into_iter()
+                .map(|k| super::name(&names, &name_at, k as usize))
+                .collect();
+            let mut expected: Vec<&str> = tails.iter().map(String::as_str).collect();
+            expected.sort_unstable();
+            prop_assert_eq!(sorted, expected);
+        }
+    }
 }
