@@ -348,6 +348,28 @@ impl DocKeys {
 struct Scratch {
     seen: DocKeys,
     text: String,
+    /// The key of a term field's value, written here rather than allocated.
+    key: String,
+}
+
+/// The key of each value of each column, made once: every document has a value in
+/// each column, and a column has few values.
+type ColumnKeys<'c> = Vec<HashMap<&'c str, (u64, String)>>;
+
+fn column_keys(columns: &[Column]) -> ColumnKeys<'_> {
+    columns
+        .iter()
+        .map(|column| {
+            column
+                .values
+                .iter()
+                .map(|(raw, _)| {
+                    let key = super::field_key(&column.key, raw);
+                    (raw.as_str(), (hash_bytes(key.as_bytes()), key))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The keys and postings of a run of documents. The hash table only maps a key to
@@ -396,8 +418,18 @@ impl Partial {
     /// one key per column value (so that filters are answered by postings). Most work
     /// is on the small per-document map; the big map is touched once per distinct key
     /// of the document.
-    fn add(&mut self, doc: &Document<'_>, columns: &[Column], scratch: &mut Scratch) {
-        let Scratch { seen, text: names } = scratch;
+    fn add(
+        &mut self,
+        doc: &Document<'_>,
+        columns: &[Column],
+        column_keys: &ColumnKeys<'_>,
+        scratch: &mut Scratch,
+    ) {
+        let Scratch {
+            seen,
+            text: names,
+            key: key_buffer,
+        } = scratch;
         seen.clear();
         names.clear();
         let mut add_text = |text: &str, title: bool| {
@@ -416,16 +448,21 @@ impl Partial {
         for text in &doc.texts {
             add_text(text, false);
         }
-        let fields = doc
-            .keywords
-            .iter()
-            .map(|(field, value)| super::document_key(field, value));
-        let column_values = columns
-            .iter()
-            .zip(&doc.columns)
-            .map(|(column, raw)| super::field_key(&column.key, raw));
-        for key in fields.chain(column_values) {
-            seen.get_or_add(hash_bytes(key.as_bytes()), || push_name(names, &key));
+        for (field, value) in &doc.keywords {
+            super::document_key_into(key_buffer, field, value);
+            let key = key_buffer.as_str();
+            seen.get_or_add(hash_bytes(key.as_bytes()), || push_name(names, key));
+        }
+        for ((column, keys), raw) in columns.iter().zip(column_keys).zip(&doc.columns) {
+            match keys.get(raw.as_str()) {
+                Some((hash, key)) => seen.get_or_add(*hash, || push_name(names, key)),
+                // A value the column does not list: only when the caller's columns
+                // are not complete.
+                None => {
+                    let key = super::field_key(&column.key, raw);
+                    seen.get_or_add(hash_bytes(key.as_bytes()), || push_name(names, &key))
+                }
+            };
         }
         for s in &seen.keys {
             let number = self.number(s.hash, |text| match s.name {
@@ -493,13 +530,14 @@ impl Inverted {
     pub(super) fn of(docs: &[Document<'_>], columns: &[Column], first: u32) -> Inverted {
         let runs = rayon::current_num_threads().max(1);
         let run = docs.len().div_ceil(runs).max(1);
+        let column_keys = column_keys(columns);
         let partials: Vec<Partial> = docs
             .par_chunks(run)
             .map(|part| {
                 let mut partial = Partial::default();
                 let mut scratch = Scratch::default();
                 for doc in part {
-                    partial.add(doc, columns, &mut scratch);
+                    partial.add(doc, columns, &column_keys, &mut scratch);
                 }
                 partial
             })

@@ -56,19 +56,40 @@ pub(crate) fn pair_key(first: &str, second: &str) -> String {
     format!("{PAIR_MARK}{first} {second}")
 }
 
-/// The key of a [`Document`]'s term field value: artifacts come in their indexed form
+/// [`document_key_into`], as a new string.
+#[cfg(test)]
+fn document_key(field: &str, value: &str) -> String {
+    let mut key = String::new();
+    document_key_into(&mut key, field, value);
+    key
+}
+
+/// The key of a [`Document`]'s term field value, written into `key` (the build makes
+/// one per artifact mention): artifacts come in their indexed form
 /// ([`indexed_artifact`]: not recognised again, the build has thousands), other values
 /// as [`field_key`] makes them.
-fn document_key(field: &str, value: &str) -> String {
+fn document_key_into(key: &mut String, field: &str, value: &str) {
     match field {
-        "artifact" => key(field, value),
-        _ => field_key(field, value),
+        "artifact" => key_into(key, field, value),
+        _ => *key = field_key(field, value),
     }
 }
 
 /// The key of `value`, already in the form its field indexes.
 fn key(field: &str, value: &str) -> String {
-    format!(":{field}:{value}")
+    let mut key = String::new();
+    key_into(&mut key, field, value);
+    key
+}
+
+/// [`key`], written into `key`.
+fn key_into(key: &mut String, field: &str, value: &str) {
+    key.clear();
+    key.reserve(field.len() + value.len() + 2);
+    key.push(':');
+    key.push_str(field);
+    key.push(':');
+    key.push_str(value);
 }
 
 /// The index key of a value of a term field (`bl`, `tag`, `artifact`, …), typed in a
