@@ -906,7 +906,9 @@ pub fn build_with_names(
         started.elapsed()
     );
     files.extend(facet_files(&rows, &columns, |_| true));
+    tracing::debug!("search: facet files at {:.2?}", started.elapsed());
     files.par_extend(display_files(&entries, 0));
+    tracing::debug!("search: display files at {:.2?}", started.elapsed());
     files.push(meta_file(docs.len() as u32, columns, dirs, listed, names));
     crate::drop_later((terms, frequent));
     files

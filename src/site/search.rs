@@ -45,7 +45,9 @@ impl SearchFiles {
     /// Indexes every published incident (all of them are loaded: the index is global).
     pub fn build(input: &Input<'_>) -> Result<SearchFiles, BuildError> {
         let all: Vec<usize> = (0..input.summaries.len()).collect();
+        let started = std::time::Instant::now();
         let docs = documents_at(input, &all)?;
+        tracing::debug!("search: documents in {:.2?}", started.elapsed());
         Ok(SearchFiles {
             files: search::build_with_names(
                 &docs,
