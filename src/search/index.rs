@@ -295,6 +295,9 @@ impl DocKeys {
     }
 
     /// The key of hash `hash`, added (named by `name`) if the document had no such key.
+    // Inlined: it runs for every word and word pair of every text, and the call cost
+    // about as much as the lookup.
+    #[inline(always)]
     fn get_or_add(&mut self, hash: u64, name: impl FnOnce() -> Name) -> &mut Seen {
         if 2 * (self.keys.len() + 1) > self.slots.len() {
             self.grow();
