@@ -23,6 +23,7 @@ pub mod reports;
 pub mod search;
 mod sorted_json;
 pub mod tasks;
+mod term_values;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -357,6 +358,8 @@ pub struct Input<'a> {
     /// first `kept`, the order of the published files.
     pub was_tail: &'a [Summary],
     rows: Vec<OnceLock<String>>,
+    /// Badges made so far ([`Input::term_value`]).
+    pub terms: term_values::TermValues,
     pub base_url: &'a str,
     pub root: &'a Path,
     /// The published site (an incremental build reuses parts of it).
@@ -391,6 +394,7 @@ impl<'a> Input<'a> {
             kept,
             was_tail,
             rows: (0..summaries.len()).map(|_| OnceLock::new()).collect(),
+            terms: term_values::TermValues::default(),
             base_url: &site.base_url,
             root: &site.root,
             out: &site.out,

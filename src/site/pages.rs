@@ -52,6 +52,20 @@ impl Input<'_> {
         TermView::new(slug, label, color, url)
     }
 
+    /// [`Input::term`] as a template value, made once per build
+    /// ([`super::term_values::TermValues`]).
+    pub fn term_value(
+        &self,
+        facet: &str,
+        taxonomy: Option<&Taxonomy>,
+        slug: &str,
+        linked: bool,
+    ) -> tera::Value {
+        self.terms.get_or_make(facet, slug, linked, || {
+            tera::Value::from_serializable(&self.term(facet, taxonomy, slug, linked))
+        })
+    }
+
     /// The list row of summary `i`.
     pub fn row_view(&self, i: u32) -> RowView {
         let s = &self.summaries[i as usize];
@@ -61,15 +75,15 @@ impl Input<'_> {
             url: paths::incident(&s.id),
             title: s.title.clone(),
             date: DateView::new(&s.date, c.tz()),
-            category: self.term("category", Some(&c.categories), &s.category, false),
-            severity: self.term(
+            category: self.term_value("category", Some(&c.categories), &s.category, false),
+            severity: self.term_value(
                 "severity",
                 Some(&c.severities),
                 &s.severity.to_string(),
                 false,
             ),
-            status: self.term("status", Some(&c.statuses), &s.status, false),
-            tlp: self.term("tlp", Some(&c.tlp), &s.tlp, false),
+            status: self.term_value("status", Some(&c.statuses), &s.status, false),
+            tlp: self.term_value("tlp", Some(&c.tlp), &s.tlp, false),
             major: s.major,
             is_event: !s.incident,
             closed: s.closed,
@@ -145,19 +159,20 @@ struct IncidentView {
     edit_url: Option<String>,
     date: DateView,
     closed_at: Option<DateView>,
-    category: TermView,
-    severity: TermView,
-    status: TermView,
-    tlp: TermView,
-    business_lines: Vec<TermView>,
-    detection: Option<TermView>,
-    actor: Option<TermView>,
-    plan: Option<TermView>,
+    // Badges: template values made once per build (see `Input::term_value`).
+    category: tera::Value,
+    severity: tera::Value,
+    status: tera::Value,
+    tlp: tera::Value,
+    business_lines: Vec<tera::Value>,
+    detection: Option<tera::Value>,
+    actor: Option<tera::Value>,
+    plan: Option<tera::Value>,
     major: bool,
     is_event: bool,
-    kind: TermView,
+    kind: tera::Value,
     opened_by: Option<String>,
-    tags: Vec<TermView>,
+    tags: Vec<tera::Value>,
     /// The artifact table's rows ([`artifact_rows`]); empty without artifacts.
     artifact_rows: String,
     description: String,
@@ -217,7 +232,7 @@ fn artifact_rows(input: &Input<'_>, i: u32) -> String {
 #[derive(Debug, Serialize)]
 struct TimelineView {
     date: DateView,
-    action: Option<TermView>,
+    action: Option<tera::Value>,
     author: Option<String>,
     text: String,
 }
@@ -257,7 +272,7 @@ impl IncidentPages<'_> {
         let tz = c.tz();
         let s = &input.summaries[i as usize];
         let optional = |facet: &str, taxonomy: &Taxonomy, value: &Option<String>, linked: bool| {
-            text(value).map(|v| input.term(facet, Some(taxonomy), &v, linked))
+            text(value).map(|v| input.term_value(facet, Some(taxonomy), &v, linked))
         };
         let related = input.rows_newest_first(
             &input.index.related[i as usize]
@@ -274,23 +289,19 @@ impl IncidentPages<'_> {
             edit_url: c.edit_link(&input.source_path(&s.path)),
             date: DateView::new(&incident.date, tz),
             closed_at: incident.closed.as_ref().map(|d| DateView::new(d, tz)),
-            category: input.term("category", Some(&c.categories), &s.category, true),
-            severity: input.term(
+            category: input.term_value("category", Some(&c.categories), &s.category, true),
+            severity: input.term_value(
                 "severity",
                 Some(&c.severities),
                 &s.severity.to_string(),
                 true,
             ),
-            status: input.term("status", Some(&c.statuses), &s.status, true),
-            tlp: input.term("tlp", Some(&c.tlp), &s.tlp, true),
+            status: input.term_value("status", Some(&c.statuses), &s.status, true),
+            tlp: input.term_value("tlp", Some(&c.tlp), &s.tlp, true),
             business_lines: s
                 .business_lines
                 .iter()
-                .map(|bl| {
-                    let mut term = input.term("business-line", None, bl, true);
-                    term.label = bl.clone();
-                    term
-                })
+                .map(|bl| input.term_value("business-line", None, bl, true))
                 .collect(),
             detection: optional("detection", &c.detections, &incident.detection, true),
             actor: optional("actor", &c.actors, &incident.actor, true),
@@ -299,19 +310,22 @@ impl IncidentPages<'_> {
             is_event: !s.incident,
             kind: {
                 let kind = if s.incident { "incident" } else { "event" };
-                let mut term = input.term("kind", None, kind, true);
-                term.label = input
-                    .renderer
-                    .catalogue()
-                    .get(&format!("kind_{kind}"))
-                    .to_string();
-                term
+                // Labelled in the site's language, not by a taxonomy.
+                input.terms.get_or_make("kind", kind, true, || {
+                    let mut term = input.term("kind", None, kind, true);
+                    term.label = input
+                        .renderer
+                        .catalogue()
+                        .get(&format!("kind_{kind}"))
+                        .to_string();
+                    tera::Value::from_serializable(&term)
+                })
             },
             opened_by: text(&incident.opened_by),
             tags: s
                 .tags
                 .iter()
-                .map(|t| input.term("tag", None, t, true))
+                .map(|t| input.term_value("tag", None, t, true))
                 .collect(),
             artifact_rows: artifact_rows(input, i),
             description: markdown::to_html(&incident.description),
