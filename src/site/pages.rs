@@ -280,6 +280,7 @@ impl IncidentPages<'_> {
         let optional = |facet: &str, taxonomy: &Taxonomy, value: &Option<String>, linked: bool| {
             text(value).map(|v| input.term_value(facet, Some(taxonomy), &v, linked))
         };
+        let source = input.source_path(&s.path);
         let related = input.rows_newest_first(
             &input.index.related[i as usize]
                 .iter()
@@ -291,8 +292,8 @@ impl IncidentPages<'_> {
             id: s.id.clone(),
             title: incident.title.clone(),
             url: paths::incident(&s.id),
-            source: input.source_path(&s.path),
-            edit_url: c.edit_link(&input.source_path(&s.path)),
+            edit_url: c.edit_link(&source),
+            source,
             date: DateView::new(&incident.date, tz),
             closed_at: incident.closed.as_ref().map(|d| DateView::new(d, tz)),
             category: input.term_value("category", Some(&c.categories), &s.category, true),
