@@ -130,8 +130,8 @@ fn chunk_end(text: &str, mut i: usize) -> (usize, u8) {
     (i, marks)
 }
 
-/// Calls `f` with each chunk of `text` (a run of characters [`chunk_char_at`] accepts) and
-/// whether the chunk holds a [`MARK`] byte.
+/// Calls `f` with each chunk of `text` (a run of characters [`chunk_char_at`]
+/// accepts) and whether the chunk holds a [`MARK`] byte.
 #[cfg(test)]
 fn for_each_chunk(text: &str, steps: &mut u64, mut f: impl FnMut(&str, bool, &mut u64)) {
     *steps += text.len() as u64;
@@ -313,8 +313,8 @@ fn url(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) 
     }
 }
 
-/// Splits plain text into words (runs of what [`char_at`] accepts with `IN_WORD`, read byte by byte
-/// where ASCII) and classifies each one.
+/// Splits plain text into words (runs of what [`char_at`] accepts with `IN_WORD`,
+/// read byte by byte where ASCII) and classifies each one.
 fn plain(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     *steps += text.len() as u64 + 1;
     let bytes = text.as_bytes();

@@ -1146,24 +1146,12 @@ pub(super) struct ShardWriter {
     terms: usize,
 }
 
-/// Writes `text` as a JSON string, as serde_json does: between quotes as it is when
-/// nothing in it needs escaping (keys are folded words, nearly always), else escaped.
-fn push_json_str(out: &mut Vec<u8>, text: &str) {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
-    } else {
-        serde_json::to_writer(out, text).expect("strings serialise");
-    }
-}
-
 impl ShardWriter {
     /// A writer for the shard `prefix`, whose terms take about `bytes`.
     pub(super) fn new(prefix: &str, bytes: usize) -> ShardWriter {
         let mut out = Vec::with_capacity(bytes + 2 * prefix.len() + 64);
         out.extend_from_slice(b"firSearch.load({\"type\":\"shard\",\"name\":");
-        push_json_str(&mut out, prefix);
+        crate::push_json_str(&mut out, prefix);
         out.extend_from_slice(b",\"terms\":[");
         ShardWriter {
             path: shard_path(prefix),
@@ -1184,7 +1172,7 @@ impl ShardWriter {
         }
         self.terms += 1;
         self.out.push(b'[');
-        push_json_str(&mut self.out, key);
+        crate::push_json_str(&mut self.out, key);
         for part in parts {
             self.out.extend_from_slice(b",\"");
             match part {
@@ -1461,14 +1449,6 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// Keys are written as JSON strings exactly as serde_json writes them.
-        #[test]
-        fn json_strings_as_serde_writes_them(text in "[a \"\\\\\x00-\x1f\x7fé~:]{0,12}") {
-            let mut ours = Vec::new();
-            super::push_json_str(&mut ours, &text);
-            prop_assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&text).unwrap());
-        }
-
         /// Sorting by prefix number, then whole names on ties, is the order of the
         /// names: names sharing long beginnings (`:artifact:…`), NUL bytes (the
         /// prefix's padding) and names that begin others included.

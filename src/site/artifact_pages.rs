@@ -457,15 +457,15 @@ impl<'a> ArtifactPages<'a> {
 
     /// `"evil.com": {"type": "domain", "incidents": ["FIR-2024-0001"]}`
     fn write_data_record(&self, out: &mut Vec<u8>, s: &Shared) {
-        write_json(out, &s.artifact.value);
+        crate::push_json_str(out, &s.artifact.value);
         out.extend_from_slice(b": {\"type\": ");
-        write_json(out, s.artifact.kind.name());
+        crate::push_json_str(out, s.artifact.kind.name());
         out.extend_from_slice(b", \"incidents\": [");
         for (k, &i) in s.incidents.iter().enumerate() {
             if k > 0 {
                 out.extend_from_slice(b", ");
             }
-            write_json(out, &self.input.summaries[i as usize].id);
+            crate::push_json_str(out, &self.input.summaries[i as usize].id);
         }
         out.extend_from_slice(b"]}");
     }
@@ -487,10 +487,6 @@ fn data_record_key(line: &[u8]) -> Option<Artifact> {
         kind,
         value: value.into(),
     })
-}
-
-fn write_json(out: &mut Vec<u8>, text: &str) {
-    serde_json::to_writer(out, text).expect("strings serialise to JSON");
 }
 
 /// Most incidents first, then by value.
