@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod import;
 pub mod incident;
 pub mod intake;
+pub mod json;
 pub mod mail;
 pub mod memory;
 pub mod progress;
@@ -76,34 +77,8 @@ pub(crate) fn drop_later<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
 }
 
-/// Writes `text` as a JSON string, as serde_json does: between quotes as it is when
-/// nothing in it needs escaping (search keys, artifact values and ids nearly always),
-/// else escaped by serde_json.
-pub(crate) fn push_json_str(out: &mut Vec<u8>, text: &str) {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
-    } else {
-        serde_json::to_writer(out, text).expect("strings serialise");
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    proptest::proptest! {
-        /// Strings are written as JSON exactly as serde_json writes them.
-        #[test]
-        fn json_strings_as_serde_writes_them(text in "[a \"\\\\\x00-\x1f\x7fé~:]{0,12}") {
-            let mut ours = Vec::new();
-            super::push_json_str(&mut ours, &text);
-            proptest::prop_assert_eq!(
-                String::from_utf8(ours).unwrap(),
-                serde_json::to_string(&text).unwrap()
-            );
-        }
-    }
-
     #[test]
     fn counted_nouns_agree_with_their_number() {
         assert_eq!(super::counted(0, "incident"), "0 incidents");

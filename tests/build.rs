@@ -622,6 +622,49 @@ fn each_page_header_marks_its_section_and_a_site_header_may_use_the_page() {
     assert!(page.contains(" in all</header>"));
 }
 
+/// Badges are rendered once per term by the theme's `partials/badges.html`, a site's
+/// own included.
+#[test]
+fn badges_come_from_the_site_badge_template() {
+    let root = copy_fixture("sites/basic");
+    put(
+        root.path(),
+        "templates/partials/badges.html",
+        "<b class=\"mine\">{{ term.label }}</b>",
+    );
+    ok(&run(root.path(), &["build"]));
+    let site = root.path().join("site");
+    let page = read(&site, "incidents/FIR-2024-0002.html");
+    // The head's badges, the fields' (category, business line…), the related rows'.
+    let head = "<p class=\"badges\"><b class=\"mine\">Critical</b> <b class=\"mine\">Open</b> <b class=\"mine\">TLP:RED</b>";
+    assert!(page.contains(head), "{page}");
+    assert!(
+        page.contains("<dd><b class=\"mine\">Insider threat</b></dd>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<b class=\"mine\">Group Security</b>"),
+        "{page}"
+    );
+    assert!(page.contains("<b class=\"mine\">TLP:AMBER</b>"), "{page}");
+    assert!(!page.contains("<a class=\"badge"), "{page}");
+    let list = read(&site, "list/index.html");
+    assert!(list.contains("<b class=\"mine\">Open</b>"), "{list}");
+
+    // Badges are the same on every page (list rows are rendered once, with `row`
+    // alone): one that needs the page is an error that names the template.
+    put(
+        root.path(),
+        "templates/partials/badges.html",
+        "<b>{{ term.label }} on {{ page.title }}</b>",
+    );
+    let failed = run(root.path(), &["build"]);
+    assert!(!failed.status.success());
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains("partials/badges.html"), "{stderr}");
+    assert!(stderr.contains("`page` is not defined"), "{stderr}");
+}
+
 #[test]
 fn french_interface() {
     let root = copy_fixture("sites/basic");

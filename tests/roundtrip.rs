@@ -208,6 +208,16 @@ proptest! {
         prop_assert_eq!(to_markdown(&parsed), text);
     }
 
+    /// The site's data file writes incidents with fir's own JSON writer: byte for byte
+    /// what serde_json writes.
+    #[test]
+    fn incidents_as_json_as_serde_json_writes_them(incident in incident()) {
+        prop_assert_eq!(
+            fir::json::to_string(&incident).unwrap(),
+            serde_json::to_string(&incident).unwrap()
+        );
+    }
+
     #[test]
     fn parsing_never_panics(input in "(---\n)?[ -~\n\r\t]{0,200}(\n---\n)?[ -~]{0,20}") {
         let _ = parse(&input);

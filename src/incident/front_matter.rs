@@ -47,8 +47,11 @@ impl fmt::Display for FrontMatterError {
 pub struct FieldLines {
     /// Line of the first front-matter line in the file.
     first_line: usize,
-    /// (field, item index, line); the item index is `None` for the field's own line.
-    entries: Vec<(String, Option<usize>, usize)>,
+    /// Field names, each once.
+    keys: Vec<String>,
+    /// (field's place in `keys`, item index, line); the item index is `None` for the
+    /// field's own line.
+    entries: Vec<(usize, Option<usize>, usize)>,
 }
 
 impl FieldLines {
@@ -61,10 +64,11 @@ impl FieldLines {
             .strip_prefix('[')
             .and_then(|rest| rest.split(']').next())
             .and_then(|n| n.parse::<usize>().ok());
+        let key = self.keys.iter().position(|name| name == key);
         let find = |wanted: Option<usize>| {
             self.entries
                 .iter()
-                .find(|(name, item, _)| name == key && *item == wanted)
+                .find(|(name, item, _)| Some(*name) == key && *item == wanted)
                 .map(|(_, _, line)| *line)
         };
         index
@@ -73,9 +77,18 @@ impl FieldLines {
             .unwrap_or(self.first_line)
     }
 
+    /// The place of `key` in `keys`, added if new.
+    fn key_at(keys: &mut Vec<String>, key: &str) -> usize {
+        keys.iter().position(|k| k == key).unwrap_or_else(|| {
+            keys.push(key.to_string());
+            keys.len() - 1
+        })
+    }
+
     fn scan(front: &str, first_line: usize, syntax: Syntax) -> Self {
+        let mut keys = Vec::new();
         let mut entries = Vec::new();
-        let mut current: Option<String> = None;
+        let mut current: Option<usize> = None;
         let mut item = 0;
         for (offset, line) in front.lines().enumerate() {
             let number = first_line + offset;
@@ -84,38 +97,39 @@ impl FieldLines {
                 Syntax::Yaml => {
                     if starts_key {
                         if let Some((key, _)) = line.split_once(':') {
-                            let key = key.trim().to_string();
-                            entries.push((key.clone(), None, number));
+                            let key = Self::key_at(&mut keys, key.trim());
+                            entries.push((key, None, number));
                             current = Some(key);
                             item = 0;
                         }
-                    } else if let Some(key) = &current {
+                    } else if let Some(key) = current {
                         let trimmed = line.trim_start();
                         let indent = line.len() - trimmed.len();
                         if trimmed.starts_with("- ") && indent <= 2 {
-                            entries.push((key.clone(), Some(item), number));
+                            entries.push((key, Some(item), number));
                             item += 1;
                         }
                     }
                 }
                 Syntax::Toml => {
                     if let Some(table) = line.trim().strip_prefix("[[") {
-                        let key = table.trim_end_matches(']').trim().to_string();
-                        if current.as_deref() != Some(key.as_str()) {
+                        let key = Self::key_at(&mut keys, table.trim_end_matches(']').trim());
+                        if current != Some(key) {
                             item = 0;
                         }
-                        entries.push((key.clone(), Some(item), number));
-                        entries.push((key.clone(), None, number));
+                        entries.push((key, Some(item), number));
+                        entries.push((key, None, number));
                         current = Some(key);
                         item += 1;
                     } else if starts_key && let Some((key, _)) = line.split_once('=') {
-                        entries.push((key.trim().to_string(), None, number));
+                        entries.push((Self::key_at(&mut keys, key.trim()), None, number));
                     }
                 }
             }
         }
         FieldLines {
             first_line,
+            keys,
             entries,
         }
     }
@@ -179,14 +193,17 @@ fn split(text: &str) -> Result<(Syntax, &str, &str), FrontMatterError> {
     };
     let after_open = text.find('\n').map_or(text.len(), |i| i + 1);
     let rest = &text[after_open..];
-    let mut offset = 0;
-    for line in rest.split_inclusive('\n') {
-        if line.trim_end() == fence {
-            let front = &rest[..offset];
-            let body = &rest[offset + line.len()..];
-            return Ok((syntax, front, body));
+    // Only lines that start with the fence are looked at, found by a substring search
+    // rather than line by line.
+    let starts = memchr::memmem::find_iter(rest.as_bytes(), fence)
+        .filter(|&at| at == 0 || rest.as_bytes()[at - 1] == b'\n');
+    for start in starts {
+        let line_end = rest[start..]
+            .find('\n')
+            .map_or(rest.len(), |i| start + i + 1);
+        if rest[start..line_end].trim_end() == fence {
+            return Ok((syntax, &rest[..start], &rest[line_end..]));
         }
-        offset += line.len();
     }
     Err(FrontMatterError {
         line: Some(1),
@@ -198,7 +215,7 @@ fn split(text: &str) -> Result<(Syntax, &str, &str), FrontMatterError> {
 fn decode_yaml(front: &str, first_line: usize) -> Result<Incident, FrontMatterError> {
     // Canonical files take the fast path; anything else, and every error, the full parser.
     if let Some(incident) =
-        super::fast_yaml::read(front).and_then(|value| serde_json::from_value(value).ok())
+        super::fast_yaml::read(front).and_then(|node| serde::Deserialize::deserialize(node).ok())
     {
         return Ok(incident);
     }
@@ -330,6 +347,25 @@ mod tests {
         assert_eq!(parse("id: x\n").unwrap_err().line, Some(1));
         let err = parse("---\nid: x\n").unwrap_err();
         assert!(err.message.contains("never closed"), "{err}");
+        let err = parse("---\nid: x\n----\n --- \n---x\n").unwrap_err();
+        assert!(err.message.contains("never closed"), "{err}");
+    }
+
+    /// The closing fence is the first line that is the fence, trailing blanks aside:
+    /// the first line of the front matter too, or the last line of the file.
+    #[test]
+    fn the_first_fence_line_closes_the_front_matter() {
+        let split = |text| super::split(text).map(|(_, front, body)| (front, body));
+        assert_eq!(
+            split("---\nid: x\n---x\n---  \nbody\n---\n").unwrap(),
+            ("id: x\n---x\n", "body\n---\n")
+        );
+        assert_eq!(split("---\n---\nbody").unwrap(), ("", "body"));
+        assert_eq!(split("---\nid: x\n---").unwrap(), ("id: x\n", ""));
+        assert_eq!(
+            split("+++\nid = 1\n---\n+++\n").unwrap(),
+            ("id = 1\n---\n", "")
+        );
     }
 
     #[test]

@@ -47,6 +47,12 @@ pub struct TermView {
     pub color_class: Option<String>,
     /// Link to the facet page (relative to the site root), if there is one.
     pub url: Option<String>,
+    /// The badge as `partials/badges.html` writes it, rendered once per term (with
+    /// `term` and the globals) and written out as it is (a string marked safe), rather
+    /// than the template included for each of the dozen badges of every page. Absent
+    /// when that template fails so: pages then include it, and its error names them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<tera::Value>,
 }
 
 impl TermView {
@@ -58,6 +64,7 @@ impl TermView {
             fg: color.map(text_color_on),
             color_class: color.map(color_class),
             url,
+            html: None,
         }
     }
 }

@@ -24,6 +24,60 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 
 /// Renders Markdown to HTML that is safe to put in a page as is.
 pub fn to_html(markdown: &str) -> String {
+    match plain_line(markdown) {
+        Some(line) => {
+            let mut html = String::with_capacity(line.len() + 9);
+            html.push_str("<p>");
+            html.push_str(line);
+            html.push_str("</p>\n");
+            html
+        }
+        None => to_html_parsed(markdown),
+    }
+}
+
+/// `markdown`'s one line when it is a paragraph of plain text that Markdown leaves as
+/// it is and HTML needs no escaping of: what most timeline entries are. Starting a
+/// parser costs more than such a line's whole rendering. Conservative: a letter first,
+/// nothing last that a paragraph trims, and none of the characters that start
+/// anything in Markdown or need escaping in HTML (the property test below holds it to
+/// the parser's output).
+fn plain_line(markdown: &str) -> Option<&str> {
+    let line = markdown.trim_end_matches('\n');
+    let bytes = line.as_bytes();
+    let plain = bytes.first()?.is_ascii_alphabetic()
+        && !bytes.last()?.is_ascii_whitespace()
+        && bytes.iter().all(|&b| {
+            b >= 0x80
+                || b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b' ' | b','
+                        | b'.'
+                        | b';'
+                        | b':'
+                        | b'\''
+                        | b'"'
+                        | b'('
+                        | b')'
+                        | b'-'
+                        | b'/'
+                        | b'?'
+                        | b'%'
+                        | b'+'
+                        | b'='
+                        | b'@'
+                        | b'$'
+                        | b'^'
+                        | b'{'
+                        | b'}'
+                )
+        });
+    plain.then_some(line)
+}
+
+/// [`to_html`] by the Markdown parser.
+fn to_html_parsed(markdown: &str) -> String {
     if markdown.trim().is_empty() {
         return String::new();
     }
@@ -107,6 +161,61 @@ pub fn is_safe_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        // Cheap cases, and a wrongly allowed character shows in few of them.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// A line taken as plain text renders as the parser renders it.
+        #[test]
+        fn plain_lines_render_as_the_parser_renders_them(
+            text in "[a-zA-Z0-9 \t\n\r!-/:-@\\[-`{-~é\u{a0}\u{2028}\u{3000}]{0,24}",
+        ) {
+            proptest::prop_assert_eq!(to_html(&text), to_html_parsed(&text));
+        }
+
+        /// The same with letters first, which most such lines start with, and words
+        /// around any punctuation.
+        #[test]
+        fn lines_of_words_render_as_the_parser_renders_them(
+            text in "[A-Za-z][a-z ,.;:'\"()/?%+=@$^{}-]{0,30}[ \u{a0}\n]{0,2}",
+            marked in "[A-Za-z]{1,3}( ?[!-/:-@\\[-`{-~]{1,2}[a-z]{0,2}){0,6}",
+        ) {
+            proptest::prop_assert_eq!(to_html(&text), to_html_parsed(&text));
+            proptest::prop_assert_eq!(to_html(&marked), to_html_parsed(&marked));
+        }
+    }
+
+    #[test]
+    fn a_plain_line_is_a_paragraph() {
+        assert_eq!(
+            plain_line("Accounts reset; closing.\n"),
+            Some("Accounts reset; closing.")
+        );
+        assert_eq!(
+            to_html("Accounts reset; closing.\n"),
+            "<p>Accounts reset; closing.</p>\n"
+        );
+        for markdown in [
+            "- item",
+            "1. one",
+            "a *b*",
+            "a _b_",
+            "a `b`",
+            "a ~~b~~",
+            "a \\* b",
+            "a <b>",
+            "a & b",
+            "a\nb",
+            "a  ",
+            "a [b]",
+            "a ![b](c)",
+            " a",
+            "a\tb",
+        ] {
+            assert_eq!(plain_line(markdown), None, "{markdown:?}");
+        }
+    }
 
     #[test]
     fn renders_common_markdown() {

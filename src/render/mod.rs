@@ -1,15 +1,18 @@
 //! Turning data into pages: Markdown, templates, UI strings.
 //!
 //! Templates are compiled once per build into a [`Renderer`], which is shared by every
-//! rendering thread. Template output is HTML-escaped unless a template says `| safe`,
-//! which the default theme only does for HTML this crate produced and sanitised.
+//! rendering thread. Template output is HTML-escaped unless it is HTML this crate
+//! produced and sanitised, which it hands to templates as strings marked safe
+//! ([`html_value`]).
 
 pub mod context;
 pub mod i18n;
 pub mod markdown;
 pub mod theme;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 use tera::{Context, Kwargs, State, Tera};
@@ -41,6 +44,9 @@ pub struct Renderer {
     tera: Tera,
     theme: Theme,
     catalogue: Catalogue,
+    /// Per template, a little more than the last page it made: what the next page's
+    /// buffer starts with ([`Renderer::render_bytes`]).
+    page_sizes: HashMap<String, AtomicUsize>,
 }
 
 /// Site-wide values every template can read as `site.*`.
@@ -73,10 +79,16 @@ impl Renderer {
             .map_err(|e| template_error(&theme, "", e))?;
         tera.global_context().insert("site", site);
         tera.global_context().insert("t", &catalogue);
+        let page_sizes = theme
+            .templates
+            .keys()
+            .map(|name| (name.clone(), AtomicUsize::new(0)))
+            .collect();
         Ok(Renderer {
             tera,
             theme,
             catalogue,
+            page_sizes,
         })
     }
 
@@ -85,6 +97,21 @@ impl Renderer {
         self.tera
             .render(template, context)
             .map_err(|e| self.error(template, e))
+    }
+
+    /// [`Renderer::render`] as bytes, into a buffer sized after the template's last
+    /// page: a 15 KB page grown from the template engine's guess took a dozen copies,
+    /// and its text is checked as UTF-8 once more on the way to a `String`.
+    pub fn render_bytes(&self, template: &str, context: &Context) -> Result<Vec<u8>, RenderError> {
+        let size = self.page_sizes.get(template);
+        let mut page = Vec::with_capacity(size.map_or(0, |s| s.load(Ordering::Relaxed)));
+        self.tera
+            .render_to(template, context, &mut page)
+            .map_err(|e| self.error(template, e))?;
+        if let Some(size) = size {
+            size.store(page.len() + page.len() / 8, Ordering::Relaxed);
+        }
+        Ok(page)
     }
 
     /// Renders `template` with the fields of `value` as the context.
@@ -139,6 +166,13 @@ fn template_name_of(error: &tera::Error) -> Option<String> {
         tera::ErrorKind::MissingParent { current, .. } => Some(current.clone()),
         _ => None,
     }
+}
+
+/// HTML that fir made (escaped or sanitised) as a template value that templates write
+/// out as it is: a string marked safe, so that no `| safe` filter copies it again on
+/// every page that shows it.
+pub fn html_value(html: &str) -> tera::Value {
+    tera::Value::safe_string(html)
 }
 
 /// Appends `text` to `out` escaped as template output is (`&`, `<`, `>`, `"`, `'`), for

@@ -169,7 +169,7 @@ impl Frequent {
         if self.is_empty() {
             "\"\"".to_string()
         } else {
-            serde_json::to_string(&(&self.counts, &self.page)).expect("strings serialise")
+            crate::json::to_string(&(&self.counts, &self.page)).expect("strings serialise")
         }
     }
 }
@@ -786,7 +786,7 @@ struct DisplayFile<'a> {
 }
 
 fn json<T: Serialize>(value: &T) -> String {
-    wrap(&serde_json::to_string(value).expect("index parts serialise"))
+    wrap(&crate::json::to_string(value).expect("index parts serialise"))
 }
 
 /// How many of `docs` have each value of each column, all columns in a row.
@@ -1151,7 +1151,7 @@ impl ShardWriter {
     pub(super) fn new(prefix: &str, bytes: usize) -> ShardWriter {
         let mut out = Vec::with_capacity(bytes + 2 * prefix.len() + 64);
         out.extend_from_slice(b"firSearch.load({\"type\":\"shard\",\"name\":");
-        crate::push_json_str(&mut out, prefix);
+        crate::json::push_str(&mut out, prefix);
         out.extend_from_slice(b",\"terms\":[");
         ShardWriter {
             path: shard_path(prefix),
@@ -1172,7 +1172,7 @@ impl ShardWriter {
         }
         self.terms += 1;
         self.out.push(b'[');
-        crate::push_json_str(&mut self.out, key);
+        crate::json::push_str(&mut self.out, key);
         for part in parts {
             self.out.extend_from_slice(b",\"");
             match part {

@@ -55,7 +55,7 @@ struct ArtifactView {
     value: String,
     defanged: String,
     count: usize,
-    rows: String,
+    rows: tera::Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -457,15 +457,15 @@ impl<'a> ArtifactPages<'a> {
 
     /// `"evil.com": {"type": "domain", "incidents": ["FIR-2024-0001"]}`
     fn write_data_record(&self, out: &mut Vec<u8>, s: &Shared) {
-        crate::push_json_str(out, &s.artifact.value);
+        crate::json::push_str(out, &s.artifact.value);
         out.extend_from_slice(b": {\"type\": ");
-        crate::push_json_str(out, s.artifact.kind.name());
+        crate::json::push_str(out, s.artifact.kind.name());
         out.extend_from_slice(b", \"incidents\": [");
         for (k, &i) in s.incidents.iter().enumerate() {
             if k > 0 {
                 out.extend_from_slice(b", ");
             }
-            crate::push_json_str(out, &self.input.summaries[i as usize].id);
+            crate::json::push_str(out, &self.input.summaries[i as usize].id);
         }
         out.extend_from_slice(b"]}");
     }

@@ -34,7 +34,7 @@ pub fn json_line(incident: &Incident) -> String {
 }
 
 fn write_record(out: &mut Vec<u8>, incident: &Incident, indicators: Option<&[Artifact]>) {
-    serde_json::to_writer(
+    crate::json::to_writer(
         out,
         &Record {
             incident,

@@ -1218,13 +1218,13 @@ pub fn page_renderer(
 /// writes out instead of rendering it for every page (a tenth of an incident page's
 /// rendering, a third of an artifact page's). Empty when the header needs more of the
 /// page than its section (a site's own header may): base.html then renders it per page.
-fn section_headers(renderer: &Renderer, nav: &[NavItem]) -> HashMap<&'static str, String> {
+fn section_headers(renderer: &Renderer, nav: &[NavItem]) -> HashMap<&'static str, tera::Value> {
     nav.iter()
         .map(|item| {
             let mut context = tera::Context::new();
             context.insert("page", &HashMap::from([("section", item.key)]));
             let header = renderer.render("partials/header.html", &context).ok()?;
-            Some((item.key, header))
+            Some((item.key, crate::render::html_value(&header)))
         })
         .collect::<Option<_>>()
         .unwrap_or_default()

@@ -18,7 +18,7 @@ use crate::incident::{Attribute, Incident, Legacy};
 use crate::render::context::{
     DateView, LinkView, PageMeta, PagerView, RowView, TermView, text_color_on,
 };
-use crate::render::{escape_html_into, markdown};
+use crate::render::{escape_html_into, html_value, markdown};
 
 /// Incidents per list page (the newest page of a list holds up to twice as many).
 pub const PER_PAGE: usize = 50;
@@ -62,8 +62,18 @@ impl Input<'_> {
         linked: bool,
     ) -> tera::Value {
         self.terms.get_or_make(facet, slug, linked, || {
-            tera::Value::from_serializable(&self.term(facet, taxonomy, slug, linked))
+            self.badge_value(self.term(facet, taxonomy, slug, linked))
         })
+    }
+
+    /// `term` as a template value, with its badge rendered ([`TermView::html`]).
+    pub fn badge_value(&self, mut term: TermView) -> tera::Value {
+        let mut context = tera::Context::new();
+        context.insert("term", &term);
+        if let Ok(html) = self.renderer.render("partials/badges.html", &context) {
+            term.html = Some(html_value(&html));
+        }
+        tera::Value::from_serializable(&term)
     }
 
     /// The list row of summary `i`.
@@ -94,7 +104,7 @@ impl Input<'_> {
     /// The rendered list rows of `members`, newest first, each followed by a newline:
     /// one string that `partials/rows.html` writes out whole, rather than a list of
     /// strings copied into the template's values and looped over (50 rows a list page).
-    pub fn rows_newest_first(&self, members: &[u32]) -> Result<String, BuildError> {
+    pub fn rows_newest_first(&self, members: &[u32]) -> Result<tera::Value, BuildError> {
         let rows = members
             .iter()
             .rev()
@@ -106,7 +116,7 @@ impl Input<'_> {
             html.push_str(row);
             html.push('\n');
         }
-        Ok(html)
+        Ok(html_value(&html))
     }
 
     pub(super) fn fingerprint_of(&self, members: &[u32], hasher: &mut impl Hasher) {
@@ -123,8 +133,7 @@ impl Input<'_> {
         context: &Context,
     ) -> Result<Vec<u8>, BuildError> {
         self.renderer
-            .render(template, context)
-            .map(String::into_bytes)
+            .render_bytes(template, context)
             .map_err(|source| BuildError::Page {
                 path: path.to_string(),
                 source,
@@ -180,14 +189,14 @@ struct IncidentView {
     opened_by: Option<String>,
     tags: Vec<tera::Value>,
     /// The artifact table's rows ([`artifact_rows`]); empty without artifacts.
-    artifact_rows: String,
-    description: String,
+    artifact_rows: tera::Value,
+    description: tera::Value,
     timeline: Vec<TimelineView>,
     nuggets: Vec<NuggetView>,
     todos: Vec<TodoView>,
     attributes: Vec<Attribute>,
     legacy: Option<Legacy>,
-    related: String,
+    related: tera::Value,
 }
 
 /// The rows of an incident's artifact table, as HTML: one per artifact, its type, its
@@ -240,7 +249,7 @@ struct TimelineView {
     date: DateView,
     action: Option<tera::Value>,
     author: Option<String>,
-    text: String,
+    text: tera::Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -248,7 +257,7 @@ struct NuggetView {
     date: Option<DateView>,
     source: Option<String>,
     raw: String,
-    interpretation: String,
+    interpretation: tera::Value,
     start: Option<DateView>,
     end: Option<DateView>,
     found_by: Option<String>,
@@ -325,7 +334,7 @@ impl IncidentPages<'_> {
                         .catalogue()
                         .get(&format!("kind_{kind}"))
                         .to_string();
-                    tera::Value::from_serializable(&term)
+                    input.badge_value(term)
                 })
             },
             opened_by: text(&incident.opened_by),
@@ -334,8 +343,8 @@ impl IncidentPages<'_> {
                 .iter()
                 .map(|t| input.term_value("tag", None, t, true))
                 .collect(),
-            artifact_rows: artifact_rows(input, i),
-            description: markdown::to_html(&incident.description),
+            artifact_rows: html_value(&artifact_rows(input, i)),
+            description: html_value(&markdown::to_html(&incident.description)),
             timeline: incident
                 .timeline
                 .iter()
@@ -343,7 +352,7 @@ impl IncidentPages<'_> {
                     date: DateView::new(&entry.date, tz),
                     action: optional("action", &c.actions, &entry.action, false),
                     author: text(&entry.author),
-                    text: markdown::to_html(&entry.text),
+                    text: html_value(&markdown::to_html(&entry.text)),
                 })
                 .collect(),
             nuggets: incident
@@ -353,7 +362,9 @@ impl IncidentPages<'_> {
                     date: n.date.as_ref().map(|d| DateView::new(d, tz)),
                     source: text(&n.source),
                     raw: n.raw.clone(),
-                    interpretation: markdown::to_html(n.interpretation.as_deref().unwrap_or("")),
+                    interpretation: html_value(&markdown::to_html(
+                        n.interpretation.as_deref().unwrap_or(""),
+                    )),
                     start: n.start.as_ref().map(|d| DateView::new(d, tz)),
                     end: n.end.as_ref().map(|d| DateView::new(d, tz)),
                     found_by: text(&n.found_by),
@@ -464,7 +475,7 @@ struct ListView {
     total: usize,
     first: Option<DateView>,
     last: Option<DateView>,
-    rows: String,
+    rows: tera::Value,
     pager: PagerView,
     parents: Vec<LinkView>,
     children: Vec<LinkView>,
@@ -759,9 +770,9 @@ struct HomeView {
     major: usize,
     /// Follow-up tasks not done.
     tasks: usize,
-    open_rows: String,
-    latest_rows: String,
-    major_rows: String,
+    open_rows: tera::Value,
+    latest_rows: tera::Value,
+    major_rows: tera::Value,
     by_severity: Vec<LinkView>,
     by_status: Vec<LinkView>,
     by_category: Vec<LinkView>,

@@ -142,7 +142,7 @@ struct Card {
 #[derive(Debug, Clone, Serialize)]
 struct ListSection {
     title: String,
-    rows: String,
+    rows: tera::Value,
     /// "Showing the newest 50 of 120", when cut.
     note: Option<String>,
 }
@@ -495,7 +495,9 @@ impl<'a> Reports<'a> {
             .into_iter()
             .map(|(title, (members, total))| ListSection {
                 title,
-                rows: input.rows_newest_first(&members).unwrap_or_default(),
+                rows: input
+                    .rows_newest_first(&members)
+                    .unwrap_or_else(|_| crate::render::html_value("")),
                 note: (total > members.len()).then(|| {
                     t("stats_more")
                         .replace("{shown}", &members.len().to_string())

@@ -4,8 +4,11 @@
 //! value anew, map and strings, cost more than the rest of the page's view. A value
 //! made here is shared: the template engine takes it as it is (a reference count).
 
-use std::collections::HashMap;
 use std::sync::RwLock;
+
+// Looked up a dozen times a page: a fast hash, not a DoS-resistant one (the keys are
+// the site's own taxonomy values).
+use foldhash::HashMap;
 
 /// The badge values made so far, by facet, then by slug: linked to their facet page
 /// or not.
