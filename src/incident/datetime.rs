@@ -250,20 +250,50 @@ impl Digits {
     }
 }
 
+/// A [`DateTime`] in binary formats (the build cache): its fields as numbers (civil
+/// date and time, offset seconds, whether only a date was written). Writing and reading
+/// them as text took a tenth of an incremental build of 100k incidents.
+type Packed = (i16, i8, i8, i8, i8, i8, i32, Option<i32>, bool);
+
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        if serializer.is_human_readable() {
+            return serializer.collect_str(self);
+        }
+        let c = self.civil;
+        let packed: Packed = (
+            c.year(),
+            c.month(),
+            c.day(),
+            c.hour(),
+            c.minute(),
+            c.second(),
+            c.subsec_nanosecond(),
+            self.offset.map(|o| o.seconds()),
+            self.date_only,
+        );
+        packed.serialize(serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Binary formats (the build cache) cannot tell a string from a TOML datetime.
         if deserializer.is_human_readable() {
-            deserializer.deserialize_any(DateVisitor)
-        } else {
-            deserializer.deserialize_str(DateVisitor)
+            return deserializer.deserialize_any(DateVisitor);
         }
+        let (year, month, day, hour, minute, second, nanos, offset, date_only) =
+            Packed::deserialize(deserializer)?;
+        let civil = civil::DateTime::new(year, month, day, hour, minute, second, nanos)
+            .map_err(de::Error::custom)?;
+        let offset = offset
+            .map(Offset::from_seconds)
+            .transpose()
+            .map_err(de::Error::custom)?;
+        Ok(DateTime {
+            civil,
+            offset,
+            date_only,
+        })
     }
 }
 
@@ -295,6 +325,35 @@ mod tests {
 
     fn round(s: &str) -> String {
         s.parse::<DateTime>().unwrap().to_string()
+    }
+
+    /// Binary formats keep every field as numbers, and give the same date back; a
+    /// human-readable one still writes the text.
+    #[test]
+    fn binary_formats_give_the_same_date_back() {
+        for text in [
+            "2024-05-01T09:30:00+02:00",
+            "2024-05-01T09:30:00.125-05:30",
+            "2024-05-01T09:30:00Z",
+            "2024-05-01T09:30:00",
+            "2024-05-01",
+            "0001-01-01",
+        ] {
+            let date: DateTime = text.parse().unwrap();
+            let bytes = postcard::to_stdvec(&date).unwrap();
+            assert!(bytes.len() <= text.len(), "{text}: {} bytes", bytes.len());
+            let back: DateTime = postcard::from_bytes(&bytes).unwrap();
+            assert_eq!(back, date, "{text}");
+            assert_eq!(back.to_string(), date.to_string(), "{text}");
+            assert_eq!(
+                serde_json::to_string(&date).unwrap(),
+                format!("{:?}", date.to_string())
+            );
+        }
+        // Fields out of range are an error, not a date.
+        let bad: super::Packed = (2024, 13, 1, 0, 0, 0, 0, None, false);
+        let bytes = postcard::to_stdvec(&bad).unwrap();
+        assert!(postcard::from_bytes::<DateTime>(&bytes).is_err());
     }
 
     #[test]

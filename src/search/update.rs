@@ -369,15 +369,21 @@ fn patched_columns(
         .chain(change.edited.iter().map(|(_, _, now)| now));
     let mut columns = Vec::with_capacity(old_columns.len());
     for (c, (configured, was)) in change.columns.iter().zip(old_columns).enumerate() {
-        let mut used: HashSet<&str> = HashSet::new();
+        // Which of the column's values kept rows use, by number: one flag per value
+        // rather than each row's value hashed into a set (100k rows per column).
+        let mut in_use = vec![false; was.values.len()];
         for (n, row) in kept.iter().enumerate() {
-            if !edited.contains(&(n as u32)) {
-                let value = was.values.get(row[c] as usize).ok_or_else(|| {
+            if edited.is_empty() || !edited.contains(&(n as u32)) {
+                let flag = in_use.get_mut(row[c] as usize).ok_or_else(|| {
                     PatchError::Renumbered(format!("{}: row {n} out of range", was.key))
                 })?;
-                used.insert(value.0.as_str());
+                *flag = true;
             }
         }
+        let mut used: HashSet<&str> = (was.values.iter().zip(&in_use))
+            .filter(|(_, in_use)| **in_use)
+            .map(|(value, _)| value.0.as_str())
+            .collect();
         used.extend(
             now.clone()
                 .filter_map(|doc| doc.columns.get(c).map(String::as_str)),

@@ -20,7 +20,7 @@ use crate::artifacts::correlate::{Correlation, Incidents, Related, numbers_fit};
 use crate::artifacts::{Artifact, Kind};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 
 /// Entries per part of a list in the cache file.
 const PART: usize = 4096;
@@ -280,11 +280,17 @@ fn give_artifacts(
         .par_iter_mut()
         .zip(positions)
         .try_for_each(|(summary, positions)| {
-            summary.artifacts = positions
-                .iter()
-                .map(|&n| table.get(n as usize).cloned())
-                .collect::<Option<_>>()
-                .ok_or(postcard::Error::DeserializeBadEncoding)?;
+            // Sized first: collected through an `Option`, the list grew by steps.
+            let mut artifacts = Vec::with_capacity(positions.len());
+            for &n in positions {
+                let artifact = table.get(n as usize);
+                artifacts.push(
+                    artifact
+                        .ok_or(postcard::Error::DeserializeBadEncoding)?
+                        .clone(),
+                );
+            }
+            summary.artifacts = artifacts;
             Ok(())
         })
 }
