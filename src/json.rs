@@ -118,6 +118,28 @@ macro_rules! numbers {
     };
 }
 
+/// The serializer methods writing a unit variant as its name and a newtype struct as
+/// what it wraps, as serde_json does (values and map keys alike).
+macro_rules! unit_variants_and_newtypes {
+    () => {
+        fn serialize_unit_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+        ) -> Result<(), Error> {
+            self.serialize_str(variant)
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            value: &T,
+        ) -> Result<(), Error> {
+            value.serialize(self)
+        }
+    };
+}
+
 impl Writer<'_> {
     fn integer(&mut self, n: impl Display) -> Result<(), Error> {
         use std::io::Write;
@@ -225,21 +247,7 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
         self.serialize_unit()
     }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<(), Error> {
-        self.serialize_str(variant)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        value.serialize(self)
-    }
+    unit_variants_and_newtypes!();
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         _name: &'static str,
@@ -395,21 +403,7 @@ impl ser::Serializer for MapKey<'_> {
         push_str(self.out, v.encode_utf8(&mut [0; 4]));
         Ok(())
     }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<(), Error> {
-        self.serialize_str(variant)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        value.serialize(self)
-    }
+    unit_variants_and_newtypes!();
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.quoted(v)
     }
