@@ -163,7 +163,7 @@ impl fmt::Display for DateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Digits laid out by hand and written once: every file the importer and the
         // intake form write holds several dates, and `write!` per field adds up.
-        let mut text = Digits::default();
+        let mut text = ShortText::default();
         let date = self.civil.date();
         let year = date.year();
         if year < 0 {
@@ -210,29 +210,37 @@ impl fmt::Display for DateTime {
     }
 }
 
-/// A short ASCII text on the stack, for [`DateTime`]'s `Display`.
-struct Digits {
+/// A short text on the stack, of numbers and ASCII: [`DateTime`]'s `Display`, and keys
+/// made for every incident (facet values), without a string made for each.
+pub(crate) struct ShortText {
     bytes: [u8; 40],
     len: usize,
 }
 
-impl Default for Digits {
+impl Default for ShortText {
     fn default() -> Self {
-        Digits {
+        ShortText {
             bytes: [0; 40],
             len: 0,
         }
     }
 }
 
-impl Digits {
+impl ShortText {
     fn push(&mut self, byte: u8) {
         self.bytes[self.len] = byte;
         self.len += 1;
     }
 
+    /// Appends ASCII `text`.
+    pub(crate) fn push_ascii(&mut self, text: &str) {
+        for byte in text.bytes() {
+            self.push(byte);
+        }
+    }
+
     /// `n` in decimal, zero-padded to at least `width` digits.
-    fn number(&mut self, mut n: u32, width: usize) {
+    pub(crate) fn number(&mut self, mut n: u32, width: usize) {
         let mut digits = [0u8; 10];
         let mut count = 0;
         while n > 0 || count < width {
@@ -245,8 +253,8 @@ impl Digits {
         }
     }
 
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..self.len]).expect("ASCII digits")
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).expect("ASCII")
     }
 }
 
@@ -325,6 +333,16 @@ mod tests {
 
     fn round(s: &str) -> String {
         s.parse::<DateTime>().unwrap().to_string()
+    }
+
+    proptest::proptest! {
+        /// Numbers come out as `format!` writes them, padding included.
+        #[test]
+        fn numbers_are_written_as_format_writes_them(n in proptest::prelude::any::<u32>(), width in 0usize..6) {
+            let mut text = ShortText::default();
+            text.number(n, width);
+            proptest::prop_assert_eq!(text.as_str(), format!("{n:0width$}"));
+        }
     }
 
     /// Binary formats keep every field as numbers, and give the same date back; a

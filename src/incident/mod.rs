@@ -12,6 +12,7 @@ mod validate;
 mod yaml;
 
 pub use append::{PatchError, append};
+pub(crate) use datetime::ShortText;
 pub use datetime::{DateError, DateTime};
 pub use edit::{append_timeline, mark_todo_done};
 pub use front_matter::{FieldLines, FrontMatterError, Parsed, parse, parse_without_fast_path};

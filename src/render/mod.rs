@@ -176,7 +176,7 @@ pub fn html_value(html: &str) -> tera::Value {
 }
 
 /// Appends `text` to `out` escaped as template output is (`&`, `<`, `>`, `"`, `'`), for
-/// the few fragments built in Rust that a template writes out `| safe`.
+/// the few fragments built in Rust that templates write out as they are ([`html_value`]).
 pub fn escape_html_into(out: &mut String, text: &str) {
     // Byte by byte: the five are ASCII, so each is a character boundary.
     let mut from = 0;

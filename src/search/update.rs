@@ -373,7 +373,7 @@ fn patched_columns(
         // rather than each row's value hashed into a set (100k rows per column).
         let mut in_use = vec![false; was.values.len()];
         for (n, row) in kept.iter().enumerate() {
-            if edited.is_empty() || !edited.contains(&(n as u32)) {
+            if !edited.contains(&(n as u32)) {
                 let flag = in_use.get_mut(row[c] as usize).ok_or_else(|| {
                     PatchError::Renumbered(format!("{}: row {n} out of range", was.key))
                 })?;
