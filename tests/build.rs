@@ -1182,6 +1182,32 @@ fn incremental_builds_check_relations_against_the_whole_register() {
     assert!(!stderr.contains("FIR-2024-0006.md"), "{stderr}");
 }
 
+/// A new file that takes the id of a kept one fails the incremental build, which names
+/// the new file (line and field) and the kept one, and leaves the site as it was.
+#[test]
+fn an_incremental_build_rejects_a_new_file_with_a_kept_id() {
+    let root = copy_fixture("sites/basic");
+    ok(&run(root.path(), &["build"]));
+    let before = site_files(&root.path().join("site"));
+    let kept = root.path().join("content/incidents/2024/FIR-2024-0001.md");
+    let taken = fs::read_to_string(&kept).unwrap();
+    assert!(taken.contains("\nid: FIR-2024-0001\n"), "{taken}");
+    let copy = root.path().join("content/incidents/2025/FIR-2024-0001.md");
+    fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    fs::write(&copy, &taken).unwrap();
+    let failed = run(root.path(), &["build"]);
+    assert_eq!(failed.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    let expected = "content/incidents/2025/FIR-2024-0001.md:2: field `id`: duplicate id \
+                    \"FIR-2024-0001\", already used by ";
+    assert!(stderr.contains(expected), "{stderr}");
+    assert!(
+        stderr.contains("content/incidents/2024/FIR-2024-0001.md"),
+        "{stderr}"
+    );
+    assert!(site_files(&root.path().join("site")) == before);
+}
+
 /// A CLI build after a small change restores the last build's index from the
 /// correlation its cache kept and updates it, instead of correlating every artifact
 /// again: the site it publishes is the one a full build makes.

@@ -20,7 +20,7 @@ use crate::artifacts::correlate::{Correlation, Incidents, Related, numbers_fit};
 use crate::artifacts::{Artifact, Kind};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 9;
+const FORMAT: u32 = 10;
 
 /// Entries per part of a list in the cache file.
 const PART: usize = 4096;
@@ -60,7 +60,6 @@ pub type Sources = foldhash::HashMap<SourcePath, Source>;
 /// One incident file as last seen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
-    pub path: PathBuf,
     pub id: String,
     pub size: u64,
     pub modified: (i64, u32),
@@ -612,7 +611,6 @@ mod tests {
 
     fn source(path: &str, hash: u64) -> (SourcePath, Source) {
         let source = Source {
-            path: PathBuf::from(path),
             id: format!("FIR-{hash}"),
             size: hash * 10,
             modified: (hash as i64, 0),

@@ -782,7 +782,7 @@ impl Site {
         let dangling = check_relations(&previous.sources, &touched, &content.entries);
         content.diagnostics.extend(dangling);
         let warnings = fail_on_errors(content.diagnostics)?;
-        check_unique_ids(&previous.sources, &touched, &new_stamps)?;
+        check_unique_ids(&previous.sources, &touched, &content.entries)?;
         // A change small enough to update the last build's index: restored first from
         // the correlation its cache kept (unless this process kept the index).
         if previous.correlation.is_some()
@@ -1330,7 +1330,6 @@ fn stamps(entries: &[Entry]) -> Result<cache::Sources, BuildError> {
         .map(|entry| {
             let metadata = std::fs::metadata(&entry.path).map_err(io_error(&entry.path))?;
             let source = Source {
-                path: entry.path.clone(),
                 id: entry.incident.id.clone(),
                 size: metadata.len(),
                 modified: cache::modified(&metadata),
@@ -1345,12 +1344,14 @@ fn stamps(entries: &[Entry]) -> Result<cache::Sources, BuildError> {
 fn check_unique_ids(
     sources: &cache::Sources,
     touched: &HashSet<PathBuf>,
-    new: &cache::Sources,
+    new: &[Entry],
 ) -> Result<(), BuildError> {
     // The few new ids against every kept file: no table of a hundred thousand ids.
     // Looked up once per kept file: a quick hash, not the standard library's.
-    let new_ids: foldhash::HashMap<&str, &Source> =
-        new.values().map(|s| (s.id.as_str(), s)).collect();
+    let new_ids: foldhash::HashMap<&str, &Entry> = new
+        .iter()
+        .map(|entry| (entry.incident.id.as_str(), entry))
+        .collect();
     let mut clashes: Vec<Diagnostic> = sources
         .iter()
         .filter_map(|(path, kept)| {
@@ -1358,14 +1359,14 @@ fn check_unique_ids(
             // The same file, changed: its id is its own.
             (!touched.contains(&path.0)).then_some((path, clash))
         })
-        .map(|(path, s)| {
+        .map(|(path, clash)| {
             Diagnostic::error(
-                &s.path,
-                None,
+                &clash.path,
+                Some(clash.fields.line_of("id")),
                 Some("id"),
                 format!(
                     "duplicate id {:?}, already used by {}",
-                    s.id,
+                    clash.incident.id,
                     path.0.display()
                 ),
             )
