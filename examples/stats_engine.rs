@@ -42,20 +42,20 @@ fn summaries(n: usize, config: &Config) -> Vec<Summary> {
             });
             let date = DateTime::from_timestamp(jiff::Timestamp::from_second(opened).unwrap());
             Summary {
-                id: format!("FIR-{i:06}"),
+                id: format!("FIR-{i:06}").into(),
                 title: String::new(),
                 date,
                 timestamp: opened,
-                category: categories[rng.next(categories.len() as u64) as usize].to_string(),
+                category: categories[rng.next(categories.len() as u64) as usize].into(),
                 severity: 1 + rng.next(4) as u8,
-                status: if closed { "closed" } else { "open" }.to_string(),
-                tlp: "AMBER".to_string(),
+                status: if closed { "closed" } else { "open" }.into(),
+                tlp: "AMBER".into(),
                 business_lines: if lines.is_empty() {
                     Vec::new()
                 } else {
-                    vec![lines[rng.next(lines.len() as u64) as usize].clone()]
+                    vec![lines[rng.next(lines.len() as u64) as usize].as_str().into()]
                 },
-                detection: Some("siem".to_string()),
+                detection: Some("siem".into()),
                 actor: None,
                 tags: Vec::new(),
                 major: rng.next(50) == 0,

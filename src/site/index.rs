@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{self, Artifact, Correlation};
@@ -28,22 +29,26 @@ pub struct OpenTodo {
 
 /// What pages other than its own need to know about one incident. Kept in the build
 /// cache, so that an incremental build does not read unchanged files.
+///
+/// Its short texts (ids, field values, tags) are [`CompactString`]s, held inline up to
+/// 24 bytes: reading the summaries of 100k incidents from the cache then allocates
+/// for titles and paths only, not for a dozen small strings each.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Summary {
-    pub id: String,
+    pub id: CompactString,
     pub title: String,
     pub date: DateTime,
     /// `date` as Unix seconds in the site's zone: the sort key.
     pub timestamp: i64,
-    pub category: String,
+    pub category: CompactString,
     pub severity: u8,
-    pub status: String,
+    pub status: CompactString,
     /// Canonical TLP slug (the default TLP when the file does not say).
-    pub tlp: String,
-    pub business_lines: Vec<String>,
-    pub detection: Option<String>,
-    pub actor: Option<String>,
-    pub tags: Vec<String>,
+    pub tlp: CompactString,
+    pub business_lines: Vec<CompactString>,
+    pub detection: Option<CompactString>,
+    pub actor: Option<CompactString>,
+    pub tags: Vec<CompactString>,
     /// Marked major, or of a category that is major.
     pub major: bool,
     /// False for events.
@@ -52,14 +57,14 @@ pub struct Summary {
     pub closed: bool,
     pub closed_at: Option<DateTime>,
     /// Related incidents named in the file, within the published set.
-    pub relations: Vec<String>,
+    pub relations: Vec<CompactString>,
     /// Indicators in the front matter and texts, sorted ([`artifacts::extract`]).
     /// The build cache keeps them apart, as positions in one table of values, so that
     /// reading it shares one value among all the incidents that mention it.
     #[serde(skip)]
     pub artifacts: Vec<Artifact>,
     /// Words of the texts that look like incident ids (matched against the site's ids).
-    pub mentions: Vec<String>,
+    pub mentions: Vec<CompactString>,
     /// Follow-up tasks not done yet, for the site's list of them.
     pub todos: Vec<OpenTodo>,
     /// The source file, relative to the site root as found.
@@ -78,29 +83,29 @@ impl Summary {
             .is_some_and(|t| t.major);
         let found = artifacts::scan_incident(incident, &config.artifacts);
         Summary {
-            id: incident.id.clone(),
+            id: incident.id.as_str().into(),
             title: incident.title.clone(),
             date: incident.date,
             timestamp: incident.date.timestamp(config.tz()).as_second(),
-            category: incident.category.clone(),
+            category: incident.category.as_str().into(),
             severity: incident.severity,
-            status: incident.status.clone(),
-            tlp: config.tlp_slug(incident.tlp.as_deref()).to_string(),
+            status: incident.status.as_str().into(),
+            tlp: config.tlp_slug(incident.tlp.as_deref()).into(),
             business_lines: incident
                 .business_lines
                 .iter()
-                .map(|bl| business_lines::normalize(bl))
+                .map(|bl| business_lines::normalize(bl).into())
                 .collect(),
-            detection: incident.detection.clone(),
-            actor: incident.actor.clone(),
-            tags: incident.tags.clone(),
+            detection: incident.detection.as_deref().map(CompactString::from),
+            actor: incident.actor.as_deref().map(CompactString::from),
+            tags: texts(&incident.tags),
             major: incident.major || category_major,
             incident: incident.incident,
             closed: config.is_final_status(&incident.status),
             closed_at: incident.closed,
-            relations: incident.relations.clone(),
+            relations: texts(&incident.relations),
             artifacts: found.artifacts,
-            mentions: found.mentions,
+            mentions: texts(&found.mentions),
             todos: incident
                 .todos
                 .iter()
@@ -190,7 +195,7 @@ pub struct Index {
     pub facets: Vec<Facet>,
     /// Per summary: related summaries, most related first (see [`artifacts::correlate`]).
     pub related: Vec<Vec<u32>>,
-    pub by_id: foldhash::HashMap<String, u32>,
+    pub by_id: foldhash::HashMap<CompactString, u32>,
     /// Which incidents share each artifact.
     pub artifacts: Correlation,
     /// Per summary: positions of the incidents its `relations:` name.
@@ -214,7 +219,7 @@ impl Index {
         correlate: impl FnOnce(&[artifacts::correlate::Links<'_>]) -> Correlation + Send,
     ) -> Index {
         let begun = std::time::Instant::now();
-        let by_id: foldhash::HashMap<String, u32> = summaries
+        let by_id: foldhash::HashMap<CompactString, u32> = summaries
             .iter()
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i as u32))
@@ -306,8 +311,16 @@ fn positions(related: &[artifacts::Related]) -> Vec<u32> {
     related.iter().map(|r| r.incident).collect()
 }
 
+/// `strings` as the summary keeps them.
+fn texts(strings: &[String]) -> Vec<CompactString> {
+    strings
+        .iter()
+        .map(|s| CompactString::from(s.as_str()))
+        .collect()
+}
+
 /// Positions of the incidents `ids` names, among those indexed.
-fn resolve(by_id: &foldhash::HashMap<String, u32>, ids: &[String]) -> Vec<u32> {
+fn resolve(by_id: &foldhash::HashMap<CompactString, u32>, ids: &[CompactString]) -> Vec<u32> {
     ids.iter().filter_map(|id| by_id.get(id).copied()).collect()
 }
 

@@ -328,7 +328,7 @@ impl Entries {
         entry
             .incident
             .relations
-            .retain(|id| input.index.by_id.contains_key(id));
+            .retain(|id| input.index.by_id.contains_key(id.as_str()));
         self.set(i, entry);
         Ok(self.slots[i].get().expect("just set"))
     }
@@ -794,7 +794,7 @@ impl Site {
         }
         let entries = steps.run("select audience", || self.select(content.entries));
         let (fresh, fresh_entries) = summarise(entries, &self.config);
-        let fresh_ids: Vec<String> = fresh.iter().map(|s| s.id.clone()).collect();
+        let fresh_ids: Vec<String> = fresh.iter().map(|s| s.id.to_string()).collect();
         let merged = steps.run("merge summaries", || {
             Merged::new(&mut previous.summaries, &touched, fresh)
         });
@@ -803,7 +803,7 @@ impl Site {
             .was_tail
             .iter()
             .filter(|s| touched.contains(&s.path))
-            .map(|s| s.id.clone())
+            .map(|s| s.id.to_string())
             .chain(fresh_ids)
             .collect();
         let mut state = State::new(
@@ -837,7 +837,7 @@ impl Site {
             let loaded = Entries::new(summaries.len());
             for mut entry in fresh_entries {
                 keep_published_relations(&mut entry, &index);
-                let at = index.by_id[&entry.incident.id] as usize;
+                let at = index.by_id[entry.incident.id.as_str()] as usize;
                 loaded.set(at, entry);
             }
             let input = steps.run("prepare", || {
@@ -851,7 +851,11 @@ impl Site {
             });
             // Incidents that relate to a changed one: their published relations may differ.
             for (i, summary) in summaries.iter().enumerate() {
-                if summary.relations.iter().any(|r| changed_ids.contains(r)) {
+                if summary
+                    .relations
+                    .iter()
+                    .any(|r| changed_ids.contains(r.as_str()))
+                {
                     loaded.get(i, &input)?;
                 }
             }
@@ -1041,7 +1045,7 @@ impl Site {
         let pages = pages::IncidentPages { input };
         let positions: Vec<usize> = ids
             .iter()
-            .filter_map(|id| input.index.by_id.get(id).map(|&i| i as usize))
+            .filter_map(|id| input.index.by_id.get(id.as_str()).map(|&i| i as usize))
             .collect();
         let rendered = positions
             .par_iter()
@@ -1450,7 +1454,7 @@ fn keep_published_relations(entry: &mut Entry, index: &Index) {
     entry
         .incident
         .relations
-        .retain(|id| index.by_id.contains_key(id));
+        .retain(|id| index.by_id.contains_key(id.as_str()));
 }
 
 /// Every job of every generator, with the generator's position.

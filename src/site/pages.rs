@@ -81,7 +81,7 @@ impl Input<'_> {
         let s = &self.summaries[i as usize];
         let c = self.config;
         RowView {
-            id: s.id.clone(),
+            id: s.id.to_string(),
             url: paths::incident(&s.id),
             title: s.title.clone(),
             date: DateView::new(&s.date, c.tz()),
@@ -97,7 +97,7 @@ impl Input<'_> {
             major: s.major,
             is_event: !s.incident,
             closed: s.closed,
-            business_lines: s.business_lines.clone(),
+            business_lines: s.business_lines.iter().map(|bl| bl.to_string()).collect(),
         }
     }
 
@@ -298,7 +298,7 @@ impl IncidentPages<'_> {
                 .collect::<Vec<_>>(),
         )?;
         Ok(IncidentView {
-            id: s.id.clone(),
+            id: s.id.to_string(),
             title: incident.title.clone(),
             url: paths::incident(&s.id),
             edit_url: c.edit_link(&source),
@@ -877,7 +877,7 @@ impl Generator for Feed<'_> {
             let s = &input.summaries[i as usize];
             let entry = input.entries.get(i as usize, input)?;
             entries.push(FeedEntry {
-                id: s.id.clone(),
+                id: s.id.to_string(),
                 title: s.title.clone(),
                 url: input.absolute_url(&paths::incident(&s.id)),
                 updated: s.date.timestamp(input.config.tz()).to_string(),

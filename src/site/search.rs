@@ -97,7 +97,7 @@ impl SearchFiles {
                 .position(|(now, was)| now.id != was.id)
                 .unwrap_or(merged.was_tail.len().min(input.summaries.len() - keep));
         let edited: Vec<usize> = (keep..from)
-            .filter(|&i| changed_ids.contains(&input.summaries[i].id))
+            .filter(|&i| changed_ids.contains(input.summaries[i].id.as_str()))
             .collect();
         let tail = &merged.was_tail[from - keep..];
         if tail.len() + edited.len() > MAX_REINDEX {
@@ -108,8 +108,9 @@ impl SearchFiles {
         }
         // What the old versions were: the files of unchanged incidents, the data
         // file's lines of the others.
-        let read_now =
-            |s: &Summary| !changed_ids.contains(&s.id) && input.index.by_id.contains_key(&s.id);
+        let read_now = |s: &Summary| {
+            !changed_ids.contains(s.id.as_str()) && input.index.by_id.contains_key(&s.id)
+        };
         // With their positions in the last build's order, which the data file follows.
         let from_lines: HashMap<&str, u32> = edited
             .iter()
@@ -300,9 +301,14 @@ fn document<'a>(summary: &'a Summary, incident: &'a Incident, config: &Config) -
             keywords.push(("bl", ancestor.to_string()));
         }
     }
-    keywords.extend(summary.tags.iter().map(|t| ("tag", t.clone())));
-    keywords.extend(summary.detection.iter().map(|d| ("detection", d.clone())));
-    keywords.extend(summary.actor.iter().map(|a| ("actor", a.clone())));
+    keywords.extend(summary.tags.iter().map(|t| ("tag", t.to_string())));
+    keywords.extend(
+        summary
+            .detection
+            .iter()
+            .map(|d| ("detection", d.to_string())),
+    );
+    keywords.extend(summary.actor.iter().map(|a| ("actor", a.to_string())));
     // The artifacts the build extracted once for the artifact pages (front matter and
     // texts), already in their normal form.
     keywords.extend(
@@ -323,10 +329,10 @@ fn document<'a>(summary: &'a Summary, incident: &'a Incident, config: &Config) -
         excerpt: search::excerpt(&incident.description, EXCERPT),
         texts: incident.texts().skip(1).collect(),
         columns: vec![
-            summary.category.clone(),
+            summary.category.to_string(),
             summary.severity.to_string(),
-            summary.status.clone(),
-            summary.tlp.clone(),
+            summary.status.to_string(),
+            summary.tlp.to_string(),
             if summary.incident {
                 "incident"
             } else {

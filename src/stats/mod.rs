@@ -42,7 +42,7 @@ pub struct Record<'a> {
     pub status: &'a str,
     pub tlp: &'a str,
     /// Canonical paths like `Retail Banking > France`.
-    pub business_lines: &'a [String],
+    pub business_lines: &'a [compact_str::CompactString],
     pub detection: Option<&'a str>,
     pub actor: Option<&'a str>,
     pub major: bool,
@@ -181,7 +181,9 @@ impl Facet {
                 }
             }
             Facet::TopBusinessLine => {
-                let top = |line: &'a String| line.split(SEPARATOR).next().unwrap_or(line);
+                let top = |line: &'a compact_str::CompactString| {
+                    line.split(SEPARATOR).next().unwrap_or(line)
+                };
                 for (i, line) in record.business_lines.iter().enumerate() {
                     let value = top(line);
                     if !record.business_lines[..i].iter().any(|l| top(l) == value) {

@@ -4,6 +4,8 @@
 
 use std::collections::HashSet;
 
+use compact_str::CompactString;
+
 use rayon::prelude::*;
 
 use super::{
@@ -26,7 +28,7 @@ impl Index {
     ) -> bool {
         // Ids that went or came: the links of earlier incidents that name one resolve
         // to other positions now.
-        let mut moved: Vec<String> = self
+        let mut moved: Vec<CompactString> = self
             .by_id
             .iter()
             .filter(|&(_, &at)| at as usize >= keep)
@@ -40,8 +42,8 @@ impl Index {
                 .enumerate()
                 .map(|(k, s)| (s.id.clone(), (keep + k) as u32)),
         );
-        let moved: HashSet<&str> = moved.iter().map(String::as_str).collect();
-        let names_moved = |ids: &[String]| ids.iter().any(|id| moved.contains(id.as_str()));
+        let moved: HashSet<&str> = moved.iter().map(CompactString::as_str).collect();
+        let names_moved = |ids: &[CompactString]| ids.iter().any(|id| moved.contains(id.as_str()));
         self.relations.truncate(keep);
         self.mentions.truncate(keep);
         for (i, summary) in summaries[..keep].iter().enumerate() {
@@ -235,7 +237,7 @@ pub(in crate::site) mod tests {
         );
         let lines = ["Retail", "Retail > France", "Retail > Spain", "Corporate"];
         Summary {
-            id,
+            id: id.into(),
             title: "t".into(),
             date,
             timestamp,
@@ -245,14 +247,14 @@ pub(in crate::site) mod tests {
             tlp: "amber".into(),
             business_lines: vec![lines[d.3 as usize].into()],
             detection: None,
-            actor: Some(format!("actor {}", d.2)),
+            actor: Some(format!("actor {}", d.2).into()),
             // Two spellings of one tag: the value's name is its oldest incident's.
             tags: vec![["tag0", "tag1", "Tág1"][d.2 as usize].into()],
             major: false,
             incident: d.2 != 0,
             closed: d.1 % 2 == 1,
             closed_at: None,
-            relations: d.5.iter().map(|&n| name(n)).collect(),
+            relations: d.5.iter().map(|&n| name(n).into()).collect(),
             artifacts: d
                 .4
                 .iter()
@@ -261,7 +263,7 @@ pub(in crate::site) mod tests {
                     value: format!("d{n}.example").into(),
                 })
                 .collect(),
-            mentions: d.6.iter().map(|&n| name(n)).collect(),
+            mentions: d.6.iter().map(|&n| name(n).into()).collect(),
             todos: Vec::new(),
             path: format!("{n}.md", n = d.0).into(),
             source_hash: 0,
@@ -340,7 +342,7 @@ pub(in crate::site) mod tests {
                 let kept = &old[now[at].id[1..].parse::<usize>().unwrap()];
                 // Same day, artifacts and links; other fields as drawn.
                 let edited = (kept.0, d.1, d.2, d.3, kept.4.clone(), kept.5.clone(), kept.6.clone());
-                now[at] = summary(now[at].id.clone(), base, &edited);
+                now[at] = summary(now[at].id.to_string(), base, &edited);
             }
             let edited: Vec<(usize, &Summary)> = (0..now.len())
                 .filter(|&i| now[i] != was[i])
