@@ -19,6 +19,7 @@ pub mod correlate;
 mod next_byte;
 mod refang;
 mod scan;
+mod shared_str;
 pub mod values;
 
 use std::fmt;
@@ -29,6 +30,7 @@ use serde::{Deserialize, Serialize};
 pub use correlate::{Correlation, Related};
 pub use refang::refang;
 pub use scan::Found;
+pub use shared_str::SharedStr;
 
 use crate::config::artifacts::ArtifactConfig;
 use crate::incident::Incident;
@@ -110,8 +112,9 @@ pub struct Artifact {
     #[serde(rename = "type")]
     pub kind: Kind,
     /// Shared, not copied, by the incidents that mention it once the build cache has
-    /// been read (the synthetic 100k site mentions 1.4 million artifacts).
-    pub value: std::sync::Arc<str>,
+    /// been read (the synthetic 100k site mentions 1.4 million artifacts), and read
+    /// from the cache into one text per part of its table of values.
+    pub value: SharedStr,
 }
 
 /// Why an explicit artifact (front matter, blocklist) is not valid.

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Summary;
 use crate::artifacts::correlate::{Correlation, Incidents, Related, numbers_fit};
-use crate::artifacts::{Artifact, Kind};
+use crate::artifacts::{Artifact, Kind, SharedStr};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
 const FORMAT: u32 = 10;
@@ -517,19 +517,18 @@ impl TablePart<'_> {
         if self.kinds.len() != self.lengths.len() {
             return Err(postcard::Error::DeserializeBadEncoding);
         }
+        // One text for the part's values, which point into it.
+        let text: std::sync::Arc<str> = std::sync::Arc::from(&*self.text);
         let mut at = 0;
         self.kinds
             .iter()
             .zip(&self.lengths)
             .map(|(&kind, &len)| {
                 let end = at + len as usize;
-                let value = self.text.get(at..end);
+                let value = SharedStr::new(&text, at..end);
                 at = end;
                 value
-                    .map(|value| Artifact {
-                        kind,
-                        value: value.into(),
-                    })
+                    .map(|value| Artifact { kind, value })
                     .ok_or(postcard::Error::DeserializeBadEncoding)
             })
             .collect()
@@ -692,7 +691,7 @@ mod tests {
         assert_eq!(saved.summaries, summaries);
         // One value for both mentions of the shared address.
         let [first, second] = [0, 1].map(|i| &saved.summaries[i].artifacts[0].value);
-        assert!(std::sync::Arc::ptr_eq(first, second));
+        assert!(first.is_shared_with(second));
 
         let mut expected = last;
         expected.build_id = next.build_id.clone();
@@ -729,7 +728,7 @@ mod tests {
         assert_eq!(saved.summaries, state.summaries);
         assert!(saved.correlation.is_none(), "no correlation was saved");
         let [first, second] = [(0, 1), (2, 0)].map(|(s, a)| &saved.summaries[s].artifacts[a].value);
-        assert!(std::sync::Arc::ptr_eq(first, second));
+        assert!(first.is_shared_with(second));
     }
 
     #[test]
