@@ -254,17 +254,26 @@ fn check_unique_ids(content: &mut Content) {
     for entry in &content.entries {
         let id = entry.incident.id.as_str();
         if let Some(first) = first_seen.get(id) {
-            found.push(Diagnostic::error(
-                &entry.path,
-                Some(entry.fields.line_of("id")),
-                Some("id"),
-                format!("duplicate id {id:?}, already used by {}", first.display()),
-            ));
+            found.push(duplicate_id(entry, first));
         } else {
             first_seen.insert(id, &entry.path);
         }
     }
     content.diagnostics.extend(found);
+}
+
+/// The error of `entry`, whose id the file at `first` has already.
+pub fn duplicate_id(entry: &Entry, first: &Path) -> Diagnostic {
+    Diagnostic::error(
+        &entry.path,
+        Some(entry.fields.line_of("id")),
+        Some("id"),
+        format!(
+            "duplicate id {:?}, already used by {}",
+            entry.incident.id,
+            first.display()
+        ),
+    )
 }
 
 /// A warning for each relation of `entries` to an incident that does not exist

@@ -121,7 +121,7 @@ pub fn text_color_on(background: &str) -> &'static str {
 /// One incident in a list: a table row.
 #[derive(Debug, Clone, Serialize)]
 pub struct RowView {
-    pub id: String,
+    pub id: compact_str::CompactString,
     pub url: String,
     pub title: String,
     pub date: DateView,
@@ -133,7 +133,7 @@ pub struct RowView {
     pub major: bool,
     pub is_event: bool,
     pub closed: bool,
-    pub business_lines: Vec<String>,
+    pub business_lines: Vec<compact_str::CompactString>,
 }
 
 /// A link with a label and, for facet values, a count.

@@ -1363,18 +1363,7 @@ fn check_unique_ids(
             // The same file, changed: its id is its own.
             (!touched.contains(&path.0)).then_some((path, clash))
         })
-        .map(|(path, clash)| {
-            Diagnostic::error(
-                &clash.path,
-                Some(clash.fields.line_of("id")),
-                Some("id"),
-                format!(
-                    "duplicate id {:?}, already used by {}",
-                    clash.incident.id,
-                    path.0.display()
-                ),
-            )
-        })
+        .map(|(path, clash)| content::duplicate_id(clash, &path.0))
         .collect();
     clashes.sort_by(|a, b| a.path.cmp(&b.path));
     if clashes.is_empty() {

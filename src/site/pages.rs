@@ -81,7 +81,7 @@ impl Input<'_> {
         let s = &self.summaries[i as usize];
         let c = self.config;
         RowView {
-            id: s.id.to_string(),
+            id: s.id.clone(),
             url: paths::incident(&s.id),
             title: s.title.clone(),
             date: DateView::new(&s.date, c.tz()),
@@ -97,7 +97,7 @@ impl Input<'_> {
             major: s.major,
             is_event: !s.incident,
             closed: s.closed,
-            business_lines: s.business_lines.iter().map(|bl| bl.to_string()).collect(),
+            business_lines: s.business_lines.clone(),
         }
     }
 
