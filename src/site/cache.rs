@@ -15,12 +15,14 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+mod columns;
+
 use super::Summary;
 use crate::artifacts::correlate::{Correlation, Incidents, Related, numbers_fit};
 use crate::artifacts::{Artifact, Kind, SharedStr};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 10;
+const FORMAT: u32 = 11;
 
 /// Entries per part of a list in the cache file.
 const PART: usize = 4096;
@@ -242,9 +244,15 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
     let mut summaries = from_parts::<Summary>(&file.summaries)?;
     let pages = from_parts::<(String, u64)>(&file.pages)?;
     let artifacts = from_parts_as(&file.artifacts, TablePart::artifacts)?;
-    let incidents = from_parts::<Incidents>(&file.incidents)?;
-    let of_incident = from_parts::<Vec<u32>>(&file.of_incident)?;
-    let related = from_parts::<Vec<Related>>(&file.related)?;
+    let incidents = from_parts_as(&file.incidents, |l: columns::Lists| {
+        l.lists::<u32, Incidents>()
+    })?;
+    let of_incident = from_parts_as(&file.of_incident, |l: columns::Lists| {
+        l.lists::<u32, Vec<u32>>()
+    })?;
+    let related = from_parts_as(&file.related, |l: columns::Lists| {
+        l.lists::<Related, Vec<Related>>()
+    })?;
     give_artifacts(&mut summaries, &artifacts, &of_incident)?;
     // Without a correlation the table and positions only served the summaries.
     let correlated = incidents.len() == artifacts.len() && related.len() == summaries.len();
@@ -433,7 +441,8 @@ struct File<'a> {
     related: Vec<Part<'a>>,
 }
 
-/// Up to [`PART`] entries of a list, encoded: read in place from the file's bytes.
+/// Up to [`PART`] entries of a list, encoded, or a column of one ([`columns`]): bytes,
+/// read in place from the file's.
 #[derive(Debug)]
 struct Part<'a>(std::borrow::Cow<'a, [u8]>);
 
@@ -489,13 +498,15 @@ fn from_parts_as<'p, T: Send, F: Deserialize<'p>>(
     Ok(all)
 }
 
-/// A part of the table of artifacts as columns: each one's kind and length, then all
-/// values as one text. Reading it checks the text once and makes one allocation per
-/// value, the string the incidents share; decoding each value on its own made two.
+/// A part of the table of artifacts as columns: each one's kind (a byte, its place in
+/// [`Kind::ALL`]) and length ([`columns`]), then all values as one text, which the
+/// values read back point into.
 #[derive(Serialize, Deserialize)]
 struct TablePart<'a> {
-    kinds: Vec<Kind>,
-    lengths: Vec<u32>,
+    #[serde(borrow)]
+    kinds: Part<'a>,
+    #[serde(borrow)]
+    lengths: Part<'a>,
     #[serde(borrow)]
     text: std::borrow::Cow<'a, str>,
 }
@@ -503,8 +514,19 @@ struct TablePart<'a> {
 impl TablePart<'_> {
     fn of(artifacts: &[&Artifact]) -> TablePart<'static> {
         TablePart {
-            kinds: artifacts.iter().map(|a| a.kind).collect(),
-            lengths: artifacts.iter().map(|a| a.value.len() as u32).collect(),
+            kinds: Part(
+                artifacts
+                    .iter()
+                    .map(|a| a.kind as u8)
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
+            lengths: columns::column(
+                &artifacts
+                    .iter()
+                    .map(|a| a.value.len() as u32)
+                    .collect::<Vec<_>>(),
+            ),
             text: artifacts
                 .iter()
                 .map(|a| &*a.value)
@@ -514,21 +536,24 @@ impl TablePart<'_> {
     }
 
     fn artifacts(self) -> postcard::Result<Vec<Artifact>> {
-        if self.kinds.len() != self.lengths.len() {
+        let lengths = columns::numbers(&self.lengths.0)?;
+        if self.kinds.0.len() != lengths.len() {
             return Err(postcard::Error::DeserializeBadEncoding);
         }
         // One text for the part's values, which point into it.
         let text: std::sync::Arc<str> = std::sync::Arc::from(&*self.text);
         let mut at = 0;
         self.kinds
+            .0
             .iter()
-            .zip(&self.lengths)
-            .map(|(&kind, &len)| {
+            .zip(lengths)
+            .map(|(&kind, len)| {
                 let end = at + len as usize;
                 let value = SharedStr::new(&text, at..end);
                 at = end;
-                value
-                    .map(|value| Artifact { kind, value })
+                let kind = Kind::ALL.get(usize::from(kind));
+                kind.zip(value)
+                    .map(|(&kind, value)| Artifact { kind, value })
                     .ok_or(postcard::Error::DeserializeBadEncoding)
             })
             .collect()
@@ -560,9 +585,15 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
         to_parts_as(&artifacts, |chunk| {
             postcard::to_stdvec(&TablePart::of(chunk))
         }),
-        to_parts(&incidents),
-        to_parts(&of_incident),
-        to_parts(related),
+        to_parts_as(&incidents, |chunk| {
+            postcard::to_stdvec(&columns::Lists::of(chunk))
+        }),
+        to_parts_as(&of_incident, |chunk| {
+            postcard::to_stdvec(&columns::Lists::of(chunk))
+        }),
+        to_parts_as(related, |chunk| {
+            postcard::to_stdvec(&columns::Lists::of(chunk))
+        }),
     ]
     .into_iter()
     .collect::<postcard::Result<_>>()
@@ -729,6 +760,19 @@ mod tests {
         assert!(saved.correlation.is_none(), "no correlation was saved");
         let [first, second] = [(0, 1), (2, 0)].map(|(s, a)| &saved.summaries[s].artifacts[a].value);
         assert!(first.is_shared_with(second));
+    }
+
+    #[test]
+    fn a_kind_is_stored_as_its_place_among_all() {
+        for (place, kind) in Kind::ALL.iter().enumerate() {
+            assert_eq!(*kind as usize, place);
+        }
+        let table = summary_with(vec![1, 2]).artifacts;
+        let part = TablePart::of(&table.iter().collect::<Vec<_>>());
+        assert_eq!(part.artifacts().unwrap(), table);
+        let mut unknown = TablePart::of(&table.iter().collect::<Vec<_>>());
+        unknown.kinds = Part(vec![0, Kind::ALL.len() as u8].into());
+        assert!(unknown.artifacts().is_err());
     }
 
     #[test]

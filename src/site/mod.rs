@@ -772,6 +772,16 @@ impl Site {
             );
             return Ok((report, std::mem::replace(previous, placeholder)));
         }
+        // Something changed: the data file will be spliced. A process that builds once
+        // copies it now, while the rest of the build runs, rather than in the publish
+        // step (the intake server keeps a copy made after its last build).
+        let copied_now;
+        let early_copies = if self.copies_ahead {
+            &self.early_copies
+        } else {
+            copied_now = publish::EarlyCopies::start(&self.out, SPLICED);
+            &copied_now
+        };
         let mut content = steps.run("load", || content::load_paths(changed, &self.config));
         let new_stamps = stamps(&content.entries)?;
         let touched: HashSet<PathBuf> = removed
@@ -964,6 +974,7 @@ impl Site {
                     });
                     let published = self.publish_in_place(
                         &rendered,
+                        early_copies,
                         &published_first,
                         &stale,
                         &state.build_id,
@@ -1068,6 +1079,7 @@ impl Site {
     fn publish_in_place(
         &self,
         rendered: &[(usize, &Job, Vec<Output>)],
+        early_copies: &publish::EarlyCopies,
         published_first: &HashMap<String, Vec<u8>>,
         stale: &[String],
         build_id: &str,
@@ -1084,7 +1096,7 @@ impl Site {
                 match output {
                     Output::Whole(bytes) => publish::write_in_place(&self.out, path, bytes),
                     Output::Splice(pieces) => {
-                        publish::splice_in_place(&self.out, path, pieces, &self.early_copies)
+                        publish::splice_in_place(&self.out, path, pieces, early_copies)
                     }
                 }
                 .map_err(io_error(&self.out.join(path)))?;
