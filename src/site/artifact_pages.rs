@@ -206,7 +206,7 @@ impl<'a> ArtifactPages<'a> {
                 // Incidents without artifacts add nothing, so that one inserted before
                 // others (an older one imported, a tie on the date) changes nothing
                 // here.
-                for &f in &self.input.artifacts_fingerprints {
+                for &f in &self.input.fingerprints.artifacts {
                     if f != 0 {
                         f.hash(&mut h);
                     }

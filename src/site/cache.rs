@@ -17,12 +17,12 @@ use serde::{Deserialize, Serialize};
 
 mod columns;
 
-use super::Summary;
+use super::{Fingerprints, Summary};
 use crate::artifacts::correlate::{Correlation, Incidents, Related, numbers_fit};
 use crate::artifacts::{Artifact, Kind, SharedStr};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 11;
+const FORMAT: u32 = 12;
 
 /// Entries per part of a list in the cache file.
 const PART: usize = 4096;
@@ -117,6 +117,8 @@ pub struct State {
     pub sources: Sources,
     /// Published incidents, sorted.
     pub summaries: Vec<Summary>,
+    /// The fingerprints of `summaries` (none when not known: they are then hashed).
+    pub fingerprints: Fingerprints,
     /// Every output file and the fingerprint of the job that made it.
     pub pages: foldhash::HashMap<String, u64>,
     /// The index of `summaries`, kept in memory for the next build of the same process
@@ -157,6 +159,7 @@ impl State {
             ),
             sources,
             summaries,
+            fingerprints: Fingerprints::default(),
             pages,
             index: std::sync::Mutex::new(index),
             correlation: None,
@@ -242,6 +245,14 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
     // One list after the other, each decoded on every core.
     let sources = from_parts::<(SourcePath, Source)>(&file.sources)?;
     let mut summaries = from_parts::<Summary>(&file.summaries)?;
+    let fingerprints = Fingerprints {
+        rows: from_parts_as(&file.fingerprints, columns::decode_wide)?,
+        artifacts: from_parts_as(&file.artifacts_fingerprints, columns::decode_wide)?,
+    };
+    if fingerprints.rows.len() != summaries.len() || fingerprints.artifacts.len() != summaries.len()
+    {
+        return Err(postcard::Error::DeserializeBadEncoding);
+    }
     let pages = from_parts::<(String, u64)>(&file.pages)?;
     let artifacts = from_parts_as(&file.artifacts, TablePart::artifacts)?;
     let incidents = from_parts_as(&file.incidents, |l: columns::Lists| {
@@ -261,6 +272,7 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
         build_id: file.build_id.to_string(),
         sources: sources.into_iter().collect(),
         summaries,
+        fingerprints,
         pages: pages.into_iter().collect(),
         index: std::sync::Mutex::new(None),
         correlation: correlated.then_some(SavedCorrelation {
@@ -346,7 +358,7 @@ pub fn save(out: &Path, state: &State) -> std::io::Result<()> {
         state.key,
         &state.build_id,
         &sources,
-        &state.summaries,
+        (&state.summaries, &state.fingerprints),
         &pages,
         correlation,
     )
@@ -360,6 +372,7 @@ pub struct Next<'a> {
     pub last: &'a State,
     pub build_id: &'a str,
     pub summaries: &'a [Summary],
+    pub fingerprints: &'a Fingerprints,
     /// Incident files gone since the last build.
     pub removed: &'a [PathBuf],
     /// Incident files read again (new or changed).
@@ -409,7 +422,7 @@ pub fn save_next(out: &Path, next: &Next<'_>) -> std::io::Result<()> {
         next.last.key,
         next.build_id,
         &sources,
-        next.summaries,
+        (next.summaries, next.fingerprints),
         &pages,
         next.correlation,
     )
@@ -425,6 +438,11 @@ struct File<'a> {
     sources: Vec<Part<'a>>,
     #[serde(borrow)]
     summaries: Vec<Part<'a>>,
+    /// [`Fingerprints`] of the summaries, as columns ([`columns::encode_wide`]).
+    #[serde(borrow)]
+    fingerprints: Vec<Part<'a>>,
+    #[serde(borrow)]
+    artifacts_fingerprints: Vec<Part<'a>>,
     #[serde(borrow)]
     pages: Vec<Part<'a>>,
     /// Every artifact the summaries mention, once ([`artifact_table`]), and per
@@ -565,10 +583,18 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
     key: u64,
     build_id: &str,
     sources: &[S],
-    summaries: &[Summary],
+    (summaries, fingerprints): (&[Summary], &Fingerprints),
     pages: &[P],
     correlation: Option<&Correlation>,
 ) -> std::io::Result<()> {
+    // Fingerprints not known (a state put together by hand) are hashed now.
+    let hashed;
+    let fingerprints = if fingerprints.fit(summaries) {
+        fingerprints
+    } else {
+        hashed = Fingerprints::of(summaries, &Fingerprints::default(), 0);
+        &hashed
+    };
     // A correlation of other summaries (none is expected) is not saved.
     let correlation = correlation
         .filter(|c| numbers_fit(&c.of_incident, summaries.iter().map(|s| &s.artifacts[..])));
@@ -581,6 +607,8 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
     let lists: Vec<Vec<Part<'_>>> = vec![
         to_parts(sources),
         to_parts(summaries),
+        to_parts_as(&fingerprints.rows, columns::encode_wide),
+        to_parts_as(&fingerprints.artifacts, columns::encode_wide),
         to_parts(pages),
         to_parts_as(&artifacts, |chunk| {
             postcard::to_stdvec(&TablePart::of(chunk))
@@ -705,6 +733,7 @@ mod tests {
                 read: &read_again,
                 stale: &stale,
                 rendered: &rendered,
+                fingerprints: &Fingerprints::default(),
                 correlation: Some(&correlation),
             },
         )
@@ -720,6 +749,11 @@ mod tests {
         assert_eq!(kept.of_incident, correlation.of_incident);
         assert_eq!(kept.related, correlation.related);
         assert_eq!(saved.summaries, summaries);
+        // Not given, so hashed when saved.
+        let hashed = Fingerprints::of(&summaries, &Fingerprints::default(), 0);
+        assert_eq!(saved.fingerprints, hashed);
+        assert_eq!(hashed.rows[1], summaries[1].fingerprint());
+        assert_eq!(hashed.artifacts[1], summaries[1].artifacts_fingerprint());
         // One value for both mentions of the shared address.
         let [first, second] = [0, 1].map(|i| &saved.summaries[i].artifacts[0].value);
         assert!(first.is_shared_with(second));
@@ -820,6 +854,8 @@ mod tests {
             vec![part(b"d")],
             Vec::new(),
             vec![part(b"ef"), part(b"g")],
+            vec![part(&[1; 8])],
+            vec![part(&[2; 16])],
         ];
         let header = (FORMAT, u64::MAX, "build-1");
         let mut written = Vec::new();
@@ -827,6 +863,8 @@ mod tests {
         let [
             sources,
             summaries,
+            fingerprints,
+            artifacts_fingerprints,
             pages,
             artifacts,
             incidents,
@@ -839,6 +877,8 @@ mod tests {
             build_id: header.2,
             sources,
             summaries,
+            fingerprints,
+            artifacts_fingerprints,
             pages,
             artifacts,
             incidents,

@@ -36,6 +36,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 pub use audience::admits;
+pub use fingerprint::Fingerprints;
 pub use index::{Index, Summary};
 
 use crate::config::{Audience, Config, ConfigError};
@@ -341,10 +342,8 @@ pub struct Input<'a> {
     pub renderer: &'a Renderer,
     /// Published incidents, oldest first.
     pub summaries: &'a [Summary],
-    /// [`Summary::fingerprint`] of each summary.
-    pub fingerprints: Vec<u64>,
-    /// [`Summary::artifacts_fingerprint`] of each summary.
-    pub artifacts_fingerprints: Vec<u64>,
+    /// The fingerprints of each summary.
+    pub fingerprints: Fingerprints,
     /// What statistics need of each summary, in the same order.
     pub records: Vec<crate::stats::Record<'a>>,
     /// Every summary position, oldest first (the list of all incidents).
@@ -367,23 +366,24 @@ pub struct Input<'a> {
 }
 
 impl<'a> Input<'a> {
+    /// The fingerprints of the summaries, for the next build to start from.
+    fn into_fingerprints(self) -> Fingerprints {
+        self.fingerprints
+    }
+
     fn new(
         site: &'a Site,
         summaries: &'a [Summary],
         index: &'a Index,
         entries: &'a Entries,
         (kept, was_tail): (usize, &'a [Summary]),
+        known: &Fingerprints,
     ) -> Input<'a> {
-        let (fingerprints, artifacts_fingerprints) = summaries
-            .par_iter()
-            .map(|s| (s.fingerprint(), s.artifacts_fingerprint()))
-            .unzip();
         Input {
             config: &site.config,
             renderer: &site.renderer,
             summaries,
-            fingerprints,
-            artifacts_fingerprints,
+            fingerprints: Fingerprints::of(summaries, known, kept),
             records: summaries
                 .par_iter()
                 .map(|s| crate::stats::Record::from_summary(s, site.config.tz()))
@@ -694,23 +694,31 @@ impl Site {
         for (i, entry) in entries.into_iter().enumerate() {
             loaded.set(i, entry);
         }
-        let input = Input::new(self, &summaries, &index, &loaded, (0, &[]));
+        let input = Input::new(
+            self,
+            &summaries,
+            &index,
+            &loaded,
+            (0, &[]),
+            &Fingerprints::default(),
+        );
         let search = steps.run("search index", || search::SearchFiles::build(&input))?;
         let generators = generators(&input, &search);
         let jobs = steps.run("plan", || plan(&generators));
         let staging = publish::Staging::create(&self.out).map_err(io_error(&self.out))?;
         let written = steps.run("render", || render_into(&generators, &jobs, &staging))?;
         drop(generators);
-        drop(input);
+        let fingerprints = input.into_fingerprints();
         let incidents = summaries.len();
         drop_later((loaded, search));
-        let state = State::new(
+        let mut state = State::new(
             self.key,
             sources,
             summaries,
             job_pages(&jobs).collect(),
             Some(index),
         );
+        state.fingerprints = fingerprints;
         staging
             .write(cache::MARKER, state.build_id.as_bytes())
             .map_err(io_error(staging.path()))?;
@@ -857,6 +865,7 @@ impl Site {
                     &index,
                     &loaded,
                     (merged.keep, &merged.was_tail),
+                    &previous_view.fingerprints,
                 )
             });
             // Incidents that relate to a changed one: their published relations may differ.
@@ -924,7 +933,7 @@ impl Site {
                     .collect()
             })?;
             drop(generators);
-            drop(input);
+            let fingerprints = input.into_fingerprints();
             // What changed in the map of files: the files of the jobs rendered, and
             // those no job makes any more.
             let (changed_pages, stale) = steps.run("map pages", || {
@@ -965,6 +974,7 @@ impl Site {
                                 read: &new_stamps,
                                 stale: &stale,
                                 rendered: &changed_pages,
+                                fingerprints: &fingerprints,
                                 correlation: Some(&index.artifacts),
                             };
                             let saved = cache::save_next(&self.out, &next);
@@ -985,9 +995,9 @@ impl Site {
                     saved.map_err(io_error(&cache::path_for(&self.out)))
                 })
             })?;
-            Ok((index, changed_pages, written, stale))
+            Ok((index, changed_pages, written, stale, fingerprints))
         })();
-        let (index, changed_pages, written, stale) = match published {
+        let (index, changed_pages, written, stale, fingerprints) = match published {
             Ok(done) => done,
             Err(error) => {
                 merged.restore(&mut previous.summaries);
@@ -1004,6 +1014,7 @@ impl Site {
         }
         state.pages.extend(changed_pages);
         state.index = std::sync::Mutex::new(Some(index));
+        state.fingerprints = fingerprints;
         state.sources = std::mem::take(&mut previous.sources);
         for path in &removed {
             state.sources.remove(path.as_os_str());

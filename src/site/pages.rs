@@ -121,7 +121,7 @@ impl Input<'_> {
 
     pub(super) fn fingerprint_of(&self, members: &[u32], hasher: &mut impl Hasher) {
         for &i in members {
-            self.fingerprints[i as usize].hash(hasher);
+            self.fingerprints.rows[i as usize].hash(hasher);
         }
     }
 
@@ -400,7 +400,7 @@ impl Generator for IncidentPages<'_> {
             .map(|i| {
                 let s = &input.summaries[i];
                 let mut h = hasher();
-                input.fingerprints[i].hash(&mut h);
+                input.fingerprints.rows[i].hash(&mut h);
                 input.fingerprint_of(&input.index.related[i], &mut h);
                 // How many incidents share each artifact.
                 for &at in &input.index.artifacts.of_incident[i] {

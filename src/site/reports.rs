@@ -599,7 +599,7 @@ impl<'a> Reports<'a> {
             }
             None => {
                 // Overview, dashboard, time to close: every incident.
-                for &f in &input.fingerprints {
+                for &f in &input.fingerprints.rows {
                     f.hash(&mut h);
                 }
                 self.reports.len().hash(&mut h);
@@ -610,7 +610,7 @@ impl<'a> Reports<'a> {
         }
         for range in ranges {
             for i in self.positions(range) {
-                input.fingerprints[i].hash(&mut h);
+                input.fingerprints.rows[i].hash(&mut h);
             }
         }
         h.finish()

@@ -90,6 +90,25 @@ pub(super) fn numbers(column: &[u8]) -> postcard::Result<Vec<u32>> {
     })
 }
 
+/// `numbers` encoded as a column of eight bytes each, little-endian (hashes: no byte
+/// to spare).
+pub(super) fn encode_wide(numbers: &[u64]) -> postcard::Result<Vec<u8>> {
+    let bytes: Vec<u8> = numbers.iter().flat_map(|n| n.to_le_bytes()).collect();
+    postcard::to_stdvec(&Part(bytes.into()))
+}
+
+/// The numbers of a column of [`encode_wide`].
+pub(super) fn decode_wide(column: Part<'_>) -> postcard::Result<Vec<u64>> {
+    if !column.0.len().is_multiple_of(8) {
+        return Err(postcard::Error::DeserializeBadEncoding);
+    }
+    Ok(column
+        .0
+        .chunks_exact(8)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("eight bytes")))
+        .collect())
+}
+
 /// Lists of [`Words`] as two [`column`]s: the length of each list, then the words of
 /// all their items.
 #[derive(Serialize, Deserialize)]
@@ -193,6 +212,16 @@ mod tests {
         let flags = cut(&[1], &[1, 1, 4]);
         assert!(flags.lists::<Related, Vec<Related>>().is_err());
         assert!(cut(&[1], &[1, 1]).lists::<Related, Vec<Related>>().is_err());
+    }
+
+    #[test]
+    fn wide_columns_come_back_as_they_were() {
+        let numbers = vec![0, 1, u64::MAX, 1 << 40];
+        let bytes = encode_wide(&numbers).unwrap();
+        assert_eq!(bytes.len(), 1 + 8 * numbers.len());
+        let column: Part<'_> = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(decode_wide(column).unwrap(), numbers);
+        assert!(decode_wide(Part(vec![0; 7].into())).is_err());
     }
 
     #[test]
