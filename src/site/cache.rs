@@ -438,7 +438,7 @@ struct File<'a> {
     sources: Vec<Part<'a>>,
     #[serde(borrow)]
     summaries: Vec<Part<'a>>,
-    /// [`Fingerprints`] of the summaries, as columns ([`columns::encode_wide`]).
+    /// [`Fingerprints`] of the summaries, as columns ([`columns::wide`]).
     #[serde(borrow)]
     fingerprints: Vec<Part<'a>>,
     #[serde(borrow)]
@@ -461,7 +461,7 @@ struct File<'a> {
 
 /// Up to [`PART`] entries of a list, encoded, or a column of one ([`columns`]): bytes,
 /// read in place from the file's.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Part<'a>(std::borrow::Cow<'a, [u8]>);
 
 impl Serialize for Part<'_> {
@@ -476,20 +476,50 @@ impl<'de: 'a, 'a> Deserialize<'de> for Part<'a> {
     }
 }
 
-/// `items` encoded in parts, on every core.
-fn to_parts<T: Serialize + Sync>(items: &[T]) -> postcard::Result<Vec<Part<'static>>> {
-    to_parts_as(items, postcard::to_stdvec)
+/// A list of the cache file, encoded part by part as the file is written
+/// ([`encode_file`]).
+trait Parts: Sync {
+    /// How many parts the list has.
+    fn count(&self) -> usize;
+    /// Appends the encoded part `i` to `out`.
+    fn encode(&self, i: usize, out: &mut Vec<u8>) -> postcard::Result<()>;
 }
 
-/// `items` encoded in parts, each part as `encode` encodes its entries.
-fn to_parts_as<T: Sync>(
-    items: &[T],
-    encode: impl Fn(&[T]) -> postcard::Result<Vec<u8>> + Sync,
-) -> postcard::Result<Vec<Part<'static>>> {
-    items
-        .par_chunks(PART)
-        .map(|chunk| encode(chunk).map(|bytes| Part(bytes.into())))
-        .collect()
+/// `items` in parts of [`PART`] entries, each encoded as `encode` encodes its entries.
+struct Chunks<'a, T, F> {
+    items: &'a [T],
+    encode: F,
+}
+
+impl<'a, T: Sync, F: Fn(&'a [T], &mut Vec<u8>) -> postcard::Result<()> + Sync> Parts
+    for Chunks<'a, T, F>
+{
+    fn count(&self) -> usize {
+        self.items.len().div_ceil(PART)
+    }
+
+    fn encode(&self, i: usize, out: &mut Vec<u8>) -> postcard::Result<()> {
+        let end = ((i + 1) * PART).min(self.items.len());
+        (self.encode)(&self.items[i * PART..end], out)
+    }
+}
+
+/// `items` in parts, each one's entries encoded by postcard.
+fn chunks<T: Serialize + Sync>(items: &[T]) -> impl Parts + '_ {
+    chunks_as(items, |entries| entries)
+}
+
+/// `items` in parts, each part encoded by postcard as what `shape` makes of its entries.
+fn chunks_as<'a, T: Sync, S: Serialize>(
+    items: &'a [T],
+    shape: impl Fn(&'a [T]) -> S + Sync + 'a,
+) -> impl Parts + 'a {
+    Chunks {
+        items,
+        encode: move |entries: &'a [T], out: &mut Vec<u8>| {
+            postcard::to_io(&shape(entries), out).map(|_| ())
+        },
+    }
 }
 
 /// The entries of `parts`, in order, decoded on every core.
@@ -603,29 +633,17 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
         c.shared.iter().map(|s| &s.incidents).collect()
     });
     let related = correlation.map_or(&[][..], |c| &c.related[..]);
-    // One list after the other, each encoded on every core.
-    let lists: Vec<Vec<Part<'_>>> = vec![
-        to_parts(sources),
-        to_parts(summaries),
-        to_parts_as(&fingerprints.rows, columns::encode_wide),
-        to_parts_as(&fingerprints.artifacts, columns::encode_wide),
-        to_parts(pages),
-        to_parts_as(&artifacts, |chunk| {
-            postcard::to_stdvec(&TablePart::of(chunk))
-        }),
-        to_parts_as(&incidents, |chunk| {
-            postcard::to_stdvec(&columns::Lists::of(chunk))
-        }),
-        to_parts_as(&of_incident, |chunk| {
-            postcard::to_stdvec(&columns::Lists::of(chunk))
-        }),
-        to_parts_as(related, |chunk| {
-            postcard::to_stdvec(&columns::Lists::of(chunk))
-        }),
-    ]
-    .into_iter()
-    .collect::<postcard::Result<_>>()
-    .map_err(std::io::Error::other)?;
+    let lists: [&dyn Parts; 9] = [
+        &chunks(sources),
+        &chunks(summaries),
+        &chunks_as(&fingerprints.rows, columns::wide),
+        &chunks_as(&fingerprints.artifacts, columns::wide),
+        &chunks(pages),
+        &chunks_as(&artifacts, TablePart::of),
+        &chunks_as(&incidents, columns::Lists::of),
+        &chunks_as(&of_incident, columns::Lists::of),
+        &chunks_as(related, columns::Lists::of),
+    ];
     let path = path_for(out);
     let parent = path.parent().unwrap_or(Path::new("."));
     let name = path
@@ -640,26 +658,70 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
 }
 
 /// Writes the bytes `postcard` gives for a [`File`] with this header and these lists,
-/// the parts from where they are: not copied first into one buffer as large as the
-/// file (a hundred megabytes at 100k incidents).
+/// encoding a few parts at a time on every core while the ones before are written:
+/// no list is held whole in memory (the file is a hundred megabytes at 100k
+/// incidents, which as new memory cost a page fault every four kilobytes), and the
+/// same few buffers serve every part.
 fn encode_file(
-    out: &mut impl std::io::Write,
+    out: &mut (impl std::io::Write + Send),
     header: &(u32, u64, &str),
-    lists: &[Vec<Part<'_>>],
+    lists: &[&dyn Parts],
 ) -> std::io::Result<()> {
     fn encoded<T: Serialize>(value: &T) -> std::io::Result<Vec<u8>> {
         postcard::to_stdvec(value).map_err(std::io::Error::other)
     }
     out.write_all(&encoded(header)?)?;
-    for list in lists {
-        // A list is its length, then each part as its length and its bytes.
-        out.write_all(&encoded(&list.len())?)?;
-        for part in list {
-            out.write_all(&encoded(&part.0.len())?)?;
-            out.write_all(&part.0)?;
+    // Every part as (list, part), in the order of the file.
+    let parts: Vec<(usize, usize)> = lists
+        .iter()
+        .enumerate()
+        .flat_map(|(l, list)| (0..list.count()).map(move |i| (l, i)))
+        .collect();
+    let batch = 2 * rayon::current_num_threads().max(1);
+    let encode = |parts: &[(usize, usize)], buffers: &mut Vec<Vec<u8>>| {
+        buffers.resize_with(parts.len(), Vec::new);
+        buffers
+            .par_iter_mut()
+            .zip(parts)
+            .try_for_each(|(buffer, &(l, i))| {
+                buffer.clear();
+                lists[l].encode(i, buffer)
+            })
+            .map_err(std::io::Error::other)
+    };
+    // A list is its length, then each part as its length and its bytes: the lists
+    // before that of the part written next get their lengths first (an empty one has
+    // nothing else).
+    let mut lists_begun = 0;
+    let mut begin_lists = |out: &mut dyn std::io::Write, upto: usize| -> std::io::Result<()> {
+        for list in &lists[lists_begun.min(upto)..upto] {
+            out.write_all(&encoded(&list.count())?)?;
         }
+        lists_begun = lists_begun.max(upto);
+        Ok(())
+    };
+    let batches: Vec<&[(usize, usize)]> = parts.chunks(batch).collect();
+    let (mut ready, mut next) = (Vec::new(), Vec::new());
+    if let Some(first) = batches.first() {
+        encode(first, &mut ready)?;
     }
-    Ok(())
+    for (k, written) in batches.iter().enumerate() {
+        let (wrote, encoded_next) = rayon::join(
+            || -> std::io::Result<()> {
+                for (bytes, &(l, _)) in ready.iter().zip(*written) {
+                    begin_lists(&mut *out, l + 1)?;
+                    out.write_all(&encoded(&bytes.len())?)?;
+                    out.write_all(bytes)?;
+                }
+                Ok(())
+            },
+            || batches.get(k + 1).map_or(Ok(()), |b| encode(b, &mut next)),
+        );
+        wrote?;
+        encoded_next?;
+        std::mem::swap(&mut ready, &mut next);
+    }
+    begin_lists(out, lists.len())
 }
 
 #[cfg(test)]
@@ -823,8 +885,15 @@ mod tests {
         let items: Vec<(String, u64)> = (0..2 * PART as u64 + 5)
             .map(|n| (format!("page-{n}"), n))
             .collect();
-        let parts = to_parts(&items).unwrap();
-        assert_eq!(parts.len(), 3);
+        let list = chunks(&items);
+        assert_eq!(list.count(), 3);
+        let parts: Vec<Part<'_>> = (0..3)
+            .map(|i| {
+                let mut bytes = Vec::new();
+                list.encode(i, &mut bytes).unwrap();
+                Part(bytes.into())
+            })
+            .collect();
         let bytes = postcard::to_stdvec(&parts).unwrap();
         let read: Vec<Part<'_>> = postcard::from_bytes(&bytes).unwrap();
         assert_eq!(from_parts::<(String, u64)>(&read).unwrap(), items);
@@ -845,21 +914,37 @@ mod tests {
 
     #[test]
     fn the_file_is_written_as_postcard_encodes_it() {
+        /// A list of parts given as their bytes.
+        struct Given(Vec<Part<'static>>);
+        impl Parts for Given {
+            fn count(&self) -> usize {
+                self.0.len()
+            }
+            fn encode(&self, i: usize, out: &mut Vec<u8>) -> postcard::Result<()> {
+                out.extend_from_slice(&self.0[i].0);
+                Ok(())
+            }
+        }
         let part = |bytes: &[u8]| Part(bytes.to_vec().into());
+        // Empty lists first, between and last; more parts in a list than are encoded
+        // at a time, of every size.
+        let many: Vec<Part<'_>> = (0..50u8).map(|n| part(&vec![n; 7 * n as usize])).collect();
         let lists = [
+            Vec::new(),
             vec![part(b"abc"), part(&[7; 300])],
+            many,
             Vec::new(),
             vec![part(b"")],
             vec![part(b"hi")],
-            vec![part(b"d")],
-            Vec::new(),
+            vec![part(b"d"), part(&[3; 200])],
             vec![part(b"ef"), part(b"g")],
-            vec![part(&[1; 8])],
-            vec![part(&[2; 16])],
+            Vec::new(),
         ];
+        let given = lists.clone().map(Given);
         let header = (FORMAT, u64::MAX, "build-1");
         let mut written = Vec::new();
-        encode_file(&mut written, &header, &lists).unwrap();
+        let listed: Vec<&dyn Parts> = given.iter().map(|g| g as &dyn Parts).collect();
+        encode_file(&mut written, &header, &listed).unwrap();
         let [
             sources,
             summaries,

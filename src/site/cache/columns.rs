@@ -90,14 +90,19 @@ pub(super) fn numbers(column: &[u8]) -> postcard::Result<Vec<u32>> {
     })
 }
 
-/// `numbers` encoded as a column of eight bytes each, little-endian (hashes: no byte
-/// to spare).
-pub(super) fn encode_wide(numbers: &[u64]) -> postcard::Result<Vec<u8>> {
-    let bytes: Vec<u8> = numbers.iter().flat_map(|n| n.to_le_bytes()).collect();
-    postcard::to_stdvec(&Part(bytes.into()))
+/// `numbers` as a column of eight bytes each, little-endian (hashes: no byte to
+/// spare).
+pub(super) fn wide(numbers: &[u64]) -> Part<'static> {
+    Part(
+        numbers
+            .iter()
+            .flat_map(|n| n.to_le_bytes())
+            .collect::<Vec<u8>>()
+            .into(),
+    )
 }
 
-/// The numbers of a column of [`encode_wide`].
+/// The numbers of a [`wide`] column.
 pub(super) fn decode_wide(column: Part<'_>) -> postcard::Result<Vec<u64>> {
     if !column.0.len().is_multiple_of(8) {
         return Err(postcard::Error::DeserializeBadEncoding);
@@ -217,7 +222,7 @@ mod tests {
     #[test]
     fn wide_columns_come_back_as_they_were() {
         let numbers = vec![0, 1, u64::MAX, 1 << 40];
-        let bytes = encode_wide(&numbers).unwrap();
+        let bytes = postcard::to_stdvec(&wide(&numbers)).unwrap();
         assert_eq!(bytes.len(), 1 + 8 * numbers.len());
         let column: Part<'_> = postcard::from_bytes(&bytes).unwrap();
         assert_eq!(decode_wide(column).unwrap(), numbers);
