@@ -385,37 +385,33 @@ pub struct Next<'a> {
     pub correlation: Option<&'a Correlation>,
 }
 
-/// Saves the state an incremental build leaves; what [`save`] of that state, once put
-/// together, would save (the same fields in the same order, the same map entries).
+/// Saves the state an incremental build leaves: what [`save`] of that state, once put
+/// together, would save, except that an entry of a map written again comes twice, the
+/// new one later (as it does when the map is read back: the later entry wins). Only
+/// the entries gone are looked for among the last build's, and only when there are
+/// any: hashing every path of a large site to leave out the few written again took
+/// about as long as encoding them.
 pub fn save_next(out: &Path, next: &Next<'_>) -> std::io::Result<()> {
     let removed: foldhash::HashSet<&OsStr> = next.removed.iter().map(|p| p.as_os_str()).collect();
     let sources: Vec<(&SourcePath, &Source)> = next
         .last
         .sources
         .iter()
-        .filter(|(path, _)| {
-            !removed.contains(path.0.as_os_str()) && !next.read.contains_key(path.0.as_os_str())
-        })
+        .filter(|(path, _)| removed.is_empty() || !removed.contains(path.0.as_os_str()))
         .chain(next.read.iter())
-        .collect();
-    // Later entries of `rendered` win, as when a map is extended with them.
-    let rendered: foldhash::HashMap<&str, u64> = next
-        .rendered
-        .iter()
-        .map(|(p, f)| (p.as_str(), *f))
         .collect();
     let stale: foldhash::HashSet<&str> = next.stale.iter().map(String::as_str).collect();
     let pages: Vec<(&str, u64)> = next
         .last
         .pages
         .iter()
-        .filter(|(path, _)| !stale.contains(path.as_str()) && !rendered.contains_key(path.as_str()))
-        .map(|(path, fingerprint)| (path.as_str(), *fingerprint))
+        .filter(|(path, _)| stale.is_empty() || !stale.contains(path.as_str()))
         .chain(
-            rendered
+            next.rendered
                 .iter()
-                .map(|(path, fingerprint)| (*path, *fingerprint)),
+                .map(|(path, fingerprint)| (path, fingerprint)),
         )
+        .map(|(path, fingerprint)| (path.as_str(), *fingerprint))
         .collect();
     write(
         out,
