@@ -55,10 +55,20 @@ impl Words for Related {
 pub(super) fn column(numbers: &[u32]) -> Part<'static> {
     let largest = numbers.iter().copied().max().unwrap_or(0);
     let width = (4 - largest.leading_zeros() as usize / 8).max(1);
-    let mut bytes = Vec::with_capacity(1 + width * numbers.len());
-    bytes.push(width as u8);
-    for n in numbers {
-        bytes.extend_from_slice(&n.to_le_bytes()[..width]);
+    let mut bytes = vec![0; 1 + width * numbers.len()];
+    bytes[0] = width as u8;
+    // One loop per width, each a copy of a fixed size.
+    fn write<const W: usize>(numbers: &[u32], bytes: &mut [u8]) {
+        for (to, n) in bytes.chunks_exact_mut(W).zip(numbers) {
+            to.copy_from_slice(&n.to_le_bytes()[..W]);
+        }
+    }
+    let to = &mut bytes[1..];
+    match width {
+        1 => write::<1>(numbers, to),
+        2 => write::<2>(numbers, to),
+        3 => write::<3>(numbers, to),
+        _ => write::<4>(numbers, to),
     }
     Part(bytes.into())
 }
@@ -71,7 +81,7 @@ pub(super) fn numbers(column: &[u8]) -> postcard::Result<Vec<u32>> {
     if !(1..=4).contains(&width) || !bytes.len().is_multiple_of(width) {
         return Err(bad);
     }
-    // One loop per width, so that each is a plain copy the compiler can unroll.
+    // One loop per width, each a copy of a fixed size.
     fn read<const W: usize>(bytes: &[u8]) -> Vec<u32> {
         bytes
             .chunks_exact(W)
@@ -114,6 +124,24 @@ pub(super) fn decode_wide(column: Part<'_>) -> postcard::Result<Vec<u64>> {
         .collect())
 }
 
+/// A list made from a slice of its items.
+pub(super) trait List<T> {
+    fn of(items: &[T]) -> Self;
+}
+
+impl<T: Clone> List<T> for Vec<T> {
+    fn of(items: &[T]) -> Vec<T> {
+        items.to_vec()
+    }
+}
+
+impl List<u32> for crate::artifacts::correlate::Incidents {
+    // A copy: `From<&[u32]>` goes through an iterator, item by item (a million lists).
+    fn of(items: &[u32]) -> Self {
+        Self::from_slice(items)
+    }
+}
+
 /// Lists of [`Words`] as two [`column`]s: the length of each list, then the words of
 /// all their items.
 #[derive(Serialize, Deserialize)]
@@ -140,8 +168,8 @@ impl Lists<'static> {
 }
 
 impl Lists<'_> {
-    /// The lists back, each collected as `L`.
-    pub(super) fn lists<T: Words, L: FromIterator<T>>(&self) -> postcard::Result<Vec<L>> {
+    /// The lists back, each made from its items.
+    pub(super) fn lists<T: Words, L: List<T>>(&self) -> postcard::Result<Vec<L>> {
         let bad = postcard::Error::DeserializeBadEncoding;
         let lengths = numbers(&self.lengths.0)?;
         let words = numbers(&self.items.0)?;
@@ -150,24 +178,20 @@ impl Lists<'_> {
         if count * T::WIDTH as u64 != words.len() as u64 {
             return Err(bad);
         }
-        let mut items = words.chunks_exact(T::WIDTH);
-        let mut whole = true;
-        let lists = lengths
+        let items: Vec<T> = words
+            .chunks_exact(T::WIDTH)
+            .map(T::get)
+            .collect::<Option<_>>()
+            .ok_or(bad)?;
+        let mut at = 0;
+        Ok(lengths
             .iter()
             .map(|&len| {
-                let list = items.by_ref().take(len as usize);
-                list.map_while(|words| {
-                    let item = T::get(words);
-                    whole &= item.is_some();
-                    item
-                })
-                .collect()
+                let list = L::of(&items[at..at + len as usize]);
+                at += len as usize;
+                list
             })
-            .collect();
-        if !whole {
-            return Err(bad);
-        }
-        Ok(lists)
+            .collect())
     }
 }
 
@@ -176,7 +200,7 @@ mod tests {
     use super::*;
     use crate::artifacts::correlate::Incidents;
 
-    fn round_trip<T: Words, L: AsRef<[T]> + FromIterator<T>>(lists: &[L]) -> Vec<L> {
+    fn round_trip<T: Words, L: AsRef<[T]> + List<T>>(lists: &[L]) -> Vec<L> {
         let bytes = postcard::to_stdvec(&Lists::of(lists)).unwrap();
         let read: Lists<'_> = postcard::from_bytes(&bytes).unwrap();
         read.lists().unwrap()
