@@ -214,7 +214,7 @@ mod tests {
         assert_eq!(round_trip(&inline), inline);
         let related = |incident, explicit, mentioned| Related {
             incident,
-            shared: incident * 3,
+            shared: incident / 3,
             explicit,
             mentioned,
         };
