@@ -249,8 +249,7 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
         rows: from_parts_as(&file.fingerprints, columns::decode_wide)?,
         artifacts: from_parts_as(&file.artifacts_fingerprints, columns::decode_wide)?,
     };
-    if fingerprints.rows.len() != summaries.len() || fingerprints.artifacts.len() != summaries.len()
-    {
+    if !fingerprints.fit(&summaries) {
         return Err(postcard::Error::DeserializeBadEncoding);
     }
     let pages = from_parts::<(String, u64)>(&file.pages)?;
