@@ -116,11 +116,12 @@ pub fn splice<'i>(
     }
     // Where the line of position `p` starts, the line (without separator), and where
     // its separator ends: found by id around its share of the file.
+    let mut landmarks = Landmarks::new(len, old_count);
     let mut locate = |p: u32| -> std::io::Result<Option<(u64, Vec<u8>, u64)>> {
-        let near = share_of(len, p, old_count);
-        let Some((start, mut line)) = line_near(file, len, old_id(p), near)? else {
+        let Some((start, mut line)) = line_near(file, len, old_id(p), landmarks.near(p))? else {
             return Ok(None);
         };
+        landmarks.found(p, start);
         // Every line but the last ends with the separator, the last with the `\n` that
         // starts the array's end.
         let separator = if p + 1 == old_count {
@@ -182,11 +183,53 @@ pub fn splice<'i>(
     Ok(Some(pieces.finish()))
 }
 
-/// Where line `p` of `count` would start in a file of `len` bytes if all lines were
-/// as long: where [`line_near`] starts looking for it.
-fn share_of(len: u64, p: u32, count: u32) -> u64 {
-    let start = ARRAY.open.len() as u64;
-    start + len.saturating_sub(start) * u64::from(p) / u64::from(count.max(1))
+/// Where the lines of a file written by [`JsonArray`] start, as far as known: where
+/// the first and the end are, and each line found so far. A line is looked for in
+/// proportion between the known ones around it: lines are not all as long (a site's
+/// old incidents are often shorter), and a guess from the whole file's average was a
+/// megabyte off at 100k, which read megabytes for each of the lines an update needs.
+struct Landmarks {
+    starts: std::collections::BTreeMap<u32, u64>,
+}
+
+impl Landmarks {
+    /// For a file of `len` bytes and `count` lines.
+    fn new(len: u64, count: u32) -> Landmarks {
+        let first = (ARRAY.open.len() as u64).min(len);
+        Landmarks {
+            starts: [(0, first), (count, len.max(first))].into(),
+        }
+    }
+
+    /// Where line `p` would start if the lines between the known ones around it were
+    /// all as long: where [`line_near`] starts looking for it.
+    fn near(&self, p: u32) -> u64 {
+        let (before, after) = self.around(p);
+        let ((p0, start0), (p1, start1)) = (before, after.unwrap_or(before));
+        if p1 <= p0 {
+            return start0;
+        }
+        let share = u128::from(start1.saturating_sub(start0)) * u128::from(p.min(p1) - p0)
+            / u128::from(p1 - p0);
+        start0 + share as u64
+    }
+
+    /// Records that line `p` starts at `start`, unless that contradicts what is known
+    /// (a position given wrong): a wrong landmark would only slow the next searches.
+    fn found(&mut self, p: u32, start: u64) {
+        let (before, after) = self.around(p);
+        let fits = before.1 <= start && after.is_none_or(|(_, end)| start <= end);
+        if fits {
+            self.starts.insert(p, start);
+        }
+    }
+
+    /// The nearest known line at or before `p` (the first always is), and after it.
+    fn around(&self, p: u32) -> ((u32, u64), Option<(u32, u64)>) {
+        let before = self.starts.range(..=p).next_back().map(|(&p, &s)| (p, s));
+        let after = self.starts.range(p + 1..).next().map(|(&p, &s)| (p, s));
+        (before.unwrap_or((0, 0)), after)
+    }
 }
 
 /// The lines (without separator) of the incidents `wanted` (id, position in the file
@@ -199,11 +242,13 @@ pub fn lines_near<'i>(
     wanted: impl IntoIterator<Item = (&'i str, u32)>,
 ) -> std::io::Result<HashMap<String, String>> {
     let len = file.seek(std::io::SeekFrom::End(0))?;
+    let mut landmarks = Landmarks::new(len, count);
     let mut found = HashMap::new();
     for (id, p) in wanted {
-        let Some((_, line)) = line_near(file, len, id, share_of(len, p, count))? else {
+        let Some((start, line)) = line_near(file, len, id, landmarks.near(p))? else {
             continue;
         };
+        landmarks.found(p, start);
         let line = String::from_utf8(line)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         if let Some((record, _)) = record_of_line(line.trim_end_matches('\n')) {
@@ -630,6 +675,66 @@ mod tests {
             let n: usize = id[2..].parse().unwrap();
             assert_eq!(found[id], json_line(&old[n]), "{id}");
         }
+    }
+
+    /// A reader that counts the bytes read from it.
+    struct Counted<R> {
+        inner: R,
+        read: usize,
+    }
+
+    impl<R: std::io::Read> std::io::Read for Counted<R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.read += n;
+            Ok(n)
+        }
+    }
+
+    impl<R: std::io::Seek> std::io::Seek for Counted<R> {
+        fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+            self.inner.seek(to)
+        }
+    }
+
+    /// Lines next to each other far from where the file's average length puts them
+    /// (short old lines, long new ones, as a site's history often has): once one is
+    /// found, the others are looked for near it, not again around the average.
+    #[test]
+    fn lines_found_guide_the_search_for_the_others() {
+        let old: Vec<Incident> = (0..20_000)
+            .map(|n| incident(&format!("I-{n}"), if n < 19_000 { 0 } else { 4000 }))
+            .collect();
+        let file = file_of(&old);
+        let read_for = |wanted: &[u32]| {
+            let mut counted = Counted {
+                inner: std::io::Cursor::new(&file),
+                read: 0,
+            };
+            let ids: Vec<String> = wanted.iter().map(|p| format!("I-{p}")).collect();
+            let found = lines_near(
+                &mut counted,
+                20_000,
+                ids.iter().map(String::as_str).zip(wanted.iter().copied()),
+            )
+            .unwrap();
+            for (id, &p) in ids.iter().zip(wanted) {
+                assert_eq!(found[id.as_str()], json_line(&old[p as usize]), "{id}");
+            }
+            counted.read
+        };
+        let one = read_for(&[19_500]);
+        let hundred = read_for(&(19_500..19_600).collect::<Vec<_>>());
+        // Each line after the first is found in its first stretch read.
+        let stretch = 2 * NEAR as usize;
+        assert!(
+            hundred <= one + 99 * stretch,
+            "{hundred} bytes read, {one} for one line"
+        );
+        assert!(
+            one > 4 * stretch,
+            "the first line is not near its average place"
+        );
     }
 
     /// One line changed among 3,000: two stretches kept, the changed line and the last
