@@ -57,40 +57,95 @@ fn incident_name_stem(name: &std::ffi::OsStr) -> Option<&str> {
     name.strip_suffix(".md")
 }
 
-/// Lists incident files under `root`, sorted.
-pub fn incident_files(root: &Path) -> Result<Vec<PathBuf>, walkdir::Error> {
+/// A directory of the content that could not be listed.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {source}", path.display())]
+pub struct ListError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Lists incident files under `root`, sorted (each directory's entries by name, a
+/// directory's files where its name sorts). Hidden files and directories, other files
+/// and linked directories are passed over.
+pub fn incident_files(root: &Path) -> Result<Vec<PathBuf>, ListError> {
+    let files = incident_files_with(root, |_| ())?;
+    Ok(files.into_iter().map(|(path, ())| path).collect())
+}
+
+/// [`incident_files`], each with what `look` makes of its directory entry: the file's
+/// metadata is read relative to its open directory there, which costs a third less
+/// than by its whole path (the incremental build looks at 100k files). Directories
+/// are listed in parallel.
+pub fn incident_files_with<T: Send>(
+    root: &Path,
+    look: impl Fn(&std::fs::DirEntry) -> T + Sync,
+) -> Result<Vec<(PathBuf, T)>, ListError> {
     let dir = root.join(INCIDENTS_DIR);
     if !dir.exists() {
         return Ok(Vec::new());
     }
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().as_encoded_bytes().starts_with(b"."))
-    {
-        let entry = entry?;
-        if entry.file_type().is_file() && incident_name_stem(entry.file_name()).is_some() {
-            files.push(display_path(entry.into_path()));
+    let mut files = list_dir(&dir, &look)?;
+    if dir.starts_with(".") {
+        for (path, _) in &mut files {
+            *path = display_path(std::mem::take(path));
         }
     }
-    // The order of a walk that sorts each directory by name, sorted once: walkdir's own
-    // sorting takes each name out of its path at every comparison (two thirds of
-    // listing 100k files).
-    files.sort_by_cached_key(|path| component_order_key(path));
     Ok(files)
 }
 
-/// A path's bytes with each separator as the smallest byte: byte order of these keys
-/// is the order of the paths compared component by component, as a sorted walk lists
-/// them (`2024/x` before `2024-old/x`, whose name `2024-old` sorts after `2024`).
-fn component_order_key(path: &Path) -> Vec<u8> {
-    let mut key = path.as_os_str().as_encoded_bytes().to_vec();
-    for byte in &mut key {
-        if std::path::is_separator(char::from(*byte)) {
-            *byte = 0;
+/// An entry of a content directory worth listing.
+enum Listed<T> {
+    File(PathBuf, T),
+    Dir(PathBuf),
+}
+
+/// The incident files under `dir` in [`incident_files`] order.
+fn list_dir<T: Send>(
+    dir: &Path,
+    look: &(impl Fn(&std::fs::DirEntry) -> T + Sync),
+) -> Result<Vec<(PathBuf, T)>, ListError> {
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ListError { path, source }
+    };
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(failed(dir))? {
+        let entry = entry.map_err(failed(dir))?;
+        let name = entry.file_name();
+        if name.as_encoded_bytes().starts_with(b".") {
+            continue;
+        }
+        // Not followed: a linked directory's files would be listed twice.
+        let kind = entry.file_type().map_err(failed(&entry.path()))?;
+        if kind.is_dir() {
+            entries.push((name, Listed::Dir(entry.path())));
+        } else if kind.is_file() && incident_name_stem(&name).is_some() {
+            entries.push((name, Listed::File(entry.path(), look(&entry))));
         }
     }
-    key
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let dirs: Vec<&Path> = entries
+        .iter()
+        .filter_map(|(_, entry)| match entry {
+            Listed::Dir(path) => Some(path.as_path()),
+            Listed::File(..) => None,
+        })
+        .collect();
+    let nested = dirs
+        .into_par_iter()
+        .map(|dir| list_dir(dir, look))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut nested = nested.into_iter();
+    let mut files = Vec::with_capacity(entries.len());
+    for (_, entry) in entries {
+        match entry {
+            Listed::File(path, looked) => files.push((path, looked)),
+            Listed::Dir(_) => files.extend(nested.next().into_iter().flatten()),
+        }
+    }
+    Ok(files)
 }
 
 /// `./content/…` reads better as `content/…`.
@@ -107,14 +162,11 @@ pub fn load(root: &Path, config: &Config) -> Content {
     let files = match incident_files(root) {
         Ok(files) => files,
         Err(e) => {
-            let path = e
-                .path()
-                .map_or_else(|| root.join(INCIDENTS_DIR), Path::to_path_buf);
             content.diagnostics.push(Diagnostic::error(
-                &path,
+                &e.path,
                 None,
                 None,
-                format!("cannot list: {e}"),
+                format!("cannot list: {}", e.source),
             ));
             return content;
         }

@@ -474,16 +474,10 @@ type Listing = Vec<(PathBuf, Option<cache::Stamp>)>;
 
 /// Lists the incident files of the site at `root`, reading their stamps on every core.
 fn list_sources(root: &Path) -> Result<Listing, BuildError> {
-    let dir = root.join(crate::store::INCIDENTS_DIR);
-    let files =
-        content::incident_files(root).map_err(|e| io_error(&dir)(std::io::Error::other(e)))?;
-    Ok(files
-        .into_par_iter()
-        .map(|path| {
-            let stamp = std::fs::metadata(&path).ok().map(|m| cache::stamp(&m));
-            (path, stamp)
-        })
-        .collect())
+    content::incident_files_with(root, |entry| {
+        entry.metadata().ok().map(|m| cache::stamp(&m))
+    })
+    .map_err(|e| io_error(&e.path)(e.source))
 }
 
 /// Which files changed since the last build.
