@@ -26,7 +26,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     fs::write(&config, DEFAULT_TOML).with_context(|| format!("writing {}", config.display()))?;
     let gitignore = dir.join(".gitignore");
     if !gitignore.exists() {
-        fs::write(&gitignore, "/site/\n")
+        // The site, and what builds keep beside it (cache, spares of data files).
+        fs::write(&gitignore, "/site/\n/.site-*\n")
             .with_context(|| format!("writing {}", gitignore.display()))?;
     }
     let keep = incidents.join(".gitkeep");

@@ -17,13 +17,16 @@
 //! while rendering its hidden `-tmp-` staging directory: the next build removes both.
 //! A large file replaced inside the site is removed on a thread that the
 //! process waits for before it exits, so that no stray file is left in the published
-//! tree when a command returns.
+//! tree when a command returns; one replaced by a splice that kept its start is kept
+//! beside the site instead, as the spare the next splice writes into ([`spare`]).
 
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+mod spare;
 
 /// A directory beside the target that receives a whole new site.
 #[derive(Debug)]
@@ -308,8 +311,9 @@ pub fn apply(old: &[u8], pieces: &[Piece]) -> Vec<u8> {
 
 /// Replaces one file of a published site atomically by `pieces`: stretches of it and
 /// new bytes. A large file of which a few lines changed is not read into memory. When
-/// `early` holds a copy of the file begun before (see [`EarlyCopies`]) and the pieces
-/// start with a stretch from its first byte, that stretch is the copy, cut to length.
+/// the pieces start with a stretch from its first byte, that stretch is taken from the
+/// file's spare as far as it agrees ([`spare`]), else from a copy begun before that
+/// `early` holds ([`EarlyCopies`]), cut to length.
 pub fn splice_in_place(
     target: &Path,
     relative: &str,
@@ -317,11 +321,29 @@ pub fn splice_in_place(
     early: &EarlyCopies,
 ) -> io::Result<()> {
     let path = target.join(relative);
-    let copy = early.take(relative);
     let kept_head = match pieces.first() {
         Some(&Piece::Kept { from: 0, len }) => len,
         _ => 0,
     };
+    let spare = spare::Spare::of(target, relative);
+    if let Some(mut taken) = spare.take(&path, kept_head) {
+        tracing::debug!("{relative}: {} bytes kept in its spare", taken.agreed);
+        let from = taken.agreed;
+        let head = Piece::Kept {
+            from,
+            len: kept_head - from,
+        };
+        let rest = std::iter::once(&head).chain(&pieces[1..]);
+        // A spare that fails (its disk full, say) leaves the published file as it was:
+        // the splice is then made as without one.
+        match write_pieces(&path, rest, &mut taken.file)
+            .and_then(|()| spare.put_at(taken, &path, kept_head))
+        {
+            Ok(()) => return Ok(()),
+            Err(e) => tracing::debug!("{relative}: its spare did not serve: {e}"),
+        }
+    }
+    let copy = early.take(relative);
     let (mut temp, rest) = match copy.and_then(|c| c.usable_for(&path, kept_head)) {
         Some(temp) => {
             tracing::debug!("{relative}: {kept_head} bytes copied ahead");
@@ -329,17 +351,33 @@ pub fn splice_in_place(
         }
         None => (Temp::beside(&path)?, pieces),
     };
-    let written = (|| {
-        let old = fs::File::open(&path)?;
-        for piece in rest {
-            match piece {
-                Piece::Kept { from, len } => copy_stretch(&old, *from, *len, &mut temp.file)?,
-                Piece::New(bytes) => temp.file.write_all(bytes)?,
-            }
+    let written = write_pieces(&path, rest, &mut temp.file);
+    temp.put_at_then(&path, written, |replaced| {
+        // The version replaced shares the kept start with the new one: the spare.
+        let large = fs::metadata(&replaced).is_ok_and(|m| m.len() > LARGE_FILE);
+        if large && kept_head > 0 {
+            spare.keep(replaced, &path, kept_head);
+        } else {
+            remove_replaced(replaced);
         }
-        Ok(())
-    })();
-    temp.put_at(&path, written)
+    })
+}
+
+/// Writes `pieces` to `out`, the kept stretches from the file at `old`.
+fn write_pieces<'p>(
+    old: &Path,
+    pieces: impl IntoIterator<Item = &'p Piece>,
+    out: &mut fs::File,
+) -> io::Result<()> {
+    let old = fs::File::open(old)?;
+    for piece in pieces {
+        match piece {
+            Piece::Kept { len: 0, .. } => {}
+            Piece::Kept { from, len } => copy_stretch(&old, *from, *len, out)?,
+            Piece::New(bytes) => out.write_all(bytes)?,
+        }
+    }
+    Ok(())
 }
 
 /// Appends `len` bytes of `old` from byte `from` to `out`.
@@ -399,6 +437,17 @@ impl Temp {
     /// Puts the file at `path` if `written` (how writing it went) is fine; removes it
     /// otherwise, or when it cannot be put there.
     fn put_at(self, path: &Path, written: io::Result<()>) -> io::Result<()> {
+        self.put_at_then(path, written, remove_replaced)
+    }
+
+    /// [`Temp::put_at`], handing the file it replaced (now at the temporary path) to
+    /// `replaced` rather than removing it.
+    fn put_at_then(
+        self,
+        path: &Path,
+        written: io::Result<()>,
+        replaced: impl FnOnce(PathBuf),
+    ) -> io::Result<()> {
         let Temp { path: temp, file } = self;
         drop(file);
         let placed = written.and_then(|()| {
@@ -408,7 +457,7 @@ impl Temp {
             // is then removed, a large one on another thread.
             let replaces_a_file = fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
             if replaces_a_file && exchange(&temp, path).is_ok() {
-                remove_replaced(temp.clone());
+                replaced(temp.clone());
                 return Ok(());
             }
             fs::rename(&temp, path)
@@ -449,6 +498,13 @@ impl EarlyCopies {
                 let path = target.join(relative);
                 let metadata = fs::metadata(&path).ok()?;
                 if !metadata.is_file() || metadata.len() <= LARGE_FILE {
+                    return None;
+                }
+                // A spare that agrees with the file is written into instead.
+                if spare::Spare::of(target, relative)
+                    .agrees_with(&path)
+                    .is_some()
+                {
                     return None;
                 }
                 let thread = std::thread::Builder::new()
@@ -877,7 +933,7 @@ mod tests {
     #[test]
     fn a_copy_made_ahead_serves_a_splice_that_keeps_the_start() {
         let dir = tempfile::tempdir().unwrap();
-        let target = dir.path();
+        let target = &dir.path().join("site");
         let old = big_file(target, LARGE_FILE + 10);
         let len = old.len() as u64;
         let pieces = [
@@ -908,7 +964,7 @@ mod tests {
     #[test]
     fn a_copy_of_another_version_or_start_is_not_used() {
         let dir = tempfile::tempdir().unwrap();
-        let target = dir.path();
+        let target = &dir.path().join("site");
         let path = target.join("data/big.json");
         let old = big_file(target, LARGE_FILE + 10);
         let early = EarlyCopies::start(target, ["data/big.json"]);
@@ -941,6 +997,95 @@ mod tests {
         let target = dir.path();
         big_file(target, 3 * COPY_PART + 1);
         drop(EarlyCopies::start(target, ["data/big.json"]));
+        finish_removals();
+        assert_eq!(data_entries(target), 1);
+    }
+
+    /// Splices of a large file that keep its start, as `fir build` makes them one
+    /// after the other: the last published version, then `added` appended.
+    fn splice_appending(target: &Path, added: &[u8]) -> Vec<u8> {
+        let old = fs::read(target.join("data/big.json")).unwrap();
+        let len = old.len() as u64;
+        let pieces = [
+            Piece::Kept {
+                from: 0,
+                len: len - 2,
+            },
+            Piece::New(added.to_vec()),
+            Piece::Kept {
+                from: len - 2,
+                len: 2,
+            },
+        ];
+        splice_in_place(target, "data/big.json", &pieces, &EarlyCopies::default()).unwrap();
+        let new = fs::read(target.join("data/big.json")).unwrap();
+        assert_eq!(new, apply(&old, &pieces));
+        new
+    }
+
+    #[cfg(unix)]
+    fn inode(path: &Path) -> u64 {
+        std::os::unix::fs::MetadataExt::ino(&fs::metadata(path).unwrap())
+    }
+
+    /// The version a splice replaced is kept beside the site (not in it), and the next
+    /// splice writes into it: the published file is then that spare, brought up to
+    /// date, and the version it replaced the new spare.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_version_replaced_is_the_next_splice_s_spare() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = &dir.path().join("site");
+        big_file(target, LARGE_FILE + 10);
+        let published = target.join("data/big.json");
+        let spare = spare::Spare::of(target, "data/big.json");
+        let first = inode(&published);
+        splice_appending(target, b"one");
+        assert!(spare.agrees_with(&published).is_some(), "a spare kept");
+        let second = inode(&published);
+        splice_appending(target, b"two");
+        assert_eq!(inode(&published), first, "written into the spare");
+        splice_appending(target, b"three");
+        assert_eq!(inode(&published), second);
+        finish_removals();
+        assert_eq!(data_entries(target), 1, "nothing left in the site");
+        // Edited behind fir's back: the spare no longer agrees with it, and is not used.
+        let mut edited = fs::read(&published).unwrap();
+        edited.extend_from_slice(b"!");
+        fs::write(&published, &edited).unwrap();
+        assert_eq!(spare.agrees_with(&published), None);
+        let before = inode(&published);
+        splice_appending(target, b"four");
+        assert_ne!(inode(&published), first, "the spare left alone");
+        assert_ne!(inode(&published), before);
+    }
+
+    /// A spare still open elsewhere (a download of the version it was, begun while that
+    /// was published) is not written: whoever reads it reads that version whole.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_spare_open_elsewhere_is_left_alone() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let target = &dir.path().join("site");
+        let original = big_file(target, LARGE_FILE + 10);
+        let published = target.join("data/big.json");
+        let mut reader = fs::File::open(&published).unwrap();
+        let mut start = [0; 5];
+        reader.read_exact(&mut start).unwrap();
+        splice_appending(target, b"one");
+        let spare = spare::Spare::of(target, "data/big.json");
+        assert!(spare.agrees_with(&published).is_some());
+        // The reader's file is the spare now: another file is written instead.
+        splice_appending(target, b"two");
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).unwrap();
+        assert_eq!(
+            [&start[..], &rest].concat(),
+            original,
+            "read whole and unchanged"
+        );
+        drop(reader);
         finish_removals();
         assert_eq!(data_entries(target), 1);
     }
