@@ -586,20 +586,19 @@ impl TablePart<'_> {
         // One text for the part's values, which point into it.
         let text: std::sync::Arc<str> = std::sync::Arc::from(&*self.text);
         let mut at = 0;
-        self.kinds
-            .0
-            .iter()
-            .zip(lengths)
-            .map(|(&kind, len)| {
-                let end = at + len as usize;
-                let value = SharedStr::new(&text, at..end);
-                at = end;
-                let kind = Kind::ALL.get(usize::from(kind));
-                kind.zip(value)
-                    .map(|(&kind, value)| Artifact { kind, value })
-                    .ok_or(postcard::Error::DeserializeBadEncoding)
-            })
-            .collect()
+        // Sized first: collected through a `Result`, the list grew by steps.
+        let mut artifacts = Vec::with_capacity(lengths.len());
+        for (&kind, len) in self.kinds.0.iter().zip(lengths) {
+            let end = at + len as usize;
+            let value = SharedStr::new(&text, at..end);
+            at = end;
+            let kind = Kind::ALL.get(usize::from(kind));
+            let (&kind, value) = kind
+                .zip(value)
+                .ok_or(postcard::Error::DeserializeBadEncoding)?;
+            artifacts.push(Artifact { kind, value });
+        }
+        Ok(artifacts)
     }
 }
 
