@@ -538,6 +538,44 @@ fn a_failed_build_leaves_the_previous_site() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// An incremental build whose render fails (here a site template that fails on one
+/// title) publishes nothing and keeps the last build's cache, which the cache's writer
+/// had begun replacing meanwhile: once the incident is fixed, the next build is still
+/// an incremental one, and publishes what a full build does.
+#[test]
+fn a_failed_render_keeps_the_last_cache() {
+    let root = copy_fixture("sites/basic");
+    let theme = fs::read_to_string("themes/default/templates/incident.html").unwrap();
+    let failing = theme.replacen(
+        "{{ incident.title }}",
+        "{% if incident.title == \"BOOM\" %}{{ no_such_value.field }}{% endif %}{{ incident.title }}",
+        1,
+    );
+    assert_ne!(failing, theme, "the template names the title");
+    put(root.path(), "templates/incident.html", &failing);
+    let site = root.path().join("site");
+    ok(&run(root.path(), &["build"]));
+    let before = site_files(&site);
+    let file = root.path().join("content/incidents/2024/FIR-2024-0004.md");
+    let original = fs::read_to_string(&file).unwrap();
+    let title = original.lines().find(|l| l.starts_with("title: ")).unwrap();
+    fs::write(&file, original.replacen(title, "title: BOOM", 1)).unwrap();
+    let out = run(root.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(site_files(&site), before, "nothing published");
+    fs::write(&file, original.replacen(title, "title: Fixed", 1)).unwrap();
+    let fixed = ok(&run(root.path(), &["build"]));
+    assert!(fixed.starts_with("updated 6 incidents"), "{fixed}");
+    assert!(read(&site, "incidents/FIR-2024-0004.html").contains("Fixed"));
+    let (_full_dir, full) = build_to_temp(root.path(), &["--full"]);
+    let (built, expected) = (site_files(&site), site_files(&full));
+    let differing: Vec<&String> = expected
+        .keys()
+        .filter(|k| k.as_str() != ".fir-build" && built.get(*k) != expected.get(*k))
+        .collect();
+    assert!(differing.is_empty(), "{differing:?}");
+}
+
 /// A build killed while rendering leaves its staging directory beside the site (it
 /// holds gigabytes on a large site): the next build removes it, in the background,
 /// and leaves alone the staging directory of a build still running.

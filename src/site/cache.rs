@@ -360,6 +360,7 @@ pub fn save(out: &Path, state: &State) -> std::io::Result<()> {
         (&state.summaries, &state.fingerprints),
         &pages,
         correlation,
+        || Ok(()),
     )
 }
 
@@ -389,8 +390,14 @@ pub struct Next<'a> {
 /// new one later (as it does when the map is read back: the later entry wins). Only
 /// the entries gone are looked for among the last build's, and only when there are
 /// any: hashing every path of a large site to leave out the few written again took
-/// about as long as encoding them.
-pub fn save_next(out: &Path, next: &Next<'_>) -> std::io::Result<()> {
+/// about as long as encoding them. The file is written aside, and put in place of the
+/// last one only once `go_ahead` says so (the build it describes rendered): else
+/// the last build's cache stays.
+pub fn save_next(
+    out: &Path,
+    next: &Next<'_>,
+    go_ahead: impl FnOnce() -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let removed: foldhash::HashSet<&OsStr> = next.removed.iter().map(|p| p.as_os_str()).collect();
     let sources: Vec<(&SourcePath, &Source)> = next
         .last
@@ -420,6 +427,7 @@ pub fn save_next(out: &Path, next: &Next<'_>) -> std::io::Result<()> {
         (next.summaries, next.fingerprints),
         &pages,
         next.correlation,
+        go_ahead,
     )
 }
 
@@ -602,6 +610,8 @@ impl TablePart<'_> {
     }
 }
 
+/// Writes the cache file beside `out` aside, then in place once `go_ahead` agrees.
+#[allow(clippy::too_many_arguments)]
 fn write<S: Serialize + Sync, P: Serialize + Sync>(
     out: &Path,
     key: u64,
@@ -610,6 +620,7 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
     (summaries, fingerprints): (&[Summary], &Fingerprints),
     pages: &[P],
     correlation: Option<&Correlation>,
+    go_ahead: impl FnOnce() -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     // Fingerprints not known (a state put together by hand) are hashed now.
     let hashed;
@@ -647,7 +658,8 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
     super::publish::write_with_in_place(parent, &name, |file| {
         let mut writer = std::io::BufWriter::new(file);
         encode_file(&mut writer, &(FORMAT, key, build_id), &lists)?;
-        std::io::Write::flush(&mut writer)
+        std::io::Write::flush(&mut writer)?;
+        go_ahead()
     })
 }
 
@@ -792,6 +804,7 @@ mod tests {
                 fingerprints: &Fingerprints::default(),
                 correlation: Some(&correlation),
             },
+            || Ok(()),
         )
         .unwrap();
         let saved = read(&out);
@@ -833,6 +846,48 @@ mod tests {
         save(&out, &expected).unwrap();
         let again = read(&out);
         assert_eq!((again.sources, again.pages), (saved.sources, saved.pages));
+    }
+
+    /// A cache written while the build renders is put in place only once told to:
+    /// told not to, it leaves the last one as it was, and nothing beside it.
+    #[test]
+    fn a_cache_not_given_the_go_ahead_leaves_the_last_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let summaries: Vec<Summary> = [vec![3, 1], vec![1, 2]]
+            .into_iter()
+            .map(summary_with)
+            .collect();
+        let last = State::new(
+            7,
+            Default::default(),
+            summaries.clone(),
+            Default::default(),
+            None,
+        );
+        save(&out, &last).unwrap();
+        let before = std::fs::read(path_for(&out)).unwrap();
+        let next = Next {
+            last: &last,
+            build_id: "next",
+            summaries: &summaries[..1],
+            removed: &[],
+            read: &Default::default(),
+            stale: &[],
+            rendered: &[],
+            fingerprints: &Fingerprints::default(),
+            correlation: None,
+        };
+        let refused = save_next(&out, &next, || Err(std::io::Error::other("render failed")));
+        assert!(refused.is_err());
+        assert_eq!(std::fs::read(path_for(&out)).unwrap(), before);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        save_next(&out, &next, || Ok(())).unwrap();
+        assert_eq!(read(&out).build_id, "next");
     }
 
     #[test]

@@ -916,19 +916,7 @@ impl Site {
                 (todo, still_made)
             });
             let clock = GeneratorClock::new(&generators, todo.iter().copied());
-            let rendered = steps.run("render", || -> Result<Vec<_>, BuildError> {
-                todo.par_iter()
-                    .map(|(g, job)| {
-                        let started = Instant::now();
-                        let files = generators[*g].render_update(job.item)?;
-                        clock.add(*g, 0, started);
-                        Ok((*g, job, files))
-                    })
-                    .collect()
-            })?;
-            drop(generators);
-            let fingerprints = input.into_fingerprints();
-            // What changed in the map of files: the files of the jobs rendered, and
+            // What changed in the map of files: the files of the jobs to render, and
             // those no job makes any more.
             let (changed_pages, stale) = steps.run("map pages", || {
                 let changed_pages: Vec<(String, u64)> = job_pages(todo.iter().copied()).collect();
@@ -948,47 +936,76 @@ impl Site {
                 };
                 (changed_pages, stale)
             });
-            drop_later((loaded, search));
-            // Every file of the jobs rendered again, as a full build counts them.
-            let written = rendered.iter().map(|(_, _, files)| files.len()).sum();
-            steps.run("publish", || -> Result<(), BuildError> {
-                std::thread::scope(|scope| {
-                    // The new cache is written meanwhile, on another thread. It names this
-                    // build, which the output's marker names only once everything is
-                    // published: a publish cut short leaves the two disagreeing, and the
-                    // next build is a full one.
-                    let saving = (!self.defer_cache_save).then(|| {
-                        scope.spawn(|| {
-                            let started = Instant::now();
-                            let next = cache::Next {
-                                last: previous_view,
-                                build_id: &state.build_id,
-                                summaries,
-                                removed: &removed,
-                                read: &new_stamps,
-                                stale: &stale,
-                                rendered: &changed_pages,
-                                fingerprints: &fingerprints,
-                                correlation: Some(&index.artifacts),
-                            };
-                            let saved = cache::save_next(&self.out, &next);
-                            tracing::debug!("cache saved: {:.2?}", started.elapsed());
-                            saved
-                        })
-                    });
-                    let published = self.publish_in_place(
-                        &rendered,
-                        early_copies,
-                        &published_first,
-                        &stale,
-                        &state.build_id,
-                        &clock,
-                    );
-                    let saved = saving.map_or(Ok(()), |s| s.join().expect("saving does not panic"));
-                    published?;
-                    saved.map_err(io_error(&cache::path_for(&self.out)))
-                })
+            let written = std::thread::scope(|scope| -> Result<usize, BuildError> {
+                // The new cache is written meanwhile, on another thread, as soon as it
+                // is known: while the pages render and are published (at 100k it
+                // takes as long as both). It is put in place of the last one once the
+                // pages rendered, so that a failed render leaves the last build's. It
+                // names this build, which the output's marker names only once
+                // everything is published: a publish cut short leaves the two
+                // disagreeing, and the next build is a full one.
+                let (rendered_ok, go_ahead) = std::sync::mpsc::channel::<()>();
+                let next = cache::Next {
+                    last: previous_view,
+                    build_id: &state.build_id,
+                    summaries,
+                    removed: &removed,
+                    read: &new_stamps,
+                    stale: &stale,
+                    rendered: &changed_pages,
+                    fingerprints: &input.fingerprints,
+                    correlation: Some(&index.artifacts),
+                };
+                let saving = (!self.defer_cache_save).then(|| {
+                    scope.spawn(move || {
+                        let started = Instant::now();
+                        let saved = cache::save_next(&self.out, &next, || {
+                            go_ahead.recv().map_err(|_| {
+                                std::io::Error::other("the build failed: the last cache kept")
+                            })
+                        });
+                        tracing::debug!("cache saved: {:.2?}", started.elapsed());
+                        saved
+                    })
+                });
+                let published = {
+                    // Dropped unsent (the render failed), it tells the writer to stop.
+                    let rendered_ok = rendered_ok;
+                    (|| -> Result<usize, BuildError> {
+                        let rendered = steps.run("render", || -> Result<Vec<_>, BuildError> {
+                            todo.par_iter()
+                                .map(|(g, job)| {
+                                    let started = Instant::now();
+                                    let files = generators[*g].render_update(job.item)?;
+                                    clock.add(*g, 0, started);
+                                    Ok((*g, job, files))
+                                })
+                                .collect()
+                        })?;
+                        let _ = rendered_ok.send(());
+                        // Every file of the jobs rendered again, as a full build counts them.
+                        let written = rendered.iter().map(|(_, _, files)| files.len()).sum();
+                        steps.run("publish", || {
+                            self.publish_in_place(
+                                &rendered,
+                                early_copies,
+                                &published_first,
+                                &stale,
+                                &state.build_id,
+                                &clock,
+                            )
+                        })?;
+                        Ok(written)
+                    })()
+                };
+                let saved = saving.map_or(Ok(()), |s| s.join().expect("saving does not panic"));
+                let written = published?;
+                saved.map_err(io_error(&cache::path_for(&self.out)))?;
+                Ok(written)
             })?;
+            drop(generators);
+            let fingerprints = input.into_fingerprints();
+            drop_later((loaded, search));
             Ok((index, changed_pages, written, stale, fingerprints))
         })();
         let (index, changed_pages, written, stale, fingerprints) = match published {
