@@ -118,10 +118,9 @@ pub fn splice<'i>(
     // its separator ends: found by id around its share of the file.
     let mut landmarks = Landmarks::new(len, old_count);
     let mut locate = |p: u32| -> std::io::Result<Option<(u64, Vec<u8>, u64)>> {
-        let Some((start, mut line)) = line_near(file, len, old_id(p), landmarks.near(p))? else {
+        let Some((start, mut line)) = landmarks.find(file, old_id(p), p)? else {
             return Ok(None);
         };
-        landmarks.found(p, start);
         // Every line but the last ends with the separator, the last with the `\n` that
         // starts the array's end.
         let separator = if p + 1 == old_count {
@@ -189,6 +188,8 @@ pub fn splice<'i>(
 /// old incidents are often shorter), and a guess from the whole file's average was a
 /// megabyte off at 100k, which read megabytes for each of the lines an update needs.
 struct Landmarks {
+    /// The file's length.
+    len: u64,
     starts: std::collections::BTreeMap<u32, u64>,
 }
 
@@ -197,8 +198,24 @@ impl Landmarks {
     fn new(len: u64, count: u32) -> Landmarks {
         let first = (ARRAY.open.len() as u64).min(len);
         Landmarks {
+            len,
             starts: [(0, first), (count, len.max(first))].into(),
         }
+    }
+
+    /// Where line `p` (of incident `id`) starts and the line up to its `\n`, looked
+    /// for where the lines known put it ([`line_near`]); found, it is known from then.
+    fn find(
+        &mut self,
+        file: &mut (impl std::io::Read + std::io::Seek),
+        id: &str,
+        p: u32,
+    ) -> std::io::Result<Option<(u64, Vec<u8>)>> {
+        let found = line_near(file, self.len, id, self.near(p))?;
+        if let Some((start, _)) = found {
+            self.found(p, start);
+        }
+        Ok(found)
     }
 
     /// Where line `p` would start if the lines between the known ones around it were
@@ -245,10 +262,9 @@ pub fn lines_near<'i>(
     let mut landmarks = Landmarks::new(len, count);
     let mut found = HashMap::new();
     for (id, p) in wanted {
-        let Some((start, line)) = line_near(file, len, id, landmarks.near(p))? else {
+        let Some((_, line)) = landmarks.find(file, id, p)? else {
             continue;
         };
-        landmarks.found(p, start);
         let line = String::from_utf8(line)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         if let Some((record, _)) = record_of_line(line.trim_end_matches('\n')) {

@@ -59,11 +59,7 @@ impl Spare {
         let mut lines = record.lines();
         let agreed: u64 = lines.next()?.parse().ok()?;
         let (spare, of) = (lines.next()?, lines.next()?);
-        let now = |path: &Path| {
-            fs::metadata(path)
-                .ok()
-                .map(|m| describe(&FileVersion::of(&m)))
-        };
+        let now = |path: &Path| version_line(path).ok();
         (now(&self.path)?.as_str() == spare && now(published)?.as_str() == of).then_some(agreed)
     }
 
@@ -124,9 +120,12 @@ impl Spare {
     /// Records that the spare, as it is now, shares its first `agreed` bytes with
     /// `published` as it is now (written aside and renamed: never half a record).
     fn write_record(&self, published: &Path, agreed: u64) {
-        let now = |path: &Path| fs::metadata(path).map(|m| describe(&FileVersion::of(&m)));
         let written = (|| {
-            let text = format!("{agreed}\n{}\n{}\n", now(&self.path)?, now(published)?);
+            let text = format!(
+                "{agreed}\n{}\n{}\n",
+                version_line(&self.path)?,
+                version_line(published)?
+            );
             let mut temp = self.record.clone().into_os_string();
             temp.push(".tmp");
             fs::write(&temp, text)?;
@@ -138,8 +137,9 @@ impl Spare {
     }
 }
 
-/// A file version as one line of the record.
-fn describe(version: &FileVersion) -> String {
+/// The version of the file at `path` as it is now, as one line of the record.
+fn version_line(path: &Path) -> io::Result<String> {
+    let version = FileVersion::of(&fs::metadata(path)?);
     let modified = version
         .modified
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
@@ -148,7 +148,7 @@ fn describe(version: &FileVersion) -> String {
     let (device, inode) = version.inode;
     #[cfg(not(unix))]
     let (device, inode) = (0, 0);
-    format!("{device} {inode} {} {modified}", version.len)
+    Ok(format!("{device} {inode} {} {modified}", version.len))
 }
 
 /// Whether no other descriptor of `file` is open, here or in any process: a write
