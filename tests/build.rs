@@ -866,6 +866,40 @@ fn removing_the_newest_incidents_leaves_what_a_full_build_makes() {
     assert!(!site.join("search/d/1.js").exists());
 }
 
+/// A file moved elsewhere under the content directory: as many files are listed as
+/// the last build knew, yet one of them is new and one known is gone.
+#[test]
+fn a_moved_file_is_seen_though_as_many_files_are_listed() {
+    let root = copy_fixture("sites/basic");
+    ok(&run(root.path(), &["build"]));
+    let dir = root.path().join("content/incidents/2024");
+    fs::create_dir(dir.join("moved")).unwrap();
+    fs::rename(
+        dir.join("FIR-2024-0003.md"),
+        dir.join("moved/FIR-2024-0003.md"),
+    )
+    .unwrap();
+    let rebuilt = ok(&run(root.path(), &["build"]));
+    assert!(rebuilt.starts_with("updated 6 incidents"), "{rebuilt}");
+    let site = root.path().join("site");
+    let full = root.path().join("full");
+    ok(&run(
+        root.path(),
+        &["build", "--full", "--out", full.to_str().unwrap()],
+    ));
+    let (incremental, full) = (site_files(&site), site_files(&full));
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &full {
+        assert!(
+            incremental[name] == *bytes,
+            "{name} differs from a full build"
+        );
+    }
+}
+
 #[test]
 fn the_library_rebuilds_in_process_from_a_list_of_changed_files() {
     use fir::site::{BuildOptions, Site};

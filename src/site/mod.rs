@@ -1155,21 +1155,45 @@ impl Site {
                     Some(listing) => listing,
                     None => list_sources(&self.root)?,
                 };
-                let present: foldhash::HashSet<&std::ffi::OsStr> =
-                    files.iter().map(|(p, _)| p.as_os_str()).collect();
-                let mut candidates: Vec<PathBuf> = previous
-                    .sources
-                    .keys()
-                    .filter(|p| !present.contains(p.0.as_os_str()))
-                    .map(|p| p.0.clone())
-                    .collect();
-                candidates.extend(files.iter().filter_map(|(path, stamp)| {
-                    let known = previous.sources.get(path.as_os_str());
-                    match (known, stamp) {
-                        (Some(source), Some(stamp)) if !source.differs_from(*stamp) => None,
-                        _ => Some(path.clone()),
-                    }
-                }));
+                // Each listed file looked up once, on every core; the files gone are
+                // looked for only when fewer known files were listed than the last
+                // build knew (listed paths are distinct, so as many means all).
+                let (mut candidates, known): (Vec<PathBuf>, usize) = files
+                    .par_iter()
+                    .fold(
+                        || (Vec::new(), 0),
+                        |(mut candidates, mut known), (path, stamp)| {
+                            match (previous.sources.get(path.as_os_str()), stamp) {
+                                (Some(source), Some(stamp)) if !source.differs_from(*stamp) => {
+                                    known += 1
+                                }
+                                (Some(_), _) => {
+                                    known += 1;
+                                    candidates.push(path.clone());
+                                }
+                                (None, _) => candidates.push(path.clone()),
+                            }
+                            (candidates, known)
+                        },
+                    )
+                    .reduce(
+                        || (Vec::new(), 0),
+                        |(mut a, known_a), (b, known_b)| {
+                            a.extend(b);
+                            (a, known_a + known_b)
+                        },
+                    );
+                if known < previous.sources.len() {
+                    let present: foldhash::HashSet<&std::ffi::OsStr> =
+                        files.iter().map(|(p, _)| p.as_os_str()).collect();
+                    candidates.extend(
+                        previous
+                            .sources
+                            .keys()
+                            .filter(|p| !present.contains(p.0.as_os_str()))
+                            .map(|p| p.0.clone()),
+                    );
+                }
                 candidates
             }
             Changes::Paths(paths) => paths.iter().map(|p| absolute(p)).collect(),
