@@ -22,7 +22,7 @@ use crate::artifacts::correlate::{Correlation, Incidents, Related, numbers_fit};
 use crate::artifacts::{Artifact, Kind, SharedStr};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 12;
+const FORMAT: u32 = 13;
 
 /// Entries per part of a list in the cache file.
 const PART: usize = 4096;
@@ -358,15 +358,16 @@ pub fn save(out: &Path, state: &State) -> std::io::Result<()> {
         &state.build_id,
         &sources,
         (&state.summaries, &state.fingerprints),
-        &pages,
         correlation,
+        |file| encode_lists(file, &[&chunks(&pages)]),
         || Ok(()),
     )
 }
 
 /// The state an incremental build leaves, as the last state and what changed in it:
-/// saved while the build publishes its files, before the new state is put together
-/// from the same parts (taken from the last state, which is then gone).
+/// saved while the build goes on, before the new state is put together from the same
+/// parts (taken from the last state, which is then gone). What changed in the map of
+/// output files is known later: [`PageChanges`].
 #[derive(Debug)]
 pub struct Next<'a> {
     pub last: &'a State,
@@ -377,12 +378,17 @@ pub struct Next<'a> {
     pub removed: &'a [PathBuf],
     /// Incident files read again (new or changed).
     pub read: &'a Sources,
-    /// Output files no job makes any more.
-    pub stale: &'a [String],
-    /// Output files rendered again, with their new fingerprints.
-    pub rendered: &'a [(String, u64)],
     /// The correlation of `summaries`.
     pub correlation: Option<&'a Correlation>,
+}
+
+/// What changed in the map of output files since the last state.
+#[derive(Debug, Default)]
+pub struct PageChanges {
+    /// Output files no job makes any more.
+    pub stale: Vec<String>,
+    /// Output files rendered again, with their new fingerprints.
+    pub rendered: Vec<(String, u64)>,
 }
 
 /// Saves the state an incremental build leaves: what [`save`] of that state, once put
@@ -390,12 +396,14 @@ pub struct Next<'a> {
 /// new one later (as it does when the map is read back: the later entry wins). Only
 /// the entries gone are looked for among the last build's, and only when there are
 /// any: hashing every path of a large site to leave out the few written again took
-/// about as long as encoding them. The file is written aside, and put in place of the
-/// last one only once `go_ahead` says so (the build it describes rendered): else
-/// the last build's cache stays.
+/// about as long as encoding them. The map of output files comes last in the file:
+/// its changes are asked of `page_changes` once the rest is written. The file is
+/// written aside, and put in place of the last one only once `go_ahead` says so (the
+/// build it describes rendered): else the last build's cache stays.
 pub fn save_next(
     out: &Path,
     next: &Next<'_>,
+    page_changes: impl FnOnce() -> std::io::Result<PageChanges>,
     go_ahead: impl FnOnce() -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let removed: foldhash::HashSet<&OsStr> = next.removed.iter().map(|p| p.as_os_str()).collect();
@@ -406,27 +414,32 @@ pub fn save_next(
         .filter(|(path, _)| removed.is_empty() || !removed.contains(path.0.as_os_str()))
         .chain(next.read.iter())
         .collect();
-    let stale: foldhash::HashSet<&str> = next.stale.iter().map(String::as_str).collect();
-    let pages: Vec<(&str, u64)> = next
-        .last
-        .pages
-        .iter()
-        .filter(|(path, _)| stale.is_empty() || !stale.contains(path.as_str()))
-        .chain(
-            next.rendered
-                .iter()
-                .map(|(path, fingerprint)| (path, fingerprint)),
-        )
-        .map(|(path, fingerprint)| (path.as_str(), *fingerprint))
-        .collect();
+    let pages = |file: &mut CacheWriter<'_>| {
+        let changes = page_changes()?;
+        let stale: foldhash::HashSet<&str> = changes.stale.iter().map(String::as_str).collect();
+        let pages: Vec<(&str, u64)> = next
+            .last
+            .pages
+            .iter()
+            .filter(|(path, _)| stale.is_empty() || !stale.contains(path.as_str()))
+            .chain(
+                changes
+                    .rendered
+                    .iter()
+                    .map(|(path, fingerprint)| (path, fingerprint)),
+            )
+            .map(|(path, fingerprint)| (path.as_str(), *fingerprint))
+            .collect();
+        encode_lists(file, &[&chunks(&pages)])
+    };
     write(
         out,
         next.last.key,
         next.build_id,
         &sources,
         (next.summaries, next.fingerprints),
-        &pages,
         next.correlation,
+        pages,
         go_ahead,
     )
 }
@@ -446,8 +459,6 @@ struct File<'a> {
     fingerprints: Vec<Part<'a>>,
     #[serde(borrow)]
     artifacts_fingerprints: Vec<Part<'a>>,
-    #[serde(borrow)]
-    pages: Vec<Part<'a>>,
     /// Every artifact the summaries mention, once ([`artifact_table`]), and per
     /// summary the positions of its artifacts in it (`of_incident`).
     #[serde(borrow)]
@@ -460,6 +471,9 @@ struct File<'a> {
     of_incident: Vec<Part<'a>>,
     #[serde(borrow)]
     related: Vec<Part<'a>>,
+    /// Last: an incremental build knows it last ([`save_next`]).
+    #[serde(borrow)]
+    pages: Vec<Part<'a>>,
 }
 
 /// Up to [`PART`] entries of a list, encoded, or a column of one ([`columns`]): bytes,
@@ -610,16 +624,20 @@ impl TablePart<'_> {
     }
 }
 
+/// How the cache file is written.
+type CacheWriter<'f> = std::io::BufWriter<&'f mut std::fs::File>;
+
 /// Writes the cache file beside `out` aside, then in place once `go_ahead` agrees.
+/// `pages` writes the last list, the map of output files ([`encode_lists`]).
 #[allow(clippy::too_many_arguments)]
-fn write<S: Serialize + Sync, P: Serialize + Sync>(
+fn write<S: Serialize + Sync>(
     out: &Path,
     key: u64,
     build_id: &str,
     sources: &[S],
     (summaries, fingerprints): (&[Summary], &Fingerprints),
-    pages: &[P],
     correlation: Option<&Correlation>,
+    pages: impl FnOnce(&mut CacheWriter<'_>) -> std::io::Result<()>,
     go_ahead: impl FnOnce() -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     // Fingerprints not known (a state put together by hand) are hashed now.
@@ -638,12 +656,11 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
         c.shared.iter().map(|s| &s.incidents).collect()
     });
     let related = correlation.map_or(&[][..], |c| &c.related[..]);
-    let lists: [&dyn Parts; 9] = [
+    let lists: [&dyn Parts; 8] = [
         &chunks(sources),
         &chunks(summaries),
         &chunks_as(&fingerprints.rows, columns::wide),
         &chunks_as(&fingerprints.artifacts, columns::wide),
-        &chunks(pages),
         &chunks_as(&artifacts, TablePart::of),
         &chunks_as(&incidents, columns::Lists::of),
         &chunks_as(&of_incident, columns::Lists::of),
@@ -658,25 +675,37 @@ fn write<S: Serialize + Sync, P: Serialize + Sync>(
     super::publish::write_with_in_place(parent, &name, |file| {
         let mut writer = std::io::BufWriter::new(file);
         encode_file(&mut writer, &(FORMAT, key, build_id), &lists)?;
+        pages(&mut writer)?;
         std::io::Write::flush(&mut writer)?;
         go_ahead()
     })
 }
 
-/// Writes the bytes `postcard` gives for a [`File`] with this header and these lists,
-/// encoding a few parts at a time on every core while the ones before are written:
-/// no list is held whole in memory (the file is a hundred megabytes at 100k
-/// incidents, which as new memory cost a page fault every four kilobytes), and the
-/// same few buffers serve every part.
+/// Writes the bytes `postcard` gives for a [`File`] with this header and these lists
+/// ([`encode_lists`]).
 fn encode_file(
     out: &mut (impl std::io::Write + Send),
     header: &(u32, u64, &str),
     lists: &[&dyn Parts],
 ) -> std::io::Result<()> {
-    fn encoded<T: Serialize>(value: &T) -> std::io::Result<Vec<u8>> {
-        postcard::to_stdvec(value).map_err(std::io::Error::other)
-    }
     out.write_all(&encoded(header)?)?;
+    encode_lists(out, lists)
+}
+
+/// `value` as postcard encodes it.
+fn encoded<T: Serialize>(value: &T) -> std::io::Result<Vec<u8>> {
+    postcard::to_stdvec(value).map_err(std::io::Error::other)
+}
+
+/// Writes the bytes `postcard` gives for these lists of a [`File`], one after the
+/// other, encoding a few parts at a time on every core while the ones before are
+/// written: no list is held whole in memory (the file is a hundred megabytes at 100k
+/// incidents, which as new memory cost a page fault every four kilobytes), and the
+/// same few buffers serve every part.
+fn encode_lists(
+    out: &mut (impl std::io::Write + Send),
+    lists: &[&dyn Parts],
+) -> std::io::Result<()> {
     // Every part as (list, part), in the order of the file.
     let parts: Vec<(usize, usize)> = lists
         .iter()
@@ -799,10 +828,14 @@ mod tests {
                 summaries: &summaries,
                 removed: &removed,
                 read: &read_again,
-                stale: &stale,
-                rendered: &rendered,
                 fingerprints: &Fingerprints::default(),
                 correlation: Some(&correlation),
+            },
+            || {
+                Ok(PageChanges {
+                    stale: stale.clone(),
+                    rendered: rendered.clone(),
+                })
             },
             || Ok(()),
         )
@@ -848,8 +881,9 @@ mod tests {
         assert_eq!((again.sources, again.pages), (saved.sources, saved.pages));
     }
 
-    /// A cache written while the build renders is put in place only once told to:
-    /// told not to, it leaves the last one as it was, and nothing beside it.
+    /// A cache written while the build goes on is put in place only once told to:
+    /// told not to, or not told what changed in the map of output files (the build
+    /// failed before it knew), it leaves the last one as it was, and nothing beside it.
     #[test]
     fn a_cache_not_given_the_go_ahead_leaves_the_last_one() {
         let dir = tempfile::tempdir().unwrap();
@@ -873,20 +907,25 @@ mod tests {
             summaries: &summaries[..1],
             removed: &[],
             read: &Default::default(),
-            stale: &[],
-            rendered: &[],
             fingerprints: &Fingerprints::default(),
             correlation: None,
         };
-        let refused = save_next(&out, &next, || Err(std::io::Error::other("render failed")));
-        assert!(refused.is_err());
-        assert_eq!(std::fs::read(path_for(&out)).unwrap(), before);
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names.len(), 1, "{names:?}");
-        save_next(&out, &next, || Ok(())).unwrap();
+        fn failed<T>(step: &str) -> impl FnOnce() -> std::io::Result<T> {
+            move || Err(std::io::Error::other(format!("{step} failed")))
+        }
+        let no_change = || Ok(PageChanges::default());
+        let refused = save_next(&out, &next, no_change, failed("render"));
+        let unplanned = save_next(&out, &next, failed("plan"), || Ok(()));
+        for outcome in [refused, unplanned] {
+            assert!(outcome.is_err());
+            assert_eq!(std::fs::read(path_for(&out)).unwrap(), before);
+            let names: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(names.len(), 1, "{names:?}");
+        }
+        save_next(&out, &next, no_change, || Ok(())).unwrap();
         assert_eq!(read(&out).build_id, "next");
     }
 
@@ -999,11 +1038,11 @@ mod tests {
             summaries,
             fingerprints,
             artifacts_fingerprints,
-            pages,
             artifacts,
             incidents,
             of_incident,
             related,
+            pages,
         ] = lists;
         let file = File {
             format: header.0,

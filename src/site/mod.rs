@@ -872,140 +872,140 @@ impl Site {
                     loaded.get(i, &input)?;
                 }
             }
-            let published_first = if self.publish_changed_first {
-                steps.run("publish changed incidents", || {
-                    self.publish_incident_pages(&input, &changed_ids)
-                })?
-            } else {
-                HashMap::new()
-            };
-            let search = steps.run("search index", || {
-                search::SearchFiles::update(&input, previous_view, &merged, &changed_ids)
-            })?;
-            let generators = generators(&input, &search);
-            let jobs = steps.run("plan", || plan(&generators));
-            // The jobs whose files' fingerprints changed, and how many of the last
-            // build's files are still made (when all are, none is stale).
-            let (todo, still_made) = steps.run("compare", || {
-                // Per job, on every core (a third of a million files at 100k): whether
-                // its files are the last build's, and how many of them it made.
-                let checked: Vec<(bool, usize)> = jobs
-                    .par_iter()
-                    .map(|(_, job)| {
-                        let mut same = true;
-                        let mut made = 0;
-                        for path in &job.outputs {
-                            match previous_view.pages.get(path) {
-                                Some(&fingerprint) => {
-                                    made += 1;
-                                    same &= fingerprint == job.fingerprint;
-                                }
-                                None => same = false,
-                            }
-                        }
-                        (same, made)
-                    })
-                    .collect();
-                let still_made: usize = checked.iter().map(|&(_, made)| made).sum();
-                let todo: Vec<&(usize, Job)> = jobs
-                    .iter()
-                    .zip(&checked)
-                    .filter(|(_, (same, _))| !same)
-                    .map(|(entry, _)| entry)
-                    .collect();
-                (todo, still_made)
-            });
-            let clock = GeneratorClock::new(&generators, todo.iter().copied());
-            // What changed in the map of files: the files of the jobs to render, and
-            // those no job makes any more.
-            let (changed_pages, stale) = steps.run("map pages", || {
-                let changed_pages: Vec<(String, u64)> = job_pages(todo.iter().copied()).collect();
-                let stale: Vec<String> = if still_made == previous_view.pages.len() {
-                    Vec::new()
-                } else {
-                    let made: HashSet<&str> = jobs
-                        .iter()
-                        .flat_map(|(_, job)| job.outputs.iter().map(String::as_str))
-                        .collect();
-                    previous_view
-                        .pages
-                        .keys()
-                        .filter(|path| !made.contains(path.as_str()))
-                        .cloned()
-                        .collect()
-                };
-                (changed_pages, stale)
-            });
-            let written = std::thread::scope(|scope| -> Result<usize, BuildError> {
-                // The new cache is written meanwhile, on another thread, as soon as it
-                // is known: while the pages render and are published (at 100k it
-                // takes as long as both). It is put in place of the last one once the
-                // pages rendered, so that a failed render leaves the last build's. It
-                // names this build, which the output's marker names only once
-                // everything is published: a publish cut short leaves the two
-                // disagreeing, and the next build is a full one.
-                let (rendered_ok, go_ahead) = std::sync::mpsc::channel::<()>();
-                let next = cache::Next {
-                    last: previous_view,
-                    build_id: &state.build_id,
-                    summaries,
-                    removed: &removed,
-                    read: &new_stamps,
-                    stale: &stale,
-                    rendered: &changed_pages,
-                    fingerprints: &input.fingerprints,
-                    correlation: Some(&index.artifacts),
-                };
-                let saving = (!self.defer_cache_save).then(|| {
-                    scope.spawn(move || {
-                        let started = Instant::now();
-                        let saved = cache::save_next(&self.out, &next, || {
-                            go_ahead.recv().map_err(|_| {
-                                std::io::Error::other("the build failed: the last cache kept")
-                            })
-                        });
-                        tracing::debug!("cache saved: {:.2?}", started.elapsed());
-                        saved
-                    })
-                });
-                let published = {
-                    // Dropped unsent (the render failed), it tells the writer to stop.
-                    let rendered_ok = rendered_ok;
-                    (|| -> Result<usize, BuildError> {
-                        let rendered = steps.run("render", || -> Result<Vec<_>, BuildError> {
-                            todo.par_iter()
-                                .map(|(g, job)| {
-                                    let started = Instant::now();
-                                    let files = generators[*g].render_update(job.item)?;
-                                    clock.add(*g, 0, started);
-                                    Ok((*g, job, files))
-                                })
-                                .collect()
-                        })?;
-                        let _ = rendered_ok.send(());
-                        // Every file of the jobs rendered again, as a full build counts them.
-                        let written = rendered.iter().map(|(_, _, files)| files.len()).sum();
-                        steps.run("publish", || {
-                            self.publish_in_place(
-                                &rendered,
-                                early_copies,
-                                &published_first,
-                                &stale,
-                                &state.build_id,
-                                &clock,
+            let (written, page_changes) =
+                std::thread::scope(|scope| -> Result<(usize, cache::PageChanges), BuildError> {
+                    // The new cache is written meanwhile, on another thread, from as soon
+                    // as the summaries and their correlation are known: while the search
+                    // index is updated and the pages are planned, rendered and published
+                    // (at 100k saving takes about as long as all of these). The map of
+                    // output files comes last in it, once the plan has told which
+                    // changed. It is put in place of the last one once the pages
+                    // rendered, so that a failed render leaves the last build's. It names
+                    // this build, which the output's marker names only once everything
+                    // is published: a publish cut short leaves the two disagreeing, and
+                    // the next build is a full one.
+                    let (pages_known, page_changes) = std::sync::mpsc::channel();
+                    let (rendered_ok, go_ahead) = std::sync::mpsc::channel::<()>();
+                    let next = cache::Next {
+                        last: previous_view,
+                        build_id: &state.build_id,
+                        summaries,
+                        removed: &removed,
+                        read: &new_stamps,
+                        fingerprints: &input.fingerprints,
+                        correlation: Some(&index.artifacts),
+                    };
+                    let saving = (!self.defer_cache_save).then(|| {
+                        scope.spawn(move || {
+                            let started = Instant::now();
+                            let failed =
+                                |_| std::io::Error::other("the build failed: the last cache kept");
+                            let saved = cache::save_next(
+                                &self.out,
+                                &next,
+                                || page_changes.recv().map_err(failed),
+                                || go_ahead.recv().map_err(failed),
+                            );
+                            tracing::debug!("cache saved: {:.2?}", started.elapsed());
+                            saved
+                        })
+                    });
+                    let published = (|| -> Result<_, BuildError> {
+                        // Dropped unsent (the build failed), they tell the writer to stop.
+                        let (pages_known, rendered_ok) = (pages_known, rendered_ok);
+                        let published_first = if self.publish_changed_first {
+                            steps.run("publish changed incidents", || {
+                                self.publish_incident_pages(&input, &changed_ids)
+                            })?
+                        } else {
+                            HashMap::new()
+                        };
+                        let search = steps.run("search index", || {
+                            search::SearchFiles::update(
+                                &input,
+                                previous_view,
+                                &merged,
+                                &changed_ids,
                             )
                         })?;
-                        Ok(written)
-                    })()
-                };
-                let saved = saving.map_or(Ok(()), |s| s.join().expect("saving does not panic"));
-                let written = published?;
-                saved.map_err(io_error(&cache::path_for(&self.out)))?;
-                Ok(written)
-            })?;
-            drop(generators);
+                        // The files that the search index was updated with are dropped
+                        // off this thread, once the jobs that borrow them are done.
+                        let done = (|| -> Result<_, BuildError> {
+                            let generators = generators(&input, &search);
+                            let jobs = steps.run("plan", || plan(&generators));
+                            let (todo, still_made) =
+                                steps.run("compare", || compare(&jobs, &previous_view.pages));
+                            let clock = GeneratorClock::new(&generators, todo.iter().copied());
+                            // What changed in the map of files: the files of the jobs to
+                            // render, and those no job makes any more.
+                            let (changed_pages, stale) = steps.run("map pages", || {
+                                let changed_pages: Vec<(String, u64)> =
+                                    job_pages(todo.iter().copied()).collect();
+                                let stale: Vec<String> = if still_made == previous_view.pages.len()
+                                {
+                                    Vec::new()
+                                } else {
+                                    let made: HashSet<&str> = jobs
+                                        .iter()
+                                        .flat_map(|(_, job)| job.outputs.iter().map(String::as_str))
+                                        .collect();
+                                    previous_view
+                                        .pages
+                                        .keys()
+                                        .filter(|path| !made.contains(path.as_str()))
+                                        .cloned()
+                                        .collect()
+                                };
+                                (changed_pages, stale)
+                            });
+                            let _ = pages_known.send(cache::PageChanges {
+                                stale: stale.clone(),
+                                rendered: changed_pages.clone(),
+                            });
+                            let rendered =
+                                steps.run("render", || -> Result<Vec<_>, BuildError> {
+                                    todo.par_iter()
+                                        .map(|(g, job)| {
+                                            let started = Instant::now();
+                                            let files = generators[*g].render_update(job.item)?;
+                                            clock.add(*g, 0, started);
+                                            Ok((*g, job, files))
+                                        })
+                                        .collect()
+                                })?;
+                            let _ = rendered_ok.send(());
+                            // Every file of the jobs rendered again, as a full build counts them.
+                            let written = rendered.iter().map(|(_, _, files)| files.len()).sum();
+                            steps.run("publish", || {
+                                self.publish_in_place(
+                                    &rendered,
+                                    early_copies,
+                                    &published_first,
+                                    &stale,
+                                    &state.build_id,
+                                    &clock,
+                                )
+                            })?;
+                            let page_changes = cache::PageChanges {
+                                stale,
+                                rendered: changed_pages,
+                            };
+                            Ok((written, page_changes))
+                        })();
+                        drop_later(search);
+                        done
+                    })();
+                    let saved = saving.map_or(Ok(()), |s| s.join().expect("saving does not panic"));
+                    let published = published?;
+                    saved.map_err(io_error(&cache::path_for(&self.out)))?;
+                    Ok(published)
+                })?;
             let fingerprints = input.into_fingerprints();
-            drop_later((loaded, search));
+            drop_later(loaded);
+            let cache::PageChanges {
+                stale,
+                rendered: changed_pages,
+            } = page_changes;
             Ok((index, changed_pages, written, stale, fingerprints))
         })();
         let (index, changed_pages, written, stale, fingerprints) = match published {
@@ -1229,6 +1229,41 @@ impl Site {
         }
         entries
     }
+}
+
+/// The jobs to render again: those whose files are not all the last build's, made
+/// with the same fingerprint (by the map of the last build's files, `last`). And how
+/// many of the last build's files the jobs still make: when all, none is stale. Per job
+/// on every core: a third of a million files at 100k.
+fn compare<'j>(
+    jobs: &'j [(usize, Job)],
+    last: &foldhash::HashMap<String, u64>,
+) -> (Vec<&'j (usize, Job)>, usize) {
+    let checked: Vec<(bool, usize)> = jobs
+        .par_iter()
+        .map(|(_, job)| {
+            let mut same = true;
+            let mut made = 0;
+            for path in &job.outputs {
+                match last.get(path) {
+                    Some(&fingerprint) => {
+                        made += 1;
+                        same &= fingerprint == job.fingerprint;
+                    }
+                    None => same = false,
+                }
+            }
+            (same, made)
+        })
+        .collect();
+    let still_made = checked.iter().map(|&(_, made)| made).sum();
+    let todo = jobs
+        .iter()
+        .zip(&checked)
+        .filter(|(_, (same, _))| !same)
+        .map(|(entry, _)| entry)
+        .collect();
+    (todo, still_made)
 }
 
 /// The index is updated rather than built anew when at most one incident in this many
