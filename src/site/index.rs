@@ -218,21 +218,10 @@ impl Index {
         catalogue: &Catalogue,
         correlate: impl FnOnce(&[artifacts::correlate::Links<'_>]) -> Correlation + Send,
     ) -> Index {
-        let begun = std::time::Instant::now();
-        let by_id: foldhash::HashMap<CompactString, u32> = summaries
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.clone(), i as u32))
-            .collect();
-        let (relations, mentions): (Vec<Vec<u32>>, Vec<Vec<u32>>) = summaries
-            .par_iter()
-            .map(|s| (resolve(&by_id, &s.relations), resolve(&by_id, &s.mentions)))
-            .unzip();
-        let links = links(summaries, &relations, &mentions);
-        // Facets and correlation are independent: built side by side.
+        // Facets need nothing else: built beside the ids, links and correlation
+        // (the ids are looked up one after the other, which leaves a core free).
         let started = std::time::Instant::now();
-        tracing::debug!("index: links in {:.2?}", begun.elapsed());
-        let (facets, correlation) = rayon::join(
+        let (facets, (by_id, relations, mentions, correlation, related)) = rayon::join(
             || {
                 let facets = FACETS
                     .par_iter()
@@ -242,17 +231,26 @@ impl Index {
                 facets
             },
             || {
-                let correlation = correlate(&links);
+                let by_id: foldhash::HashMap<CompactString, u32> = summaries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.id.clone(), i as u32))
+                    .collect();
+                let (relations, mentions): (Vec<Vec<u32>>, Vec<Vec<u32>>) = summaries
+                    .par_iter()
+                    .map(|s| (resolve(&by_id, &s.relations), resolve(&by_id, &s.mentions)))
+                    .unzip();
+                tracing::debug!("index: links at {:.2?}", started.elapsed());
+                let correlation = correlate(&links(summaries, &relations, &mentions));
                 tracing::debug!("index: correlation at {:.2?}", started.elapsed());
-                correlation
+                let related = correlation
+                    .related
+                    .par_iter()
+                    .map(|list| positions(list))
+                    .collect();
+                (by_id, relations, mentions, correlation, related)
             },
         );
-        let related = correlation
-            .related
-            .par_iter()
-            .map(|list| positions(list))
-            .collect();
-        drop(links);
         Index {
             facets,
             related,
