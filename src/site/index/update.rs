@@ -2,8 +2,6 @@
 //! case: one more incident, the newest): facets, links and correlation of the
 //! incidents before the change are kept. Pure: no I/O.
 
-use std::collections::HashSet;
-
 use compact_str::CompactString;
 
 use rayon::prelude::*;
@@ -27,31 +25,51 @@ impl Index {
         catalogue: &Catalogue,
     ) -> bool {
         // Ids that went or came: the links of earlier incidents that name one resolve
-        // to other positions now.
-        let mut moved: Vec<CompactString> = self
-            .by_id
-            .iter()
-            .filter(|&(_, &at)| at as usize >= keep)
-            .map(|(id, _)| id.clone())
-            .collect();
+        // to other positions now. None went when the incidents were only appended.
+        let appended = self.relations.len() == keep;
+        let mut moved: Vec<CompactString> = if appended {
+            Vec::new()
+        } else {
+            self.by_id
+                .iter()
+                .filter(|&(_, &at)| at as usize >= keep)
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
         moved.extend(summaries[keep..].iter().map(|s| s.id.clone()));
-        self.by_id.retain(|_, at| (*at as usize) < keep);
+        if !appended {
+            self.by_id.retain(|_, at| (*at as usize) < keep);
+        }
         self.by_id.extend(
             summaries[keep..]
                 .iter()
                 .enumerate()
                 .map(|(k, s)| (s.id.clone(), (keep + k) as u32)),
         );
-        let moved: HashSet<&str> = moved.iter().map(CompactString::as_str).collect();
-        let names_moved = |ids: &[CompactString]| ids.iter().any(|id| moved.contains(id.as_str()));
+        let moved: foldhash::HashSet<&str> = moved.iter().map(CompactString::as_str).collect();
+        let by_id = &self.by_id;
+        let again = |ids: &[CompactString]| {
+            ids.iter()
+                .any(|id| moved.contains(id.as_str()))
+                .then(|| resolve(by_id, ids))
+        };
+        // Every kept incident's links looked at, on every core.
+        let relinked: Vec<_> = summaries[..keep]
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, summary)| {
+                let (relations, mentions) = (again(&summary.relations), again(&summary.mentions));
+                (relations.is_some() || mentions.is_some()).then_some((i, relations, mentions))
+            })
+            .collect();
         self.relations.truncate(keep);
         self.mentions.truncate(keep);
-        for (i, summary) in summaries[..keep].iter().enumerate() {
-            if names_moved(&summary.relations) {
-                self.relations[i] = resolve(&self.by_id, &summary.relations);
+        for (i, relations, mentions) in relinked {
+            if let Some(relations) = relations {
+                self.relations[i] = relations;
             }
-            if names_moved(&summary.mentions) {
-                self.mentions[i] = resolve(&self.by_id, &summary.mentions);
+            if let Some(mentions) = mentions {
+                self.mentions[i] = mentions;
             }
         }
         for summary in &summaries[keep..] {
