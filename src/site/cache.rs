@@ -242,44 +242,56 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
     if file.format != FORMAT || file.key != key {
         return Ok(None);
     }
-    // One list after the other, each decoded on every core.
-    let sources = from_parts::<(SourcePath, Source)>(&file.sources)?;
-    let mut summaries = from_parts::<Summary>(&file.summaries)?;
-    let fingerprints = Fingerprints {
-        rows: from_parts_as(&file.fingerprints, columns::decode_wide)?,
-        artifacts: from_parts_as(&file.artifacts_fingerprints, columns::decode_wide)?,
-    };
-    if !fingerprints.fit(&summaries) {
-        return Err(postcard::Error::DeserializeBadEncoding);
-    }
-    let pages = from_parts::<(String, u64)>(&file.pages)?;
-    let artifacts = from_parts_as(&file.artifacts, TablePart::artifacts)?;
-    let incidents = from_parts_as(&file.incidents, |l: columns::Lists| {
-        l.lists::<u32, Incidents>()
-    })?;
-    let of_incident = from_parts_as(&file.of_incident, |l: columns::Lists| {
-        l.lists::<u32, Vec<u32>>()
-    })?;
-    let related = from_parts_as(&file.related, |l: columns::Lists| {
-        l.lists::<Related, Vec<Related>>()
-    })?;
-    give_artifacts(&mut summaries, &artifacts, &of_incident)?;
+    // The maps of files, put together one entry after the other, beside the other
+    // lists, each decoded on every core.
+    let (maps, lists) = rayon::join(
+        || -> postcard::Result<(Sources, foldhash::HashMap<String, u64>)> {
+            let sources = from_parts::<(SourcePath, Source)>(&file.sources)?;
+            let pages = from_parts::<(String, u64)>(&file.pages)?;
+            Ok((sources.into_iter().collect(), pages.into_iter().collect()))
+        },
+        || {
+            let mut summaries = from_parts::<Summary>(&file.summaries)?;
+            let fingerprints = Fingerprints {
+                rows: from_parts_as(&file.fingerprints, columns::decode_wide)?,
+                artifacts: from_parts_as(&file.artifacts_fingerprints, columns::decode_wide)?,
+            };
+            if !fingerprints.fit(&summaries) {
+                return Err(postcard::Error::DeserializeBadEncoding);
+            }
+            let artifacts = from_parts_as(&file.artifacts, TablePart::artifacts)?;
+            let incidents = from_parts_as(&file.incidents, |l: columns::Lists| {
+                l.lists::<u32, Incidents>()
+            })?;
+            let of_incident = from_parts_as(&file.of_incident, |l: columns::Lists| {
+                l.lists::<u32, Vec<u32>>()
+            })?;
+            let related = from_parts_as(&file.related, |l: columns::Lists| {
+                l.lists::<Related, Vec<Related>>()
+            })?;
+            give_artifacts(&mut summaries, &artifacts, &of_incident)?;
+            let saved = SavedCorrelation {
+                artifacts,
+                incidents,
+                of_incident,
+                related,
+            };
+            Ok((summaries, fingerprints, saved))
+        },
+    );
+    let ((sources, pages), (summaries, fingerprints, saved)) = (maps?, lists?);
     // Without a correlation the table and positions only served the summaries.
-    let correlated = incidents.len() == artifacts.len() && related.len() == summaries.len();
+    let correlated =
+        saved.incidents.len() == saved.artifacts.len() && saved.related.len() == summaries.len();
     Ok(Some(State {
         key: file.key,
         build_id: file.build_id.to_string(),
-        sources: sources.into_iter().collect(),
+        sources,
         summaries,
         fingerprints,
-        pages: pages.into_iter().collect(),
+        pages,
         index: std::sync::Mutex::new(None),
-        correlation: correlated.then_some(SavedCorrelation {
-            artifacts,
-            incidents,
-            of_incident,
-            related,
-        }),
+        correlation: correlated.then_some(saved),
     }))
 }
 
