@@ -6,7 +6,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{build_to_temp, copy_fixture, ok, put, read, run, site_files};
+use common::{assert_same_site, build_to_temp, copy_fixture, ok, put, read, run, site_files};
 
 const FIXTURE: &str = "tests/fixtures/sites/basic";
 
@@ -265,13 +265,7 @@ fn values_written_as_labels_count_as_their_terms() {
         root.path(),
         &["build", "--full", "--out", full.to_str().unwrap()],
     ));
-    let incremental = site_files(&site);
-    for (name, bytes) in site_files(&full) {
-        assert!(
-            incremental[&name] == bytes,
-            "{name} differs from a full build"
-        );
-    }
+    assert_same_site(&site, &full);
 }
 
 #[test]
@@ -812,18 +806,7 @@ fn incremental_builds_match_full_builds_and_touch_only_what_changed() {
         root.path(),
         &["build", "--full", "--out", full_out.to_str().unwrap()],
     ));
-    let incremental = site_files(&site);
-    let full = site_files(&full_out);
-    assert_eq!(
-        incremental.keys().collect::<Vec<_>>(),
-        full.keys().collect::<Vec<_>>()
-    );
-    for (name, bytes) in &full {
-        assert!(
-            incremental[name] == *bytes,
-            "{name} differs from a full build"
-        );
-    }
+    assert_same_site(&site, &full_out);
 
     // Nothing changed: nothing written.
     let fourth = ok(&run(root.path(), &["build"]));
@@ -887,17 +870,7 @@ fn a_moved_file_is_seen_though_as_many_files_are_listed() {
         root.path(),
         &["build", "--full", "--out", full.to_str().unwrap()],
     ));
-    let (incremental, full) = (site_files(&site), site_files(&full));
-    assert_eq!(
-        incremental.keys().collect::<Vec<_>>(),
-        full.keys().collect::<Vec<_>>()
-    );
-    for (name, bytes) in &full {
-        assert!(
-            incremental[name] == *bytes,
-            "{name} differs from a full build"
-        );
-    }
+    assert_same_site(&site, &full);
 }
 
 #[test]

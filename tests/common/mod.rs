@@ -96,6 +96,23 @@ pub fn site_files(site: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Asserts that the site at `incremental` has the files of the one at `full`, byte for
+/// byte (dot files such as the build marker aside): what an incremental build must
+/// publish.
+pub fn assert_same_site(incremental: &Path, full: &Path) {
+    let (incremental, full) = (site_files(incremental), site_files(full));
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &full {
+        assert!(
+            incremental[name] == *bytes,
+            "{name} differs from a full build"
+        );
+    }
+}
+
 /// `text` of the site file at `path`, less what the configuration alone puts there:
 /// the aliases of column values in the search meta file (`ransomware` for malware),
 /// which are no incident's data. For checks that an audience's site shows nothing of
