@@ -395,7 +395,7 @@ pub struct Next<'a> {
 }
 
 /// What changed in the map of output files since the last state.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct PageChanges {
     /// Output files no job makes any more.
     pub stale: Vec<String>,

@@ -936,32 +936,10 @@ impl Site {
                             let (todo, still_made) =
                                 steps.run("compare", || compare(&jobs, &previous_view.pages));
                             let clock = GeneratorClock::new(&generators, todo.iter().copied());
-                            // What changed in the map of files: the files of the jobs to
-                            // render, and those no job makes any more.
-                            let (changed_pages, stale) = steps.run("map pages", || {
-                                let changed_pages: Vec<(String, u64)> =
-                                    job_pages(todo.iter().copied()).collect();
-                                let stale: Vec<String> = if still_made == previous_view.pages.len()
-                                {
-                                    Vec::new()
-                                } else {
-                                    let made: HashSet<&str> = jobs
-                                        .iter()
-                                        .flat_map(|(_, job)| job.outputs.iter().map(String::as_str))
-                                        .collect();
-                                    previous_view
-                                        .pages
-                                        .keys()
-                                        .filter(|path| !made.contains(path.as_str()))
-                                        .cloned()
-                                        .collect()
-                                };
-                                (changed_pages, stale)
+                            let page_changes = steps.run("map pages", || {
+                                map_pages(&jobs, &todo, still_made, &previous_view.pages)
                             });
-                            let _ = pages_known.send(cache::PageChanges {
-                                stale: stale.clone(),
-                                rendered: changed_pages.clone(),
-                            });
+                            let _ = pages_known.send(page_changes.clone());
                             let rendered =
                                 steps.run("render", || -> Result<Vec<_>, BuildError> {
                                     todo.par_iter()
@@ -981,15 +959,11 @@ impl Site {
                                     &rendered,
                                     early_copies,
                                     &published_first,
-                                    &stale,
+                                    &page_changes.stale,
                                     &state.build_id,
                                     &clock,
                                 )
                             })?;
-                            let page_changes = cache::PageChanges {
-                                stale,
-                                rendered: changed_pages,
-                            };
                             Ok((written, page_changes))
                         })();
                         drop_later(search);
@@ -1264,6 +1238,32 @@ fn compare<'j>(
         .map(|(entry, _)| entry)
         .collect();
     (todo, still_made)
+}
+
+/// What changed in the map of output files: the files of the jobs to render again
+/// (`todo`), and those of the last build's map (`last`) that no job makes any more,
+/// looked for only when the jobs make fewer of them than it has (`still_made`, from
+/// [`compare`]).
+fn map_pages(
+    jobs: &[(usize, Job)],
+    todo: &[&(usize, Job)],
+    still_made: usize,
+    last: &foldhash::HashMap<String, u64>,
+) -> cache::PageChanges {
+    let rendered = job_pages(todo.iter().copied()).collect();
+    let stale = if still_made == last.len() {
+        Vec::new()
+    } else {
+        let made: HashSet<&str> = jobs
+            .iter()
+            .flat_map(|(_, job)| job.outputs.iter().map(String::as_str))
+            .collect();
+        last.keys()
+            .filter(|path| !made.contains(path.as_str()))
+            .cloned()
+            .collect()
+    };
+    cache::PageChanges { stale, rendered }
 }
 
 /// The index is updated rather than built anew when at most one incident in this many

@@ -26,20 +26,17 @@ impl Index {
     ) -> bool {
         // Ids that went or came: the links of earlier incidents that name one resolve
         // to other positions now. None went when the incidents were only appended.
-        let appended = self.relations.len() == keep;
-        let mut moved: Vec<CompactString> = if appended {
-            Vec::new()
-        } else {
-            self.by_id
-                .iter()
-                .filter(|&(_, &at)| at as usize >= keep)
-                .map(|(id, _)| id.clone())
-                .collect()
-        };
-        moved.extend(summaries[keep..].iter().map(|s| s.id.clone()));
-        if !appended {
+        let mut moved: Vec<CompactString> = Vec::new();
+        if self.relations.len() > keep {
+            moved.extend(
+                self.by_id
+                    .iter()
+                    .filter(|&(_, &at)| at as usize >= keep)
+                    .map(|(id, _)| id.clone()),
+            );
             self.by_id.retain(|_, at| (*at as usize) < keep);
         }
+        moved.extend(summaries[keep..].iter().map(|s| s.id.clone()));
         self.by_id.extend(
             summaries[keep..]
                 .iter()
