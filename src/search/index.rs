@@ -237,12 +237,14 @@ fn pair_hash(first: u64, second: u64) -> u64 {
     mix(first.rotate_left(21) ^ second ^ 0x9e37_79b9_7f4a_7c15)
 }
 
-/// The name of a hashed key: a term (a range of its run's [`Partial::text`]), or a
-/// pair of terms (for phrases), named after its terms once all are known.
+/// The name of a hashed key: a term (a range of a text), or a pair of terms (for
+/// phrases) by the numbers of those terms' keys in the same table (the document's,
+/// then the run's), named after its terms once all are known. A pair is always met
+/// after both its terms, so their numbers are known before its own.
 #[derive(Debug, Clone, Copy)]
 enum Name {
     Text(u32, u32),
-    Pair(u64, u64),
+    Pair(u32, u32),
 }
 
 /// A key of the current document: its hash, its name (a range of the document's
@@ -294,30 +296,32 @@ impl DocKeys {
         }
     }
 
-    /// The key of hash `hash`, added (named by `name`) if the document had no such key.
+    /// The number of the key of hash `hash`, added (named by `name`) if the document
+    /// had no such key.
     // Inlined: it runs for every word and word pair of every text, and the call cost
     // about as much as the lookup.
     #[inline(always)]
-    fn get_or_add(&mut self, hash: u64, name: impl FnOnce() -> Name) -> &mut Seen {
+    fn get_or_add(&mut self, hash: u64, name: impl FnOnce() -> Name) -> u32 {
         if 2 * (self.keys.len() + 1) > self.slots.len() {
             self.grow();
         }
         let at = self.slot_of(hash);
         let slot = &mut self.slots[at];
         if slot.stamp == self.stamp {
-            return &mut self.keys[slot.key as usize];
+            return slot.key;
         }
+        let key = self.keys.len() as u32;
         *slot = DocSlot {
             hash,
             stamp: self.stamp,
-            key: self.keys.len() as u32,
+            key,
         };
         self.keys.push(Seen {
             hash,
             name: name(),
             title: false,
         });
-        self.keys.last_mut().expect("just pushed")
+        key
     }
 
     /// The slot of the key `hash`, or the free slot where it goes. The hashes are
@@ -353,6 +357,8 @@ struct Scratch {
     text: String,
     /// The key of a term field's value, written here rather than allocated.
     key: String,
+    /// The run's number of each of the document's keys.
+    numbers: Vec<u32>,
 }
 
 /// The key of each value of each column, made once: every document has a value in
@@ -432,18 +438,20 @@ impl Partial {
             seen,
             text: names,
             key: key_buffer,
+            numbers,
         } = scratch;
         seen.clear();
         names.clear();
         let mut add_text = |text: &str, title: bool| {
-            let mut previous: Option<u64> = None;
+            let mut previous: Option<(u64, u32)> = None;
             text::for_each_term(text, |term| {
                 let h = hash_bytes(term.as_bytes());
-                seen.get_or_add(h, || push_name(names, term)).title |= title;
-                if let Some(before) = previous {
-                    seen.get_or_add(pair_hash(before, h), || Name::Pair(before, h));
+                let key = seen.get_or_add(h, || push_name(names, term));
+                seen.keys[key as usize].title |= title;
+                if let Some((before, before_key)) = previous {
+                    seen.get_or_add(pair_hash(before, h), || Name::Pair(before_key, key));
                 }
-                previous = Some(h);
+                previous = Some((h, key));
             });
         };
         add_text(doc.title, true);
@@ -467,11 +475,13 @@ impl Partial {
                 }
             };
         }
+        numbers.clear();
         for s in &seen.keys {
             let number = self.number(s.hash, |text| match s.name {
                 Name::Text(from, to) => push_name(text, &names[from as usize..to as usize]),
-                pair => pair,
+                Name::Pair(a, b) => Name::Pair(numbers[a as usize], numbers[b as usize]),
             });
+            numbers.push(number);
             self.postings.push(number << 1 | u32::from(s.title));
         }
         self.ends.push(offset(self.postings.len()));
@@ -490,15 +500,14 @@ impl Partial {
             ends,
         } = later;
         drop(slots);
-        let renumber: Vec<u32> = keys
-            .into_iter()
-            .map(|(h, name)| {
-                self.number(h, |own| match name {
-                    Name::Text(from, to) => push_name(own, &text[from as usize..to as usize]),
-                    pair => pair,
-                })
-            })
-            .collect();
+        let mut renumber: Vec<u32> = Vec::with_capacity(keys.len());
+        for (h, name) in keys {
+            let number = self.number(h, |own| match name {
+                Name::Text(from, to) => push_name(own, &text[from as usize..to as usize]),
+                Name::Pair(a, b) => Name::Pair(renumber[a as usize], renumber[b as usize]),
+            });
+            renumber.push(number);
+        }
         for posting in &mut postings {
             *posting = renumber[(*posting >> 1) as usize] << 1 | (*posting & 1);
         }
@@ -677,17 +686,9 @@ fn group_by_key(
 /// Every key's name in one string, by key number (key `k`'s is
 /// `names[name_at[k]..name_at[k + 1]]`): pairs are named after their terms.
 fn name_keys(keys: Vec<(u64, Name)>, text: &str) -> (String, Vec<u32>) {
-    let texts: HashedMap<(u32, u32)> = keys
-        .iter()
-        .filter_map(|&(h, name)| match name {
-            Name::Text(from, to) => Some((h, (from, to))),
-            Name::Pair(..) => None,
-        })
-        .collect();
-    let text_of = |h: &u64| {
-        texts
-            .get(h)
-            .map_or("", |&(from, to)| &text[from as usize..to as usize])
+    let text_of = |k: &u32| match keys[*k as usize].1 {
+        Name::Text(from, to) => &text[from as usize..to as usize],
+        Name::Pair(..) => "",
     };
     let mut names = String::with_capacity(text.len() * 3);
     let mut name_at = Vec::with_capacity(keys.len() + 1);
