@@ -46,22 +46,30 @@ pub fn encode_postings(docs: &[u32]) -> Vec<u8> {
 /// one reused buffer.
 pub fn encode_postings_into(docs: &[u32], out: &mut Vec<u8>) {
     let start = out.len();
-    put_varint(out, (docs.len() as u32) << 1);
-    let mut previous = 0;
-    for (i, &doc) in docs.iter().enumerate() {
-        put_varint(out, if i == 0 { doc } else { doc - previous });
-        previous = doc;
+    let header = (docs.len() as u32) << 1;
+    let bitmap = docs
+        .first()
+        .zip(docs.last())
+        .map(|(&first, &last)| (first & !7, ((last - (first & !7)) / 8 + 1) as usize));
+    // Every gap takes a byte or more: a list this dense is a bitmap without counting
+    // (the frequent words, most of the postings).
+    let dense = bitmap.is_some_and(|(_, len)| len + 10 < varint_len(header) + docs.len());
+    if !dense {
+        put_varint(out, header);
+        let mut previous = 0;
+        for (i, &doc) in docs.iter().enumerate() {
+            put_varint(out, if i == 0 { doc } else { doc - previous });
+            previous = doc;
+        }
     }
-    let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
+    let Some((base, bitmap_len)) = bitmap else {
         return;
     };
-    let base = first & !7;
-    let bitmap_len = ((last - base) / 8 + 1) as usize;
-    if bitmap_len + 10 >= out.len() - start {
+    if !dense && bitmap_len + 10 >= out.len() - start {
         return;
     }
     out.truncate(start);
-    put_varint(out, (docs.len() as u32) << 1 | 1);
+    put_varint(out, header | 1);
     put_varint(out, base);
     let bitmap = out.len();
     out.resize(bitmap + bitmap_len, 0);
@@ -81,13 +89,18 @@ pub fn encoded_postings_len(docs: &[u32]) -> usize {
     };
     let base = first & !7;
     let bitmap_len = ((last - base) / 8 + 1) as usize;
+    let as_bitmap = varint_len((docs.len() as u32) << 1 | 1) + varint_len(base) + bitmap_len;
+    // As in `encode_postings_into`: every gap takes a byte or more.
+    if bitmap_len + 10 < header + docs.len() {
+        return as_bitmap;
+    }
     let mut gaps_len = header;
     let mut previous = 0;
     for &doc in docs {
         gaps_len += varint_len(doc - previous);
         previous = doc;
         if bitmap_len + 10 < gaps_len {
-            return varint_len((docs.len() as u32) << 1 | 1) + varint_len(base) + bitmap_len;
+            return as_bitmap;
         }
     }
     gaps_len
