@@ -719,7 +719,12 @@ impl Site {
         steps
             .run("publish", || staging.publish(&self.out))
             .map_err(io_error(&self.out))?;
-        self.save_unless_deferred(&mut steps, &state)?;
+        // The next build splices the data file: its spare is copied while the cache is
+        // saved, rather than by that build.
+        std::thread::scope(|scope| {
+            scope.spawn(|| publish::make_spares(&self.out, SPLICED));
+            self.save_unless_deferred(&mut steps, &state)
+        })?;
         let report = Report {
             out: self.out.clone(),
             incidents,

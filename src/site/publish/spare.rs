@@ -89,6 +89,31 @@ impl Spare {
         Some(Taken { file, agreed })
     }
 
+    /// Makes the spare a copy of `published` as it is now, which the next splice then
+    /// writes into rather than copying the file first. Nothing is recorded when
+    /// `published` changed while it was copied.
+    pub fn copy_of(&self, published: &Path) -> io::Result<()> {
+        let _ = fs::remove_file(&self.record);
+        if let Some(parent) = self.path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let before = version_line(published)?;
+        let mut temp = self.path.clone().into_os_string();
+        temp.push(".tmp");
+        let copied = fs::copy(published, &temp).and_then(|len| {
+            fs::rename(&temp, &self.path)?;
+            Ok(len)
+        });
+        let len = copied.inspect_err(|_| {
+            let _ = fs::remove_file(&temp);
+        })?;
+        if version_line(published)? != before {
+            return Err(io::Error::other("replaced while copied"));
+        }
+        self.write_record(published, len);
+        Ok(())
+    }
+
     /// Puts the spare, written, at `published` and the version it replaces where the
     /// spare was, which shares the first `agreed` bytes with it.
     pub fn put_at(&self, taken: Taken, published: &Path, agreed: u64) -> io::Result<()> {
