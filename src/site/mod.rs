@@ -181,6 +181,13 @@ impl Steps {
     }
 }
 
+/// The fields of a `/proc/PID/stat` line after the command name, the state first
+/// (Linux). The name may hold spaces and parens: fields are counted after its last
+/// closing paren.
+fn stat_fields(stat: &str) -> Option<Vec<&str>> {
+    Some(stat.rsplit_once(')')?.1.split_whitespace().collect())
+}
+
 /// The CPU time (user and system, all threads) the process has used so far, for the
 /// step logs (Linux only, and only when they are shown): a step whose CPU time is
 /// close to its wall time keeps one core of two busy.
@@ -189,8 +196,7 @@ fn cpu_time() -> Option<Duration> {
         return None;
     }
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The command name may hold spaces: fields are counted after its closing paren.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let fields = stat_fields(&stat)?;
     let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
     // utime and stime are fields 14 and 15 of the line (from 1), 11 and 12 after the
     // name (from 0, the state first); the kernel counts them in USER_HZ, 100 a second

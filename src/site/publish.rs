@@ -496,10 +496,7 @@ impl EarlyCopies {
             .into_iter()
             .filter_map(|relative| {
                 let path = target.join(relative);
-                let metadata = fs::metadata(&path).ok()?;
-                if !metadata.is_file() || metadata.len() <= LARGE_FILE {
-                    return None;
-                }
+                let metadata = large_file(&path)?;
                 // A spare that agrees with the file is written into instead.
                 if spare::Spare::of(target, relative)
                     .agrees_with(&path)
@@ -653,7 +650,7 @@ pub fn make_spares<'r>(target: &Path, relative: impl IntoIterator<Item = &'r str
     }
     for relative in relative {
         let path = target.join(relative);
-        if !fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() > LARGE_FILE) {
+        if large_file(&path).is_none() {
             continue;
         }
         match spare::Spare::of(target, relative).copy_of(&path) {
@@ -665,6 +662,14 @@ pub fn make_spares<'r>(target: &Path, relative: impl IntoIterator<Item = &'r str
 
 /// Past this size a replaced file is removed on another thread.
 const LARGE_FILE: u64 = 16 << 20;
+
+/// The metadata of the file at `path` if it is a regular file larger than
+/// [`LARGE_FILE`]: one worth copying ahead or keeping a spare of.
+fn large_file(path: &Path) -> Option<fs::Metadata> {
+    fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file() && m.len() > LARGE_FILE)
+}
 
 /// Removes a file that a new one replaced; nothing serves it any more.
 fn remove_replaced(path: PathBuf) {
@@ -1098,22 +1103,16 @@ mod tests {
         fs::write(tree.join("a/b/c.html"), "x").unwrap();
         let mut child = spawn_rm(std::slice::from_ref(&tree)).unwrap();
         let stat = format!("/proc/{}/stat", child.id());
-        let fields = loop {
+        let nice = loop {
             let text = fs::read_to_string(&stat).unwrap();
-            let fields: Vec<String> = text
-                .rsplit_once(')')
-                .unwrap()
-                .1
-                .split_whitespace()
-                .map(String::from)
-                .collect();
+            let fields = super::super::stat_fields(&text).unwrap();
             if fields[0] == "Z" {
-                break fields;
+                // Field 19 of the line (from 1), 16 after the name (from 0).
+                break fields[16].to_string();
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
         };
-        // Field 19 of the line (from 1), 16 after the name (from 0).
-        assert_eq!(fields[16], "19", "nice value");
+        assert_eq!(nice, "19", "nice value");
         assert!(child.wait().unwrap().success());
         assert!(!tree.exists());
     }
