@@ -16,13 +16,16 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 mod columns;
+mod page_map;
+
+pub use page_map::PageMap;
 
 use super::{Fingerprints, Summary};
 use crate::artifacts::correlate::{Correlation, Incidents, Related, numbers_fit};
 use crate::artifacts::{Artifact, Kind, SharedStr};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 13;
+const FORMAT: u32 = 14;
 
 /// Entries per part of a list in the cache file.
 const PART: usize = 4096;
@@ -120,7 +123,7 @@ pub struct State {
     /// The fingerprints of `summaries` (none when not known: they are then hashed).
     pub fingerprints: Fingerprints,
     /// Every output file and the fingerprint of the job that made it.
-    pub pages: foldhash::HashMap<String, u64>,
+    pub pages: PageMap,
     /// The index of `summaries`, kept in memory for the next build of the same process
     /// (the intake server's), which takes it to update. Its correlation is saved.
     pub index: std::sync::Mutex<Option<super::Index>>,
@@ -143,7 +146,7 @@ impl State {
         key: u64,
         sources: Sources,
         summaries: Vec<Summary>,
-        pages: foldhash::HashMap<String, u64>,
+        pages: PageMap,
         index: Option<super::Index>,
     ) -> State {
         let now = std::time::SystemTime::now()
@@ -245,10 +248,9 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
     // The maps of files, put together one entry after the other, beside the other
     // lists, each decoded on every core.
     let (maps, lists) = rayon::join(
-        || -> postcard::Result<(Sources, foldhash::HashMap<String, u64>)> {
+        || -> postcard::Result<(Sources, PageMap)> {
             let sources = from_parts::<(SourcePath, Source)>(&file.sources)?;
-            let pages = from_parts::<(String, u64)>(&file.pages)?;
-            Ok((sources.into_iter().collect(), pages.into_iter().collect()))
+            Ok((sources.into_iter().collect(), PagesPart::map(&file.pages)?))
         },
         || {
             let mut summaries = from_parts::<Summary>(&file.summaries)?;
@@ -358,7 +360,7 @@ fn artifact_table<'s>(
 /// Saves the cache beside `out`.
 pub fn save(out: &Path, state: &State) -> std::io::Result<()> {
     let sources: Vec<_> = state.sources.iter().collect();
-    let pages: Vec<_> = state.pages.iter().collect();
+    let pages: Vec<(&str, u64)> = state.pages.iter().collect();
     let index = state.index.lock().ok();
     let correlation = index
         .as_ref()
@@ -371,7 +373,7 @@ pub fn save(out: &Path, state: &State) -> std::io::Result<()> {
         &sources,
         (&state.summaries, &state.fingerprints),
         correlation,
-        |file| encode_lists(file, &[&chunks(&pages)]),
+        |file| encode_lists(file, &[&chunks_as(&pages, PagesPart::of)]),
         || Ok(()),
     )
 }
@@ -433,16 +435,15 @@ pub fn save_next(
             .last
             .pages
             .iter()
-            .filter(|(path, _)| stale.is_empty() || !stale.contains(path.as_str()))
+            .filter(|(path, _)| stale.is_empty() || !stale.contains(path))
             .chain(
                 changes
                     .rendered
                     .iter()
-                    .map(|(path, fingerprint)| (path, fingerprint)),
+                    .map(|(path, fingerprint)| (path.as_str(), *fingerprint)),
             )
-            .map(|(path, fingerprint)| (path.as_str(), *fingerprint))
             .collect();
-        encode_lists(file, &[&chunks(&pages)])
+        encode_lists(file, &[&chunks_as(&pages, PagesPart::of)])
     };
     write(
         out,
@@ -633,6 +634,62 @@ impl TablePart<'_> {
             artifacts.push(Artifact { kind, value });
         }
         Ok(artifacts)
+    }
+}
+
+/// A part of the map of output files as columns: each path's length ([`columns`]) and
+/// fingerprint, then all paths as one text.
+#[derive(Serialize, Deserialize)]
+struct PagesPart<'a> {
+    #[serde(borrow)]
+    lengths: Part<'a>,
+    #[serde(borrow)]
+    fingerprints: Part<'a>,
+    #[serde(borrow)]
+    text: std::borrow::Cow<'a, str>,
+}
+
+impl PagesPart<'_> {
+    fn of(pages: &[(&str, u64)]) -> PagesPart<'static> {
+        let lengths: Vec<u32> = pages.iter().map(|(path, _)| path.len() as u32).collect();
+        let fingerprints: Vec<u64> = pages.iter().map(|&(_, fingerprint)| fingerprint).collect();
+        PagesPart {
+            lengths: columns::column(&lengths),
+            fingerprints: columns::wide(&fingerprints),
+            text: pages
+                .iter()
+                .map(|(path, _)| *path)
+                .collect::<String>()
+                .into(),
+        }
+    }
+
+    /// The map of the parts of the file's list of output files, each decoded on a core
+    /// of its own, then put together.
+    fn map(parts: &[Part<'_>]) -> postcard::Result<PageMap> {
+        let decoded = parts
+            .par_iter()
+            .map(|part| -> postcard::Result<_> {
+                let part: PagesPart<'_> = postcard::from_bytes(&part.0)?;
+                let lengths = columns::numbers(&part.lengths.0)?;
+                let fingerprints = columns::decode_wide(part.fingerprints)?;
+                Ok((part.text, lengths, fingerprints))
+            })
+            .collect::<postcard::Result<Vec<_>>>()?;
+        let mut text = String::with_capacity(decoded.iter().map(|d| d.0.len()).sum());
+        let mut lengths = Vec::with_capacity(decoded.iter().map(|d| d.1.len()).sum());
+        let mut fingerprints = Vec::with_capacity(lengths.capacity());
+        for (part_text, part_lengths, part_fingerprints) in &decoded {
+            // A part's lengths must cover its own text: paths never span two parts.
+            if part_lengths.iter().map(|&l| l as usize).sum::<usize>() != part_text.len() {
+                return Err(postcard::Error::DeserializeBadEncoding);
+            }
+            text.push_str(part_text);
+            lengths.extend_from_slice(part_lengths);
+            fingerprints.extend_from_slice(part_fingerprints);
+        }
+        PageMap::from_columns(text, &lengths, &fingerprints)
+            .ok_or(postcard::Error::DeserializeBadEncoding)
     }
 }
 
@@ -885,7 +942,7 @@ mod tests {
         assert_eq!(saved.build_id, expected.build_id);
         assert_eq!(saved.sources, expected.sources);
         assert_eq!(saved.pages, expected.pages);
-        assert_eq!(saved.pages["p4"], 44);
+        assert_eq!(saved.pages.get("p4"), Some(44));
         assert!(!saved.sources.contains_key(OsStr::new("b.md")));
         // And the state itself saves the same map entries.
         save(&out, &expected).unwrap();

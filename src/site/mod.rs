@@ -1220,10 +1220,7 @@ impl Site {
 /// with the same fingerprint (by the map of the last build's files, `last`). And how
 /// many of the last build's files the jobs still make: when all, none is stale. Per job
 /// on every core: a third of a million files at 100k.
-fn compare<'j>(
-    jobs: &'j [(usize, Job)],
-    last: &foldhash::HashMap<String, u64>,
-) -> (Vec<&'j (usize, Job)>, usize) {
+fn compare<'j>(jobs: &'j [(usize, Job)], last: &cache::PageMap) -> (Vec<&'j (usize, Job)>, usize) {
     let checked: Vec<(bool, usize)> = jobs
         .par_iter()
         .map(|(_, job)| {
@@ -1231,7 +1228,7 @@ fn compare<'j>(
             let mut made = 0;
             for path in &job.outputs {
                 match last.get(path) {
-                    Some(&fingerprint) => {
+                    Some(fingerprint) => {
                         made += 1;
                         same &= fingerprint == job.fingerprint;
                     }
@@ -1259,9 +1256,11 @@ fn map_pages(
     jobs: &[(usize, Job)],
     todo: &[&(usize, Job)],
     still_made: usize,
-    last: &foldhash::HashMap<String, u64>,
+    last: &cache::PageMap,
 ) -> cache::PageChanges {
-    let rendered = job_pages(todo.iter().copied()).collect();
+    let rendered = job_pages(todo.iter().copied())
+        .map(|(path, fingerprint)| (path.to_string(), fingerprint))
+        .collect();
     let stale = if still_made == last.len() {
         Vec::new()
     } else {
@@ -1269,9 +1268,9 @@ fn map_pages(
             .iter()
             .flat_map(|(_, job)| job.outputs.iter().map(String::as_str))
             .collect();
-        last.keys()
-            .filter(|path| !made.contains(path.as_str()))
-            .cloned()
+        last.iter()
+            .filter(|(path, _)| !made.contains(path))
+            .map(|(path, _)| path.to_string())
             .collect()
     };
     cache::PageChanges { stale, rendered }
@@ -1571,9 +1570,9 @@ fn plan(generators: &[Box<dyn Generator + '_>]) -> Vec<(usize, Job)> {
 /// Each file the jobs make, with its job's fingerprint: what the build cache maps.
 fn job_pages<'j>(
     jobs: impl IntoIterator<Item = &'j (usize, Job)>,
-) -> impl Iterator<Item = (String, u64)> {
+) -> impl Iterator<Item = (&'j str, u64)> {
     jobs.into_iter()
-        .flat_map(|(_, job)| job.outputs.iter().map(|p| (p.clone(), job.fingerprint)))
+        .flat_map(|(_, job)| job.outputs.iter().map(|p| (p.as_str(), job.fingerprint)))
 }
 
 /// Time spent per generator, summed over threads (rendering, then writing), for the

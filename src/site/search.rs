@@ -183,8 +183,8 @@ impl SearchFiles {
         let kept = previous
             .pages
             .iter()
-            .filter(|(path, _)| path.starts_with(INDEX_DIR) && !not_kept.contains(path.as_str()))
-            .map(|(path, fingerprint)| (path.clone(), *fingerprint))
+            .filter(|(path, _)| path.starts_with(INDEX_DIR) && !not_kept.contains(path))
+            .map(|(path, fingerprint)| (path.to_string(), fingerprint))
             .collect();
         Ok(SearchFiles { files, kept })
     }
