@@ -20,12 +20,13 @@ mod page_map;
 
 pub use page_map::PageMap;
 
-use super::{Fingerprints, Summary};
+use super::index::{FACETS, Facet, FacetValue, SavedParts};
+use super::{Fingerprints, Index, Summary};
 use crate::artifacts::correlate::{Correlation, Incidents, Related, numbers_fit};
 use crate::artifacts::{Artifact, Kind, SharedStr};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 14;
+const FORMAT: u32 = 15;
 
 /// Entries per part of a list in the cache file.
 const PART: usize = 4096;
@@ -130,6 +131,8 @@ pub struct State {
     /// The correlation of `summaries` as read from the cache, for the next build to
     /// restore its index from rather than correlate every artifact again.
     pub correlation: Option<SavedCorrelation>,
+    /// The rest of that index as read from the cache (empty when none was saved).
+    pub index_parts: SavedParts,
 }
 
 /// What the cache keeps of a correlation ([`Correlation::from_parts`] gives it back).
@@ -166,6 +169,7 @@ impl State {
             pages,
             index: std::sync::Mutex::new(index),
             correlation: None,
+            index_parts: SavedParts::default(),
         }
     }
 }
@@ -278,10 +282,15 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
                 of_incident,
                 related,
             };
-            Ok((summaries, fingerprints, saved))
+            let index_parts = SavedParts {
+                facets: from_parts_as(&file.facets, |p: FacetPart<'_>| Ok(vec![p.facet()?]))?,
+                relations: from_parts_as(&file.relations, |l: columns::Lists| l.lists())?,
+                mentions: from_parts_as(&file.mentions, |l: columns::Lists| l.lists())?,
+            };
+            Ok((summaries, fingerprints, saved, index_parts))
         },
     );
-    let ((sources, pages), (summaries, fingerprints, saved)) = (maps?, lists?);
+    let ((sources, pages), (summaries, fingerprints, saved, index_parts)) = (maps?, lists?);
     // Without a correlation the table and positions only served the summaries.
     let correlated =
         saved.incidents.len() == saved.artifacts.len() && saved.related.len() == summaries.len();
@@ -294,6 +303,7 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
         pages,
         index: std::sync::Mutex::new(None),
         correlation: correlated.then_some(saved),
+        index_parts,
     }))
 }
 
@@ -362,17 +372,13 @@ pub fn save(out: &Path, state: &State) -> std::io::Result<()> {
     let sources: Vec<_> = state.sources.iter().collect();
     let pages: Vec<(&str, u64)> = state.pages.iter().collect();
     let index = state.index.lock().ok();
-    let correlation = index
-        .as_ref()
-        .and_then(|i| i.as_ref())
-        .map(|i| &i.artifacts);
     write(
         out,
         state.key,
         &state.build_id,
         &sources,
         (&state.summaries, &state.fingerprints),
-        correlation,
+        index.as_ref().and_then(|i| i.as_ref()),
         |file| encode_lists(file, &[&chunks_as(&pages, PagesPart::of)]),
         || Ok(()),
     )
@@ -392,8 +398,8 @@ pub struct Next<'a> {
     pub removed: &'a [PathBuf],
     /// Incident files read again (new or changed).
     pub read: &'a Sources,
-    /// The correlation of `summaries`.
-    pub correlation: Option<&'a Correlation>,
+    /// The index of `summaries` (its correlation, facets and links are saved).
+    pub index: Option<&'a Index>,
 }
 
 /// What changed in the map of output files since the last state.
@@ -451,7 +457,7 @@ pub fn save_next(
         next.build_id,
         &sources,
         (next.summaries, next.fingerprints),
-        next.correlation,
+        next.index,
         pages,
         go_ahead,
     )
@@ -484,6 +490,14 @@ struct File<'a> {
     of_incident: Vec<Part<'a>>,
     #[serde(borrow)]
     related: Vec<Part<'a>>,
+    /// The rest of the index (empty when none was saved): its facets, one a part, and
+    /// per incident the positions of those its `relations:` and texts name.
+    #[serde(borrow)]
+    facets: Vec<Part<'a>>,
+    #[serde(borrow)]
+    relations: Vec<Part<'a>>,
+    #[serde(borrow)]
+    mentions: Vec<Part<'a>>,
     /// Last: an incremental build knows it last ([`save_next`]).
     #[serde(borrow)]
     pages: Vec<Part<'a>>,
@@ -518,6 +532,8 @@ trait Parts: Sync {
 /// `items` in parts of [`PART`] entries, each encoded as `encode` encodes its entries.
 struct Chunks<'a, T, F> {
     items: &'a [T],
+    /// Entries per part.
+    size: usize,
     encode: F,
 }
 
@@ -525,12 +541,12 @@ impl<'a, T: Sync, F: Fn(&'a [T], &mut Vec<u8>) -> postcard::Result<()> + Sync> P
     for Chunks<'a, T, F>
 {
     fn count(&self) -> usize {
-        self.items.len().div_ceil(PART)
+        self.items.len().div_ceil(self.size)
     }
 
     fn encode(&self, i: usize, out: &mut Vec<u8>) -> postcard::Result<()> {
-        let end = ((i + 1) * PART).min(self.items.len());
-        (self.encode)(&self.items[i * PART..end], out)
+        let end = ((i + 1) * self.size).min(self.items.len());
+        (self.encode)(&self.items[i * self.size..end], out)
     }
 }
 
@@ -544,8 +560,26 @@ fn chunks_as<'a, T: Sync, S: Serialize>(
     items: &'a [T],
     shape: impl Fn(&'a [T]) -> S + Sync + 'a,
 ) -> impl Parts + 'a {
+    sized_chunks_as(items, PART, shape)
+}
+
+/// `items` one a part (large ones, decoded each on a core), encoded by postcard as
+/// what `shape` makes of it.
+fn each_as<'a, T: Sync, S: Serialize>(
+    items: &'a [T],
+    shape: impl Fn(&'a T) -> S + Sync + 'a,
+) -> impl Parts + 'a {
+    sized_chunks_as(items, 1, move |one: &'a [T]| shape(&one[0]))
+}
+
+fn sized_chunks_as<'a, T: Sync, S: Serialize>(
+    items: &'a [T],
+    size: usize,
+    shape: impl Fn(&'a [T]) -> S + Sync + 'a,
+) -> impl Parts + 'a {
     Chunks {
         items,
+        size,
         encode: move |entries: &'a [T], out: &mut Vec<u8>| {
             postcard::to_io(&shape(entries), out).map(|_| ())
         },
@@ -693,6 +727,87 @@ impl PagesPart<'_> {
     }
 }
 
+/// A facet of the index: its values, each one's incidents as a column ([`columns`]).
+#[derive(Serialize, Deserialize)]
+struct FacetPart<'a> {
+    #[serde(borrow)]
+    key: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    values: Vec<ValuePart<'a>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ValuePart<'a> {
+    #[serde(borrow)]
+    raw: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    label: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    color: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    slug_path: std::borrow::Cow<'a, str>,
+    parent: Option<u32>,
+    children: Vec<u32>,
+    #[serde(borrow)]
+    members: Part<'a>,
+}
+
+impl<'a> FacetPart<'a> {
+    fn of(facet: &'a Facet) -> FacetPart<'a> {
+        let values = facet
+            .values
+            .iter()
+            .map(|v| ValuePart {
+                raw: v.raw.as_str().into(),
+                label: v.label.as_str().into(),
+                color: v.color.as_deref().map(Into::into),
+                slug_path: v.slug_path.as_str().into(),
+                parent: v.parent.map(|p| p as u32),
+                children: v.children.iter().map(|&c| c as u32).collect(),
+                members: columns::column(&v.members),
+            })
+            .collect();
+        FacetPart {
+            key: facet.key.into(),
+            values,
+        }
+    }
+
+    /// The facet, if its key is one of [`FACETS`] (whether it fits the summaries is
+    /// for the index to tell).
+    fn facet(self) -> postcard::Result<Facet> {
+        let key = FACETS
+            .iter()
+            .find(|k| **k == self.key)
+            .ok_or(postcard::Error::DeserializeBadEncoding)?;
+        let values = self
+            .values
+            .into_iter()
+            .map(|v| -> postcard::Result<FacetValue> {
+                Ok(FacetValue {
+                    raw: v.raw.into_owned(),
+                    label: v.label.into_owned(),
+                    color: v.color.map(std::borrow::Cow::into_owned),
+                    slug_path: v.slug_path.into_owned(),
+                    parent: v.parent.map(|p| p as usize),
+                    children: v.children.into_iter().map(|c| c as usize).collect(),
+                    members: columns::numbers(&v.members.0)?,
+                })
+            })
+            .collect::<postcard::Result<Vec<_>>>()?;
+        let lookup = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.raw.clone(), i))
+            .collect();
+        Ok(Facet {
+            key,
+            values,
+            lookup,
+        })
+    }
+}
+
 /// How the cache file is written.
 type CacheWriter<'f> = std::io::BufWriter<&'f mut std::fs::File>;
 
@@ -705,7 +820,7 @@ fn write<S: Serialize + Sync>(
     build_id: &str,
     sources: &[S],
     (summaries, fingerprints): (&[Summary], &Fingerprints),
-    correlation: Option<&Correlation>,
+    index: Option<&Index>,
     pages: impl FnOnce(&mut CacheWriter<'_>) -> std::io::Result<()>,
     go_ahead: impl FnOnce() -> std::io::Result<()>,
 ) -> std::io::Result<()> {
@@ -717,15 +832,20 @@ fn write<S: Serialize + Sync>(
         hashed = Fingerprints::of(summaries, &Fingerprints::default(), 0);
         &hashed
     };
-    // A correlation of other summaries (none is expected) is not saved.
-    let correlation = correlation
+    // An index of other summaries (none is expected) is not saved.
+    let index = index.filter(|i| i.relations.len() == summaries.len());
+    let correlation = index
+        .map(|i| &i.artifacts)
         .filter(|c| numbers_fit(&c.of_incident, summaries.iter().map(|s| &s.artifacts[..])));
     let (artifacts, of_incident) = artifact_table(summaries, correlation);
     let incidents: Vec<&Incidents> = correlation.map_or_else(Vec::new, |c| {
         c.shared.iter().map(|s| &s.incidents).collect()
     });
     let related = correlation.map_or(&[][..], |c| &c.related[..]);
-    let lists: [&dyn Parts; 8] = [
+    let (facets, relations, mentions) = index.map_or((&[][..], &[][..], &[][..]), |i| {
+        (&i.facets[..], &i.relations[..], &i.mentions[..])
+    });
+    let lists: [&dyn Parts; 11] = [
         &chunks(sources),
         &chunks(summaries),
         &chunks_as(&fingerprints.rows, columns::wide),
@@ -734,6 +854,9 @@ fn write<S: Serialize + Sync>(
         &chunks_as(&incidents, columns::Lists::of),
         &chunks_as(&of_incident, columns::Lists::of),
         &chunks_as(related, columns::Lists::of),
+        &each_as(facets, FacetPart::of),
+        &chunks_as(relations, columns::Lists::of),
+        &chunks_as(mentions, columns::Lists::of),
     ];
     let path = path_for(out);
     let parent = path.parent().unwrap_or(Path::new("."));
@@ -831,7 +954,9 @@ fn encode_lists(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::artifacts::correlate::Links;
+    use crate::config::Config;
+    use crate::render::Catalogue;
+    use crate::site::index::update::tests::{self as update_tests, assert_same, drawn, summary};
 
     fn source(path: &str, hash: u64) -> (SourcePath, Source) {
         let source = Source {
@@ -884,11 +1009,8 @@ mod tests {
         let next = State::new(7, Default::default(), Vec::new(), Default::default(), None);
         // Two incidents sharing an address (d0.example), the second with one more.
         let summaries = [vec![0], vec![0, 1]].map(summary_with);
-        let links = summaries.each_ref().map(|s| Links {
-            artifacts: &s.artifacts,
-            ..Links::default()
-        });
-        let correlation = Correlation::build(&links);
+        let index = Index::build(&summaries, &Config::default(), &Catalogue::default());
+        let correlation = &index.artifacts;
         save_next(
             &out,
             &Next {
@@ -898,7 +1020,7 @@ mod tests {
                 removed: &removed,
                 read: &read_again,
                 fingerprints: &Fingerprints::default(),
-                correlation: Some(&correlation),
+                index: Some(&index),
             },
             || {
                 Ok(PageChanges {
@@ -919,6 +1041,9 @@ mod tests {
         assert_eq!(kept.incidents, incidents);
         assert_eq!(kept.of_incident, correlation.of_incident);
         assert_eq!(kept.related, correlation.related);
+        assert_eq!(saved.index_parts.facets, index.facets);
+        assert_eq!(saved.index_parts.relations, index.relations);
+        assert_eq!(saved.index_parts.mentions, index.mentions);
         assert_eq!(saved.summaries, summaries);
         // Not given, so hashed when saved.
         let hashed = Fingerprints::of(&summaries, &Fingerprints::default(), 0);
@@ -977,7 +1102,7 @@ mod tests {
             removed: &[],
             read: &Default::default(),
             fingerprints: &Fingerprints::default(),
-            correlation: None,
+            index: None,
         };
         fn failed<T>(step: &str) -> impl FnOnce() -> std::io::Result<T> {
             move || Err(std::io::Error::other(format!("{step} failed")))
@@ -1095,6 +1220,9 @@ mod tests {
             vec![part(b"hi")],
             vec![part(b"d"), part(&[3; 200])],
             vec![part(b"ef"), part(b"g")],
+            vec![part(b"facet")],
+            Vec::new(),
+            vec![part(b"m")],
             Vec::new(),
         ];
         let given = lists.clone().map(Given);
@@ -1111,6 +1239,9 @@ mod tests {
             incidents,
             of_incident,
             related,
+            facets,
+            relations,
+            mentions,
             pages,
         ] = lists;
         let file = File {
@@ -1126,7 +1257,97 @@ mod tests {
             incidents,
             of_incident,
             related,
+            facets,
+            relations,
+            mentions,
         };
         assert_eq!(written, postcard::to_stdvec(&file).unwrap());
+    }
+
+    /// The index of `drawn` incidents, saved with them and restored from the cache as
+    /// an incremental build restores it, with `tamper` applied to what was read.
+    fn save_and_restore(
+        drawn: &[update_tests::Drawn],
+        tamper: impl FnOnce(&mut State),
+    ) -> (Index, Index) {
+        let (config, catalogue) = (Config::default(), Catalogue::default());
+        let mut summaries: Vec<Summary> = drawn
+            .iter()
+            .enumerate()
+            .map(|(i, d)| summary(format!("A{i}"), 1_600_000_000, d))
+            .collect();
+        // Each artifact once, as extraction gives them.
+        for s in &mut summaries {
+            s.artifacts.sort_by(|a, b| a.value.cmp(&b.value));
+            s.artifacts.dedup();
+        }
+        crate::site::index::sort(&mut summaries);
+        let built = Index::build(&summaries, &config, &catalogue);
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let state = State::new(
+            7,
+            Default::default(),
+            summaries,
+            Default::default(),
+            Some(built.clone()),
+        );
+        save(&out, &state).unwrap();
+        let mut read_back = read(&out);
+        tamper(&mut read_back);
+        crate::site::restore_index(&mut read_back, &config, &catalogue);
+        let restored = read_back
+            .index
+            .into_inner()
+            .unwrap()
+            .expect("an index restored");
+        (restored, built)
+    }
+
+    proptest::proptest! {
+        /// Facets and links come back from the cache as they were saved, and with the
+        /// correlation make the index built anew.
+        #[test]
+        fn a_restored_index_equals_one_built_anew(
+            drawn in proptest::collection::vec(drawn(), 1..24),
+        ) {
+            let (restored, built) = save_and_restore(&drawn, |_| {});
+            assert_same(&restored, &built);
+        }
+    }
+
+    #[test]
+    fn saved_facets_are_taken_as_they_are_when_they_fit_and_made_again_when_not() {
+        let drawn: Vec<_> = (0..6u8)
+            .map(|n| {
+                (
+                    u16::from(n),
+                    n % 4,
+                    n % 3,
+                    n % 4,
+                    vec![n % 3],
+                    vec![n],
+                    vec![],
+                )
+            })
+            .collect();
+        // Taken as saved: a label changed in the file shows in the index.
+        let (restored, _) = save_and_restore(&drawn, |state| {
+            state.index_parts.facets[0].values[0].label = "as saved".into();
+        });
+        assert_eq!(restored.facets[0].values[0].label, "as saved");
+        // A position past the incidents, or a facet missing: all made again.
+        let (restored, built) = save_and_restore(&drawn, |state| {
+            state.index_parts.facets[1].values[0].members.push(99);
+        });
+        assert_same(&restored, &built);
+        let (restored, built) = save_and_restore(&drawn, |state| {
+            state.index_parts.facets.pop();
+        });
+        assert_same(&restored, &built);
+        let (restored, built) = save_and_restore(&drawn, |state| {
+            state.index_parts.relations[0].push(99);
+        });
+        assert_same(&restored, &built);
     }
 }

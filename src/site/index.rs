@@ -199,34 +199,87 @@ pub struct Index {
     /// Which incidents share each artifact.
     pub artifacts: Correlation,
     /// Per summary: positions of the incidents its `relations:` name.
-    relations: Vec<Vec<u32>>,
+    pub(in crate::site) relations: Vec<Vec<u32>>,
     /// Per summary: positions of the incidents its texts name by id.
-    mentions: Vec<Vec<u32>>,
+    pub(in crate::site) mentions: Vec<Vec<u32>>,
+}
+
+/// What the build cache keeps of an index besides its correlation: the parts that
+/// take going through every summary to make (a tenth of a second at 100k, most of
+/// restoring the index), for the next build to take back as they are.
+#[derive(Debug, Default)]
+pub struct SavedParts {
+    pub facets: Vec<Facet>,
+    pub relations: Vec<Vec<u32>>,
+    pub mentions: Vec<Vec<u32>>,
+}
+
+impl SavedParts {
+    /// The saved facets, if they are those of an index of `count` summaries: every
+    /// facet in [`FACETS`] order, no position out of range.
+    fn facets_of(facets: Vec<Facet>, count: usize) -> Option<Vec<Facet>> {
+        let fits = facets.len() == FACETS.len()
+            && facets.iter().zip(FACETS).all(|(facet, key)| {
+                let values = facet.values.len();
+                facet.key == *key
+                    && facet.lookup.len() == values
+                    && facet.values.iter().all(|v| {
+                        v.members.iter().all(|&m| (m as usize) < count)
+                            && v.parent.is_none_or(|p| p < values)
+                            && v.children.iter().all(|&c| c < values)
+                    })
+            });
+        fits.then_some(facets)
+    }
+
+    /// True when the saved links are those of `count` summaries.
+    fn links_fit(&self, count: usize) -> bool {
+        let in_range = |lists: &[Vec<u32>]| {
+            lists.len() == count && lists.iter().flatten().all(|&at| (at as usize) < count)
+        };
+        in_range(&self.relations) && in_range(&self.mentions)
+    }
 }
 
 impl Index {
     /// Indexes `summaries`, which must be sorted with [`sort`].
     pub fn build(summaries: &[Summary], config: &Config, catalogue: &Catalogue) -> Index {
-        Index::build_with(summaries, config, catalogue, Correlation::build)
+        Index::build_with(
+            summaries,
+            config,
+            catalogue,
+            SavedParts::default(),
+            Correlation::build,
+        )
     }
 
     /// [`Index::build`] with the correlation made by `correlate` from the links of
-    /// `summaries` (a caller may restore it rather than work it out).
+    /// `summaries` (a caller may restore it rather than work it out), and the `saved`
+    /// facets and links taken as they are when they fit `summaries` (the build cache
+    /// kept them for these summaries).
     pub fn build_with(
         summaries: &[Summary],
         config: &Config,
         catalogue: &Catalogue,
+        saved: SavedParts,
         correlate: impl FnOnce(&[artifacts::correlate::Links<'_>]) -> Correlation + Send,
     ) -> Index {
+        let count = summaries.len();
+        let saved_links = saved
+            .links_fit(count)
+            .then_some((saved.relations, saved.mentions));
+        let saved_facets = SavedParts::facets_of(saved.facets, count);
         // Facets need nothing else: built beside the ids, links and correlation
         // (the ids are looked up one after the other, which leaves a core free).
         let started = std::time::Instant::now();
         let (facets, (by_id, relations, mentions, correlation, related)) = rayon::join(
             || {
-                let facets = FACETS
-                    .par_iter()
-                    .map(|key| build_facet(key, summaries, config, catalogue))
-                    .collect();
+                let facets = saved_facets.unwrap_or_else(|| {
+                    FACETS
+                        .par_iter()
+                        .map(|key| build_facet(key, summaries, config, catalogue))
+                        .collect()
+                });
                 tracing::debug!("index: facets at {:.2?}", started.elapsed());
                 facets
             },
@@ -236,10 +289,13 @@ impl Index {
                     .enumerate()
                     .map(|(i, s)| (s.id.clone(), i as u32))
                     .collect();
-                let (relations, mentions): (Vec<Vec<u32>>, Vec<Vec<u32>>) = summaries
-                    .par_iter()
-                    .map(|s| (resolve(&by_id, &s.relations), resolve(&by_id, &s.mentions)))
-                    .unzip();
+                let (relations, mentions): (Vec<Vec<u32>>, Vec<Vec<u32>>) = saved_links
+                    .unwrap_or_else(|| {
+                        summaries
+                            .par_iter()
+                            .map(|s| (resolve(&by_id, &s.relations), resolve(&by_id, &s.mentions)))
+                            .unzip()
+                    });
                 tracing::debug!("index: links at {:.2?}", started.elapsed());
                 let correlation = correlate(&links(summaries, &relations, &mentions));
                 tracing::debug!("index: correlation at {:.2?}", started.elapsed());

@@ -904,7 +904,7 @@ impl Site {
                         removed: &removed,
                         read: &new_stamps,
                         fingerprints: &input.fingerprints,
-                        correlation: Some(&index.artifacts),
+                        index: Some(&index),
                     };
                     let saving = (!self.defer_cache_save).then(|| {
                         scope.spawn(move || {
@@ -1483,21 +1483,28 @@ fn restore_index(state: &mut State, config: &Config, catalogue: &crate::render::
     let Some(saved) = state.correlation.take() else {
         return;
     };
+    let parts = std::mem::take(&mut state.index_parts);
     let Ok(slot) = state.index.get_mut() else {
         return;
     };
     if slot.is_none() {
         let summaries = &state.summaries;
-        *slot = Some(Index::build_with(summaries, config, catalogue, |links| {
-            crate::artifacts::Correlation::from_parts(
-                links,
-                saved.artifacts,
-                saved.incidents,
-                saved.of_incident,
-                saved.related,
-            )
-            .unwrap_or_else(|| crate::artifacts::Correlation::build(links))
-        }));
+        *slot = Some(Index::build_with(
+            summaries,
+            config,
+            catalogue,
+            parts,
+            |links| {
+                crate::artifacts::Correlation::from_parts(
+                    links,
+                    saved.artifacts,
+                    saved.incidents,
+                    saved.of_incident,
+                    saved.related,
+                )
+                .unwrap_or_else(|| crate::artifacts::Correlation::build(links))
+            },
+        ));
     }
 }
 

@@ -296,7 +296,7 @@ pub(in crate::site) mod tests {
         summaries
     }
 
-    fn assert_same(updated: &Index, built: &Index) {
+    pub(in crate::site) fn assert_same(updated: &Index, built: &Index) {
         assert_eq!(updated.facets, built.facets);
         assert_eq!(updated.related, built.related);
         assert_eq!(updated.by_id, built.by_id);
