@@ -123,29 +123,19 @@ impl Correlation {
     /// do not fit `links` or one another.
     pub fn from_parts(
         links: &[Links<'_>],
-        artifacts: Vec<Artifact>,
-        incidents: Vec<Incidents>,
+        shared: Vec<Shared>,
         of_incident: Vec<Vec<u32>>,
         related: Vec<Vec<Related>>,
     ) -> Option<Correlation> {
-        let fits = artifacts.len() == incidents.len()
-            && related.len() == links.len()
+        let fits = related.len() == links.len()
             && numbers_fit(&of_incident, links.iter().map(|l| l.artifacts))
             && of_incident
                 .iter()
                 .flatten()
-                .all(|&n| (n as usize) < artifacts.len());
+                .all(|&n| (n as usize) < shared.len());
         if !fits {
             return None;
         }
-        let shared = artifacts
-            .into_iter()
-            .zip(incidents)
-            .map(|(artifact, incidents)| Shared {
-                artifact,
-                incidents,
-            })
-            .collect();
         Some(Correlation {
             shared,
             of_incident,
@@ -598,24 +588,18 @@ mod tests {
                 .collect();
             let built = Correlation::build(&links);
             let parts = || {
-                (
-                    built.shared.iter().map(|s| s.artifact.clone()).collect::<Vec<_>>(),
-                    built.shared.iter().map(|s| s.incidents.clone()).collect::<Vec<_>>(),
-                    built.of_incident.clone(),
-                    built.related.clone(),
-                )
+                (built.shared.clone(), built.of_incident.clone(), built.related.clone())
             };
-            let (artifacts, incidents, of_incident, related) = parts();
-            let back = Correlation::from_parts(&links, artifacts, incidents, of_incident, related)
+            let (shared, of_incident, related) = parts();
+            let back = Correlation::from_parts(&links, shared, of_incident, related)
                 .expect("the parts fit");
             proptest::prop_assert_eq!(&back.shared, &built.shared);
             proptest::prop_assert_eq!(&back.of_incident, &built.of_incident);
             proptest::prop_assert_eq!(&back.related, &built.related);
             if let Some(last) = links.len().checked_sub(1) {
-                let (artifacts, incidents, of_incident, related) = parts();
+                let (shared, of_incident, related) = parts();
                 proptest::prop_assert!(
-                    Correlation::from_parts(&links[..last], artifacts, incidents, of_incident, related)
-                        .is_none()
+                    Correlation::from_parts(&links[..last], shared, of_incident, related).is_none()
                 );
             }
         }

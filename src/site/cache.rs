@@ -22,7 +22,7 @@ pub use page_map::PageMap;
 
 use super::index::{FACETS, Facet, FacetValue, SavedParts};
 use super::{Fingerprints, Index, Summary};
-use crate::artifacts::correlate::{Correlation, Incidents, Related, numbers_fit};
+use crate::artifacts::correlate::{Correlation, Incidents, Related, Shared, numbers_fit};
 use crate::artifacts::{Artifact, Kind, SharedStr};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
@@ -138,8 +138,9 @@ pub struct State {
 /// What the cache keeps of a correlation ([`Correlation::from_parts`] gives it back).
 #[derive(Debug, Default)]
 pub struct SavedCorrelation {
-    pub artifacts: Vec<Artifact>,
-    pub incidents: Vec<Incidents>,
+    /// Every artifact and its incidents (none when no correlation was saved: the
+    /// artifacts then only served the summaries).
+    pub shared: Vec<Shared>,
     pub of_incident: Vec<Vec<u32>>,
     pub related: Vec<Vec<Related>>,
 }
@@ -265,20 +266,16 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
             if !fingerprints.fit(&summaries) {
                 return Err(postcard::Error::DeserializeBadEncoding);
             }
-            let artifacts = from_parts_as(&file.artifacts, TablePart::artifacts)?;
-            let incidents = from_parts_as(&file.incidents, |l: columns::Lists| {
-                l.lists::<u32, Incidents>()
-            })?;
+            let shared = shared(&file.artifacts, &file.incidents)?;
             let of_incident = from_parts_as(&file.of_incident, |l: columns::Lists| {
                 l.lists::<u32, Vec<u32>>()
             })?;
             let related = from_parts_as(&file.related, |l: columns::Lists| {
                 l.lists::<Related, Vec<Related>>()
             })?;
-            give_artifacts(&mut summaries, &artifacts, &of_incident)?;
+            give_artifacts(&mut summaries, &shared, &of_incident)?;
             let saved = SavedCorrelation {
-                artifacts,
-                incidents,
+                shared,
                 of_incident,
                 related,
             };
@@ -293,7 +290,7 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
     let ((sources, pages), (summaries, fingerprints, saved, index_parts)) = (maps?, lists?);
     // Without a correlation the table and positions only served the summaries.
     let correlated =
-        saved.incidents.len() == saved.artifacts.len() && saved.related.len() == summaries.len();
+        file.incidents.len() == file.artifacts.len() && saved.related.len() == summaries.len();
     Ok(Some(State {
         key: file.key,
         build_id: file.build_id.to_string(),
@@ -307,12 +304,48 @@ fn decode(bytes: &[u8], key: u64) -> postcard::Result<Option<State>> {
     }))
 }
 
+/// The table of artifacts and, when a correlation was saved (`incidents` not empty),
+/// each one's incidents: the two lists' parts decoded side by side on every core, each
+/// pair as one part of the table (both lists are cut at the same entries).
+fn shared(artifacts: &[Part<'_>], incidents: &[Part<'_>]) -> postcard::Result<Vec<Shared>> {
+    let bad = || postcard::Error::DeserializeBadEncoding;
+    if !incidents.is_empty() && incidents.len() != artifacts.len() {
+        return Err(bad());
+    }
+    let parts: Vec<Vec<Shared>> = artifacts
+        .par_iter()
+        .enumerate()
+        .map(|(i, part)| -> postcard::Result<Vec<Shared>> {
+            let artifacts = TablePart::artifacts(postcard::from_bytes(&part.0)?)?;
+            let incidents = match incidents.get(i) {
+                Some(part) => {
+                    let lists: columns::Lists<'_> = postcard::from_bytes(&part.0)?;
+                    lists.lists::<u32, Incidents>()?
+                }
+                None => vec![Incidents::new(); artifacts.len()],
+            };
+            if incidents.len() != artifacts.len() {
+                return Err(bad());
+            }
+            Ok(artifacts
+                .into_iter()
+                .zip(incidents)
+                .map(|(artifact, incidents)| Shared {
+                    artifact,
+                    incidents,
+                })
+                .collect())
+        })
+        .collect::<postcard::Result<_>>()?;
+    Ok(joined(parts))
+}
+
 /// Puts back each summary's artifacts from the cache's table of them and the
 /// summary's positions in it: the values shared, not copied (the synthetic 100k site
 /// mentions 1.4 million artifacts, each decoded on its own before).
 fn give_artifacts(
     summaries: &mut [Summary],
-    table: &[Artifact],
+    table: &[Shared],
     positions: &[Vec<u32>],
 ) -> postcard::Result<()> {
     if positions.len() != summaries.len() {
@@ -325,10 +358,11 @@ fn give_artifacts(
             // Sized first: collected through an `Option`, the list grew by steps.
             let mut artifacts = Vec::with_capacity(positions.len());
             for &n in positions {
-                let artifact = table.get(n as usize);
+                let shared = table.get(n as usize);
                 artifacts.push(
-                    artifact
+                    shared
                         .ok_or(postcard::Error::DeserializeBadEncoding)?
+                        .artifact
                         .clone(),
                 );
             }
@@ -603,11 +637,16 @@ fn from_parts_as<'p, T: Send, F: Deserialize<'p>>(
         .par_iter()
         .map(|part| postcard::from_bytes(&part.0).and_then(&entries))
         .collect::<postcard::Result<_>>()?;
-    let mut all = Vec::with_capacity(decoded.iter().map(Vec::len).sum());
-    for part in decoded {
+    Ok(joined(decoded))
+}
+
+/// The entries of `parts`, one part after the other.
+fn joined<T>(parts: Vec<Vec<T>>) -> Vec<T> {
+    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
         all.extend(part);
     }
-    Ok(all)
+    all
 }
 
 /// A part of the table of artifacts as columns: each one's kind (a byte, its place in
@@ -1033,12 +1072,7 @@ mod tests {
         .unwrap();
         let saved = read(&out);
         let kept = saved.correlation.as_ref().expect("a correlation");
-        let incidents: Vec<Incidents> = correlation
-            .shared
-            .iter()
-            .map(|s| s.incidents.clone())
-            .collect();
-        assert_eq!(kept.incidents, incidents);
+        assert_eq!(kept.shared, correlation.shared);
         assert_eq!(kept.of_incident, correlation.of_incident);
         assert_eq!(kept.related, correlation.related);
         assert_eq!(saved.index_parts.facets, index.facets);
@@ -1156,7 +1190,14 @@ mod tests {
     #[test]
     fn positions_past_the_table_are_an_unreadable_cache() {
         let mut summaries = [summary_with(vec![1])];
-        let table = summaries[0].artifacts.clone();
+        let table: Vec<Shared> = summaries[0]
+            .artifacts
+            .iter()
+            .map(|artifact| Shared {
+                artifact: artifact.clone(),
+                incidents: Incidents::new(),
+            })
+            .collect();
         assert!(give_artifacts(&mut summaries, &table, &[vec![0]]).is_ok());
         assert!(give_artifacts(&mut summaries, &table, &[vec![1]]).is_err());
         assert!(give_artifacts(&mut summaries, &table, &[]).is_err());

@@ -1497,8 +1497,7 @@ fn restore_index(state: &mut State, config: &Config, catalogue: &crate::render::
             |links| {
                 crate::artifacts::Correlation::from_parts(
                     links,
-                    saved.artifacts,
-                    saved.incidents,
+                    saved.shared,
                     saved.of_incident,
                     saved.related,
                 )
