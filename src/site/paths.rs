@@ -53,7 +53,15 @@ pub fn artifact_type(kind: &str, page: usize) -> String {
 
 /// The page of one artifact: `artifacts/<type>/<segment>/index.html`.
 pub fn artifact(kind: &str, value: &str) -> String {
-    format!("artifacts/{kind}/{}/index.html", artifact_segment(value))
+    // One string, the segment borrowed when it is the value: made for every artifact
+    // page at each build (108,000 at 100k incidents, where planning them took 72-76 ms
+    // this way against 84-100 ms with `format!` and a string for each segment).
+    let segment = artifact_segment(value);
+    let mut path = String::with_capacity(30 + kind.len() + segment.len());
+    for piece in ["artifacts/", kind, "/", &segment, "/index.html"] {
+        path.push_str(piece);
+    }
+    path
 }
 
 /// A directory name for an artifact value, safe on every file system and in URLs.
@@ -62,7 +70,7 @@ pub fn artifact(kind: &str, value: &str) -> String {
 /// a readable lowercase slug and a hash of the exact value, so that two values never
 /// share a directory (a plain value never ends in `-` and 16 hex digits). Stable
 /// across builds and versions: links to artifact pages can be bookmarked.
-pub fn artifact_segment(value: &str) -> String {
+pub fn artifact_segment(value: &str) -> std::borrow::Cow<'_, str> {
     const MAX: usize = 80;
     let plain = !value.is_empty()
         && value.len() <= MAX
@@ -71,7 +79,7 @@ pub fn artifact_segment(value: &str) -> String {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
     if plain {
-        return value.to_string();
+        return value.into();
     }
     let mut slug = String::with_capacity(MAX.min(value.len()) + 17);
     for c in value.chars() {
@@ -85,7 +93,7 @@ pub fn artifact_segment(value: &str) -> String {
         }
     }
     let slug = slug.trim_matches(['-', '.']);
-    format!("{slug}-{:016x}", crate::fnv1a(value.as_bytes()))
+    format!("{slug}-{:016x}", crate::fnv1a(value.as_bytes())).into()
 }
 
 /// A theme static file.
