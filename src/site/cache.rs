@@ -26,7 +26,7 @@ use crate::artifacts::correlate::{Correlation, Incidents, Related, Shared, numbe
 use crate::artifacts::{Artifact, Kind, SharedStr};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
-const FORMAT: u32 = 15;
+const FORMAT: u32 = 16;
 
 /// Entries per part of a list in the cache file.
 const PART: usize = 4096;
@@ -649,50 +649,60 @@ fn joined<T>(parts: Vec<Vec<T>>) -> Vec<T> {
     all
 }
 
-/// A part of the table of artifacts as columns: each one's kind (a byte, its place in
-/// [`Kind::ALL`]) and length ([`columns`]), then all values as one text, which the
-/// values read back point into.
+/// Strings as columns: each one's length ([`columns`]), then all of them as one text.
 #[derive(Serialize, Deserialize)]
-struct TablePart<'a> {
-    #[serde(borrow)]
-    kinds: Part<'a>,
+struct Texts<'a> {
     #[serde(borrow)]
     lengths: Part<'a>,
     #[serde(borrow)]
     text: std::borrow::Cow<'a, str>,
 }
 
+impl Texts<'_> {
+    fn of<'s>(strings: impl Iterator<Item = &'s str> + Clone) -> Texts<'static> {
+        let lengths: Vec<u32> = strings.clone().map(|s| s.len() as u32).collect();
+        Texts {
+            lengths: columns::column(&lengths),
+            text: strings.collect::<String>().into(),
+        }
+    }
+
+    /// Each string's length, if together they make the text.
+    fn lengths(&self) -> postcard::Result<Vec<u32>> {
+        let lengths = columns::numbers(&self.lengths.0)?;
+        if lengths.iter().map(|&l| l as usize).sum::<usize>() != self.text.len() {
+            return Err(postcard::Error::DeserializeBadEncoding);
+        }
+        Ok(lengths)
+    }
+}
+
+/// A part of the table of artifacts as columns: each one's kind (a byte, its place in
+/// [`Kind::ALL`]), then their values ([`Texts`]), which the values read back point into.
+#[derive(Serialize, Deserialize)]
+struct TablePart<'a> {
+    #[serde(borrow)]
+    kinds: Part<'a>,
+    #[serde(borrow)]
+    values: Texts<'a>,
+}
+
 impl TablePart<'_> {
     fn of(artifacts: &[&Artifact]) -> TablePart<'static> {
+        let kinds: Vec<u8> = artifacts.iter().map(|a| a.kind as u8).collect();
         TablePart {
-            kinds: Part(
-                artifacts
-                    .iter()
-                    .map(|a| a.kind as u8)
-                    .collect::<Vec<_>>()
-                    .into(),
-            ),
-            lengths: columns::column(
-                &artifacts
-                    .iter()
-                    .map(|a| a.value.len() as u32)
-                    .collect::<Vec<_>>(),
-            ),
-            text: artifacts
-                .iter()
-                .map(|a| &*a.value)
-                .collect::<String>()
-                .into(),
+            kinds: Part(kinds.into()),
+            values: Texts::of(artifacts.iter().map(|a| &*a.value)),
         }
     }
 
     fn artifacts(self) -> postcard::Result<Vec<Artifact>> {
-        let lengths = columns::numbers(&self.lengths.0)?;
+        let lengths = self.values.lengths()?;
         if self.kinds.0.len() != lengths.len() {
             return Err(postcard::Error::DeserializeBadEncoding);
         }
         // One text for the part's values, which point into it.
-        let text: std::sync::Arc<str> = std::sync::Arc::from(&*self.text);
+        let text: std::sync::Arc<str> = std::sync::Arc::from(&*self.values.text);
         let mut at = 0;
         // Sized first: collected through a `Result`, the list grew by steps.
         let mut artifacts = Vec::with_capacity(lengths.len());
@@ -710,53 +720,41 @@ impl TablePart<'_> {
     }
 }
 
-/// A part of the map of output files as columns: each path's length ([`columns`]) and
-/// fingerprint, then all paths as one text.
+/// A part of the map of output files as columns: each path's fingerprint, then the
+/// paths ([`Texts`]).
 #[derive(Serialize, Deserialize)]
 struct PagesPart<'a> {
     #[serde(borrow)]
-    lengths: Part<'a>,
-    #[serde(borrow)]
     fingerprints: Part<'a>,
     #[serde(borrow)]
-    text: std::borrow::Cow<'a, str>,
+    paths: Texts<'a>,
 }
 
 impl PagesPart<'_> {
     fn of(pages: &[(&str, u64)]) -> PagesPart<'static> {
-        let lengths: Vec<u32> = pages.iter().map(|(path, _)| path.len() as u32).collect();
         let fingerprints: Vec<u64> = pages.iter().map(|&(_, fingerprint)| fingerprint).collect();
         PagesPart {
-            lengths: columns::column(&lengths),
             fingerprints: columns::wide(&fingerprints),
-            text: pages
-                .iter()
-                .map(|(path, _)| *path)
-                .collect::<String>()
-                .into(),
+            paths: Texts::of(pages.iter().map(|&(path, _)| path)),
         }
     }
 
     /// The map of the parts of the file's list of output files, each decoded on a core
-    /// of its own, then put together.
+    /// of its own, then put together (a path never spans two parts).
     fn map(parts: &[Part<'_>]) -> postcard::Result<PageMap> {
         let decoded = parts
             .par_iter()
             .map(|part| -> postcard::Result<_> {
                 let part: PagesPart<'_> = postcard::from_bytes(&part.0)?;
-                let lengths = columns::numbers(&part.lengths.0)?;
+                let lengths = part.paths.lengths()?;
                 let fingerprints = columns::decode_wide(part.fingerprints)?;
-                Ok((part.text, lengths, fingerprints))
+                Ok((part.paths.text, lengths, fingerprints))
             })
             .collect::<postcard::Result<Vec<_>>>()?;
         let mut text = String::with_capacity(decoded.iter().map(|d| d.0.len()).sum());
         let mut lengths = Vec::with_capacity(decoded.iter().map(|d| d.1.len()).sum());
         let mut fingerprints = Vec::with_capacity(lengths.capacity());
         for (part_text, part_lengths, part_fingerprints) in &decoded {
-            // A part's lengths must cover its own text: paths never span two parts.
-            if part_lengths.iter().map(|&l| l as usize).sum::<usize>() != part_text.len() {
-                return Err(postcard::Error::DeserializeBadEncoding);
-            }
             text.push_str(part_text);
             lengths.extend_from_slice(part_lengths);
             fingerprints.extend_from_slice(part_fingerprints);
