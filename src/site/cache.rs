@@ -832,16 +832,7 @@ impl<'a> FacetPart<'a> {
                 })
             })
             .collect::<postcard::Result<Vec<_>>>()?;
-        let lookup = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.raw.clone(), i))
-            .collect();
-        Ok(Facet {
-            key,
-            values,
-            lookup,
-        })
+        Ok(Facet::new(key, values))
     }
 }
 

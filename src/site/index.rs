@@ -174,6 +174,22 @@ pub struct Facet {
     pub lookup: foldhash::HashMap<String, usize>,
 }
 
+impl Facet {
+    /// The facet `key` of these `values`, found by their raw form.
+    pub(in crate::site) fn new(key: &'static str, values: Vec<FacetValue>) -> Facet {
+        let lookup = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.raw.clone(), i))
+            .collect();
+        Facet {
+            key,
+            values,
+            lookup,
+        }
+    }
+}
+
 /// One value of a facet and the incidents that have it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FacetValue {
@@ -599,16 +615,7 @@ fn build_facet(
         }
         values[i].slug_path = slug;
     }
-    let lookup = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.raw.clone(), i))
-        .collect();
-    let mut facet = Facet {
-        key,
-        values,
-        lookup,
-    };
+    let mut facet = Facet::new(key, values);
     if key == "tag" {
         label_tags(&mut facet, summaries);
     }

@@ -60,26 +60,26 @@ impl PageMap {
     /// Puts `path` in the map with `fingerprint` (in place of the one it had).
     pub fn insert(&mut self, path: &str, fingerprint: u64) {
         let hash = hash(path);
-        if let Some(at) = self.position(path, hash) {
-            self.entries[at].fingerprint = fingerprint;
-            return;
+        match self.position(path, hash) {
+            Some(at) => self.entries[at].fingerprint = fingerprint,
+            None => {
+                let start = self.text.len();
+                self.text.push_str(path);
+                self.push(start, path.len(), fingerprint, hash);
+            }
         }
-        let start = self.text.len();
-        self.text.push_str(path);
-        self.push(start, path.len(), fingerprint, hash);
     }
 
     /// Takes `path` out of the map.
     pub fn remove(&mut self, path: &str) {
         let hash = hash(path);
-        let (text, entries) = (&self.text, &self.entries);
-        let found = self.table.find_entry(hash, |&at| {
-            Self::path_of(text, &entries[at as usize]) == path
-        });
-        if let Ok(found) = found {
-            let (at, _) = found.remove();
-            self.entries[at as usize].live = false;
+        let Some(at) = self.position(path, hash) else {
+            return;
+        };
+        if let Ok(found) = self.table.find_entry(hash, |&other| other as usize == at) {
+            found.remove();
         }
+        self.entries[at].live = false;
     }
 
     /// The map of paths given as one `text` of them back to back, their `lengths` in
@@ -94,24 +94,23 @@ impl PageMap {
             return None;
         }
         let mut map = PageMap {
-            text: String::new(),
+            text,
             entries: Vec::with_capacity(lengths.len()),
             table: hashbrown::HashTable::with_capacity(lengths.len()),
         };
         let mut start = 0;
         for (&len, &fingerprint) in lengths.iter().zip(fingerprints) {
             let end = start + len as usize;
-            let path = text.get(start..end)?;
+            // Within the text, on character boundaries.
+            let path = map.text.get(start..end)?;
             let hash = hash(path);
-            match Self::find(&text, &map.entries, &map.table, path, hash) {
+            match map.position(path, hash) {
                 Some(at) => map.entries[at].fingerprint = fingerprint,
-                None => map.push(start, path.len(), fingerprint, hash),
+                None => map.push(start, len as usize, fingerprint, hash),
             }
             start = end;
         }
-        (start == text.len()).then_some(())?;
-        map.text = text;
-        Some(map)
+        (start == map.text.len()).then_some(map)
     }
 
     fn push(&mut self, start: usize, len: usize, fingerprint: u64, hash: u64) {
@@ -129,29 +128,13 @@ impl PageMap {
     }
 
     fn position(&self, path: &str, hash: u64) -> Option<usize> {
-        Self::find(&self.text, &self.entries, &self.table, path, hash)
-    }
-
-    fn find(
-        text: &str,
-        entries: &[Entry],
-        table: &hashbrown::HashTable<u32>,
-        path: &str,
-        hash: u64,
-    ) -> Option<usize> {
-        table
-            .find(hash, |&at| {
-                Self::path_of(text, &entries[at as usize]) == path
-            })
+        self.table
+            .find(hash, |&at| self.path(&self.entries[at as usize]) == path)
             .map(|&at| at as usize)
     }
 
     fn path(&self, entry: &Entry) -> &str {
-        Self::path_of(&self.text, entry)
-    }
-
-    fn path_of<'t>(text: &'t str, entry: &Entry) -> &'t str {
-        &text[entry.start..entry.start + entry.len as usize]
+        &self.text[entry.start..entry.start + entry.len as usize]
     }
 }
 
