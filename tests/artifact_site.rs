@@ -484,3 +484,79 @@ fn a_value_seen_once_more_rewrites_only_the_first_page_of_its_type() {
     let full = build(root.path(), &["--full"]);
     assert_eq!(site_files(&site), site_files(full.path()));
 }
+
+/// Thirty incidents without artifacts, older than the fixture's: enough that a change
+/// of one or two incidents is small to the site, so that an incremental build updates
+/// the index the cache kept instead of building it anew.
+fn add_quiet_incidents(root: &Path) {
+    for n in 0..30 {
+        fs::write(
+            root.join(format!("content/incidents/2024/FIR-2023-{n:04}.md")),
+            format!(
+                "---\nid: FIR-2023-{n:04}\ntitle: Lost badge {n}\ndate: 2023-06-{day:02}T09:00:00Z\n\
+                 category: other\nseverity: 1\nstatus: closed\n---\nNothing to correlate.\n",
+                day = n % 28 + 1,
+            ),
+        )
+        .unwrap();
+    }
+}
+
+/// An incremental build of `root` into its `site/`, which updates the index (checked
+/// in the step log), then the site against a full build's.
+fn rebuild_by_update_like_a_full_build(root: &Path) {
+    let out = run(root, &["-v", "build"]);
+    let stdout = ok(&out);
+    assert!(stdout.starts_with("updated"), "{stdout}");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("step update index"), "{log}");
+    let full = build(root, &["--full"]);
+    assert_same_site(&root.join("site"), full.path());
+}
+
+/// After an update of the index, only the pages of the artifacts it changed are
+/// planned (the others are known to be as the last build made them), and the site is
+/// still the one a full build makes: an artifact page gains an incident, shows an
+/// incident edited in place anew, appears with a second mention, and goes with it.
+#[test]
+fn artifact_pages_follow_an_updated_index_like_a_full_build() {
+    let root = copy_fixture(SITE);
+    let root = root.path();
+    add_quiet_incidents(root);
+    ok(&run(root, &["build"]));
+    let incident = |id: &str, day: u32, text: &str| {
+        let path = root.join(format!("content/incidents/2024/{id}.md"));
+        fs::write(
+            &path,
+            format!(
+                "---\nid: {id}\ntitle: Seen again\ndate: 2024-06-{day:02}T09:00:00Z\n\
+                 category: phishing\nseverity: 2\nstatus: open\n---\n{text}\n"
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let ip_page = paths::artifact("ipv4", "185.220.101.4");
+    // A new incident on the address three others share: its page lists four.
+    incident(
+        "FIR-2024-0006",
+        1,
+        "From 185.220.101.4, see kit-mirror.net.",
+    );
+    rebuild_by_update_like_a_full_build(root);
+    assert_eq!(linked_ids(&read(&root.join("site"), &ip_page)).len(), 4);
+    // A second mention of the new domain gives it a page.
+    let seventh = incident("FIR-2024-0007", 2, "Again kit-mirror.net.");
+    rebuild_by_update_like_a_full_build(root);
+    let domain_page = paths::artifact("domain", "kit-mirror.net");
+    assert!(root.join("site").join(&domain_page).is_file());
+    // An incident edited in place: the address's page shows its new status.
+    let two = root.join("content/incidents/2024/FIR-2024-0002.md");
+    let text = fs::read_to_string(&two).unwrap();
+    fs::write(&two, text.replace("status: open", "status: closed")).unwrap();
+    rebuild_by_update_like_a_full_build(root);
+    // The second mention gone, so is the domain's page.
+    fs::remove_file(seventh).unwrap();
+    rebuild_by_update_like_a_full_build(root);
+    assert!(!root.join("site").join(&domain_page).exists());
+}

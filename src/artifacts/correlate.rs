@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::Artifact;
 
 mod update;
-pub use update::Collision;
+pub use update::{Collision, Updated};
 
 /// An artifact mentioned by more incidents than this is too common to relate them
 /// (a scanner's address, a public resolver): it still gets its page, but pairing all
@@ -541,10 +541,21 @@ mod tests {
             if prepared {
                 updated.prepare_updates();
             }
-            updated
+            let before = updated.shared.clone();
+            let changed = updated
                 .update(&borrow(&new_owned), keep)
-                .expect("no collision");
+                .expect("no collision")
+                .artifacts;
             assert_eq!(updated.numbers.is_some(), prepared);
+            assert!(changed.is_sorted(), "{changed:?}");
+            // An artifact not said to have changed is the one it was, with the
+            // incidents it had, all before `keep`.
+            for (a, shared) in updated.shared.iter().enumerate() {
+                if changed.binary_search(&(a as u32)).is_err() {
+                    assert_eq!(Some(shared), before.get(a), "artifact {a}");
+                    assert!(shared.incidents.iter().all(|&i| (i as usize) < keep));
+                }
+            }
             let expected = Correlation::build(&borrow(&new_owned));
             assert_eq!(updated.shared, expected.shared);
             assert_eq!(updated.of_incident, expected.of_incident);

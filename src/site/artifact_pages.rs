@@ -34,6 +34,9 @@ pub struct ArtifactPages<'a> {
     kinds: Vec<(Kind, Vec<u32>, usize)>,
     /// What each job renders.
     items: Vec<Item>,
+    /// Value pages left out of `items`: after an update of the index, those of the
+    /// artifacts it did not change.
+    unchanged: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -99,13 +102,19 @@ impl<'a> ArtifactPages<'a> {
         let mut kinds: Vec<(Kind, Vec<u32>, usize)> =
             Kind::ALL.iter().map(|&k| (k, Vec::new(), 0)).collect();
         let mut items = Vec::new();
+        let mut unchanged = 0;
         if config.enabled {
             for (at, s) in shared.iter().enumerate() {
                 let kind = &mut kinds[s.artifact.kind as usize];
                 kind.2 += 1;
                 if config.has_page(s.incidents.len()) {
-                    kind.1.push(at as u32);
-                    items.push(Item::Value(at as u32));
+                    let at = at as u32;
+                    kind.1.push(at);
+                    if may_have_changed(input, at) {
+                        items.push(Item::Value(at));
+                    } else {
+                        unchanged += 1;
+                    }
                 }
             }
         }
@@ -138,6 +147,7 @@ impl<'a> ArtifactPages<'a> {
             input,
             kinds,
             items,
+            unchanged,
         }
     }
 
@@ -501,6 +511,17 @@ fn data_record_key(line: &[u8]) -> Option<Artifact> {
     })
 }
 
+/// Whether the page of artifact `at` may differ from the last build's: a value page
+/// shows the artifact and its incidents' rows, which an update of the index says
+/// changed for some artifacts only ([`super::Index::changed_artifacts`]).
+fn may_have_changed(input: &Input<'_>, at: u32) -> bool {
+    input
+        .index
+        .changed_artifacts
+        .as_ref()
+        .is_none_or(|changed| changed.binary_search(&at).is_ok())
+}
+
 /// Most incidents first, then by value.
 fn by_count(a: &Shared, b: &Shared) -> std::cmp::Ordering {
     b.incidents
@@ -533,6 +554,19 @@ impl Generator for ArtifactPages<'_> {
                 outputs: vec![self.output(item)],
                 fingerprint: self.fingerprint(item),
             })
+            .collect()
+    }
+
+    fn unchanged(&self) -> usize {
+        self.unchanged
+    }
+
+    fn unchanged_outputs(&self) -> Vec<String> {
+        self.kinds
+            .iter()
+            .flat_map(|(_, values, _)| values)
+            .filter(|&&at| !may_have_changed(self.input, at))
+            .map(|&at| self.output(Item::Value(at)))
             .collect()
     }
 

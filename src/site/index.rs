@@ -218,6 +218,11 @@ pub struct Index {
     pub(in crate::site) relations: Vec<Vec<u32>>,
     /// Per summary: positions of the incidents its texts name by id.
     pub(in crate::site) mentions: Vec<Vec<u32>>,
+    /// After an update ([`Index::update`], [`Index::update_edited`]): the artifacts
+    /// whose incidents, or what is shown of those incidents, may differ from the
+    /// index's before it, in order; any other artifact's page is as it was. `None` for
+    /// an index built anew: all may differ.
+    pub changed_artifacts: Option<Vec<u32>>,
 }
 
 /// What the build cache keeps of an index besides its correlation: the parts that
@@ -330,6 +335,7 @@ impl Index {
             artifacts: correlation,
             relations,
             mentions,
+            changed_artifacts: None,
         }
     }
 

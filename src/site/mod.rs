@@ -243,8 +243,20 @@ pub struct Job {
 pub trait Generator: Sync {
     /// A short name for logs.
     fn name(&self) -> &'static str;
-    /// Every job, cheaply: nothing is rendered here.
+    /// Every job, cheaply: nothing is rendered here. After an update of the index,
+    /// a generator may leave out the jobs that it knows would make the last build's
+    /// files again, as they are ([`Generator::unchanged`]).
     fn jobs(&self) -> Vec<Job>;
+    /// How many files the generator left out of its jobs as unchanged: files the last
+    /// build made, all of them in its map of output files.
+    fn unchanged(&self) -> usize {
+        0
+    }
+    /// The paths of those files: asked for only when some file of the last build is
+    /// made no more, to find which.
+    fn unchanged_outputs(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// The bytes of each of the job's outputs, in order.
     fn render(&self, item: usize) -> Result<Vec<Vec<u8>>, BuildError>;
     /// [`Generator::render`] for an incremental build, where the last build's files
@@ -944,11 +956,18 @@ impl Site {
                         let done = (|| -> Result<_, BuildError> {
                             let generators = generators(&input, &search);
                             let jobs = steps.run("plan", || plan(&generators));
-                            let (todo, still_made) =
-                                steps.run("compare", || compare(&jobs, &previous_view.pages));
+                            let (todo, still_made) = steps.run("compare", || {
+                                compare(&generators, &jobs, &previous_view.pages)
+                            });
                             let clock = GeneratorClock::new(&generators, todo.iter().copied());
                             let page_changes = steps.run("map pages", || {
-                                map_pages(&jobs, &todo, still_made, &previous_view.pages)
+                                map_pages(
+                                    &generators,
+                                    &jobs,
+                                    &todo,
+                                    still_made,
+                                    &previous_view.pages,
+                                )
                             });
                             let _ = pages_known.send(page_changes.clone());
                             let rendered =
@@ -1218,9 +1237,14 @@ impl Site {
 
 /// The jobs to render again: those whose files are not all the last build's, made
 /// with the same fingerprint (by the map of the last build's files, `last`). And how
-/// many of the last build's files the jobs still make: when all, none is stale. Per job
-/// on every core: a third of a million files at 100k.
-fn compare<'j>(jobs: &'j [(usize, Job)], last: &cache::PageMap) -> (Vec<&'j (usize, Job)>, usize) {
+/// many of the last build's files the jobs still make, with those the generators left
+/// out as unchanged: when all, none is stale. Per job on every core: a third of a
+/// million files at 100k.
+fn compare<'j>(
+    generators: &[Box<dyn Generator + '_>],
+    jobs: &'j [(usize, Job)],
+    last: &cache::PageMap,
+) -> (Vec<&'j (usize, Job)>, usize) {
     let checked: Vec<(bool, usize)> = jobs
         .par_iter()
         .map(|(_, job)| {
@@ -1238,7 +1262,8 @@ fn compare<'j>(jobs: &'j [(usize, Job)], last: &cache::PageMap) -> (Vec<&'j (usi
             (same, made)
         })
         .collect();
-    let still_made = checked.iter().map(|&(_, made)| made).sum();
+    let unchanged: usize = generators.iter().map(|g| g.unchanged()).sum();
+    let still_made = unchanged + checked.iter().map(|&(_, made)| made).sum::<usize>();
     let todo = jobs
         .iter()
         .zip(&checked)
@@ -1249,10 +1274,11 @@ fn compare<'j>(jobs: &'j [(usize, Job)], last: &cache::PageMap) -> (Vec<&'j (usi
 }
 
 /// What changed in the map of output files: the files of the jobs to render again
-/// (`todo`), and those of the last build's map (`last`) that no job makes any more,
-/// looked for only when the jobs make fewer of them than it has (`still_made`, from
-/// [`compare`]).
+/// (`todo`), and those of the last build's map (`last`) that no job makes any more
+/// and no generator left out as unchanged, looked for only when fewer of them are
+/// still made than it has (`still_made`, from [`compare`]).
 fn map_pages(
+    generators: &[Box<dyn Generator + '_>],
     jobs: &[(usize, Job)],
     todo: &[&(usize, Job)],
     still_made: usize,
@@ -1264,9 +1290,14 @@ fn map_pages(
     let stale = if still_made == last.len() {
         Vec::new()
     } else {
+        let unchanged: Vec<String> = generators
+            .iter()
+            .flat_map(|g| g.unchanged_outputs())
+            .collect();
         let made: HashSet<&str> = jobs
             .iter()
             .flat_map(|(_, job)| job.outputs.iter().map(String::as_str))
+            .chain(unchanged.iter().map(String::as_str))
             .collect();
         last.iter()
             .filter(|(path, _)| !made.contains(path))

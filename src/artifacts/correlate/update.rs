@@ -14,6 +14,18 @@ use crate::artifacts::Artifact;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Collision;
 
+/// What [`Correlation::update`] changed, for those who show the correlation: the
+/// rest is as it was before the update.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Updated {
+    /// Positions before `keep` whose related incidents were ranked again.
+    pub ranked_again: Vec<u32>,
+    /// The artifacts whose incidents may have changed (those that the incidents from
+    /// `keep` on mention, before or after), in order. Any other artifact has the same
+    /// number, value and incidents as before, all of them before `keep`.
+    pub artifacts: Vec<u32>,
+}
+
 /// Artifact numbers by a 64-bit hash of the artifact: a table of numbers, not of a
 /// second copy of a million artifacts. A hash met twice is reported, never guessed.
 pub type Numbers = foldhash::HashMap<u64, u32>;
@@ -67,10 +79,11 @@ impl Correlation {
     /// `links`, whose first `keep` incidents are the last build's first `keep`,
     /// unchanged: the result is what [`Correlation::build`] gives for `links`. Only
     /// the incidents from `keep` on and those that share something with them are
-    /// ranked again. Returns the positions before `keep` that were ranked again.
+    /// ranked again. Tells which incidents were ranked again and which artifacts
+    /// changed ([`Updated`]).
     ///
     /// On a [`Collision`] this correlation is left half updated: build anew.
-    pub fn update(&mut self, links: &[Links<'_>], keep: usize) -> Result<Vec<u32>, Collision> {
+    pub fn update(&mut self, links: &[Links<'_>], keep: usize) -> Result<Updated, Collision> {
         let old_len = self.of_incident.len();
         assert!(
             keep <= old_len && keep <= links.len(),
@@ -146,6 +159,10 @@ impl Correlation {
             self.of_incident.push(mine);
         }
 
+        // The artifacts of the old tail still numbered, and those of the new one.
+        let mut touched: Vec<u32> = count_before.keys().copied().collect();
+        touched.sort_unstable();
+
         // Who is ranked again: the incidents of a touched artifact that relates them
         // before or after, those whose list named an incident of the old tail, and
         // those a relation or reference ties to the new tail.
@@ -184,6 +201,9 @@ impl Correlation {
             self.related[i as usize] = list;
         }
         self.related.extend(tail);
-        Ok(again)
+        Ok(Updated {
+            ranked_again: again,
+            artifacts: touched,
+        })
     }
 }

@@ -86,11 +86,12 @@ impl Index {
             },
             || self.artifacts.update(&links, keep),
         );
-        let Ok(ranked_again) = correlated else {
+        let Ok(updated) = correlated else {
             return false;
         };
+        self.changed_artifacts = Some(updated.artifacts);
         self.related.truncate(keep);
-        for &i in &ranked_again {
+        for &i in &updated.ranked_again {
             self.related[i as usize] = positions(&self.artifacts.related[i as usize]);
         }
         self.related.extend(
@@ -131,6 +132,14 @@ impl Index {
                 *facet = build_facet(facet.key, summaries, config, catalogue);
             }
         });
+        // Their artifacts list the same incidents, but show the edited ones anew.
+        let mut changed: Vec<u32> = edited
+            .iter()
+            .flat_map(|&(i, _)| self.artifacts.of_incident[i].iter().copied())
+            .collect();
+        changed.sort_unstable();
+        changed.dedup();
+        self.changed_artifacts = Some(changed);
         true
     }
 }
@@ -366,6 +375,15 @@ pub(in crate::site) mod tests {
             let mut index = Index::build(&was, &config, &catalogue);
             proptest::prop_assert!(index.update_edited(&now, &edited, &config, &catalogue));
             assert_same(&index, &Index::build(&now, &config, &catalogue));
+            // The artifacts said to have changed are those of the edited incidents.
+            let changed = index.changed_artifacts.clone().expect("an update says");
+            for (a, shared) in index.artifacts.shared.iter().enumerate() {
+                let shows_an_edit = shared
+                    .incidents
+                    .iter()
+                    .any(|&i| edited.iter().any(|&(at, _)| at == i as usize));
+                proptest::prop_assert_eq!(changed.binary_search(&(a as u32)).is_ok(), shows_an_edit);
+            }
             // An artifact added: refused, the index as it was.
             let before = index.clone();
             let mut more = now.clone();
