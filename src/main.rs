@@ -4,6 +4,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     fir::memory::map_large_blocks();
+    fir::site::publish::remove_with_this_program();
     let cli = fir::cmd::Cli::parse();
     fir::cmd::init_logging(cli.verbose, cli.quiet);
     let code = match fir::cmd::run(cli) {

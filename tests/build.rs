@@ -598,6 +598,44 @@ fn the_next_build_removes_what_a_killed_build_left() {
     assert!(root.path().join("site/index.html").is_file());
 }
 
+/// The site a full build replaced is removed by a `fir` process of its own, which
+/// waits while the site is busy (another build holds the lock beside it: here this
+/// test) and goes on once it is free.
+#[cfg(unix)]
+#[test]
+fn a_replaced_site_is_removed_once_no_build_runs() {
+    let root = copy_fixture("sites/basic");
+    ok(&run(root.path(), &["build"]));
+    let lock = fs::File::open(root.path().join(".site-lock")).unwrap();
+    lock.lock_shared().unwrap();
+    ok(&run(root.path(), &["build", "--full"]));
+    let old_sites = || -> Vec<PathBuf> {
+        fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains(".site-old-"))
+            .collect()
+    };
+    let [old] = &old_sites()[..] else {
+        panic!("one replaced site: {:?}", old_sites());
+    };
+    let files = walkdir::WalkDir::new(old).into_iter().count();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(
+        walkdir::WalkDir::new(old).into_iter().count(),
+        files,
+        "nothing removed while the site is busy"
+    );
+    assert!(files > 100, "{files} entries");
+    lock.unlock().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while old.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!old.exists(), "{} is still there", old.display());
+    assert!(root.path().join("site/index.html").is_file());
+}
+
 #[test]
 fn site_templates_override_single_theme_files() {
     let root = copy_fixture("sites/basic");

@@ -7,6 +7,7 @@ pub mod import;
 pub mod ingest_mail;
 pub mod init;
 pub mod new;
+pub mod remove_old;
 pub mod search;
 pub mod serve;
 pub mod stats;
@@ -61,6 +62,9 @@ pub enum Command {
     Tasks(tasks::Args),
     /// Create incidents from reported emails.
     IngestMail(ingest_mail::Args),
+    /// Remove a site a build replaced (started by builds, in the background).
+    #[command(hide = true)]
+    RemoveOld(remove_old::Args),
 }
 
 /// Runs the command line; the exit code says whether the work succeeded.
@@ -78,6 +82,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(&root, args),
         Command::Tasks(args) => tasks::run(&root, args),
         Command::IngestMail(args) => ingest_mail::run(&root, args),
+        Command::RemoveOld(args) => remove_old::run(args),
     }
 }
 

@@ -481,6 +481,9 @@ pub struct Site {
     early_copies: publish::EarlyCopies,
     /// Whether to copy ahead after each build.
     copies_ahead: bool,
+    /// Taken when the site is loaded (reading the cache is part of the first build),
+    /// then by each build while it runs: the removal of a replaced site waits.
+    busy: Option<publish::Busy>,
 }
 
 /// The files an incremental build splices rather than writes whole.
@@ -532,6 +535,7 @@ impl Site {
             .clone()
             .unwrap_or_else(|| config.base_url.clone());
         let out = options.out.clone().unwrap_or_else(|| root.join("site"));
+        let busy = publish::Busy::take(&out);
         let renderer = page_renderer(root, &config, audience.as_ref().map(|a| &a.0), &base_url)?;
         let mut key = std::hash::DefaultHasher::new();
         let fingerprint = renderer.theme().fingerprint();
@@ -577,6 +581,7 @@ impl Site {
             cache_read,
             early_copies: publish::EarlyCopies::default(),
             copies_ahead: false,
+            busy,
         })
     }
 
@@ -639,6 +644,7 @@ impl Site {
     }
 
     fn update(&mut self, changes: Changes<'_>) -> Result<Report, BuildError> {
+        let _busy = self.busy.take().or_else(|| publish::Busy::take(&self.out));
         let cache_read = self.cache_read.take();
         let started = cache_read.map_or_else(Instant::now, |(from, _)| from);
         publish::remove_leftovers(&self.out);

@@ -9,8 +9,8 @@
 //! aside, then renamed), new incident pages before the lists that link to them and
 //! deletions last, so that no page ever links to a page that is not there.
 //!
-//! The previous site a swap replaced is removed in the background, by a process of
-//! its own on Unix: deleting a site of tens of thousands of files takes longer than
+//! The previous site a swap replaced is removed in the background ([`removal`]), by a
+//! process of its own on Unix that waits while a build of the site runs: deleting a site of tens of thousands of files takes longer than
 //! building it on some disks (4.4 s for the 10k benchmark site here, whose file system
 //! discards freed blocks), and nothing serves those files any more. A removal cut
 //! short (the machine stopped) leaves a hidden `-old-` sibling, and a build killed
@@ -26,7 +26,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+mod removal;
 mod spare;
+
+pub use removal::{
+    Busy, finish_removals, remove_pausing, remove_with_this_program, wait_for_removals,
+};
+use removal::{remove_later, remove_on_thread};
 
 /// A directory beside the target that receives a whole new site.
 #[derive(Debug)]
@@ -101,7 +107,7 @@ impl Staging {
             self.swapped = true;
             discarded.push(old);
         }
-        remove_later(discarded);
+        remove_later(target, discarded);
         Ok(())
     }
 }
@@ -109,7 +115,7 @@ impl Staging {
 /// Removes in the background what earlier builds left beside `target` ([`leftovers`]):
 /// a build calls this first.
 pub fn remove_leftovers(target: &Path) {
-    remove_later(leftovers(target));
+    remove_later(target, leftovers(target));
 }
 
 /// What earlier builds left beside `target`: previous sites whose removal was cut
@@ -680,116 +686,6 @@ fn remove_replaced(path: PathBuf) {
     }
 }
 
-/// Removals still running: processes of their own (Unix) or threads (elsewhere, or
-/// when no process could be started).
-#[derive(Debug)]
-enum Removal {
-    Process(std::process::Child),
-    Thread(std::thread::JoinHandle<()>),
-}
-
-static REMOVALS: Mutex<Vec<Removal>> = Mutex::new(Vec::new());
-
-/// Removes `paths` (files or trees nothing serves any more) without waiting for it.
-/// On Unix a detached `rm -rf` does it, so that the command that replaced them exits
-/// at once and the removal goes on after it; elsewhere [`remove_on_thread`].
-fn remove_later(paths: Vec<PathBuf>) {
-    if paths.is_empty() {
-        return;
-    }
-    match spawn_rm(&paths) {
-        Ok(child) => keep_track(Removal::Process(child)),
-        Err(e) => {
-            tracing::debug!("removing in this process: {e}");
-            remove_on_thread(paths);
-        }
-    }
-}
-
-/// Removes `paths` on a thread, which [`finish_removals`] waits for.
-fn remove_on_thread(paths: Vec<PathBuf>) {
-    keep_track(Removal::Thread(std::thread::spawn(move || {
-        for path in paths {
-            if let Err(e) = remove_path(&path) {
-                tracing::debug!("{}: {e}", path.display());
-            }
-        }
-    })));
-}
-
-fn keep_track(removal: Removal) {
-    if let Ok(mut running) = REMOVALS.lock() {
-        // Finished removals are reaped here, so a long-running server keeps none.
-        running.retain_mut(|removal| match removal {
-            Removal::Process(child) => !matches!(child.try_wait(), Ok(Some(_))),
-            Removal::Thread(thread) => !thread.is_finished(),
-        });
-        running.push(removal);
-    }
-}
-
-/// A detached `rm -rf` of `paths`, at the lowest priority (`nice`) where it can be:
-/// removing the 290,000 files of a 100k site takes seconds of CPU, which the next
-/// build, often run right after, should not share.
-#[cfg(unix)]
-fn spawn_rm(paths: &[PathBuf]) -> io::Result<std::process::Child> {
-    use std::process::{Command, Stdio};
-    let spawn = |program: &str, before: &[&str]| {
-        Command::new(program)
-            .args(before)
-            .arg("-rf")
-            .arg("--")
-            .args(paths)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-    };
-    spawn("nice", &["-n", "19", "rm"]).or_else(|_| spawn("rm", &[]))
-}
-
-#[cfg(not(unix))]
-fn spawn_rm(_: &[PathBuf]) -> io::Result<std::process::Child> {
-    Err(io::Error::new(io::ErrorKind::Unsupported, "no rm"))
-}
-
-fn remove_path(path: &Path) -> io::Result<()> {
-    if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
-        remove_tree(path)
-    } else {
-        gone_already_is_fine(fs::remove_file(path))
-    }
-}
-
-/// Waits for the removals on threads of this process (a removal cut short would leave
-/// the old file or tree under a hidden name); processes of their own go on without it.
-/// A process calls this before it exits.
-pub fn finish_removals() {
-    wait_for_removals(false);
-}
-
-/// Waits for every removal still running, processes of their own too: for tests, and
-/// for measuring a build with its removals.
-pub fn wait_for_removals(processes_too: bool) {
-    // Held while waiting, so that a caller on another thread waits for these too.
-    let Ok(mut running) = REMOVALS.lock() else {
-        return;
-    };
-    let mut left = Vec::new();
-    for removal in running.drain(..) {
-        match removal {
-            Removal::Thread(thread) => {
-                let _ = thread.join();
-            }
-            Removal::Process(mut child) if processes_too => {
-                let _ = child.wait();
-            }
-            process => left.push(process),
-        }
-    }
-    *running = left;
-}
-
 /// Removes one file of a published site, and its directory if that became empty.
 pub fn remove_in_place(target: &Path, relative: &str) -> io::Result<()> {
     let path = target.join(relative);
@@ -1101,7 +997,7 @@ mod tests {
         let tree = dir.path().join("old");
         fs::create_dir_all(tree.join("a/b")).unwrap();
         fs::write(tree.join("a/b/c.html"), "x").unwrap();
-        let mut child = spawn_rm(std::slice::from_ref(&tree)).unwrap();
+        let mut child = removal::spawn_removal(&tree, std::slice::from_ref(&tree)).unwrap();
         let stat = format!("/proc/{}/stat", child.id());
         let nice = loop {
             let text = fs::read_to_string(&stat).unwrap();
