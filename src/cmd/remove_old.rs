@@ -9,16 +9,16 @@ use anyhow::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The lock file that builds of the site hold while they run.
+    /// The site (output directory) whose builds the removal waits for.
     #[arg(long)]
-    lock: PathBuf,
+    site: PathBuf,
     /// The files and directories to remove.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    crate::site::publish::remove_pausing(&args.lock, &args.paths)
+    crate::site::publish::remove_pausing(&args.site, &args.paths)
         .with_context(|| format!("removing {:?}", args.paths))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -119,10 +119,12 @@ pub fn remove_leftovers(target: &Path) {
 }
 
 /// What earlier builds left beside `target`: previous sites whose removal was cut
-/// short (hidden `-old-` siblings), the staging directories of builds that were killed
-/// (hidden `-tmp-` siblings named after a process that is gone; a hundred thousand
-/// incidents stage gigabytes), and the files such a build was writing in place beside
-/// the site (its cache) or in the site's `data/` (the large data files).
+/// short (hidden `-old-` siblings named after a process that is gone: the build that
+/// replaced the site, or the removal that took it over, [`remove_pausing`]), the
+/// staging directories of builds that were killed (hidden `-tmp-` siblings, named
+/// likewise; a hundred thousand incidents stage gigabytes), and the files such a build
+/// was writing in place beside the site (its cache) or in the site's `data/` (the
+/// large data files).
 fn leftovers(target: &Path) -> Vec<PathBuf> {
     let name = site_name(target);
     let (old, staging) = (format!(".{name}-old-"), format!(".{name}-tmp-"));
@@ -132,11 +134,9 @@ fn leftovers(target: &Path) -> Vec<PathBuf> {
         .map(|cache| format!(".{}.", cache.to_string_lossy()));
     let parent = target.parent().unwrap_or(Path::new("."));
     let beside = hidden_entries(parent).filter(|(file_name, _)| {
-        if file_name.starts_with(&old) {
-            return true;
-        }
         let staged_by = file_name
             .strip_prefix(&staging)
+            .or_else(|| file_name.strip_prefix(&old))
             .and_then(|rest| rest.split('-').next())
             .and_then(|pid| pid.parse().ok());
         let cache_written_by = cache_temp
@@ -728,20 +728,23 @@ mod tests {
     }
 
     /// A previous site whose removal was cut short and what a killed build was
-    /// writing go when the next build starts; what a running build writes and other
-    /// hidden entries do not.
+    /// writing go when the next build starts; what a running build writes, an old
+    /// site a running process removes and other hidden entries do not.
     #[cfg(unix)]
     #[test]
     fn leftovers_go_when_the_next_build_starts() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("site");
         fs::create_dir_all(&target).unwrap();
-        let leftover = dir.path().join(".site-old-1-0");
-        fs::create_dir_all(leftover.join("incidents")).unwrap();
-        fs::write(leftover.join("incidents/a.html"), "old").unwrap();
         let mut gone = std::process::Command::new("true").spawn().unwrap();
         let gone_pid = gone.id();
         gone.wait().unwrap();
+        let leftover = dir.path().join(format!(".site-old-{gone_pid}-0"));
+        fs::create_dir_all(leftover.join("incidents")).unwrap();
+        fs::write(leftover.join("incidents/a.html"), "old").unwrap();
+        // An old site a running process is removing.
+        let being_removed = format!(".site-old-{}-99", std::process::id());
+        fs::create_dir_all(dir.path().join(&being_removed)).unwrap();
         let killed_build = dir.path().join(format!(".site-tmp-{gone_pid}-0"));
         fs::create_dir_all(killed_build.join("incidents")).unwrap();
         fs::write(killed_build.join("incidents/b.html"), "half").unwrap();
@@ -777,7 +780,13 @@ mod tests {
         let not_ours = not_ours.file_name().unwrap().to_string_lossy();
         assert_eq!(
             left,
-            [&*not_ours, ".other-old-1-0", &*other_staging, "site"]
+            [
+                &*not_ours,
+                ".other-old-1-0",
+                &being_removed,
+                &*other_staging,
+                "site"
+            ]
         );
     }
 

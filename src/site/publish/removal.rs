@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::{gone_already_is_fine, remove_tree, site_name};
+use super::{gone_already_is_fine, remove_tree, sibling, site_name};
 
 /// Builds of a site hold this while they run: removals beside that site wait for them.
 /// A shared lock, so that builds never wait for one another or for a removal.
@@ -67,11 +67,14 @@ fn open_lock(path: &Path) -> io::Result<File> {
 /// starts waits for no more than these (a few milliseconds even on a slow disk).
 const BATCH: usize = 64;
 
-/// Removes `paths` (files or trees), waiting before each batch of [`BATCH`] entries
-/// while the site whose lock file is `lock` is [`Busy`]: the work of `fir remove-old`.
-/// Entries already gone are no error.
-pub fn remove_pausing(lock: &Path, paths: &[PathBuf]) -> io::Result<()> {
-    let lock = open_lock(lock).ok();
+/// Removes `paths` (files or trees beside the site at `site`, or in it), waiting
+/// before each batch of [`BATCH`] entries while the site is [`Busy`]: the work of `fir
+/// remove-old`. Each path is first renamed to an `-old-` sibling of the site named
+/// after this process, so that the builds that start meanwhile, which remove what is
+/// named after a process that is gone ([`super::leftovers`]), leave it to this one.
+/// Paths already gone (taken by another removal) are no error.
+pub fn remove_pausing(site: &Path, paths: &[PathBuf]) -> io::Result<()> {
+    let lock = open_lock(&lock_path(site)).ok();
     let wait_for_builds = || {
         if let Some(lock) = &lock
             && lock.lock().is_ok()
@@ -81,7 +84,13 @@ pub fn remove_pausing(lock: &Path, paths: &[PathBuf]) -> io::Result<()> {
     };
     let mut removed = 0usize;
     for path in paths {
-        for entry in walkdir::WalkDir::new(path).contents_first(true) {
+        let claimed = sibling(site, "old");
+        let path = match fs::rename(path, &claimed) {
+            Ok(()) => claimed,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(_) => path.clone(),
+        };
+        for entry in walkdir::WalkDir::new(&path).contents_first(true) {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e)
@@ -177,11 +186,7 @@ pub(super) fn spawn_removal(target: &Path, paths: &[PathBuf]) -> io::Result<std:
     let (program, mut args): (OsString, Vec<OsString>) = match own {
         Some(fir) => (
             fir.into(),
-            vec![
-                "remove-old".into(),
-                "--lock".into(),
-                lock_path(target).into(),
-            ],
+            vec!["remove-old".into(), "--site".into(), target.into()],
         ),
         None => ("rm".into(), vec!["-rf".into()]),
     };
@@ -259,19 +264,31 @@ mod tests {
             fs::create_dir_all(page.parent().unwrap()).unwrap();
             fs::write(page.with_file_name(format!("{n}.html")), "old").unwrap();
         }
-        let entries = || walkdir::WalkDir::new(&old).into_iter().count();
-        let before = entries();
+        let before = walkdir::WalkDir::new(&old).into_iter().count();
         let busy = Busy::take(&site).expect("a lock beside the site");
         let removal = {
-            let (lock, old) = (lock_path(&site), old.clone());
-            std::thread::spawn(move || remove_pausing(&lock, &[old]))
+            let (site, old) = (site.clone(), old.clone());
+            std::thread::spawn(move || remove_pausing(&site, &[old]))
         };
         std::thread::sleep(std::time::Duration::from_millis(200));
+        // Taken over under this process's name, whole.
+        let claimed: Vec<PathBuf> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains(".site-old-"))
+            .collect();
+        let [claimed] = &claimed[..] else {
+            panic!("one old site: {claimed:?}");
+        };
+        let own = format!(".site-old-{}-", std::process::id());
+        assert!(claimed.to_string_lossy().contains(&own), "{claimed:?}");
+        assert!(!old.exists());
+        let entries = || walkdir::WalkDir::new(claimed).into_iter().count();
         assert_eq!(entries(), before, "nothing removed while busy");
         drop(busy);
         removal.join().unwrap().unwrap();
-        assert!(!old.exists());
+        assert!(!claimed.exists());
         // Gone already: no error.
-        remove_pausing(&lock_path(&site), &[old]).unwrap();
+        remove_pausing(&site, &[old]).unwrap();
     }
 }
