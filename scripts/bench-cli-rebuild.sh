@@ -11,19 +11,47 @@
 # binaries can be alternated; they take turns going first). Each output must have been
 # built once by its binary (a new binary builds in full). Prints fir's report and
 # /usr/bin/time's wall, user, system seconds and peak RSS (KiB) of each run.
+#
+# With AFTER_FULL=1, each run of each binary is instead: a full build of its output
+# (once no removal of a replaced site runs any more), then at once two rebuilds, each
+# after one more incident: the rebuilds a user gets right after a full build, while the
+# site it replaced is being removed. Each line also gives the removals running then
+# (`rm` processes + `fir remove-old` processes).
 set -euo pipefail
 corpus=$1 runs=$2 a=$3 b=${4:-}
 dir=$corpus/content/incidents/2025
-start=$(find "$dir" -name 'BENCH-CLI-*.md' | wc -l)
-build() { # binary output
-    /usr/bin/time -f "| wall %e s, user %U s, sys %S s, peak RSS %M KiB" "$1" --root "$corpus" build --out "$2" 2>&1 |
+added=$(find "$dir" -name 'BENCH-CLI-*.md' | wc -l)
+add_incident() {
+    added=$((added + 1))
+    local n=$added
+    printf -- '---\nid: BENCH-CLI-%05d\ntitle: Added by the benchmark\ndate: 2025-12-31T%02d:%02d:00Z\ncategory: phishing\nseverity: 2\nstatus: open\nrelations: [FIR-2016-00001]\n---\nOne more incident from 185.12.3.4, see bench-cli-%d.example.com.\n' \
+        "$n" $((12 + n / 60)) $((n % 60)) "$n" >"$dir/BENCH-CLI-$(printf %05d "$n").md"
+}
+removals() { echo "$(pgrep -cx rm || true)+$(pgrep -cf ' remove-old ' || true)"; }
+build() { # binary output [build options]
+    local fir=$1 out=$2
+    shift 2
+    /usr/bin/time -f "| wall %e s, user %U s, sys %S s, peak RSS %M KiB" "$fir" --root "$corpus" build --out "$out" "$@" 2>&1 |
         sed 's/\x1b\[[0-9;]*m//g' | grep -E "^(updated|built|\| wall)" | tr '\n' ' '
     echo
 }
+after_full() { # binary output
+    while [ "$(removals)" != "0+0" ]; do sleep 1; done
+    echo -n "full: "; build "$1" "$2" --full
+    for k in 1 2; do
+        add_incident
+        echo -n "rebuild $k (removals $(removals)): "; build "$1" "$2"
+    done
+}
+if [ -n "${AFTER_FULL:-}" ]; then
+    for i in $(seq "$runs"); do
+        echo "a:"; after_full "$a" "$corpus/site-a"
+        if [ -n "$b" ]; then echo "b:"; after_full "$b" "$corpus/site-b"; fi
+    done
+    exit
+fi
 for i in $(seq "$runs"); do
-    n=$((start + i))
-    printf -- '---\nid: BENCH-CLI-%05d\ntitle: Added by the benchmark\ndate: 2025-12-31T%02d:%02d:00Z\ncategory: phishing\nseverity: 2\nstatus: open\nrelations: [FIR-2016-00001]\n---\nOne more incident from 185.12.3.4, see bench-cli-%d.example.com.\n' \
-        "$n" $((12 + n / 60)) $((n % 60)) "$n" >"$dir/BENCH-CLI-$(printf %05d "$n").md"
+    add_incident
     if [ -z "$b" ]; then
         echo -n "a: "; build "$a" "$corpus/site-a"
     elif [ $((i % 2)) = 1 ]; then

@@ -2,9 +2,9 @@
 //!
 //! A replaced site goes in the background, by a detached process on Unix, so that the
 //! command that replaced it exits at once. Deleting the 290,000 files of a 100k site
-//! takes seconds of CPU and keeps the kernel busy freeing pages, which slowed the next
-//! build by a fifth when it was run right away, even with the removal at the lowest
-//! priority. So when this process is fir itself ([`remove_with_this_program`]) the
+//! takes seconds of CPU and keeps the kernel busy freeing pages, which slowed a build
+//! run right after it (by a sixth at 100k incidents, BENCHMARKS.md), even with the
+//! removal at the lowest priority. So when this process is fir itself ([`remove_with_this_program`]) the
 //! removal is a `fir remove-old` of its own ([`remove_pausing`]), which steps aside
 //! whenever a build of the same site is running: builds mark the site [`Busy`] (a
 //! shared lock on a file beside it) and the removal waits for the lock between batches
@@ -72,7 +72,8 @@ const BATCH: usize = 64;
 /// remove-old`. Each path is first renamed to an `-old-` sibling of the site named
 /// after this process, so that the builds that start meanwhile, which remove what is
 /// named after a process that is gone ([`super::leftovers`]), leave it to this one.
-/// Paths already gone (taken by another removal) are no error.
+/// Paths already gone (taken by another removal) are no error; other errors do not
+/// stop it (as with `rm -rf`), the first is returned.
 pub fn remove_pausing(site: &Path, paths: &[PathBuf]) -> io::Result<()> {
     let lock = open_lock(&lock_path(site)).ok();
     let wait_for_builds = || {
@@ -82,7 +83,12 @@ pub fn remove_pausing(site: &Path, paths: &[PathBuf]) -> io::Result<()> {
             let _ = lock.unlock();
         }
     };
-    let mut removed = 0usize;
+    let (mut removed, mut first_error) = (0usize, None);
+    let mut note = |result: io::Result<()>| {
+        if let Err(e) = gone_already_is_fine(result) {
+            first_error.get_or_insert(e);
+        }
+    };
     for path in paths {
         let claimed = sibling(site, "old");
         let path = match fs::rename(path, &claimed) {
@@ -93,27 +99,23 @@ pub fn remove_pausing(site: &Path, paths: &[PathBuf]) -> io::Result<()> {
         for entry in walkdir::WalkDir::new(&path).contents_first(true) {
             let entry = match entry {
                 Ok(entry) => entry,
-                Err(e)
-                    if e.io_error()
-                        .is_some_and(|e| e.kind() == io::ErrorKind::NotFound) =>
-                {
+                Err(e) => {
+                    note(Err(e.into()));
                     continue;
                 }
-                Err(e) => return Err(e.into()),
             };
             if removed.is_multiple_of(BATCH) {
                 wait_for_builds();
             }
             removed += 1;
-            let gone = if entry.file_type().is_dir() {
+            note(if entry.file_type().is_dir() {
                 fs::remove_dir(entry.path())
             } else {
                 fs::remove_file(entry.path())
-            };
-            gone_already_is_fine(gone)?;
+            });
         }
     }
-    Ok(())
+    first_error.map_or(Ok(()), Err)
 }
 
 static OWN_REMOVER: AtomicBool = AtomicBool::new(false);
