@@ -10,15 +10,16 @@
 //! deletions last, so that no page ever links to a page that is not there.
 //!
 //! The previous site a swap replaced is removed in the background ([`removal`]), by a
-//! process of its own on Unix that waits while a build of the site runs: deleting a site of tens of thousands of files takes longer than
-//! building it on some disks (4.4 s for the 10k benchmark site here, whose file system
-//! discards freed blocks), and nothing serves those files any more. A removal cut
-//! short (the machine stopped) leaves a hidden `-old-` sibling, and a build killed
-//! while rendering its hidden `-tmp-` staging directory: the next build removes both.
-//! A large file replaced inside the site is removed on a thread that the
-//! process waits for before it exits, so that no stray file is left in the published
-//! tree when a command returns; one replaced by a splice that kept its start is kept
-//! beside the site instead, as the spare the next splice writes into ([`spare`]).
+//! process of its own on Unix that waits while a build of the site runs: deleting a
+//! site of tens of thousands of files takes longer than building it on some disks
+//! (4.4 s for the 10k benchmark site here, whose file system discards freed blocks),
+//! and nothing serves those files any more. A removal cut short (the machine stopped)
+//! leaves a hidden `-old-` sibling, and a build killed while rendering its hidden
+//! `-tmp-` staging directory: the next build removes both. A large file replaced
+//! inside the site is removed on a thread that the process waits for before it exits,
+//! so that no stray file is left in the published tree when a command returns; one
+//! replaced by a splice that kept its start is kept beside the site instead, as the
+//! spare the next splice writes into ([`spare`]).
 
 use std::fs;
 use std::io::{self, Read, Write};
