@@ -24,6 +24,10 @@ added=$(find "$dir" -name 'BENCH-CLI-*.md' | wc -l)
 add_incident() {
     added=$((added + 1))
     local n=$added
+    if [ "$n" -ge 720 ]; then # 12:00 + n minutes must stay on 2025-12-31
+        echo "$dir holds 719 BENCH-CLI incidents, the most this script dates: use a new corpus" >&2
+        exit 1
+    fi
     printf -- '---\nid: BENCH-CLI-%05d\ntitle: Added by the benchmark\ndate: 2025-12-31T%02d:%02d:00Z\ncategory: phishing\nseverity: 2\nstatus: open\nrelations: [FIR-2016-00001]\n---\nOne more incident from 185.12.3.4, see bench-cli-%d.example.com.\n' \
         "$n" $((12 + n / 60)) $((n % 60)) "$n" >"$dir/BENCH-CLI-$(printf %05d "$n").md"
 }
