@@ -589,10 +589,7 @@ fn the_next_build_removes_what_a_killed_build_left() {
         .join(format!(".site-tmp-{}-0", std::process::id()));
     fs::create_dir_all(&running).unwrap();
     ok(&run(root.path(), &["build"]));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while killed.exists() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_up_to_30_s(|| !killed.exists());
     assert!(!killed.exists(), "{} is still there", killed.display());
     assert!(running.is_dir());
     assert!(root.path().join("site/index.html").is_file());
@@ -626,12 +623,17 @@ fn a_replaced_site_is_removed_once_no_build_runs() {
     assert!(site > 100, "{site} entries");
     assert_eq!(entries(old), site, "nothing removed while the site is busy");
     lock.unlock().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !old_sites().is_empty() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_up_to_30_s(|| old_sites().is_empty());
     assert_eq!(old_sites(), Vec::<PathBuf>::new(), "still there");
     assert!(root.path().join("site/index.html").is_file());
+}
+
+/// Waits until `done` holds, for 30 s at most: removals run in the background.
+fn wait_up_to_30_s(done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !done() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 #[test]

@@ -135,7 +135,8 @@ fn leftovers(target: &Path) -> Vec<PathBuf> {
         .map(|cache| format!(".{}.", cache.to_string_lossy()));
     let parent = target.parent().unwrap_or(Path::new("."));
     let beside = hidden_entries(parent).filter(|(file_name, _)| {
-        let staged_by = file_name
+        // Staging and old sites are named after the process that made or removes them.
+        let named_after = file_name
             .strip_prefix(&staging)
             .or_else(|| file_name.strip_prefix(&old))
             .and_then(|rest| rest.split('-').next())
@@ -144,7 +145,7 @@ fn leftovers(target: &Path) -> Vec<PathBuf> {
             .as_ref()
             .filter(|prefix| file_name.starts_with(prefix.as_str()))
             .and_then(|_| written_by(file_name));
-        staged_by
+        named_after
             .or(cache_written_by)
             .is_some_and(|pid| !is_running(pid))
     });
