@@ -21,6 +21,38 @@ pub struct Entry {
     pub fields: FieldLines,
     /// A hash of the file's bytes, to notice changes (the build cache keys pages on it).
     pub source_hash: u64,
+    /// The file's size and modification time as it was read.
+    pub stamp: Stamp,
+}
+
+/// A file's size and modification time: what says that it may have changed.
+pub type Stamp = (u64, (i64, u32));
+
+/// The [`Stamp`] of a file's metadata.
+pub fn stamp(metadata: &std::fs::Metadata) -> Stamp {
+    (metadata.len(), modified(metadata))
+}
+
+/// Modification time as (seconds, nanoseconds) since the Unix epoch.
+pub fn modified(metadata: &std::fs::Metadata) -> (i64, u32) {
+    metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos()))
+}
+
+/// A file's bytes and its [`Stamp`], taken from the same open file before reading:
+/// the stamp is never newer than the bytes (a file changed meanwhile is seen as
+/// changed by the next build), and it costs no call of its own (the size sizes the
+/// buffer, as `std::fs::read` does).
+pub fn read_stamped(path: &Path) -> std::io::Result<(Vec<u8>, Stamp)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let metadata = file.metadata()?;
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0) + 1);
+    file.read_to_end(&mut bytes)?;
+    Ok((bytes, stamp(&metadata)))
 }
 
 /// Everything under `content/incidents/`, with every problem found.
@@ -238,7 +270,12 @@ fn on_reading_threads<T: Send>(files: usize, work: impl FnOnce() -> T + Send) ->
 
 /// The entry of the incident file at `path`, of `text` as `parsed`: its taxonomy
 /// values read as their terms (`status: Closed` as `closed`).
-pub fn entry_of(path: PathBuf, text: &str, parsed: incident::Parsed, config: &Config) -> Entry {
+pub fn entry_of(
+    path: PathBuf,
+    (text, stamp): (&str, Stamp),
+    parsed: incident::Parsed,
+    config: &Config,
+) -> Entry {
     let mut incident = parsed.incident;
     incident::resolve_terms(&mut incident, config);
     Entry {
@@ -246,13 +283,14 @@ pub fn entry_of(path: PathBuf, text: &str, parsed: incident::Parsed, config: &Co
         incident,
         fields: parsed.fields,
         source_hash: hash_bytes(text.as_bytes()),
+        stamp,
     }
 }
 
 fn load_one(path: PathBuf, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) {
-    let text = match std::fs::read(&path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
+    let (text, stamp) = match read_stamped(&path) {
+        Ok((bytes, stamp)) => match String::from_utf8(bytes) {
+            Ok(text) => (text, stamp),
             Err(e) => {
                 let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                 let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -278,7 +316,10 @@ fn load_one(path: PathBuf, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) 
     match incident::parse(&text) {
         Ok(parsed) => {
             let diagnostics = incident::validate(&parsed.incident, config, &path, &parsed.fields);
-            (Some(entry_of(path, &text, parsed, config)), diagnostics)
+            (
+                Some(entry_of(path, (&text, stamp), parsed, config)),
+                diagnostics,
+            )
         }
         Err(e) => {
             let diagnostic = Diagnostic::error(&path, e.line, e.field.as_deref(), e.message);
@@ -403,5 +444,25 @@ mod tests {
         // A site without incidents lists none.
         let empty = tempfile::tempdir().expect("temp dir");
         assert!(incident_files(empty.path()).expect("listed").is_empty());
+    }
+
+    #[test]
+    fn an_entry_carries_the_stamp_of_the_file_it_was_read_from() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("FIR-2024-0001.md");
+        let text = "---\nid: FIR-2024-0001\ntitle: T\ndate: 2024-01-02T03:04:05Z\ncategory: phishing\nseverity: 2\nstatus: open\n---\nText.\n";
+        std::fs::write(&path, text).expect("write");
+        let read = std::fs::metadata(&path).expect("metadata");
+        let content = load_paths(vec![path.clone()], &Config::default());
+        assert!(content.diagnostics.is_empty(), "{:?}", content.diagnostics);
+        let entry = &content.entries[0];
+        assert_eq!(entry.stamp, stamp(&read));
+        assert_eq!(entry.stamp.0, text.len() as u64);
+        // Changed after it was read: the entry still tells the version it holds.
+        std::fs::write(&path, format!("{text}More.\n")).expect("write");
+        assert_ne!(
+            entry.stamp,
+            stamp(&std::fs::metadata(&path).expect("metadata"))
+        );
     }
 }

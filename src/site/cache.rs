@@ -24,6 +24,7 @@ use super::index::{FACETS, Facet, FacetValue, SavedParts};
 use super::{Fingerprints, Index, Summary};
 use crate::artifacts::correlate::{Correlation, Incidents, Related, Shared, numbers_fit};
 use crate::artifacts::{Artifact, Kind, SharedStr};
+pub use crate::content::{Stamp, modified, stamp};
 
 /// Bump when the cache's shape or meaning changes: older caches are then ignored.
 const FORMAT: u32 = 16;
@@ -79,14 +80,6 @@ impl Source {
     }
 }
 
-/// A file's size and modification time: what says that it may have changed.
-pub type Stamp = (u64, (i64, u32));
-
-/// The [`Stamp`] of a file's metadata.
-pub fn stamp(metadata: &std::fs::Metadata) -> Stamp {
-    (metadata.len(), modified(metadata))
-}
-
 /// The running program's [`Stamp`]: part of the cache key, since another fir (an
 /// upgrade, or one rebuilt from changed sources with the same version number) may
 /// render the same incidents differently, so its first build must be a full one.
@@ -99,15 +92,6 @@ pub fn program_stamp() -> Option<Stamp> {
         let program = std::env::current_exe().ok()?;
         std::fs::metadata(program).ok().map(|m| stamp(&m))
     })
-}
-
-/// Modification time as (seconds, nanoseconds) since the Unix epoch.
-pub fn modified(metadata: &std::fs::Metadata) -> (i64, u32) {
-    metadata
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos()))
 }
 
 /// Everything the last successful build knew.

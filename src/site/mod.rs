@@ -334,7 +334,10 @@ impl Entries {
             return Ok(entry);
         }
         let path = &input.summaries[i].path;
-        let text = std::fs::read_to_string(path).map_err(io_error(path))?;
+        let (bytes, stamp) = content::read_stamped(path).map_err(io_error(path))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+            .map_err(io_error(path))?;
         let parsed = crate::incident::parse(&text).map_err(|e| {
             BuildError::Content(vec![Diagnostic::error(
                 path,
@@ -343,7 +346,7 @@ impl Entries {
                 e.message,
             )])
         })?;
-        let mut entry = content::entry_of(path.clone(), &text, parsed, input.config);
+        let mut entry = content::entry_of(path.clone(), (&text, stamp), parsed, input.config);
         entry
             .incident
             .relations
@@ -699,7 +702,7 @@ impl Site {
         let mut steps = Steps::default();
         let content = steps.run("load", || content::load(&self.root, &self.config));
         let warnings = fail_on_errors(content.diagnostics)?;
-        let sources = steps.run("stamp", || stamps(&content.entries))?;
+        let sources = steps.run("stamp", || stamps(&content.entries));
         let audience = self.audience.as_ref().map(|a| &a.1);
         let entries = steps.run("select audience", || {
             publishable(content.entries, &self.config, audience)
@@ -814,7 +817,7 @@ impl Site {
             &copied_now
         };
         let mut content = steps.run("load", || content::load_paths(changed, &self.config));
-        let new_stamps = stamps(&content.entries)?;
+        let new_stamps = stamps(&content.entries);
         let touched: HashSet<PathBuf> = removed
             .iter()
             .cloned()
@@ -1428,17 +1431,41 @@ pub fn publishable(
     if let Some(audience) = audience {
         entries.retain(|e| admits(audience, &e.incident, config));
     }
-    let published: HashSet<String> = entries.iter().map(|e| e.incident.id.clone()).collect();
-    let mut keyed: Vec<((i64, String), Entry)> = entries
-        .into_par_iter()
-        .map(|mut entry| {
-            entry.incident.relations.retain(|id| published.contains(id));
-            let when = entry.incident.date.timestamp(config.tz()).as_second();
-            ((when, entry.incident.id.clone()), entry)
-        })
-        .collect();
-    keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
-    keyed.into_iter().map(|(_, entry)| entry).collect()
+    // Worked out on borrowed ids, then applied: entries are large, and each moves once.
+    let (order, pruned) = {
+        let published: HashSet<&str> = entries.iter().map(|e| e.incident.id.as_str()).collect();
+        let pruned: Vec<(usize, Vec<String>)> = entries
+            .par_iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                let relations = &e.incident.relations;
+                relations.iter().any(|id| !published.contains(id.as_str()))
+            })
+            .map(|(i, e)| {
+                let relations = &e.incident.relations;
+                let kept = relations
+                    .iter()
+                    .filter(|id| published.contains(id.as_str()));
+                (i, kept.cloned().collect())
+            })
+            .collect();
+        let mut order: Vec<(i64, usize)> = entries
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| (e.incident.date.timestamp(config.tz()).as_second(), i))
+            .collect();
+        let id = |i: usize| entries[i].incident.id.as_str();
+        order.par_sort_by(|a, b| a.0.cmp(&b.0).then_with(|| id(a.1).cmp(id(b.1))));
+        (order, pruned)
+    };
+    for (i, relations) in pruned {
+        entries[i].incident.relations = relations;
+    }
+    let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .map(|(_, i)| slots[i].take().expect("each entry once"))
+        .collect()
 }
 
 /// Splits diagnostics: errors stop the build, warnings are returned.
@@ -1468,18 +1495,18 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-fn stamps(entries: &[Entry]) -> Result<cache::Sources, BuildError> {
+fn stamps(entries: &[Entry]) -> cache::Sources {
     entries
         .par_iter()
         .map(|entry| {
-            let metadata = std::fs::metadata(&entry.path).map_err(io_error(&entry.path))?;
+            let (size, modified) = entry.stamp;
             let source = Source {
                 id: entry.incident.id.clone(),
-                size: metadata.len(),
-                modified: cache::modified(&metadata),
+                size,
+                modified,
                 hash: entry.source_hash,
             };
-            Ok((cache::SourcePath(normalize(&entry.path)), source))
+            (cache::SourcePath(normalize(&entry.path)), source)
         })
         .collect()
 }
@@ -1694,4 +1721,43 @@ fn render_into(
     progress.finish_and_clear();
     clock.log();
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::{DateTime, Incident};
+
+    fn entry(id: &str, date: &str, relations: &[&str]) -> Entry {
+        let mut incident = Incident::new(id, id, date.parse::<DateTime>().expect("a date"));
+        incident.relations = relations.iter().map(|r| r.to_string()).collect();
+        Entry {
+            path: format!("{id}.md").into(),
+            incident,
+            fields: Default::default(),
+            source_hash: 0,
+            stamp: Default::default(),
+        }
+    }
+
+    #[test]
+    fn published_entries_are_oldest_first_then_by_id_without_relations_to_others() {
+        let entries = vec![
+            entry("FIR-3", "2024-03-01T00:00:00Z", &["FIR-1", "FIR-9"]),
+            entry("FIR-2", "2024-01-01T00:00:00Z", &[]),
+            entry("FIR-1", "2024-01-01T00:00:00Z", &["FIR-3"]),
+            entry("FIR-0", "2024-02-01T00:00:00+01:00", &["FIR-8"]),
+        ];
+        let published = publishable(entries, &Config::default(), None);
+        let ids: Vec<&str> = published.iter().map(|e| e.incident.id.as_str()).collect();
+        assert_eq!(ids, ["FIR-1", "FIR-2", "FIR-0", "FIR-3"]);
+        let relations: Vec<&[String]> = published
+            .iter()
+            .map(|e| e.incident.relations.as_slice())
+            .collect();
+        assert_eq!(
+            relations,
+            [&["FIR-3".to_string()][..], &[], &[], &["FIR-1".to_string()]]
+        );
+    }
 }

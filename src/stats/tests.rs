@@ -117,6 +117,7 @@ fn summaries(config: &Config) -> Vec<Summary> {
                 incident,
                 fields: Default::default(),
                 source_hash: 0,
+                stamp: Default::default(),
             };
             Summary::new(&entry, config, 0)
         })
