@@ -4,12 +4,12 @@
 //! command that replaced it exits at once. Deleting the 290,000 files of a 100k site
 //! takes seconds of CPU and keeps the kernel busy freeing pages, which slowed a build
 //! run right after it (by a sixth at 100k incidents, BENCHMARKS.md), even with the
-//! removal at the lowest priority. So when this process is fir itself ([`remove_with_this_program`]) the
-//! removal is a `fir remove-old` of its own ([`remove_pausing`]), which steps aside
-//! whenever a build of the same site is running: builds mark the site [`Busy`] (a
-//! shared lock on a file beside it) and the removal waits for the lock between batches
-//! of a few dozen files. Elsewhere (a test binary using the library) it is `rm -rf`,
-//! and without processes a thread.
+//! removal at the lowest priority. So when this process is fir itself
+//! ([`remove_with_this_program`]) the removal is a `fir remove-old` of its own
+//! ([`remove_pausing`]), which steps aside whenever a build of the same site is
+//! running: builds mark the site [`Busy`] (a shared lock on a file beside it) and the
+//! removal waits for the lock between batches of [`BATCH`] entries. Elsewhere (a test
+//! binary using the library) it is `rm -rf`, and without processes a thread.
 
 use std::fs::{self, File};
 use std::io;
