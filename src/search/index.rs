@@ -803,14 +803,19 @@ pub fn count_values(docs: &[u32], rows: &[Vec<u32>], columns: &[Column]) -> Vec<
 
 /// The index files of `docs` (oldest first), as `(path, contents)`.
 pub fn build(docs: &[Document<'_>], columns: &[Column]) -> Vec<(String, String)> {
-    build_with_names(docs, columns, Vec::new())
+    build_with_names(docs, columns, Vec::new(), &Some)
 }
 
-/// [`build`], with other names of term field values ([`Meta::names`]).
+/// [`build`], with other names of term field values ([`Meta::names`]). Each term
+/// shard is handed to `take_shard` as soon as it is encoded, on any thread: a caller
+/// that writes it there and returns `None` does not hold the thousands of shards
+/// (most of the index's bytes) while the rest is made; what it returns is kept with
+/// the other files.
 pub fn build_with_names(
     docs: &[Document<'_>],
     columns: &[Column],
     names: Vec<ValueName>,
+    take_shard: &(dyn Fn((String, String)) -> Option<(String, String)> + Sync),
 ) -> Vec<(String, String)> {
     let columns = complete_columns(docs, columns);
     let value_at = value_positions(&columns);
@@ -878,16 +883,21 @@ pub fn build_with_names(
     let (prefixes, shards): (Vec<String>, Vec<Vec<&usize>>) =
         cut.into_sorted(&numbers).into_iter().unzip();
     let mut files = Vec::new();
-    files.par_extend(prefixes.par_iter().zip(shards).map(|(prefix, members)| {
-        // Sized up front: thousands of files are held until written.
-        let bytes = members.iter().map(|&&i| sizes[i] + 4).sum();
-        let mut file = ShardWriter::new(prefix, bytes);
-        for &i in members {
-            let (key, all, title) = terms.term(i);
-            file.postings(key, all, title, frequent_of(i));
-        }
-        file.finish()
-    }));
+    files.par_extend(
+        prefixes
+            .par_iter()
+            .zip(shards)
+            .filter_map(|(prefix, members)| {
+                // Sized up front: the file may be held until written.
+                let bytes = members.iter().map(|&&i| sizes[i] + 4).sum();
+                let mut file = ShardWriter::new(prefix, bytes);
+                for &i in members {
+                    let (key, all, title) = terms.term(i);
+                    file.postings(key, all, title, frequent_of(i));
+                }
+                take_shard(file.finish())
+            }),
+    );
     drop(sizes);
 
     // Directories of shard prefixes, so that the meta file stays small and a reader

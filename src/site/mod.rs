@@ -723,11 +723,14 @@ impl Site {
             (0, &[]),
             &Fingerprints::default(),
         );
-        let search = steps.run("search index", || search::SearchFiles::build(&input))?;
+        let staging = publish::Staging::create(&self.out).map_err(io_error(&self.out))?;
+        let search = steps.run("search index", || {
+            search::SearchFiles::build(&input, Some(&staging))
+        })?;
         let generators = generators(&input, &search);
         let jobs = steps.run("plan", || plan(&generators));
-        let staging = publish::Staging::create(&self.out).map_err(io_error(&self.out))?;
-        let written = steps.run("render", || render_into(&generators, &jobs, &staging))?;
+        let rendered = steps.run("render", || render_into(&generators, &jobs, &staging))?;
+        let written = rendered + search.staged();
         drop(generators);
         let fingerprints = input.into_fingerprints();
         let incidents = summaries.len();

@@ -6,11 +6,13 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use super::cache::State;
 use super::merge::Merged;
+use super::publish::Staging;
 use super::{BuildError, Generator, Input, Job, Summary};
 use crate::config::{Config, Taxonomy, business_lines};
 use crate::incident::Incident;
@@ -26,6 +28,9 @@ pub const PAGE: &str = "search.html";
 #[derive(Debug)]
 pub struct SearchFiles {
     files: Vec<(String, String)>,
+    /// Files already written into the staging directory as they were made, with
+    /// their fingerprints: a full build's term shards.
+    staged: Vec<(String, u64)>,
     /// Index files of the published site that this build leaves as they are, with
     /// the fingerprints they were written with (when new incidents were appended).
     kept: Vec<(String, u64)>,
@@ -43,22 +48,56 @@ impl Source for SiteDir<'_> {
 
 impl SearchFiles {
     /// Indexes every published incident (all of them are loaded: the index is global).
-    pub fn build(input: &Input<'_>) -> Result<SearchFiles, BuildError> {
+    /// With a `staging` directory, the term shards are written into it as they are
+    /// made: holding them all until the render is what made this step the build's
+    /// peak of memory.
+    pub fn build(input: &Input<'_>, staging: Option<&Staging>) -> Result<SearchFiles, BuildError> {
         let all: Vec<usize> = (0..input.summaries.len()).collect();
         let started = std::time::Instant::now();
         let docs = documents_at(input, &all)?;
         tracing::debug!("search: documents in {:.2?}", started.elapsed());
+        let staged = Mutex::new(Vec::new());
+        let failed = Mutex::new(None);
+        let take_shard = |(path, contents): (String, String)| {
+            let Some(staging) = staging else {
+                return Some((path, contents));
+            };
+            match staging.write(&path, contents.as_bytes()) {
+                Ok(()) => staged
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((path, fingerprint(&contents))),
+                Err(error) => {
+                    let target = staging.path().join(&path);
+                    failed
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_or_insert_with(|| super::io_error(&target)(error));
+                }
+            }
+            None
+        };
         let files = search::build_with_names(
             &docs,
             &columns(input.config, kinds(input)),
             names(input.config),
+            &take_shard,
         );
         // A few hundred thousand small strings: freed on every core.
         docs.into_par_iter().for_each(drop);
+        if let Some(error) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(error);
+        }
         Ok(SearchFiles {
             files,
+            staged: staged.into_inner().unwrap_or_else(|e| e.into_inner()),
             kept: Vec::new(),
         })
+    }
+
+    /// How many files were written before the render ([`SearchFiles::build`]).
+    pub fn staged(&self) -> usize {
+        self.staged.len()
     }
 
     /// The index after an incremental change. The incidents the last build indexed
@@ -78,7 +117,7 @@ impl SearchFiles {
             Ok(files) => Ok(files),
             Err(why) => {
                 tracing::debug!("search index built anew: {why}");
-                SearchFiles::build(input)
+                SearchFiles::build(input, None)
             }
         }
     }
@@ -186,7 +225,11 @@ impl SearchFiles {
             .filter(|(path, _)| path.starts_with(INDEX_DIR) && !not_kept.contains(path))
             .map(|(path, fingerprint)| (path.to_string(), fingerprint))
             .collect();
-        Ok(SearchFiles { files, kept })
+        Ok(SearchFiles {
+            files,
+            staged: Vec::new(),
+            kept,
+        })
     }
 }
 
@@ -362,13 +405,13 @@ impl Generator for IndexFiles<'_> {
     }
 
     fn jobs(&self) -> Vec<Job> {
-        let made = self.files.files.iter().map(|(path, contents)| {
-            let mut h = super::fingerprint::hasher();
-            contents.hash(&mut h);
-            (path, h.finish())
-        });
-        let kept = self.files.kept.iter().map(|(path, f)| (path, *f));
-        made.chain(kept)
+        let made = self
+            .files
+            .files
+            .iter()
+            .map(|(path, contents)| (path, fingerprint(contents)));
+        let written = (self.files.staged.iter()).chain(&self.files.kept);
+        made.chain(written.map(|(path, f)| (path, *f)))
             .enumerate()
             .map(|(item, (path, fingerprint))| Job {
                 item,
@@ -379,13 +422,29 @@ impl Generator for IndexFiles<'_> {
     }
 
     fn render(&self, item: usize) -> Result<Vec<Vec<u8>>, BuildError> {
-        if let Some((_, contents)) = self.files.files.get(item) {
+        let SearchFiles {
+            files,
+            staged,
+            kept,
+        } = self.files;
+        if let Some((_, contents)) = files.get(item) {
             return Ok(vec![contents.as_bytes().to_vec()]);
+        }
+        if item < files.len() + staged.len() {
+            // Written into the staging directory already: nothing more to write.
+            return Ok(Vec::new());
         }
         // A kept file is only rendered if its fingerprint was not found, which an
         // incremental build never does; reading it back is still right.
-        let (path, _) = &self.files.kept[item - self.files.files.len()];
+        let (path, _) = &kept[item - files.len() - staged.len()];
         let path = self.out.join(path);
         Ok(vec![std::fs::read(&path).map_err(super::io_error(&path))?])
     }
+}
+
+/// What an index file's job is fingerprinted with: its contents.
+fn fingerprint(contents: &str) -> u64 {
+    let mut h = super::fingerprint::hasher();
+    contents.hash(&mut h);
+    h.finish()
 }
