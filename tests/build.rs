@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
+#[path = "../examples/synth.rs"]
+#[allow(dead_code)] // `main` and its arguments are for the example binary only.
+mod synth;
 
 use common::{assert_same_site, build_to_temp, copy_fixture, ok, put, read, run, site_files};
 
@@ -1325,5 +1328,84 @@ fn the_cli_updates_the_index_restored_from_the_cache() {
     assert_eq!(
         site_files(&root.path().join("site")),
         site_files(&full_site)
+    );
+}
+
+/// The term shards a full build writes as it makes them (before the render, so that
+/// they are not all held in memory) are counted as written, and recorded with the
+/// fingerprints of their bytes: a rebuild that makes the index anew (a category no
+/// incident had cannot be patched in) rewrites only the shards whose bytes changed.
+#[test]
+fn term_shards_written_ahead_are_counted_and_kept_by_rebuilds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    synth::write_corpus(root, 300, 11).unwrap();
+    let first = ok(&run(root, &["build"]));
+    let counts: Vec<&str> = first
+        .split(['(', ')'])
+        .nth(1)
+        .unwrap()
+        .split(", ")
+        .collect();
+    let files: usize = counts[0].strip_suffix(" files").unwrap().parse().unwrap();
+    assert_eq!(counts[1], format!("{files} written"), "{first}");
+    let shard_dir = root.join("site/search/t");
+    let shards = |dir: &Path| -> Vec<(String, std::time::SystemTime, Vec<u8>)> {
+        let mut shards: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let name = e.file_name().into_string().unwrap();
+                (
+                    name,
+                    e.metadata().unwrap().modified().unwrap(),
+                    fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        shards.sort();
+        shards
+    };
+    let before = shards(&shard_dir);
+    assert!(before.len() > 50, "{} shards", before.len());
+    assert_eq!(site_files(&root.join("site")).len(), files);
+
+    let edited = walkdir::WalkDir::new(root.join("content/incidents"))
+        .into_iter()
+        .map(Result::unwrap)
+        .find(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .unwrap()
+        .into_path();
+    let text = fs::read_to_string(&edited).unwrap();
+    let at = text.rfind("\n---\n").unwrap() + 5;
+    let text = format!("{}Quetzalcoatl {}", &text[..at], &text[at..]);
+    let category = text.lines().find(|l| l.starts_with("category: ")).unwrap();
+    fs::write(&edited, text.replace(category, "category: quetzal")).unwrap();
+    let second = run(root, &["-v", "build"]);
+    let log = String::from_utf8_lossy(&second.stderr);
+    assert!(log.contains("search index built anew"), "{log}");
+    let second = ok(&second);
+    assert!(second.starts_with("updated 300 incidents"), "{second}");
+    let after = shards(&shard_dir);
+    assert_eq!(
+        before.iter().map(|s| &s.0).collect::<Vec<_>>(),
+        after.iter().map(|s| &s.0).collect::<Vec<_>>()
+    );
+    let rewritten = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b.1 != a.1)
+        .count();
+    let changed = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b.2 != a.2)
+        .count();
+    assert!(changed >= 1, "the new word is in a shard");
+    assert_eq!(rewritten, changed, "only changed shards are rewritten");
+    assert!(
+        changed < before.len() / 4,
+        "{changed} of {} shards",
+        before.len()
     );
 }
