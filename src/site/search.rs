@@ -1,7 +1,8 @@
 //! The search index and search page of the site: incidents become
 //! [`crate::search::Document`]s, the pure core makes the index files, and a generator
 //! writes them (each file fingerprinted, so an incremental build rewrites only the
-//! shards that changed).
+//! shards that changed). A full build writes the term shards, most of the index's
+//! bytes, as the core makes them, rather than hold them until the render.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
