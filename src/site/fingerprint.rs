@@ -2,7 +2,7 @@
 //! not rendered again). Hashed for every page of the site on every build, so it must
 //! be fast; kept in the build cache, so it must not change from run to run.
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use super::Summary;
 
@@ -12,6 +12,13 @@ pub type Fingerprinter = foldhash::quality::FoldHasher<'static>;
 /// A new fingerprint hasher, always seeded alike.
 pub fn hasher() -> Fingerprinter {
     foldhash::quality::FixedState::with_seed(0xf12e_5173_0000_0001).build_hasher()
+}
+
+/// The fingerprint of one value.
+pub fn of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = hasher();
+    value.hash(&mut h);
+    h.finish()
 }
 
 /// [`Summary::fingerprint`] and [`Summary::artifacts_fingerprint`] of each summary,

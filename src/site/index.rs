@@ -2,7 +2,7 @@
 //! from the incidents' summaries. Pure: no I/O.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -123,9 +123,7 @@ impl Summary {
 
     /// A hash of everything a list row or a link to this incident shows.
     pub fn fingerprint(&self) -> u64 {
-        let mut hasher = super::fingerprint::hasher();
-        self.hash(&mut hasher);
-        hasher.finish()
+        super::fingerprint::of(self)
     }
 
     /// A hash of the incident's id and artifacts: what it adds
@@ -134,9 +132,7 @@ impl Summary {
         if self.artifacts.is_empty() {
             return 0;
         }
-        let mut hasher = super::fingerprint::hasher();
-        (&self.id, &self.artifacts).hash(&mut hasher);
-        hasher.finish()
+        super::fingerprint::of(&(&self.id, &self.artifacts))
     }
 
     /// Sort order of every list: by date, then id.

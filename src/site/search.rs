@@ -5,7 +5,6 @@
 //! bytes, as the core makes them, rather than hold them until the render.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -67,7 +66,7 @@ impl SearchFiles {
                 Ok(()) => staged
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push((path, fingerprint(&contents))),
+                    .push((path, super::fingerprint::of(contents.as_str()))),
                 Err(error) => {
                     let target = staging.path().join(&path);
                     failed
@@ -410,7 +409,7 @@ impl Generator for IndexFiles<'_> {
             .files
             .files
             .iter()
-            .map(|(path, contents)| (path, fingerprint(contents)));
+            .map(|(path, contents)| (path, super::fingerprint::of(contents.as_str())));
         let written = (self.files.staged.iter()).chain(&self.files.kept);
         made.chain(written.map(|(path, f)| (path, *f)))
             .enumerate()
@@ -441,11 +440,4 @@ impl Generator for IndexFiles<'_> {
         let path = self.out.join(path);
         Ok(vec![std::fs::read(&path).map_err(super::io_error(&path))?])
     }
-}
-
-/// What an index file's job is fingerprinted with: its contents.
-fn fingerprint(contents: &str) -> u64 {
-    let mut h = super::fingerprint::hasher();
-    contents.hash(&mut h);
-    h.finish()
 }
