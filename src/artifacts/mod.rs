@@ -227,7 +227,7 @@ pub fn parse_value(
     };
     let found = match lower.as_str() {
         "ip" => scan::classify(&text).filter(|(k, _)| matches!(k, Kind::Ipv4 | Kind::Ipv6)),
-        "hash" => values::hash(&text),
+        "hash" => values::hash(&text).map(|(kind, value)| (kind, value.into_owned())),
         "url" => values::url(&text).map(|(u, _)| (Kind::Url, u)),
         "file" => file_name(value).map(|name| (Kind::File, name)),
         _ => {

@@ -4,6 +4,8 @@
 //! fixed distance back: the work is linear in the text's length (the `steps` counter
 //! lets a test check it).
 
+use std::borrow::Cow;
+
 use super::next_byte::NextByte;
 use super::values::{self, Host};
 use super::{Artifact, Kind};
@@ -105,6 +107,7 @@ static CLASS: [u8; 256] = {
 };
 
 /// [`char_at`] for chunks.
+#[inline(always)]
 fn chunk_char_at(text: &str, i: usize) -> (bool, usize) {
     char_at(text, i, &IN_CHUNK)
 }
@@ -148,14 +151,16 @@ fn for_each_chunk(text: &str, steps: &mut u64, mut f: impl FnMut(&str, bool, &mu
     }
 }
 
-/// Chunks this long may be hashes, with or without a mark.
-const LONG_CHUNK: usize = 32;
+/// The fewest hex digits of a hash: a chunk without marks matters only if it holds a
+/// run of this many.
+const HASH_DIGITS: usize = 32;
 
 /// Calls `f` with each chunk of `text` that [`may_hold_indicator`] keeps, in order,
 /// without looking at every byte: such a chunk holds a [`MARK`] byte, which `memchr`
-/// finds, or is at least [`LONG_CHUNK`] bytes long and so covers a multiple of that
-/// length, one byte in [`LONG_CHUNK`]. The chunk around each such byte is measured
-/// both ways. Prose is mostly short words without marks: they are never read.
+/// finds, or a run of at least [`HASH_DIGITS`] hex digits, which covers a multiple of
+/// that length: one byte in [`HASH_DIGITS`] is sampled, and only a hex digit there
+/// whose run is long enough is measured further. The chunk around each such byte is
+/// measured both ways. Prose is mostly short words without marks: they are never read.
 fn for_each_candidate(text: &str, steps: &mut u64, mut f: impl FnMut(&str, &mut u64)) {
     let bytes = text.as_bytes();
     *steps += bytes.len() as u64;
@@ -163,13 +168,17 @@ fn for_each_candidate(text: &str, steps: &mut u64, mut f: impl FnMut(&str, &mut 
     // Everything before `from` has been measured.
     let mut from = 0;
     while from < bytes.len() {
-        let sample = from.next_multiple_of(LONG_CHUNK);
-        let at = match marks.next(from) {
-            Some(mark) if mark < sample => mark,
-            _ => sample,
+        let sample = from.next_multiple_of(HASH_DIGITS);
+        let (at, sampled) = match marks.next(from) {
+            Some(mark) if mark <= sample => (mark, false),
+            _ => (sample, true),
         };
         if at >= bytes.len() {
             break;
+        }
+        if sampled && hex_run_around(bytes, at) < HASH_DIGITS {
+            from = at + 1;
+            continue;
         }
         match chunk_around(text, at) {
             Some((start, end, has_mark)) => {
@@ -247,17 +256,42 @@ pub fn candidate_chunks(text: &str) -> (ByteRanges, ByteRanges) {
 
 /// False for a chunk in which no indicator or incident id can be: every type needs a
 /// `.`, `:`, `@` or `-` before the chunk's trailing punctuation (which words lose),
-/// except hashes, which are at least 32 characters long. Most words of prose fail
-/// this test, and skipping them is most of extraction's speed. `marks`: whether the
-/// chunk holds one of those four anywhere.
+/// except hashes, which are runs of at least [`HASH_DIGITS`] hex digits. Most words of
+/// prose fail this test, and skipping them is most of extraction's speed. `marks`:
+/// whether the chunk holds one of those four anywhere.
 fn may_hold_indicator(chunk: &str, marks: bool) -> bool {
-    if chunk.len() >= 32 {
-        return true;
-    }
-    marks
+    let marked = marks
         && values::trim_edges_end(chunk)
             .bytes()
-            .any(|b| CLASS[b as usize] & MARK != 0)
+            .any(|b| CLASS[b as usize] & MARK != 0);
+    marked || (chunk.len() >= HASH_DIGITS && longest_hex_run(chunk.as_bytes()) >= HASH_DIGITS)
+}
+
+fn longest_hex_run(bytes: &[u8]) -> usize {
+    bytes
+        .split(|b| !b.is_ascii_hexdigit())
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The length of the run of hex digits that byte `at` is in (0 if it is none), measured
+/// no further than [`HASH_DIGITS`] each way: enough to tell a hash's.
+fn hex_run_around(bytes: &[u8], at: usize) -> usize {
+    let hex = |i: usize| bytes[i].is_ascii_hexdigit();
+    if !hex(at) {
+        return 0;
+    }
+    let (mut start, mut end) = (at, at + 1);
+    let end_limit = bytes.len().min(at + HASH_DIGITS);
+    while end < end_limit && hex(end) {
+        end += 1;
+    }
+    let start_limit = at.saturating_sub(HASH_DIGITS);
+    while start > start_limit && hex(start - 1) {
+        start -= 1;
+    }
+    end - start
 }
 
 /// Splits a chunk into URLs (from a known scheme to the next URL or the end) and the
@@ -305,7 +339,7 @@ fn url(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) 
                 Host::Domain(_) => false,
             };
             if !internal || config.private_ips {
-                push(found, config, Kind::Url, value);
+                push(found, config, Kind::Url, &value);
             }
         }
         // `http://login.php`: not a URL, but its words may still be something.
@@ -340,38 +374,88 @@ fn plain(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64
     }
 }
 
+/// What one pass over a word's bytes tells (bits of [`SHAPE`], or-ed): which marks it
+/// holds, and whether some byte is no hex digit, or neither digit nor dot. Every
+/// candidate word is classified by these rather than read again for each question.
+#[derive(Debug, Clone, Copy)]
+struct Shape(u8);
+
+const DOT: u8 = 1;
+const COLON: u8 = 2;
+const AT: u8 = 4;
+const NOT_HEX: u8 = 8;
+const NOT_DIGIT_OR_DOT: u8 = 16;
+const NOT_ASCII: u8 = 32;
+
+/// Each byte's [`Shape`] bits.
+static SHAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        let mut bits = 0;
+        if byte == b'.' {
+            bits |= DOT;
+        }
+        if byte == b':' {
+            bits |= COLON;
+        }
+        if byte == b'@' {
+            bits |= AT;
+        }
+        if !byte.is_ascii_hexdigit() {
+            bits |= NOT_HEX;
+        }
+        if !byte.is_ascii_digit() && byte != b'.' {
+            bits |= NOT_DIGIT_OR_DOT;
+        }
+        if !byte.is_ascii() {
+            bits |= NOT_ASCII;
+        }
+        table[b] = bits;
+        b += 1;
+    }
+    table
+};
+
+impl Shape {
+    fn of(word: &str) -> Shape {
+        Shape(word.bytes().fold(0, |bits, b| bits | SHAPE[b as usize]))
+    }
+
+    fn has(self, bits: u8) -> bool {
+        self.0 & bits != 0
+    }
+
+    /// Only hex digits, as many as a hash has.
+    fn may_be_hash(self, word: &str) -> bool {
+        !self.has(NOT_HEX) && values::hash_kind(word.len()).is_some()
+    }
+}
+
 /// One word: an e-mail address, CVE id, hash, IP address or domain, or a possible
 /// incident id; a word with colons that is no address is split at them.
 fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     *steps += 4 * word.len() as u64;
-    if !word.is_ascii() {
+    let shape = Shape::of(word);
+    if shape.has(NOT_ASCII) {
         return;
     }
-    // Most words of prose are none of the types: no dot, colon or `@`, not a hash's
-    // length, not a CVE id. Only an incident id may be such a word.
-    if !word.bytes().any(|b| matches!(b, b'.' | b':' | b'@'))
-        && values::hash_kind(word.len()).is_none()
-        && !word
-            .get(..4)
-            .is_some_and(|p| p.eq_ignore_ascii_case("cve-"))
-    {
+    // Most words of prose are none of the types: no dot, colon or `@`, not a hash,
+    // not a CVE id. Only an incident id may be such a word.
+    if !shape.has(DOT | COLON | AT) && !shape.may_be_hash(word) && !is_cve_like(word) {
         if looks_like_id(word) {
             found.mentions.push(word.to_string());
         }
         return;
     }
-    match classify(word) {
-        Some((kind, value)) => {
-            let internal = match kind {
-                Kind::Ipv4 => value.parse().is_ok_and(values::is_internal_v4),
-                Kind::Ipv6 => value.parse().is_ok_and(values::is_internal_v6),
-                _ => false,
-            };
+    match classify_shaped(word, shape) {
+        Some((kind, value, internal)) => {
             if !internal || config.private_ips {
-                push(found, config, kind, value);
+                push(found, config, kind, &value);
             }
         }
-        None if word.contains(':') => {
+        None if shape.has(COLON) => {
             for piece in word.split(':') {
                 let piece = values::trim_edges(piece);
                 if !piece.is_empty() && !piece.contains(':') {
@@ -387,27 +471,48 @@ fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64)
     }
 }
 
+fn is_cve_like(word: &str) -> bool {
+    word.get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("cve-"))
+}
+
 /// The type and normal form of a whole word, if it is an indicator.
 pub fn classify(word: &str) -> Option<(Kind, String)> {
-    if word.contains('@') {
-        return values::email(word).map(|(email, _)| (Kind::Email, email));
+    classify_shaped(word, Shape::of(word)).map(|(kind, value, _)| (kind, value.into_owned()))
+}
+
+/// [`classify`] from the word's shape, and whether the value is an internal address
+/// ([`values::is_internal_v4`]), judged while its address is at hand. The value is
+/// borrowed from the word when that is its normal form already.
+fn classify_shaped(word: &str, shape: Shape) -> Option<(Kind, Cow<'_, str>, bool)> {
+    let other = |kind, value| (kind, value, false);
+    if shape.has(AT) {
+        return values::email(word).map(|(email, _)| other(Kind::Email, email.into()));
     }
     if let Some(cve) = values::cve(word) {
-        return Some((Kind::Cve, cve));
+        return Some(other(Kind::Cve, cve.into()));
     }
-    if let Some(hash) = values::hash(word) {
-        return Some(hash);
+    if shape.may_be_hash(word) {
+        return values::hash(word).map(|(kind, hash)| other(kind, hash));
     }
-    if word.contains(':') {
+    if shape.has(COLON) {
         if let Some(ip) = values::ipv6(word) {
-            return Some((Kind::Ipv6, ip.to_string()));
+            return Some((
+                Kind::Ipv6,
+                ip.to_string().into(),
+                values::is_internal_v6(ip),
+            ));
         }
-        return values::ipv4(word).map(|ip| (Kind::Ipv4, ip.to_string()));
+        return ipv4(word);
     }
-    if word.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return values::ipv4(word).map(|ip| (Kind::Ipv4, ip.to_string()));
+    if !shape.has(NOT_DIGIT_OR_DOT) {
+        return ipv4(word);
     }
-    values::domain(word).map(|d| (Kind::Domain, d))
+    values::domain(word).map(|d| other(Kind::Domain, d))
+}
+
+fn ipv4(word: &str) -> Option<(Kind, Cow<'_, str>, bool)> {
+    values::ipv4_text(word).map(|(ip, text)| (Kind::Ipv4, text.into(), values::is_internal_v4(ip)))
 }
 
 /// `FIR-2024-0012`, `INC-123`: starts with a letter, has a dash, ends with a digit.
@@ -419,7 +524,7 @@ fn looks_like_id(word: &str) -> bool {
         && crate::incident::is_valid_id(word)
 }
 
-fn push(found: &mut Found, config: &ArtifactConfig, kind: Kind, value: String) {
+fn push(found: &mut Found, config: &ArtifactConfig, kind: Kind, value: &str) {
     let artifact = Artifact {
         kind,
         value: value.into(),

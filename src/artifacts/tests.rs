@@ -320,8 +320,8 @@ fn scanner_text() -> impl proptest::strategy::Strategy<Value = String> {
 }
 
 proptest::proptest! {
-    /// Passing over chunks without `.`, `:`, `@`, `-` or 32 characters loses nothing:
-    /// the scan finds what looking at every chunk finds.
+    /// Passing over chunks without `.`, `:`, `@`, `-` or a run of 32 hex digits loses
+    /// nothing: the scan finds what looking at every chunk finds.
     #[test]
     fn the_quick_test_skips_only_chunks_without_indicators(text in scanner_text()) {
         let config = ArtifactConfig::default();
@@ -331,8 +331,9 @@ proptest::proptest! {
         proptest::prop_assert_eq!(quick, every);
     }
 
-    /// Jumping from mark to mark and sampling one byte in 32 finds exactly the chunks
-    /// that reading every byte and keeping those the quick test passes finds.
+    /// Jumping from mark to mark and sampling one byte in 32 (measured further only in
+    /// a long run of hex digits) finds exactly the chunks that reading every byte and
+    /// keeping those the quick test passes finds.
     #[test]
     fn jumping_finds_every_chunk_the_quick_test_keeps(text in scanner_text()) {
         let (jumped, every) = scan::candidate_chunks(&text);

@@ -2,6 +2,7 @@
 //! domains and hashes, canonical IPv6, upper-case CVE ids. Every function here looks
 //! at its input once (or a fixed number of times): linear.
 
+use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::Kind;
@@ -61,11 +62,21 @@ pub fn hash_kind(len: usize) -> Option<Kind> {
 }
 
 /// A lowercase hash if `text` is only hex digits of a hash's length.
-pub fn hash(text: &str) -> Option<(Kind, String)> {
+pub fn hash(text: &str) -> Option<(Kind, Cow<'_, str>)> {
     let kind = hash_kind(text.len())?;
     text.bytes()
         .all(|b| b.is_ascii_hexdigit())
-        .then(|| (kind, text.to_ascii_lowercase()))
+        .then(|| (kind, ascii_lowercase(text)))
+}
+
+/// `text` in lowercase, borrowed when it is already: most values are written so, and
+/// the scan tries many words that turn out to be none.
+fn ascii_lowercase(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// `CVE-2024-12345` (any case) in upper case.
@@ -77,17 +88,24 @@ pub fn cve(text: &str) -> Option<String> {
     let (year, number) = rest.split_once('-')?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     (year.len() == 4 && digits(year) && (4..=7).contains(&number.len()) && digits(number))
-        .then(|| format!("CVE-{year}-{number}"))
+        .then(|| ["CVE-", year, "-", number].concat())
 }
 
 /// A dotted-quad IPv4 address, with an optional `:port`.
 pub fn ipv4(text: &str) -> Option<Ipv4Addr> {
+    ipv4_text(text).map(|(ip, _)| ip)
+}
+
+/// [`ipv4`] with the address's own text (without the port), which is its normal form:
+/// `std` reads only the canonical dotted quad (no leading zeros, no spaces), so the
+/// value needs no formatting.
+pub fn ipv4_text(text: &str) -> Option<(Ipv4Addr, &str)> {
     let address = match text.split_once(':') {
         Some((address, port)) if port.parse::<u16>().is_ok() => address,
         Some(_) => return None,
         None => text,
     };
-    address.parse().ok()
+    address.parse().ok().map(|ip| (ip, address))
 }
 
 /// An IPv6 address (at least two colons, as `std` reads it; a `%zone` is dropped).
@@ -135,42 +153,53 @@ pub fn is_internal_v6(ip: Ipv6Addr) -> bool {
 /// dashes, ending in a suffix of the embedded public suffix list, with at least one
 /// label of its own (`co.uk` alone is not a domain). Two-label names ending in a
 /// file-extension-like TLD (`invoice.zip`) are taken for file names.
-pub fn domain(text: &str) -> Option<String> {
-    if text.len() > 253 || !text.contains('.') {
+pub fn domain(text: &str) -> Option<Cow<'_, str>> {
+    if text.len() > 253 {
         return None;
     }
-    let mut labels = 0;
-    for label in text.split('.') {
-        labels += 1;
-        let bytes = label.as_bytes();
-        if bytes.is_empty()
-            || bytes.len() > 63
-            || bytes[0] == b'-'
-            || bytes[bytes.len() - 1] == b'-'
-            || !bytes
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-        {
-            return None;
+    // One pass over the bytes checks every label and finds where the last one starts.
+    let bytes = text.as_bytes();
+    let (mut labels, mut label_start) = (0, 0);
+    for at in 0..=bytes.len() {
+        match bytes.get(at) {
+            None | Some(b'.') => {
+                let label = &bytes[label_start..at];
+                if label.is_empty()
+                    || label.len() > 63
+                    || label[0] == b'-'
+                    || label[label.len() - 1] == b'-'
+                {
+                    return None;
+                }
+                labels += 1;
+                label_start = at + 1;
+            }
+            Some(b) if b.is_ascii_alphanumeric() || *b == b'-' => {}
+            Some(_) => return None,
         }
     }
-    let lower = text.to_ascii_lowercase();
-    let tld = lower.rsplit('.').next().unwrap_or_default();
+    let tld_start = text.rfind('.')? + 1;
+    let lower = ascii_lowercase(text);
+    let tld = &lower[tld_start..];
     if !tld.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') {
         return None;
     }
     if labels == 2 && FILE_EXTENSION_TLDS.contains(&tld) {
         return None;
     }
-    let suffix = psl::suffix(lower.as_bytes())?;
-    // A suffix of the list's private section (github.io, cloudaccess.net) is also a
-    // company's own host; an ICANN one (co.uk, com) never is.
-    let private_suffix =
-        suffix.typ() == Some(psl::Type::Private) && suffix.as_bytes() == lower.as_bytes();
-    if !suffix.is_known() || (psl::domain(lower.as_bytes()).is_none() && !private_suffix) {
-        return None;
-    }
-    Some(lower)
+    // Most names have a registrable part: one lookup of the list. A name without one
+    // may still be a suffix of the list's private section (github.io,
+    // cloudaccess.net), which is also a company's own host; an ICANN one (co.uk,
+    // com) never is.
+    let known = match psl::domain(lower.as_bytes()) {
+        Some(registrable) => registrable.suffix().is_known(),
+        None => psl::suffix(lower.as_bytes()).is_some_and(|suffix| {
+            suffix.is_known()
+                && suffix.typ() == Some(psl::Type::Private)
+                && suffix.as_bytes() == lower.as_bytes()
+        }),
+    };
+    known.then_some(lower)
 }
 
 /// The host of a URL, as a domain or an IP address: what [`url`] returns with the URL.
@@ -240,7 +269,7 @@ pub fn url(text: &str) -> Option<(String, Host)> {
     } else if bracketed && let Some(v6) = ipv6(host_text) {
         Host::Ipv6(v6)
     } else {
-        Host::Domain(domain(host_text)?)
+        Host::Domain(domain(host_text)?.into_owned())
     };
     let mut out = String::with_capacity(text.len());
     out.push_str(&scheme.to_ascii_lowercase());
@@ -251,7 +280,8 @@ pub fn url(text: &str) -> Option<(String, Host)> {
     }
     match &host {
         Host::Domain(d) => out.push_str(d),
-        Host::Ipv4(ip) => out.push_str(&ip.to_string()),
+        // Read by `std`, so already canonical ([`ipv4_text`]).
+        Host::Ipv4(_) => out.push_str(host_text),
         Host::Ipv6(ip) => {
             out.push('[');
             out.push_str(&ip.to_string());
@@ -281,7 +311,12 @@ pub fn email(text: &str) -> Option<(String, String)> {
         return None;
     }
     let host = domain(host)?;
-    Some((format!("{}@{host}", local.to_ascii_lowercase()), host))
+    let mut email = String::with_capacity(local.len() + 1 + host.len());
+    email.push_str(local);
+    email.make_ascii_lowercase();
+    email.push('@');
+    email.push_str(&host);
+    Some((email, host.into_owned()))
 }
 
 #[cfg(test)]
@@ -298,7 +333,10 @@ mod tests {
 
     #[test]
     fn hashes_by_length() {
-        assert_eq!(hash(&"A".repeat(32)), Some((Kind::Md5, "a".repeat(32))));
+        assert_eq!(
+            hash(&"A".repeat(32)),
+            Some((Kind::Md5, "a".repeat(32).into()))
+        );
         assert_eq!(hash(&"b".repeat(40)).unwrap().0, Kind::Sha1);
         assert_eq!(hash(&"c".repeat(64)).unwrap().0, Kind::Sha256);
         assert_eq!(hash(&"d".repeat(128)).unwrap().0, Kind::Sha512);
