@@ -329,6 +329,15 @@ mod tests {
             proptest::prop_assert_eq!(trim_edges(&text), text.trim_matches(EDGE_PUNCTUATION));
             proptest::prop_assert_eq!(trim_edges_end(&text), text.trim_end_matches(EDGE_PUNCTUATION));
         }
+
+        /// An IPv4 value is the address as written ([`ipv4_text`]): that holds only
+        /// because `std` reads nothing but the canonical form, which this checks.
+        #[test]
+        fn an_address_read_is_written_as_its_normal_form(text in "[0-9]{1,3}(\\.[0-9]{1,3}){3}(:[0-9]{1,5})?") {
+            if let Some((ip, written)) = ipv4_text(&text) {
+                proptest::prop_assert_eq!(ip.to_string(), written);
+            }
+        }
     }
 
     #[test]
