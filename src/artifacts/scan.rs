@@ -380,14 +380,7 @@ fn plain(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64
 #[derive(Debug, Clone, Copy)]
 struct Shape(u8);
 
-const DOT: u8 = 1;
-const COLON: u8 = 2;
-const AT: u8 = 4;
-const NOT_HEX: u8 = 8;
-const NOT_DIGIT_OR_DOT: u8 = 16;
-const NOT_ASCII: u8 = 32;
-
-/// Each byte's [`Shape`] bits.
+/// Each byte's [`Shape`] bits (`Shape::DOT`, …).
 static SHAPE: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
@@ -395,22 +388,22 @@ static SHAPE: [u8; 256] = {
         let byte = b as u8;
         let mut bits = 0;
         if byte == b'.' {
-            bits |= DOT;
+            bits |= Shape::DOT;
         }
         if byte == b':' {
-            bits |= COLON;
+            bits |= Shape::COLON;
         }
         if byte == b'@' {
-            bits |= AT;
+            bits |= Shape::AT;
         }
         if !byte.is_ascii_hexdigit() {
-            bits |= NOT_HEX;
+            bits |= Shape::NOT_HEX;
         }
         if !byte.is_ascii_digit() && byte != b'.' {
-            bits |= NOT_DIGIT_OR_DOT;
+            bits |= Shape::NOT_DIGIT_OR_DOT;
         }
         if !byte.is_ascii() {
-            bits |= NOT_ASCII;
+            bits |= Shape::NOT_ASCII;
         }
         table[b] = bits;
         b += 1;
@@ -419,6 +412,13 @@ static SHAPE: [u8; 256] = {
 };
 
 impl Shape {
+    const DOT: u8 = 1;
+    const COLON: u8 = 2;
+    const AT: u8 = 4;
+    const NOT_HEX: u8 = 8;
+    const NOT_DIGIT_OR_DOT: u8 = 16;
+    const NOT_ASCII: u8 = 32;
+
     fn of(word: &str) -> Shape {
         Shape(word.bytes().fold(0, |bits, b| bits | SHAPE[b as usize]))
     }
@@ -429,7 +429,7 @@ impl Shape {
 
     /// Only hex digits, as many as a hash has.
     fn may_be_hash(self, word: &str) -> bool {
-        !self.has(NOT_HEX) && values::hash_kind(word.len()).is_some()
+        !self.has(Shape::NOT_HEX) && values::hash_kind(word.len()).is_some()
     }
 }
 
@@ -438,12 +438,15 @@ impl Shape {
 fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     *steps += 4 * word.len() as u64;
     let shape = Shape::of(word);
-    if shape.has(NOT_ASCII) {
+    if shape.has(Shape::NOT_ASCII) {
         return;
     }
     // Most words of prose are none of the types: no dot, colon or `@`, not a hash,
     // not a CVE id. Only an incident id may be such a word.
-    if !shape.has(DOT | COLON | AT) && !shape.may_be_hash(word) && !is_cve_like(word) {
+    if !shape.has(Shape::DOT | Shape::COLON | Shape::AT)
+        && !shape.may_be_hash(word)
+        && !is_cve_like(word)
+    {
         if looks_like_id(word) {
             found.mentions.push(word.to_string());
         }
@@ -455,7 +458,7 @@ fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64)
                 push(found, config, kind, &value);
             }
         }
-        None if shape.has(COLON) => {
+        None if shape.has(Shape::COLON) => {
             for piece in word.split(':') {
                 let piece = values::trim_edges(piece);
                 if !piece.is_empty() && !piece.contains(':') {
@@ -486,7 +489,7 @@ pub fn classify(word: &str) -> Option<(Kind, String)> {
 /// borrowed from the word when that is its normal form already.
 fn classify_shaped(word: &str, shape: Shape) -> Option<(Kind, Cow<'_, str>, bool)> {
     let other = |kind, value| (kind, value, false);
-    if shape.has(AT) {
+    if shape.has(Shape::AT) {
         return values::email(word).map(|(email, _)| other(Kind::Email, email.into()));
     }
     if let Some(cve) = values::cve(word) {
@@ -495,7 +498,7 @@ fn classify_shaped(word: &str, shape: Shape) -> Option<(Kind, Cow<'_, str>, bool
     if shape.may_be_hash(word) {
         return values::hash(word).map(|(kind, hash)| other(kind, hash));
     }
-    if shape.has(COLON) {
+    if shape.has(Shape::COLON) {
         if let Some(ip) = values::ipv6(word) {
             return Some((
                 Kind::Ipv6,
@@ -505,7 +508,7 @@ fn classify_shaped(word: &str, shape: Shape) -> Option<(Kind, Cow<'_, str>, bool
         }
         return ipv4(word);
     }
-    if !shape.has(NOT_DIGIT_OR_DOT) {
+    if !shape.has(Shape::NOT_DIGIT_OR_DOT) {
         return ipv4(word);
     }
     values::domain(word).map(|d| other(Kind::Domain, d))
