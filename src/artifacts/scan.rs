@@ -264,15 +264,11 @@ fn may_hold_indicator(chunk: &str, marks: bool) -> bool {
         && values::trim_edges_end(chunk)
             .bytes()
             .any(|b| CLASS[b as usize] & MARK != 0);
-    marked || (chunk.len() >= HASH_DIGITS && longest_hex_run(chunk.as_bytes()) >= HASH_DIGITS)
-}
-
-fn longest_hex_run(bytes: &[u8]) -> usize {
-    bytes
-        .split(|b| !b.is_ascii_hexdigit())
-        .map(<[u8]>::len)
-        .max()
-        .unwrap_or(0)
+    marked
+        || (chunk.len() >= HASH_DIGITS
+            && (chunk.as_bytes())
+                .split(|b| !b.is_ascii_hexdigit())
+                .any(|run| run.len() >= HASH_DIGITS))
 }
 
 /// The length of the run of hex digits that byte `at` is in (0 if it is none), measured
@@ -445,7 +441,7 @@ fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64)
     // not a CVE id. Only an incident id may be such a word.
     if !shape.has(Shape::DOT | Shape::COLON | Shape::AT)
         && !shape.may_be_hash(word)
-        && !is_cve_like(word)
+        && !values::has_cve_prefix(word)
     {
         if looks_like_id(word) {
             found.mentions.push(word.to_string());
@@ -472,11 +468,6 @@ fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64)
             }
         }
     }
-}
-
-fn is_cve_like(word: &str) -> bool {
-    word.get(..4)
-        .is_some_and(|p| p.eq_ignore_ascii_case("cve-"))
 }
 
 /// The type and normal form of a whole word, if it is an indicator.
@@ -515,7 +506,7 @@ fn classify_shaped(word: &str, shape: Shape) -> Option<(Kind, Cow<'_, str>, bool
 }
 
 fn ipv4(word: &str) -> Option<(Kind, Cow<'_, str>, bool)> {
-    values::ipv4_text(word).map(|(ip, text)| (Kind::Ipv4, text.into(), values::is_internal_v4(ip)))
+    values::ipv4(word).map(|(ip, text)| (Kind::Ipv4, text.into(), values::is_internal_v4(ip)))
 }
 
 /// `FIR-2024-0012`, `INC-123`: starts with a letter, has a dash, ends with a digit.

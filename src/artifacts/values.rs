@@ -79,27 +79,25 @@ fn ascii_lowercase(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Whether `text` starts as a CVE id does (`cve-`, any case).
+pub fn has_cve_prefix(text: &str) -> bool {
+    text.get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("cve-"))
+}
+
 /// `CVE-2024-12345` (any case) in upper case.
 pub fn cve(text: &str) -> Option<String> {
-    let rest = text
-        .get(..4)?
-        .eq_ignore_ascii_case("cve-")
-        .then(|| &text[4..])?;
+    let rest = has_cve_prefix(text).then(|| &text[4..])?;
     let (year, number) = rest.split_once('-')?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     (year.len() == 4 && digits(year) && (4..=7).contains(&number.len()) && digits(number))
         .then(|| ["CVE-", year, "-", number].concat())
 }
 
-/// A dotted-quad IPv4 address, with an optional `:port`.
-pub fn ipv4(text: &str) -> Option<Ipv4Addr> {
-    ipv4_text(text).map(|(ip, _)| ip)
-}
-
-/// [`ipv4`] with the address's own text (without the port), which is its normal form:
-/// `std` reads only the canonical dotted quad (no leading zeros, no spaces), so the
-/// value needs no formatting.
-pub fn ipv4_text(text: &str) -> Option<(Ipv4Addr, &str)> {
+/// A dotted-quad IPv4 address, with an optional `:port`, and the address's own text
+/// (without the port), which is its normal form: `std` reads only the canonical dotted
+/// quad (no leading zeros, no spaces), so the value needs no formatting.
+pub fn ipv4(text: &str) -> Option<(Ipv4Addr, &str)> {
     let address = match text.split_once(':') {
         Some((address, port)) if port.parse::<u16>().is_ok() => address,
         Some(_) => return None,
@@ -280,7 +278,7 @@ pub fn url(text: &str) -> Option<(String, Host)> {
     }
     match &host {
         Host::Domain(d) => out.push_str(d),
-        // Read by `std`, so already canonical ([`ipv4_text`]).
+        // Read by `std`, so already canonical ([`ipv4`]).
         Host::Ipv4(_) => out.push_str(host_text),
         Host::Ipv6(ip) => {
             out.push('[');
@@ -330,11 +328,11 @@ mod tests {
             proptest::prop_assert_eq!(trim_edges_end(&text), text.trim_end_matches(EDGE_PUNCTUATION));
         }
 
-        /// An IPv4 value is the address as written ([`ipv4_text`]): that holds only
+        /// An IPv4 value is the address as written ([`ipv4`]): that holds only
         /// because `std` reads nothing but the canonical form, which this checks.
         #[test]
         fn an_address_read_is_written_as_its_normal_form(text in "[0-9]{1,3}(\\.[0-9]{1,3}){3}(:[0-9]{1,5})?") {
-            if let Some((ip, written)) = ipv4_text(&text) {
+            if let Some((ip, written)) = ipv4(&text) {
                 proptest::prop_assert_eq!(ip.to_string(), written);
             }
         }
@@ -372,8 +370,14 @@ mod tests {
 
     #[test]
     fn ips() {
-        assert_eq!(ipv4("8.8.8.8"), Some(Ipv4Addr::new(8, 8, 8, 8)));
-        assert_eq!(ipv4("8.8.8.8:53"), Some(Ipv4Addr::new(8, 8, 8, 8)));
+        assert_eq!(
+            ipv4("8.8.8.8"),
+            Some((Ipv4Addr::new(8, 8, 8, 8), "8.8.8.8"))
+        );
+        assert_eq!(
+            ipv4("8.8.8.8:53"),
+            Some((Ipv4Addr::new(8, 8, 8, 8), "8.8.8.8"))
+        );
         for bad in [
             "1.2.3",
             "1.2.3.4.5",
