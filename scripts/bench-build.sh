@@ -5,6 +5,7 @@
 #
 #   scripts/bench-build.sh            # 10k and 100k incidents
 #   scripts/bench-build.sh 2000       # other sizes
+#   ROUNDS=5 scripts/bench-build.sh 10000   # fir and Hugo alternated 5 times, medians
 #
 # Hugo gets the same corpus (the incident files as they are, its content directory
 # pointed at them), the same taxonomies (category, severity, status, TLP, business
@@ -19,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sizes=("$@")
+rounds=${ROUNDS:-1}
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
 work=${BENCH_DIR:-target/bench-build}
 mkdir -p "$work"
@@ -41,6 +43,16 @@ measure() {
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
     # wall is h:mm:ss or m:ss.ss
     echo "$wall" | awk -F: -v rss="$rss" '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f %d\n", s, rss }'
+}
+
+# The median of each column of "wall rss" lines given as arguments.
+medians() {
+    local column
+    for column in 1 2; do
+        printf '%s\n' "$@" | awk -v c="$column" '{ print $c }' | sort -g |
+            awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%s ", m }'
+    done
+    echo
 }
 
 hugo_site() {
@@ -95,11 +107,20 @@ for n in "${sizes[@]}"; do
     sync
     out=$work/fir-$n-$$
 
-    read -r fir_wall fir_rss < <(measure "$fir" --quiet --root "$corpus" build --full --out "$out")
-    fir_files=$(find "$out" -type f | wc -l)
-
     hugo_site "$work/hugo-$n" "$corpus/content"
-    read -r hugo_wall hugo_rss < <(measure hugo --quiet --source "$work/hugo-$n" --destination "$work/hugo-out-$n-$$")
+    # fir and Hugo alternated, ROUNDS times; each one's median wall time and peak RSS.
+    fir_runs=() hugo_runs=()
+    for ((round = 1; round <= rounds; round++)); do
+        rm -rf "$out" "$work/.fir-$n-$$"-* "$work/hugo-out-$n-$$"
+        sync
+        fir_runs+=("$(measure "$fir" --quiet --root "$corpus" build --full --out "$out")")
+        sync
+        hugo_runs+=("$(measure hugo --quiet --source "$work/hugo-$n" --destination "$work/hugo-out-$n-$$")")
+    done
+    read -r fir_wall fir_rss < <(medians "${fir_runs[@]}")
+    read -r hugo_wall hugo_rss < <(medians "${hugo_runs[@]}")
+    [ "$rounds" -eq 1 ] || echo "fir runs (s KiB): ${fir_runs[*]}; hugo runs: ${hugo_runs[*]}" >&2
+    fir_files=$(find "$out" -type f | wc -l)
     hugo_files=$(find "$work/hugo-out-$n-$$" -type f | wc -l)
 
     awk -v n="$n" -v w="$fir_wall" -v r="$fir_rss" -v f="$fir_files" 'BEGIN { printf "| %d | fir | %.2f | %.0f | %d | %.0f |\n", n, w, r / 1024, f, f / w }'

@@ -276,11 +276,18 @@ pub enum Output {
 
 /// Every generator, in the order an incremental build writes their pages: incident
 /// pages first, so that no list links to a page that is not there yet.
-/// New page kinds (artifacts, statistics, search) are added here.
 fn generators<'a>(
     input: &'a Input<'a>,
     search: &'a search::SearchFiles,
 ) -> Vec<Box<dyn Generator + 'a>> {
+    let mut generators = page_generators(input);
+    generators.extend(index_files(input, search));
+    generators
+}
+
+/// The generators of every page, all but the search index's files: they do not need
+/// the index. New page kinds are added here.
+fn page_generators<'a>(input: &'a Input<'a>) -> Vec<Box<dyn Generator + 'a>> {
     vec![
         Box::new(pages::IncidentPages { input }),
         Box::new(pages::Listings::new(input)),
@@ -294,11 +301,18 @@ fn generators<'a>(
         Box::new(pages::Statics::new(input)),
         Box::new(pages::FixedPage::search(input)),
         Box::new(pages::FixedPage::not_found(input)),
-        Box::new(search::IndexFiles {
-            files: search,
-            out: input.out,
-        }),
     ]
+}
+
+/// The generator of the search index's files (those not already written).
+fn index_files<'a>(
+    input: &'a Input<'a>,
+    search: &'a search::SearchFiles,
+) -> [Box<dyn Generator + 'a>; 1] {
+    [Box::new(search::IndexFiles {
+        files: search,
+        out: input.out,
+    })]
 }
 
 /// The full incidents, loaded up front in a full build and on demand in an incremental
@@ -724,14 +738,25 @@ impl Site {
             &Fingerprints::default(),
         );
         let staging = publish::Staging::create(&self.out).map_err(io_error(&self.out))?;
-        let search = steps.run("search index", || {
-            search::SearchFiles::build(&input, Some(&staging))
-        })?;
-        let generators = generators(&input, &search);
-        let jobs = steps.run("plan", || plan(&generators));
-        let rendered = steps.run("render", || render_into(&generators, &jobs, &staging))?;
+        let pages = page_generators(&input);
+        let page_jobs = steps.run("plan", || plan(&pages));
+        // The pages do not need the search index: both are made at once, each filling
+        // the cores the other leaves idle (the index has stretches on one core).
+        let (search, rendered) = steps.run("search index and render", || {
+            rayon::join(
+                || search::SearchFiles::build(&input, Some(&staging)),
+                || render_into(&pages, &page_jobs, &staging),
+            )
+        });
+        let (search, rendered) = (search?, rendered?);
+        let index_files = index_files(&input, &search);
+        let index_jobs = plan(&index_files);
+        let rendered = rendered
+            + steps.run("write search index", || {
+                render_into(&index_files, &index_jobs, &staging)
+            })?;
         let written = rendered + search.staged();
-        drop(generators);
+        drop((pages, index_files));
         let fingerprints = input.into_fingerprints();
         let incidents = summaries.len();
         drop_later((loaded, search));
@@ -739,7 +764,7 @@ impl Site {
             self.key,
             sources,
             summaries,
-            job_pages(&jobs).collect(),
+            job_pages(page_jobs.iter().chain(&index_jobs)).collect(),
             Some(index),
         );
         state.fingerprints = fingerprints;
