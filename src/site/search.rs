@@ -85,6 +85,9 @@ impl SearchFiles {
         );
         // A few hundred thousand small strings: freed on every core.
         docs.into_par_iter().for_each(drop);
+        // A full build makes the pages meanwhile: this is the index's own wall time
+        // with the cores shared, not a step of the build.
+        tracing::debug!("search: index built in {:.2?}", started.elapsed());
         if let Some(error) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
             return Err(error);
         }
