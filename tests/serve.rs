@@ -1006,6 +1006,20 @@ fn static_files_have_types_validators_and_gzip() {
         .unwrap();
     assert_eq!(unzipped, page.body);
     assert_ne!(gzipped.header("etag").unwrap(), etag);
+    // Compressed bodies are kept: the same bytes again, and a file written anew is
+    // compressed anew, never answered from the entry of its old bytes.
+    let cached = server.get("/index.html", "Accept-Encoding: gzip\r\n");
+    assert!(cached.body == gzipped.body);
+    let changed = String::from_utf8(page.body.clone())
+        .unwrap()
+        .replace("</body>", "<p>Changed.</p></body>");
+    std::fs::write(server.root().join("site/index.html"), &changed).unwrap();
+    let fresh = server.get("/index.html", "Accept-Encoding: gzip\r\n");
+    let mut unzipped = String::new();
+    flate2::read::GzDecoder::new(fresh.body.as_slice())
+        .read_to_string(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, changed);
     // Big files are streamed, whole.
     let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
     std::fs::write(server.root().join("site/big.bin"), &big).unwrap();

@@ -56,6 +56,7 @@ pub struct App {
     /// Timeline edits are read-modify-write: one at a time.
     edits: std::sync::Mutex<()>,
     writers: Semaphore,
+    gzipped: files::GzipCache,
 }
 
 impl App {
@@ -91,6 +92,7 @@ impl App {
             config,
             edits: std::sync::Mutex::new(()),
             writers: Semaphore::new(WRITERS),
+            gzipped: files::GzipCache::default(),
         })
     }
 
@@ -226,7 +228,16 @@ async fn route(app: Arc<App>, request: Request<Incoming>, peer: SocketAddr) -> R
         }
     } else if read {
         match guard::form_access(&app.config.serve, request.headers(), peer) {
-            Ok(_) => files::serve(&app.site, request.method(), &path, request.headers()).await,
+            Ok(_) => {
+                files::serve(
+                    &app.site,
+                    &app.gzipped,
+                    request.method(),
+                    &path,
+                    request.headers(),
+                )
+                .await
+            }
             Err(refused) => refused,
         }
     } else {
