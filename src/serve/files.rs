@@ -28,7 +28,7 @@ const WHOLE: u64 = 1 << 20;
 const GZIP_FROM: u64 = 1024;
 /// Bytes of compressed bodies kept: small beside the 30 MiB that `fir serve` may hold
 /// (it holds 18–23 MiB serving the example site).
-const GZIP_CACHE_BYTES: usize = 4 << 20;
+const GZIP_CACHE_BYTES: usize = 2 << 20;
 
 /// Compressed bodies of the text files served, by path and validator. Compressing
 /// costs more than reading: the 267 KB facet table of a 100k site took 4 ms to send
