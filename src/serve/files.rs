@@ -38,27 +38,37 @@ const GZIP_CACHE_BYTES: usize = 2 << 20;
 /// [`GZIP_CACHE_BYTES`].
 #[derive(Debug, Default)]
 pub struct GzipCache {
-    entries: Mutex<(HashMap<(PathBuf, String), Bytes>, usize)>,
+    entries: Mutex<Gzipped>,
+}
+
+/// A file's path and validator (ETag).
+type FileVersion = (PathBuf, String);
+
+/// The bodies kept, and their total size.
+#[derive(Debug, Default)]
+struct Gzipped {
+    bodies: HashMap<FileVersion, Bytes>,
+    bytes: usize,
 }
 
 impl GzipCache {
-    fn get(&self, key: &(PathBuf, String)) -> Option<Bytes> {
+    fn get(&self, key: &FileVersion) -> Option<Bytes> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.0.get(key).cloned()
+        entries.bodies.get(key).cloned()
     }
 
-    fn insert(&self, key: (PathBuf, String), body: Bytes) {
+    fn insert(&self, key: FileVersion, body: Bytes) {
         if body.len() > GZIP_CACHE_BYTES {
             return;
         }
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let (map, bytes) = &mut *entries;
+        let Gzipped { bodies, bytes } = &mut *entries;
         if *bytes + body.len() > GZIP_CACHE_BYTES {
-            map.clear();
+            bodies.clear();
             *bytes = 0;
         }
         *bytes += body.len();
-        if let Some(old) = map.insert(key, body) {
+        if let Some(old) = bodies.insert(key, body) {
             *bytes -= old.len();
         }
     }
