@@ -27,7 +27,7 @@ const WHOLE: u64 = 1 << 20;
 /// Text smaller than this is not worth compressing.
 const GZIP_FROM: u64 = 1024;
 /// Bytes of compressed bodies kept: small beside the memory `fir serve` holds (18–23
-/// MiB serving the example site's usual pages, 33–34 MiB once it has sent every file).
+/// MiB serving the example site's usual pages, 25–37 MiB once it has sent every file).
 const GZIP_CACHE_BYTES: usize = 2 << 20;
 
 /// Compressed bodies of the text files served, by path and validator. Compressing
