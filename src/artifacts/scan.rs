@@ -266,7 +266,8 @@ fn may_hold_indicator(chunk: &str, marks: bool) -> bool {
             .any(|b| CLASS[b as usize] & MARK != 0);
     marked
         || (chunk.len() >= HASH_DIGITS
-            && (chunk.as_bytes())
+            && chunk
+                .as_bytes()
                 .split(|b| !b.is_ascii_hexdigit())
                 .any(|run| run.len() >= HASH_DIGITS))
 }

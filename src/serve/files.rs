@@ -31,10 +31,10 @@ const GZIP_FROM: u64 = 1024;
 const GZIP_CACHE_BYTES: usize = 2 << 20;
 
 /// Compressed bodies of the text files served, by path and validator. Compressing
-/// costs more than reading: the 267 KB facet table of a 100k site took 4 ms to send
-/// compressed against 0.6 ms as is, and every visitor's search reads the same index
-/// files. A rebuild gives a changed file a new validator, so an entry is never
-/// served for other bytes; the cache is emptied when it would grow past
+/// costs more than reading: the 267 KB facet table of a 100k site took 4.4–5.7 ms
+/// to send compressed against 0.6 ms as is, and every visitor's search reads the
+/// same index files. A rebuild gives a changed file a new validator, so an entry is
+/// never served for other bytes; the cache is emptied when it would grow past
 /// [`GZIP_CACHE_BYTES`].
 #[derive(Debug, Default)]
 pub struct GzipCache {
@@ -159,13 +159,8 @@ pub async fn serve(
         return response;
     }
     let key = (path, etag);
-    let cached = compressible.then(|| gzipped.get(&key)).flatten();
-    if let Some(body) = cached {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        *response.body_mut() = full(body);
-        return response;
+    if let Some(body) = compressible.then(|| gzipped.get(&key)).flatten() {
+        return with_gzip_body(response, body);
     }
     let bytes = match tokio::fs::read(&key.0).await {
         Ok(bytes) => bytes,
@@ -176,14 +171,20 @@ pub async fn serve(
         if let Ok(Ok(compressed)) = compressed {
             let body = Bytes::from(compressed);
             gzipped.insert(key, body.clone());
-            response
-                .headers_mut()
-                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            *response.body_mut() = full(body);
+            return with_gzip_body(response, body);
         }
         return response;
     }
     *response.body_mut() = full(bytes);
+    response
+}
+
+/// `response` sending `body`, compressed with gzip.
+fn with_gzip_body(mut response: Response<Body>, body: Bytes) -> Response<Body> {
+    response
+        .headers_mut()
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    *response.body_mut() = full(body);
     response
 }
 
