@@ -16,7 +16,9 @@ the end) and measures, for the queries of `scripts/bench-search.py`:
    (ms until the results showed);
 2. from `file://` without DevTools' network domain, a fresh page per query, then the
    query REPEATS times: the first time and the median of the others (the page's own
-   work once its files are loaded and its code compiled).
+   work once its files are loaded and its code compiled);
+3. each query's first run in a browser of its own, through `fir serve` and from
+   `file://` (`fresh_queries` of `scripts/bench-search.py`).
 
 Both versions read the same index, so a version must read the index format the site
 was built with. Prints one JSON line per measurement, then Markdown tables.
@@ -90,6 +92,10 @@ def main():
                            "files": files, "bytes": size}
                     rows[query][name].append(row)
                     print(json.dumps(row), flush=True)
+                for (query, mode), times in bench.fresh_queries(corpus, site, 1).items():
+                    row = {"round": r, "version": name, "query": query, "fresh_" + mode: times[0]}
+                    rows[query][name].append(row)
+                    print(json.dumps(row), flush=True)
                 for query, (first, median) in repeated(site, repeats).items():
                     row = {"round": r, "version": name, "query": query, "first_file": first, "repeated_median": median}
                     rows[query][name].append(row)
@@ -99,15 +105,17 @@ def main():
             f.write(kept)
     print(f"load average after: {os.getloadavg()}\n")
     print("| query | results | search.js | first, `fir serve` | first, `file://` | again, `fir serve` "
-          "| again, `file://` | first, `file://` (no DevTools network) | repeated, median |")
-    print("|---|---:|---|---|---|---|---|---|---|")
+          "| again, `file://` | first, `file://` (no DevTools network) | repeated, median "
+          "| first, own browser, `fir serve` | first, own browser, `file://` |")
+    print("|---|---:|---|---|---|---|---|---|---|---|---|")
     for query, by_version in rows.items():
         for name in ("old", "new"):
             measured = by_version[name]
             of = lambda key, digits=0: spread([m[key] for m in measured if key in m], digits)
             results = next(m["results"] for m in measured if "results" in m)
             print(f"| `{query}` | {results:,} | {name} | {of('serve')} | {of('file')} | {of('serve_again')} "
-                  f"| {of('file_again')} | {of('first_file')} | {of('repeated_median', 1)} |")
+                  f"| {of('file_again')} | {of('first_file')} | {of('repeated_median', 1)} "
+                  f"| {of('fresh_serve')} | {of('fresh_file')} |")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ when missing), then:
 2. headless Chromium (chromedriver's WebDriver API, browser cache off) opens
    search.html served by `fir serve`, then from file://; for each query, a fresh
    page: the time of the first query (files loaded on demand) and the bytes of the
-   index files it loaded, then the same query again on the warm page.
+   index files it loaded, then the same query again on the warm page. Then each
+   query's first run in a browser of its own, three times over both ways (no
+   DevTools domain on: the page's own time, as a user's first visit sees it).
 3. `pagefind --site WORK/site-N --glob 'incidents/*.html'` when pagefind is installed
    (PAGEFIND=path overrides): wall time, peak memory, output size.
 
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -117,7 +120,15 @@ class Driver:
         binary = "/usr/lib/chromium/chromium" if os.path.exists("/usr/lib/chromium/chromium") else "/usr/bin/chromium"
         caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome",
                                                  "goog:chromeOptions": {"binary": binary, "args": args}}}}
-        self.session = self.call("POST", "/session", caps)["sessionId"]
+        # Chromium now and then fails to start on a loaded machine: tried again.
+        for attempt in range(3):
+            try:
+                self.session = self.call("POST", "/session", caps)["sessionId"]
+                break
+            except urllib.error.HTTPError:
+                if attempt == 2:
+                    raise
+                time.sleep(1)
 
     def call(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
@@ -211,6 +222,35 @@ def browser_queries(corpus, site):
     return rows
 
 
+def fresh_queries(corpus, site, rounds=3):
+    """{(query, "serve" or "file"): [ms until the results showed]}: each first query in
+    a browser of its own (new profile, no DevTools domain on), so that every file loads
+    anew and nothing but the page itself runs in it, as on a user's first visit. The
+    browser starts before the page opens and is not timed."""
+    server = FirServe(corpus, site)
+    out = {}
+    try:
+        for _ in range(rounds):
+            for query in QUERIES:
+                for mode, page in (("serve", server.base + "search.html"),
+                                   ("file", f"file://{os.path.abspath(site)}/search.html")):
+                    driver = Driver()
+                    try:
+                        driver.s("POST", "/timeouts", {"script": 120000})
+                        driver.goto(page)
+                        for _ in range(800):
+                            if driver.run("return document.getElementById('search-results').dataset.ready || ''") == "true":
+                                break
+                            time.sleep(0.0125)
+                        shown = driver.run(QUERY_JS % json.dumps(query), True)[0]
+                        out.setdefault((query, mode), []).append(shown)
+                    finally:
+                        driver.close()
+    finally:
+        server.shutdown()
+    return out
+
+
 def pagefind(site, n):
     binary = os.environ.get("PAGEFIND") or shutil.which("pagefind") or "/tmp/pagefind-install/bin/pagefind"
     if not os.path.exists(binary):
@@ -252,6 +292,12 @@ def main():
                 q = query.replace("|", "\\|")
                 print(f"| `{q}` | {total} / {cli_total} | {ms(cold)} / {ms(fcold)} ms | {ms(warm)} / {ms(fwarm)} ms "
                       f"| {count} | {loaded / 1024:.0f} KB |")
+            fresh = fresh_queries(corpus, site)
+            print("\nFirst query in a browser of its own (three runs each), ms until the results showed:\n")
+            print("| query | fir serve | file:// |\n|---|---:|---:|")
+            for query in QUERIES:
+                cells = [" ".join(f"{t:.0f}" for t in fresh[(query, mode)]) for mode in ("serve", "file")]
+                print(f"| `{query.replace('|', chr(92) + '|')}` | {cells[0]} | {cells[1]} |")
     print(f"\nload average after: {os.getloadavg()}")
 
 
