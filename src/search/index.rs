@@ -948,11 +948,13 @@ pub fn build_with_names(
 }
 
 /// A directory whose shard list takes at most this many bytes is listed in the meta
-/// file too, within [`LISTED_BYTES`] for all.
-const LISTED_DIR_BYTES: usize = 2 * 1024;
+/// file too, within [`LISTED_BYTES`] for all. At 100k incidents the directories of
+/// words by first letter take 0.1–2.7 KB (hashes fill those of `a` to `f`): all fit.
+const LISTED_DIR_BYTES: usize = 3 * 1024;
 /// At most this many bytes of shard lists go in the meta file, which the page loads
-/// before any query.
-pub(super) const LISTED_BYTES: usize = 16 * 1024;
+/// before any query: room for the field values' and every first letter's directory
+/// at 100k incidents, so that a typed word loads its shard at once.
+pub(super) const LISTED_BYTES: usize = 24 * 1024;
 
 /// The directories whose shard lists the meta file carries, so that a query for a
 /// key in one of them makes one round trip fewer: those of field values first (what a
