@@ -50,6 +50,9 @@ fn check_search_page(browser: &Browser, base: &str) {
         WAIT,
         |v| v == "true",
     );
+    // Opened without a query, the page warmed its loops up while it waited.
+    let warmed = browser.run("return firSearch.warmMs");
+    assert!(warmed.as_f64().is_some_and(|ms| ms >= 0.0), "{warmed}");
     let input = browser.find("#search-q");
 
     // Typing: the unfinished last word is a prefix, accents do not matter.
@@ -137,6 +140,8 @@ fn check_search_page(browser: &Browser, base: &str) {
     let box_input = browser.find(".search-box input");
     browser.type_into(&box_input, "ransomware\u{E007}");
     expect_hits(browser, &["S-2024-0004"]);
+    // A query that came with the page ran at once, without warming up first.
+    assert_eq!(browser.run("return firSearch.warmMs"), Value::Null);
     let link = browser.run("return document.querySelector('#search-results .hit a').href");
     assert!(
         link.as_str()
