@@ -270,7 +270,7 @@
   // best[k] = max(best[k], score) for each result[k] (ascending) in set. Plain loops,
   // no call per document: a first query runs them before the browser compiles them.
   function raiseMembers(result, set, best, score) {
-    var k, d;
+    var k, j, d;
     if (isBitset(set)) {
       var words = set.words;
       for (k = 0; k < result.length; k++) {
@@ -283,7 +283,7 @@
     // document of a set much smaller (title hits mostly are).
     if (set.length * 16 < result.length) {
       var from = 0;
-      for (var j = 0; j < set.length; j++) {
+      for (j = 0; j < set.length; j++) {
         var lo = from, hi = result.length;
         while (lo < hi) { var mid = (lo + hi) >>> 1; if (result[mid] < set[j]) lo = mid + 1; else hi = mid; }
         if (lo < result.length && result[lo] === set[j] && score > best[lo]) best[lo] = score;
