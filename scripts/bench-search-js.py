@@ -31,20 +31,11 @@ import os
 import shutil
 import statistics
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("bench_search", os.path.join(HERE, "bench-search.py"))
 bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
-
-
-def fresh_page(driver, url):
-    driver.goto(url)
-    for _ in range(200):
-        if driver.run("return document.getElementById('search-results').dataset.ready || ''") == "true":
-            return
-        time.sleep(0.05)
 
 
 def repeated(site, repeats):
@@ -54,7 +45,7 @@ def repeated(site, repeats):
     try:
         driver.s("POST", "/timeouts", {"script": 120000})
         for query in bench.QUERIES:
-            fresh_page(driver, f"file://{os.path.abspath(site)}/search.html")
+            driver.open_search(f"file://{os.path.abspath(site)}/search.html")
             times = [driver.run(bench.QUERY_JS % json.dumps(query), True)[0] for _ in range(repeats + 1)]
             out[query] = (times[0], statistics.median(times[1:]))
     finally:

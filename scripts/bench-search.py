@@ -146,6 +146,14 @@ class Driver:
     def run(self, script, asynchronous=False):
         return self.s("POST", "/execute/async" if asynchronous else "/execute/sync", {"script": script, "args": []})
 
+    def open_search(self, url):
+        """Opens the search page at `url` and waits (10 s at most) until it is ready."""
+        self.goto(url)
+        for _ in range(200):
+            if self.run("return document.getElementById('search-results').dataset.ready || ''") == "true":
+                return
+            time.sleep(0.05)
+
     def close(self):
         try:
             self.s("DELETE", "")
@@ -188,11 +196,7 @@ firSearch.run(false).then(function () {
 def first_and_again(driver, page, query):
     """A fresh page at `page`, then `query` twice: (first, again, files loaded, total), where
     first and again are (ms until the results showed, ms until the facet counts did too)."""
-    driver.goto(page)
-    for _ in range(200):
-        if driver.run("return document.getElementById('search-results').dataset.ready || ''") == "true":
-            break
-        time.sleep(0.05)
+    driver.open_search(page)
     shown, complete, loaded, total = driver.run(QUERY_JS % json.dumps(query), True)
     again_shown, again_complete, _, _ = driver.run(QUERY_JS % json.dumps(query), True)
     return (shown, complete), (again_shown, again_complete), loaded, total
@@ -237,11 +241,7 @@ def fresh_queries(corpus, site, rounds=3):
                     driver = Driver()
                     try:
                         driver.s("POST", "/timeouts", {"script": 120000})
-                        driver.goto(page)
-                        for _ in range(800):
-                            if driver.run("return document.getElementById('search-results').dataset.ready || ''") == "true":
-                                break
-                            time.sleep(0.0125)
+                        driver.open_search(page)
                         shown = driver.run(QUERY_JS % json.dumps(query), True)[0]
                         out.setdefault((query, mode), []).append(shown)
                     finally:
