@@ -341,7 +341,9 @@ fn the_page_and_the_cli_answer_alike() {
     };
     let loaded = loaded_for("phishing");
     assert!(!loaded.contains("search/d/"), "{loaded}");
+    // An artifact's shard comes from a hash of its key: no directory file first.
     let loaded = loaded_for(&format!("artifact:{single}"));
+    assert!(!loaded.contains("search/t/dir_"), "{loaded}");
     assert!(loaded.contains("search/d/"), "{loaded}");
     assert!(!loaded.contains("search/f/"), "{loaded}");
     fresh_page();

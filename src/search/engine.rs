@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::codec::{CodecError, decode_postings, get_varint, unbase64, unpack_rows};
 use super::index::{
     DisplayEntry, FACET_ALL, META, Meta, ShardEntry, VERSION, dir_path, display_path, facet_path,
-    longest_prefix, page_row_display, shard_of, shard_path,
+    hashed_bucket, hashed_shard, longest_prefix, page_row_display, shard_of, shard_path,
 };
 use super::pair_key;
 use super::query::{Atom, COLUMN_FIELDS, Op, Query};
@@ -255,6 +255,9 @@ impl<S: Source> Searcher<S> {
 
     /// The prefix of the shard that holds `key`.
     fn shard_prefix(&mut self, key: &str) -> Result<String, SearchError> {
+        if let Some(bucket) = hashed_bucket(key, self.meta.artifact_shards) {
+            return Ok(hashed_shard(bucket));
+        }
         let candidates = self.candidates(key)?;
         let set: HashSet<&str> = candidates.iter().map(String::as_str).collect();
         Ok(shard_of(key, &set).to_string())

@@ -14,7 +14,7 @@ use super::{text, wrap};
 use crate::HashedMap;
 
 /// Format version, in the meta file: a reader refuses what it does not know.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 /// Documents per facet-table chunk: a query with few results loads only their chunks;
 /// one with many loads the whole table ([`FACET_ALL`]) instead.
 pub const FACET_CHUNK: u32 = 256;
@@ -95,12 +95,16 @@ pub struct Meta {
     /// Names of the directories of shards ([`dir_path`], [`directories`]). A term is
     /// in the shard of its longest prefix among those listed in the directory with the
     /// longest name that starts the term, or in the root shard (prefix "") when no
-    /// directory name starts it.
+    /// directory name starts it. (Artifact keys: [`Meta::artifact_shards`].)
     pub dirs: Vec<String>,
     /// The shard lists of the small directories, so that a query for a key in one of
     /// them loads no directory file first ([`inlined`]).
     #[serde(default)]
     pub listed: Vec<(String, Vec<String>)>,
+    /// How many shards hold the artifact keys, spread by a hash of the key
+    /// ([`hashed_bucket`]); none: they are cut by prefix like the other keys.
+    #[serde(default)]
+    pub artifact_shards: u32,
     pub fold: Vec<(String, String)>,
     /// Other names of the values of term fields backed by a taxonomy (`detection`,
     /// `actor`), as `(field, name, value)`: labels and aliases from fir.toml, so that
@@ -895,21 +899,43 @@ pub fn build_with_names(
         })
         .collect();
     let keys: Vec<&str> = (0..terms.len()).map(|i| terms.term(i).0).collect();
+    // Artifact keys (one sorted run) are spread by hash; the others are cut by
+    // prefix, the artifact keys weighing nothing in that cut.
+    let hashed = hashed_run(&keys);
+    let artifact_shards = hashed_shards_for(sizes[hashed.clone()].iter().sum());
+    let mut cut_sizes = sizes.clone();
+    cut_sizes[hashed.clone()].fill(0);
     let mut cut = Shards::default();
-    cut.split(&keys, &sizes, 0, String::new());
-    drop(keys);
+    cut.split(&keys, &cut_sizes, 0, String::new());
+    drop(cut_sizes);
     let numbers: Vec<usize> = (0..terms.len()).collect();
-    let (prefixes, shards): (Vec<String>, Vec<Vec<&usize>>) =
+    let (prefixes, mut shards): (Vec<String>, Vec<Vec<&usize>>) =
         cut.into_sorted(&numbers).into_iter().unzip();
+    for members in &mut shards {
+        members.retain(|&&i| !hashed.contains(&i));
+    }
+    let mut buckets: Vec<Vec<&usize>> = vec![Vec::new(); artifact_shards as usize];
+    for i in &numbers[hashed] {
+        let bucket = hashed_bucket(keys[*i], artifact_shards).expect("an artifact key");
+        buckets[bucket as usize].push(i);
+    }
+    drop(keys);
     let mut files = Vec::new();
     files.par_extend(
         prefixes
             .par_iter()
+            .cloned()
             .zip(shards)
+            .chain(
+                (0..artifact_shards)
+                    .into_par_iter()
+                    .map(hashed_shard)
+                    .zip(buckets),
+            )
             .filter_map(|(prefix, members)| {
                 // Sized up front: the file may be held until written.
                 let bytes = members.iter().map(|&&i| sizes[i] + 4).sum();
-                let mut file = ShardWriter::new(prefix, bytes);
+                let mut file = ShardWriter::new(&prefix, bytes);
                 for &i in members {
                     let (key, all, title) = terms.term(i);
                     file.postings(key, all, title, frequent_of(i));
@@ -942,7 +968,16 @@ pub fn build_with_names(
     tracing::debug!("search: facet files at {:.2?}", started.elapsed());
     files.par_extend(display_files(&entries, 0));
     tracing::debug!("search: display files at {:.2?}", started.elapsed());
-    files.push(meta_file(docs.len() as u32, columns, dirs, listed, names));
+    files.push(meta_file(
+        docs.len() as u32,
+        columns,
+        Shelving {
+            dirs,
+            listed,
+            artifact_shards,
+        },
+        names,
+    ));
     crate::drop_later((terms, frequent));
     files
 }
@@ -959,11 +994,11 @@ pub(super) const LISTED_BYTES: usize = 24 * 1024;
 /// The directories whose shard lists the meta file carries, so that a query for a
 /// key in one of them makes one round trip fewer: those of field values first (what a
 /// click on a facet looks up), then those of words (what is typed), then those of
-/// numbers, word pairs and artifacts, smallest first in each group.
+/// numbers and word pairs, smallest first in each group. (Artifact keys need no
+/// directory: [`hashed_bucket`].)
 pub(super) fn inlined(directories: &[Directory]) -> Vec<Directory> {
-    let artifacts = super::key("artifact", "");
     let group = |name: &str| match name.chars().next() {
-        Some(':') if !name.starts_with(&artifacts) => 0,
+        Some(':') => 0,
         Some(c) if c.is_alphabetic() => 1,
         _ => 2,
     };
@@ -1328,14 +1363,25 @@ pub(super) fn display_files<'a>(
         })
 }
 
+/// Where the meta file tells readers to find a key's shard ([`Meta`]'s fields).
+pub(super) struct Shelving {
+    pub dirs: Vec<String>,
+    pub listed: Vec<(String, Vec<String>)>,
+    pub artifact_shards: u32,
+}
+
 /// The meta file of an index of `docs` documents.
 pub(super) fn meta_file(
     docs: u32,
     columns: Vec<Column>,
-    dirs: Vec<String>,
-    listed: Vec<(String, Vec<String>)>,
+    shelving: Shelving,
     names: Vec<ValueName>,
 ) -> (String, String) {
+    let Shelving {
+        dirs,
+        listed,
+        artifact_shards,
+    } = shelving;
     let meta = Meta {
         version: VERSION,
         docs,
@@ -1346,6 +1392,7 @@ pub(super) fn meta_file(
         columns,
         dirs,
         listed,
+        artifact_shards,
         fold: text::FOLDS
             .iter()
             .map(|(from, to)| (from.to_string(), to.to_string()))
@@ -1360,6 +1407,63 @@ pub(super) fn meta_file(
 /// Every key with its postings, keys sorted; `docs[i]` is document `first + i`.
 pub(super) fn invert(docs: &[Document<'_>], columns: &[Column], first: u32) -> Vec<Term> {
     Inverted::of(docs, columns, first).into_terms()
+}
+
+/// What starts every artifact key. Artifacts are looked up whole, never by a
+/// prefix, and their keys share long beginnings (`:artifact:https://`): they are
+/// spread over shards by a hash of the key, so that a reader finds a key's shard
+/// without a directory file first (a round trip fewer in the browser).
+const HASHED: &str = ":artifact:";
+
+/// The artifact keys' shards hold about this many bytes each.
+const HASHED_SHARD_BYTES: usize = 8 * 1024;
+
+/// The run of sorted `keys` that start with [`HASHED`].
+fn hashed_run(keys: &[&str]) -> std::ops::Range<usize> {
+    let start = keys.partition_point(|key| *key < HASHED);
+    start..start + keys[start..].partition_point(|key| key.starts_with(HASHED))
+}
+
+/// How many shards hold artifact keys of `bytes` in all.
+fn hashed_shards_for(bytes: usize) -> u32 {
+    u32::try_from(bytes.div_ceil(HASHED_SHARD_BYTES)).expect("fewer than 2^32 shards")
+}
+
+/// The number of the shard of `key` among `shards` when it is an artifact key and
+/// they are spread by hash: FNV-1a (32 bits) of its UTF-8 bytes, modulo `shards`,
+/// which `search.js` computes alike.
+pub(super) fn hashed_bucket(key: &str, shards: u32) -> Option<u32> {
+    if shards == 0 || !key.starts_with(HASHED) {
+        return None;
+    }
+    Some(fnv1a(key.as_bytes()) % shards)
+}
+
+/// The 32-bit FNV-1a hash of `bytes`.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |hash, &byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// The name of the `bucket`-th artifact shard (no key's prefix: readers find it by
+/// [`hashed_bucket`], never by a directory).
+pub(super) fn hashed_shard(bucket: u32) -> String {
+    format!("{HASHED}#{bucket}")
+}
+
+/// The shard of `key`: the artifact shard its hash gives among `buckets` (the names
+/// of [`Meta::artifact_shards`] shards), or the shard of its longest prefix among
+/// `prefixes` (those of every directory).
+pub(super) fn shard_for<'p>(
+    key: &str,
+    prefixes: &HashSet<&'p str>,
+    buckets: &'p [String],
+) -> &'p str {
+    match hashed_bucket(key, buckets.len() as u32) {
+        Some(bucket) => &buckets[bucket as usize],
+        None => shard_of(key, prefixes),
+    }
 }
 
 /// The longest prefix of `key` that is a shard ("" always is).
@@ -1479,6 +1583,21 @@ pub(super) fn complete_column(column: &Column, used: &HashSet<&str>) -> Column {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+
+    /// The hash `search.js` computes too: FNV-1a's published values, and only
+    /// artifact keys spread by it.
+    #[test]
+    fn artifact_keys_are_spread_by_fnv1a() {
+        assert_eq!(super::fnv1a(b""), 0x811c_9dc5);
+        assert_eq!(super::fnv1a(b"a"), 0xe40c_292c);
+        assert_eq!(super::fnv1a(b"foobar"), 0xbf9c_f968);
+        let key = ":artifact:evil.com";
+        let hash = super::fnv1a(key.as_bytes());
+        assert_eq!(super::hashed_bucket(key, 7), Some(hash % 7));
+        assert_eq!(super::hashed_bucket(key, 0), None);
+        assert_eq!(super::hashed_bucket(":tag:evil.com", 7), None);
+        assert_eq!(super::hashed_bucket("evil", 7), None);
+    }
 
     proptest! {
         /// A key's last bytes read by two loads are the zero-padded block they stand

@@ -1,8 +1,9 @@
 //! Full-text and faceted search over incidents. Pure: no I/O.
 //!
 //! At build time [`build`] turns the published incidents into a compact sharded index:
-//! terms (words, word pairs for phrases, field and column values) sharded by prefix with
-//! compressed postings, a bit-packed facet table, and display data in small chunks.
+//! terms (words, word pairs for phrases, field and column values) sharded by prefix
+//! (artifact values, only ever looked up whole, by a hash of the key) with compressed
+//! postings, a bit-packed facet table, and display data in small chunks.
 //! Frequent terms also carry their facet counts and the display rows of their first
 //! page ([`index::Frequent`]), so that a query of one such term loads one shard.
 //! Each part is a `.js` file (see [`wrap`]) so that the browser loads it with a script

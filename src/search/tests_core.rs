@@ -272,7 +272,8 @@ fn large_index_splits_shards_and_still_answers() {
         shards > 4 && dirs > 1,
         "{shards} shards, {dirs} directories"
     );
-    // Every key is in the shard of its longest listed prefix, where readers look.
+    // Every key is where readers look: an artifact key in the shard its hash gives,
+    // any other in the shard of its longest listed prefix.
     #[derive(serde::Deserialize)]
     struct Shard {
         name: String,
@@ -283,12 +284,32 @@ fn large_index_splits_shards_and_still_answers() {
         .filter(|f| f.0.starts_with("search/t/_"))
         .map(|f| serde_json::from_str(unwrap(&f.1).unwrap()).unwrap())
         .collect();
-    let prefixes: HashSet<&str> = shard_files.iter().map(|s| s.name.as_str()).collect();
+    let meta_file = files.iter().find(|f| f.0 == "search/meta.js").unwrap();
+    let meta: super::Meta = serde_json::from_str(unwrap(&meta_file.1).unwrap()).unwrap();
+    let buckets: Vec<String> = (0..meta.artifact_shards)
+        .map(super::index::hashed_shard)
+        .collect();
+    assert!(buckets.len() > 1, "{} artifact shards", buckets.len());
+    let prefixes: HashSet<&str> = shard_files
+        .iter()
+        .map(|s| s.name.as_str())
+        .filter(|name| !buckets.iter().any(|b| b == name))
+        .collect();
+    let mut artifact_keys = 0;
     for shard in &shard_files {
         for (key, ..) in &shard.terms {
-            assert_eq!(super::index::shard_of(key, &prefixes), shard.name, "{key}");
+            let found = super::index::shard_for(key, &prefixes, &buckets);
+            assert_eq!(found, shard.name, "{key}");
+            artifact_keys += usize::from(key.starts_with(":artifact:"));
         }
     }
+    assert_eq!(artifact_keys, 256);
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.0.starts_with("search/t/dir_3a6172746966")),
+        "no directory of artifact keys"
+    );
     let mut searcher = Searcher::open(Memory(files.into_iter().collect())).unwrap();
     assert_eq!(ids(&mut searcher, "unique2999"), ["T-2999"]);
     assert_eq!(ids(&mut searcher, "unique1234"), ["T-1234"]);
@@ -1042,7 +1063,7 @@ fn the_meta_file_lists_small_directories_as_their_files_do() {
 }
 
 /// Which directories the meta file lists: those of field values, then of words,
-/// before those of numbers, pairs and artifacts, smallest first, none too large,
+/// before those of numbers and pairs, smallest first, none too large,
 /// within the budget.
 #[test]
 fn listed_directories_favour_words_and_fields_within_the_budget() {
@@ -1052,7 +1073,7 @@ fn listed_directories_favour_words_and_fields_within_the_budget() {
     };
     // 150 shards of a one-character directory take 1,200 bytes: after the fields'
     // 1,440, the budget holds 19, and 336 bytes are left.
-    let mut directories = vec![dir("~ab", 50), dir(":artifact:1", 50), dir("7", 50)];
+    let mut directories = vec![dir("~ab", 50), dir("7", 50)];
     directories.extend(('a'..='z').map(|c| dir(&c.to_string(), 150)));
     // Larger than the words' but first.
     directories.push(dir(":", 180));
@@ -1072,13 +1093,12 @@ fn listed_directories_favour_words_and_fields_within_the_budget() {
         .chain(('a'..='s').map(String::from))
         .collect();
     assert_eq!(listed, words);
-    // The budget runs out before the smaller directories of numbers, pairs and artifacts.
+    // The budget runs out before the smaller directories of numbers and pairs.
     assert!(!listed.contains(&"7".to_string()), "{listed:?}");
     assert!(!listed.contains(&"~ab".to_string()), "{listed:?}");
-    assert!(!listed.contains(&":artifact:1".to_string()), "{listed:?}");
     // Too large for the meta file on its own.
     assert!(!listed.contains(&"zz".to_string()), "{listed:?}");
-    // With room to spare, pairs and artifacts come in too.
+    // With room to spare, numbers and pairs come in too.
     let few: Vec<(String, Vec<String>)> = directories
         .iter()
         .filter(|d| d.0.len() > 1 || d.0 == "a" || d.0 == "7")
@@ -1088,7 +1108,7 @@ fn listed_directories_favour_words_and_fields_within_the_budget() {
         .into_iter()
         .map(|d| d.0)
         .collect();
-    assert_eq!(listed, ["7", ":artifact:1", "a", "~ab"]);
+    assert_eq!(listed, ["7", "a", "~ab"]);
 }
 
 /// An index left with fewer documents drops the display and facet chunks past its

@@ -19,9 +19,10 @@ use super::engine::{
 };
 use super::index::{
     COUNTS_MIN, DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK,
-    FACET_PART, META, Meta, PageRow, Postings, ShardEntry, VERSION, complete_column, dir_path,
-    display_files, display_path, encode_entry, facet_files, facet_part_path, facet_path, invert,
-    meta_file, page_docs, page_row_display, shard_file, shard_of, shard_path, value_positions,
+    FACET_PART, META, Meta, PageRow, Postings, ShardEntry, Shelving, VERSION, complete_column,
+    dir_path, display_files, display_path, encode_entry, facet_files, facet_part_path, facet_path,
+    hashed_shard, invert, meta_file, page_docs, page_row_display, shard_file, shard_for,
+    shard_path, value_positions,
 };
 use super::{Column, Document};
 
@@ -125,6 +126,7 @@ pub fn patch<S: Source>(
         listed.extend(dir.shards);
     }
     prefixes.extend(listed.iter().map(String::as_str));
+    let buckets: Vec<String> = (0..meta.artifact_shards).map(hashed_shard).collect();
     let mut removed = invert(was, &columns, from);
     let mut added = invert(now, &columns, from);
     for (n, was, now) in edited {
@@ -136,14 +138,14 @@ pub fn patch<S: Source>(
     let mut by_shard: BTreeMap<&str, Changes<'_>> = BTreeMap::new();
     for (key, _) in &removed {
         by_shard
-            .entry(shard_of(key, &prefixes))
+            .entry(shard_for(key, &prefixes, &buckets))
             .or_default()
             .0
             .push(key);
     }
     for (i, (key, _)) in added.iter().enumerate() {
         by_shard
-            .entry(shard_of(key, &prefixes))
+            .entry(shard_for(key, &prefixes, &buckets))
             .or_default()
             .1
             .push(i);
@@ -278,8 +280,11 @@ pub fn patch<S: Source>(
     files.push(meta_file(
         from + now.len() as u32,
         columns,
-        meta.dirs,
-        meta.listed,
+        Shelving {
+            dirs: meta.dirs,
+            listed: meta.listed,
+            artifact_shards: meta.artifact_shards,
+        },
         meta.names,
     ));
     Ok(files)

@@ -421,6 +421,7 @@
     // The shard lists of small directories come with the meta file.
     this.listed = {};
     (meta.listed || []).forEach(function (d) { this.listed[d[0]] = d[1]; }, this);
+    this.artifactShards = meta.artifact_shards || 0;
     this.rows = {};
     this.parts = {};
     this.pageRows = {};
@@ -458,7 +459,19 @@
     return longestKnownPrefix(key, function (p) { return set[p]; });
   }
 
+  // Artifact keys are spread over shards by a hash of the key (hashed_bucket in
+  // src/search/index.rs: FNV-1a of its UTF-8 bytes): no directory to load first.
+  var HASHED = ":artifact:";
+  function hashedBucket(key, shards) {
+    var bytes = unescape(encodeURIComponent(key)), hash = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes.charCodeAt(i), 0x01000193);
+    return (hash >>> 0) % shards;
+  }
+
   Engine.prototype.shardOf = function (key) {
+    if (this.artifactShards && key.startsWith(HASHED)) {
+      return Promise.resolve(HASHED + "#" + hashedBucket(key, this.artifactShards));
+    }
     return this.candidates(key).then(function (prefixes) { return longestPrefix(key, prefixes); });
   };
 
