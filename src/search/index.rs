@@ -26,8 +26,14 @@ pub const FACET_PART: u32 = 16;
 /// the ten or so display files its first page would be spread over.
 pub const COUNTS_MIN: usize = 512;
 /// Results on a page of the search page; a frequent term's first page holds this many
-/// of its newest documents, and of its newest with the term in their title.
+/// of its newest documents.
 pub const PAGE: usize = 10;
+/// A frequent term's first page also holds this many of its newest documents with the
+/// term in their title: those rank first, and a query of two words is mostly answered
+/// by the title hits of one that also have the other, often further back than the
+/// newest ten (`mule accounts` at 100k: the 5th to 10th results were the 11th to 30th
+/// title hits of `account`), whose rows then need no display file.
+pub const TITLE_ROWS: usize = 3 * PAGE;
 /// Documents per display chunk: small, because the first page of results is spread
 /// over the whole collection.
 pub const DISPLAY_CHUNK: u32 = 8;
@@ -152,9 +158,10 @@ pub(super) fn page_row_display(row: &PageRow) -> DisplayEntry {
 
 /// What a term in [`COUNTS_MIN`] documents or more carries: its facet counts (base64
 /// varints, column after column) and the display rows of its [`PAGE`] newest
-/// documents and [`PAGE`] newest with the term in their title, by number. Together
-/// these hold the first page of a query of that term alone, by relevance (title
-/// matches first, newest first) or by date. In a shard file it is `""` for other
+/// documents and [`TITLE_ROWS`] newest with the term in their title, by number.
+/// Together these hold the first page of a query of that term alone, by relevance
+/// (title matches first, newest first) or by date, and often that of a query of it
+/// and another word. In a shard file it is `""` for other
 /// terms, `[counts, rows]` for frequent ones.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Frequent {
@@ -197,11 +204,11 @@ impl<'de> Deserialize<'de> for Frequent {
 }
 
 /// The documents of a term's first page ([`Frequent`]), ascending: the last [`PAGE`]
-/// of `all` and of `title` (both ascending), merged.
+/// of `all` and the last [`TITLE_ROWS`] of `title` (both ascending), merged.
 pub(super) fn page_docs(all: &[u32], title: &[u32]) -> Vec<u32> {
-    let newest = |docs: &[u32]| docs[docs.len().saturating_sub(PAGE)..].to_vec();
-    let mut page = newest(all);
-    page.extend(newest(title));
+    let newest = |docs: &[u32], n: usize| docs[docs.len().saturating_sub(n)..].to_vec();
+    let mut page = newest(all, PAGE);
+    page.extend(newest(title, TITLE_ROWS));
     page.sort_unstable();
     page.dedup();
     page

@@ -880,12 +880,44 @@ fn a_frequent_word_shows_its_first_page_without_display_files() {
             .search(&parse(word, false), sort, 0, usize::MAX)
             .unwrap();
         assert_eq!(shown.hits, every.hits[..page]);
-        // The second page is not carried.
+        // The last page (the oldest results either way) is not carried.
         searcher
-            .search(&parse(word, false), sort, page, page)
+            .search(&parse(word, false), sort, shown.total - page, page)
             .unwrap();
         assert!(searcher.loaded.iter().any(|p| p.starts_with("search/d/")));
     }
+}
+
+/// A query of two words whose first results are title hits of one of them further back
+/// than its newest ten shows them from the rows that word's shard entry carries.
+#[test]
+fn title_hits_of_a_frequent_word_show_a_two_word_query_without_display_files() {
+    // Every title says `alpha`; one document in three also has `beta`, in its text.
+    let owned: Vec<Owned> = (0..600)
+        .map(|n| Owned {
+            id: format!("T-{n}"),
+            title: format!("alpha {n}"),
+            body: if n % 3 == 0 { "beta gamma" } else { "gamma" }.into(),
+            artifact: None,
+            columns: vec!["phishing".into(), "1".into(), "open".into()],
+        })
+        .collect();
+    let docs = documents(&owned);
+    let files: HashMap<String, String> = build(&docs, &columns()).into_iter().collect();
+    let mut searcher = Searcher::open(Memory(files)).unwrap();
+    let page = super::index::PAGE;
+    let shown = searcher
+        .search(&parse("alpha beta", false), Sort::Relevance, 0, page)
+        .unwrap();
+    let ids: Vec<&str> = shown.hits.iter().map(|h| h.id.as_str()).collect();
+    // The newest ten with `beta`: the newest 28 titles with `alpha`.
+    let newest: Vec<String> = (0..page).map(|k| format!("T-{}", 597 - 3 * k)).collect();
+    assert_eq!(ids, newest);
+    assert!(
+        !searcher.loaded.iter().any(|p| p.starts_with("search/d/")),
+        "{:?}",
+        searcher.loaded
+    );
 }
 
 #[test]
