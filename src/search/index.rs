@@ -31,8 +31,9 @@ pub const PAGE: usize = 10;
 /// A frequent term's first page also holds this many of its newest documents with the
 /// term in their title: those rank first, and a query of two words is mostly answered
 /// by the title hits of one that also have the other, often further back than the
-/// newest ten (`mule accounts` at 100k: the 5th to 10th results were the 11th to 30th
-/// title hits of `account`), whose rows then need no display file.
+/// newest ten (`mule accounts` at 100k: its 5th to 10th results lie past the ten
+/// newest title hits of `account`, within its thirty newest), whose rows then need no
+/// display file.
 pub const TITLE_ROWS: usize = 3 * PAGE;
 /// Documents per display chunk: small, because the first page of results is spread
 /// over the whole collection.
@@ -161,8 +162,8 @@ pub(super) fn page_row_display(row: &PageRow) -> DisplayEntry {
 /// documents and [`TITLE_ROWS`] newest with the term in their title, by number.
 /// Together these hold the first page of a query of that term alone, by relevance
 /// (title matches first, newest first) or by date, and often that of a query of it
-/// and another word. In a shard file it is `""` for other
-/// terms, `[counts, rows]` for frequent ones.
+/// and another word. In a shard file it is `""` for other terms, `[counts, rows]` for
+/// frequent ones.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Frequent {
     pub counts: String,

@@ -910,7 +910,7 @@ fn title_hits_of_a_frequent_word_show_a_two_word_query_without_display_files() {
         .search(&parse("alpha beta", false), Sort::Relevance, 0, page)
         .unwrap();
     let ids: Vec<&str> = shown.hits.iter().map(|h| h.id.as_str()).collect();
-    // The newest ten with `beta`: the newest 28 titles with `alpha`.
+    // The newest ten with `beta`, among the 30 newest titles with `alpha` (T-599 to T-570).
     let newest: Vec<String> = (0..page).map(|k| format!("T-{}", 597 - 3 * k)).collect();
     assert_eq!(ids, newest);
     assert!(
