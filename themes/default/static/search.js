@@ -47,8 +47,10 @@
     return pending[key];
   }
 
+  // The UTF-8 bytes of text, one character each (as Rust reads a key's bytes).
+  function utf8(text) { return unescape(encodeURIComponent(text)); }
   function hex(text) {
-    var bytes = unescape(encodeURIComponent(text)), out = "";
+    var bytes = utf8(text), out = "";
     for (var i = 0; i < bytes.length; i++) out += ("0" + bytes.charCodeAt(i).toString(16)).slice(-2);
     return out;
   }
@@ -463,7 +465,7 @@
   // src/search/index.rs: FNV-1a of its UTF-8 bytes): no directory to load first.
   var HASHED = ":artifact:";
   function hashedBucket(key, shards) {
-    var bytes = unescape(encodeURIComponent(key)), hash = 0x811c9dc5;
+    var bytes = utf8(key), hash = 0x811c9dc5;
     for (var i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes.charCodeAt(i), 0x01000193);
     return (hash >>> 0) % shards;
   }
