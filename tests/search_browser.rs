@@ -346,6 +346,11 @@ fn the_page_and_the_cli_answer_alike() {
     assert!(!loaded.contains("search/t/dir_"), "{loaded}");
     assert!(loaded.contains("search/d/"), "{loaded}");
     assert!(!loaded.contains("search/f/"), "{loaded}");
+    // Filters only: the newest rows of a value every result has come with the shards
+    // and hold the first page, no display file.
+    let loaded = loaded_for("category:malware severity:>=3");
+    assert!(loaded.contains("search/r/"), "{loaded}");
+    assert!(!loaded.contains("search/d/"), "{loaded}");
     fresh_page();
     let mut broad = 0;
     for (query, by_date) in &queries {

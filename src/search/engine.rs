@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::codec::{CodecError, decode_postings, get_varint, unbase64, unpack_rows};
 use super::index::{
-    DisplayEntry, FACET_ALL, META, Meta, ShardEntry, VERSION, dir_path, display_path, facet_path,
-    hashed_bucket, hashed_shard, longest_prefix, page_row_display, shard_of, shard_path,
+    DisplayEntry, FACET_ALL, META, Meta, PageRow, ShardEntry, VERSION, dir_path, display_path,
+    facet_path, hashed_bucket, hashed_shard, longest_prefix, page_row_display, rows_path, shard_of,
+    shard_path,
 };
 use super::pair_key;
 use super::query::{Atom, COLUMN_FIELDS, Op, Query};
@@ -107,6 +108,12 @@ pub(super) struct DirFile {
 #[derive(Deserialize)]
 pub(super) struct FacetFile {
     pub data: String,
+}
+
+/// A column value's newest rows ([`super::index::rows_files`]).
+#[derive(Deserialize)]
+pub(super) struct RowsFile {
+    pub rows: Vec<PageRow>,
 }
 
 #[derive(Deserialize)]
@@ -231,12 +238,20 @@ impl<S: Source> Searcher<S> {
             .ok()
             .map(|at| terms[at].clone());
         // A frequent key's first page spares loading the display files of its hits.
-        for row in found.iter().flat_map(|t| &t.3.page) {
+        if let Some(entry) = &found {
+            self.keep_rows(&entry.3.page);
+        }
+        Ok(found)
+    }
+
+    /// Keeps display rows that came with other files, so that those documents' display
+    /// files need not be read.
+    fn keep_rows(&mut self, rows: &[PageRow]) {
+        for row in rows {
             self.page_rows
                 .entry(row.0)
                 .or_insert_with(|| page_row_display(row));
         }
-        Ok(found)
     }
 
     /// The shard prefixes listed in the directory of `key` (the one with the longest
@@ -355,9 +370,20 @@ impl<S: Source> Searcher<S> {
             }
             return keys;
         }
-        let Some(column) = self.meta.columns.iter().find(|c| c.key == field) else {
+        let Some((c, values)) = self.passing_values(field, op, value) else {
             return Vec::new();
         };
+        values
+            .into_iter()
+            .map(|v| field_key(field, &self.meta.columns[c].values[v].0))
+            .collect()
+    }
+
+    /// The column of a column filter and the values of it that pass the filter, by
+    /// position; none for another field.
+    fn passing_values(&self, field: &str, op: Op, value: &str) -> Option<(usize, Vec<usize>)> {
+        let c = self.meta.columns.iter().position(|c| c.key == field)?;
+        let column = &self.meta.columns[c];
         let wanted = text::fold(value);
         let number: Option<f64> = value.trim().parse().ok();
         let aliased = |raw: &str| {
@@ -366,11 +392,12 @@ impl<S: Source> Searcher<S> {
                 .iter()
                 .any(|(name, of)| of == raw && text::fold(name) == wanted)
         };
-        column
+        let passing = column
             .values
             .iter()
+            .enumerate()
             .filter(
-                |(raw, label)| match (column.numeric, number, raw.parse::<f64>()) {
+                |(_, (raw, label))| match (column.numeric, number, raw.parse::<f64>()) {
                     (true, Some(n), Ok(v)) => match op {
                         Op::Eq => v == n,
                         Op::Lt => v < n,
@@ -381,8 +408,39 @@ impl<S: Source> Searcher<S> {
                     _ => text::fold(raw) == wanted || text::fold(label) == wanted || aliased(raw),
                 },
             )
-            .map(|(raw, _)| field_key(field, raw))
-            .collect()
+            .map(|(v, _)| v)
+            .collect();
+        Some((c, passing))
+    }
+
+    /// The column value whose rows file (`VALUE_ROWS` in index.rs) a query loads with
+    /// its shards, as `(column, value)`: in a query of field filters only, not one key
+    /// alone (whose shard brings its first page), the value whose file reaches furthest
+    /// back ([`Meta::rows_from`]) among the column filters that one value passes, which
+    /// every result then has.
+    fn value_rows(&self, query: &Query) -> Option<(usize, usize)> {
+        let filters_only = query
+            .clauses
+            .iter()
+            .all(|clause| clause.any.iter().all(|a| matches!(a, Atom::Field { .. })));
+        if !filters_only || self.sole_key(query).is_some() {
+            return None;
+        }
+        query
+            .clauses
+            .iter()
+            .filter_map(|clause| match (clause.negated, clause.any.as_slice()) {
+                (false, [Atom::Field { field, op, value }]) => {
+                    match self.passing_values(field, *op, value)? {
+                        (c, values) if values.len() == 1 => Some((c, values[0])),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+            .filter_map(|(c, v)| Some((*self.meta.rows_from.get(c)?.get(v)?, c, v)))
+            .min()
+            .map(|(_, c, v)| (c, v))
     }
 
     /// Facet counts stored with a frequent key, when the query is that key alone.
@@ -629,6 +687,10 @@ impl<S: Source> Searcher<S> {
         offset: usize,
         limit: usize,
     ) -> Result<Outcome, SearchError> {
+        if let Some((c, v)) = self.value_rows(query) {
+            let file: RowsFile = self.read(rows_path(c, v))?;
+            self.keep_rows(&file.rows);
+        }
         let mut found = self.matches(query)?;
         match sort {
             Sort::Relevance => found.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0))),

@@ -14,7 +14,7 @@ use super::{text, wrap};
 use crate::HashedMap;
 
 /// Format version, in the meta file: a reader refuses what it does not know.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 /// Documents per facet-table chunk: a query with few results loads only their chunks;
 /// one with many loads the whole table ([`FACET_ALL`]) instead.
 pub const FACET_CHUNK: u32 = 256;
@@ -35,6 +35,13 @@ pub const PAGE: usize = 10;
 /// newest title hits of `account`, within its thirty newest), whose rows then need no
 /// display file.
 pub const TITLE_ROWS: usize = 3 * PAGE;
+/// A column value's newest documents whose display rows its rows file holds
+/// ([`rows_files`]). A query of filters only, one of them a single column value, loads
+/// that file beside its shards, the value with the fewest documents: most such queries
+/// ask for recent incidents, and their first page is then among those rows, with no
+/// display file to wait for (at 100k incidents, the tenth newest open malware of
+/// severity 3 or more is the 73rd newest malware).
+pub const VALUE_ROWS: usize = 100;
 /// Documents per display chunk: small, because the first page of results is spread
 /// over the whole collection.
 pub const DISPLAY_CHUNK: u32 = 8;
@@ -112,6 +119,11 @@ pub struct Meta {
     /// ([`hashed_bucket`]); none: they are cut by prefix like the other keys.
     #[serde(default)]
     pub artifact_shards: u32,
+    /// The oldest document of each column value's rows file ([`VALUE_ROWS`]), by column
+    /// and value (0 when the file holds all of the value's documents): a query's first
+    /// page comes from the file of a value its results all have when its last result is
+    /// no older, so a reader loads that of the value whose file reaches furthest back.
+    pub rows_from: Vec<Vec<u32>>,
     pub fold: Vec<(String, String)>,
     /// Other names of the values of term fields backed by a taxonomy (`detection`,
     /// `actor`), as `(field, name, value)`: labels and aliases from fir.toml, so that
@@ -143,6 +155,9 @@ pub type DisplayEntry = (String, String, String, String, Vec<u32>);
 
 /// A document of a frequent term's first page: its number, then as in a display file.
 pub type PageRow = (u32, String, String, String, String, Vec<u32>);
+
+/// A [`PageRow`] as written, borrowed.
+type PageRowRef<'a> = (u32, &'a str, &'a str, &'a str, &'a str, &'a [u32]);
 
 /// What a display file holds of the document of a first page's row.
 pub(super) fn page_row_display(row: &PageRow) -> DisplayEntry {
@@ -789,6 +804,11 @@ pub fn facet_part_path(part: u32) -> String {
     format!("search/f/p{part}.js")
 }
 
+/// The rows file of value `value` of column `column` ([`rows_files`]).
+pub fn rows_path(column: usize, value: usize) -> String {
+    format!("search/r/{column}_{value}.js")
+}
+
 pub fn display_path(chunk: u32) -> String {
     format!("search/d/{chunk}.js")
 }
@@ -808,6 +828,14 @@ struct FacetFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     part: Option<u32>,
     data: String,
+}
+
+#[derive(Serialize)]
+struct RowsFile<'a> {
+    r#type: &'static str,
+    column: usize,
+    value: usize,
+    rows: Vec<PageRowRef<'a>>,
 }
 
 #[derive(Serialize)]
@@ -975,15 +1003,21 @@ pub fn build_with_names(
     files.extend(facet_files(&rows, &columns, |_| true));
     tracing::debug!("search: facet files at {:.2?}", started.elapsed());
     files.par_extend(display_files(&entries, 0));
-    tracing::debug!("search: display files at {:.2?}", started.elapsed());
+    let newest = newest_by_value(&rows, &columns);
+    files.extend(rows_files(&newest, |_, _| true, |d| entries[d as usize]));
+    tracing::debug!(
+        "search: display and rows files at {:.2?}",
+        started.elapsed()
+    );
     files.push(meta_file(
         docs.len() as u32,
-        columns,
         Shelving {
             dirs,
             listed,
             artifact_shards,
+            rows_from: rows_from(&newest),
         },
+        columns,
         names,
     ));
     crate::drop_later((terms, frequent));
@@ -1371,24 +1405,96 @@ pub(super) fn display_files<'a>(
         })
 }
 
+/// Each column value's newest documents, newest first, by column and value: the
+/// [`VALUE_ROWS`] of its rows file, and one more when it has more (so that
+/// [`rows_from`] knows whether the file holds them all). `rows` are the documents'
+/// facet rows, oldest first.
+pub(super) fn newest_by_value(rows: &[Vec<u32>], columns: &[Column]) -> Vec<Vec<Vec<u32>>> {
+    let mut newest: Vec<Vec<Vec<u32>>> = columns
+        .iter()
+        .map(|c| vec![Vec::new(); c.values.len()])
+        .collect();
+    let mut open = columns.iter().map(|c| c.values.len()).sum::<usize>();
+    for (doc, row) in rows.iter().enumerate().rev() {
+        for (c, &value) in row.iter().enumerate() {
+            let docs = &mut newest[c][value as usize];
+            if docs.len() <= VALUE_ROWS {
+                docs.push(doc as u32);
+                open -= usize::from(docs.len() > VALUE_ROWS);
+            }
+        }
+        // Most values fill up long before the oldest document.
+        if open == 0 {
+            break;
+        }
+    }
+    newest
+}
+
+/// The rows files of the column values `wanted` gives true for (by column and value):
+/// each value's newest [`VALUE_ROWS`] documents ([`newest_by_value`]) with their display
+/// rows as `display` gives them.
+pub(super) fn rows_files<'d>(
+    newest: &[Vec<Vec<u32>>],
+    wanted: impl Fn(usize, usize) -> bool,
+    display: impl Fn(u32) -> DisplayRef<'d>,
+) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for (c, values) in newest.iter().enumerate() {
+        for (v, docs) in values.iter().enumerate().filter(|(v, _)| wanted(c, *v)) {
+            let rows = docs
+                .iter()
+                .take(VALUE_ROWS)
+                .map(|&doc| {
+                    let (id, title, date, excerpt, row) = display(doc);
+                    (doc, id, title, date, excerpt, row)
+                })
+                .collect();
+            let file = RowsFile {
+                r#type: "rows",
+                column: c,
+                value: v,
+                rows,
+            };
+            files.push((rows_path(c, v), json(&file)));
+        }
+    }
+    files
+}
+
+/// The oldest document of each column value's rows file, or 0 when the file holds all
+/// the value's documents ([`Meta::rows_from`]), from [`newest_by_value`].
+pub(super) fn rows_from(newest: &[Vec<Vec<u32>>]) -> Vec<Vec<u32>> {
+    let oldest = |docs: &Vec<u32>| match docs.get(VALUE_ROWS) {
+        Some(_) => docs[VALUE_ROWS - 1],
+        None => 0,
+    };
+    newest
+        .iter()
+        .map(|values| values.iter().map(oldest).collect())
+        .collect()
+}
+
 /// Where the meta file tells readers to find a key's shard ([`Meta`]'s fields).
 pub(super) struct Shelving {
     pub dirs: Vec<String>,
     pub listed: Vec<(String, Vec<String>)>,
     pub artifact_shards: u32,
+    pub rows_from: Vec<Vec<u32>>,
 }
 
 /// The meta file of an index of `docs` documents.
 pub(super) fn meta_file(
     docs: u32,
-    columns: Vec<Column>,
     shelving: Shelving,
+    columns: Vec<Column>,
     names: Vec<ValueName>,
 ) -> (String, String) {
     let Shelving {
         dirs,
         listed,
         artifact_shards,
+        rows_from,
     } = shelving;
     let meta = Meta {
         version: VERSION,
@@ -1401,6 +1507,7 @@ pub(super) fn meta_file(
         dirs,
         listed,
         artifact_shards,
+        rows_from,
         fold: text::FOLDS
             .iter()
             .map(|(from, to)| (from.to_string(), to.to_string()))

@@ -5,7 +5,9 @@
 //! (artifact values, only ever looked up whole, by a hash of the key) with compressed
 //! postings, a bit-packed facet table, and display data in small chunks.
 //! Frequent terms also carry their facet counts and the display rows of their first
-//! page ([`index::Frequent`]), so that a query of one such term loads one shard.
+//! page ([`index::Frequent`]), so that a query of one such term loads one shard; each
+//! column value's newest display rows have a file of their own, which a query of
+//! filters only loads with its shards ([`index::VALUE_ROWS`]).
 //! Each part is a `.js` file (see [`wrap`]) so that the browser loads it with a script
 //! tag, also from `file://`. [`Searcher`] answers queries from those files, for
 //! `fir search`; `search.js` does the same in the browser.

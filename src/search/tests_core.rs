@@ -481,6 +481,10 @@ struct Logical {
     rows: Vec<Vec<u32>>,
     docs: u32,
     columns: Vec<Column>,
+    /// The oldest document of each column value's rows file, from the meta file.
+    rows_from: Vec<Vec<u32>>,
+    /// The documents of each column value's rows file, by column and value.
+    value_rows: Vec<Vec<Vec<u32>>>,
 }
 
 fn logical(files: &HashMap<String, String>) -> Logical {
@@ -560,12 +564,47 @@ fn logical(files: &HashMap<String, String>) -> Logical {
             );
         }
     }
+    // Each column value's rows file holds its newest documents, newest first, as the
+    // display files show them; the meta file says which is the oldest.
+    #[derive(serde::Deserialize)]
+    struct Rows {
+        rows: Vec<super::index::PageRow>,
+    }
+    let mut value_rows = Vec::new();
+    let mut rows_from = Vec::new();
+    for (c, column) in meta.columns.iter().enumerate() {
+        let (mut docs_of, mut oldest) = (Vec::new(), Vec::new());
+        for v in 0..column.values.len() {
+            let file: Rows = serde_json::from_str(&json(&super::index::rows_path(c, v))).unwrap();
+            let with_value = (0..meta.docs)
+                .rev()
+                .filter(|&d| rows[d as usize][c] == v as u32);
+            let newest: Vec<u32> = with_value.clone().take(super::index::VALUE_ROWS).collect();
+            let docs: Vec<u32> = file.rows.iter().map(|row| row.0).collect();
+            assert_eq!(
+                docs, newest,
+                "rows file of {}:{}",
+                column.key, column.values[v].0
+            );
+            for row in &file.rows {
+                assert_eq!(display[row.0 as usize], super::index::page_row_display(row));
+            }
+            let held_all = with_value.count() == docs.len();
+            oldest.push(if held_all { 0 } else { *docs.last().unwrap() });
+            docs_of.push(docs);
+        }
+        value_rows.push(docs_of);
+        rows_from.push(oldest);
+    }
+    assert_eq!(meta.rows_from, rows_from);
     Logical {
         terms,
         display,
         rows,
         docs: meta.docs,
         columns: meta.columns,
+        rows_from,
+        value_rows,
     }
 }
 
@@ -848,6 +887,43 @@ fn patched_first_pages_reach_documents_they_did_not_hold() {
     let newest_unchanged = super::index::COUNTS_MIN as u32 - 2;
     assert!(page(&built, "crossing").contains(&newest_unchanged));
     assert_eq!(patched, built);
+}
+
+/// A query of column filters only, not one key alone, shows its first page from the
+/// rows file of the value whose file reaches furthest back (malware, a third of the
+/// documents, rather than open, half), loaded with its shards: no display file is
+/// read. Its results are newest first, ties of relevance. A query with a word loads
+/// no rows file.
+#[test]
+fn a_query_of_filters_shows_its_first_page_from_a_values_newest_rows() {
+    let owned = large(2000);
+    let docs = documents(&owned);
+    let files: HashMap<String, String> = build(&docs, &columns()).into_iter().collect();
+    let page = super::index::PAGE;
+    let mut searcher = Searcher::open(Memory(files.clone())).unwrap();
+    let query = parse("category:malware status:open severity:>=3", false);
+    let shown = searcher.search(&query, Sort::Relevance, 0, page).unwrap();
+    let ids: Vec<&str> = shown.hits.iter().map(|h| h.id.as_str()).collect();
+    // Malware is n % 3 == 1, open n % 2 == 0, severity 3 or 4 n % 4 >= 2.
+    let newest: Vec<String> = (0..page).map(|k| format!("T-{}", 1990 - 12 * k)).collect();
+    assert_eq!(ids, newest);
+    let read: Vec<&str> = searcher
+        .loaded
+        .iter()
+        .map(String::as_str)
+        .filter(|p| p.starts_with("search/r/") || p.starts_with("search/d/"))
+        .collect();
+    assert_eq!(read, [super::index::rows_path(0, 1)]);
+
+    let mut searcher = Searcher::open(Memory(files)).unwrap();
+    let query = parse("category:malware status:open unique1990", false);
+    let shown = searcher.search(&query, Sort::Relevance, 0, page).unwrap();
+    assert_eq!(shown.hits.len(), 1);
+    assert!(
+        !searcher.loaded.iter().any(|p| p.starts_with("search/r/")),
+        "{:?}",
+        searcher.loaded
+    );
 }
 
 /// A query of one frequent word shows its first page, by relevance or by date, from

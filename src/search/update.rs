@@ -9,20 +9,21 @@
 //! size until the next one; readers find terms the same way (by the shard
 //! directories), so results are those of a full build.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 
 use super::codec::{CodecError, decode_postings, unbase64, unpack_rows};
 use super::engine::{
-    DirFile, DisplayChunks, DisplayFile, FacetFile, SearchError, ShardFile, Source, load,
+    DirFile, DisplayChunks, DisplayFile, FacetFile, RowsFile, SearchError, ShardFile, Source, load,
 };
 use super::index::{
     COUNTS_MIN, DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK,
-    FACET_PART, META, Meta, PageRow, Postings, ShardEntry, Shelving, VERSION, complete_column,
-    dir_path, display_files, display_path, encode_entry, facet_files, facet_part_path, facet_path,
-    hashed_shard, invert, meta_file, page_docs, page_row_display, shard_file, shard_for,
-    shard_path, value_positions,
+    FACET_PART, META, Meta, PageRow, Postings, ShardEntry, Shelving, VALUE_ROWS, VERSION,
+    complete_column, dir_path, display_files, display_path, encode_entry, facet_files,
+    facet_part_path, facet_path, hashed_shard, invert, meta_file, newest_by_value, page_docs,
+    page_row_display, rows_files, rows_from, rows_path, shard_file, shard_for, shard_path,
+    value_positions,
 };
 use super::{Column, Document};
 
@@ -195,6 +196,34 @@ pub fn patch<S: Source>(
             unchanged.insert(doc, stored.map(page_row_display));
         }
     }
+    // Rows files of the column values that a changed document has or had: their
+    // newest documents likewise, or from the file as it was.
+    let mut touched: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let was_edited: Vec<Document<'_>> = edited.iter().map(|(_, was, _)| was.clone()).collect();
+    let changed_rows = changed.keys().map(|&doc| &rows[doc as usize]);
+    for row in new_rows(was, &columns)?
+        .iter()
+        .chain(&new_rows(&was_edited, &columns)?)
+        .chain(changed_rows)
+    {
+        touched.extend(row.iter().enumerate().map(|(c, &v)| (c, v as usize)));
+    }
+    let newest = newest_by_value(&rows, &columns);
+    for &(c, v) in &touched {
+        // A value new to the last column has no file yet.
+        let stored: Vec<PageRow> = if v < old_columns[c].values.len() {
+            load::<RowsFile>(source, &rows_path(c, v))?.rows
+        } else {
+            Vec::new()
+        };
+        for &doc in newest[c][v].iter().take(VALUE_ROWS) {
+            if changed.contains_key(&doc) || unchanged.get(&doc).is_some_and(Option::is_some) {
+                continue;
+            }
+            let row = stored.iter().find(|row| row.0 == doc);
+            unchanged.insert(doc, row.map(page_row_display));
+        }
+    }
     let mut chunks = DisplayChunks::default();
     for (doc, entry) in unchanged.iter_mut().filter(|(_, entry)| entry.is_none()) {
         let found = chunks.entry(*doc, DISPLAY_CHUNK, |path| load(source, &path))?;
@@ -210,29 +239,31 @@ pub fn patch<S: Source>(
             }
         }
     };
-    let mut files: Vec<(String, String)> = merged
-        .par_iter()
-        .zip(&shards)
-        // A shard whose every term is as it was stays as it is.
-        .filter(|((_, entries), (.., held))| {
-            entries.len() != held.len()
-                || entries.iter().any(|e| matches!(e, Merged::Changed { .. }))
-        })
-        .map(|((prefix, entries), _)| {
-            let encoded: Vec<Encoded<'_>> = entries
-                .iter()
-                .map(|entry| match entry {
-                    Merged::Held((key, all, title, frequent)) => {
-                        (key.as_str(), all.clone(), title.clone(), frequent.json())
-                    }
-                    Merged::Changed {
-                        key, all, title, ..
-                    } => encode_entry(key, all, title, &rows, &columns, display),
-                })
-                .collect();
-            shard_file(prefix, &encoded)
-        })
-        .collect();
+    let mut files = rows_files(&newest, |c, v| touched.contains(&(c, v)), display);
+    files.par_extend(
+        merged
+            .par_iter()
+            .zip(&shards)
+            // A shard whose every term is as it was stays as it is.
+            .filter(|((_, entries), (.., held))| {
+                entries.len() != held.len()
+                    || entries.iter().any(|e| matches!(e, Merged::Changed { .. }))
+            })
+            .map(|((prefix, entries), _)| {
+                let encoded: Vec<Encoded<'_>> = entries
+                    .iter()
+                    .map(|entry| match entry {
+                        Merged::Held((key, all, title, frequent)) => {
+                            (key.as_str(), all.clone(), title.clone(), frequent.json())
+                        }
+                        Merged::Changed {
+                            key, all, title, ..
+                        } => encode_entry(key, all, title, &rows, &columns, display),
+                    })
+                    .collect();
+                shard_file(prefix, &encoded)
+            }),
+    );
 
     let facet_chunk = |n: u32| (n / FACET_CHUNK) as usize;
     let facet_chunks: HashSet<usize> = edited.iter().map(|(n, ..)| facet_chunk(*n)).collect();
@@ -279,12 +310,13 @@ pub fn patch<S: Source>(
     files.par_extend(display_files(&entries, first_chunk));
     files.push(meta_file(
         from + now.len() as u32,
-        columns,
         Shelving {
             dirs: meta.dirs,
             listed: meta.listed,
             artifact_shards: meta.artifact_shards,
+            rows_from: rows_from(&newest),
         },
+        columns,
         meta.names,
     ));
     Ok(files)

@@ -27,6 +27,7 @@
     if (data.type === "cube") return "cube";
     if (data.type === "shard") return "t:" + data.name;
     if (data.type === "dir") return "dir:" + data.name;
+    if (data.type === "rows") return "r:" + data.column + "_" + data.value;
     if (data.type === "facets") return data.part != null ? "p:" + data.part : data.chunk === null ? "f:all" : "f:" + data.chunk;
     return "d:" + data.chunk;
   }
@@ -60,6 +61,7 @@
   function facetPart(part) { return loadFile("search/f/p" + part + ".js", "p:" + part); }
   function facetTable() { return loadFile("search/f/all.js", "f:all"); }
   function cubeFile() { return loadFile("search/f/cube.js", "cube"); }
+  function rowsFile(c, v) { return loadFile("search/r/" + c + "_" + v + ".js", "r:" + c + "_" + v); }
   function displayFile(chunk) { return loadFile("search/d/" + chunk + ".js", "d:" + chunk); }
 
   // ---- Text: the rules of src/search/text.rs ----
@@ -854,12 +856,41 @@
     api.warmMs = performance.now() - started;
   }
 
+  // The column value whose rows file (VALUE_ROWS in src/search/index.rs) a query loads
+  // with its shards, as fir search does (src/search/engine.rs, value_rows): in a query of
+  // field filters only, not one key alone, the value whose file reaches furthest back
+  // (meta.rows_from; ties: the first column and value) among the column filters that one
+  // value passes, which every result then has. Its rows mostly hold the first page.
+  // Gives a promise of nothing.
+  Engine.prototype.valueRows = function (clauses) {
+    var from = this.meta.rows_from, best = null, pageRows = this.pageRows;
+    var filtersOnly = clauses.every(function (clause) {
+      return clause.any.every(function (a) { return a.kind === "field"; });
+    });
+    if (!from || !filtersOnly || this.soleKey(clauses)) return Promise.resolve();
+    clauses.forEach(function (clause) {
+      if (clause.negated || clause.any.length !== 1) return;
+      var passes = this.passes(clause.any[0]);
+      var values = passes ? passes.ok.reduce(function (out, ok, v) { return ok ? out.concat([v]) : out; }, []) : [];
+      if (values.length !== 1 || !from[passes.column]) return;
+      var candidate = [from[passes.column][values[0]], passes.column, values[0]];
+      var better = !best || candidate[0] < best[0] || (candidate[0] === best[0] &&
+        (candidate[1] < best[1] || (candidate[1] === best[1] && candidate[2] < best[2])));
+      if (better) best = candidate;
+    }, this);
+    if (!best) return Promise.resolve();
+    return rowsFile(best[1], best[2]).then(function (file) {
+      file.rows.forEach(function (r) { if (!pageRows[r[0]]) pageRows[r[0]] = r.slice(1); });
+    });
+  };
+
   // The results in order, and a function that starts loading what their facet counts
   // need (once) and gives a promise of them: the page asks for them once its results
   // show, so that the facet table of a broad query does not hold up their display files.
   Engine.prototype.search = function (clauses, sort) {
     var self = this;
-    return this.matches(clauses).then(function (matched) {
+    return Promise.all([this.matches(clauses), this.valueRows(clauses)]).then(function (both) {
+      var matched = both[0];
       var found = sort === "date" ? matched.docs.slice().reverse() : byRelevance(matched.docs, matched.scores);
       var counted = null;
       function countRows(rowOf) {
