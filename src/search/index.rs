@@ -37,10 +37,11 @@ pub const PAGE: usize = 10;
 pub const TITLE_ROWS: usize = 3 * PAGE;
 /// A column value's newest documents whose display rows its rows file holds
 /// ([`rows_files`]). A query of filters only, one of them a single column value, loads
-/// that file beside its shards, the value with the fewest documents: most such queries
-/// ask for recent incidents, and their first page is then among those rows, with no
-/// display file to wait for (at 100k incidents, the tenth newest open malware of
-/// severity 3 or more is the 73rd newest malware).
+/// that file beside its shards (of the value whose file reaches furthest back,
+/// [`Meta::rows_from`]): most such queries ask for recent incidents, and their first
+/// page is then among those rows, with no display file to wait for (at 100k
+/// incidents, the tenth newest open malware of severity 3 or more is the 73rd newest
+/// malware).
 pub const VALUE_ROWS: usize = 100;
 /// Documents per display chunk: small, because the first page of results is spread
 /// over the whole collection.
@@ -123,6 +124,9 @@ pub struct Meta {
     /// and value (0 when the file holds all of the value's documents): a query's first
     /// page comes from the file of a value its results all have when its last result is
     /// no older, so a reader loads that of the value whose file reaches furthest back.
+    /// (Defaulted so that an index of an older format reads far enough to say its
+    /// version.)
+    #[serde(default)]
     pub rows_from: Vec<Vec<u32>>,
     pub fold: Vec<(String, String)>,
     /// Other names of the values of term fields backed by a taxonomy (`detection`,

@@ -253,6 +253,12 @@ fn large(n: usize) -> Vec<Owned> {
     owned
 }
 
+/// The index files of [`large`]`(n)`, by path.
+fn large_index(n: usize) -> HashMap<String, String> {
+    let owned = large(n);
+    build(&documents(&owned), &columns()).into_iter().collect()
+}
+
 /// Enough documents that shards split by prefix, chunks are many, and postings of
 /// frequent words become bitmaps.
 #[test]
@@ -896,9 +902,7 @@ fn patched_first_pages_reach_documents_they_did_not_hold() {
 /// no rows file.
 #[test]
 fn a_query_of_filters_shows_its_first_page_from_a_values_newest_rows() {
-    let owned = large(2000);
-    let docs = documents(&owned);
-    let files: HashMap<String, String> = build(&docs, &columns()).into_iter().collect();
+    let files = large_index(2000);
     let page = super::index::PAGE;
     let mut searcher = Searcher::open(Memory(files.clone())).unwrap();
     let query = parse("category:malware status:open severity:>=3", false);
@@ -926,13 +930,27 @@ fn a_query_of_filters_shows_its_first_page_from_a_values_newest_rows() {
     );
 }
 
+/// An index of an older format, without the fields of this one, is refused by its
+/// version, which tells the user to rebuild the site.
+#[test]
+fn an_index_of_an_older_format_is_refused_by_its_version() {
+    let mut files = large_index(40);
+    let mut meta: serde_json::Value =
+        serde_json::from_str(unwrap(&files[super::index::META]).unwrap()).unwrap();
+    let fields = meta.as_object_mut().unwrap();
+    fields.remove("rows_from").expect("a field of format 6");
+    fields.insert("version".into(), 5.into());
+    files.insert(super::index::META.into(), wrap(&meta.to_string()));
+    let err = Searcher::open(Memory(files)).unwrap_err();
+    assert!(matches!(err, SearchError::Version(5)), "{err}");
+    assert!(err.to_string().contains("rebuild the site"), "{err}");
+}
+
 /// A query of one frequent word shows its first page, by relevance or by date, from
 /// the rows its shard entry carries: no display file is read.
 #[test]
 fn a_frequent_word_shows_its_first_page_without_display_files() {
-    let owned = large(2000);
-    let docs = documents(&owned);
-    let files: HashMap<String, String> = build(&docs, &columns()).into_iter().collect();
+    let files = large_index(2000);
     let page = super::index::PAGE;
     let mut any = Searcher::open(Memory(files.clone())).unwrap();
     let word = *WORDS
