@@ -10,6 +10,11 @@ use super::*;
 #[derive(Debug)]
 struct Memory(HashMap<String, String>);
 
+/// Whether `searcher` has read a file under `dir` (`search/d/`, …).
+fn loaded_under(searcher: &Searcher<Memory>, dir: &str) -> bool {
+    searcher.loaded.iter().any(|p| p.starts_with(dir))
+}
+
 impl Source for Memory {
     fn read(&mut self, path: &str) -> Option<String> {
         self.0.get(path).cloned()
@@ -330,11 +335,7 @@ fn large_index_splits_shards_and_still_answers() {
     let stored = fresh
         .search(&parse("incident", false), Sort::Date, 0, 1)
         .unwrap();
-    assert!(
-        !fresh.loaded.iter().any(|p| p.starts_with("search/f/")),
-        "{:?}",
-        fresh.loaded
-    );
+    assert!(!loaded_under(&fresh, "search/f/"), "{:?}", fresh.loaded);
     let computed = searcher
         .search(&parse("incident -zzzz", false), Sort::Date, 0, 1)
         .unwrap();
@@ -924,7 +925,7 @@ fn a_query_of_filters_shows_its_first_page_from_a_values_newest_rows() {
     let shown = searcher.search(&query, Sort::Relevance, 0, page).unwrap();
     assert_eq!(shown.hits.len(), 1);
     assert!(
-        !searcher.loaded.iter().any(|p| p.starts_with("search/r/")),
+        !loaded_under(&searcher, "search/r/"),
         "{:?}",
         searcher.loaded
     );
@@ -963,7 +964,7 @@ fn a_frequent_word_shows_its_first_page_without_display_files() {
         assert!(shown.total >= super::index::COUNTS_MIN);
         assert_eq!(shown.hits.len(), page);
         assert!(
-            !searcher.loaded.iter().any(|p| p.starts_with("search/d/")),
+            !loaded_under(&searcher, "search/d/"),
             "{:?}",
             searcher.loaded
         );
@@ -978,7 +979,7 @@ fn a_frequent_word_shows_its_first_page_without_display_files() {
         searcher
             .search(&parse(word, false), sort, shown.total - page, page)
             .unwrap();
-        assert!(searcher.loaded.iter().any(|p| p.starts_with("search/d/")));
+        assert!(loaded_under(&searcher, "search/d/"));
     }
 }
 
@@ -1008,7 +1009,7 @@ fn title_hits_of_a_frequent_word_show_a_two_word_query_without_display_files() {
     let newest: Vec<String> = (0..page).map(|k| format!("T-{}", 597 - 3 * k)).collect();
     assert_eq!(ids, newest);
     assert!(
-        !searcher.loaded.iter().any(|p| p.starts_with("search/d/")),
+        !loaded_under(&searcher, "search/d/"),
         "{:?}",
         searcher.loaded
     );
@@ -1152,7 +1153,7 @@ fn a_new_year_leaves_stored_counts_of_other_terms_alone() {
     let mut patched = Searcher::open(Memory(files)).unwrap();
     let from_patch = patched.search(&query, Sort::Date, 0, 1).unwrap();
     let from_build = built.search(&query, Sort::Date, 0, 1).unwrap();
-    assert!(!patched.loaded.iter().any(|p| p.starts_with("search/f/")));
+    assert!(!loaded_under(&patched, "search/f/"));
     assert_eq!(from_patch.facets, from_build.facets);
     assert_eq!(from_patch.total, from_build.total);
 }

@@ -107,6 +107,21 @@ pub fn patch<S: Source>(
     }
     let old_columns = meta.columns;
     let mut rows = old_rows(load(source, FACET_ALL)?, &old_columns, old)?;
+    // The column values that the changed documents had (the positions of values stay:
+    // new ones only come after them): their rows files change, as do those of the
+    // values they have now (added below).
+    let values_of = |row: &Vec<u32>| -> Vec<(usize, usize)> {
+        row.iter()
+            .enumerate()
+            .map(|(c, &v)| (c, v as usize))
+            .collect()
+    };
+    let edited_rows = edited.iter().map(|(n, ..)| &rows[*n as usize]);
+    let mut touched: BTreeSet<(usize, usize)> = rows[from as usize..]
+        .iter()
+        .chain(edited_rows)
+        .flat_map(values_of)
+        .collect();
     rows.truncate(from as usize);
     let columns = patched_columns(change, &old_columns, &rows)?;
     rows.extend(new_rows(now, &columns)?);
@@ -198,16 +213,11 @@ pub fn patch<S: Source>(
     }
     // Rows files of the column values that a changed document has or had: their
     // newest documents likewise, or from the file as it was.
-    let mut touched: BTreeSet<(usize, usize)> = BTreeSet::new();
-    let was_edited: Vec<Document<'_>> = edited.iter().map(|(_, was, _)| was.clone()).collect();
-    let changed_rows = changed.keys().map(|&doc| &rows[doc as usize]);
-    for row in new_rows(was, &columns)?
-        .iter()
-        .chain(&new_rows(&was_edited, &columns)?)
-        .chain(changed_rows)
-    {
-        touched.extend(row.iter().enumerate().map(|(c, &v)| (c, v as usize)));
-    }
+    touched.extend(
+        changed
+            .keys()
+            .flat_map(|&doc| values_of(&rows[doc as usize])),
+    );
     let newest = newest_by_value(&rows, &columns);
     for &(c, v) in &touched {
         // A value new to the last column has no file yet.

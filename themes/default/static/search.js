@@ -489,13 +489,20 @@
     return null;
   }
 
+  // Keeps display rows ([doc, id, title, date, excerpt, facet row]) that came with other
+  // files, so that those documents' display files need not be loaded.
+  Engine.prototype.keepRows = function (rows) {
+    var pageRows = this.pageRows;
+    rows.forEach(function (r) { if (!pageRows[r[0]]) pageRows[r[0]] = r.slice(1); });
+  };
+
   // A frequent key's entry ends with [counts, first page]; other keys' with "".
   Engine.prototype.entry = function (key) {
-    var pageRows = this.pageRows;
+    var self = this;
     return this.shardOf(key).then(shardFile).then(function (shard) {
       var entry = findTerm(shard.terms, key);
       // The rows of its first page spare loading the display files of those hits.
-      if (entry && Array.isArray(entry[3])) entry[3][1].forEach(function (r) { pageRows[r[0]] = r.slice(1); });
+      if (entry && Array.isArray(entry[3])) self.keepRows(entry[3][1]);
       return entry;
     });
   };
@@ -863,7 +870,7 @@
   // value passes, which every result then has. Its rows mostly hold the first page.
   // Gives a promise of nothing.
   Engine.prototype.valueRows = function (clauses) {
-    var from = this.meta.rows_from, best = null, pageRows = this.pageRows;
+    var from = this.meta.rows_from, best = null, self = this;
     var filtersOnly = clauses.every(function (clause) {
       return clause.any.every(function (a) { return a.kind === "field"; });
     });
@@ -879,9 +886,7 @@
       if (better) best = candidate;
     }, this);
     if (!best) return Promise.resolve();
-    return rowsFile(best[1], best[2]).then(function (file) {
-      file.rows.forEach(function (r) { if (!pageRows[r[0]]) pageRows[r[0]] = r.slice(1); });
-    });
+    return rowsFile(best[1], best[2]).then(function (file) { self.keepRows(file.rows); });
   };
 
   // The results in order, and a function that starts loading what their facet counts
