@@ -351,6 +351,10 @@ fn the_page_and_the_cli_answer_alike() {
     let loaded = loaded_for("category:malware severity:>=3");
     assert!(loaded.contains("search/r/"), "{loaded}");
     assert!(!loaded.contains("search/d/"), "{loaded}");
+    // Every incident that says `mule` says `accounts`: the answer is the frequent
+    // word `mule`'s documents, whose stored counts are its facet counts, no facet file.
+    let loaded = loaded_for("accounts mule");
+    assert!(!loaded.contains("search/f/"), "{loaded}");
     fresh_page();
     let mut broad = 0;
     for (query, by_date) in &queries {

@@ -12,7 +12,7 @@ use super::index::{
     shard_path,
 };
 use super::pair_key;
-use super::query::{Atom, COLUMN_FIELDS, Op, Query};
+use super::query::{Atom, COLUMN_FIELDS, Clause, Op, Query};
 use super::{field_key, text, unwrap};
 
 /// Where index files come from (the built site's directory, for `fir search`).
@@ -164,6 +164,21 @@ fn sorted_intersection(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
+/// The documents of `a` not in `b`, both ascending.
+fn sorted_difference(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut j = 0;
+    let mut out = Vec::new();
+    for &doc in a {
+        while j < b.len() && b[j] < doc {
+            j += 1;
+        }
+        if j == b.len() || b[j] != doc {
+            out.push(doc);
+        }
+    }
+    out
+}
+
 fn sorted_union(a: &[u32], b: &[u32]) -> Vec<u32> {
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::with_capacity(a.len() + b.len());
@@ -287,27 +302,34 @@ impl<S: Source> Searcher<S> {
         Ok((Self::decode(&path, &all)?, Self::decode(&path, &title)?))
     }
 
+    /// The keys whose documents hold every answer of `clause` (when it is no negation
+    /// and has no `OR`): its word (not a prefix), its phrase's word pairs, or the one
+    /// key of a field filter.
+    fn clause_keys(&self, clause: &Clause) -> Vec<String> {
+        match (clause.negated, clause.any.as_slice()) {
+            (false, [Atom::Word { term, prefix, .. }]) if !prefix => vec![term.clone()],
+            (false, [Atom::Phrase(terms)]) => terms
+                .windows(2)
+                .map(|pair| pair_key(&pair[0], &pair[1]))
+                .collect(),
+            (false, [Atom::Field { field, op, value }]) => {
+                let keys = self.field_keys(field, *op, value);
+                if keys.len() == 1 { keys } else { Vec::new() }
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// The one key whose documents are the whole answer to `query`, if it is one word,
     /// one phrase of two words, one value of a term field or a column filter that one
-    /// value passes: that key's stored facet counts are then the answer's.
+    /// value passes.
     fn sole_key(&self, query: &Query) -> Option<String> {
         let [clause] = query.clauses.as_slice() else {
             return None;
         };
-        match (clause.negated, clause.any.as_slice()) {
-            (false, [Atom::Word { term, prefix, .. }]) => (!prefix).then(|| term.clone()),
-            (false, [Atom::Phrase(terms)]) => match terms.as_slice() {
-                [first, second] => Some(pair_key(first, second)),
-                _ => None,
-            },
-            (false, [Atom::Field { field, op, value }]) => {
-                let keys = self.field_keys(field, *op, value);
-                match keys.as_slice() {
-                    [key] => Some(key.clone()),
-                    _ => None,
-                }
-            }
-            _ => None,
+        match <[String; 1]>::try_from(self.clause_keys(clause)) {
+            Ok([key]) => Some(key),
+            Err(_) => None,
         }
     }
 
@@ -443,52 +465,76 @@ impl<S: Source> Searcher<S> {
             .map(|(_, c, v)| (c, v))
     }
 
-    /// Facet counts stored with a frequent key, when the query is that key alone.
-    fn stored_counts(&mut self, query: &Query) -> Result<Option<Vec<Facet>>, SearchError> {
-        let Some(key) = self.sole_key(query) else {
+    /// Facet counts from those stored with a frequent key that holds every answer:
+    /// its counts less those of its documents that are no answer (`answers` ascending),
+    /// when they are fewer than the answers (none when the query is that key alone).
+    /// The same as counting the answers, from fewer facet rows.
+    fn covering_counts(
+        &mut self,
+        query: &Query,
+        answers: &[u32],
+    ) -> Result<Option<Vec<Vec<u32>>>, SearchError> {
+        let keys: Vec<String> = query
+            .clauses
+            .iter()
+            .flat_map(|clause| self.clause_keys(clause))
+            .collect();
+        let mut best: Option<(Vec<Vec<u32>>, Vec<u32>)> = None;
+        for key in keys {
+            let Some(counts) = self.stored_counts(&key)? else {
+                continue;
+            };
+            let rest = sorted_difference(&self.postings(&key)?.0, answers);
+            let fewer = best.as_ref().map_or(answers.len(), |(_, r)| r.len());
+            if rest.len() < fewer || (rest.is_empty() && best.is_none()) {
+                best = Some((counts, rest));
+            }
+        }
+        let Some((mut counts, rest)) = best else {
             return Ok(None);
         };
-        let Some((_, _, _, frequent)) = self.entry(&key)? else {
+        self.ensure_facets(&rest)?;
+        for &doc in &rest {
+            for (c, column) in counts.iter_mut().enumerate() {
+                let count = &mut column[self.column_value(doc, c)];
+                *count = count.saturating_sub(1);
+            }
+        }
+        Ok(Some(counts))
+    }
+
+    /// The facet counts stored with the key `key` (a frequent one), by column and value.
+    fn stored_counts(&mut self, key: &str) -> Result<Option<Vec<Vec<u32>>>, SearchError> {
+        let Some((_, _, _, frequent)) = self.entry(key)? else {
             return Ok(None);
         };
         let counts = frequent.counts;
         if counts.is_empty() {
             return Ok(None);
         }
-        let path = shard_path(&self.shard_prefix(&key)?);
+        let path = shard_path(&self.shard_prefix(key)?);
         let codec = |source| SearchError::Codec {
             path: path.clone(),
             source,
         };
         let bytes = unbase64(&counts).map_err(codec)?;
         let mut at = 0;
-        let mut facets = Vec::new();
+        let mut by_column = Vec::new();
         for column in &self.meta.columns {
             let mut values = Vec::new();
-            for (raw, label) in &column.values {
+            for _ in &column.values {
                 // Counts stored before the last column gained values end early.
-                let count = if at == bytes.len() {
+                values.push(if at == bytes.len() {
                     0
                 } else {
                     get_varint(&bytes, &mut at).map_err(codec)?
-                };
-                if count > 0 {
-                    values.push(FacetCount {
-                        value: raw.clone(),
-                        label: label.clone(),
-                        count,
-                    });
-                }
+                });
             }
-            facets.push(Facet {
-                key: column.key.clone(),
-                values,
-            });
+            by_column.push(values);
         }
-        Ok(Some(facets))
+        Ok(Some(by_column))
     }
 
-    /// Union of the postings of every word that starts with `start`.
     fn prefix_postings(&mut self, start: &str) -> Result<(Vec<u32>, Vec<u32>), SearchError> {
         let mut prefixes: Vec<String> = self
             .candidates(start)?
@@ -697,13 +743,16 @@ impl<S: Source> Searcher<S> {
             Sort::Date => found.sort_by_key(|f| std::cmp::Reverse(f.0)),
         }
         let docs: Vec<u32> = found.iter().map(|f| f.0).collect();
-        let facets = match self.stored_counts(query)? {
-            Some(facets) => facets,
+        let mut ascending = docs.clone();
+        ascending.sort_unstable();
+        let counts = match self.covering_counts(query, &ascending)? {
+            Some(counts) => counts,
             None => {
                 self.ensure_facets(&docs)?;
-                self.facet_counts(&docs)
+                self.count_values(&docs)
             }
         };
+        let facets = self.facets(counts);
         let mut hits = Vec::new();
         for &(doc, score) in found.iter().skip(offset).take(limit) {
             hits.push(self.hit(doc, score)?);
@@ -716,30 +765,38 @@ impl<S: Source> Searcher<S> {
         })
     }
 
-    fn facet_counts(&self, docs: &[u32]) -> Vec<Facet> {
-        self.meta
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(c, column)| {
-                let mut counts = vec![0u32; column.values.len()];
+    /// How many of `docs` have each value of each column (their facet rows loaded).
+    fn count_values(&self, docs: &[u32]) -> Vec<Vec<u32>> {
+        (0..self.meta.columns.len())
+            .map(|c| {
+                let mut counts = vec![0u32; self.meta.columns[c].values.len()];
                 for &d in docs {
                     counts[self.column_value(d, c)] += 1;
                 }
-                Facet {
-                    key: column.key.clone(),
-                    values: column
-                        .values
-                        .iter()
-                        .zip(counts)
-                        .filter(|(_, n)| *n > 0)
-                        .map(|((raw, label), count)| FacetCount {
-                            value: raw.clone(),
-                            label: label.clone(),
-                            count,
-                        })
-                        .collect(),
-                }
+                counts
+            })
+            .collect()
+    }
+
+    /// Facets as shown, from counts by column and value: the values no result has left out.
+    fn facets(&self, counts: Vec<Vec<u32>>) -> Vec<Facet> {
+        self.meta
+            .columns
+            .iter()
+            .zip(counts)
+            .map(|(column, counts)| Facet {
+                key: column.key.clone(),
+                values: column
+                    .values
+                    .iter()
+                    .zip(counts)
+                    .filter(|(_, n)| *n > 0)
+                    .map(|((raw, label), count)| FacetCount {
+                        value: raw.clone(),
+                        label: label.clone(),
+                        count,
+                    })
+                    .collect(),
             })
             .collect()
     }

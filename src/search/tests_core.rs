@@ -336,8 +336,9 @@ fn large_index_splits_shards_and_still_answers() {
         .search(&parse("incident", false), Sort::Date, 0, 1)
         .unwrap();
     assert!(!loaded_under(&fresh, "search/f/"), "{:?}", fresh.loaded);
+    // (A clause of alternatives holds no key that covers every answer: counted.)
     let computed = searcher
-        .search(&parse("incident -zzzz", false), Sort::Date, 0, 1)
+        .search(&parse("incident OR zzzz", false), Sort::Date, 0, 1)
         .unwrap();
     assert!(stored.total >= super::index::COUNTS_MIN);
     assert_eq!(stored.total, computed.total);
@@ -345,6 +346,87 @@ fn large_index_splits_shards_and_still_answers() {
     // Prefixes reach over shards.
     assert_eq!(ids(&mut searcher, "uniq*").len(), 3000);
     assert_eq!(ids(&mut searcher, "unique12*").len(), 111);
+}
+
+/// The facet counts of `ids`' documents among `owned`, as the page shows them.
+fn counted_facets(owned: &[Owned], ids: &[String]) -> Vec<Facet> {
+    let answers: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    columns()
+        .iter()
+        .enumerate()
+        .map(|(c, column)| Facet {
+            key: column.key.clone(),
+            values: column
+                .values
+                .iter()
+                .map(|(raw, label)| FacetCount {
+                    value: raw.clone(),
+                    label: label.clone(),
+                    count: owned
+                        .iter()
+                        .filter(|o| answers.contains(o.id.as_str()) && o.columns[c] == *raw)
+                        .count() as u32,
+                })
+                .filter(|v| v.count > 0)
+                .collect(),
+        })
+        .collect()
+}
+
+/// A frequent key that holds every answer gives the facet counts from its stored ones,
+/// less its documents that are no answer: the counts of the answers, with no facet
+/// file when there are none such, and only the facet rows of those when they are few.
+#[test]
+fn a_key_holding_every_answer_gives_its_facet_counts_less_the_rest() {
+    let owned = large(3000);
+    let files: HashMap<String, String> =
+        build(&documents(&owned), &columns()).into_iter().collect();
+    let facet_table = format!("search/{}", super::index::FACET_ALL);
+    for query in [
+        "incident",
+        "incident -word7",
+        "incident -phishing",
+        "incident severity:2",
+        "incident phishing",
+        "severity:1 status:open",
+        "status:open -severity:1",
+        "\"fausse page\" incident",
+        "incident OR alpha",
+        "incid* status:closed",
+    ] {
+        let mut searcher = Searcher::open(Memory(files.clone())).unwrap();
+        let outcome = searcher
+            .search(&parse(query, false), Sort::Date, 0, usize::MAX)
+            .unwrap();
+        let ids: Vec<String> = outcome.hits.iter().map(|h| h.id.clone()).collect();
+        assert_eq!(outcome.total, ids.len(), "{query}");
+        assert_eq!(outcome.facets, counted_facets(&owned, &ids), "{query}");
+        let loaded = |searcher: &Searcher<Memory>| {
+            let facets: Vec<&String> = searcher
+                .loaded
+                .iter()
+                .filter(|p| p.starts_with("search/f/"))
+                .collect();
+            (facets.len(), facets.contains(&&facet_table))
+        };
+        match query {
+            // Every document of `severity:1` is open: its counts are the answer's.
+            "incident" | "severity:1 status:open" => {
+                assert_eq!(
+                    loaded(&searcher),
+                    (0, false),
+                    "{query}: {:?}",
+                    searcher.loaded
+                );
+            }
+            // The few incident documents with `word7`: a facet chunk or two, not the table.
+            "incident -word7" => {
+                let (files, table) = loaded(&searcher);
+                assert!(files > 0 && !table, "{query}: {:?}", searcher.loaded);
+            }
+            _ => {}
+        }
+    }
 }
 
 proptest! {

@@ -513,15 +513,24 @@
     });
   };
 
+  // The keys whose documents hold every answer of a clause that is no negation and has
+  // no OR: its word (not a prefix), its phrase's word pairs, or a field filter's one key
+  // (src/search/engine.rs, clause_keys).
+  Engine.prototype.clauseKeys = function (clause) {
+    if (clause.negated || clause.any.length !== 1) return [];
+    var atom = clause.any[0], keys = [];
+    if (atom.kind === "word") return atom.prefix ? [] : [atom.term];
+    if (atom.kind === "phrase") {
+      for (var i = 0; i + 1 < atom.terms.length; i++) keys.push(pairKey(atom.terms[i], atom.terms[i + 1]));
+      return keys;
+    }
+    keys = this.fieldKeys(atom);
+    return keys.length === 1 ? keys : [];
+  };
   // The one key whose documents are the whole answer, when the query is one word, one
-  // phrase of two words, one term-field value or a column filter that one value
-  // passes: its stored facet counts are exact.
+  // phrase of two words, one term-field value or a column filter that one value passes.
   Engine.prototype.soleKey = function (clauses) {
-    if (clauses.length !== 1 || clauses[0].negated || clauses[0].any.length !== 1) return null;
-    var atom = clauses[0].any[0];
-    if (atom.kind === "word") return atom.prefix ? null : atom.term;
-    if (atom.kind === "phrase") return atom.terms.length === 2 ? pairKey(atom.terms[0], atom.terms[1]) : null;
-    var keys = this.fieldKeys(atom);
+    var keys = clauses.length === 1 ? this.clauseKeys(clauses[0]) : [];
     return keys.length === 1 ? keys[0] : null;
   };
   // Word pairs sort apart from words (src/search/mod.rs, PAIR_MARK).
@@ -645,19 +654,40 @@
     });
   }
 
-  // Facet counts stored with a frequent key, when the query is that key alone.
-  Engine.prototype.storedCounts = function (clauses) {
-    var self = this, key = this.soleKey(clauses);
-    if (key === null) return Promise.resolve(null);
-    return this.entry(key).then(function (entry) {
-      var counts = entry && (Array.isArray(entry[3]) ? entry[3][0] : entry[3]);
-      if (!counts) return null;
-      var read = new Varints(bytesOf(counts));
+  // The facet counts stored with a frequent key that holds every answer (answers:
+  // ascending), and its documents that are no answer (rest): those of the key whose
+  // rest is smallest, when smaller than the answers (src/search/engine.rs,
+  // covering_counts); null when no such key was loaded.
+  Engine.prototype.covering = function (clauses, answers) {
+    var self = this, keys = [];
+    clauses.forEach(function (clause) { keys = keys.concat(self.clauseKeys(clause)); });
+    return Promise.all(keys.map(function (key) { return self.entry(key); })).then(function (entries) {
+      var best = null;
+      entries.forEach(function (entry) {
+        var counts = entry && (Array.isArray(entry[3]) ? entry[3][0] : entry[3]);
+        if (!counts) return;
+        var rest = docsOf(difference(decodePostings(entry[1]), answers));
+        var fewer = best ? best.rest.length : answers.length;
+        if (rest.length < fewer || (!rest.length && !best)) best = { counts: counts, rest: rest };
+      });
+      if (!best) return null;
+      var read = new Varints(bytesOf(best.counts));
       // Counts stored before the last column gained values end early: zeros.
-      return facetList(self.meta.columns, self.meta.columns.map(function (column) {
+      var counts = self.meta.columns.map(function (column) {
         return column.values.map(function () { return read.more() ? read.next() : 0; });
-      }));
+      });
+      return { counts: counts, rest: best.rest };
     });
+  };
+
+  // The facets of a covering key's counts less those of its documents that are no
+  // answer (their facet rows loaded).
+  Engine.prototype.lessRest = function (cover) {
+    var self = this;
+    cover.rest.forEach(function (doc) {
+      cover.counts.forEach(function (counts, c) { counts[self.value(doc, c)]--; });
+    });
+    return facetList(this.meta.columns, cover.counts);
   };
 
   Engine.prototype.prefixPostings = function (start) {
@@ -905,12 +935,21 @@
           return counts;
         }));
       }
-      // Counts stored with the query's one key, or from the cube of value combinations
-      // (a query of column filters only), or from the results' facet rows: those of
-      // results that all fit on the first page come with their display rows.
+      // Counts stored with a key that holds every answer, when every one of its
+      // documents is an answer, or from the cube of value combinations (a query of
+      // column filters only), or that key's counts less those of its few documents
+      // that are no answer, or from the results' facet rows: those of results that
+      // all fit on the first page come with their display rows.
       function facets() {
-        counted = counted || self.storedCounts(clauses).then(function (stored) {
-          return stored || self.cubeCounts(clauses);
+        counted = counted || self.covering(clauses, matched.docs).then(function (cover) {
+          if (cover && !cover.rest.length) return self.lessRest(cover);
+          return self.cubeCounts(clauses).then(function (cube) {
+            if (cube) return cube;
+            if (cover && found.length > self.pageSize) {
+              return self.ensureFacets(cover.rest).then(function () { return self.lessRest(cover); });
+            }
+            return null;
+          });
         }).then(function (known) {
           if (known) return known;
           if (found.length <= self.pageSize) {
