@@ -6,9 +6,11 @@ mod common;
 #[allow(dead_code)] // `main` and its arguments are for the example binary only.
 mod synth;
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use common::webdriver::{self, Browser};
+
 use serde_json::Value;
 
 const IDS: &str =
@@ -258,6 +260,17 @@ fn the_page_and_the_cli_answer_alike() {
         of(&|a| a["type"] == "domain" && a["incidents"].as_array().unwrap().len() > 2);
     let single = of(&|a| a["type"] == "ipv4" && a["incidents"].as_array().unwrap().len() == 1);
     let defanged = shared_domain.replace('.', "[.]");
+    // Seen in five years or more: its newest incidents lie in more display chunks
+    // than an artifact's entry needs to carry its first page (SPREAD_CHUNKS).
+    let far_apart = of(&|a| {
+        let years: HashSet<&str> = a["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| &id.as_str().unwrap()[4..8])
+            .collect();
+        years.len() >= 5
+    });
 
     let mut queries: Vec<(String, bool)> = [
         "phishing",
@@ -346,6 +359,9 @@ fn the_page_and_the_cli_answer_alike() {
     assert!(!loaded.contains("search/t/dir_"), "{loaded}");
     assert!(loaded.contains("search/d/"), "{loaded}");
     assert!(!loaded.contains("search/f/"), "{loaded}");
+    // One seen years apart brings its first page with its postings.
+    let loaded = loaded_for(&format!("artifact:{far_apart}"));
+    assert!(!loaded.contains("search/d/"), "{loaded}");
     // Filters only: the newest rows of a value every result has come with the shards
     // and hold the first page, no display file.
     let loaded = loaded_for("category:malware severity:>=3");

@@ -607,14 +607,25 @@ fn logical(files: &HashMap<String, String>) -> Logical {
             for (key, all, title, frequent) in shard.terms {
                 let counts = stored_counts(&frequent.counts);
                 let (all, title) = (decode(&all), decode(&title));
+                // Frequent keys carry their first page, and artifacts whose first page
+                // is spread over several display chunks.
+                let page = super::index::page_docs(&all, &title);
+                let chunks: HashSet<u32> = page
+                    .iter()
+                    .map(|doc| doc / super::index::DISPLAY_CHUNK)
+                    .collect();
+                let carried = all.len() >= super::index::COUNTS_MIN
+                    || (key.starts_with(":artifact:")
+                        && chunks.len() >= super::index::SPREAD_CHUNKS);
                 assert_eq!(
                     frequent.page.iter().map(|row| row.0).collect::<Vec<_>>(),
-                    if all.len() >= super::index::COUNTS_MIN {
-                        super::index::page_docs(&all, &title)
-                    } else {
-                        Vec::new()
-                    },
+                    if carried { page } else { Vec::new() },
                     "first page of {key}"
+                );
+                assert_eq!(
+                    frequent.counts.is_empty(),
+                    all.len() < super::index::COUNTS_MIN,
+                    "facet counts of {key}"
                 );
                 let previous = terms.insert(key.clone(), (all, title, counts, frequent.page));
                 assert!(previous.is_none(), "{key} in two shards");
@@ -1063,6 +1074,52 @@ fn a_frequent_word_shows_its_first_page_without_display_files() {
             .unwrap();
         assert!(loaded_under(&searcher, "search/d/"));
     }
+}
+
+/// An artifact seen in incidents far apart brings its first page with its postings:
+/// no display file; one whose incidents sit in one display chunk does not need it.
+#[test]
+fn an_artifact_seen_far_apart_shows_its_first_page_without_display_files() {
+    // 10.0.0.1 in every 50th document, 10.0.0.2 in two neighbours.
+    let raws: Vec<Raw> = (0..600)
+        .map(|n| Raw {
+            title: vec![n % WORDS.len()],
+            body: vec![(n * 7) % WORDS.len()],
+            category: n % 3,
+            severity: n % 4,
+            status: n % 2,
+            artifact: match n {
+                _ if n % 50 == 0 => Some(1),
+                301 | 302 => Some(2),
+                _ => None,
+            },
+        })
+        .collect();
+    let owned = owned(&raws);
+    let files: HashMap<String, String> =
+        build(&documents(&owned), &columns()).into_iter().collect();
+    let page = super::index::PAGE;
+    let mut searcher = Searcher::open(Memory(files.clone())).unwrap();
+    let spread = searcher
+        .search(&parse("artifact:10.0.0.1", false), Sort::Relevance, 0, page)
+        .unwrap();
+    let ids: Vec<&str> = spread.hits.iter().map(|h| h.id.as_str()).collect();
+    let newest: Vec<String> = (0..page).map(|k| format!("T-{}", 550 - 50 * k)).collect();
+    assert_eq!(
+        (spread.total, ids),
+        (12, newest.iter().map(String::as_str).collect())
+    );
+    assert!(
+        !loaded_under(&searcher, "search/d/"),
+        "{:?}",
+        searcher.loaded
+    );
+    let mut searcher = Searcher::open(Memory(files)).unwrap();
+    let close = searcher
+        .search(&parse("artifact:10.0.0.2", false), Sort::Relevance, 0, page)
+        .unwrap();
+    assert_eq!(close.total, 2);
+    assert!(loaded_under(&searcher, "search/d/"));
 }
 
 /// A query of two words whose first results are title hits of one of them further back

@@ -18,8 +18,8 @@ use super::engine::{
     DirFile, DisplayChunks, DisplayFile, FacetFile, RowsFile, SearchError, ShardFile, Source, load,
 };
 use super::index::{
-    COUNTS_MIN, DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK,
-    FACET_PART, META, Meta, PageRow, Postings, ShardEntry, Shelving, VALUE_ROWS, VERSION,
+    DISPLAY_CHUNK, DisplayEntry, DisplayRef, Encoded, FACET_ALL, FACET_CHUNK, FACET_PART, META,
+    Meta, PageRow, Postings, ShardEntry, Shelving, VALUE_ROWS, VERSION, carries_page,
     complete_column, dir_path, display_files, display_path, encode_entry, facet_files,
     facet_part_path, facet_path, hashed_shard, invert, meta_file, newest_by_value, page_docs,
     page_row_display, rows_files, rows_from, rows_path, shard_file, shard_for, shard_path,
@@ -195,12 +195,15 @@ pub fn patch<S: Source>(
     let mut unchanged: BTreeMap<u32, Option<DisplayEntry>> = BTreeMap::new();
     for entry in merged.iter().flat_map(|(_, entries)| entries) {
         let Merged::Changed {
-            all, title, page, ..
+            key,
+            all,
+            title,
+            page,
         } = entry
         else {
             continue;
         };
-        if all.len() < COUNTS_MIN {
+        if !carries_page(key, all, title) {
             continue;
         }
         for doc in page_docs(all, title) {
