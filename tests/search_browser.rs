@@ -364,9 +364,23 @@ fn the_page_and_the_cli_answer_alike() {
     assert!(!loaded.contains("search/d/"), "{loaded}");
     // Filters only: the newest rows of a value every result has come with the shards
     // and hold the first page, no display file.
-    let loaded = loaded_for("category:malware severity:>=3");
+    let filters = "category:malware severity:>=3";
+    let loaded = loaded_for(filters);
     assert!(loaded.contains("search/r/"), "{loaded}");
     assert!(!loaded.contains("search/d/"), "{loaded}");
+    // Its total and facet counts from the cube: no shard, until the next page.
+    assert!(!loaded.contains("search/t/"), "{loaded}");
+    let hit_ids = "return Array.from(document.querySelectorAll('#search-results .hit')).map(function (h) { return h.dataset.id; })";
+    let first = browser.run(hit_ids);
+    browser.click(&browser.find("#search-results button[data-page=\"1\"]"));
+    let second = browser.wait_for(hit_ids, WAIT, |v| *v != first);
+    let out = common::run_ok(root, &["search", "--json", "--limit", "20", filters]);
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cli_ids: Vec<Value> = cli["hits"].as_array().unwrap()[10..]
+        .iter()
+        .map(|h| h["id"].clone())
+        .collect();
+    assert_eq!(second, Value::from(cli_ids));
     // Every incident that says `mule` says `accounts`: the answer is the frequent
     // word `mule`'s documents, whose stored counts are its facet counts, no facet file.
     let loaded = loaded_for("accounts mule");

@@ -610,21 +610,34 @@
     return Promise.all(out).then(function (all) { return all.filter(Boolean); });
   };
 
-  // Facet counts of a query made only of column filters, from the cube of value
-  // combinations (src/search/index.rs, cube_data); null for other queries.
-  Engine.prototype.cubeCounts = function (clauses) {
-    var self = this, tests = [];
-    if (!clauses.length || this.rowBits > 32) return Promise.resolve(null);
+  // For a query made only of column filters, a test of a document's facet row (its
+  // value in each column) that passes its answers; null for other queries.
+  Engine.prototype.columnTest = function (clauses) {
+    var tests = [];
+    if (!clauses.length) return null;
     for (var i = 0; i < clauses.length; i++) {
       var alternatives = [];
       for (var k = 0; k < clauses[i].any.length; k++) {
         var atom = clauses[i].any[k];
-        if (atom.kind !== "field" || COLUMN_FIELDS.indexOf(atom.field) < 0) return Promise.resolve(null);
+        if (atom.kind !== "field" || COLUMN_FIELDS.indexOf(atom.field) < 0) return null;
         var passes = this.passes(atom);
         if (passes) alternatives.push(passes);
       }
       tests.push({ negated: clauses[i].negated, alternatives: alternatives });
     }
+    return function (values) {
+      return tests.every(function (test) {
+        var any = test.alternatives.some(function (p) { return p.ok[values[p.column]]; });
+        return test.negated ? !any : any;
+      });
+    };
+  };
+
+  // Facet counts of a query made only of column filters, from the cube of value
+  // combinations (src/search/index.rs, cube_data); null for other queries.
+  Engine.prototype.cubeCounts = function (clauses) {
+    var self = this, passing = this.columnTest(clauses);
+    if (!passing || this.rowBits > 32) return Promise.resolve(null);
     return cubeFile().then(function (file) {
       var read = new Varints(bytesOf(file.data)), packed = 0, widths = self.widths, offsets = self.offsets;
       var counts = self.meta.columns.map(function (c) { return new Uint32Array(c.values.length); });
@@ -633,11 +646,7 @@
         packed += read.next();
         var n = read.next();
         for (var c = 0; c < widths.length; c++) values[c] = Math.floor(packed / Math.pow(2, offsets[c])) % Math.pow(2, widths[c]);
-        var pass = tests.every(function (test) {
-          var any = test.alternatives.some(function (p) { return p.ok[values[p.column]]; });
-          return test.negated ? !any : any;
-        });
-        if (pass) for (var v = 0; v < widths.length; v++) counts[v][values[v]] += n;
+        if (passing(values)) for (var v = 0; v < widths.length; v++) counts[v][values[v]] += n;
       }
       return facetList(self.meta.columns, counts);
     });
@@ -900,11 +909,17 @@
   // value passes, which every result then has. Its rows mostly hold the first page.
   // Gives a promise of nothing.
   Engine.prototype.valueRows = function (clauses) {
-    var from = this.meta.rows_from, best = null, self = this;
+    var self = this, value = this.rowsValue(clauses);
+    if (!value) return Promise.resolve();
+    return rowsFile(value[0], value[1]).then(function (file) { self.keepRows(file.rows); });
+  };
+  // That value: [column, value], or null.
+  Engine.prototype.rowsValue = function (clauses) {
+    var from = this.meta.rows_from, best = null;
     var filtersOnly = clauses.every(function (clause) {
       return clause.any.every(function (a) { return a.kind === "field"; });
     });
-    if (!from || !filtersOnly || this.soleKey(clauses)) return Promise.resolve();
+    if (!from || !filtersOnly || this.soleKey(clauses)) return null;
     clauses.forEach(function (clause) {
       if (clause.negated || clause.any.length !== 1) return;
       var passes = this.passes(clause.any[0]);
@@ -915,14 +930,53 @@
         (candidate[1] < best[1] || (candidate[1] === best[1] && candidate[2] < best[2])));
       if (better) best = candidate;
     }, this);
-    if (!best) return Promise.resolve();
-    return rowsFile(best[1], best[2]).then(function (file) { self.keepRows(file.rows); });
+    return best && [best[1], best[2]];
   };
 
-  // The results in order, and a function that starts loading what their facet counts
-  // need (once) and gives a promise of them: the page asks for them once its results
-  // show, so that the facet table of a broad query does not hold up their display files.
+  // The first page of a query of column filters only, when the newest rows of a value
+  // every result has hold it: its results among those rows, the total and the facet
+  // counts from the cube, no shard loaded (fir search, which reads its files at once,
+  // takes the shards). Its outcome (see search) then holds the first page only, and
+  // its complete() loads the shards for the others. Null when the rows do not hold it.
+  Engine.prototype.firstFromRows = function (clauses, sort) {
+    var self = this, value = this.rowsValue(clauses), passing = this.columnTest(clauses);
+    if (!value || !passing || this.rowBits > 32) return Promise.resolve(null);
+    return Promise.all([rowsFile(value[0], value[1]), this.cubeCounts(clauses)]).then(function (both) {
+      var rows = both[0].rows, facets = both[1];
+      self.keepRows(rows);
+      var total = 0;
+      if (facets.length) facets[0].values.forEach(function (v) { total += v.count; });
+      // Every result has the value: all of them are in its file when that holds all
+      // of the value's documents (or when as many pass as the cube counts), else the
+      // newest ones are.
+      var found = rows.filter(function (row) { return passing(row[5]); })
+        .map(function (row) { return row[0]; })
+        .sort(function (a, b) { return b - a; });
+      var all = self.meta.rows_from[value[0]][value[1]] === 0 || found.length === total;
+      if (!all && found.length < self.pageSize) return null;
+      // Filters weigh nothing: by relevance is newest first too.
+      return {
+        found: Uint32Array.from(all ? found : found.slice(0, self.pageSize)),
+        total: total,
+        facets: function () { return Promise.resolve(facets); },
+        complete: all ? null : function () { return self.everyResult(clauses, sort); }
+      };
+    });
+  };
+
+  // The outcome of a query: its results in order (found: all of them, or the first
+  // page only when complete is a function that gives a promise of the outcome with all
+  // of them), how many there are (total), and a function that starts loading what
+  // their facet counts need (once) and gives a promise of them: the page asks for them
+  // once its results show, so that the facet table of a broad query does not hold up
+  // their display files.
   Engine.prototype.search = function (clauses, sort) {
+    var self = this;
+    return this.firstFromRows(clauses, sort).then(function (first) {
+      return first || self.everyResult(clauses, sort);
+    });
+  };
+  Engine.prototype.everyResult = function (clauses, sort) {
     var self = this;
     return Promise.all([this.matches(clauses), this.valueRows(clauses)]).then(function (both) {
       var matched = both[0];
@@ -963,7 +1017,7 @@
         });
         return counted;
       }
-      return { found: found, facets: facets };
+      return { found: found, total: found.length, facets: facets, complete: null };
     });
   };
 
@@ -1075,18 +1129,26 @@
 
   // The HTML of the current page of results.
   function pageHtml(clauses) {
-    var found = current.found, size = engine.pageSize, pages = Math.max(1, Math.ceil(found.length / size));
+    var outcome = current, size = engine.pageSize, pages = Math.max(1, Math.ceil(outcome.total / size));
     page = Math.min(page, pages - 1);
-    var slice = Array.from(found.subarray(page * size, (page + 1) * size));
+    if (outcome.complete && (page + 1) * size > outcome.found.length) {
+      // A later page than the first of a query answered from a value's rows.
+      return outcome.complete().then(function (whole) {
+        outcome.found = whole.found;
+        outcome.complete = null;
+        return pageHtml(clauses);
+      });
+    }
+    var slice = Array.from(outcome.found.subarray(page * size, (page + 1) * size));
     return Promise.all([engine.hits(slice), engine.unknownValues(clauses)]).then(function (r) {
       var hits = r[0], matches = matchers(clauses);
-      var html = '<p class="search-count">' + escapeHtml(fill(strings.results, { n: found.length })) + "</p>";
+      var html = '<p class="search-count">' + escapeHtml(fill(strings.results, { n: outcome.total })) + "</p>";
       r[1].forEach(function (u) {
         html += '<p class="search-note">' + escapeHtml(fill(u.known.length ? strings.unknown : strings.unknownTerm, {
           field: u.field, value: u.value, values: u.known.join(", ")
         })) + "</p>";
       });
-      if (!found.length) html += '<p class="empty">' + escapeHtml(strings.none) + "</p>";
+      if (!outcome.total) html += '<p class="empty">' + escapeHtml(strings.none) + "</p>";
       html += '<ol class="search-hits">';
       hits.forEach(function (hit) {
         html += '<li class="hit" data-id="' + escapeHtml(hit.id) + '"><a href="incidents/' + encodeURIComponent(hit.id) +
