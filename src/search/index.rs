@@ -36,10 +36,10 @@ pub const PAGE: usize = 10;
 /// display file.
 pub const TITLE_ROWS: usize = 3 * PAGE;
 /// A column value's newest documents whose display rows its rows file holds
-/// ([`rows_files`]). A query of filters only, one of them a single column value, loads
-/// that file beside its shards (of the value whose file reaches furthest back,
-/// [`Meta::rows_from`]): most such queries ask for recent incidents, and their first
-/// page is then among those rows, with no display file to wait for (at 100k
+/// ([`rows_files`]). A query (not one key alone) with a filter of a single column
+/// value loads that file beside its shards (of the value whose file reaches furthest
+/// back, [`Meta::rows_from`]): most such queries ask for recent incidents, and their
+/// first page is then among those rows, with no display file to wait for (at 100k
 /// incidents, the tenth newest open malware of severity 3 or more is the 73rd newest
 /// malware).
 pub const VALUE_ROWS: usize = 100;

@@ -1013,9 +1013,27 @@ fn a_query_of_filters_shows_its_first_page_from_a_values_newest_rows() {
         .collect();
     assert_eq!(read, [super::index::rows_path(0, 1)]);
 
-    let mut searcher = Searcher::open(Memory(files)).unwrap();
+    // With a word, that file too, whose rows hold this first page as well.
+    let mut searcher = Searcher::open(Memory(files.clone())).unwrap();
     let query = parse("category:malware status:open unique1990", false);
     let shown = searcher.search(&query, Sort::Relevance, 0, page).unwrap();
+    assert_eq!(shown.hits.len(), 1);
+    assert!(loaded_under(&searcher, "search/r/"));
+    assert!(
+        !loaded_under(&searcher, "search/d/"),
+        "{:?}",
+        searcher.loaded
+    );
+    // Without a column filter, none.
+    let mut searcher = Searcher::open(Memory(files)).unwrap();
+    let shown = searcher
+        .search(
+            &parse("unique1990 word490", false),
+            Sort::Relevance,
+            0,
+            page,
+        )
+        .unwrap();
     assert_eq!(shown.hits.len(), 1);
     assert!(
         !loaded_under(&searcher, "search/r/"),

@@ -903,11 +903,11 @@
   }
 
   // The column value whose rows file (VALUE_ROWS in src/search/index.rs) a query loads
-  // with its shards, as fir search does (src/search/engine.rs, value_rows): in a query of
-  // field filters only, not one key alone, the value whose file reaches furthest back
+  // with its shards, as fir search does (src/search/engine.rs, value_rows): in a query
+  // that is not one key alone, the value whose file reaches furthest back
   // (meta.rows_from; ties: the first column and value) among the column filters that one
-  // value passes, which every result then has. Its rows mostly hold the first page.
-  // Gives a promise of nothing.
+  // value passes, which every result then has. Its rows mostly hold the first page (by
+  // date, or by relevance when filters make most of the query). Gives a promise of nothing.
   Engine.prototype.valueRows = function (clauses) {
     var self = this, value = this.rowsValue(clauses);
     if (!value) return Promise.resolve();
@@ -916,10 +916,7 @@
   // That value: [column, value], or null.
   Engine.prototype.rowsValue = function (clauses) {
     var from = this.meta.rows_from, best = null;
-    var filtersOnly = clauses.every(function (clause) {
-      return clause.any.every(function (a) { return a.kind === "field"; });
-    });
-    if (!from || !filtersOnly || this.soleKey(clauses)) return null;
+    if (!from || this.soleKey(clauses)) return null;
     clauses.forEach(function (clause) {
       if (clause.negated || clause.any.length !== 1) return;
       var passes = this.passes(clause.any[0]);
