@@ -625,11 +625,15 @@
       }
       tests.push({ negated: clauses[i].negated, alternatives: alternatives });
     }
+    // Plain loops: a first query runs this for every cell of the cube before the
+    // browser has compiled it.
     return function (values) {
-      return tests.every(function (test) {
-        var any = test.alternatives.some(function (p) { return p.ok[values[p.column]]; });
-        return test.negated ? !any : any;
-      });
+      for (var t = 0; t < tests.length; t++) {
+        var alternatives = tests[t].alternatives, any = false;
+        for (var a = 0; a < alternatives.length && !any; a++) any = !!alternatives[a].ok[values[alternatives[a].column]];
+        if (any === tests[t].negated) return false;
+      }
+      return true;
     };
   };
 
@@ -642,10 +646,12 @@
       var read = new Varints(bytesOf(file.data)), packed = 0, widths = self.widths, offsets = self.offsets;
       var counts = self.meta.columns.map(function (c) { return new Uint32Array(c.values.length); });
       var values = new Uint32Array(widths.length);
+      var masks = widths.map(function (w) { return w >= 32 ? -1 : (1 << w) - 1; });
       while (read.more()) {
         packed += read.next();
         var n = read.next();
-        for (var c = 0; c < widths.length; c++) values[c] = Math.floor(packed / Math.pow(2, offsets[c])) % Math.pow(2, widths[c]);
+        // A combination packs the columns' values in 32 bits at most (rowBits).
+        for (var c = 0; c < widths.length; c++) values[c] = ((packed >>> offsets[c]) & masks[c]) >>> 0;
         if (passing(values)) for (var v = 0; v < widths.length; v++) counts[v][values[v]] += n;
       }
       return facetList(self.meta.columns, counts);
