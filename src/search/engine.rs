@@ -484,7 +484,7 @@ impl<S: Source> Searcher<S> {
             };
             let rest = sorted_difference(&self.postings(&key)?.0, answers);
             let fewer = best.as_ref().map_or(answers.len(), |(_, r)| r.len());
-            if rest.len() < fewer || (rest.is_empty() && best.is_none()) {
+            if rest.len() < fewer {
                 best = Some((counts, rest));
             }
         }
@@ -533,6 +533,7 @@ impl<S: Source> Searcher<S> {
         Ok(Some(by_column))
     }
 
+    /// Union of the postings of every word that starts with `start`.
     fn prefix_postings(&mut self, start: &str) -> Result<(Vec<u32>, Vec<u32>), SearchError> {
         let mut prefixes: Vec<String> = self
             .candidates(start)?

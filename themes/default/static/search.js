@@ -683,7 +683,7 @@
         if (!counts) return;
         var rest = docsOf(difference(decodePostings(entry[1]), answers));
         var fewer = best ? best.rest.length : answers.length;
-        if (rest.length < fewer || (!rest.length && !best)) best = { counts: counts, rest: rest };
+        if (rest.length < fewer) best = { counts: counts, rest: rest };
       });
       if (!best) return null;
       var read = new Varints(bytesOf(best.counts));
