@@ -189,7 +189,8 @@ pub(super) fn page_row_display(row: &PageRow) -> DisplayEntry {
 /// Together these hold the first page of a query of that term alone, by relevance
 /// (title matches first, newest first) or by date, and often that of a query of it
 /// and another word. In a shard file it is `""` for other terms, `[counts, rows]` for
-/// frequent ones.
+/// frequent ones, and `["", rows]` for an artifact whose first page is spread over
+/// [`SPREAD_CHUNKS`] display chunks or more ([`carries_page`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Frequent {
     pub counts: String,
@@ -197,7 +198,7 @@ pub struct Frequent {
 }
 
 impl Frequent {
-    /// Nothing: a term in fewer than [`COUNTS_MIN`] documents.
+    /// Nothing: a term that carries no first page ([`carries_page`]).
     pub fn is_empty(&self) -> bool {
         self.counts.is_empty() && self.page.is_empty()
     }
