@@ -164,6 +164,9 @@ fn sorted_intersection(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
+/// How many documents have each value, by column and value.
+type Counts = Vec<Vec<u32>>;
+
 /// The documents of `a` not in `b`, both ascending.
 fn sorted_difference(a: &[u32], b: &[u32]) -> Vec<u32> {
     let mut j = 0;
@@ -471,18 +474,18 @@ impl<S: Source> Searcher<S> {
         &mut self,
         query: &Query,
         answers: &[u32],
-    ) -> Result<Option<Vec<Vec<u32>>>, SearchError> {
+    ) -> Result<Option<Counts>, SearchError> {
         let keys: Vec<String> = query
             .clauses
             .iter()
             .flat_map(|clause| self.clause_keys(clause))
             .collect();
-        let mut best: Option<(Vec<Vec<u32>>, Vec<u32>)> = None;
+        let mut best: Option<(Counts, Vec<u32>)> = None;
         for key in keys {
-            let Some(counts) = self.stored_counts(&key)? else {
+            let Some((counts, docs)) = self.stored_counts(&key)? else {
                 continue;
             };
-            let rest = sorted_difference(&self.postings(&key)?.0, answers);
+            let rest = sorted_difference(&docs, answers);
             let fewer = best.as_ref().map_or(answers.len(), |(_, r)| r.len());
             if rest.len() < fewer {
                 best = Some((counts, rest));
@@ -501,21 +504,22 @@ impl<S: Source> Searcher<S> {
         Ok(Some(counts))
     }
 
-    /// The facet counts stored with the key `key` (a frequent one), by column and value.
-    fn stored_counts(&mut self, key: &str) -> Result<Option<Vec<Vec<u32>>>, SearchError> {
-        let Some((_, _, _, frequent)) = self.entry(key)? else {
+    /// The facet counts stored with the key `key` (a frequent one), by column and value,
+    /// and its documents.
+    fn stored_counts(&mut self, key: &str) -> Result<Option<(Counts, Vec<u32>)>, SearchError> {
+        let Some((_, all, _, frequent)) = self.entry(key)? else {
             return Ok(None);
         };
-        let counts = frequent.counts;
-        if counts.is_empty() {
+        if frequent.counts.is_empty() {
             return Ok(None);
         }
         let path = shard_path(&self.shard_prefix(key)?);
+        let docs = Self::decode(&path, &all)?;
         let codec = |source| SearchError::Codec {
             path: path.clone(),
             source,
         };
-        let bytes = unbase64(&counts).map_err(codec)?;
+        let bytes = unbase64(&frequent.counts).map_err(codec)?;
         let mut at = 0;
         let mut by_column = Vec::new();
         for column in &self.meta.columns {
@@ -530,7 +534,7 @@ impl<S: Source> Searcher<S> {
             }
             by_column.push(values);
         }
-        Ok(Some(by_column))
+        Ok(Some((by_column, docs)))
     }
 
     /// Union of the postings of every word that starts with `start`.
@@ -666,7 +670,7 @@ impl<S: Source> Searcher<S> {
         rows[(doc % self.meta.facet_chunk) as usize][c] as usize
     }
 
-    /// All matching documents, with their scores, in no particular order.
+    /// All matching documents, with their scores, ascending by document.
     pub fn matches(&mut self, query: &Query) -> Result<Vec<(u32, f64)>, SearchError> {
         if query.is_empty() {
             return Ok(Vec::new());
@@ -714,8 +718,7 @@ impl<S: Source> Searcher<S> {
                 for m in atoms {
                     drop = sorted_union(&drop, &m.docs);
                 }
-                let drop: HashSet<u32> = drop.into_iter().collect();
-                result.retain(|d| !drop.contains(d));
+                result = sorted_difference(&result, &drop);
             }
         }
         Ok(result
@@ -737,13 +740,13 @@ impl<S: Source> Searcher<S> {
             self.keep_rows(&file.rows);
         }
         let mut found = self.matches(query)?;
+        // The answers as matched, ascending, before they are put in order.
+        let ascending: Vec<u32> = found.iter().map(|f| f.0).collect();
         match sort {
             Sort::Relevance => found.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0))),
             Sort::Date => found.sort_by_key(|f| std::cmp::Reverse(f.0)),
         }
         let docs: Vec<u32> = found.iter().map(|f| f.0).collect();
-        let mut ascending = docs.clone();
-        ascending.sort_unstable();
         let counts = match self.covering_counts(query, &ascending)? {
             Some(counts) => counts,
             None => {
@@ -765,7 +768,7 @@ impl<S: Source> Searcher<S> {
     }
 
     /// How many of `docs` have each value of each column (their facet rows loaded).
-    fn count_values(&self, docs: &[u32]) -> Vec<Vec<u32>> {
+    fn count_values(&self, docs: &[u32]) -> Counts {
         (0..self.meta.columns.len())
             .map(|c| {
                 let mut counts = vec![0u32; self.meta.columns[c].values.len()];
@@ -778,7 +781,7 @@ impl<S: Source> Searcher<S> {
     }
 
     /// Facets as shown, from counts by column and value: the values no result has left out.
-    fn facets(&self, counts: Vec<Vec<u32>>) -> Vec<Facet> {
+    fn facets(&self, counts: Counts) -> Vec<Facet> {
         self.meta
             .columns
             .iter()

@@ -925,10 +925,8 @@ pub fn build_with_names(
         .into_par_iter()
         .filter_map(|i| {
             let (key, all, title) = terms.term(i);
-            carries_page(key, all, title).then(|| {
-                let part = frequent(key, all, title, &rows, &columns, |d| entries[d as usize]);
-                (i, part.json())
-            })
+            let part = frequent(key, all, title, &rows, &columns, |d| entries[d as usize]);
+            (!part.is_empty()).then(|| (i, part.json()))
         })
         .collect();
     tracing::debug!(
@@ -1248,11 +1246,7 @@ pub(super) fn frequent<'d>(
         })
         .collect();
     Frequent {
-        counts: if bytes.is_empty() {
-            String::new()
-        } else {
-            base64(&bytes)
-        },
+        counts: base64(&bytes),
         page,
     }
 }
