@@ -13,6 +13,10 @@ use std::time::{Duration, Instant};
 use fir::search::{Document, build, text};
 
 fn main() -> anyhow::Result<()> {
+    // `FIR_LOG=fir=debug` shows the build's steps, as `fir build -v` does.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("FIR_LOG") {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let site = common::Site::from_args(3)?;
     let (config, rounds) = (&site.config, site.rounds);
     let incidents = site.incidents();
