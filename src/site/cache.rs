@@ -611,7 +611,7 @@ fn from_parts<T: serde::de::DeserializeOwned + Send>(
     from_parts_as(parts, |entries: Vec<T>| Ok(entries))
 }
 
-/// The entries of `parts` encoded by [`to_parts_as`]: each part decoded as `F`, which
+/// The entries of `parts` encoded by [`chunks_as`]: each part decoded as `F`, which
 /// `entries` turns back into its entries.
 fn from_parts_as<'p, T: Send, F: Deserialize<'p>>(
     parts: &'p [Part<'_>],
