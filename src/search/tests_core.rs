@@ -144,6 +144,24 @@ fn searcher(docs: &[Document<'_>]) -> Searcher<Memory> {
     Searcher::open(Memory(files.into_iter().collect())).unwrap()
 }
 
+/// A new reader of `files` (to see what it loads) and its first page of `query`.
+fn first_page(
+    files: &HashMap<String, String>,
+    query: &str,
+    sort: Sort,
+) -> (Searcher<Memory>, Outcome) {
+    let mut searcher = Searcher::open(Memory(files.clone())).unwrap();
+    let shown = searcher
+        .search(&parse(query, false), sort, 0, super::index::PAGE)
+        .unwrap();
+    (searcher, shown)
+}
+
+/// The ids of a page's hits, in order.
+fn hit_ids(shown: &Outcome) -> Vec<&str> {
+    shown.hits.iter().map(|h| h.id.as_str()).collect()
+}
+
 fn ids(searcher: &mut Searcher<Memory>, query: &str) -> Vec<String> {
     let outcome = searcher
         .search(&parse(query, false), Sort::Date, 0, usize::MAX)
@@ -1001,10 +1019,12 @@ fn patched_first_pages_reach_documents_they_did_not_hold() {
 fn a_query_of_filters_shows_its_first_page_from_a_values_newest_rows() {
     let files = large_index(2000);
     let page = super::index::PAGE;
-    let mut searcher = Searcher::open(Memory(files.clone())).unwrap();
-    let query = parse("category:malware status:open severity:>=3", false);
-    let shown = searcher.search(&query, Sort::Relevance, 0, page).unwrap();
-    let ids: Vec<&str> = shown.hits.iter().map(|h| h.id.as_str()).collect();
+    let (searcher, shown) = first_page(
+        &files,
+        "category:malware status:open severity:>=3",
+        Sort::Relevance,
+    );
+    let ids = hit_ids(&shown);
     // Malware is n % 3 == 1, open n % 2 == 0, severity 3 or 4 n % 4 >= 2.
     let newest: Vec<String> = (0..page).map(|k| format!("T-{}", 1990 - 12 * k)).collect();
     assert_eq!(ids, newest);
@@ -1017,9 +1037,11 @@ fn a_query_of_filters_shows_its_first_page_from_a_values_newest_rows() {
     assert_eq!(read, [super::index::rows_path(0, 1)]);
 
     // With a word, that file too, whose rows hold this first page as well.
-    let mut searcher = Searcher::open(Memory(files.clone())).unwrap();
-    let query = parse("category:malware status:open unique1990", false);
-    let shown = searcher.search(&query, Sort::Relevance, 0, page).unwrap();
+    let (searcher, shown) = first_page(
+        &files,
+        "category:malware status:open unique1990",
+        Sort::Relevance,
+    );
     assert_eq!(shown.hits.len(), 1);
     assert!(loaded_under(&searcher, "search/r/"));
     assert!(
@@ -1028,15 +1050,7 @@ fn a_query_of_filters_shows_its_first_page_from_a_values_newest_rows() {
         searcher.loaded
     );
     // Without a column filter, none.
-    let mut searcher = Searcher::open(Memory(files)).unwrap();
-    let shown = searcher
-        .search(
-            &parse("unique1990 word490", false),
-            Sort::Relevance,
-            0,
-            page,
-        )
-        .unwrap();
+    let (searcher, shown) = first_page(&files, "unique1990 word490", Sort::Relevance);
     assert_eq!(shown.hits.len(), 1);
     assert!(
         !loaded_under(&searcher, "search/r/"),
@@ -1073,8 +1087,7 @@ fn a_frequent_word_shows_its_first_page_without_display_files() {
         .find(|w| ids(&mut any, w).len() >= super::index::COUNTS_MIN)
         .expect("a frequent word");
     for sort in [Sort::Relevance, Sort::Date] {
-        let mut searcher = Searcher::open(Memory(files.clone())).unwrap();
-        let shown = searcher.search(&parse(word, false), sort, 0, page).unwrap();
+        let (mut searcher, shown) = first_page(&files, word, sort);
         assert!(shown.total >= super::index::COUNTS_MIN);
         assert_eq!(shown.hits.len(), page);
         assert!(
@@ -1119,11 +1132,8 @@ fn an_artifact_seen_far_apart_shows_its_first_page_without_display_files() {
     let owned = owned(&raws);
     let files = index_files(&owned);
     let page = super::index::PAGE;
-    let mut searcher = Searcher::open(Memory(files.clone())).unwrap();
-    let spread = searcher
-        .search(&parse("artifact:10.0.0.1", false), Sort::Relevance, 0, page)
-        .unwrap();
-    let ids: Vec<&str> = spread.hits.iter().map(|h| h.id.as_str()).collect();
+    let (searcher, spread) = first_page(&files, "artifact:10.0.0.1", Sort::Relevance);
+    let ids = hit_ids(&spread);
     let newest: Vec<String> = (0..page).map(|k| format!("T-{}", 550 - 50 * k)).collect();
     assert_eq!(
         (spread.total, ids),
@@ -1134,10 +1144,7 @@ fn an_artifact_seen_far_apart_shows_its_first_page_without_display_files() {
         "{:?}",
         searcher.loaded
     );
-    let mut searcher = Searcher::open(Memory(files)).unwrap();
-    let close = searcher
-        .search(&parse("artifact:10.0.0.2", false), Sort::Relevance, 0, page)
-        .unwrap();
+    let (searcher, close) = first_page(&files, "artifact:10.0.0.2", Sort::Relevance);
     assert_eq!(close.total, 2);
     assert!(loaded_under(&searcher, "search/d/"));
 }
@@ -1156,14 +1163,9 @@ fn title_hits_of_a_frequent_word_show_a_two_word_query_without_display_files() {
             columns: vec!["phishing".into(), "1".into(), "open".into()],
         })
         .collect();
-    let docs = documents(&owned);
-    let files: HashMap<String, String> = build(&docs, &columns()).into_iter().collect();
-    let mut searcher = Searcher::open(Memory(files)).unwrap();
     let page = super::index::PAGE;
-    let shown = searcher
-        .search(&parse("alpha beta", false), Sort::Relevance, 0, page)
-        .unwrap();
-    let ids: Vec<&str> = shown.hits.iter().map(|h| h.id.as_str()).collect();
+    let (searcher, shown) = first_page(&index_files(&owned), "alpha beta", Sort::Relevance);
+    let ids = hit_ids(&shown);
     // The newest ten with `beta`, among the 30 newest titles with `alpha` (T-599 to T-570).
     let newest: Vec<String> = (0..page).map(|k| format!("T-{}", 597 - 3 * k)).collect();
     assert_eq!(ids, newest);
