@@ -560,3 +560,73 @@ fn artifact_pages_follow_an_updated_index_like_a_full_build() {
     rebuild_by_update_like_a_full_build(root);
     assert!(!root.join("site").join(&domain_page).exists());
 }
+
+/// Writes incident `id` of 2024 into the site at `root`, dated `date`, with `text`.
+fn add_incident(root: &Path, id: &str, date: &str, text: &str) {
+    let file = root.join(format!("content/incidents/2024/{id}.md"));
+    let front = format!(
+        "---\nid: {id}\ntitle: Incident {id}\ndate: {date}\ncategory: phishing\n\
+         severity: 2\nstatus: open\ntlp: GREEN\n---\n{text}\n"
+    );
+    fs::write(file, front).unwrap();
+}
+
+#[test]
+fn a_domain_in_a_url_or_an_address_relates_incidents_that_name_it_bare() {
+    let root = copy_fixture(SITE);
+    add_incident(
+        root.path(),
+        "FIR-2024-0006",
+        "2024-06-01T10:00:00Z",
+        "The payload came from hxxps://kit-drop[.]net/stage2.bin.",
+    );
+    add_incident(
+        root.path(),
+        "FIR-2024-0007",
+        "2024-06-02T10:00:00Z",
+        "The invoice came from billing[@]kit-drop[.]net.",
+    );
+    add_incident(
+        root.path(),
+        "FIR-2024-0008",
+        "2024-06-03T10:00:00Z",
+        "DNS logs show lookups of kit-drop.net.",
+    );
+    ok(&run(root.path(), &["build"]));
+    let site = &root.path().join("site");
+    let all = ["FIR-2024-0006", "FIR-2024-0007", "FIR-2024-0008"];
+    // The domain's page, newest first, and the data file list all three.
+    let page = read(site, &paths::artifact("domain", "kit-drop.net"));
+    assert_eq!(linked_ids(&page), [all[2], all[1], all[0]]);
+    let data: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&read(site, paths::ARTIFACTS_DATA)).unwrap();
+    assert_eq!(data["kit-drop.net"]["incidents"], serde_json::json!(all));
+    assert_eq!(data["billing@kit-drop.net"]["type"], "email");
+    // The URL's incident lists the host beside the URL, shared by three, and is
+    // related to the two others.
+    let incident = read(site, &paths::incident(all[0]));
+    let artifacts = section(&incident, "artifacts");
+    assert!(
+        artifacts.contains("<code>kit-drop[.]net</code></a></td><td class=\"count\">3</td>"),
+        "{artifacts}"
+    );
+    assert!(artifacts.contains("<code>hxxps[://]kit-drop[.]net/stage2.bin</code>"));
+    assert_eq!(linked_ids(section(&incident, "related")), [all[2], all[1]]);
+    // Searching for the domain, typed defanged, finds every incident that names it.
+    let found: serde_json::Value = serde_json::from_slice(
+        &common::run_ok(
+            root.path(),
+            &["search", "--json", "artifact:kit-drop[.]net"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    let mut ids: Vec<&str> = found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, all);
+}

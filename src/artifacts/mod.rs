@@ -129,8 +129,9 @@ pub enum InvalidArtifact {
 }
 
 /// Every artifact of `incident`: the valid `artifacts:` of its front matter and, when
-/// extraction is enabled, what its title, description, timeline and nuggets mention.
-/// Normalised, blocklist applied, sorted by type then value, without duplicates.
+/// extraction is enabled, what its title, description, timeline and nuggets mention,
+/// with the hosts of its URLs and e-mail addresses ([`host_of`]). Normalised,
+/// blocklist applied, sorted by type then value, without duplicates.
 pub fn extract(incident: &Incident, config: &ArtifactConfig) -> Vec<Artifact> {
     scan_incident(incident, config).artifacts
 }
@@ -157,6 +158,7 @@ pub fn scan_incident(incident: &Incident, config: &ArtifactConfig) -> Found {
             );
         }
     }
+    add_hosts(&mut found.artifacts, config);
     found.artifacts.sort_unstable();
     found.artifacts.dedup();
     found.mentions.sort_unstable();
@@ -165,7 +167,8 @@ pub fn scan_incident(incident: &Incident, config: &ArtifactConfig) -> Found {
     found
 }
 
-/// The artifacts mentioned in `text`, in order of first appearance, without duplicates.
+/// The artifacts mentioned in `text` (hosts of URLs and e-mail addresses right after
+/// them), in order of first appearance, without duplicates.
 pub fn extract_text(text: &str, config: &ArtifactConfig) -> Vec<Artifact> {
     extract_text_counted(text, config, &mut 0).artifacts
 }
@@ -180,9 +183,59 @@ pub fn extract_text_counted(text: &str, config: &ArtifactConfig, steps: &mut u64
         &mut found,
         steps,
     );
+    add_hosts(&mut found.artifacts, config);
     let mut seen = std::collections::HashSet::new();
     found.artifacts.retain(|a| seen.insert(a.clone()));
     found
+}
+
+/// The host of a URL (a domain or an IP address) or the domain of an e-mail address,
+/// as an artifact of its own. `None` for other types, and for an internal address
+/// unless fir.toml keeps those.
+pub fn host_of(artifact: &Artifact, config: &ArtifactConfig) -> Option<Artifact> {
+    let (kind, value) = match artifact.kind {
+        Kind::Email => (Kind::Domain, artifact.value.rsplit_once('@')?.1.to_string()),
+        Kind::Url => match values::url(&artifact.value)?.1 {
+            values::Host::Domain(domain) => (Kind::Domain, domain),
+            values::Host::Ipv4(ip) => {
+                if values::is_internal_v4(ip) && !config.private_ips {
+                    return None;
+                }
+                (Kind::Ipv4, ip.to_string())
+            }
+            values::Host::Ipv6(ip) => {
+                if values::is_internal_v6(ip) && !config.private_ips {
+                    return None;
+                }
+                (Kind::Ipv6, ip.to_string())
+            }
+        },
+        _ => return None,
+    };
+    Some(Artifact {
+        kind,
+        value: value.into(),
+    })
+}
+
+/// Lists after each URL and e-mail address its host ([`host_of`]), unless the
+/// blocklist rules it out: a domain seen bare in one incident and in a link or a
+/// sender's address in another is the same indicator, and must relate them (FIR's
+/// extraction reports both too).
+fn add_hosts(artifacts: &mut Vec<Artifact>, config: &ArtifactConfig) {
+    if !artifacts
+        .iter()
+        .any(|a| matches!(a.kind, Kind::Url | Kind::Email))
+    {
+        return;
+    }
+    let mut with_hosts = Vec::with_capacity(2 * artifacts.len());
+    for artifact in artifacts.drain(..) {
+        let host = host_of(&artifact, config).filter(|host| !blocked(host, config));
+        with_hosts.push(artifact);
+        with_hosts.extend(host);
+    }
+    *artifacts = with_hosts;
 }
 
 /// A search query with defanged notations undone (`hxxp://evil[.]com` →

@@ -12,6 +12,11 @@ fn one(kind: Kind, value: &str) -> Vec<(Kind, String)> {
     vec![(kind, value.to_string())]
 }
 
+/// A URL or e-mail address, then its host.
+fn with_host(kind: Kind, value: &str, host: &str) -> Vec<(Kind, String)> {
+    vec![(kind, value.to_string()), (Kind::Domain, host.to_string())]
+}
+
 #[test]
 fn each_type_in_text() {
     assert_eq!(
@@ -28,11 +33,11 @@ fn each_type_in_text() {
     );
     assert_eq!(
         found("see https://evil.com/a/b?c=d, then"),
-        one(Kind::Url, "https://evil.com/a/b?c=d")
+        with_host(Kind::Url, "https://evil.com/a/b?c=d", "evil.com")
     );
     assert_eq!(
         found("Sender: <Boss@Evil.co.uk>"),
-        one(Kind::Email, "boss@evil.co.uk")
+        with_host(Kind::Email, "boss@evil.co.uk", "evil.co.uk")
     );
     let md5 = "2F7E315925BEE172B7BF34CB9120BD0E";
     assert_eq!(
@@ -67,7 +72,11 @@ fn each_defanged_form() {
         ("185[.]220[.]101[.]4", Kind::Ipv4, "185.220.101.4"),
     ];
     for (text, kind, value) in cases {
-        assert_eq!(found(&format!("x {text} y")), one(kind, value), "{text}");
+        let expected = match kind {
+            Kind::Url | Kind::Email => with_host(kind, value, "evil.com"),
+            _ => one(kind, value),
+        };
+        assert_eq!(found(&format!("x {text} y")), expected, "{text}");
     }
     // The defanged and plain forms are one artifact.
     assert_eq!(
@@ -105,9 +114,11 @@ fn private_addresses_when_configured() {
         ..ArtifactConfig::default()
     };
     let got = extract_text("10.0.0.1 and http://192.168.1.1/admin", &config);
-    assert_eq!(got.len(), 2);
-    assert_eq!(&*got[0].value, "10.0.0.1");
-    assert_eq!(&*got[1].value, "http://192.168.1.1/admin");
+    let values: Vec<&str> = got.iter().map(|a| &*a.value).collect();
+    assert_eq!(
+        values,
+        ["10.0.0.1", "http://192.168.1.1/admin", "192.168.1.1"]
+    );
 }
 
 #[test]
@@ -149,6 +160,7 @@ fn trailing_punctuation_and_markup() {
         found("(see **http://evil.com/a**), [link](https://evil.com/b)."),
         vec![
             (Kind::Url, "http://evil.com/a".to_string()),
+            (Kind::Domain, "evil.com".to_string()),
             (Kind::Url, "https://evil.com/b".to_string()),
         ]
     );
@@ -263,7 +275,9 @@ fn defanged_display_refangs_back() {
             "{shown}"
         );
         assert_eq!(identify(&shown).as_ref(), Some(&artifact), "{shown}");
-        assert_eq!(extract_text(&shown, &config), vec![artifact]);
+        let host = host_of(&artifact, &config);
+        let expected: Vec<Artifact> = std::iter::once(artifact).chain(host).collect();
+        assert_eq!(extract_text(&shown, &config), expected);
     }
     assert_eq!(
         defang(&identify("https://evil.com/a.b").unwrap()),
@@ -339,4 +353,104 @@ proptest::proptest! {
         let (jumped, every) = scan::candidate_chunks(&text);
         proptest::prop_assert_eq!(jumped, every);
     }
+}
+
+#[test]
+fn hosts_of_urls_and_addresses_are_artifacts_too() {
+    let config = ArtifactConfig::default();
+    let pairs = |text: &str| -> Vec<(Kind, String)> {
+        extract_text(text, &config)
+            .into_iter()
+            .map(|a| (a.kind, a.value.to_string()))
+            .collect()
+    };
+    // IP hosts keep their type; an IPv6 host is written in its canonical form.
+    assert_eq!(
+        pairs("hxxp://185[.]220[.]101[.]4:8080/gate.php"),
+        vec![
+            (Kind::Url, "http://185.220.101.4:8080/gate.php".to_string()),
+            (Kind::Ipv4, "185.220.101.4".to_string()),
+        ]
+    );
+    let v6 = identify("https://[2A01:4F8:0:0::1]/x").unwrap();
+    assert_eq!(&*v6.value, "https://[2a01:4f8::1]/x");
+    assert_eq!(
+        host_of(&v6, &config),
+        Some(Artifact {
+            kind: Kind::Ipv6,
+            value: "2a01:4f8::1".into()
+        })
+    );
+    // Credentials and ports are not part of the host.
+    assert_eq!(
+        pairs("ftp://user:pw@Files.Evil.net:2121/drop"),
+        with_host(
+            Kind::Url,
+            "ftp://user:pw@files.evil.net:2121/drop",
+            "files.evil.net"
+        )
+    );
+    // The host seen bare too is one artifact, listed once.
+    assert_eq!(
+        pairs("evil.com then https://evil.com/x"),
+        vec![
+            (Kind::Domain, "evil.com".to_string()),
+            (Kind::Url, "https://evil.com/x".to_string()),
+        ]
+    );
+    // An explicit URL on an internal address is kept; its host is not, unless
+    // private addresses are.
+    let internal = parse_value("url", "http://10.1.2.3/admin", &config).unwrap();
+    assert_eq!(host_of(&internal, &config), None);
+    let private = ArtifactConfig {
+        private_ips: true,
+        ..ArtifactConfig::default()
+    };
+    assert_eq!(
+        host_of(&internal, &private),
+        Some(Artifact {
+            kind: Kind::Ipv4,
+            value: "10.1.2.3".into()
+        })
+    );
+    for other in ["evil.com", "185.220.101.4", "CVE-2024-1234"] {
+        assert_eq!(host_of(&identify(other).unwrap(), &config), None, "{other}");
+    }
+}
+
+#[test]
+fn an_incident_lists_the_hosts_of_its_explicit_and_found_artifacts() {
+    let mut incident = Incident::new("FIR-2024-0001", "CEO fraud", "2024-01-01".parse().unwrap());
+    incident.description = "Mail from boss@ceo-fraud.biz.".into();
+    incident.artifacts.push(crate::incident::Artifact {
+        kind: "url".into(),
+        value: "hxxps://drop[.]evil.org/p".into(),
+    });
+    let listed = |config: &ArtifactConfig| -> Vec<String> {
+        extract(&incident, config)
+            .iter()
+            .map(|a| format!("{}:{}", a.kind, a.value))
+            .collect()
+    };
+    assert_eq!(
+        listed(&ArtifactConfig::default()),
+        [
+            "domain:ceo-fraud.biz",
+            "domain:drop.evil.org",
+            "url:https://drop.evil.org/p",
+            "email:boss@ceo-fraud.biz"
+        ]
+    );
+    // A blocklisted domain takes its addresses with it, and their hosts.
+    let config = ArtifactConfig {
+        blocklist: vec![BlockRule {
+            kind: "domain".into(),
+            value: "ceo-fraud.biz".into(),
+        }],
+        ..ArtifactConfig::default()
+    };
+    assert_eq!(
+        listed(&config),
+        ["domain:drop.evil.org", "url:https://drop.evil.org/p"]
+    );
 }
