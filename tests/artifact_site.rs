@@ -630,3 +630,56 @@ fn a_domain_in_a_url_or_an_address_relates_incidents_that_name_it_bare() {
     ids.sort_unstable();
     assert_eq!(ids, all);
 }
+
+#[test]
+fn a_value_too_common_to_relate_shows_a_bounded_count_and_leaves_pages_alone() {
+    use fir::artifacts::correlate::MAX_FANOUT;
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("fir.toml"), "title = \"Common\"\n").unwrap();
+    fs::create_dir_all(root.path().join("content/incidents/2024")).unwrap();
+    let mention = |n: usize| {
+        add_incident(
+            root.path(),
+            &format!("FIR-2024-{n:04}"),
+            &format!("2024-01-01T00:{:02}:{:02}Z", n / 60, n % 60),
+            "Mail relayed through smtp.relay-hub.net, as usual.",
+        );
+    };
+    for n in 1..=MAX_FANOUT + 1 {
+        mention(n);
+    }
+    let site = root.path().join("site");
+    ok(&run(root.path(), &["build"]));
+    let first = paths::incident("FIR-2024-0001");
+    let row_end = format!(
+        "<code>smtp[.]relay-hub[.]net</code></a></td><td class=\"count\">{MAX_FANOUT}+</td>"
+    );
+    assert!(
+        read(&site, &first).contains(&row_end),
+        "{}",
+        read(&site, &first)
+    );
+    let before = inode(&site.join(&first));
+    // One more: the artifact page counts it, the other incident pages stay as they are.
+    mention(MAX_FANOUT + 2);
+    ok(&run(root.path(), &["build"]));
+    assert_eq!(
+        inode(&site.join(&first)),
+        before,
+        "FIR-2024-0001 was rendered again"
+    );
+    let page = read(&site, &paths::artifact("domain", "smtp.relay-hub.net"));
+    assert!(
+        page.contains(&format!("Seen in {} incidents", MAX_FANOUT + 2)),
+        "{page}"
+    );
+    assert!(
+        read(
+            &site,
+            &paths::incident(&format!("FIR-2024-{:04}", MAX_FANOUT + 2))
+        )
+        .contains(&row_end)
+    );
+    let full = build(root.path(), &["--full"]);
+    assert_eq!(site_files(&site), site_files(full.path()));
+}

@@ -365,6 +365,9 @@ fn rank(
         kept += 1;
         r.explicit || r.mentioned || kept <= MAX_RELATED
     });
+    // Kept for the whole build, one list per incident: the few kept, not the room
+    // that every candidate took.
+    ranked.shrink_to_fit();
     ranked
 }
 

@@ -164,6 +164,10 @@ pub fn scan_incident(incident: &Incident, config: &ArtifactConfig) -> Found {
     found.mentions.sort_unstable();
     found.mentions.dedup();
     found.mentions.retain(|id| *id != incident.id);
+    // Kept with the incident's summary for the whole build (a hundred thousand of
+    // them at 100k): no room left over from growing.
+    found.artifacts.shrink_to_fit();
+    found.mentions.shrink_to_fit();
     found
 }
 
@@ -223,13 +227,14 @@ pub fn host_of(artifact: &Artifact, config: &ArtifactConfig) -> Option<Artifact>
 /// sender's address in another is the same indicator, and must relate them (FIR's
 /// extraction reports both too).
 fn add_hosts(artifacts: &mut Vec<Artifact>, config: &ArtifactConfig) {
-    if !artifacts
+    let with_host = artifacts
         .iter()
-        .any(|a| matches!(a.kind, Kind::Url | Kind::Email))
-    {
+        .filter(|a| matches!(a.kind, Kind::Url | Kind::Email))
+        .count();
+    if with_host == 0 {
         return;
     }
-    let mut with_hosts = Vec::with_capacity(2 * artifacts.len());
+    let mut with_hosts = Vec::with_capacity(artifacts.len() + with_host);
     for artifact in artifacts.drain(..) {
         let host = host_of(&artifact, config).filter(|host| !blocked(host, config));
         with_hosts.push(artifact);

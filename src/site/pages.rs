@@ -13,6 +13,7 @@ use tera::Context;
 use super::data::{JsonArray, Line};
 use super::index::{Facet, FacetValue, chunks};
 use super::{BuildError, Generator, Input, Job, Output, paths};
+use crate::artifacts::correlate::MAX_FANOUT;
 use crate::config::Taxonomy;
 use crate::incident::{Attribute, Incident, Legacy};
 use crate::render::context::{
@@ -199,6 +200,15 @@ struct IncidentView {
     related: tera::Value,
 }
 
+/// An artifact's share count as incident pages show it: exact up to
+/// [`MAX_FANOUT`], then `MAX_FANOUT+`. A value that common no longer relates
+/// incidents, and a page that showed its exact count would have to be rendered again,
+/// on every one of its thousands of incidents, each time one more mentions it (a
+/// company's own mail domain, a public resolver). Its artifact page has the number.
+fn shown_share(count: usize) -> usize {
+    count.min(MAX_FANOUT + 1)
+}
+
 /// The rows of an incident's artifact table, as HTML: one per artifact, its type, its
 /// value defanged (linked to its page if it has one, the real value on the copy
 /// button) and how many incidents mention it. Written here rather than by a template
@@ -236,8 +246,13 @@ fn artifact_rows(input: &Input<'_>, i: u32) -> String {
             html.push_str("</a>");
         }
         html.push_str("</td><td class=\"count\">");
+        // Writing to a String cannot fail.
         if config.enabled {
-            let _ = write!(html, "{count}"); // writing to a String cannot fail
+            if shown_share(count) > MAX_FANOUT {
+                let _ = write!(html, "{MAX_FANOUT}+");
+            } else {
+                let _ = write!(html, "{count}");
+            }
         }
         html.push_str("</td></tr>\n");
     }
@@ -410,7 +425,9 @@ impl Generator for IncidentPages<'_> {
                 input.fingerprints.rows[i].hash(&mut h);
                 input.fingerprint_of(&input.index.related[i], &mut h);
                 for &at in &input.index.artifacts.of_incident[i] {
-                    (shared_by[at as usize] as usize).hash(&mut h);
+                    let count = shared_by[at as usize] as usize;
+                    shown_share(count).hash(&mut h);
+                    input.config.artifacts.has_page(count).hash(&mut h);
                 }
                 // Links to facet pages: their paths may change when slugs collide.
                 for (facet, raw) in [
