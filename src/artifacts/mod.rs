@@ -9,7 +9,8 @@
 //! The API other features call:
 //! - [`extract`]: every artifact of an incident (front matter and texts), normalised,
 //!   sorted, without duplicates.
-//! - [`extract_text`]: the same for one piece of text.
+//! - [`extract_text`]: what one piece of text mentions (without the hosts that
+//!   [`add_hosts`] lists for an incident).
 //! - [`refang_query`]: a search query with defanged notations undone.
 //! - [`identify`]: the artifact a whole query is, if it is one (`evil[.]com` → domain
 //!   `evil.com`), for exact artifact look-ups.
@@ -171,8 +172,9 @@ pub fn scan_incident(incident: &Incident, config: &ArtifactConfig) -> Found {
     found
 }
 
-/// The artifacts mentioned in `text` (hosts of URLs and e-mail addresses right after
-/// them), in order of first appearance, without duplicates.
+/// The artifacts mentioned in `text`, in order of first appearance, without
+/// duplicates. Hosts are not added ([`add_hosts`] does that for an incident's list):
+/// this is what the text itself says, as front matter would record it.
 pub fn extract_text(text: &str, config: &ArtifactConfig) -> Vec<Artifact> {
     extract_text_counted(text, config, &mut 0).artifacts
 }
@@ -187,7 +189,6 @@ pub fn extract_text_counted(text: &str, config: &ArtifactConfig, steps: &mut u64
         &mut found,
         steps,
     );
-    add_hosts(&mut found.artifacts, config);
     let mut seen = std::collections::HashSet::new();
     found.artifacts.retain(|a| seen.insert(a.clone()));
     found
@@ -225,8 +226,8 @@ pub fn host_of(artifact: &Artifact, config: &ArtifactConfig) -> Option<Artifact>
 /// Lists after each URL and e-mail address its host ([`host_of`]), unless the
 /// blocklist rules it out: a domain seen bare in one incident and in a link or a
 /// sender's address in another is the same indicator, and must relate them (FIR's
-/// extraction reports both too).
-fn add_hosts(artifacts: &mut Vec<Artifact>, config: &ArtifactConfig) {
+/// extraction reports both too). A host already listed comes twice: callers dedup.
+pub fn add_hosts(artifacts: &mut Vec<Artifact>, config: &ArtifactConfig) {
     let with_host = artifacts
         .iter()
         .filter(|a| matches!(a.kind, Kind::Url | Kind::Email))
