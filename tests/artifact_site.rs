@@ -310,6 +310,26 @@ fn export_csv_has_one_row_per_incident_and_artifact() {
     );
     assert_eq!(rows[0][5], "GREEN");
     assert_eq!(rows[0][2], "phishing");
+    // One row per incident: every indicator in a cell of its own, one per line, beside
+    // the front matter's `artifacts:`.
+    let text = ok(&run(&fixture(SITE), &["export", "--format", "csv"]));
+    let mut reader = csv::Reader::from_reader(text.strip_prefix('\u{feff}').unwrap().as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let first = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[col("id")] == "FIR-2024-0001")
+        .unwrap();
+    assert_eq!(
+        &first[col("indicators")],
+        "ipv4: 185.220.101.4\ndomain: login-bank.com\nurl: https://login-bank.com/verify?id=42\n\
+         email: noreply@login-bank.com"
+    );
+    assert_eq!(
+        &first[col("artifacts")],
+        "email: noreply[@]login-bank[.]com"
+    );
     let json = run(
         &fixture(SITE),
         &["export", "--format", "json", "--artifacts"],

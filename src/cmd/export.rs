@@ -69,7 +69,8 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 } else {
                     writer.write_record(data::CSV_COLUMNS)?;
                     for entry in &entries {
-                        writer.write_record(data::csv_row(&entry.incident, &config))?;
+                        let found = artifacts::extract(&entry.incident, &config.artifacts);
+                        writer.write_record(data::csv_row(&entry.incident, &found, &config))?;
                     }
                 }
                 writer.flush()?;

@@ -374,6 +374,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "tags",
     "relations",
     "artifacts",
+    "indicators",
     "attributes",
     "timeline",
     "nuggets",
@@ -413,12 +414,19 @@ pub fn artifact_rows(
         .collect()
 }
 
+/// `type: value`, as a CSV cell lists an artifact.
+fn typed(kind: &dyn std::fmt::Display, value: &dyn std::fmt::Display) -> String {
+    format!("{kind}: {value}")
+}
+
 /// Separator of list items inside one CSV cell.
 const LIST: &str = "; ";
 
 /// One CSV row: taxonomy values as their labels (what a spreadsheet reader wants),
-/// lists joined, nested lists one item per line.
-pub fn csv_row(incident: &Incident, config: &Config) -> Vec<String> {
+/// lists joined, nested lists one item per line. `indicators` are every artifact of
+/// the incident ([`crate::artifacts::extract`]), as the JSON export has them;
+/// `artifacts` only those its front matter lists.
+pub fn csv_row(incident: &Incident, indicators: &[Artifact], config: &Config) -> Vec<String> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let label = |taxonomy: &crate::config::Taxonomy, v: &Option<String>| {
         v.as_deref()
@@ -447,10 +455,14 @@ pub fn csv_row(incident: &Incident, config: &Config) -> Vec<String> {
         incident.tags.join(LIST),
         incident.relations.join(LIST),
         lines(
-            incident
-                .artifacts
+            (incident.artifacts.iter())
+                .map(|a| typed(&a.kind, &a.value))
+                .collect(),
+        ),
+        lines(
+            indicators
                 .iter()
-                .map(|a| format!("{}: {}", a.kind, a.value))
+                .map(|a| typed(&a.kind, &a.value))
                 .collect(),
         ),
         lines(
