@@ -200,21 +200,17 @@ pub fn extract_text_counted(text: &str, config: &ArtifactConfig, steps: &mut u64
 pub fn host_of(artifact: &Artifact, config: &ArtifactConfig) -> Option<Artifact> {
     let (kind, value) = match artifact.kind {
         Kind::Email => (Kind::Domain, artifact.value.rsplit_once('@')?.1.to_string()),
-        Kind::Url => match values::url(&artifact.value)?.1 {
-            values::Host::Domain(domain) => (Kind::Domain, domain),
-            values::Host::Ipv4(ip) => {
-                if values::is_internal_v4(ip) && !config.private_ips {
-                    return None;
-                }
-                (Kind::Ipv4, ip.to_string())
+        Kind::Url => {
+            let host = values::url(&artifact.value)?.1;
+            if host.is_internal() && !config.private_ips {
+                return None;
             }
-            values::Host::Ipv6(ip) => {
-                if values::is_internal_v6(ip) && !config.private_ips {
-                    return None;
-                }
-                (Kind::Ipv6, ip.to_string())
+            match host {
+                values::Host::Domain(domain) => (Kind::Domain, domain),
+                values::Host::Ipv4(ip) => (Kind::Ipv4, ip.to_string()),
+                values::Host::Ipv6(ip) => (Kind::Ipv6, ip.to_string()),
             }
-        },
+        }
         _ => return None,
     };
     Some(Artifact {

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use super::next_byte::NextByte;
-use super::values::{self, Host};
+use super::values;
 use super::{Artifact, Kind};
 use crate::config::artifacts::ArtifactConfig;
 
@@ -330,12 +330,7 @@ fn url(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) 
     *steps += text.len() as u64;
     match values::url(text) {
         Some((value, host)) => {
-            let internal = match host {
-                Host::Ipv4(ip) => values::is_internal_v4(ip),
-                Host::Ipv6(ip) => values::is_internal_v6(ip),
-                Host::Domain(_) => false,
-            };
-            if !internal || config.private_ips {
+            if !host.is_internal() || config.private_ips {
                 push(found, config, Kind::Url, &value);
             }
         }

@@ -216,6 +216,16 @@ impl Host {
             _ => None,
         }
     }
+
+    /// Whether the host is a private, loopback or otherwise reserved address
+    /// ([`is_internal_v4`], [`is_internal_v6`]); a domain never is.
+    pub fn is_internal(&self) -> bool {
+        match self {
+            Host::Ipv4(ip) => is_internal_v4(*ip),
+            Host::Ipv6(ip) => is_internal_v6(*ip),
+            Host::Domain(_) => false,
+        }
+    }
 }
 
 /// Schemes taken for URLs.

@@ -455,7 +455,9 @@ pub fn csv_row(incident: &Incident, indicators: &[Artifact], config: &Config) ->
         incident.tags.join(LIST),
         incident.relations.join(LIST),
         lines(
-            (incident.artifacts.iter())
+            incident
+                .artifacts
+                .iter()
                 .map(|a| typed(&a.kind, &a.value))
                 .collect(),
         ),
