@@ -633,22 +633,81 @@ fn a_domain_in_a_url_or_an_address_relates_incidents_that_name_it_bare() {
     assert!(artifacts.contains("<code>hxxps[://]kit-drop[.]net/stage2.bin</code>"));
     assert_eq!(linked_ids(section(&incident, "related")), [all[2], all[1]]);
     // Searching for the domain, typed defanged, finds every incident that names it.
-    let found: serde_json::Value = serde_json::from_slice(
-        &common::run_ok(
-            root.path(),
-            &["search", "--json", "artifact:kit-drop[.]net"],
-        )
-        .stdout,
-    )
-    .unwrap();
-    let mut ids: Vec<&str> = found["hits"]
+    assert_eq!(search_ids(root.path(), "artifact:kit-drop[.]net"), all);
+}
+
+/// The ids `fir search --json QUERY` finds, sorted.
+fn search_ids(root: &Path, query: &str) -> Vec<String> {
+    let found: serde_json::Value =
+        serde_json::from_slice(&common::run_ok(root, &["search", "--json", query]).stdout).unwrap();
+    let mut ids: Vec<String> = found["hits"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|hit| hit["id"].as_str().unwrap())
+        .map(|hit| hit["id"].as_str().unwrap().to_string())
         .collect();
     ids.sort_unstable();
-    assert_eq!(ids, all);
+    ids
+}
+
+#[test]
+fn a_look_alike_name_and_its_ascii_form_are_one_artifact() {
+    let root = copy_fixture(SITE);
+    // `аpple-id.com` with a Cyrillic `а`: what a reader sees as a known brand.
+    add_incident(
+        root.path(),
+        "FIR-2024-0006",
+        "2024-06-01T10:00:00Z",
+        "Users were sent to hxxps://\u{430}pple-id[.]com/verify from support@\u{430}pple-id.com.",
+    );
+    add_incident(
+        root.path(),
+        "FIR-2024-0007",
+        "2024-06-02T10:00:00Z",
+        "Proxy logs show xn--pple-id-1fg.com and a beacon to https://[2a01:4f8:c0c:1::5]/gate.",
+    );
+    add_incident(
+        root.path(),
+        "FIR-2024-0008",
+        "2024-06-03T10:00:00Z",
+        "Same beacon: hxxps://[2A01:4F8:C0C:1:0:0:0:5]/gate, no look-alike.",
+    );
+    ok(&run(root.path(), &["build"]));
+    let site = &root.path().join("site");
+    let (lookalike, beacon) = ("FIR-2024-0006", "FIR-2024-0007");
+    let page = read(site, &paths::artifact("domain", "xn--pple-id-1fg.com"));
+    assert_eq!(linked_ids(&page), [beacon, lookalike]);
+    assert!(
+        page.contains("<code>\u{430}pple-id[.]com</code>"),
+        "the page shows the name as written"
+    );
+    let data: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&read(site, paths::ARTIFACTS_DATA)).unwrap();
+    assert_eq!(data["support@xn--pple-id-1fg.com"]["type"], "email");
+    assert_eq!(
+        data["https://xn--pple-id-1fg.com/verify"]["incidents"],
+        serde_json::json!([lookalike])
+    );
+    // A URL on a bracketed IPv6 address is one URL, whichever way it was written.
+    assert_eq!(
+        data["https://[2a01:4f8:c0c:1::5]/gate"]["incidents"],
+        serde_json::json!([beacon, "FIR-2024-0008"])
+    );
+    let incident = read(site, &paths::incident(beacon));
+    assert_eq!(
+        linked_ids(section(&incident, "related")),
+        ["FIR-2024-0008", lookalike]
+    );
+    for query in [
+        "artifact:\u{430}pple-id.com",
+        "artifact:xn--pple-id-1fg[.]com",
+    ] {
+        assert_eq!(
+            search_ids(root.path(), query),
+            [lookalike, beacon],
+            "{query}"
+        );
+    }
 }
 
 #[test]

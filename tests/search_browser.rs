@@ -242,6 +242,16 @@ fn the_page_and_the_cli_answer_alike() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     synth::write_corpus(root, 5000, 11).unwrap();
+    // Names beyond ASCII, indexed in their ASCII form: the page makes that form with
+    // the browser's URL parser, the CLI with the extractor's mapping.
+    std::fs::write(
+        root.join("content/incidents/2024/FIR-2024-9001.md"),
+        "---\nid: FIR-2024-9001\ntitle: Look-alike bank domain\ndate: 2024-03-02T10:00:00+01:00\n\
+         category: phishing\nseverity: 2\nstatus: open\nartifacts:\n  - type: file\n    value: Facture_Décembre.pdf\n---\n\
+         Mail from hameçonnage@bücher.de, link hxxps://www.bücher[.]de:8443/Konto, \
+         and \u{430}pple.com.\n",
+    )
+    .unwrap();
     common::run_ok(root, &["build"]);
 
     // Artifacts as the build found them: one shared by several incidents, typed
@@ -305,6 +315,20 @@ fn the_page_and_the_cli_answer_alike() {
     .collect();
     for artifact in [&shared_domain, &defanged, &single] {
         queries.push((format!("artifact:{artifact}"), false));
+    }
+    let international = [
+        "artifact:bücher.de",
+        "artifact:www.Bücher[.]de",
+        "artifact:xn--bcher-kva.de",
+        "artifact:Hameçonnage[@]Bücher.de",
+        "artifact:https://www.bücher.de:8443/Konto",
+        "artifact:\u{430}pple.com",
+        "artifact:facture_décembre.pdf",
+    ];
+    for query in international {
+        let cli = cli_answer(root, query, false);
+        assert_eq!(ids(&cli["ids"]), ["FIR-2024-9001"], "{query}");
+        queries.push((query.to_string(), false));
     }
     let by_date: Vec<(String, bool)> = queries
         .iter()

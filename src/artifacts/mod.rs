@@ -367,5 +367,38 @@ pub fn defang(artifact: &Artifact) -> String {
     }
 }
 
+/// The value as a reader writes it, when its domain is in Punycode: `bücher.de` for
+/// `xn--bcher-kva.de` (also in an address or a URL), so that a page can show both —
+/// the ASCII form is what DNS and logs see, and it shows a look-alike for what it is.
+/// Defanged as [`defang`] does. None for every other value.
+pub fn defang_as_written(artifact: &Artifact) -> Option<String> {
+    let value: &str = &artifact.value;
+    let written = match artifact.kind {
+        Kind::Domain => values::domain_as_written(value)?,
+        Kind::Email => {
+            let (local, host) = value.rsplit_once('@')?;
+            format!("{local}@{}", values::domain_as_written(host)?)
+        }
+        Kind::Url => {
+            let Some((_, values::Host::Domain(host))) = values::url(value) else {
+                return None;
+            };
+            let written = values::domain_as_written(&host)?;
+            // The host is the first time the name appears after the user info.
+            let (scheme, rest) = value.split_once("://")?;
+            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let host_at = rest[..authority_end].rfind('@').map_or(0, |at| at + 1);
+            let (user, from_host) = rest.split_at(host_at);
+            let tail = from_host.strip_prefix(host.as_str())?;
+            format!("{scheme}://{user}{written}{tail}")
+        }
+        _ => return None,
+    };
+    Some(defang(&Artifact {
+        kind: artifact.kind,
+        value: written.into(),
+    }))
+}
+
 #[cfg(test)]
 mod tests;

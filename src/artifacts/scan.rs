@@ -1,5 +1,5 @@
 //! Finding indicators in free text. The text is refanged, cut into chunks at white
-//! space and brackets, each chunk split into URLs and plain words, and each word tried
+//! space and brackets (but those of a URL's IPv6 host), each chunk split into URLs and plain words, and each word tried
 //! as each type in turn. Every step moves forward through the text and looks at most a
 //! fixed distance back: the work is linear in the text's length (the `steps` counter
 //! lets a test check it).
@@ -127,10 +127,31 @@ fn chunk_end(text: &str, mut i: usize) -> (usize, u8) {
         }
         match chunk_char_at(text, i) {
             (true, len) => i += len,
-            (false, _) => break,
+            (false, _) => match bracketed_host_end(bytes, i) {
+                Some(after) => {
+                    marks |= MARK;
+                    i = after;
+                }
+                None => break,
+            },
         }
     }
     (i, marks)
+}
+
+/// Brackets end chunks, except around a URL's IPv6 host (`https://[2a01:4f8::1]/`):
+/// when byte `i` opens one right after `//` or `@`, the end of its `]`. What is inside
+/// is hex digits, colons and dots, no longer than an address can be.
+fn bracketed_host_end(bytes: &[u8], i: usize) -> Option<usize> {
+    const LONGEST: usize = 45; // an IPv6 address with an IPv4 tail
+    if bytes[i] != b'[' || !(bytes[..i].ends_with(b"//") || bytes[..i].ends_with(b"@")) {
+        return None;
+    }
+    let inside = &bytes[i + 1..bytes.len().min(i + 2 + LONGEST)];
+    let close = inside
+        .iter()
+        .position(|&b| !(b.is_ascii_hexdigit() || b == b':' || b == b'.'))?;
+    (close > 0 && inside[close] == b']').then_some(i + close + 2)
 }
 
 /// Calls `f` with each chunk of `text` (a run of characters [`chunk_char_at`]
@@ -394,9 +415,6 @@ static SHAPE: [u8; 256] = {
         if !byte.is_ascii_digit() && byte != b'.' {
             bits |= Shape::NOT_DIGIT_OR_DOT;
         }
-        if !byte.is_ascii() {
-            bits |= Shape::NOT_ASCII;
-        }
         table[b] = bits;
         b += 1;
     }
@@ -409,7 +427,6 @@ impl Shape {
     const AT: u8 = 4;
     const NOT_HEX: u8 = 8;
     const NOT_DIGIT_OR_DOT: u8 = 16;
-    const NOT_ASCII: u8 = 32;
 
     fn of(word: &str) -> Shape {
         Shape(word.bytes().fold(0, |bits, b| bits | SHAPE[b as usize]))
@@ -430,9 +447,6 @@ impl Shape {
 fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     *steps += 4 * word.len() as u64;
     let shape = Shape::of(word);
-    if shape.has(Shape::NOT_ASCII) {
-        return;
-    }
     // Most words of prose are none of the types: no dot, colon or `@`, not a hash,
     // not a CVE id. Only an incident id may be such a word.
     if !shape.has(Shape::DOT | Shape::COLON | Shape::AT)

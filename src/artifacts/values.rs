@@ -150,7 +150,10 @@ pub fn is_internal_v6(ip: Ipv6Addr) -> bool {
 /// A registrable domain name or subdomain, in lowercase: labels of letters, digits and
 /// dashes, ending in a suffix of the embedded public suffix list, with at least one
 /// label of its own (`co.uk` alone is not a domain). Two-label names ending in a
-/// file-extension-like TLD (`invoice.zip`) are taken for file names.
+/// file-extension-like TLD (`invoice.zip`) are taken for file names. A name written
+/// in another script (`bücher.de`, a look-alike `аpple.com` with a Cyrillic `а`) is
+/// brought to its ASCII form (`xn--bcher-kva.de`), as browsers and DNS see it: so
+/// both spellings are one artifact, and a look-alike shows as the other name it is.
 pub fn domain(text: &str) -> Option<Cow<'_, str>> {
     if text.len() > 253 {
         return None;
@@ -160,6 +163,7 @@ pub fn domain(text: &str) -> Option<Cow<'_, str>> {
     let (mut labels, mut label_start) = (0, 0);
     for at in 0..=bytes.len() {
         match bytes.get(at) {
+            Some(128..) => return international_domain(text),
             None | Some(b'.') => {
                 let label = &bytes[label_start..at];
                 if label.is_empty()
@@ -179,7 +183,12 @@ pub fn domain(text: &str) -> Option<Cow<'_, str>> {
     let tld_start = text.rfind('.')? + 1;
     let lower = ascii_lowercase(text);
     let tld = &lower[tld_start..];
-    if !tld.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') {
+    // Top-level domains are letters, or Punycode for other scripts (`xn--p1ai`, `.рф`).
+    let punycode = tld.starts_with("xn--");
+    if !tld
+        .bytes()
+        .all(|b| b.is_ascii_alphabetic() || b == b'-' || (punycode && b.is_ascii_digit()))
+    {
         return None;
     }
     if labels == 2 && FILE_EXTENSION_TLDS.contains(&tld) {
@@ -198,6 +207,59 @@ pub fn domain(text: &str) -> Option<Cow<'_, str>> {
         }),
     };
     known.then_some(lower)
+}
+
+/// [`domain`] for a name with characters beyond ASCII: its ASCII form by the mapping
+/// of UTS 46 that URLs use (lowercase, compatibility forms folded, each label in
+/// Punycode), then the checks of an ASCII name. The mapping takes every character
+/// once: linear.
+fn international_domain(text: &str) -> Option<Cow<'static, str>> {
+    // Most words of prose that get here are hyphenated (`réseau-interne`): no name.
+    if !text.contains('.') {
+        return None;
+    }
+    let ascii = idna::domain_to_ascii_cow(text.as_bytes(), idna::AsciiDenyList::URL).ok()?;
+    // Folding may leave nothing beyond ASCII; either way the result is checked as one.
+    if !ascii.is_ascii() {
+        return None;
+    }
+    domain(&ascii).map(|name| Cow::Owned(name.into_owned()))
+}
+
+/// A host (with an optional `:port`) in lowercase, and in its ASCII form when it is a
+/// dotted name beyond ASCII — whether or not it is a registrable domain. The search
+/// page's script makes the same key with the browser's URL parser, which cannot tell
+/// a domain from a file name (`facture_décembre.pdf`): both sides then agree on any
+/// value (`crate::search::normalize_artifact`).
+pub fn host_in_ascii(host_port: &str) -> String {
+    if host_port.is_ascii() || !host_port.contains('.') {
+        return host_port.to_lowercase();
+    }
+    let digits = host_port.len()
+        - host_port
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .len();
+    let (host, port) = match host_port.len().checked_sub(digits + 1) {
+        Some(colon) if digits > 0 && host_port.as_bytes()[colon] == b':' => {
+            host_port.split_at(colon)
+        }
+        _ => (host_port, ""),
+    };
+    match idna::domain_to_ascii_cow(host.as_bytes(), idna::AsciiDenyList::URL) {
+        Ok(ascii) => [&*ascii, port].concat(),
+        Err(_) => host_port.to_lowercase(),
+    }
+}
+
+/// The name a reader knows a domain by, when its ASCII form holds Punycode labels
+/// (`xn--bcher-kva.de` is `bücher.de`); none for a name without any, or one that
+/// does not decode.
+pub fn domain_as_written(ascii: &str) -> Option<String> {
+    if !ascii.starts_with("xn--") && !ascii.contains(".xn--") {
+        return None;
+    }
+    let (unicode, decoded) = idna::domain_to_unicode(ascii);
+    (decoded.is_ok() && unicode != ascii).then_some(unicode)
 }
 
 /// The host of a URL, as a domain or an IP address: what [`url`] returns with the URL.
@@ -305,23 +367,30 @@ pub fn url(text: &str) -> Option<(String, Host)> {
 }
 
 /// An e-mail address, lowercase (mailboxes are case-insensitive in practice), with the
-/// domain after its `@`.
+/// domain after its `@`. The mailbox may be written in any script (`hameçonnage@…`,
+/// as internationalised mail allows); the domain comes in its ASCII form ([`domain`]).
 pub fn email(text: &str) -> Option<(String, String)> {
     let (local, host) = text.rsplit_once('@')?;
     let local_ok = !local.is_empty()
         && local.len() <= 64
         && !local.starts_with('.')
         && !local.ends_with('.')
-        && local
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b));
+        && local.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || "._%+-".contains(c)
+                || (!c.is_ascii() && c.is_alphanumeric())
+        });
     if !local_ok {
         return None;
     }
     let host = domain(host)?;
     let mut email = String::with_capacity(local.len() + 1 + host.len());
-    email.push_str(local);
-    email.make_ascii_lowercase();
+    if local.is_ascii() {
+        email.push_str(local);
+        email.make_ascii_lowercase();
+    } else {
+        email.push_str(&local.to_lowercase());
+    }
     email.push('@');
     email.push_str(&host);
     Some((email, host.into_owned()))
@@ -463,7 +532,6 @@ mod tests {
             "evil.notatld",
             "invoice.zip",
             "run.py",
-            "é.com",
             "a.123",
         ] {
             assert_eq!(domain(bad), None, "{bad}");
@@ -525,8 +593,56 @@ mod tests {
             "a@login.php",
             ".a@evil.com",
             "a b@evil.com",
+            "a’b@evil.com",
         ] {
             assert_eq!(email(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn names_in_other_scripts_take_their_ascii_form() {
+        for (written, ascii) in [
+            ("é.com", "xn--9ca.com"),
+            ("Bücher.DE", "xn--bcher-kva.de"),
+            ("www.bücher.de", "www.xn--bcher-kva.de"),
+            // A look-alike of apple.com: its first letter is Cyrillic.
+            ("\u{430}pple.com", "xn--pple-43d.com"),
+            ("пример.рф", "xn--e1afmkfd.xn--p1ai"),
+            ("xn--e1afmkfd.xn--p1ai", "xn--e1afmkfd.xn--p1ai"),
+            ("münchen-bank.de", "xn--mnchen-bank-thb.de"),
+            // Full-width letters are the ASCII ones.
+            ("ｅｖｉｌ.com", "evil.com"),
+        ] {
+            assert_eq!(domain(written).as_deref(), Some(ascii), "{written}");
+        }
+        for bad in [
+            "réseau-interne",
+            "café.notatld",
+            "é.zip",
+            "éé..com",
+            "x.xn--zz",
+        ] {
+            assert_eq!(domain(bad), None, "{bad}");
+        }
+        assert_eq!(
+            email("Hameçonnage@Bücher.de"),
+            Some((
+                "hameçonnage@xn--bcher-kva.de".into(),
+                "xn--bcher-kva.de".into()
+            ))
+        );
+        let (value, host) = url("https://Bücher.de/Konto?id=1").unwrap();
+        assert_eq!(value, "https://xn--bcher-kva.de/Konto?id=1");
+        assert_eq!(host, Host::Domain("xn--bcher-kva.de".into()));
+        assert_eq!(
+            domain_as_written("www.xn--bcher-kva.de").as_deref(),
+            Some("www.bücher.de")
+        );
+        assert_eq!(
+            domain_as_written("xn--pple-43d.com").as_deref(),
+            Some("\u{430}pple.com")
+        );
+        assert_eq!(domain_as_written("evil.com"), None);
+        assert_eq!(domain_as_written("xn--zz.com"), None);
     }
 }

@@ -32,11 +32,17 @@ pub use update::{Patch, PatchError, files_past_the_end, patch, replace_tail};
 /// artifact extractor's own normal form (`evil[.]COM` → `evil.com`, IPv6 canonical,
 /// URLs refanged), so that a query typed plain or defanged finds what the build
 /// indexed from [`crate::artifacts`]. Anything that is no artifact is refanged and
-/// lowercased.
+/// lowercased, what follows its last `@` brought to ASCII as a host would be
+/// ([`crate::artifacts::values::host_in_ascii`]): the search page does the same.
 pub fn normalize_artifact(value: &str) -> String {
     match crate::artifacts::identify(value) {
         Some(artifact) => artifact.value.to_string(),
-        None => crate::artifacts::refang_query(value).to_lowercase(),
+        None => {
+            let text = crate::artifacts::refang_query(value);
+            let host_at = text.rfind('@').map_or(0, |at| at + 1);
+            let (mailbox, host) = text.split_at(host_at);
+            mailbox.to_lowercase() + &crate::artifacts::values::host_in_ascii(host)
+        }
     }
 }
 
@@ -198,6 +204,20 @@ mod tests {
             "https://evil.example/x"
         );
         assert_eq!(normalize_artifact("bob[@]corp(.)com"), "bob@corp.com");
+        // Names beyond ASCII are looked up in their ASCII form, as they are indexed.
+        assert_eq!(normalize_artifact("Bücher[.]de"), "xn--bcher-kva.de");
+        assert_eq!(
+            normalize_artifact("hxxps://Bücher.de:8443/Konto"),
+            "https://xn--bcher-kva.de:8443/Konto"
+        );
+        // And so is anything else, as the search page's script (search.js) cannot
+        // tell a file name from a domain.
+        assert_eq!(
+            normalize_artifact("Facture_Décembre.pdf"),
+            "xn--facture_dcembre-jnb.pdf"
+        );
+        assert_eq!(normalize_artifact("Rapport-Été"), "rapport-été");
+        assert_eq!(normalize_artifact("a@É.x:25"), "a@xn--9ca.x:25");
     }
 
     /// The build indexes each artifact under the key a query for it, typed plain or

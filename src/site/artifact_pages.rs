@@ -57,6 +57,9 @@ struct ArtifactView {
     kind_url: String,
     value: String,
     defanged: String,
+    /// The value with its domain as written in its own script, when it is in
+    /// Punycode ([`artifacts::defang_as_written`]).
+    written: Option<String>,
     count: usize,
     rows: tera::Value,
 }
@@ -347,6 +350,7 @@ impl<'a> ArtifactPages<'a> {
             value: s.artifact.value.to_string(),
             count: s.incidents.len(),
             rows: self.input.rows_newest_first(&s.incidents)?,
+            written: artifacts::defang_as_written(&s.artifact),
             defanged,
         };
         let meta = PageMeta::new(&path, &view.defanged, "artifacts");

@@ -197,12 +197,29 @@
       return ".";
     });
   }
+  // A name written in another script (bücher.de) is indexed in its ASCII form
+  // (xn--bcher-kva.de): the browser's URL parser makes it by the same mapping
+  // (UTS 46). A port is kept as typed.
+  var ASCII = /^[\x00-\x7f]*$/;
+  function asciiHost(hostPort) {
+    if (ASCII.test(hostPort) || hostPort.indexOf(".") < 0) return hostPort.toLowerCase();
+    var m = /^(.*?)(:\d+)?$/.exec(hostPort);
+    try {
+      return new URL("http://" + m[1] + "/").hostname + (m[2] || "");
+    } catch (e) {
+      return hostPort.toLowerCase();
+    }
+  }
   function normalizeArtifact(value) {
     var v = refang(value.trim());
     var m = /^([a-z][a-z0-9+.-]*):\/\/([^\/?#]*)(.*)$/i.exec(v);
-    if (!m) return v.toLowerCase();
+    if (!m) {
+      // An address's mailbox is lowercased, its domain made ASCII.
+      var mailbox = v.lastIndexOf("@") + 1;
+      return v.slice(0, mailbox).toLowerCase() + asciiHost(v.slice(mailbox));
+    }
     var at = m[2].lastIndexOf("@");
-    return m[1].toLowerCase() + "://" + m[2].slice(0, at + 1) + m[2].slice(at + 1).toLowerCase() + m[3];
+    return m[1].toLowerCase() + "://" + m[2].slice(0, at + 1) + asciiHost(m[2].slice(at + 1)) + m[3];
   }
   function fieldKey(field, value) {
     var v;
