@@ -441,6 +441,17 @@ fn pages_fit_a_phone_screen() {
             "{page} is {overflow} px wider than a {width} px window"
         );
     }
+    // A chart follows its own box, not only the window: a narrower figure redraws it
+    // to the new width (ECharts sets that width on the SVG it draws).
+    browser.goto(&format!("file://{}/index.html", site.display()));
+    browser.run("document.querySelector('.figure').style.width = '250px'; return null");
+    browser.wait_for(
+        "var chart = document.querySelector('.figure .chart'); \
+         var svg = chart.querySelector('svg'); \
+         return Number(svg.getAttribute('width')) - chart.clientWidth",
+        WAIT,
+        |gap| gap.as_f64() == Some(0.0),
+    );
     // Lists scroll sideways in their frame instead of squeezing titles (14em at least).
     browser.goto(&format!("file://{}/list/index.html", site.display()));
     let title = browser.run(

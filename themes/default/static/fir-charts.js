@@ -22,6 +22,18 @@
   function resize() {
     charts.forEach(function (chart) { chart.resize(); });
   }
+  // A chart takes its box's width when drawn; the box may still change after that
+  // (the layout settling, a window resized while the page loads, a font arriving):
+  // each chart follows its own box, not only the window.
+  if (typeof ResizeObserver === "function") {
+    var observer = new ResizeObserver(function (entries) {
+      entries.forEach(function (entry) {
+        var chart = echarts.getInstanceByDom(entry.target);
+        if (chart) chart.resize();
+      });
+    });
+    charts.forEach(function (chart) { observer.observe(chart.getDom()); });
+  }
   window.addEventListener("resize", resize);
   // Paper is narrower than the screen: redraw to its width before printing.
   window.addEventListener("beforeprint", resize);
