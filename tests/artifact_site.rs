@@ -698,6 +698,14 @@ fn a_look_alike_name_and_its_ascii_form_are_one_artifact() {
         linked_ids(section(&incident, "related")),
         ["FIR-2024-0008", lookalike]
     );
+    // Its table shows the name as written beside its ASCII form.
+    assert!(
+        section(&incident, "artifacts").contains(
+            "<code>xn--pple-id-1fg[.]com</code></a> <span class=\"written\">(<code>\u{430}pple-id[.]com</code>)</span>"
+        ),
+        "{}",
+        section(&incident, "artifacts")
+    );
     for query in [
         "artifact:\u{430}pple-id.com",
         "artifact:xn--pple-id-1fg[.]com",

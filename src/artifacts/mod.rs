@@ -373,6 +373,10 @@ pub fn defang(artifact: &Artifact) -> String {
 /// Defanged as [`defang`] does. None for every other value.
 pub fn defang_as_written(artifact: &Artifact) -> Option<String> {
     let value: &str = &artifact.value;
+    // Incident pages ask for every value they list: most have no Punycode at all.
+    if !value.contains("xn--") {
+        return None;
+    }
     let written = match artifact.kind {
         Kind::Domain => values::domain_as_written(value)?,
         Kind::Email => {

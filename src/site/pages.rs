@@ -245,6 +245,12 @@ fn artifact_rows(input: &Input<'_>, i: u32) -> String {
         if url.is_some() {
             html.push_str("</a>");
         }
+        // A name in Punycode, as a reader would see it (a look-alike shows here).
+        if let Some(written) = crate::artifacts::defang_as_written(artifact) {
+            html.push_str(" <span class=\"written\">(<code>");
+            escape_html_into(&mut html, &written);
+            html.push_str("</code>)</span>");
+        }
         html.push_str("</td><td class=\"count\">");
         // Writing to a String cannot fail.
         if config.enabled {
