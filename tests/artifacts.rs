@@ -39,6 +39,14 @@ fn adversarial() -> impl Strategy<Value = String> {
         Just(" ".to_string()),
         Just("\n".to_string()),
         Just("é漢🦀".to_string()),
+        // Names beyond ASCII, their Punycode, full-width letters, a bracketed host.
+        Just("bücher".to_string()),
+        Just("\u{430}pple".to_string()),
+        Just("xn--".to_string()),
+        Just(".рф".to_string()),
+        Just("ｅｖｉｌ".to_string()),
+        Just("[2a01:4f8::1]".to_string()),
+        Just("]".to_string()),
         Just("\u{0}\u{feff}".to_string()),
     ];
     proptest::collection::vec(fragment, 0..60).prop_map(|parts| parts.concat())
@@ -64,6 +72,9 @@ proptest! {
         let found = extract_text(&text, &ArtifactConfig::default());
         let unique: HashSet<&Artifact> = found.iter().collect();
         prop_assert_eq!(unique.len(), found.len());
+        for artifact in &found {
+            prop_assert_eq!(artifacts::identify(&artifact.value), Some(artifact.clone()));
+        }
     }
 
     /// Work is bounded by a constant times the input length, whatever the input.

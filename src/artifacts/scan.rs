@@ -1,8 +1,8 @@
 //! Finding indicators in free text. The text is refanged, cut into chunks at white
-//! space and brackets (but those of a URL's IPv6 host), each chunk split into URLs and plain words, and each word tried
-//! as each type in turn. Every step moves forward through the text and looks at most a
-//! fixed distance back: the work is linear in the text's length (the `steps` counter
-//! lets a test check it).
+//! space and brackets (but those of a URL's IPv6 host), each chunk split into URLs and
+//! plain words, and each word tried as each type in turn. Every step moves forward
+//! through the text and looks at most a fixed distance back: the work is linear in
+//! the text's length (the `steps` counter lets a test check it).
 
 use std::borrow::Cow;
 

@@ -103,51 +103,62 @@ fn not_artifacts() {
     }
 }
 
+/// Each text, with what [`found`] must give for it.
+fn assert_found(cases: Vec<(&str, Vec<(Kind, String)>)>) {
+    for (text, expected) in cases {
+        assert_eq!(found(text), expected, "{text}");
+    }
+}
+
 #[test]
 fn a_url_on_a_bracketed_ipv6_address() {
-    assert_eq!(
-        found("beacon to https://[2A01:4F8:0:0::1]:8443/gate?id=4, twice"),
-        one(Kind::Url, "https://[2a01:4f8::1]:8443/gate?id=4")
-    );
-    assert_eq!(
-        found("hxxp[:]//user@[2a01:4f8::1]/x"),
-        one(Kind::Url, "http://user@[2a01:4f8::1]/x")
-    );
-    // Brackets elsewhere still end a chunk: a Markdown link, a note in brackets.
-    assert_eq!(
-        found("[https://evil.com/a](https://evil.com/a) [2a01:4f8::1]"),
-        vec![
-            (Kind::Url, "https://evil.com/a".to_string()),
-            (Kind::Ipv6, "2a01:4f8::1".to_string()),
-        ]
-    );
-    // An internal address in brackets is no indicator, as a bare one is not.
-    assert_eq!(found("http://[fe80::1]/admin"), vec![]);
+    assert_found(vec![
+        (
+            "beacon to https://[2A01:4F8:0:0::1]:8443/gate?id=4, twice",
+            one(Kind::Url, "https://[2a01:4f8::1]:8443/gate?id=4"),
+        ),
+        (
+            "hxxp[:]//user@[2a01:4f8::1]/x",
+            one(Kind::Url, "http://user@[2a01:4f8::1]/x"),
+        ),
+        // Brackets elsewhere still end a chunk: a Markdown link, a note in brackets.
+        (
+            "[https://evil.com/a](https://evil.com/a) [2a01:4f8::1]",
+            vec![
+                (Kind::Url, "https://evil.com/a".to_string()),
+                (Kind::Ipv6, "2a01:4f8::1".to_string()),
+            ],
+        ),
+        // An internal address in brackets is no indicator, as a bare one is not.
+        ("http://[fe80::1]/admin", vec![]),
+    ]);
 }
 
 #[test]
 fn names_and_addresses_in_other_scripts() {
-    assert_eq!(
-        found("Lien hxxps://bücher[.]de/Konto?id=1 reçu."),
-        one(Kind::Url, "https://xn--bcher-kva.de/Konto?id=1")
-    );
-    // A look-alike (Cyrillic `а`) and its ASCII form are one artifact.
-    assert_eq!(
-        found("Domaine \u{430}pple.com et xn--pple-43d.com."),
-        one(Kind::Domain, "xn--pple-43d.com")
-    );
-    assert_eq!(
-        found("Expéditeur : Hameçonnage@Banque-Test.fr ; copie à info@пример.рф"),
-        vec![
-            (Kind::Email, "hameçonnage@banque-test.fr".to_string()),
-            (Kind::Email, "info@xn--e1afmkfd.xn--p1ai".to_string()),
-        ]
-    );
-    // French prose: accented words with dashes, dots and colons are no names.
-    assert_eq!(
-        found("Le réseau-interne a été ré-initialisé. Sécurité : à vérifier… l'équipe."),
-        vec![]
-    );
+    assert_found(vec![
+        (
+            "Lien hxxps://bücher[.]de/Konto?id=1 reçu.",
+            one(Kind::Url, "https://xn--bcher-kva.de/Konto?id=1"),
+        ),
+        // A look-alike (Cyrillic `а`) and its ASCII form are one artifact.
+        (
+            "Domaine \u{430}pple.com et xn--pple-43d.com.",
+            one(Kind::Domain, "xn--pple-43d.com"),
+        ),
+        (
+            "Expéditeur : Hameçonnage@Banque-Test.fr ; copie à info@пример.рф",
+            vec![
+                (Kind::Email, "hameçonnage@banque-test.fr".to_string()),
+                (Kind::Email, "info@xn--e1afmkfd.xn--p1ai".to_string()),
+            ],
+        ),
+        // French prose: accented words with dashes, dots and colons are no names.
+        (
+            "Le réseau-interne a été ré-initialisé. Sécurité : à vérifier… l'équipe.",
+            vec![],
+        ),
+    ]);
     assert_eq!(
         identify("bücher[.]de").map(|a| a.value.to_string()),
         Some("xn--bcher-kva.de".to_string())

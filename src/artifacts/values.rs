@@ -153,7 +153,8 @@ pub fn is_internal_v6(ip: Ipv6Addr) -> bool {
 /// file-extension-like TLD (`invoice.zip`) are taken for file names. A name written
 /// in another script (`bücher.de`, a look-alike `аpple.com` with a Cyrillic `а`) is
 /// brought to its ASCII form (`xn--bcher-kva.de`), as browsers and DNS see it: so
-/// both spellings are one artifact, and a look-alike shows as the other name it is.
+/// both spellings are one artifact, and a look-alike is listed under a name no one
+/// mistakes for the one it imitates.
 pub fn domain(text: &str) -> Option<Cow<'_, str>> {
     if text.len() > 253 {
         return None;
@@ -235,13 +236,10 @@ pub fn host_in_ascii(host_port: &str) -> String {
     if host_port.is_ascii() || !host_port.contains('.') {
         return host_port.to_lowercase();
     }
-    let digits = host_port.len()
-        - host_port
-            .trim_end_matches(|c: char| c.is_ascii_digit())
-            .len();
-    let (host, port) = match host_port.len().checked_sub(digits + 1) {
-        Some(colon) if digits > 0 && host_port.as_bytes()[colon] == b':' => {
-            host_port.split_at(colon)
+    // A port is kept as written.
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+            (host, &host_port[host.len()..])
         }
         _ => (host_port, ""),
     };
