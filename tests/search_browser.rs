@@ -242,14 +242,15 @@ fn the_page_and_the_cli_answer_alike() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     synth::write_corpus(root, 5000, 11).unwrap();
-    // Names beyond ASCII, indexed in their ASCII form: the page makes that form with
-    // the browser's URL parser, the CLI with the extractor's mapping.
+    // Names beyond ASCII, indexed in their ASCII form, and IPv6 addresses, in their
+    // canonical one: the page makes those forms with the browser's URL parser, the CLI
+    // with the extractor's own code.
     std::fs::write(
         root.join("content/incidents/2024/FIR-2024-9001.md"),
         "---\nid: FIR-2024-9001\ntitle: Look-alike bank domain\ndate: 2024-03-02T10:00:00+01:00\n\
          category: phishing\nseverity: 2\nstatus: open\nartifacts:\n  - type: file\n    value: Facture_Décembre.pdf\n---\n\
          Mail from hameçonnage@bücher.de, link hxxps://www.bücher[.]de:8443/Konto, \
-         and \u{430}pple.com.\n",
+         and \u{430}pple.com; beacon to https://[2a01:4f8:c0c:1::5]:8443/gate.\n",
     )
     .unwrap();
     common::run_ok(root, &["build"]);
@@ -324,6 +325,10 @@ fn the_page_and_the_cli_answer_alike() {
         "artifact:https://www.bücher.de:8443/Konto",
         "artifact:\u{430}pple.com",
         "artifact:facture_décembre.pdf",
+        // IPv6 addresses typed in any of their forms.
+        "artifact:2A01:4F8:C0C:1:0:0:0:5",
+        "artifact:2a01[:]4f8[:]c0c[:]1[:][:]5",
+        "artifact:hxxps://[2A01:4F8:C0C:1:0::5]:8443/gate",
     ];
     for query in international {
         let cli = cli_answer(root, query, false);

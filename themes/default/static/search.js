@@ -183,8 +183,8 @@
   // ---- Keys: src/search/mod.rs ----
   // Mirrors search::normalize_artifact, that is artifacts::identify: refang (the
   // notations of src/artifacts/refang.rs), then lowercase all but a URL's user info,
-  // path, query and fragment, which keep their case. (IPv6 addresses are not
-  // re-canonicalised here: type them as the incident page shows them.)
+  // path, query and fragment, which keep their case; names and IPv6 addresses in the
+  // form the build writes them.
   var DEFANGED = /\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\[@\]|\(@\)|\{@\}|\[at\]|\(at\)|\{at\}|\[:\/\/\]|\[:\]\/\/|\[:\]|\[\/\]|hxxp(?=[:s\[])/gi;
   function refang(text) {
     return text.replace(DEFANGED, function (m) {
@@ -197,11 +197,26 @@
       return ".";
     });
   }
+  // An IPv6 address (a zone dropped) in its canonical form (RFC 5952: lowercase, the
+  // longest run of zeros cut), as Rust writes it; the URL parser makes it. Rust writes
+  // an IPv4-mapped address with its IPv4 dotted, the parser in hex: that one is left.
+  function canonicalIpv6(address) {
+    if (!/^[0-9a-f:.]+(%.*)?$/i.test(address) || address.split(":").length < 3) return null;
+    try {
+      var canonical = new URL("http://[" + address.replace(/%.*$/, "") + "]/").hostname.slice(1, -1);
+      return canonical.indexOf("::ffff:") === 0 ? null : canonical;
+    } catch (e) {
+      return null;
+    }
+  }
   // A name written in another script (bücher.de) is indexed in its ASCII form
   // (xn--bcher-kva.de): the browser's URL parser makes it by the same mapping
   // (UTS 46). A port is kept as typed.
   var ASCII = /^[\x00-\x7f]*$/;
   function asciiHost(hostPort) {
+    var bracketed = /^\[([^\]]*)\](:\d+)?$/.exec(hostPort);
+    var ipv6 = bracketed && canonicalIpv6(bracketed[1]);
+    if (ipv6) return "[" + ipv6 + "]" + (bracketed[2] || "");
     if (ASCII.test(hostPort) || hostPort.indexOf(".") < 0) return hostPort.toLowerCase();
     var m = /^(.*?)(:\d+)?$/.exec(hostPort);
     try {
@@ -214,6 +229,8 @@
     var v = refang(value.trim());
     var m = /^([a-z][a-z0-9+.-]*):\/\/([^\/?#]*)(.*)$/i.exec(v);
     if (!m) {
+      var ipv6 = canonicalIpv6(v);
+      if (ipv6) return ipv6;
       // An address's mailbox is lowercased, its domain made ASCII.
       var mailbox = v.lastIndexOf("@") + 1;
       return v.slice(0, mailbox).toLowerCase() + asciiHost(v.slice(mailbox));
