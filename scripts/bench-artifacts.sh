@@ -36,10 +36,15 @@ ln -s "$on/content" "$off/content"
 sed 's/^enabled = true$/enabled = false/' "$on/fir.toml" >"$off/fir.toml"
 grep -q '^enabled = false$' "$off/fir.toml" || { echo "no [artifacts] switch in fir.toml" >&2; exit 1; }
 
-# One full build into a new directory; prints "wall user sys files". (Old outputs are
-# deleted after all runs: deleting a site is slow on a busy disk and would load it.)
+# One full build into an empty directory; prints "wall user sys files". The last
+# output is removed first (and the removal synced), as scripts/bench-build.sh does:
+# keeping every run's output (about 0.5 GB each at 10k) made each later build slower
+# on tmpfs, its system time growing run after run (2026-12-07: 1.2 s to 3.0 s over six
+# builds of the same site), which weighed on the second build of each pair.
 build() {
     local root=$1 out=$2 log=$work/time.log
+    rm -rf "$out"
+    sync
     /usr/bin/time -f "%e %U %S" -o "$log" "$fir" --root "$root" -q build --full --out "$out" >/dev/null
     echo "$(cat "$log") $(find "$out" -type f | wc -l)"
 }
@@ -49,13 +54,13 @@ mkdir -p "$work/runs"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "variant run wall_s user_s sys_s files"
 for r in $(seq 1 "$runs"); do
-    echo "off $r $(build "$off" "$work/runs/off-$r")"
-    echo "on $r $(build "$on" "$work/runs/on-$r")"
+    echo "off $r $(build "$off" "$work/runs/off")"
+    echo "on $r $(build "$on" "$work/runs/on")"
     if [ -n "${BASE:-}" ]; then
-        echo "base-off $r $(fir=$BASE build "$off" "$work/runs/base-off-$r")"
-        echo "base-on $r $(fir=$BASE build "$on" "$work/runs/base-on-$r")"
+        echo "base-off $r $(fir=$BASE build "$off" "$work/runs/base-off")"
+        echo "base-on $r $(fir=$BASE build "$on" "$work/runs/base-on")"
     fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "distinct artifacts: $(grep -c '"type"' "$work/runs/on-1/data/artifacts.json")"
+echo "distinct artifacts: $(grep -c '"type"' "$work/runs/on/data/artifacts.json")"
 rm -rf "$work"/runs
