@@ -317,6 +317,10 @@ fn the_page_and_the_cli_answer_alike() {
     for artifact in [&shared_domain, &defanged, &single] {
         queries.push((format!("artifact:{artifact}"), false));
     }
+    // An address with a port is the address.
+    let with_port = format!("artifact:{single}:8443");
+    assert_eq!(cli_answer(root, &with_port, false)["total"], 1);
+    queries.push((with_port, false));
     let international = [
         "artifact:bücher.de",
         "artifact:www.Bücher[.]de",

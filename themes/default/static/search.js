@@ -231,6 +231,9 @@
     if (!m) {
       var ipv6 = canonicalIpv6(v);
       if (ipv6) return ipv6;
+      // An IPv4 address is one artifact whatever port follows it.
+      var ipv4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(v);
+      if (ipv4) return ipv4[1];
       // An address's mailbox is lowercased, its domain made ASCII.
       var mailbox = v.lastIndexOf("@") + 1;
       return v.slice(0, mailbox).toLowerCase() + asciiHost(v.slice(mailbox));
