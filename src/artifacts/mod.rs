@@ -352,11 +352,9 @@ pub fn defang(artifact: &Artifact) -> String {
             Some((local, host)) => format!("{local}[@]{}", host.replace('.', "[.]")),
             None => value.to_string(),
         },
-        Kind::Url => match value.split_once("://") {
-            Some((scheme, rest)) => {
+        Kind::Url => match values::url_parts(value) {
+            Some((scheme, authority, tail)) => {
                 let scheme = scheme.replacen("http", "hxxp", 1);
-                let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-                let (authority, tail) = rest.split_at(end);
                 format!("{scheme}[://]{}{tail}", authority.replace('.', "[.]"))
             }
             None => value.to_string(),
@@ -384,17 +382,14 @@ pub fn defang_as_written(artifact: &Artifact) -> Option<String> {
             format!("{local}@{}", values::domain_as_written(host)?)
         }
         Kind::Url => {
-            let Some((_, values::Host::Domain(host))) = values::url(value) else {
-                return None;
-            };
-            let written = values::domain_as_written(&host)?;
-            // The host is the first time the name appears after the user info.
-            let (scheme, rest) = value.split_once("://")?;
-            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-            let host_at = rest[..authority_end].rfind('@').map_or(0, |at| at + 1);
-            let (user, from_host) = rest.split_at(host_at);
-            let tail = from_host.strip_prefix(host.as_str())?;
-            format!("{scheme}://{user}{written}{tail}")
+            let (scheme, authority, tail) = values::url_parts(value)?;
+            let (user, host_port) = authority.split_at(authority.rfind('@').map_or(0, |at| at + 1));
+            // A bracketed IPv6 host is cut at its first colon: no Punycode there.
+            let (host, port) = host_port.split_at(host_port.find(':').unwrap_or(host_port.len()));
+            format!(
+                "{scheme}://{user}{}{port}{tail}",
+                values::domain_as_written(host)?
+            )
         }
         _ => return None,
     };

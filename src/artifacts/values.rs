@@ -219,7 +219,7 @@ fn international_domain(text: &str) -> Option<Cow<'static, str>> {
     if !text.contains('.') {
         return None;
     }
-    let ascii = idna::domain_to_ascii_cow(text.as_bytes(), idna::AsciiDenyList::URL).ok()?;
+    let ascii = ascii_form(text)?;
     // Folding may leave nothing beyond ASCII; either way the result is checked as one.
     if !ascii.is_ascii() {
         return None;
@@ -243,10 +243,17 @@ pub fn host_in_ascii(host_port: &str) -> String {
         }
         _ => (host_port, ""),
     };
-    match idna::domain_to_ascii_cow(host.as_bytes(), idna::AsciiDenyList::URL) {
-        Ok(ascii) => [&*ascii, port].concat(),
-        Err(_) => host_port.to_lowercase(),
+    match ascii_form(host) {
+        Some(ascii) => [&*ascii, port].concat(),
+        None => host_port.to_lowercase(),
     }
+}
+
+/// A name's ASCII form by UTS 46 as URLs map it (the WHATWG URL standard's domain to
+/// ASCII, its forbidden code points refused): what browsers make of a host, and so
+/// what the search page's script (search.js) makes with the browser's URL parser.
+fn ascii_form(name: &str) -> Option<Cow<'_, str>> {
+    idna::domain_to_ascii_cow(name.as_bytes(), idna::AsciiDenyList::URL).ok()
 }
 
 /// The name a reader knows a domain by, when its ASCII form holds Punycode labels
@@ -296,6 +303,15 @@ pub fn is_scheme(scheme: &str) -> bool {
     SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme))
 }
 
+/// A URL's parts as written: its scheme, its authority (user info, host, port) and
+/// the rest (path, query, fragment: from the first `/`, `?` or `#` after `://`).
+pub fn url_parts(text: &str) -> Option<(&str, &str, &str)> {
+    let (scheme, rest) = text.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    Some((scheme, authority, tail))
+}
+
 /// A URL with a known scheme and a valid host, normalised: lowercase scheme and host,
 /// the rest as written (paths are case-sensitive), trailing punctuation trimmed.
 pub fn url(text: &str) -> Option<(String, Host)> {
@@ -305,12 +321,10 @@ pub fn url(text: &str) -> Option<(String, Host)> {
             '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '"' | '*' | '>'
         )
     });
-    let (scheme, rest) = text.split_once("://")?;
+    let (scheme, authority, tail) = url_parts(text)?;
     if !is_scheme(scheme) {
         return None;
     }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
     // Credentials in the URL are kept in the value but not part of the host.
     let (userinfo, host_port) = match authority.rsplit_once('@') {
         Some((user, host)) => (Some(user), host),
