@@ -459,6 +459,7 @@ fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64)
         return;
     }
     match classify_shaped(word, shape) {
+        Some((Kind::Domain, _, _)) if reads_as_sentence_break(word) => {}
         Some((kind, value, internal)) => {
             if !internal || config.private_ips {
                 push(found, config, kind, &value);
@@ -517,6 +518,26 @@ fn classify_shaped(word: &str, shape: Shape) -> Option<(Kind, Cow<'_, str>, bool
 
 fn ipv4(word: &str) -> Option<(Kind, Cow<'_, str>, bool)> {
     values::ipv4(word).map(|(ip, text)| (Kind::Ipv4, text.into(), values::is_internal_v4(ip)))
+}
+
+/// Whether a name reads as two sentences run together by a missing space (`the
+/// site.La page`, `done.It failed`): its last label is a capitalised word (`La`,
+/// `It`: also top-level domains) after a label in lowercase that ends in a letter.
+/// A name is written all in lowercase or all in capitals (`evil.com`, `EVIL.COM`),
+/// rarely with a capital after a dot only; prose in both French and English meets
+/// such words (`.la`, `.it`, `.me`, `.de`, `.in`, `.re`) after most sentences.
+fn reads_as_sentence_break(word: &str) -> bool {
+    let Some((before, last)) = word.rsplit_once('.') else {
+        return false;
+    };
+    let mut last_chars = last.chars();
+    let capitalised = last_chars.next().is_some_and(char::is_uppercase)
+        && last_chars.next().is_some()
+        && last_chars.all(char::is_lowercase);
+    let label = before.rsplit('.').next().unwrap_or(before);
+    capitalised
+        && label.chars().last().is_some_and(char::is_lowercase)
+        && !label.chars().any(char::is_uppercase)
 }
 
 /// `FIR-2024-0012`, `INC-123`: starts with a letter, has a dash, ends with a digit.

@@ -103,6 +103,38 @@ fn not_artifacts() {
     }
 }
 
+#[test]
+fn sentences_run_together_are_no_names() {
+    // A missing space after a full stop makes a word and a capitalised one that may
+    // be a top-level domain (Laos, Italy, Montenegro, Germany, India, Réunion).
+    for text in [
+        "Le lien pointait vers le site.La page demandait le mot de passe.",
+        "The macro ran and it was done.It then called home.",
+        "Contact the user.Me too, said the analyst.",
+        "Vu par le poste de travail.De plus, le compte a été verrouillé.",
+        "La victime a cliqué sur le lien reçu par courriel.Il a saisi son code.",
+    ] {
+        assert_eq!(found(text), vec![], "{text}");
+    }
+    // Names written in one case, or defanged in capitals, still are.
+    assert_found(vec![
+        ("host evil.it seen", one(Kind::Domain, "evil.it")),
+        ("host EVIL.IT seen", one(Kind::Domain, "evil.it")),
+        ("host Evil.It seen", one(Kind::Domain, "evil.it")),
+        ("host evil.iT seen", one(Kind::Domain, "evil.it")),
+        (
+            "host site.la.example.com seen",
+            one(Kind::Domain, "site.la.example.com"),
+        ),
+        // In a URL or an address the capital is no sentence's.
+        (
+            "see https://site.La/login now",
+            one(Kind::Url, "https://site.la/login"),
+        ),
+        ("from ceo@site.La today", one(Kind::Email, "ceo@site.la")),
+    ]);
+}
+
 /// Each text, with what [`found`] must give for it.
 fn assert_found(cases: Vec<(&str, Vec<(Kind, String)>)>) {
     for (text, expected) in cases {
