@@ -250,7 +250,8 @@ fn the_page_and_the_cli_answer_alike() {
         "---\nid: FIR-2024-9001\ntitle: Look-alike bank domain\ndate: 2024-03-02T10:00:00+01:00\n\
          category: phishing\nseverity: 2\nstatus: open\nartifacts:\n  - type: file\n    value: Facture_Décembre.pdf\n---\n\
          Mail from hameçonnage@bücher.de, link hxxps://www.bücher[.]de:8443/Konto, \
-         and \u{430}pple.com; beacon to https://[2a01:4f8:c0c:1::5]:8443/gate.\n",
+         and \u{430}pple.com; beacon to https://[2a01:4f8:c0c:1::5]:8443/gate, \
+         relayed by http://[::ffff:185.199.1.7]/relay.\n",
     )
     .unwrap();
     common::run_ok(root, &["build"]);
@@ -333,6 +334,13 @@ fn the_page_and_the_cli_answer_alike() {
         "artifact:2A01:4F8:C0C:1:0:0:0:5",
         "artifact:2a01[:]4f8[:]c0c[:]1[:][:]5",
         "artifact:hxxps://[2A01:4F8:C0C:1:0::5]:8443/gate",
+        // An IPv4-mapped address is its IPv4 address; in a URL's host Rust writes it
+        // dotted, the URL parser in hex.
+        "artifact:::ffff:185.199.1.7",
+        "artifact:::FFFF:B9C7:107",
+        "artifact:0:0:0:0:0:ffff:b9c7:0107",
+        "artifact:185.199.1.7",
+        "artifact:http://[::FFFF:B9C7:107]/relay",
     ];
     for query in international {
         let cli = cli_answer(root, query, false);

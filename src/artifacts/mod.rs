@@ -207,8 +207,8 @@ pub fn host_of(artifact: &Artifact, config: &ArtifactConfig) -> Option<Artifact>
             }
             match host {
                 values::Host::Domain(domain) => (Kind::Domain, domain),
-                values::Host::Ipv4(ip) => (Kind::Ipv4, ip.to_string()),
-                values::Host::Ipv6(ip) => (Kind::Ipv6, ip.to_string()),
+                values::Host::Ipv4(ip) => values::ip_artifact(ip.into()),
+                values::Host::Ipv6(ip) => values::ip_artifact(ip.into()),
             }
         }
         _ => return None,
@@ -259,7 +259,7 @@ pub fn identify(query: &str) -> Option<Artifact> {
     let word = values::trim_edges(&text);
     scan::classify(word)
         // `2001:db8::` ends with colons that trimming took for punctuation.
-        .or_else(|| values::ipv6(&text).map(|ip| (Kind::Ipv6, ip.to_string())))
+        .or_else(|| values::ipv6(&text).map(|ip| values::ip_artifact(ip.into())))
         .map(|(kind, value)| Artifact {
             kind,
             value: value.into(),
@@ -292,7 +292,9 @@ pub fn parse_value(
             } else {
                 scan::classify(&text)
             };
-            classified.filter(|(k, _)| *k == wanted)
+            // An IPv4-mapped IPv6 address given as `ipv6` is its IPv4 address.
+            let mapped = |k: &Kind| wanted == Kind::Ipv6 && *k == Kind::Ipv4 && text.contains(':');
+            classified.filter(|(k, _)| *k == wanted || mapped(k))
         }
     };
     let (kind, value) = found.ok_or_else(invalid)?;

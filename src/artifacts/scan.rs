@@ -502,11 +502,8 @@ fn classify_shaped(word: &str, shape: Shape) -> Option<(Kind, Cow<'_, str>, bool
     }
     if shape.has(Shape::COLON) {
         if let Some(ip) = values::ipv6(word) {
-            return Some((
-                Kind::Ipv6,
-                ip.to_string().into(),
-                values::is_internal_v6(ip),
-            ));
+            let (kind, value) = values::ip_artifact(ip.into());
+            return Some((kind, value.into(), values::is_internal_v6(ip)));
         }
         return ipv4(word);
     }

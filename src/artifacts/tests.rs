@@ -561,3 +561,44 @@ fn an_incident_lists_the_hosts_of_its_explicit_and_found_artifacts() {
         ["domain:drop.evil.org", "url:https://drop.evil.org/p"]
     );
 }
+
+#[test]
+fn an_ipv4_mapped_address_is_its_ipv4_address() {
+    let ipv4 = || Some((Kind::Ipv4, "185.199.1.7".to_string()));
+    // Typed or written in any form, as dual-stack servers log an IPv4 client.
+    for value in [
+        "::ffff:185.199.1.7",
+        "::FFFF:B9C7:107",
+        "0:0:0:0:0:ffff:b9c7:0107",
+        "::ffff:185[.]199[.]1[.]7",
+    ] {
+        let artifact = identify(value).map(|a| (a.kind, a.value.to_string()));
+        assert_eq!(artifact, ipv4(), "{value}");
+    }
+    let config = ArtifactConfig::default();
+    for kind in ["ip", "ipv6", "ipv4"] {
+        let explicit = parse_value(kind, "::ffff:185.199.1.7", &config)
+            .ok()
+            .map(|a| (a.kind, a.value.to_string()));
+        assert_eq!(explicit, ipv4(), "{kind}");
+    }
+    assert_found(vec![
+        (
+            "relayed by 0:0:0:0:0:ffff:b9c7:107.",
+            one(Kind::Ipv4, "185.199.1.7"),
+        ),
+        (
+            "relayed by ::ffff:185.199.1.7.",
+            one(Kind::Ipv4, "185.199.1.7"),
+        ),
+        (
+            "internal ::ffff:10.1.2.3 and 0:0:0:0:0:ffff:a01:203",
+            vec![],
+        ),
+    ]);
+    // A URL keeps the address as written in its host, listed as the IPv4 address.
+    let url = identify("https://[::ffff:185.199.1.7]:8443/gate").unwrap();
+    assert_eq!(&*url.value, "https://[::ffff:185.199.1.7]:8443/gate");
+    let host = host_of(&url, &config).map(|a| (a.kind, a.value.to_string()));
+    assert_eq!(host, ipv4());
+}

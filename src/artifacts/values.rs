@@ -3,7 +3,7 @@
 //! at its input once (or a fixed number of times): linear.
 
 use std::borrow::Cow;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::Kind;
 
@@ -113,6 +113,19 @@ pub fn ipv6(text: &str) -> Option<Ipv6Addr> {
     }
     let address = text.split_once('%').map_or(text, |(a, _)| a);
     address.parse().ok()
+}
+
+/// The type and normal form of an IP address as an artifact. An IPv4-mapped IPv6
+/// address (`::ffff:185.1.2.3`, as a dual-stack server logs an IPv4 client) is that
+/// IPv4 address: one artifact with it, wherever each was seen.
+pub fn ip_artifact(ip: IpAddr) -> (Kind, String) {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => (Kind::Ipv4, v4.to_string()),
+            None => (Kind::Ipv6, v6.to_string()),
+        },
+        IpAddr::V4(v4) => (Kind::Ipv4, v4.to_string()),
+    }
 }
 
 /// True for addresses that name no one outside: private, loopback, link-local,

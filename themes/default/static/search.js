@@ -199,12 +199,16 @@
   }
   // An IPv6 address (a zone dropped) in its canonical form (RFC 5952: lowercase, the
   // longest run of zeros cut), as Rust writes it; the URL parser makes it. Rust writes
-  // an IPv4-mapped address with its IPv4 dotted, the parser in hex: that one is left.
+  // an IPv4-mapped address with its IPv4 dotted (::ffff:1.2.3.4), the parser in hex
+  // (::ffff:102:304): its last two groups are brought to the dotted form.
   function canonicalIpv6(address) {
     if (!/^[0-9a-f:.]+(%.*)?$/i.test(address) || address.split(":").length < 3) return null;
     try {
       var canonical = new URL("http://[" + address.replace(/%.*$/, "") + "]/").hostname.slice(1, -1);
-      return canonical.indexOf("::ffff:") === 0 ? null : canonical;
+      var mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+      if (!mapped) return canonical;
+      var high = parseInt(mapped[1], 16), low = parseInt(mapped[2], 16);
+      return "::ffff:" + [high >> 8, high & 255, low >> 8, low & 255].join(".");
     } catch (e) {
       return null;
     }
@@ -229,8 +233,9 @@
     var v = refang(value.trim());
     var m = /^([a-z][a-z0-9+.-]*):\/\/([^\/?#]*)(.*)$/i.exec(v);
     if (!m) {
+      // An IPv4-mapped address is its IPv4 address (artifacts::values::ip_artifact).
       var ipv6 = canonicalIpv6(v);
-      if (ipv6) return ipv6;
+      if (ipv6) return ipv6.replace(/^::ffff:(?=\d+\.)/, "");
       // An IPv4 address is one artifact whatever port follows it.
       var ipv4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(v);
       if (ipv4) return ipv4[1];
