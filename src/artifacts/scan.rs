@@ -459,7 +459,8 @@ fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64)
         return;
     }
     match classify_shaped(word, shape) {
-        Some((Kind::Domain, _, _)) if reads_as_sentence_break(word) => {}
+        Some((Kind::Domain, _, _))
+            if reads_as_sentence_break(word) || reads_as_field_name(word) => {}
         Some((kind, value, internal)) => {
             if !internal || config.private_ips {
                 push(found, config, kind, &value);
@@ -535,6 +536,60 @@ fn reads_as_sentence_break(word: &str) -> bool {
     capitalised
         && label.chars().last().is_some_and(char::is_lowercase)
         && !label.chars().any(char::is_uppercase)
+}
+
+/// First labels of the fields of log schemas and code that end in a top-level domain:
+/// Elastic Common Schema field sets (`host.name`, `user.id`, `process.parent.name`,
+/// `dns.question.name`), as alerts pasted into notes carry them, and the receivers of
+/// scripts (`this.name`, `window.location.host`).
+const FIELD_ROOTS: &[&str] = &[
+    "agent",
+    "client",
+    "cloud",
+    "container",
+    "destination",
+    "device",
+    "dll",
+    "dns",
+    "event",
+    "file",
+    "group",
+    "host",
+    "observer",
+    "organization",
+    "package",
+    "process",
+    "registry",
+    "rule",
+    "server",
+    "service",
+    "source",
+    "threat",
+    "user",
+    "this",
+    "self",
+    "window",
+    "document",
+    "location",
+    "request",
+    "req",
+    "response",
+    "obj",
+];
+
+/// Top-level domains that are also the last part of such fields.
+const FIELD_LEAVES: &[&str] = &["name", "id", "email", "host"];
+
+/// Whether a name reads as such a field: a [`FIELD_ROOTS`] label first, a
+/// [`FIELD_LEAVES`] one last. Taken for names, they would relate every incident whose
+/// notes quote an alert. Only text is judged so: a name given as an artifact in front
+/// matter, or in a URL or an address, is kept.
+fn reads_as_field_name(word: &str) -> bool {
+    let (Some((root, _)), Some((_, leaf))) = (word.split_once('.'), word.rsplit_once('.')) else {
+        return false;
+    };
+    let listed = |list: &[&str], label: &str| list.iter().any(|w| w.eq_ignore_ascii_case(label));
+    listed(FIELD_LEAVES, leaf) && listed(FIELD_ROOTS, root)
 }
 
 /// `FIR-2024-0012`, `INC-123`: starts with a letter, has a dash, ends with a digit.

@@ -135,6 +135,36 @@ fn sentences_run_together_are_no_names() {
     ]);
 }
 
+#[test]
+fn fields_of_pasted_alerts_are_no_names() {
+    // `.name`, `.id`, `.email` and `.host` are top-level domains too.
+    let alert = "host.name: WS-0042, user.name: jdupont, user.id: S-1-5-21-1004, \
+                 user.email: j.dupont@example-bank.fr, process.parent.name: winword.exe, \
+                 dns.question.name: evil.com, Host.Name and this.name, window.location.host";
+    assert_eq!(
+        found(alert),
+        vec![
+            (Kind::Email, "j.dupont@example-bank.fr".to_string()),
+            (Kind::Domain, "evil.com".to_string()),
+        ]
+    );
+    // Other names under those domains, and those roots under others, still are.
+    assert_found(vec![
+        ("from john.name today", one(Kind::Domain, "john.name")),
+        ("via bank.co.id today", one(Kind::Domain, "bank.co.id")),
+        ("upload to file.io today", one(Kind::Domain, "file.io")),
+        (
+            "see http://user.name/x",
+            one(Kind::Url, "http://user.name/x"),
+        ),
+    ]);
+    let config = ArtifactConfig::default();
+    assert_eq!(
+        parse_value("domain", "host.name", &config).map(|a| a.value.to_string()),
+        Ok("host.name".to_string())
+    );
+}
+
 /// Each text, with what [`found`] must give for it.
 fn assert_found(cases: Vec<(&str, Vec<(Kind, String)>)>) {
     for (text, expected) in cases {
