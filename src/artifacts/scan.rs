@@ -65,7 +65,9 @@ fn char_at(text: &str, i: usize, ascii: &[bool; 128]) -> (bool, usize) {
 /// Scans `text` (already refanged), adding what it finds to `found`.
 pub fn scan(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     for_each_candidate(text, steps, |chunk_text, steps| {
-        chunk(chunk_text, config, found, steps);
+        let end = chunk_text.as_ptr() as usize - text.as_ptr() as usize + chunk_text.len();
+        let called = text.as_bytes().get(end) == Some(&b'(');
+        chunk(chunk_text, called, config, found, steps);
     });
 }
 
@@ -74,7 +76,9 @@ pub fn scan(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut 
 #[cfg(test)]
 pub fn scan_every_chunk(text: &str, config: &ArtifactConfig, found: &mut Found) {
     for_each_chunk(text, &mut 0, |chunk_text, _, steps| {
-        chunk(chunk_text, config, found, steps)
+        let end = chunk_text.as_ptr() as usize - text.as_ptr() as usize + chunk_text.len();
+        let called = text.as_bytes().get(end) == Some(&b'(');
+        chunk(chunk_text, called, config, found, steps)
     });
 }
 
@@ -313,8 +317,9 @@ fn hex_run_around(bytes: &[u8], at: usize) -> usize {
 }
 
 /// Splits a chunk into URLs (from a known scheme to the next URL or the end) and the
-/// plain text around them.
-fn chunk(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
+/// plain text around them. `called`: the chunk is followed by `(`, as a function is
+/// in code (`window.open(u)`): its last word is then no name.
+fn chunk(text: &str, called: bool, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     let mut url_from: Option<usize> = None;
     let bytes = text.as_bytes();
     *steps += bytes.len() as u64;
@@ -334,20 +339,20 @@ fn chunk(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64
         }
         if values::is_scheme(&text[s..i]) {
             match url_from {
-                Some(u) => url(&text[u..s], config, found, steps),
-                None => plain(&text[..s], config, found, steps),
+                Some(u) => url(&text[u..s], false, config, found, steps),
+                None => plain(&text[..s], false, config, found, steps),
             }
             url_from = Some(s);
         }
         from = i + 3;
     }
     match url_from {
-        Some(u) => url(&text[u..], config, found, steps),
-        None => plain(text, config, found, steps),
+        Some(u) => url(&text[u..], called, config, found, steps),
+        None => plain(text, called, config, found, steps),
     }
 }
 
-fn url(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
+fn url(text: &str, called: bool, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     *steps += text.len() as u64;
     match values::url(text) {
         Some((value, host)) => {
@@ -356,13 +361,14 @@ fn url(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) 
             }
         }
         // `http://login.php`: not a URL, but its words may still be something.
-        None => plain(text, config, found, steps),
+        None => plain(text, called, config, found, steps),
     }
 }
 
 /// Splits plain text into words (runs of what [`char_at`] accepts with `IN_WORD`,
-/// read byte by byte where ASCII) and classifies each one.
-fn plain(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
+/// read byte by byte where ASCII) and classifies each one; the last one is `called`
+/// if the text is ([`chunk`]).
+fn plain(text: &str, called: bool, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     *steps += text.len() as u64 + 1;
     let bytes = text.as_bytes();
     let word_char_at = |i: usize| char_at(text, i, &IN_WORD);
@@ -382,7 +388,8 @@ fn plain(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64
         }
         let word = values::trim_edges(&text[start..i]);
         if !word.is_empty() {
-            self::word(word, config, found, steps);
+            let called = called && i == bytes.len();
+            self::word(word, called, config, found, steps);
         }
     }
 }
@@ -443,8 +450,9 @@ impl Shape {
 }
 
 /// One word: an e-mail address, CVE id, hash, IP address or domain, or a possible
-/// incident id; a word with colons that is no address is split at them.
-fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
+/// incident id; a word with colons that is no address is split at them. `called`:
+/// followed by `(` ([`chunk`]).
+fn word(word: &str, called: bool, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     *steps += 4 * word.len() as u64;
     let shape = Shape::of(word);
     // Most words of prose are none of the types: no dot, colon or `@`, not a hash,
@@ -460,7 +468,10 @@ fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64)
     }
     match classify_shaped(word, shape) {
         Some((Kind::Domain, _, _))
-            if reads_as_sentence_break(word) || reads_as_field_name(word) => {}
+            if called || reads_as_sentence_break(word) || reads_as_field_name(word) => {}
+        // `Chrome/120.0.0.0`: the version every Chromium browser writes in its user
+        // agent since they were cut short; as an address, a whole network's own.
+        Some((Kind::Ipv4, value, _)) if value.ends_with(".0.0.0") => {}
         Some((kind, value, internal)) => {
             if !internal || config.private_ips {
                 push(found, config, kind, &value);
@@ -470,7 +481,7 @@ fn word(word: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64)
             for piece in word.split(':') {
                 let piece = values::trim_edges(piece);
                 if !piece.is_empty() && !piece.contains(':') {
-                    self::word(piece, config, found, steps);
+                    self::word(piece, false, config, found, steps);
                 }
             }
         }

