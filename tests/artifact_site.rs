@@ -770,3 +770,43 @@ fn a_value_too_common_to_relate_shows_a_bounded_count_and_leaves_pages_alone() {
     let full = build(root.path(), &["--full"]);
     assert_eq!(site_files(&site), site_files(full.path()));
 }
+
+#[test]
+fn quoted_links_alerts_and_mapped_addresses_relate_what_they_should() {
+    let root = copy_fixture(SITE);
+    let sha256 = "9f2c4a7be1d0c3b5a6e8f7d9c0b1a2e3f4d5c6b7a8e9f0d1c2b3a4e5f6d7c8b9";
+    // A sample named by an analysis service's link in one incident, bare in another;
+    // both quote an alert's fields, and one sees an IPv4 client through IPv6.
+    add_incident(
+        root.path(),
+        "FIR-2024-0006",
+        "2024-06-01T10:00:00Z",
+        &format!(
+            "Alert host.name: WS-0042, user.name: jdupont. Report: \
+             https://www.virustotal.com/gui/file/{sha256}/detection. Client ::ffff:185.199.1.7."
+        ),
+    );
+    add_incident(
+        root.path(),
+        "FIR-2024-0007",
+        "2024-06-02T10:00:00Z",
+        &format!("Alert host.name: WS-0107. Sample {sha256} from 185.199.1.7 again."),
+    );
+    ok(&run(root.path(), &["build"]));
+    let site = &root.path().join("site");
+    let data: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&read(site, paths::ARTIFACTS_DATA)).unwrap();
+    let both = serde_json::json!(["FIR-2024-0006", "FIR-2024-0007"]);
+    assert_eq!(data[sha256]["type"], "sha256");
+    assert_eq!(data[sha256]["incidents"], both);
+    assert_eq!(data["185.199.1.7"]["incidents"], both);
+    for field in ["host.name", "user.name", "::ffff:185.199.1.7"] {
+        assert!(!data.contains_key(field), "{field} is no artifact");
+    }
+    let incident = read(site, &paths::incident("FIR-2024-0007"));
+    assert_eq!(linked_ids(section(&incident, "related")), ["FIR-2024-0006"]);
+    assert_eq!(
+        search_ids(root.path(), "artifact:::ffff:b9c7:107"),
+        ["FIR-2024-0006", "FIR-2024-0007"]
+    );
+}

@@ -359,9 +359,25 @@ fn url(text: &str, called: bool, config: &ArtifactConfig, found: &mut Found, ste
             if !host.is_internal() || config.private_ips {
                 push(found, config, Kind::Url, &value);
             }
+            hashes_in_url(&value, config, found);
         }
         // `http://login.php`: not a URL, but its words may still be something.
         None => plain(text, called, config, found, steps),
+    }
+}
+
+/// The hashes in a URL's path, query and fragment, each a part of its own between
+/// other characters than letters and digits (`/gui/file/<sha256>/detection`,
+/// `?md5=<md5>`): analysis services name a sample so in the links notes quote, and
+/// the sample, not the link, is what other incidents share.
+fn hashes_in_url(url: &str, config: &ArtifactConfig, found: &mut Found) {
+    let Some((_, _, rest)) = values::url_parts(url) else {
+        return;
+    };
+    for part in rest.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if let Some((kind, hash)) = values::hash(part) {
+            push(found, config, kind, &hash);
+        }
     }
 }
 

@@ -666,3 +666,52 @@ fn code_and_logs_pasted_into_notes() {
         ),
     ]);
 }
+#[test]
+fn hashes_in_the_links_of_analysis_services() {
+    let sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    let md5 = "5d41402abc4b2a76b9719d911017c592";
+    let report = format!("https://www.virustotal.com/gui/file/{sha256}/detection");
+    assert_found(vec![
+        (
+            &*format!("See {report}."),
+            vec![
+                (Kind::Url, report.clone()),
+                (Kind::Sha256, sha256.to_string()),
+            ],
+        ),
+        (
+            &*format!("hxxps://bazaar.abuse[.]ch/sample/{sha256}/ and {sha256}"),
+            vec![
+                (
+                    Kind::Url,
+                    format!("https://bazaar.abuse.ch/sample/{sha256}/"),
+                ),
+                (Kind::Sha256, sha256.to_string()),
+            ],
+        ),
+        (
+            &*format!(
+                "https://sandbox.example.com/report?md5={}&tab=2",
+                md5.to_uppercase()
+            ),
+            vec![
+                (
+                    Kind::Url,
+                    format!(
+                        "https://sandbox.example.com/report?md5={}&tab=2",
+                        md5.to_uppercase()
+                    ),
+                ),
+                (Kind::Md5, md5.to_string()),
+            ],
+        ),
+        // Hex of no hash's length, or run into other letters, is none.
+        (
+            &*format!("https://evil.com/s/{md5}a/x{md5}/{}", &md5[..31]),
+            one(
+                Kind::Url,
+                &format!("https://evil.com/s/{md5}a/x{md5}/{}", &md5[..31]),
+            ),
+        ),
+    ]);
+}
