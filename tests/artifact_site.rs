@@ -800,7 +800,12 @@ fn quoted_links_alerts_and_mapped_addresses_relate_what_they_should() {
     assert_eq!(data[sha256]["type"], "sha256");
     assert_eq!(data[sha256]["incidents"], both);
     assert_eq!(data["185.199.1.7"]["incidents"], both);
-    for field in ["host.name", "user.name", "::ffff:185.199.1.7"] {
+    for field in [
+        "host.name",
+        "user.name",
+        "::ffff:185.199.1.7",
+        "www.virustotal.com",
+    ] {
         assert!(!data.contains_key(field), "{field} is no artifact");
     }
     let incident = read(site, &paths::incident("FIR-2024-0007"));

@@ -23,6 +23,7 @@ mod scan;
 mod shared_str;
 pub mod values;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -317,29 +318,43 @@ fn file_name(value: &str) -> Option<String> {
 
 /// True when the fir.toml blocklist rules `artifact` out.
 pub fn blocked(artifact: &Artifact, config: &ArtifactConfig) -> bool {
-    if config.blocklist.is_empty() {
+    if config.blocklist.is_empty() && config.references.is_empty() {
         return false;
     }
-    let host: Option<String> = match artifact.kind {
-        Kind::Domain => Some(artifact.value.to_string()),
-        Kind::Email => artifact.value.rsplit_once('@').map(|(_, d)| d.to_string()),
-        Kind::Url => values::url(&artifact.value).and_then(|(_, h)| h.domain().map(str::to_string)),
+    let host: Option<Cow<'_, str>> = match artifact.kind {
+        Kind::Domain => Some(Cow::Borrowed(&artifact.value)),
+        Kind::Email => artifact
+            .value
+            .rsplit_once('@')
+            .map(|(_, d)| Cow::Borrowed(d)),
+        Kind::Url => {
+            values::url(&artifact.value).and_then(|(_, h)| h.domain().map(|d| d.to_string().into()))
+        }
         _ => None,
     };
+    if let Some(host) = &host
+        && config.references.iter().any(|domain| is_on(host, domain))
+    {
+        return true;
+    }
     config.blocklist.iter().any(|rule| {
         let Ok(blocked) = parse_value(&rule.kind, &rule.value, config) else {
             return false;
         };
         match (&host, blocked.kind) {
-            (Some(host), Kind::Domain) => {
-                *host == *blocked.value
-                    || host
-                        .strip_suffix(&*blocked.value)
-                        .is_some_and(|rest| rest.ends_with('.'))
-            }
+            (Some(host), Kind::Domain) => is_on(host, &blocked.value),
             _ => blocked == *artifact,
         }
     })
+}
+
+/// Whether `host` (an artifact's, in its normal form) is `domain` or one of its
+/// subdomains, `domain` in any case.
+fn is_on(host: &str, domain: &str) -> bool {
+    let (host, domain) = (host.as_bytes(), domain.as_bytes());
+    host.len() >= domain.len()
+        && host[host.len() - domain.len()..].eq_ignore_ascii_case(domain)
+        && (host.len() == domain.len() || host[host.len() - domain.len() - 1] == b'.')
 }
 
 /// The value made unclickable, as pages show it: `evil[.]com`, `hxxps://evil[.]com/x`,

@@ -287,6 +287,11 @@ fn blocklist_by_value_and_domain_suffix() {
         ..ArtifactConfig::default()
     };
     assert!(bad.check().unwrap_err().contains("blocklist[0]"));
+    let bad = ArtifactConfig {
+        references: vec!["virustotal.com".into(), "not a domain".into()],
+        ..ArtifactConfig::default()
+    };
+    assert!(bad.check().unwrap_err().contains("references[1]"));
 }
 
 #[test]
@@ -671,47 +676,42 @@ fn hashes_in_the_links_of_analysis_services() {
     let sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     let md5 = "5d41402abc4b2a76b9719d911017c592";
     let report = format!("https://www.virustotal.com/gui/file/{sha256}/detection");
+    let sandbox = format!(
+        "https://sandbox.example.com/report?md5={}&tab=2",
+        md5.to_uppercase()
+    );
+    let not_hashes = format!("https://evil.com/s/{md5}a/x{md5}/{}", &md5[..31]);
+    // The services are references (fir.toml's default `references`): their links and
+    // names are no indicators, what the links name is.
     assert_found(vec![
-        (
-            &*format!("See {report}."),
-            vec![
-                (Kind::Url, report.clone()),
-                (Kind::Sha256, sha256.to_string()),
-            ],
-        ),
+        (&*format!("See {report}."), one(Kind::Sha256, sha256)),
         (
             &*format!("hxxps://bazaar.abuse[.]ch/sample/{sha256}/ and {sha256}"),
+            one(Kind::Sha256, sha256),
+        ),
+        ("checked on www.virustotal.com and urlscan.io", vec![]),
+        (
+            "but evilvirustotal.com and virustotal.com.evil.io are",
             vec![
-                (
-                    Kind::Url,
-                    format!("https://bazaar.abuse.ch/sample/{sha256}/"),
-                ),
-                (Kind::Sha256, sha256.to_string()),
+                (Kind::Domain, "evilvirustotal.com".to_string()),
+                (Kind::Domain, "virustotal.com.evil.io".to_string()),
             ],
         ),
         (
-            &*format!(
-                "https://sandbox.example.com/report?md5={}&tab=2",
-                md5.to_uppercase()
-            ),
-            vec![
-                (
-                    Kind::Url,
-                    format!(
-                        "https://sandbox.example.com/report?md5={}&tab=2",
-                        md5.to_uppercase()
-                    ),
-                ),
-                (Kind::Md5, md5.to_string()),
-            ],
+            &sandbox,
+            vec![(Kind::Url, sandbox.clone()), (Kind::Md5, md5.to_string())],
         ),
-        // Hex of no hash's length, or run into other letters, is none.
-        (
-            &*format!("https://evil.com/s/{md5}a/x{md5}/{}", &md5[..31]),
-            one(
-                Kind::Url,
-                &format!("https://evil.com/s/{md5}a/x{md5}/{}", &md5[..31]),
-            ),
-        ),
+        // Hex of no hash's length, or run into other letters, is no hash.
+        (&not_hashes, one(Kind::Url, &not_hashes)),
     ]);
+    // A site that lists no references keeps the links.
+    let config = ArtifactConfig {
+        references: Vec::new(),
+        ..ArtifactConfig::default()
+    };
+    let kinds: Vec<_> = extract_text(&report, &config)
+        .into_iter()
+        .map(|a| a.kind)
+        .collect();
+    assert_eq!(kinds, [Kind::Url, Kind::Sha256]);
 }

@@ -16,6 +16,15 @@ pub struct ArtifactConfig {
     /// Values that are never indicators, like the organisation's own domains.
     #[serde(default)]
     pub blocklist: Vec<BlockRule>,
+    /// Domains of the sites analyses and advisories are read on (VirusTotal,
+    /// MalwareBazaar, MITRE, …): a link to them, or their name, is a reference that
+    /// incidents share without being related; the hashes in such a link still are
+    /// indicators. Like `domain` entries of the blocklist, but listed apart so that a
+    /// site's own blocklist does not replace them. Missing: those of [`DEFAULT_TOML`].
+    ///
+    /// [`DEFAULT_TOML`]: super::DEFAULT_TOML
+    #[serde(default = "default_references")]
+    pub references: Vec<String>,
     /// An artifact gets its own page when at least this many incidents mention it.
     /// 2 by default: a large register has about ten distinct values per incident,
     /// most of them in one incident only, and a page each would multiply the files
@@ -34,6 +43,10 @@ pub struct BlockRule {
     pub value: String,
 }
 
+fn default_references() -> Vec<String> {
+    super::DEFAULTS.artifacts.references.clone()
+}
+
 fn yes() -> bool {
     true
 }
@@ -48,6 +61,7 @@ impl Default for ArtifactConfig {
             enabled: true,
             private_ips: false,
             blocklist: Vec::new(),
+            references: default_references(),
             page_min_incidents: two(),
         }
     }
@@ -59,11 +73,16 @@ impl ArtifactConfig {
         self.enabled && incidents >= self.page_min_incidents.max(1)
     }
 
-    /// Checks that every blocklist entry is a valid value of a known type.
+    /// Checks that every blocklist entry is a valid value of a known type, and every
+    /// reference a domain.
     pub fn check(&self) -> Result<(), String> {
         for (i, rule) in self.blocklist.iter().enumerate() {
-            crate::artifacts::parse_value(&rule.kind, &rule.value, &ArtifactConfig::default())
+            crate::artifacts::parse_value(&rule.kind, &rule.value, self)
                 .map_err(|e| format!("artifacts.blocklist[{i}]: {e}"))?;
+        }
+        for (i, domain) in self.references.iter().enumerate() {
+            crate::artifacts::parse_value("domain", domain, self)
+                .map_err(|e| format!("artifacts.references[{i}]: {e}"))?;
         }
         Ok(())
     }
