@@ -23,7 +23,6 @@ mod scan;
 mod shared_str;
 pub mod values;
 
-use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -316,20 +315,15 @@ fn file_name(value: &str) -> Option<String> {
     valid.then(|| name.to_string())
 }
 
-/// True when the fir.toml blocklist rules `artifact` out.
+/// True when the fir.toml blocklist or references rule `artifact` out.
 pub fn blocked(artifact: &Artifact, config: &ArtifactConfig) -> bool {
     if config.blocklist.is_empty() && config.references.is_empty() {
         return false;
     }
-    let host: Option<Cow<'_, str>> = match artifact.kind {
-        Kind::Domain => Some(Cow::Borrowed(&artifact.value)),
-        Kind::Email => artifact
-            .value
-            .rsplit_once('@')
-            .map(|(_, d)| Cow::Borrowed(d)),
-        Kind::Url => {
-            values::url(&artifact.value).and_then(|(_, h)| h.domain().map(|d| d.to_string().into()))
-        }
+    let host: Option<&str> = match artifact.kind {
+        Kind::Domain => Some(&artifact.value),
+        Kind::Email => artifact.value.rsplit_once('@').map(|(_, d)| d),
+        Kind::Url => values::url_host(&artifact.value),
         _ => None,
     };
     if let Some(host) = &host
@@ -352,7 +346,10 @@ pub fn blocked(artifact: &Artifact, config: &ArtifactConfig) -> bool {
 /// subdomains, `domain` in any case.
 fn is_on(host: &str, domain: &str) -> bool {
     let (host, domain) = (host.as_bytes(), domain.as_bytes());
-    host.len() >= domain.len()
+    // Most hosts end otherwise: the last letters first, before a whole comparison.
+    let last = |name: &[u8]| name.last().map(u8::to_ascii_lowercase);
+    last(host) == last(domain)
+        && host.len() >= domain.len()
         && host[host.len() - domain.len()..].eq_ignore_ascii_case(domain)
         && (host.len() == domain.len() || host[host.len() - domain.len() - 1] == b'.')
 }

@@ -341,6 +341,24 @@ pub fn url_parts(text: &str) -> Option<(&str, &str, &str)> {
     Some((scheme, authority, tail))
 }
 
+/// The host of a URL in its normal form ([`url`]), as written in it: an address in
+/// brackets is no name, and gives `None`. Read without checking the URL again (the
+/// blocklist asks for every URL found).
+pub fn url_host(url: &str) -> Option<&str> {
+    let (_, authority, _) = url_parts(url)?;
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    if host_port.starts_with('[') {
+        return None;
+    }
+    Some(
+        host_port
+            .split_once(':')
+            .map_or(host_port, |(host, _)| host),
+    )
+}
+
 /// A URL with a known scheme and a valid host, normalised: lowercase scheme and host,
 /// the rest as written (paths are case-sensitive), trailing punctuation trimmed.
 pub fn url(text: &str) -> Option<(String, Host)> {
