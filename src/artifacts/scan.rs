@@ -65,10 +65,16 @@ fn char_at(text: &str, i: usize, ascii: &[bool; 128]) -> (bool, usize) {
 /// Scans `text` (already refanged), adding what it finds to `found`.
 pub fn scan(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut u64) {
     for_each_candidate(text, steps, |chunk_text, steps| {
-        let end = chunk_text.as_ptr() as usize - text.as_ptr() as usize + chunk_text.len();
-        let called = text.as_bytes().get(end) == Some(&b'(');
+        let called = followed_by_call(text, chunk_text);
         chunk(chunk_text, called, config, found, steps);
     });
+}
+
+/// Whether `chunk` (a part of `text`) is followed by `(`, as a function called in code
+/// is: see [`chunk`].
+fn followed_by_call(text: &str, chunk: &str) -> bool {
+    let end = chunk.as_ptr() as usize - text.as_ptr() as usize + chunk.len();
+    text.as_bytes().get(end) == Some(&b'(')
 }
 
 /// [`scan`] without the quick test that passes over plain words: what the test
@@ -76,8 +82,7 @@ pub fn scan(text: &str, config: &ArtifactConfig, found: &mut Found, steps: &mut 
 #[cfg(test)]
 pub fn scan_every_chunk(text: &str, config: &ArtifactConfig, found: &mut Found) {
     for_each_chunk(text, &mut 0, |chunk_text, _, steps| {
-        let end = chunk_text.as_ptr() as usize - text.as_ptr() as usize + chunk_text.len();
-        let called = text.as_bytes().get(end) == Some(&b'(');
+        let called = followed_by_call(text, chunk_text);
         chunk(chunk_text, called, config, found, steps)
     });
 }
