@@ -331,15 +331,13 @@ pub fn blocked(artifact: &Artifact, config: &ArtifactConfig) -> bool {
     {
         return true;
     }
-    config.blocklist.iter().any(|rule| {
-        let Ok(blocked) = parse_value(&rule.kind, &rule.value, config) else {
-            return false;
-        };
-        match (&host, blocked.kind) {
+    config
+        .blocked_values()
+        .iter()
+        .any(|blocked| match (&host, blocked.kind) {
             (Some(host), Kind::Domain) => is_on(host, &blocked.value),
-            _ => blocked == *artifact,
-        }
-    })
+            _ => blocked == artifact,
+        })
 }
 
 /// Whether `host` (an artifact's, in its normal form) is `domain` or one of its

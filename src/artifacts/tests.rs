@@ -292,6 +292,17 @@ fn blocklist_by_value_and_domain_suffix() {
         ..ArtifactConfig::default()
     };
     assert!(bad.check().unwrap_err().contains("references[1]"));
+    // The entries are parsed once per configuration; a copy whose list changes reads
+    // its own.
+    let vpn = Artifact {
+        kind: Kind::Domain,
+        value: "vpn.corp.example.com".into(),
+    };
+    assert!(blocked(&vpn, &config));
+    let mut unblocked = config.clone();
+    unblocked.blocklist.clear();
+    assert!(!blocked(&vpn, &unblocked));
+    assert_eq!(config, config.clone());
 }
 
 #[test]

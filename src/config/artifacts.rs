@@ -31,7 +31,31 @@ pub struct ArtifactConfig {
     /// of the site (the incident page already lists them). 1 gives every value a page.
     #[serde(default = "two")]
     pub page_min_incidents: usize,
+    /// `blocklist` read as artifacts, on first use ([`ArtifactConfig::blocked_values`]).
+    #[serde(skip)]
+    pub(crate) parsed_blocklist: ParsedRules,
 }
+
+/// Blocklist entries once parsed: every artifact found is checked against them, and
+/// parsing each entry again for each one made extraction seven times slower with
+/// twenty entries. Not part of the configuration's value: equal whatever it holds,
+/// and a clone starts empty (a clone's blocklist may then be changed).
+#[derive(Debug, Default)]
+pub(crate) struct ParsedRules(std::sync::OnceLock<Vec<crate::artifacts::Artifact>>);
+
+impl Clone for ParsedRules {
+    fn clone(&self) -> Self {
+        ParsedRules::default()
+    }
+}
+
+impl PartialEq for ParsedRules {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ParsedRules {}
 
 /// One blocklist entry. A `domain` entry also blocks its subdomains and the URLs and
 /// e-mail addresses on them; other types block that exact (normalised) value.
@@ -63,6 +87,7 @@ impl Default for ArtifactConfig {
             blocklist: Vec::new(),
             references: default_references(),
             page_min_incidents: two(),
+            parsed_blocklist: ParsedRules::default(),
         }
     }
 }
@@ -71,6 +96,18 @@ impl ArtifactConfig {
     /// True when an artifact mentioned by `incidents` incidents gets its own page.
     pub fn has_page(&self, incidents: usize) -> bool {
         self.enabled && incidents >= self.page_min_incidents.max(1)
+    }
+
+    /// The blocklist's valid entries as artifacts (invalid ones are reported by
+    /// [`ArtifactConfig::check`] when the configuration is read), parsed once.
+    pub fn blocked_values(&self) -> &[crate::artifacts::Artifact] {
+        self.parsed_blocklist.0.get_or_init(|| {
+            (self.blocklist.iter())
+                .filter_map(|rule| {
+                    crate::artifacts::parse_value(&rule.kind, &rule.value, self).ok()
+                })
+                .collect()
+        })
     }
 
     /// Checks that every blocklist entry is a valid value of a known type, and every
