@@ -395,9 +395,7 @@ pub fn defang_as_written(artifact: &Artifact) -> Option<String> {
         }
         Kind::Url => {
             let (scheme, authority, tail) = values::url_parts(value)?;
-            let (user, host_port) = authority.split_at(authority.rfind('@').map_or(0, |at| at + 1));
-            // A bracketed IPv6 host is cut at its first colon: no Punycode there.
-            let (host, port) = host_port.split_at(host_port.find(':').unwrap_or(host_port.len()));
+            let (user, host, port) = values::authority_parts(authority);
             format!(
                 "{scheme}://{user}{}{port}{tail}",
                 values::domain_as_written(host)?

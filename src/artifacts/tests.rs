@@ -726,3 +726,29 @@ fn hashes_in_the_links_of_analysis_services() {
         .collect();
     assert_eq!(kinds, [Kind::Url, Kind::Sha256]);
 }
+
+#[test]
+fn a_normal_urls_authority_in_parts() {
+    for (url, parts, host) in [
+        ("https://evil.com/x", ("", "evil.com", ""), Some("evil.com")),
+        (
+            "https://u:p@evil.com:8443/x",
+            ("u:p@", "evil.com", ":8443"),
+            Some("evil.com"),
+        ),
+        (
+            "http://a@[2a01:4f8::1]:80?q",
+            ("a@", "[2a01:4f8::1]", ":80"),
+            None,
+        ),
+        (
+            "ftp://185.1.2.3#f",
+            ("", "185.1.2.3", ""),
+            Some("185.1.2.3"),
+        ),
+    ] {
+        let (_, authority, _) = values::url_parts(url).unwrap();
+        assert_eq!(values::authority_parts(authority), parts, "{url}");
+        assert_eq!(values::url_host(url), host, "{url}");
+    }
+}

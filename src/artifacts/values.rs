@@ -341,22 +341,26 @@ pub fn url_parts(text: &str) -> Option<(&str, &str, &str)> {
     Some((scheme, authority, tail))
 }
 
+/// The user info (with its `@`), host and port (with its `:`) of an authority as
+/// [`url_parts`] gives it, each empty when absent; an IPv6 host keeps its brackets.
+/// For URLs in their normal form ([`url`]), whose hosts are checked already.
+pub fn authority_parts(authority: &str) -> (&str, &str, &str) {
+    let (user, host_port) = authority.split_at(authority.rfind('@').map_or(0, |at| at + 1));
+    let host_end = match host_port.strip_prefix('[') {
+        Some(inside) => inside.find(']').map_or(host_port.len(), |end| end + 2),
+        None => host_port.find(':').unwrap_or(host_port.len()),
+    };
+    let (host, port) = host_port.split_at(host_end);
+    (user, host, port)
+}
+
 /// The host of a URL in its normal form ([`url`]), as written in it: an address in
 /// brackets is no name, and gives `None`. Read without checking the URL again (the
 /// blocklist asks for every URL found).
 pub fn url_host(url: &str) -> Option<&str> {
     let (_, authority, _) = url_parts(url)?;
-    let host_port = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    if host_port.starts_with('[') {
-        return None;
-    }
-    Some(
-        host_port
-            .split_once(':')
-            .map_or(host_port, |(host, _)| host),
-    )
+    let (_, host, _) = authority_parts(authority);
+    (!host.starts_with('[')).then_some(host)
 }
 
 /// A URL with a known scheme and a valid host, normalised: lowercase scheme and host,
