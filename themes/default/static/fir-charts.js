@@ -24,7 +24,8 @@
   }
   // A chart takes its box's width when drawn; the box may still change after that
   // (the layout settling, a window resized while the page loads, a font arriving):
-  // each chart follows its own box, not only the window.
+  // each chart follows its own box, which a resized window resizes too. Without
+  // that observer, the window's own resizes are all there is to follow.
   if (typeof ResizeObserver === "function") {
     var observer = new ResizeObserver(function (entries) {
       entries.forEach(function (entry) {
@@ -33,8 +34,9 @@
       });
     });
     charts.forEach(function (chart) { observer.observe(chart.getDom()); });
+  } else {
+    window.addEventListener("resize", resize);
   }
-  window.addEventListener("resize", resize);
   // Paper is narrower than the screen: redraw to its width before printing.
   window.addEventListener("beforeprint", resize);
   window.addEventListener("afterprint", resize);
