@@ -789,7 +789,7 @@ impl Indicator for Kind {
 
     fn label(self) -> &'static str {
         match self {
-            Kind::Sha512 | Kind::File => unreachable!("not generated"),
+            Kind::Sha512 | Kind::File | Kind::Network => unreachable!("not generated"),
             Kind::Ipv4 | Kind::Ipv6 => "IP",
             Kind::Domain => "Domain",
             Kind::Url => "URL",
@@ -854,7 +854,7 @@ impl Indicator for Kind {
             Kind::Sha1 => hex(rng, 40),
             Kind::Sha256 => hex(rng, 64),
             Kind::Cve => format!("CVE-{}-{}", rng.range(2014, 2026), rng.range(1_000, 50_000)),
-            Kind::Sha512 | Kind::File => unreachable!("not generated"),
+            Kind::Sha512 | Kind::File | Kind::Network => unreachable!("not generated"),
         }
     }
 

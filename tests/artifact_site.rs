@@ -815,3 +815,53 @@ fn quoted_links_alerts_and_mapped_addresses_relate_what_they_should() {
         ["FIR-2024-0006", "FIR-2024-0007"]
     );
 }
+
+#[test]
+fn a_network_named_in_any_form_is_one_artifact_with_its_page() {
+    let root = copy_fixture(SITE);
+    // One range as two analysts write it: plain, and defanged with a host's address.
+    add_incident(
+        root.path(),
+        "FIR-2024-0006",
+        "2024-06-01T10:00:00Z",
+        "Block the hoster range 194.26.29.0/24 at the egress firewall.",
+    );
+    add_incident(
+        root.path(),
+        "FIR-2024-0007",
+        "2024-06-02T10:00:00Z",
+        "Beacon to 194[.]26[.]29[.]112/24 again, and to 2A01:4F8:C0C::/48.",
+    );
+    ok(&run(root.path(), &["build"]));
+    let site = &root.path().join("site");
+    let data: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&read(site, paths::ARTIFACTS_DATA)).unwrap();
+    let both = serde_json::json!(["FIR-2024-0006", "FIR-2024-0007"]);
+    assert_eq!(data["194.26.29.0/24"]["type"], "network");
+    assert_eq!(data["194.26.29.0/24"]["incidents"], both);
+    assert_eq!(data["2a01:4f8:c0c::/48"]["type"], "network");
+    // The host written with the range is listed; the range's own address is not.
+    assert_eq!(
+        data["194.26.29.112"]["incidents"],
+        serde_json::json!(["FIR-2024-0007"])
+    );
+    assert!(!data.contains_key("194.26.29.0"));
+
+    let page = read(site, &paths::artifact("network", "194.26.29.0/24"));
+    assert!(page.contains("194[.]26[.]29[.]0/24"), "shown defanged");
+    assert!(page.contains("Network (CIDR)"), "named by its type");
+    assert_eq!(linked_ids(&page), ["FIR-2024-0007", "FIR-2024-0006"]);
+    let incident = read(site, &paths::incident("FIR-2024-0006"));
+    assert_eq!(linked_ids(section(&incident, "related")), ["FIR-2024-0007"]);
+    assert_eq!(
+        search_ids(root.path(), "artifact:194.26.29.5/24"),
+        ["FIR-2024-0006", "FIR-2024-0007"]
+    );
+    let csv = common::run_ok(root.path(), &["export", "--format", "csv", "--artifacts"]).stdout;
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.contains("FIR-2024-0006") && l.contains("network,194.26.29.0/24")),
+        "{csv}"
+    );
+}

@@ -251,7 +251,8 @@ fn the_page_and_the_cli_answer_alike() {
          category: phishing\nseverity: 2\nstatus: open\nartifacts:\n  - type: file\n    value: Facture_Décembre.pdf\n---\n\
          Mail from hameçonnage@bücher.de, link hxxps://www.bücher[.]de:8443/Konto, \
          and \u{430}pple.com; beacon to https://[2a01:4f8:c0c:1::5]:8443/gate, \
-         relayed by http://[::ffff:185.199.1.7]/relay.\n",
+         relayed by http://[::ffff:185.199.1.7]/relay; hoster ranges 194.26.29.0/24 \
+         and 2a01:4f8:c0c::/48.\n",
     )
     .unwrap();
     common::run_ok(root, &["build"]);
@@ -341,6 +342,11 @@ fn the_page_and_the_cli_answer_alike() {
         "artifact:0:0:0:0:0:ffff:b9c7:0107",
         "artifact:185.199.1.7",
         "artifact:http://[::FFFF:B9C7:107]/relay",
+        // A network typed as a host in it with the prefix, defanged, in long form.
+        "artifact:194.26.29.77/24",
+        "artifact:194[.]26[.]29[.]0/24",
+        "artifact:2A01:4F8:C0C:1::5/48",
+        "artifact:2a01:04f8:0c0c:0:0:0:0:0/48",
     ];
     for query in international {
         let cli = cli_answer(root, query, false);

@@ -42,6 +42,8 @@ use crate::incident::Incident;
 pub enum Kind {
     Ipv4,
     Ipv6,
+    /// A range of addresses in CIDR notation (`194.26.29.0/24`), IPv4 or IPv6.
+    Network,
     Domain,
     Url,
     Email,
@@ -57,9 +59,10 @@ pub enum Kind {
 
 impl Kind {
     /// Every type, in display order.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Ipv4,
         Kind::Ipv6,
+        Kind::Network,
         Kind::Domain,
         Kind::Url,
         Kind::Email,
@@ -76,6 +79,7 @@ impl Kind {
         match self {
             Kind::Ipv4 => "ipv4",
             Kind::Ipv6 => "ipv6",
+            Kind::Network => "network",
             Kind::Domain => "domain",
             Kind::Url => "url",
             Kind::Email => "email",
@@ -122,7 +126,7 @@ pub struct Artifact {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidArtifact {
     #[error(
-        "unknown artifact type {0:?} (known: ip, ipv4, ipv6, domain, url, email, hash, md5, sha1, sha256, sha512, cve, file)"
+        "unknown artifact type {0:?} (known: ip, ipv4, ipv6, network (or cidr), domain, url, email, hash, md5, sha1, sha256, sha512, cve, file)"
     )]
     UnknownType(String),
     #[error("{value:?} is not a valid {kind}")]
@@ -256,14 +260,10 @@ pub fn identify(query: &str) -> Option<Artifact> {
             value: value.into(),
         });
     }
-    let word = values::trim_edges(&text);
-    scan::classify(word)
-        // `2001:db8::` ends with colons that trimming took for punctuation.
-        .or_else(|| values::ipv6(&text).map(|ip| values::ip_artifact(ip.into())))
-        .map(|(kind, value)| Artifact {
-            kind,
-            value: value.into(),
-        })
+    scan::classify(values::trim_word(&text)).map(|(kind, value)| Artifact {
+        kind,
+        value: value.into(),
+    })
 }
 
 /// An explicit artifact (front matter `artifacts:`, blocklist) checked and normalised.
@@ -282,6 +282,8 @@ pub fn parse_value(
     };
     let found = match lower.as_str() {
         "ip" => scan::classify(&text).filter(|(k, _)| matches!(k, Kind::Ipv4 | Kind::Ipv6)),
+        // A `/32` is its address: kept, as the network it was given as.
+        "network" | "cidr" => values::network(&text).map(|(kind, value, _)| (kind, value)),
         "hash" => values::hash(&text).map(|(kind, value)| (kind, value.into_owned())),
         "url" => values::url(&text).map(|(u, _)| (Kind::Url, u)),
         "file" => file_name(value).map(|name| (Kind::File, name)),
@@ -360,6 +362,7 @@ pub fn defang(artifact: &Artifact) -> String {
     match artifact.kind {
         Kind::Ipv4 | Kind::Domain => value.replace('.', "[.]"),
         Kind::Ipv6 => value.replace(':', "[:]"),
+        Kind::Network => value.replace('.', "[.]").replace(':', "[:]"),
         Kind::Email => match value.rsplit_once('@') {
             Some((local, host)) => format!("{local}[@]{}", host.replace('.', "[.]")),
             None => value.to_string(),

@@ -407,12 +407,69 @@ fn plain(text: &str, called: bool, config: &ArtifactConfig, found: &mut Found, s
                 (false, _) => break,
             }
         }
-        let word = values::trim_edges(&text[start..i]);
+        let word_end = i;
+        if let Some((prefix_end, network_address)) = network_at(text, start, i, config, found) {
+            i = prefix_end;
+            if network_address {
+                continue;
+            }
+        }
+        let word = values::trim_word(&text[start..word_end]);
         if !word.is_empty() {
             let called = called && i == bytes.len();
             self::word(word, called, config, found, steps);
         }
     }
+}
+
+/// A network written as the word `text[start..end]`, `/` and a prefix
+/// (`194.26.29.0/24`, `2001:db8::/32`): pushes it, and gives the end of its prefix
+/// and whether the word is listed with it (the network's own address is no host's:
+/// `194.26.29.77/24` names the range and that host, `194.26.29.0/24` only the range;
+/// `185.1.2.3/32` is that address). `None` when no network is written there.
+fn network_at(
+    text: &str,
+    start: usize,
+    end: usize,
+    config: &ArtifactConfig,
+    found: &mut Found,
+) -> Option<(usize, bool)> {
+    let bytes = text.as_bytes();
+    let may_be_address = bytes[start].is_ascii_hexdigit() || bytes[start] == b':';
+    if bytes.get(end) != Some(&b'/') || !may_be_address {
+        return None;
+    }
+    let digits = bytes[end + 1..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let prefix_end = end + 1 + digits;
+    // `1.2.3.0/24x`, `1.2.3.0/24/…` (a path) or `/24.5` are no prefix.
+    if !(1..=3).contains(&digits)
+        || bytes.get(prefix_end).is_some_and(|&b| {
+            b == b'/' || (b.is_ascii() && IN_WORD[b as usize] && !is_trailing(bytes, prefix_end))
+        })
+    {
+        return None;
+    }
+    let (kind, value, internal) = values::network(&text[start..prefix_end])?;
+    if !internal || config.private_ips {
+        push(found, config, kind, &value);
+    }
+    let network_address = value.split_once('/').map(|(address, _)| address);
+    let own_address = network_address.is_some_and(|network_address| {
+        classify(&text[start..end]).is_some_and(|(_, address)| address == network_address)
+    });
+    // A `/32` is the address itself, already listed.
+    Some((prefix_end, own_address || kind != Kind::Network))
+}
+
+/// Whether the byte at `at` is punctuation ending a sentence or a list after a word
+/// (`…/24.`, `…/24,`, `…/24;`): `.`, `,`, `;` or `:` before the end of the text or
+/// anything but a letter or digit.
+fn is_trailing(bytes: &[u8], at: usize) -> bool {
+    matches!(bytes[at], b'.' | b',' | b';' | b':')
+        && bytes.get(at + 1).is_none_or(|b| !b.is_ascii_alphanumeric())
 }
 
 /// What one pass over a word's bytes tells (bits of [`SHAPE`], or-ed): which marks it
@@ -514,8 +571,12 @@ fn word(word: &str, called: bool, config: &ArtifactConfig, found: &mut Found, st
     }
 }
 
-/// The type and normal form of a whole word, if it is an indicator.
+/// The type and normal form of a whole word, if it is an indicator: a network
+/// (`194.26.29.0/24`) too, which texts give as an address, `/` and a prefix.
 pub fn classify(word: &str) -> Option<(Kind, String)> {
+    if word.contains('/') {
+        return values::network(word).map(|(kind, value, _)| (kind, value));
+    }
     classify_shaped(word, Shape::of(word)).map(|(kind, value, _)| (kind, value.into_owned()))
 }
 

@@ -752,3 +752,106 @@ fn a_normal_urls_authority_in_parts() {
         assert_eq!(values::url_host(url), host, "{url}");
     }
 }
+
+#[test]
+fn networks_in_text() {
+    // The range, not its network address as a host.
+    assert_eq!(
+        found("any address in 194.26.29.0/24; block it"),
+        one(Kind::Network, "194.26.29.0/24")
+    );
+    // A host written with its range: both.
+    assert_eq!(
+        found("the VPS 194.26.29.77/24."),
+        vec![
+            (Kind::Network, "194.26.29.0/24".to_string()),
+            (Kind::Ipv4, "194.26.29.77".to_string())
+        ]
+    );
+    assert_eq!(
+        found("hoster range 2A01:4F8:C0C::/48, then"),
+        one(Kind::Network, "2a01:4f8:c0c::/48")
+    );
+    assert_eq!(
+        found("ranges 45.0.0.0/8 and 185.1.0.0/16"),
+        vec![
+            (Kind::Network, "45.0.0.0/8".to_string()),
+            (Kind::Network, "185.1.0.0/16".to_string())
+        ]
+    );
+    // Defanged, as reports write them.
+    assert_eq!(
+        found("block 194[.]26[.]29[.]0/24"),
+        one(Kind::Network, "194.26.29.0/24")
+    );
+    // A one-address prefix is that address; an IPv4-mapped range is its IPv4 range.
+    assert_eq!(found("185.1.2.3/32"), one(Kind::Ipv4, "185.1.2.3"));
+    assert_eq!(
+        found("::ffff:185.1.2.0/120"),
+        one(Kind::Network, "185.1.2.0/24")
+    );
+}
+
+#[test]
+fn what_is_no_network() {
+    // Private and reserved ranges, as addresses are.
+    assert!(found("LAN 10.0.0.0/8 and 192.168.1.0/24, fd00::/8").is_empty());
+    // Wider than a /8 (or a /16 in IPv6): "any" in a firewall rule.
+    assert!(found("allow 0.0.0.0/0 and ::/0").is_empty());
+    assert_eq!(found("route 185.1.2.0/4"), one(Kind::Ipv4, "185.1.2.0"));
+    // Prefixes too long, or followed by more of a path or word: the address alone.
+    assert_eq!(found("185.1.2.0/33"), one(Kind::Ipv4, "185.1.2.0"));
+    assert_eq!(found("185.1.2.0/24/x"), one(Kind::Ipv4, "185.1.2.0"));
+    assert_eq!(found("185.1.2.0/24abc"), one(Kind::Ipv4, "185.1.2.0"));
+    // A URL's path is the URL's.
+    assert_eq!(
+        found("http://evil.com/185.1.2.0/24"),
+        one(Kind::Url, "http://evil.com/185.1.2.0/24")
+    );
+    // Versions and dates are no addresses.
+    assert!(found("build 1.2.3/24 on 12.10.2024/25").is_empty());
+}
+
+#[test]
+fn networks_given_and_searched() {
+    let config = ArtifactConfig::default();
+    let given = |kind: &str, value: &str| {
+        parse_value(kind, value, &config).map(|a| (a.kind, a.value.to_string()))
+    };
+    assert_eq!(
+        given("network", "194.26.29.12/24"),
+        Ok((Kind::Network, "194.26.29.0/24".to_string()))
+    );
+    assert_eq!(
+        given("cidr", "2001:DB8:0:0::/32"),
+        Ok((Kind::Network, "2001:db8::/32".to_string()))
+    );
+    assert!(given("network", "194.26.29.12").is_err());
+    assert!(given("ipv4", "194.26.29.0/24").is_err());
+    let typed = identify("194[.]26[.]29[.]0/24").expect("a network");
+    assert_eq!(
+        (typed.kind, typed.value.as_str()),
+        (Kind::Network, "194.26.29.0/24")
+    );
+    assert_eq!(
+        defang(&typed),
+        "194[.]26[.]29[.]0/24",
+        "shown unclickable as addresses are"
+    );
+}
+
+#[test]
+fn addresses_that_start_or_end_with_two_colons_keep_them() {
+    // An IPv4-mapped address as the URL parser writes it, in hex: its IPv4 address.
+    assert_eq!(
+        found("client ::ffff:b9c7:107, again"),
+        one(Kind::Ipv4, "185.199.1.7")
+    );
+    assert_eq!(
+        found("announced 2A01:4F8:C0C:: today."),
+        one(Kind::Ipv6, "2a01:4f8:c0c::")
+    );
+    // Colons that make no address are still punctuation.
+    assert_eq!(found("IP: 185.1.2.3:"), one(Kind::Ipv4, "185.1.2.3"));
+    assert_eq!(found("::evil.com::"), one(Kind::Domain, "evil.com"));
+}

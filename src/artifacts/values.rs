@@ -34,6 +34,17 @@ pub fn trim_edges(text: &str) -> &str {
     trim_edges_end(&text[start..])
 }
 
+/// [`trim_edges`], but an IPv6 address that starts or ends with `::` keeps its colons
+/// (`::ffff:b9c7:107`, `2001:db8::`): trimmed as punctuation, they left no address.
+pub fn trim_word(text: &str) -> &str {
+    let word = trim_edges(text);
+    if word.len() == text.len() || !text.contains("::") {
+        return word;
+    }
+    let kept = text.trim_matches(|c: char| c != ':' && EDGE_PUNCTUATION.contains(&c));
+    if ipv6(kept).is_some() { kept } else { word }
+}
+
 /// `text` without [`EDGE_PUNCTUATION`] at its end.
 pub fn trim_edges_end(text: &str) -> &str {
     let end = text
@@ -142,6 +153,57 @@ pub fn ip_artifact(ip: IpAddr) -> (Kind, String) {
         },
         IpAddr::V4(v4) => (Kind::Ipv4, v4.to_string()),
     }
+}
+
+/// The shortest prefixes read as networks: a wider range (`0.0.0.0/0`, "any" in a
+/// firewall rule) names no one.
+const MIN_PREFIX_V4: u8 = 8;
+const MIN_PREFIX_V6: u8 = 16;
+
+/// A network in CIDR notation (`194.26.29.0/24`, `2001:db8:12::/48`), as notes name
+/// a hosting provider's range to block or search: its type, normal form and whether
+/// the whole range is internal ([`is_internal_v4`] of its first and last address).
+/// The normal form is the network's own address and prefix (`194.26.29.77/24` is
+/// `194.26.29.0/24`: the range is the indicator); a one-address prefix (`/32`,
+/// `/128`) is that address, an IPv4-mapped range its IPv4 range. `None` for anything
+/// else, and for prefixes shorter than a /8 (IPv4) or a /16 (IPv6).
+pub fn network(text: &str) -> Option<(Kind, String, bool)> {
+    let (address, prefix) = text.split_once('/')?;
+    if prefix.is_empty() || prefix.len() > 3 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let prefix: u8 = prefix.parse().ok()?;
+    let v4 = |ip: Ipv4Addr, prefix: u8| {
+        if !(MIN_PREFIX_V4..=32).contains(&prefix) {
+            return None;
+        }
+        let host_bits = u32::MAX.checked_shr(u32::from(prefix)).unwrap_or(0);
+        let first = Ipv4Addr::from(ip.to_bits() & !host_bits);
+        let last = Ipv4Addr::from(ip.to_bits() | host_bits);
+        let internal = is_internal_v4(first) && is_internal_v4(last);
+        Some(match prefix {
+            32 => (Kind::Ipv4, first.to_string(), internal),
+            _ => (Kind::Network, format!("{first}/{prefix}"), internal),
+        })
+    };
+    if let Some((ip, _)) = ipv4(address).filter(|(_, text)| text.len() == address.len()) {
+        return v4(ip, prefix);
+    }
+    let ip = ipv6(address).filter(|_| !address.contains('%'))?;
+    if let Some(mapped) = ip.to_ipv4_mapped() {
+        return v4(mapped, prefix.checked_sub(96)?);
+    }
+    if !(MIN_PREFIX_V6..=128).contains(&prefix) {
+        return None;
+    }
+    let host_bits = u128::MAX.checked_shr(u32::from(prefix)).unwrap_or(0);
+    let first = Ipv6Addr::from(ip.to_bits() & !host_bits);
+    let last = Ipv6Addr::from(ip.to_bits() | host_bits);
+    let internal = is_internal_v6(first) && is_internal_v6(last);
+    Some(match prefix {
+        128 => (Kind::Ipv6, first.to_string(), internal),
+        _ => (Kind::Network, format!("{first}/{prefix}"), internal),
+    })
 }
 
 /// True for addresses that name no one outside: private, loopback, link-local,

@@ -89,7 +89,7 @@ pub struct Incident {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Artifact {
-    /// `ipv4`, `ipv6`, `domain`, `url`, `email`, `md5`, `sha1`, `sha256`, `sha512`, `cve`, …
+    /// `ipv4`, `ipv6`, `network`, `domain`, `url`, `email`, `md5`, `sha1`, `sha256`, `sha512`, `cve`, …
     #[serde(rename = "type")]
     pub kind: String,
     pub value: String,

@@ -229,8 +229,49 @@
       return hostPort.toLowerCase();
     }
   }
+  // A network in CIDR notation (artifacts::values::network): its own address and
+  // prefix (194.26.29.77/24 is 194.26.29.0/24), a one-address prefix that address, an
+  // IPv4-mapped range its IPv4 range. Null for anything else.
+  function ipv4Number(text) {
+    var m = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/.exec(text);
+    if (!m) return null;
+    var octets = m.slice(1).map(Number);
+    if (octets.some(function (o) { return o > 255; })) return null;
+    return ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  }
+  function ipv4Network(number, prefix) {
+    if (prefix < 8 || prefix > 32) return null;
+    var mask = prefix === 32 ? 0xffffffff : ~(0xffffffff >>> prefix);
+    var first = (number & mask) >>> 0;
+    var dotted = [first >>> 24, (first >>> 16) & 255, (first >>> 8) & 255, first & 255].join(".");
+    return prefix === 32 ? dotted : dotted + "/" + prefix;
+  }
+  function canonicalNetwork(address, prefix) {
+    var v4 = ipv4Number(address);
+    if (v4 !== null) return ipv4Network(v4, prefix);
+    if (address.indexOf("%") >= 0) return null;
+    var v6 = canonicalIpv6(address);
+    if (!v6) return null;
+    var mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(v6);
+    if (mapped) return prefix >= 96 ? ipv4Network(ipv4Number(mapped[1]), prefix - 96) : null;
+    if (prefix < 16 || prefix > 128) return null;
+    // The eight groups, the `::` run filled with zeros, then the host bits cleared.
+    var halves = v6.split("::");
+    var head = halves[0] ? halves[0].split(":") : [];
+    var tail = halves.length > 1 && halves[1] ? halves[1].split(":") : [];
+    var groups = head.concat(new Array(8 - head.length - tail.length).fill("0"), tail).map(function (g, i) {
+      var bits = Math.min(16, Math.max(0, prefix - 16 * i));
+      var mask = bits === 0 ? 0 : (0xffff << (16 - bits)) & 0xffff;
+      return (parseInt(g, 16) & mask).toString(16);
+    });
+    var first = canonicalIpv6(groups.join(":"));
+    return prefix === 128 ? first : first + "/" + prefix;
+  }
   function normalizeArtifact(value) {
     var v = refang(value.trim());
+    var cidr = /^([0-9a-f:.%]+)\/(\d{1,3})$/i.exec(v);
+    var network = cidr && canonicalNetwork(cidr[1], Number(cidr[2]));
+    if (network) return network;
     var m = /^([a-z][a-z0-9+.-]*):\/\/([^\/?#]*)(.*)$/i.exec(v);
     if (!m) {
       // An IPv4-mapped address is its IPv4 address (artifacts::values::ip_artifact).
