@@ -33,7 +33,8 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
     // Start of the text not yet copied into `out`.
     let mut copied = 0;
     // The bytes a notation is found by: `[`, `(`, `{`, and the first `x` of `hxxp`
-    // (rarer in prose than its `h`, which the match then looks back to).
+    // and `fxp` (rarer in prose than the letter before it, which the match then
+    // looks back to).
     let mut candidates = NextByte::new(bytes, b"[({", b"xX");
     let mut i = 0;
     while i < bytes.len() {
@@ -49,10 +50,15 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
                 .iter()
                 .find(|(from, _)| starts_with_ignore_case(&bytes[i..], from.as_bytes()))
                 .map(|(from, to)| (from.len(), *to)),
-            // The `h` before it was not part of a replacement: none ends with an `h`.
+            // The letter before it was not part of a replacement: none ends with an
+            // `h` or an `f`.
             _ if i > 0 && is_hxxp_scheme(&bytes[i - 1..]) => {
                 i -= 1;
                 Some((4, "http"))
+            }
+            _ if i > 0 && is_fxp_scheme(&bytes[i - 1..]) => {
+                i -= 1;
+                Some((3, "ftp"))
             }
             _ => None,
         };
@@ -84,14 +90,21 @@ pub fn refang(text: &str) -> Cow<'_, str> {
 /// `hxxp`, `hXXp`, `hxxps` at the start of `rest`, only as a scheme: followed by `:`
 /// or `[:` (so that a name with an `hxxp` label, `hxxp[.]co`, stays itself).
 fn is_hxxp_scheme(rest: &[u8]) -> bool {
-    rest.len() > 4 && rest[..4].eq_ignore_ascii_case(b"hxxp") && {
-        let after = &rest[4..];
-        let after = match after.first() {
-            Some(b's' | b'S') => &after[1..],
-            _ => after,
-        };
-        after.starts_with(b":") || after.starts_with(b"[:")
-    }
+    rest.len() > 4 && rest[..4].eq_ignore_ascii_case(b"hxxp") && is_scheme_end(&rest[4..])
+}
+
+/// `fxp` (any case) at the start of `rest`, only as a scheme, as [`is_hxxp_scheme`].
+fn is_fxp_scheme(rest: &[u8]) -> bool {
+    rest.len() > 3 && rest[..3].eq_ignore_ascii_case(b"fxp") && is_scheme_end(&rest[3..])
+}
+
+/// What follows a defanged scheme's name: `:` or `[:`, after an `s` or not.
+fn is_scheme_end(after: &[u8]) -> bool {
+    let after = match after.first() {
+        Some(b's' | b'S') => &after[1..],
+        _ => after,
+    };
+    after.starts_with(b":") || after.starts_with(b"[:")
 }
 
 fn starts_with_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
@@ -119,6 +132,8 @@ mod tests {
             ("http[://]a.com", "http://a.com"),
             ("http[:]//a.com", "http://a.com"),
             ("hxxps[:]//a[.]b[.]com", "https://a.b.com"),
+            ("fxp://a.com/x", "ftp://a.com/x"),
+            ("FXPS[:]//a[.]com", "ftpS://a.com"),
         ];
         for (defanged, plain) in cases {
             assert_eq!(refang(defanged), plain, "{defanged}");
@@ -138,6 +153,7 @@ mod tests {
         assert_eq!(refang("hxxp[/]x"), "hxxp/x");
         assert_eq!(refang("hxxps[://]hxxp[.]co"), "https://hxxp.co");
         assert_eq!(refang("é[.]ü"), "é.ü");
+        assert_eq!(refang("fxp[.]example, fxpx://a"), "fxp.example, fxpx://a");
     }
 
     /// The notations replaced as they are met, left to right, each position tried
@@ -156,6 +172,9 @@ mod tests {
             } else if is_hxxp_scheme(&bytes[i..]) {
                 out.push_str("http");
                 i += 4;
+            } else if is_fxp_scheme(&bytes[i..]) {
+                out.push_str("ftp");
+                i += 3;
             } else {
                 let c = text[i..].chars().next().expect("a char boundary");
                 out.push(c);
@@ -169,7 +188,7 @@ mod tests {
         #[test]
         fn jumping_finds_what_trying_every_position_finds(
             pieces in proptest::collection::vec(
-                "h|H|x|X|xx|hxxp|hXxp|HxXPs|p|P|s|:|\\[:|//|\\[|\\]|\\(|\\)|\\{|\\}|\\.|dot|at|@|/|a|é| ",
+                "h|H|x|X|xx|hxxp|hXxp|HxXPs|f|fxp|FxPs|p|P|s|:|\\[:|//|\\[|\\]|\\(|\\)|\\{|\\}|\\.|dot|at|@|/|a|é| ",
                 0..40,
             )
         ) {

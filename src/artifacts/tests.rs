@@ -855,3 +855,11 @@ fn addresses_that_start_or_end_with_two_colons_keep_them() {
     assert_eq!(found("IP: 185.1.2.3:"), one(Kind::Ipv4, "185.1.2.3"));
     assert_eq!(found("::evil.com::"), one(Kind::Domain, "evil.com"));
 }
+
+#[test]
+fn a_defanged_ftp_link_is_an_ftp_url() {
+    assert_eq!(
+        found("dropped from fxp://files.evil[.]com/pub/x.bin"),
+        one(Kind::Url, "ftp://files.evil.com/pub/x.bin")
+    );
+}
