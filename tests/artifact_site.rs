@@ -865,3 +865,71 @@ fn a_network_named_in_any_form_is_one_artifact_with_its_page() {
         "{csv}"
     );
 }
+
+/// A range named by one incident and an address in it named by another relate them,
+/// in a full build and in an update of the index, either way round and when the
+/// address goes again.
+#[test]
+fn a_range_and_an_address_in_it_relate_their_incidents_through_updates() {
+    let root = copy_fixture(SITE);
+    let root = root.path();
+    add_quiet_incidents(root);
+    add_incident(
+        root,
+        "FIR-2024-0006",
+        "2024-06-01T10:00:00Z",
+        "Block the hoster range 194.26.29.0/24.",
+    );
+    // A second incident on the range: it has a page, which lists its addresses.
+    add_incident(
+        root,
+        "FIR-2024-0009",
+        "2024-05-01T10:00:00Z",
+        "Scans from 194.26.29.0/24 again.",
+    );
+    ok(&run(root, &["build"]));
+    let range_page = || {
+        read(
+            &root.join("site"),
+            &paths::artifact("network", "194.26.29.0/24"),
+        )
+    };
+    assert!(!range_page().contains("artifact-linked"));
+    let related = |id: &str| {
+        let page = read(&root.join("site"), &paths::incident(id));
+        linked_ids(section(&page, "related"))
+    };
+    assert_eq!(related("FIR-2024-0006"), ["FIR-2024-0009"]);
+    // A new incident on an address of the range: related to the older ones.
+    add_incident(
+        root,
+        "FIR-2024-0007",
+        "2024-06-02T10:00:00Z",
+        "Beacon to 194.26.29.112 every five minutes.",
+    );
+    rebuild_by_update_like_a_full_build(root);
+    assert_eq!(related("FIR-2024-0006"), ["FIR-2024-0007", "FIR-2024-0009"]);
+    assert_eq!(related("FIR-2024-0007"), ["FIR-2024-0006", "FIR-2024-0009"]);
+    let page = range_page();
+    let linked = &page[page.find("artifact-linked").expect("addresses listed")..];
+    assert!(linked.contains("Addresses in this range"), "{linked}");
+    assert!(linked.contains("194[.]26[.]29[.]112"), "{linked}");
+    assert_eq!(linked_ids(linked), ["FIR-2024-0007"], "its only incident");
+    // A newer range holding the address of an older incident.
+    add_incident(
+        root,
+        "FIR-2024-0008",
+        "2024-06-03T10:00:00Z",
+        "The whole 194.26.0.0/16 belongs to the same hoster.",
+    );
+    rebuild_by_update_like_a_full_build(root);
+    assert_eq!(
+        related("FIR-2024-0007"),
+        ["FIR-2024-0008", "FIR-2024-0006", "FIR-2024-0009"]
+    );
+    // The address gone, so are its links, and its line on the range's page.
+    fs::remove_file(root.join("content/incidents/2024/FIR-2024-0007.md")).unwrap();
+    rebuild_by_update_like_a_full_build(root);
+    assert_eq!(related("FIR-2024-0006"), ["FIR-2024-0009"]);
+    assert!(!range_page().contains("artifact-linked"));
+}

@@ -6,7 +6,9 @@ use rayon::prelude::*;
 
 use super::Artifact;
 
+mod ranges;
 mod update;
+pub use ranges::Ranges;
 pub use update::{Collision, Updated};
 
 /// An artifact mentioned by more incidents than this is too common to relate them
@@ -49,8 +51,9 @@ pub type Incidents = smallvec::SmallVec<[u32; 4]>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Related {
     pub incident: u32,
-    /// Artifacts both mention (artifacts shared by more than [`MAX_FANOUT`] incidents
-    /// are not counted).
+    /// Artifacts both mention, and pairs of a range one names and an address in it
+    /// the other names (artifacts of more than [`MAX_FANOUT`] incidents are not
+    /// counted).
     pub shared: u32,
     /// One names the other in `relations:`.
     pub explicit: bool,
@@ -79,6 +82,8 @@ pub struct Correlation {
     /// highest position). Explicit relations and references are always kept; others
     /// up to [`MAX_RELATED`] in all.
     pub related: Vec<Vec<Related>>,
+    /// Networks and the addresses in them, linked (derived from `shared`).
+    pub ranges: Ranges,
     /// Artifact numbers by hash, made by [`Correlation::prepare_updates`] or the first
     /// [`Correlation::update`], and kept up to date by the next ones.
     numbers: Option<update::Numbers>,
@@ -95,13 +100,14 @@ impl Correlation {
             started.elapsed()
         );
         let (explicit, mentioned) = both_ways(links);
+        let ranges = Ranges::of(&shared);
         let related = (0..links.len())
             .into_par_iter()
             .map(|i| {
                 rank(
                     i as u32,
                     &of_incident[i],
-                    &shared,
+                    (&shared, &ranges),
                     &explicit[i],
                     &mentioned[i],
                 )
@@ -111,6 +117,7 @@ impl Correlation {
             shared,
             of_incident,
             related,
+            ranges,
             numbers: None,
         }
     }
@@ -137,6 +144,7 @@ impl Correlation {
             return None;
         }
         Some(Correlation {
+            ranges: Ranges::of(&shared),
             shared,
             of_incident,
             related,
@@ -333,23 +341,33 @@ fn number_artifacts_by(
     (shared, of_incident)
 }
 
+/// The incidents related to incident `me`, whose artifacts are `mine`: those that
+/// share an artifact with it, or name an artifact linked to one of its own by
+/// containment (an address in a range it names, a range holding an address it
+/// names), each such artifact counting once; those it names or that name it.
 fn rank(
     me: u32,
     mine: &[u32],
-    shared: &[Shared],
+    (shared, ranges): (&[Shared], &Ranges),
     explicit: &[u32],
     mentioned: &[u32],
 ) -> Vec<Related> {
     let mut found: foldhash::HashMap<u32, Related> = foldhash::HashMap::default();
-    for &a in mine {
+    let mut count = |a: u32| {
         let incidents = &shared[a as usize].incidents;
         if incidents.len() > MAX_FANOUT {
-            continue;
+            return;
         }
         for &j in incidents {
             if j != me {
                 found.entry(j).or_insert_with(|| blank(j)).shared += 1;
             }
+        }
+    };
+    for &a in mine {
+        count(a);
+        if !ranges.is_empty() {
+            ranges.linked(a).for_each(&mut count);
         }
     }
     for &j in explicit {
@@ -444,6 +462,35 @@ mod tests {
     }
 
     #[test]
+    fn a_range_and_an_address_in_it_relate_their_incidents() {
+        let range = [a(Kind::Network, "194.26.29.0/24")];
+        let inside = [a(Kind::Ipv4, "194.26.29.112")];
+        let outside = [a(Kind::Ipv4, "194.26.30.1")];
+        let both = [range[0].clone(), inside[0].clone()];
+        let links: Vec<Links> = [&range[..], &inside, &outside, &both]
+            .into_iter()
+            .map(|artifacts| Links {
+                artifacts,
+                ..Links::default()
+            })
+            .collect();
+        let c = Correlation::build(&links);
+        let related = |i: usize| -> Vec<(u32, u32)> {
+            c.related[i]
+                .iter()
+                .map(|r| (r.incident, r.shared))
+                .collect()
+        };
+        // 3 names the range and the address: two links to each of 0 and 1.
+        assert_eq!(related(0), [(3, 2), (1, 1)]);
+        assert_eq!(related(1), [(3, 2), (0, 1)]);
+        assert!(related(2).is_empty(), "an address outside the range");
+        assert_eq!(related(3), [(1, 2), (0, 2)]);
+        // What an artifact's incidents are does not change: only who is related.
+        assert_eq!(c.shared[at(&c, &range[0]) as usize].incidents[..], [0, 3]);
+    }
+
+    #[test]
     fn common_artifacts_do_not_relate_and_lists_are_capped() {
         let common = [a(Kind::Ipv4, "8.8.8.8")];
         let many: Vec<Links> = (0..MAX_FANOUT + 1)
@@ -503,8 +550,16 @@ mod tests {
     /// which the others have where their flag says so: the tail can carry it over or
     /// under [`MAX_FANOUT`].
     fn check_update(old: &[(Drawn, bool)], keep: usize, tail: &[(Drawn, bool)], hot: usize) {
+        // Names, and addresses with ranges that hold some of them.
         let pool: Vec<Artifact> = (0..24)
-            .map(|n| a(Kind::Domain, &format!("d{n}.example")))
+            .map(|n| match n {
+                0..14 => a(Kind::Domain, &format!("d{n}.example")),
+                14..20 => a(Kind::Ipv4, &format!("185.1.{}.{n}", n % 2)),
+                20 => a(Kind::Network, "185.1.0.0/24"),
+                21 => a(Kind::Network, "185.1.0.0/16"),
+                22 => a(Kind::Ipv6, "2a01:4f8::22"),
+                _ => a(Kind::Network, "2a01:4f8::/32"),
+            })
             .collect();
         let hot_artifact = a(Kind::Ipv4, "203.0.113.7");
         let hot_prefix = vec![((Vec::new(), Vec::new(), Vec::new()), true); hot];
@@ -545,6 +600,7 @@ mod tests {
                 updated.prepare_updates();
             }
             let before = updated.shared.clone();
+            let ranges_before = updated.ranges.clone();
             let changed = updated
                 .update(&borrow(&new_owned), keep)
                 .expect("no collision")
@@ -557,12 +613,15 @@ mod tests {
                 if changed.binary_search(&(a as u32)).is_err() {
                     assert_eq!(Some(shared), before.get(a), "artifact {a}");
                     assert!(shared.incidents.iter().all(|&i| (i as usize) < keep));
+                    let linked = |r: &Ranges| r.linked(a as u32).collect::<Vec<_>>();
+                    assert_eq!(linked(&updated.ranges), linked(&ranges_before), "{a}");
                 }
             }
             let expected = Correlation::build(&borrow(&new_owned));
             assert_eq!(updated.shared, expected.shared);
             assert_eq!(updated.of_incident, expected.of_incident);
             assert_eq!(updated.related, expected.related);
+            assert_eq!(updated.ranges, expected.ranges);
             // Numbers kept by the update serve the next one.
             let again = Correlation::build(&borrow(&old_owned));
             updated

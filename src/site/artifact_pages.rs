@@ -62,7 +62,15 @@ struct ArtifactView {
     written: Option<String>,
     count: usize,
     rows: tera::Value,
+    /// For a range, the addresses in it; for an address, the ranges that hold it
+    /// (most shared first, at most [`MAX_LINKED`]), and how many there are in all.
+    linked: Vec<ValueLink>,
+    linked_total: usize,
 }
+
+/// Values linked by containment listed on an artifact's page: a /16 may hold
+/// thousands of the site's addresses.
+const MAX_LINKED: usize = 100;
 
 #[derive(Debug, Serialize)]
 struct ValueLink {
@@ -250,9 +258,23 @@ impl<'a> ArtifactPages<'a> {
                 let s = self.shared(at);
                 s.artifact.hash(&mut h);
                 self.input.fingerprint_of(&s.incidents, &mut h);
+                let (linked, total) = self.linked(at);
+                total.hash(&mut h);
+                values(&mut h, &linked);
             }
         }
         h.finish()
+    }
+
+    /// The values linked to value `at` by containment, most shared first, at most
+    /// [`MAX_LINKED`], and how many there are.
+    fn linked(&self, at: u32) -> (Vec<u32>, usize) {
+        let shared = &self.input.index.artifacts.shared;
+        let mut linked: Vec<u32> = self.input.index.artifacts.ranges.linked(at).collect();
+        let total = linked.len();
+        linked.sort_by(|&a, &b| by_count(&shared[a as usize], &shared[b as usize]));
+        linked.truncate(MAX_LINKED);
+        (linked, total)
     }
 
     /// The most shared values of all types, most shared first.
@@ -342,7 +364,10 @@ impl<'a> ArtifactPages<'a> {
         let kind = s.artifact.kind;
         let path = paths::artifact(kind.name(), &s.artifact.value);
         let defanged = artifacts::defang(&s.artifact);
+        let (linked, linked_total) = self.linked(at);
         let view = ArtifactView {
+            linked: linked.into_iter().map(|l| self.value_link(l)).collect(),
+            linked_total,
             kind: kind.name(),
             kind_label: self.kind_label(kind),
             kind_label_one: self.kind_label_one(kind),

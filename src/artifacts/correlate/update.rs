@@ -7,7 +7,7 @@ use std::hash::BuildHasher;
 
 use rayon::prelude::*;
 
-use super::{Correlation, Incidents, Links, MAX_FANOUT, Related, Shared, both_ways, rank};
+use super::{Correlation, Incidents, Links, MAX_FANOUT, Ranges, Related, Shared, both_ways, rank};
 use crate::artifacts::Artifact;
 
 /// Two artifacts with the same 64-bit hash: the caller correlates anew.
@@ -21,8 +21,9 @@ pub struct Updated {
     /// Positions before `keep` whose related incidents were ranked again.
     pub ranked_again: Vec<u32>,
     /// The artifacts whose incidents may have changed (those that the incidents from
-    /// `keep` on mention, before or after), in order. Any other artifact has the same
-    /// number, value and incidents as before, all of them before `keep`.
+    /// `keep` on mention, before or after), and those linked to them by containment
+    /// before or after ([`super::Ranges`]), in order. Any other artifact has the same
+    /// number, value, incidents (all before `keep`) and linked artifacts as before.
     pub artifacts: Vec<u32>,
 }
 
@@ -108,6 +109,12 @@ impl Correlation {
             let incidents = &mut self.shared[a as usize].incidents;
             incidents.truncate(incidents.partition_point(|&j| (j as usize) < keep));
         }
+        // Artifacts linked by containment to those of the old tail, while the links
+        // still name them: an address gone with the tail leaves its ranges changed.
+        let linked_before: Vec<u32> = count_before
+            .keys()
+            .flat_map(|&a| self.ranges.linked(a))
+            .collect();
         // Artifacts are numbered by first mention: those first mentioned in the old
         // tail are the last ones, and nothing before `keep` mentions them now.
         let first_of_tail = self.shared.partition_point(|s| !s.incidents.is_empty());
@@ -159,20 +166,43 @@ impl Correlation {
             self.of_incident.push(mine);
         }
 
-        // The artifacts of the old tail still numbered, and those of the new one.
+        // Links by containment, among the artifacts as they are now: a link to an
+        // artifact gone went with its incidents of the old tail, whose old lists are
+        // ranked again below.
+        self.ranges = Ranges::of(&self.shared);
+        // The artifacts of the old tail still numbered, those of the new one, and
+        // those linked to either (what they are linked to changed).
         let mut touched: Vec<u32> = count_before.keys().copied().collect();
+        let linked_now: Vec<u32> = touched
+            .iter()
+            .flat_map(|&a| self.ranges.linked(a))
+            .collect();
+        touched.extend(
+            linked_before
+                .into_iter()
+                .filter(|&a| (a as usize) < first_of_tail),
+        );
+        touched.extend(linked_now);
         touched.sort_unstable();
+        touched.dedup();
 
         // Who is ranked again: the incidents of a touched artifact that relates them
         // before or after, those whose list named an incident of the old tail, and
         // those a relation or reference ties to the new tail.
         let (explicit, mentioned) = both_ways(links);
         let mut again: Vec<u32> = Vec::new();
-        for (&a, &before) in &count_before {
+        let in_prefix = |a: u32| {
             let incidents = &self.shared[a as usize].incidents;
-            if before <= MAX_FANOUT || incidents.len() <= MAX_FANOUT {
-                let in_prefix = incidents.partition_point(|&j| (j as usize) < keep);
-                again.extend_from_slice(&incidents[..in_prefix]);
+            &incidents[..incidents.partition_point(|&j| (j as usize) < keep)]
+        };
+        for (&a, &before) in &count_before {
+            if before <= MAX_FANOUT || self.shared[a as usize].incidents.len() <= MAX_FANOUT {
+                // Those who count it: its incidents, and those of the artifacts
+                // linked to it by containment.
+                again.extend_from_slice(in_prefix(a));
+                for linked in self.ranges.linked(a) {
+                    again.extend_from_slice(in_prefix(linked));
+                }
             }
         }
         let reaches_tail = |list: &[u32]| list.iter().any(|&j| j as usize >= keep);
@@ -189,7 +219,7 @@ impl Correlation {
             rank(
                 i as u32,
                 &self.of_incident[i],
-                &self.shared,
+                (&self.shared, &self.ranges),
                 &explicit[i],
                 &mentioned[i],
             )
