@@ -863,3 +863,28 @@ fn a_defanged_ftp_link_is_an_ftp_url() {
         one(Kind::Url, "ftp://files.evil.com/pub/x.bin")
     );
 }
+
+proptest::proptest! {
+    /// A range written from any of its addresses is one artifact, its normal form
+    /// read back as itself, and it holds the address it was written from.
+    #[test]
+    fn a_range_is_the_same_from_any_address_in_it(bits in proptest::prelude::any::<u32>(), prefix in 8u8..32) {
+        let ip = std::net::Ipv4Addr::from(bits);
+        let Some((kind, value, _)) = values::network(&format!("{ip}/{prefix}")) else {
+            return Err(proptest::test_runner::TestCaseError::fail("a valid range"));
+        };
+        proptest::prop_assert_eq!(kind, Kind::Network);
+        let again = values::network(&value).map(|(_, v, _)| v);
+        proptest::prop_assert_eq!(again.as_deref(), Some(value.as_str()));
+        let (first, last) = values::network_bounds(ip.into(), prefix).expect("bounds");
+        proptest::prop_assert!(first <= std::net::IpAddr::from(ip) && std::net::IpAddr::from(ip) <= last);
+        proptest::prop_assert_eq!(value, format!("{first}/{prefix}"));
+    }
+
+    /// Anything shaped like an address and a prefix is read without panicking.
+    #[test]
+    fn range_reading_never_panics(text in "[0-9a-fA-F:.%/]{0,48}") {
+        let _ = values::network(&text);
+        let _ = extract_text(&text, &ArtifactConfig::default());
+    }
+}

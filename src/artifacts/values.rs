@@ -172,38 +172,66 @@ pub fn network(text: &str) -> Option<(Kind, String, bool)> {
     if prefix.is_empty() || prefix.len() > 3 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let prefix: u8 = prefix.parse().ok()?;
-    let v4 = |ip: Ipv4Addr, prefix: u8| {
-        if !(MIN_PREFIX_V4..=32).contains(&prefix) {
-            return None;
+    let mut prefix: u8 = prefix.parse().ok()?;
+    let ip: IpAddr = match ipv4(address).filter(|(_, text)| text.len() == address.len()) {
+        Some((v4, _)) => v4.into(),
+        None => {
+            let v6 = ipv6(address).filter(|_| !address.contains('%'))?;
+            match v6.to_ipv4_mapped() {
+                Some(v4) => {
+                    prefix = prefix.checked_sub(96)?;
+                    v4.into()
+                }
+                None => v6.into(),
+            }
         }
-        let host_bits = u32::MAX.checked_shr(u32::from(prefix)).unwrap_or(0);
-        let first = Ipv4Addr::from(ip.to_bits() & !host_bits);
-        let last = Ipv4Addr::from(ip.to_bits() | host_bits);
-        let internal = is_internal_v4(first) && is_internal_v4(last);
-        Some(match prefix {
-            32 => (Kind::Ipv4, first.to_string(), internal),
-            _ => (Kind::Network, format!("{first}/{prefix}"), internal),
-        })
     };
-    if let Some((ip, _)) = ipv4(address).filter(|(_, text)| text.len() == address.len()) {
-        return v4(ip, prefix);
-    }
-    let ip = ipv6(address).filter(|_| !address.contains('%'))?;
-    if let Some(mapped) = ip.to_ipv4_mapped() {
-        return v4(mapped, prefix.checked_sub(96)?);
-    }
-    if !(MIN_PREFIX_V6..=128).contains(&prefix) {
+    let (shortest, whole) = if ip.is_ipv4() {
+        (MIN_PREFIX_V4, 32)
+    } else {
+        (MIN_PREFIX_V6, 128)
+    };
+    if prefix < shortest {
         return None;
     }
-    let host_bits = u128::MAX.checked_shr(u32::from(prefix)).unwrap_or(0);
-    let first = Ipv6Addr::from(ip.to_bits() & !host_bits);
-    let last = Ipv6Addr::from(ip.to_bits() | host_bits);
-    let internal = is_internal_v6(first) && is_internal_v6(last);
-    Some(match prefix {
-        128 => (Kind::Ipv6, first.to_string(), internal),
-        _ => (Kind::Network, format!("{first}/{prefix}"), internal),
+    let (first, last) = network_bounds(ip, prefix)?;
+    let internal = is_internal(first) && is_internal(last);
+    Some(if prefix == whole {
+        let (kind, value) = ip_artifact(first);
+        (kind, value, internal)
+    } else {
+        (Kind::Network, format!("{first}/{prefix}"), internal)
     })
+}
+
+/// The first and last address of the network of `prefix` bits that holds `ip`;
+/// `None` for a prefix longer than the address.
+pub fn network_bounds(ip: IpAddr, prefix: u8) -> Option<(IpAddr, IpAddr)> {
+    let (value, bits) = match ip {
+        IpAddr::V4(v4) => (u128::from(v4.to_bits()), 32),
+        IpAddr::V6(v6) => (v6.to_bits(), 128),
+    };
+    let prefix = u32::from(prefix);
+    if prefix > bits {
+        return None;
+    }
+    let host_bits = u128::MAX.checked_shr(128 - bits + prefix).unwrap_or(0);
+    let address = |value: u128| -> IpAddr {
+        match ip {
+            // Below 2^32: an IPv4 address's bits, host bits set or not.
+            IpAddr::V4(_) => Ipv4Addr::from(value as u32).into(),
+            IpAddr::V6(_) => Ipv6Addr::from(value).into(),
+        }
+    };
+    Some((address(value & !host_bits), address(value | host_bits)))
+}
+
+/// [`is_internal_v4`] or [`is_internal_v6`], by the address's family.
+pub fn is_internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_internal_v4(v4),
+        IpAddr::V6(v6) => is_internal_v6(v6),
+    }
 }
 
 /// True for addresses that name no one outside: private, loopback, link-local,

@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use super::Shared;
-use crate::artifacts::Kind;
+use crate::artifacts::{Kind, values};
 
 /// Per artifact, the artifacts linked to it by containment: a network's addresses,
 /// an address's networks (a network's sub-ranges are not linked: each is a range of
@@ -17,30 +17,16 @@ pub struct Ranges {
     links: Vec<(u32, u32)>,
 }
 
-/// An address as a number that orders addresses of one family, the family first.
-type Address = (bool, u128);
-
-fn address(ip: IpAddr) -> Address {
-    match ip {
-        IpAddr::V4(v4) => (false, u128::from(v4.to_bits())),
-        IpAddr::V6(v6) => (true, v6.to_bits()),
-    }
-}
-
 /// The first and last address of a network artifact's value (`first/prefix`).
-fn span(network: &str) -> Option<(Address, Address)> {
+fn span(network: &str) -> Option<(IpAddr, IpAddr)> {
     let (first, prefix) = network.split_once('/')?;
-    let first = address(first.parse().ok()?);
-    let bits = if first.0 { 128 } else { 32 };
-    let prefix: u32 = prefix.parse().ok().filter(|&p| p <= bits)?;
-    let host_bits = u128::MAX.checked_shr(128 - bits + prefix).unwrap_or(0);
-    Some((first, (first.0, first.1 | host_bits)))
+    values::network_bounds(first.parse().ok()?, prefix.parse().ok()?)
 }
 
 impl Ranges {
     /// The links among `shared` (artifacts numbered by position).
     pub fn of(shared: &[Shared]) -> Ranges {
-        let networks: Vec<(u32, (Address, Address))> = shared
+        let networks: Vec<(u32, (IpAddr, IpAddr))> = shared
             .iter()
             .enumerate()
             .filter(|(_, s)| s.artifact.kind == Kind::Network)
@@ -49,11 +35,13 @@ impl Ranges {
         if networks.is_empty() {
             return Ranges::default();
         }
-        let mut addresses: Vec<(Address, u32)> = shared
+        // IPv4 addresses order before IPv6 ones, each family in its own order: a
+        // network's addresses are one run.
+        let mut addresses: Vec<(IpAddr, u32)> = shared
             .iter()
             .enumerate()
             .filter(|(_, s)| matches!(s.artifact.kind, Kind::Ipv4 | Kind::Ipv6))
-            .filter_map(|(n, s)| Some((address(s.artifact.value.parse().ok()?), n as u32)))
+            .filter_map(|(n, s)| Some((s.artifact.value.parse().ok()?, n as u32)))
             .collect();
         addresses.sort_unstable();
         let mut links = Vec::new();
