@@ -180,7 +180,9 @@ impl Figure {
             .grid(
                 Grid::new()
                     .left(8)
-                    .right(16)
+                    // A line's last label is centred on the right edge, where
+                    // `contain_label` leaves it half cut: room for its other half.
+                    .right(if self.kind == Kind::Lines { 32 } else { 16 })
                     .top(if self.series.len() > 1 { 32 } else { 12 })
                     .bottom(8)
                     .contain_label(true),
@@ -281,5 +283,18 @@ mod tests {
         );
         assert_eq!(option["series"][0]["data"], serde_json::json!([2.0, 5.0]));
         assert_eq!(option["xAxis"]["type"], "value");
+    }
+
+    #[test]
+    fn a_line_leaves_room_for_its_last_label() {
+        let right = |kind: Kind| {
+            let figure = Figure::new("trend", "Trend", kind, "Month")
+                .labels(vec!["2026-10".into(), "2026-11".into()])
+                .counts("Open", &[1, 4], None);
+            let option: serde_json::Value = serde_json::from_str(&figure.option_json()).unwrap();
+            // One grid, as a list of one.
+            option["grid"][0]["right"].as_f64().expect("a right margin")
+        };
+        assert!(right(Kind::Lines) > right(Kind::Bars));
     }
 }
