@@ -52,14 +52,7 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
                 .map(|(from, to)| (from.len(), *to)),
             // The letter before it was not part of a replacement: none ends with an
             // `h` or an `f`.
-            _ if i > 0 && is_hxxp_scheme(&bytes[i - 1..]) => {
-                i -= 1;
-                Some((4, "http"))
-            }
-            _ if i > 0 && is_fxp_scheme(&bytes[i - 1..]) => {
-                i -= 1;
-                Some((3, "ftp"))
-            }
+            _ if i > 0 => defanged_scheme(&bytes[i - 1..]).inspect(|_| i -= 1),
             _ => None,
         };
         match replacement {
@@ -87,15 +80,21 @@ pub fn refang(text: &str) -> Cow<'_, str> {
     refang_counted(text, &mut 0)
 }
 
-/// `hxxp`, `hXXp`, `hxxps` at the start of `rest`, only as a scheme: followed by `:`
-/// or `[:` (so that a name with an `hxxp` label, `hxxp[.]co`, stays itself).
-fn is_hxxp_scheme(rest: &[u8]) -> bool {
-    rest.len() > 4 && rest[..4].eq_ignore_ascii_case(b"hxxp") && is_scheme_end(&rest[4..])
-}
+/// Defanged schemes and what they stand for, matched ASCII-case-insensitively.
+const SCHEMES: &[(&str, &str)] = &[("hxxp", "http"), ("fxp", "ftp")];
 
-/// `fxp` (any case) at the start of `rest`, only as a scheme, as [`is_hxxp_scheme`].
-fn is_fxp_scheme(rest: &[u8]) -> bool {
-    rest.len() > 3 && rest[..3].eq_ignore_ascii_case(b"fxp") && is_scheme_end(&rest[3..])
+/// A defanged scheme (`hxxp`, `hXXps`, `fxp`) at the start of `rest`, only as a
+/// scheme: followed by `:` or `[:`, after an `s` or not (so that a name with an
+/// `hxxp` label, `hxxp[.]co`, stays itself). Its length and what it stands for.
+fn defanged_scheme(rest: &[u8]) -> Option<(usize, &'static str)> {
+    SCHEMES
+        .iter()
+        .find(|(from, _)| {
+            rest.len() > from.len()
+                && starts_with_ignore_case(rest, from.as_bytes())
+                && is_scheme_end(&rest[from.len()..])
+        })
+        .map(|(from, to)| (from.len(), *to))
 }
 
 /// What follows a defanged scheme's name: `:` or `[:`, after an `s` or not.
@@ -169,12 +168,9 @@ mod tests {
             if let Some((from, to)) = bracketed {
                 out.push_str(to);
                 i += from.len();
-            } else if is_hxxp_scheme(&bytes[i..]) {
-                out.push_str("http");
-                i += 4;
-            } else if is_fxp_scheme(&bytes[i..]) {
-                out.push_str("ftp");
-                i += 3;
+            } else if let Some((len, to)) = defanged_scheme(&bytes[i..]) {
+                out.push_str(to);
+                i += len;
             } else {
                 let c = text[i..].chars().next().expect("a char boundary");
                 out.push(c);
