@@ -866,9 +866,9 @@ fn a_network_named_in_any_form_is_one_artifact_with_its_page() {
     );
 }
 
-/// A range named by one incident and an address in it named by another relate them,
-/// in a full build and in an update of the index, either way round and when the
-/// address goes again.
+/// A range named by one incident and an address or a smaller range in it named by
+/// another relate them, in a full build and in an update of the index, either way
+/// round and when the address goes again.
 #[test]
 fn a_range_and_an_address_in_it_relate_their_incidents_through_updates() {
     let root = copy_fixture(SITE);
@@ -912,7 +912,8 @@ fn a_range_and_an_address_in_it_relate_their_incidents_through_updates() {
     assert_eq!(related("FIR-2024-0007"), ["FIR-2024-0006", "FIR-2024-0009"]);
     let page = range_page();
     let linked = &page[page.find("artifact-linked").expect("addresses listed")..];
-    assert!(linked.contains("Addresses in this range"), "{linked}");
+    assert!(linked.contains("In this range"), "{linked}");
+    assert!(linked.contains("count as related"), "the hint: {linked}");
     assert!(linked.contains("194[.]26[.]29[.]112"), "{linked}");
     assert_eq!(linked_ids(linked), ["FIR-2024-0007"], "its only incident");
     // A newer range holding the address of an older incident.
@@ -927,9 +928,30 @@ fn a_range_and_an_address_in_it_relate_their_incidents_through_updates() {
         related("FIR-2024-0007"),
         ["FIR-2024-0008", "FIR-2024-0006", "FIR-2024-0009"]
     );
+    // The /24 is inside the /16: their incidents are related too.
+    assert_eq!(
+        related("FIR-2024-0006"),
+        ["FIR-2024-0008", "FIR-2024-0007", "FIR-2024-0009"]
+    );
+    let page = range_page();
+    let holding = section(&page, "artifact-linked");
+    assert!(holding.contains("Ranges that hold this range"), "{holding}");
+    assert!(holding.contains("194[.]26[.]0[.]0/16"), "{holding}");
+    assert!(!holding.contains("194[.]26[.]29[.]112"), "{holding}");
+    assert!(
+        page.contains("In this range"),
+        "the address: still in the range"
+    );
+    assert_eq!(
+        page.matches("count as related").count(),
+        1,
+        "the hint once, over both lists: {page}"
+    );
     // The address gone, so are its links, and its line on the range's page.
     fs::remove_file(root.join("content/incidents/2024/FIR-2024-0007.md")).unwrap();
     rebuild_by_update_like_a_full_build(root);
-    assert_eq!(related("FIR-2024-0006"), ["FIR-2024-0009"]);
-    assert!(!range_page().contains("artifact-linked"));
+    assert_eq!(related("FIR-2024-0006"), ["FIR-2024-0008", "FIR-2024-0009"]);
+    let page = range_page();
+    assert!(page.contains("Ranges that hold this range"));
+    assert!(!page.contains("In this range"));
 }

@@ -62,10 +62,18 @@ struct ArtifactView {
     written: Option<String>,
     count: usize,
     rows: tera::Value,
-    /// For a range, the addresses in it; for an address, the ranges that hold it
-    /// (most shared first, at most [`MAX_LINKED`]), and how many there are in all.
-    linked: Vec<ValueLink>,
-    linked_total: usize,
+    /// The ranges that hold the value, and for a range the addresses and ranges in
+    /// it.
+    holding: Linked,
+    inside: Linked,
+}
+
+/// Values linked by containment: the most shared first, at most [`MAX_LINKED`], and
+/// how many there are in all.
+#[derive(Debug, Serialize)]
+struct Linked {
+    values: Vec<ValueLink>,
+    total: usize,
 }
 
 /// Values linked by containment listed on an artifact's page: a /16 may hold
@@ -258,19 +266,23 @@ impl<'a> ArtifactPages<'a> {
                 let s = self.shared(at);
                 s.artifact.hash(&mut h);
                 self.input.fingerprint_of(&s.incidents, &mut h);
-                let (linked, total) = self.linked(at);
-                total.hash(&mut h);
-                values(&mut h, &linked);
+                let ranges = &self.input.index.artifacts.ranges;
+                for linked in
+                    [true, false].map(|holds| self.most_shared_of(ranges.linked_as(at, holds)))
+                {
+                    linked.1.hash(&mut h);
+                    values(&mut h, &linked.0);
+                }
             }
         }
         h.finish()
     }
 
-    /// The values linked to value `at` by containment, most shared first, at most
-    /// [`MAX_LINKED`], and how many there are.
-    fn linked(&self, at: u32) -> (Vec<u32>, usize) {
+    /// Of the values `linked` (to a value by containment), the most shared first, at
+    /// most [`MAX_LINKED`], and how many there are.
+    fn most_shared_of(&self, linked: impl Iterator<Item = u32>) -> (Vec<u32>, usize) {
         let shared = &self.input.index.artifacts.shared;
-        let mut linked: Vec<u32> = self.input.index.artifacts.ranges.linked(at).collect();
+        let mut linked: Vec<u32> = linked.collect();
         let total = linked.len();
         linked.sort_by(|&a, &b| by_count(&shared[a as usize], &shared[b as usize]));
         linked.truncate(MAX_LINKED);
@@ -364,10 +376,17 @@ impl<'a> ArtifactPages<'a> {
         let kind = s.artifact.kind;
         let path = paths::artifact(kind.name(), &s.artifact.value);
         let defanged = artifacts::defang(&s.artifact);
-        let (linked, linked_total) = self.linked(at);
+        let ranges = &self.input.index.artifacts.ranges;
+        let [holding, inside] = [true, false].map(|holds| {
+            let (values, total) = self.most_shared_of(ranges.linked_as(at, holds));
+            Linked {
+                values: values.into_iter().map(|l| self.value_link(l)).collect(),
+                total,
+            }
+        });
         let view = ArtifactView {
-            linked: linked.into_iter().map(|l| self.value_link(l)).collect(),
-            linked_total,
+            holding,
+            inside,
             kind: kind.name(),
             kind_label: self.kind_label(kind),
             kind_label_one: self.kind_label_one(kind),
