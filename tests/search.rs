@@ -193,6 +193,39 @@ fn artifacts_typed_plain_or_defanged() {
     assert!(by_date("artifact:185.12.3").is_empty());
 }
 
+/// A range finds the incidents that name an address or a range inside it, however
+/// it is typed; a range wider than any artifact, or one the site names nothing in,
+/// finds none.
+#[test]
+fn ranges_find_the_addresses_inside_them() {
+    for query in [
+        "artifact:185.12.0.0/16",
+        "artifact:185.12.3.0/24",
+        "artifact:185[.]12[.]3[.]200/24",
+        "artifact:185.0.0.0/8",
+        "artifact:185.12.3.4/32",
+        "artifact:::ffff:185.12.3.0/120",
+        "artifact:185.12.3.0/24 -status:open",
+    ] {
+        assert_eq!(by_date(query), ["S-2023-0001"], "{query}");
+    }
+    assert_eq!(
+        by_date("artifact:185.12.0.0/16 OR artifact:203.0.113.0/24"),
+        ["S-2024-0002", "S-2023-0001"]
+    );
+    assert_eq!(by_date("artifact:45.155.205.0/24"), ["S-2024-0004"]);
+    for query in [
+        "artifact:185.12.3.0/30",
+        "artifact:185.13.0.0/16",
+        "artifact:0.0.0.0/0",
+        "artifact:128.0.0.0/1",
+        "artifact:186.0.0.0/8",
+        "artifact:2a01:4f8::/32",
+    ] {
+        assert!(by_date(query).is_empty(), "{query}");
+    }
+}
+
 #[test]
 fn prefixes() {
     assert_eq!(by_date("pass*"), ["S-2024-0002", "S-2024-0001"]);
@@ -358,6 +391,8 @@ fn an_audience_index_holds_only_its_incidents() {
     assert!(ids_in(dir.path(), &["ransomware"]).is_empty());
     assert!(ids_in(dir.path(), &["compte"]).is_empty());
     assert!(ids_in(dir.path(), &["artifact:conseiller@banque.top"]).is_empty());
+    assert!(ids_in(dir.path(), &["artifact:45.155.0.0/16"]).is_empty());
+    assert!(!dir.path().join("site/search/n/4-2d.js").exists());
     assert_eq!(ids_in(dir.path(), &["phishing"]), ["S-2023-0001"]);
     assert_eq!(ids_in(dir.path(), &["-zzz"]).len(), 5);
     for entry in walkdir::WalkDir::new(dir.path().join("site/search")) {
@@ -371,6 +406,7 @@ fn an_audience_index_holds_only_its_incidents() {
                 "ransom",
                 "conseiller",
                 "decrypt-help",
+                "45.155.205",
             ] {
                 assert!(
                     !text.contains(secret),
@@ -434,6 +470,7 @@ fn new_incidents_patch_the_index_as_a_full_build_would() {
             "hameçonnage",
             "reseau -zebra",
             "artifact:203.0.113[.]77",
+            "artifact:203.0.113.0/24",
             "severity:2 status:open",
             "-zzz",
             "signale",
@@ -537,6 +574,7 @@ fn edited_and_removed_incidents_patch_the_index_as_a_full_build_would() {
         "-zzz",
         "reseau",
         "walrus",
+        "artifact:91.215.85.0/24",
     ];
     let file = root.join("content/incidents/2024/S-2024-0003.md");
     let text = std::fs::read_to_string(&file).unwrap();
@@ -553,13 +591,19 @@ fn edited_and_removed_incidents_patch_the_index_as_a_full_build_would() {
         .unwrap()
         .replace("id: S-2024-0005", "id: S-2024-0008")
         .replace("2024-07-01T11:00:00+02:00", "2024-05-01T11:00:00+02:00")
-        .replace("Un client signale", "Walrus, un client signale");
+        .replace(
+            "Un client signale",
+            "Walrus from 91.215.85.9, un client signale",
+        );
     let added = root.join("content/incidents/2024/S-2024-0008.md");
     std::fs::write(&added, copy).unwrap();
     assert_patched_like_full(root, &queries);
     assert_eq!(ids_in(root, &["zebra"]), ["S-2024-0003"]);
     assert!(ids_in(root, &["taxi"]).is_empty());
     assert_eq!(ids_in(root, &["walrus"]), ["S-2024-0008"]);
+    assert_eq!(ids_in(root, &["artifact:91.215.0.0/16"]), ["S-2024-0008"]);
+    let block = root.join("site/search/n/4-5b.js");
+    assert!(block.exists(), "the block of 91.0.0.0/8");
 
     // Removed: what it was comes from the data file. (Removing an incident that is
     // the only one with some value, such as the only blocked one, changes the facet
@@ -567,6 +611,8 @@ fn edited_and_removed_incidents_patch_the_index_as_a_full_build_would() {
     std::fs::remove_file(&added).unwrap();
     assert_patched_like_full(root, &queries);
     assert!(ids_in(root, &["walrus"]).is_empty());
+    assert!(ids_in(root, &["artifact:91.215.0.0/16"]).is_empty());
+    assert!(!block.exists(), "a block no longer named goes");
     assert_eq!(ids_in(root, &["-zzz"]).len(), 7);
 }
 

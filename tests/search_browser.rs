@@ -102,6 +102,17 @@ fn check_search_page(browser: &Browser, base: &str) {
     let count =
         browser.run("return document.querySelector('#search-results .search-count').textContent");
     assert_eq!(count, "1 result", "one result is singular ({base})");
+    // A range finds the addresses in it, from its block's file; a block the site
+    // names nothing in has no file, and adds nothing.
+    browser.clear(&input);
+    browser.type_into(&input, "artifact:185.12.0.0/16 ");
+    expect_hits(browser, &["S-2023-0001"]);
+    browser.clear(&input);
+    browser.type_into(
+        &input,
+        "artifact:91.0.0.0/8 OR artifact:185[.]12[.]3[.]0/24 ",
+    );
+    expect_hits(browser, &["S-2023-0001"]);
     browser.clear(&input);
     browser.type_into(&input, "page -\"fake page\" ");
     expect_hits(browser, &["S-2024-0003", "S-2024-0001", "S-2023-0001"]);
@@ -355,6 +366,32 @@ fn the_page_and_the_cli_answer_alike() {
         assert_eq!(ids(&cli["ids"]), ["FIR-2024-9001"], "{query}");
         queries.push((query.to_string(), false));
     }
+    // Ranges: the addresses and ranges inside them, read from their block's file,
+    // one that has none (no such file), a range wider than any artifact.
+    let octets: Vec<&str> = single.split('.').collect();
+    let unused_block = (1..=223)
+        .find(|o| {
+            !artifacts
+                .keys()
+                .any(|v| v.split(['.', ':']).next() == Some(&o.to_string()))
+        })
+        .expect("a /8 the site names nothing in");
+    for range in [
+        format!("{}.{}.{}.0/24", octets[0], octets[1], octets[2]),
+        format!("{}.{}.0.0/16", octets[0], octets[1]),
+        format!("{}[.]0[.]0[.]0/8 -status:closed", octets[0]),
+        format!("{unused_block}.0.0.0/8"),
+        "194.26.0.0/16".to_string(),
+        "::ffff:194.26.29.0/120".to_string(),
+        "2a01:4f8::/32".to_string(),
+        "0.0.0.0/0".to_string(),
+    ] {
+        let query = format!("artifact:{range}");
+        let cli = cli_answer(root, &query, false);
+        let finds = range != "0.0.0.0/0" && !range.starts_with(&format!("{unused_block}."));
+        assert_eq!(cli["total"].as_u64().unwrap() > 0, finds, "{query}: {cli}");
+        queries.push((query, false));
+    }
     let by_date: Vec<(String, bool)> = queries
         .iter()
         .take(8)
@@ -408,6 +445,15 @@ fn the_page_and_the_cli_answer_alike() {
     assert!(!loaded.contains("search/t/dir_"), "{loaded}");
     assert!(loaded.contains("search/d/"), "{loaded}");
     assert!(!loaded.contains("search/f/"), "{loaded}");
+    // A range reads its block's file.
+    let loaded = loaded_for(&format!("artifact:{}.{}.0.0/16", octets[0], octets[1]));
+    assert!(
+        loaded.contains(&format!(
+            "search/n/4-{:02x}.js",
+            octets[0].parse::<u8>().unwrap()
+        )),
+        "{loaded}"
+    );
     // One seen years apart brings its first page with its postings.
     let loaded = loaded_for(&format!("artifact:{far_apart}"));
     assert!(!loaded.contains("search/d/"), "{loaded}");

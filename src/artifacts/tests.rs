@@ -851,6 +851,15 @@ fn addresses_that_start_or_end_with_two_colons_keep_them() {
         found("announced 2A01:4F8:C0C:: today."),
         one(Kind::Ipv6, "2a01:4f8:c0c::")
     );
+    // A range of them too, typed as a query.
+    for range in ["::ffff:185.12.3.0/120", "::ffff:b90c:300/120"] {
+        let artifact = identify(range).expect(range);
+        assert_eq!(
+            (artifact.kind, &*artifact.value),
+            (Kind::Network, "185.12.3.0/24"),
+            "{range}"
+        );
+    }
     // Colons that make no address are still punctuation.
     assert_eq!(found("IP: 185.1.2.3:"), one(Kind::Ipv4, "185.1.2.3"));
     assert_eq!(found("::evil.com::"), one(Kind::Domain, "evil.com"));

@@ -34,15 +34,17 @@ pub fn trim_edges(text: &str) -> &str {
     trim_edges_end(&text[start..])
 }
 
-/// [`trim_edges`], but an IPv6 address that starts or ends with `::` keeps its colons
-/// (`::ffff:b9c7:107`, `2001:db8::`): trimmed as punctuation, they left no address.
+/// [`trim_edges`], but an IPv6 address or range that starts or ends with `::` keeps
+/// its colons (`::ffff:b9c7:107`, `2001:db8::`, `::ffff:185.12.3.0/120`): trimmed as
+/// punctuation, they left no address.
 pub fn trim_word(text: &str) -> &str {
     let word = trim_edges(text);
     if word.len() == text.len() || !text.contains("::") {
         return word;
     }
     let kept = text.trim_matches(|c: char| c != ':' && EDGE_PUNCTUATION.contains(&c));
-    if ipv6(kept).is_some() { kept } else { word }
+    let address = kept.split_once('/').map_or(kept, |(address, _)| address);
+    if ipv6(address).is_some() { kept } else { word }
 }
 
 /// `text` without [`EDGE_PUNCTUATION`] at its end.

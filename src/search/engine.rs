@@ -11,6 +11,7 @@ use super::index::{
     facet_path, hashed_bucket, hashed_shard, longest_prefix, page_row_display, rows_path, shard_of,
     shard_path,
 };
+use super::networks::{self, BlockFile};
 use super::pair_key;
 use super::query::{Atom, COLUMN_FIELDS, Clause, Op, Query};
 use super::{field_key, text, unwrap};
@@ -316,6 +317,10 @@ impl<S: Source> Searcher<S> {
                 .map(|pair| pair_key(&pair[0], &pair[1]))
                 .collect(),
             (false, [Atom::Field { field, op, value }]) => {
+                if field_range(field, value).is_some() {
+                    // The range's own key holds only some of its answers.
+                    return Vec::new();
+                }
                 let keys = self.field_keys(field, *op, value);
                 if keys.len() == 1 { keys } else { Vec::new() }
             }
@@ -402,6 +407,20 @@ impl<S: Source> Searcher<S> {
             .into_iter()
             .map(|v| field_key(field, &self.meta.columns[c].values[v].0))
             .collect()
+    }
+
+    /// For an artifact filter naming a range, the keys of the site's addresses and
+    /// ranges inside it, from the file of its block (none when the site names none
+    /// there).
+    fn keys_in_range(&mut self, field: &str, value: &str) -> Result<Vec<String>, SearchError> {
+        let Some(range) = field_range(field, value) else {
+            return Ok(Vec::new());
+        };
+        let file: BlockFile = match self.read(networks::block_path(&range.block)) {
+            Err(SearchError::Missing(_)) => BlockFile::default(),
+            read => read?,
+        };
+        Ok(file.inside(&range).map(|v| super::key(field, v)).collect())
     }
 
     /// The column of a column filter and the values of it that pass the filter, by
@@ -612,8 +631,10 @@ impl<S: Source> Searcher<S> {
                 }
             }
             Atom::Field { field, op, value } => {
+                let mut keys = self.field_keys(field, *op, value);
+                keys.extend(self.keys_in_range(field, value)?);
                 let mut docs = Vec::new();
-                for key in self.field_keys(field, *op, value) {
+                for key in keys {
                     docs = sorted_union(&docs, &self.postings(&key)?.0);
                 }
                 Matches {
@@ -904,4 +925,12 @@ pub(super) fn parse_file<T: for<'de> Deserialize<'de>>(
         path: path.to_string(),
         reason: e.to_string(),
     })
+}
+
+/// The range an artifact filter names (`artifact:194.26.0.0/16`), if it names one.
+fn field_range(field: &str, value: &str) -> Option<networks::Span> {
+    if field != "artifact" {
+        return None;
+    }
+    networks::range_filter(&super::normalize_artifact(value))
 }

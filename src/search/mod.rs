@@ -17,6 +17,7 @@
 pub mod codec;
 mod engine;
 mod index;
+pub mod networks;
 pub mod query;
 pub mod text;
 mod update;

@@ -14,6 +14,7 @@ use super::cache::State;
 use super::merge::Merged;
 use super::publish::Staging;
 use super::{BuildError, Generator, Input, Job, Summary};
+use crate::artifacts::Kind;
 use crate::config::{Config, Taxonomy, business_lines};
 use crate::incident::Incident;
 use crate::search::{self, Column, Document, Source};
@@ -85,6 +86,13 @@ impl SearchFiles {
         );
         // A few hundred thousand small strings: freed on every core.
         docs.into_par_iter().for_each(drop);
+        let mut files = files;
+        let blocks_started = std::time::Instant::now();
+        files.extend(block_files(input));
+        tracing::debug!(
+            "search: blocks of addresses in {:.2?}",
+            blocks_started.elapsed()
+        );
         // A full build makes the pages meanwhile: this is the index's own wall time
         // with the cores shared, not a step of the build.
         tracing::debug!("search: index built in {:.2?}", started.elapsed());
@@ -213,7 +221,9 @@ impl SearchFiles {
             now: &now_docs,
             columns: &columns,
         };
-        let files = search::patch(&change, &mut SiteDir(input.out)).map_err(|e| e.to_string())?;
+        let mut files =
+            search::patch(&change, &mut SiteDir(input.out)).map_err(|e| e.to_string())?;
+        files.extend(block_files(input));
         // Files the patch neither writes nor leaves out of the index stay as they are.
         let past_the_end =
             search::files_past_the_end(merged.was_len() as u32, input.summaries.len() as u32);
@@ -226,6 +236,8 @@ impl SearchFiles {
             .pages
             .iter()
             .filter(|(path, _)| path.starts_with(INDEX_DIR) && !not_kept.contains(path))
+            // Made anew above: a block no longer named goes.
+            .filter(|(path, _)| !search::networks::is_block_path(path))
             .map(|(path, fingerprint)| (path.to_string(), fingerprint))
             .collect();
         Ok(SearchFiles {
@@ -251,6 +263,16 @@ fn old_document<'d>(
             Ok(document(&input.summaries[i], &entry.incident, input.config))
         }
     }
+}
+
+/// The files of the blocks of the site's addresses and ranges, which a filter on a
+/// range reads ([`search::networks`]).
+fn block_files(input: &Input<'_>) -> Vec<(String, String)> {
+    let addresses: Vec<&str> = (input.index.artifacts.shared.iter())
+        .filter(|s| matches!(s.artifact.kind, Kind::Ipv4 | Kind::Ipv6 | Kind::Network))
+        .map(|s| &*s.artifact.value)
+        .collect();
+    search::networks::block_files(&addresses)
 }
 
 /// Past this many incidents to re-index, building the index anew is as quick.

@@ -28,6 +28,7 @@
     if (data.type === "shard") return "t:" + data.name;
     if (data.type === "dir") return "dir:" + data.name;
     if (data.type === "rows") return "r:" + data.column + "_" + data.value;
+    if (data.type === "net") return "n:" + data.block;
     if (data.type === "facets") return data.part != null ? "p:" + data.part : data.chunk === null ? "f:all" : "f:" + data.chunk;
     return "d:" + data.chunk;
   }
@@ -63,6 +64,10 @@
   function cubeFile() { return loadFile("search/f/cube.js", "cube"); }
   function rowsFile(c, v) { return loadFile("search/r/" + c + "_" + v + ".js", "r:" + c + "_" + v); }
   function displayFile(chunk) { return loadFile("search/d/" + chunk + ".js", "d:" + chunk); }
+  // A block the site names no address in has no file.
+  function blockFile(block) {
+    return loadFile("search/n/" + block + ".js", "n:" + block).catch(function () { return { values: [] }; });
+  }
 
   // ---- Text: the rules of src/search/text.rs ----
   var folds = {};
@@ -256,17 +261,56 @@
     var mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(v6);
     if (mapped) return prefix >= 96 ? ipv4Network(ipv4Number(mapped[1]), prefix - 96) : null;
     if (prefix < 16 || prefix > 128) return null;
-    // The eight groups, the `::` run filled with zeros, then the host bits cleared.
-    var halves = v6.split("::");
-    var head = halves[0] ? halves[0].split(":") : [];
-    var tail = halves.length > 1 && halves[1] ? halves[1].split(":") : [];
-    var groups = head.concat(new Array(8 - head.length - tail.length).fill("0"), tail).map(function (g, i) {
+    // The host bits cleared.
+    var groups = ipv6Groups(v6).map(function (g, i) {
       var bits = Math.min(16, Math.max(0, prefix - 16 * i));
       var mask = bits === 0 ? 0 : (0xffff << (16 - bits)) & 0xffff;
-      return (parseInt(g, 16) & mask).toString(16);
+      return (g & mask).toString(16);
     });
     var first = canonicalIpv6(groups.join(":"));
     return prefix === 128 ? first : first + "/" + prefix;
+  }
+  // The eight groups of a canonical IPv6 address as numbers, the `::` run filled with
+  // zeros.
+  function ipv6Groups(v6) {
+    var halves = v6.split("::");
+    var head = halves[0] ? halves[0].split(":") : [];
+    var tail = halves.length > 1 && halves[1] ? halves[1].split(":") : [];
+    return head.concat(new Array(8 - head.length - tail.length).fill("0"), tail)
+      .map(function (g) { return parseInt(g, 16); });
+  }
+  // Where an address or network value in its normal form lies (src/search/networks.rs,
+  // span): its block (4-c2 for 194.0.0.0/8, 6-2a01 for 2a01::/16) and its first and
+  // last address as hexadecimal digits of one width per family, which order as the
+  // addresses do. Null for any other value, or a range wider than a block.
+  function span(value) {
+    var cidr = /^([^\/]*)\/(\d{1,3})$/.exec(value), address = cidr ? cidr[1] : value;
+    var v4 = ipv4Number(address), first = "", width;
+    if (v4 !== null) {
+      first = ("0000000" + v4.toString(16)).slice(-8);
+      width = 2;
+    } else {
+      if (!/^[0-9a-f:]+$/.test(address) || canonicalIpv6(address) !== address) return null;
+      ipv6Groups(address).forEach(function (g) { first += ("000" + g.toString(16)).slice(-4); });
+      width = 4;
+    }
+    var prefix = cidr ? Number(cidr[2]) : 4 * first.length;
+    if (prefix > 4 * first.length) return null;
+    // Each hexadecimal digit with its host bits cleared, then set.
+    var low = "", high = "";
+    for (var i = 0; i < first.length; i++) {
+      var bits = Math.min(4, Math.max(0, prefix - 4 * i)), host = 0xf >> bits, digit = parseInt(first[i], 16);
+      low += (digit & ~host).toString(16);
+      high += (digit | host).toString(16);
+    }
+    if (low.slice(0, width) !== high.slice(0, width)) return null;
+    return { block: (width === 2 ? "4-" : "6-") + low.slice(0, width), first: low, last: high };
+  }
+  // The range an artifact filter names (artifact:194.26.0.0/16), if it names one.
+  function fieldRange(atom) {
+    if (atom.kind !== "field" || atom.field !== "artifact") return null;
+    var v = normalizeArtifact(atom.value);
+    return v.indexOf("/") >= 0 && v.indexOf("://") < 0 ? span(v) : null;
   }
   function normalizeArtifact(value) {
     var v = refang(value.trim());
@@ -608,6 +652,8 @@
       for (var i = 0; i + 1 < atom.terms.length; i++) keys.push(pairKey(atom.terms[i], atom.terms[i + 1]));
       return keys;
     }
+    // A range's own key holds only some of its answers.
+    if (fieldRange(atom)) return [];
     keys = this.fieldKeys(atom);
     return keys.length === 1 ? keys : [];
   };
@@ -832,8 +878,21 @@
         return { docs: docs, title: EMPTY, weight: 2 * self.idf(sizeOf(docs)) };
       });
     }
-    return Promise.all(this.fieldKeys(atom).map(function (key) { return self.postings(key); })).then(function (found) {
+    var keys = this.fieldKeys(atom);
+    return this.keysInRange(atom).then(function (inRange) {
+      return Promise.all(keys.concat(inRange).map(function (key) { return self.postings(key); }));
+    }).then(function (found) {
       return { docs: unionAll(found.map(function (p) { return p.docs; })), title: EMPTY, weight: 0 };
+    });
+  };
+  // For an artifact filter naming a range, the keys of the site's addresses and ranges
+  // inside it, from the file of its block (src/search/engine.rs, keys_in_range).
+  Engine.prototype.keysInRange = function (atom) {
+    var range = fieldRange(atom);
+    if (!range) return Promise.resolve([]);
+    return blockFile(range.block).then(function (file) {
+      return file.values.filter(function (v) { return v[1] >= range.first && v[1] <= range.last && v[2] <= range.last; })
+        .map(function (v) { return ":artifact:" + v[0]; });
     });
   };
 
