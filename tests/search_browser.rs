@@ -445,13 +445,25 @@ fn the_page_and_the_cli_answer_alike() {
     assert!(!loaded.contains("search/t/dir_"), "{loaded}");
     assert!(loaded.contains("search/d/"), "{loaded}");
     assert!(!loaded.contains("search/f/"), "{loaded}");
-    // A range reads its block's file.
+    // A range as narrow as a block reads its block's file; a wider one its group's
+    // file first.
+    let hex = |n: usize| format!("{:02x}", octets[n].parse::<u8>().unwrap());
     let loaded = loaded_for(&format!("artifact:{}.{}.0.0/16", octets[0], octets[1]));
     assert!(
-        loaded.contains(&format!(
-            "search/n/4-{:02x}.js",
-            octets[0].parse::<u8>().unwrap()
-        )),
+        loaded.contains(&format!("search/n/4-{}{}.js", hex(0), hex(1))),
+        "{loaded}"
+    );
+    assert!(
+        !loaded.contains(&format!("search/n/4-{}.js", hex(0))),
+        "{loaded}"
+    );
+    let loaded = loaded_for(&format!("artifact:{}.0.0.0/8", octets[0]));
+    assert!(
+        loaded.contains(&format!("search/n/4-{}.js", hex(0))),
+        "{loaded}"
+    );
+    assert!(
+        loaded.contains(&format!("search/n/4-{}{}.js", hex(0), hex(1))),
         "{loaded}"
     );
     // One seen years apart brings its first page with its postings.

@@ -11,7 +11,7 @@ use super::index::{
     facet_path, hashed_bucket, hashed_shard, longest_prefix, page_row_display, rows_path, shard_of,
     shard_path,
 };
-use super::networks::{self, BlockFile};
+use super::networks::{self, NetFile};
 use super::pair_key;
 use super::query::{Atom, COLUMN_FIELDS, Clause, Op, Query};
 use super::{field_key, text, unwrap};
@@ -416,11 +416,13 @@ impl<S: Source> Searcher<S> {
         let Some(range) = field_range(field, value) else {
             return Ok(Vec::new());
         };
-        let file: BlockFile = match self.read(networks::block_path(&range.block)) {
-            Err(SearchError::Missing(_)) => BlockFile::default(),
-            read => read?,
-        };
-        Ok(file.inside(&range).map(|v| super::key(field, v)).collect())
+        let inside = networks::inside(&range, |path| {
+            match self.read::<NetFile>(path.to_string()) {
+                Err(SearchError::Missing(_)) => Ok(None),
+                read => read.map(Some),
+            }
+        })?;
+        Ok(inside.iter().map(|v| super::key(field, v)).collect())
     }
 
     /// The column of a column filter and the values of it that pass the filter, by
@@ -928,7 +930,7 @@ pub(super) fn parse_file<T: for<'de> Deserialize<'de>>(
 }
 
 /// The range an artifact filter names (`artifact:194.26.0.0/16`), if it names one.
-fn field_range(field: &str, value: &str) -> Option<networks::Span> {
+fn field_range(field: &str, value: &str) -> Option<networks::Bounds> {
     if field != "artifact" {
         return None;
     }

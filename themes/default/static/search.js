@@ -28,7 +28,7 @@
     if (data.type === "shard") return "t:" + data.name;
     if (data.type === "dir") return "dir:" + data.name;
     if (data.type === "rows") return "r:" + data.column + "_" + data.value;
-    if (data.type === "net") return "n:" + data.block;
+    if (data.type === "net") return "n:" + data.name;
     if (data.type === "facets") return data.part != null ? "p:" + data.part : data.chunk === null ? "f:all" : "f:" + data.chunk;
     return "d:" + data.chunk;
   }
@@ -64,9 +64,9 @@
   function cubeFile() { return loadFile("search/f/cube.js", "cube"); }
   function rowsFile(c, v) { return loadFile("search/r/" + c + "_" + v + ".js", "r:" + c + "_" + v); }
   function displayFile(chunk) { return loadFile("search/d/" + chunk + ".js", "d:" + chunk); }
-  // A block the site names no address in has no file.
-  function blockFile(block) {
-    return loadFile("search/n/" + block + ".js", "n:" + block).catch(function () { return { values: [] }; });
+  // A block or group of addresses the site names nothing in has no file.
+  function netFile(name) {
+    return loadFile("search/n/" + name + ".js", "n:" + name).catch(function () { return {}; });
   }
 
   // ---- Text: the rules of src/search/text.rs ----
@@ -279,20 +279,18 @@
     return head.concat(new Array(8 - head.length - tail.length).fill("0"), tail)
       .map(function (g) { return parseInt(g, 16); });
   }
-  // Where an address or network value in its normal form lies (src/search/networks.rs,
-  // span): its block (4-c2 for 194.0.0.0/8, 6-2a01 for 2a01::/16) and its first and
-  // last address as hexadecimal digits of one width per family, which order as the
-  // addresses do. Null for any other value, or a range wider than a block.
+  // The first and last address of an address or network value in its normal form
+  // (src/search/networks.rs, Bounds): its family, and both addresses as hexadecimal
+  // digits of one width per family, which order as the addresses do. Null for any
+  // other value, or a range wider than a group (a /8 of IPv4, a /16 of IPv6).
   function span(value) {
     var cidr = /^([^\/]*)\/(\d{1,3})$/.exec(value), address = cidr ? cidr[1] : value;
-    var v4 = ipv4Number(address), first = "", width;
+    var v4 = ipv4Number(address), first = "";
     if (v4 !== null) {
       first = ("0000000" + v4.toString(16)).slice(-8);
-      width = 2;
     } else {
       if (!/^[0-9a-f:]+$/.test(address) || canonicalIpv6(address) !== address) return null;
       ipv6Groups(address).forEach(function (g) { first += ("000" + g.toString(16)).slice(-4); });
-      width = 4;
     }
     var prefix = cidr ? Number(cidr[2]) : 4 * first.length;
     if (prefix > 4 * first.length) return null;
@@ -303,8 +301,29 @@
       low += (digit & ~host).toString(16);
       high += (digit | host).toString(16);
     }
-    if (low.slice(0, width) !== high.slice(0, width)) return null;
-    return { block: (width === 2 ? "4-" : "6-") + low.slice(0, width), first: low, last: high };
+    var family = v4 !== null ? "4-" : "6-", group = v4 !== null ? 2 : 4;
+    if (low.slice(0, group) !== high.slice(0, group)) return null;
+    return { family: family, group: group, first: low, last: high };
+  }
+  // The values of the site inside a range, from the file of its block (a /16 of IPv4,
+  // a /32 of IPv6) or, when it is wider, of its group then of its blocks there
+  // (src/search/networks.rs, inside).
+  function valuesInside(range) {
+    var digits = 2 * range.group, low = range.first.slice(0, digits), high = range.last.slice(0, digits);
+    var blocks = low === high ? Promise.resolve([low]) : netFile(range.family + range.first.slice(0, range.group))
+      .then(function (group) { return (group.blocks || []).filter(function (b) { return low <= b && b <= high; }); });
+    return blocks.then(function (names) {
+      return Promise.all(names.map(function (name) { return netFile(range.family + name); }));
+    }).then(function (files) {
+      var found = [];
+      files.forEach(function (file) {
+        (file.values || []).forEach(function (value) {
+          var s = span(value);
+          if (s && s.family === range.family && range.first <= s.first && s.last <= range.last) found.push(value);
+        });
+      });
+      return found;
+    });
   }
   // The range an artifact filter names (artifact:194.26.0.0/16), if it names one.
   function fieldRange(atom) {
@@ -890,9 +909,8 @@
   Engine.prototype.keysInRange = function (atom) {
     var range = fieldRange(atom);
     if (!range) return Promise.resolve([]);
-    return blockFile(range.block).then(function (file) {
-      return file.values.filter(function (v) { return v[1] >= range.first && v[1] <= range.last && v[2] <= range.last; })
-        .map(function (v) { return ":artifact:" + v[0]; });
+    return valuesInside(range).then(function (values) {
+      return values.map(function (v) { return ":artifact:" + v; });
     });
   };
 
