@@ -148,6 +148,33 @@ fn check_search_page(browser: &Browser, base: &str) {
         "No incident has tag “vi”"
     );
 
+    // A range reads the chunks of its group that may hold values inside it, those
+    // on both sides of a cut when values that begin at one address lie on both.
+    browser.run(
+        r#"firSearch.load({type: "net", name: "4-0b", starts: ["0b000000", "0b000004"]});
+           firSearch.load({type: "net", name: "4-0b-0", values: ["11.0.0.0", "11.0.0.1",
+             "11.0.0.2", "11.0.0.3", "11.0.0.4", "11.0.0.4/31"]});
+           firSearch.load({type: "net", name: "4-0b-1", values: ["11.0.0.4/30", "11.0.0.5",
+             "11.0.0.6", "11.0.0.7", "11.0.1.0"]});
+           return true"#,
+    );
+    let inside = |range: &str| {
+        browser.run(&format!(
+            "window.firInside = null; firSearch.valuesInside({range:?}).then(function (v) {{ window.firInside = v.join(' '); }}); return true"
+        ));
+        browser.wait_for("return window.firInside", WAIT, |v| !v.is_null())
+    };
+    assert_eq!(
+        inside("11.0.0.4/30"),
+        "11.0.0.4 11.0.0.4/31 11.0.0.4/30 11.0.0.5 11.0.0.6 11.0.0.7"
+    );
+    assert_eq!(inside("11[.]0[.]0[.]1/31"), "11.0.0.0 11.0.0.1");
+    assert_eq!(
+        inside("11.0.0.0/8").as_str().unwrap().split(' ').count(),
+        11
+    );
+    assert_eq!(inside("11.0.1.0/24"), "11.0.1.0");
+
     // The box on every page leads to the results.
     browser.goto(&format!("{base}index.html"));
     let box_input = browser.find(".search-box input");
@@ -266,7 +293,33 @@ fn the_page_and_the_cli_answer_alike() {
          and 2a01:4f8:c0c::/48; staged on fxp://files.evil-ftp[.]com/pub/x.bin.\n",
     )
     .unwrap();
+    // Thousands of addresses in one /8: its values come in several chunks, with an
+    // address and the ranges that begin at it on both sides of a cut.
+    let mut sweep: Vec<String> = (0..2600u32)
+        .map(|i| format!("185.1.{}.{}", i / 256, i % 256))
+        .collect();
+    sweep.extend((24..32).map(|prefix| format!("185.1.3.224/{prefix}")));
+    std::fs::write(
+        root.join("content/incidents/2024/FIR-2024-9002.md"),
+        format!(
+            "---\nid: FIR-2024-9002\ntitle: Scan from a whole hoster\ndate: 2024-03-03T10:00:00+01:00\n\
+             category: other\nseverity: 1\nstatus: closed\n---\nSources: {}.\n",
+            sweep.join(", ")
+        ),
+    )
+    .unwrap();
     common::run_ok(root, &["build"]);
+    let chunks = std::fs::read_dir(root.join("site/search/n"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("4-b9-")
+        })
+        .count();
+    assert!(chunks >= 3, "{chunks} chunks");
 
     // Artifacts as the build found them: one shared by several incidents, typed
     // defanged, and one of a single incident.
@@ -382,6 +435,10 @@ fn the_page_and_the_cli_answer_alike() {
         format!("{}[.]0[.]0[.]0/8 -status:closed", octets[0]),
         format!("{unused_block}.0.0.0/8"),
         "194.26.0.0/16".to_string(),
+        "185.1.3.224/29".to_string(),
+        "185.1.3.224/27 -status:open".to_string(),
+        "185.1.0.0/16".to_string(),
+        "185[.]0[.]0[.]0/8".to_string(),
         "::ffff:194.26.29.0/120".to_string(),
         "2a01:4f8::/32".to_string(),
         "0.0.0.0/0".to_string(),
@@ -445,27 +502,11 @@ fn the_page_and_the_cli_answer_alike() {
     assert!(!loaded.contains("search/t/dir_"), "{loaded}");
     assert!(loaded.contains("search/d/"), "{loaded}");
     assert!(!loaded.contains("search/f/"), "{loaded}");
-    // A range as narrow as a block reads its block's file; a wider one its group's
-    // file first.
-    let hex = |n: usize| format!("{:02x}", octets[n].parse::<u8>().unwrap());
+    // A range reads its group's file, then a chunk of the group's values.
     let loaded = loaded_for(&format!("artifact:{}.{}.0.0/16", octets[0], octets[1]));
-    assert!(
-        loaded.contains(&format!("search/n/4-{}{}.js", hex(0), hex(1))),
-        "{loaded}"
-    );
-    assert!(
-        !loaded.contains(&format!("search/n/4-{}.js", hex(0))),
-        "{loaded}"
-    );
-    let loaded = loaded_for(&format!("artifact:{}.0.0.0/8", octets[0]));
-    assert!(
-        loaded.contains(&format!("search/n/4-{}.js", hex(0))),
-        "{loaded}"
-    );
-    assert!(
-        loaded.contains(&format!("search/n/4-{}{}.js", hex(0), hex(1))),
-        "{loaded}"
-    );
+    let group = format!("search/n/4-{:02x}", octets[0].parse::<u8>().unwrap());
+    assert!(loaded.contains(&format!("{group}.js")), "{loaded}");
+    assert!(loaded.contains(&format!("{group}-0.js")), "{loaded}");
     // One seen years apart brings its first page with its postings.
     let loaded = loaded_for(&format!("artifact:{far_apart}"));
     assert!(!loaded.contains("search/d/"), "{loaded}");

@@ -4,13 +4,13 @@
 //! into shards, so the index cannot be scanned for them: the build writes the site's
 //! addresses and ranges apart, by where they lie.
 //!
-//! - A block file per /16 of IPv4 (`search/n/4-c21a.js` for 194.26.0.0/16), per /32 of
-//!   IPv6 (`6-2a0104f8.js`), lists the values whose first address is in it.
-//! - A group file per /8 of IPv4 (`4-c2.js`), per /16 of IPv6 (`6-2a01.js`), the widest
-//!   range that is an artifact, lists its blocks that have a file.
-//!
-//! A range as narrow as a block reads that block's file (none there: nothing to find),
-//! a wider one its group's file, then the files of its blocks. Pure.
+//! Values are grouped per /8 of IPv4 (`search/n/4-c2.js` for 194.0.0.0/8), per /16 of
+//! IPv6 (`6-2a01.js`), the widest range that is an artifact. A group's values, in order
+//! of their addresses, are cut into chunks of [`CHUNK`] (`4-c2-0.js`, `4-c2-1.js`…),
+//! and the group's file lists the first address of each chunk. A range reads its
+//! group's file, then the chunks that may hold values inside it: one for most ranges,
+//! whatever the site's size (a file per /16 would make tens of thousands of files of a
+//! few values each at 100k incidents, a file per /8 more than a megabyte). Pure.
 
 use std::net::IpAddr;
 
@@ -66,27 +66,25 @@ impl Bounds {
         (bounds.group(bounds.first) == bounds.group(bounds.last)).then_some(bounds)
     }
 
-    /// The name of the block (`group: false`) or group of `address`: the family, then
-    /// the address's first 16 or 8 bits (IPv4), 32 or 16 (IPv6), in hexadecimal.
-    fn name(&self, address: u128, group: bool) -> String {
-        let (width, bits) = match (self.v6, group) {
-            (false, true) => (32, 8),
-            (false, false) => (32, 16),
-            (true, true) => (128, 16),
-            (true, false) => (128, 32),
-        };
-        let mut name = String::with_capacity(2 + bits as usize / 4);
+    /// The name of the group of `address`: the family, then the address's first 8 bits
+    /// (IPv4) or 16 (IPv6) in hexadecimal.
+    fn group(&self, address: u128) -> String {
+        let mut name = String::with_capacity(6);
         name.push_str(if self.v6 { "6-" } else { "4-" });
-        push_hex(&mut name, address >> (width - bits), bits / 4);
+        name.push_str(&self.hex(address)[..if self.v6 { 4 } else { 2 }]);
         name
     }
 
-    fn group(&self, address: u128) -> String {
-        self.name(address, true)
-    }
-
-    fn block(&self, address: u128) -> String {
-        self.name(address, false)
+    /// `address` as hexadecimal digits, as many as the family's addresses have: they
+    /// order as the addresses do.
+    fn hex(&self, address: u128) -> String {
+        let digits = if self.v6 { 32 } else { 8 };
+        let mut out = String::with_capacity(digits);
+        for at in (0..digits).rev() {
+            let digit = (address >> (4 * at)) & 0xf;
+            out.push(char::from_digit(digit as u32, 16).expect("a hexadecimal digit"));
+        }
+        out
     }
 
     fn holds(&self, other: &Bounds) -> bool {
@@ -94,16 +92,12 @@ impl Bounds {
     }
 }
 
-fn push_hex(out: &mut String, number: u128, digits: u32) {
-    for at in (0..digits).rev() {
-        let digit = (number >> (4 * at)) & 0xf;
-        out.push(char::from_digit(digit as u32, 16).expect("a hexadecimal digit"));
-    }
-}
+/// Values per chunk of a group: about 20 KB of IPv4 addresses, 30 KB of IPv6.
+const CHUNK: usize = 1000;
 
-/// The files of the blocks and groups of `values` (the site's address and network
-/// artifacts, any others left out, none twice), as `(path, contents)`. A block's values
-/// are in order of their first address, then of their last; a group's blocks in order.
+/// The files of the groups and chunks of `values` (the site's address and network
+/// artifacts, any others left out, none twice), as `(path, contents)`. A chunk's
+/// values are in order of their first address, then of their last.
 pub fn block_files(values: &[&str]) -> Vec<(String, String)> {
     let mut bounds: Vec<(Bounds, &str)> = values
         .par_iter()
@@ -111,24 +105,25 @@ pub fn block_files(values: &[&str]) -> Vec<(String, String)> {
         .collect();
     // An address and a range are never one span: no two values tie.
     bounds.par_sort_unstable_by_key(|(bounds, _)| *bounds);
-    // Names carry the family: values of one block or group have the same names.
-    let named: Vec<(String, String, &str)> = bounds
-        .par_iter()
-        .map(|(b, value)| (b.group(b.first), b.block(b.first), *value))
+    let groups: Vec<&[(Bounds, &str)]> = bounds
+        .chunk_by(|(a, _), (b, _)| a.v6 == b.v6 && a.group(a.first) == b.group(b.first))
         .collect();
-    let blocks: Vec<&[(String, String, &str)]> = named.chunk_by(|a, b| a.1 == b.1).collect();
-    let mut files: Vec<(String, String)> = blocks
+    groups
         .par_iter()
-        // Parsed addresses: hexadecimal digits, dots, colons and a prefix, nothing
-        // JSON escapes.
-        .map(|block| file(&block[0].1, "values", block.iter().map(|v| v.2)))
-        .collect();
-    for group in blocks.chunk_by(|a, b| a[0].0 == b[0].0) {
-        let digits = group.iter().map(|block| &block[0].1[2..]);
-        files.push(file(&group[0][0].0, "blocks", digits));
-    }
-    files.sort_unstable();
-    files
+        .flat_map_iter(|group| {
+            let (first, _) = group[0];
+            let name = first.group(first.first);
+            let chunks = group.chunks(CHUNK);
+            let starts: Vec<String> = chunks.clone().map(|c| c[0].0.hex(c[0].0.first)).collect();
+            let mut files = vec![file(&name, "starts", starts.iter().map(String::as_str))];
+            // Parsed addresses: hexadecimal digits, dots, colons and a prefix, nothing
+            // JSON escapes.
+            files.extend(chunks.enumerate().map(|(n, chunk)| {
+                file(&format!("{name}-{n}"), "values", chunk.iter().map(|v| v.1))
+            }));
+            files
+        })
+        .collect()
 }
 
 /// The file of block or group `name` listing `items` (none that JSON escapes) as its
@@ -152,15 +147,15 @@ fn file<'i>(name: &str, list: &str, items: impl Iterator<Item = &'i str>) -> (St
     (path(name), out)
 }
 
-/// A block's or a group's file as a query reads it.
+/// A group's or a chunk's file as a query reads it.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct NetFile {
-    /// A block's values.
+    /// A group's: the first address of each of its chunks, in hexadecimal.
+    #[serde(default)]
+    starts: Vec<String>,
+    /// A chunk's values.
     #[serde(default)]
     values: Vec<String>,
-    /// A group's blocks, by their hexadecimal digits.
-    #[serde(default)]
-    blocks: Vec<String>,
 }
 
 /// The network a normalised artifact filter value names, if it is one (`194.26.0.0/16`;
@@ -179,25 +174,21 @@ pub(super) fn inside<E>(
     range: &Bounds,
     mut read: impl FnMut(&str) -> Result<Option<NetFile>, E>,
 ) -> Result<Vec<String>, E> {
-    let (low, high) = (range.block(range.first), range.block(range.last));
-    let blocks = if low == high {
-        vec![low]
-    } else {
-        let group = read(&path(&range.group(range.first)))?.unwrap_or_default();
-        // Block names of one family have one width: as text, they order as numbers.
-        let family = &low[..2];
-        group
-            .blocks
-            .iter()
-            .map(|digits| format!("{family}{digits}"))
-            .filter(|name| low <= *name && *name <= high)
-            .collect()
-    };
+    let name = range.group(range.first);
+    let group = read(&path(&name))?.unwrap_or_default();
+    let (first, last) = (range.hex(range.first), range.hex(range.last));
     let mut found = Vec::new();
-    for block in blocks {
-        let file = read(&path(&block))?.unwrap_or_default();
+    for (n, start) in group.starts.iter().enumerate() {
+        // A chunk holds values from its start to the next one's, both included: values
+        // that begin at one address may lie on both sides of a cut.
+        let next = group.starts.get(n + 1);
+        if *start > last || next.is_some_and(|next| *next < first) {
+            continue;
+        }
+        let chunk = read(&path(&format!("{name}-{n}")))?.unwrap_or_default();
         found.extend(
-            file.values
+            chunk
+                .values
                 .into_iter()
                 .filter(|value| Bounds::of(value).is_some_and(|b| range.holds(&b))),
         );
@@ -240,35 +231,81 @@ mod tests {
     ];
 
     #[test]
-    fn values_go_to_the_files_of_their_blocks_and_groups() {
+    fn values_go_to_the_files_of_their_groups_and_chunks() {
         let files = block_files(VALUES);
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
             paths,
             [
                 "search/n/4-c2.js",
-                "search/n/4-c210.js",
-                "search/n/4-c21a.js",
-                "search/n/4-c21b.js",
+                "search/n/4-c2-0.js",
                 "search/n/4-c3.js",
-                "search/n/4-c301.js",
+                "search/n/4-c3-0.js",
                 "search/n/6-2a01.js",
-                "search/n/6-2a0104f8.js",
-                "search/n/6-2a0104f9.js",
+                "search/n/6-2a01-0.js",
                 "search/n/6-2a02.js",
-                "search/n/6-2a020000.js",
+                "search/n/6-2a02-0.js",
             ]
         );
         let text = |path: &str| &files.iter().find(|(p, _)| p == path).unwrap().1;
         assert_eq!(
             text("search/n/4-c2.js"),
-            "firSearch.load({\"type\":\"net\",\"name\":\"4-c2\",\"blocks\":[\"c210\",\"c21a\",\"c21b\"]});\n"
+            "firSearch.load({\"type\":\"net\",\"name\":\"4-c2\",\"starts\":[\"c2100000\"]});\n"
         );
         assert_eq!(
-            text("search/n/4-c21a.js"),
-            "firSearch.load({\"type\":\"net\",\"name\":\"4-c21a\",\"values\":\
-             [\"194.26.0.0/16\",\"194.26.29.0/24\",\"194.26.29.112\",\"194.26.255.255\"]});\n"
+            text("search/n/4-c2-0.js"),
+            "firSearch.load({\"type\":\"net\",\"name\":\"4-c2-0\",\"values\":\
+             [\"194.16.0.0/12\",\"194.26.0.0/16\",\"194.26.29.0/24\",\"194.26.29.112\",\
+             \"194.26.255.255\",\"194.27.0.1\"]});\n"
         );
+    }
+
+    /// In a group of several chunks, with values that begin at one address on both
+    /// sides of a cut, a range finds what a look at every value finds.
+    #[test]
+    fn ranges_over_chunks_find_every_value_inside_them() {
+        let mut owned: Vec<String> = (0..2600u32)
+            .map(|i| format!("185.1.{}.{}", i / 256, i % 256))
+            .collect();
+        // 185.1.3.224 is the 997th value: it and its ranges, which begin there too,
+        // lie on both sides of the cut after the 1000th.
+        owned.push("185.0.0.0/15".into());
+        for third in 0..3 {
+            owned.push(format!("185.1.{third}.0/24"));
+        }
+        for prefix in 27..32 {
+            owned.push(format!("185.1.3.224/{prefix}"));
+        }
+        let values: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let starts = block_files(&values)
+            .iter()
+            .filter(|(p, _)| p.starts_with("search/n/4-b9-"))
+            .count();
+        assert_eq!(starts, 3, "three chunks");
+        for range in [
+            "185.1.3.0/24",
+            "185.1.3.224/27",
+            "185.1.3.232/29",
+            "185.1.7.0/24",
+            "185.1.0.0/22",
+            "185.1.0.0/16",
+            "185.0.0.0/8",
+            "185.1.9.0/24",
+            "185.1.10.0/24",
+            "185.2.0.0/16",
+        ] {
+            let bounds = range_filter(range).unwrap();
+            let expected: Vec<&str> = values
+                .iter()
+                .copied()
+                .filter(|v| bounds.holds(&Bounds::of(v).unwrap()))
+                .collect();
+            let mut found = inside_of(&values, range);
+            found.sort_unstable();
+            let mut expected: Vec<String> = expected.into_iter().map(String::from).collect();
+            expected.sort_unstable();
+            assert_eq!(found, expected, "{range}");
+        }
     }
 
     #[test]

@@ -19,7 +19,12 @@
     run: null,
     // The documents of a posting list in base64 (src/search/codec.rs), ascending, as
     // queries read them: for tests, once the page is ready.
-    decode: function (b64) { return Array.from(docsOf(decodePostings(b64))); }
+    decode: function (b64) { return Array.from(docsOf(decodePostings(b64))); },
+    // The site's addresses and ranges inside a range, from the index files: for tests.
+    valuesInside: function (value) {
+      var range = span(normalizeArtifact(value));
+      return range ? valuesInside(range) : Promise.resolve([]);
+    }
   };
 
   function keyOf(data) {
@@ -305,15 +310,19 @@
     if (low.slice(0, group) !== high.slice(0, group)) return null;
     return { family: family, group: group, first: low, last: high };
   }
-  // The values of the site inside a range, from the file of its block (a /16 of IPv4,
-  // a /32 of IPv6) or, when it is wider, of its group then of its blocks there
-  // (src/search/networks.rs, inside).
+  // The values of the site inside a range: its group's file (a /8 of IPv4, a /16 of
+  // IPv6) gives the first address of each chunk of the group's values, then the chunks
+  // that may hold some inside the range are read (src/search/networks.rs, inside).
   function valuesInside(range) {
-    var digits = 2 * range.group, low = range.first.slice(0, digits), high = range.last.slice(0, digits);
-    var blocks = low === high ? Promise.resolve([low]) : netFile(range.family + range.first.slice(0, range.group))
-      .then(function (group) { return (group.blocks || []).filter(function (b) { return low <= b && b <= high; }); });
-    return blocks.then(function (names) {
-      return Promise.all(names.map(function (name) { return netFile(range.family + name); }));
+    var name = range.family + range.first.slice(0, range.group);
+    return netFile(name).then(function (group) {
+      var starts = group.starts || [], chunks = [];
+      starts.forEach(function (start, n) {
+        // A chunk holds values from its start to the next one's, both included.
+        var next = starts[n + 1];
+        if (start <= range.last && !(next !== undefined && next < range.first)) chunks.push(netFile(name + "-" + n));
+      });
+      return Promise.all(chunks);
     }).then(function (files) {
       var found = [];
       files.forEach(function (file) {
