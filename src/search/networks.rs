@@ -19,17 +19,12 @@ use serde::Deserialize;
 
 use crate::artifacts::values;
 
-/// Where the files of blocks and groups are, in the site.
+/// Where the files of groups and chunks are, in the site.
 const DIR: &str = "search/n/";
 
-/// The path of the file of block or group `name`.
+/// The path of the file of group or chunk `name`.
 fn path(name: &str) -> String {
     format!("{DIR}{name}.js")
-}
-
-/// True for the path of a block's or a group's file: each build writes them all anew.
-pub fn is_block_path(path: &str) -> bool {
-    path.starts_with(DIR)
 }
 
 /// The first and last address of an address or network value, and its family.
@@ -63,7 +58,12 @@ impl Bounds {
             first: bits(first),
             last: bits(last),
         };
-        (bounds.group(bounds.first) == bounds.group(bounds.last)).then_some(bounds)
+        (bounds.group_number(bounds.first) == bounds.group_number(bounds.last)).then_some(bounds)
+    }
+
+    /// The group of `address` in this family: its first 8 bits (IPv4) or 16 (IPv6).
+    fn group_number(&self, address: u128) -> u128 {
+        address >> if self.v6 { 112 } else { 24 }
     }
 
     /// The name of the group of `address`: the family, then the address's first 8 bits
@@ -95,18 +95,48 @@ impl Bounds {
 /// Values per chunk of a group: about 20 KB of IPv4 addresses, 30 KB of IPv6.
 const CHUNK: usize = 1000;
 
+/// The name of the group of an address or network value in its normal form, read
+/// from its first digits without parsing it (as [`Bounds::of`] would name it): a
+/// rebuild picks the values of the groups it changes out of hundreds of thousands.
+pub fn group_of(value: &str) -> Option<String> {
+    if value.contains(':') {
+        let digits = value.split(':').next()?;
+        let number = if digits.is_empty() {
+            0
+        } else {
+            u16::from_str_radix(digits, 16).ok()?
+        };
+        Some(format!("6-{number:04x}"))
+    } else {
+        let octet: u8 = value.split('.').next()?.parse().ok()?;
+        Some(format!("4-{octet:02x}"))
+    }
+}
+
+/// The group whose files `path` is one of (`search/n/4-c2-3.js` is of `4-c2`).
+pub fn group_of_path(path: &str) -> Option<&str> {
+    let name = path.strip_prefix(DIR)?.strip_suffix(".js")?;
+    let mut parts = name.splitn(3, '-');
+    let (family, digits) = (parts.next()?, parts.next()?);
+    Some(&name[..family.len() + 1 + digits.len()])
+}
+
 /// The files of the groups and chunks of `values` (the site's address and network
-/// artifacts, any others left out, none twice), as `(path, contents)`. A chunk's
-/// values are in order of their first address, then of their last.
-pub fn block_files(values: &[&str]) -> Vec<(String, String)> {
+/// artifacts, any others left out, none twice) in the groups `wanted` takes
+/// ([`group_of`]), as `(path, contents)`. A chunk's values are in order of their
+/// first address, then of their last.
+pub fn range_files(values: &[&str], wanted: impl Fn(&str) -> bool + Sync) -> Vec<(String, String)> {
     let mut bounds: Vec<(Bounds, &str)> = values
         .par_iter()
+        .filter(|value| group_of(value).is_some_and(|group| wanted(&group)))
         .filter_map(|value| Some((Bounds::of(value)?, *value)))
         .collect();
     // An address and a range are never one span: no two values tie.
     bounds.par_sort_unstable_by_key(|(bounds, _)| *bounds);
     let groups: Vec<&[(Bounds, &str)]> = bounds
-        .chunk_by(|(a, _), (b, _)| a.v6 == b.v6 && a.group(a.first) == b.group(b.first))
+        .chunk_by(|(a, _), (b, _)| {
+            a.v6 == b.v6 && a.group_number(a.first) == b.group_number(b.first)
+        })
         .collect();
     groups
         .par_iter()
@@ -126,7 +156,7 @@ pub fn block_files(values: &[&str]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The file of block or group `name` listing `items` (none that JSON escapes) as its
+/// The file of group or chunk `name` listing `items` (none that JSON escapes) as its
 /// `list`.
 fn file<'i>(name: &str, list: &str, items: impl Iterator<Item = &'i str>) -> (String, String) {
     let mut out = String::with_capacity(64);
@@ -202,7 +232,7 @@ mod tests {
 
     /// The values inside `range` among the files of `values`.
     fn inside_of(values: &[&str], range: &str) -> Vec<String> {
-        let files = block_files(values);
+        let files = range_files(values, |_| true);
         let range = range_filter(range).expect(range);
         let read = |path: &str| -> Result<Option<NetFile>, String> {
             match files.iter().find(|(p, _)| p == path) {
@@ -232,7 +262,7 @@ mod tests {
 
     #[test]
     fn values_go_to_the_files_of_their_groups_and_chunks() {
-        let files = block_files(VALUES);
+        let files = range_files(VALUES, |_| true);
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
             paths,
@@ -277,7 +307,7 @@ mod tests {
             owned.push(format!("185.1.3.224/{prefix}"));
         }
         let values: Vec<&str> = owned.iter().map(String::as_str).collect();
-        let starts = block_files(&values)
+        let starts = range_files(&values, |_| true)
             .iter()
             .filter(|(p, _)| p.starts_with("search/n/4-b9-"))
             .count();
@@ -328,7 +358,7 @@ mod tests {
             ["194.26.29.112"],
             "no wider range"
         );
-        // Wider than a block: through the group's file.
+        // Wider than a chunk.
         assert_eq!(inside_of(VALUES, "194.0.0.0/8").len(), 6);
         assert_eq!(
             inside_of(VALUES, "194.16.0.0/12"),
@@ -348,13 +378,33 @@ mod tests {
         assert_eq!(inside_of(VALUES, "194.26.0.0/15").len(), 5);
         assert_eq!(inside_of(VALUES, "194.27.0.0/16"), ["194.27.0.1"]);
         assert!(inside_of(VALUES, "196.0.0.0/8").is_empty(), "no group");
-        assert!(inside_of(VALUES, "194.30.0.0/16").is_empty(), "no block");
+        assert!(
+            inside_of(VALUES, "194.30.0.0/16").is_empty(),
+            "nothing there"
+        );
         assert_eq!(
             inside_of(VALUES, "2a01:4f8::/32"),
             ["2a01:4f8::/32", "2a01:4f8:c0c::1"]
         );
         assert_eq!(inside_of(VALUES, "2a01::/16").len(), 3);
         assert_eq!(inside_of(VALUES, "2a01:4f8:c0c::/48"), ["2a01:4f8:c0c::1"]);
+    }
+
+    #[test]
+    fn groups_read_from_digits_are_those_of_the_files() {
+        for value in VALUES.iter().chain(&["::1", "0.1.2.3", "::/16", "ffff::1"]) {
+            let Some(bounds) = Bounds::of(value) else {
+                continue;
+            };
+            assert_eq!(group_of(value), Some(bounds.group(bounds.first)), "{value}");
+        }
+        assert_eq!(group_of_path("search/n/4-c2-3.js"), Some("4-c2"));
+        assert_eq!(group_of_path("search/n/6-2a01.js"), Some("6-2a01"));
+        assert_eq!(group_of_path("search/t/x.js"), None);
+        // Only the wanted groups' files.
+        let files = range_files(VALUES, |group| group == "4-c3");
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["search/n/4-c3.js", "search/n/4-c3-0.js"]);
     }
 
     #[test]

@@ -87,12 +87,7 @@ impl SearchFiles {
         // A few hundred thousand small strings: freed on every core.
         docs.into_par_iter().for_each(drop);
         let mut files = files;
-        let blocks_started = std::time::Instant::now();
-        files.extend(block_files(input));
-        tracing::debug!(
-            "search: blocks of addresses in {:.2?}",
-            blocks_started.elapsed()
-        );
+        files.extend(range_files(input, |_| true));
         // A full build makes the pages meanwhile: this is the index's own wall time
         // with the cores shared, not a step of the build.
         tracing::debug!("search: index built in {:.2?}", started.elapsed());
@@ -221,9 +216,22 @@ impl SearchFiles {
             now: &now_docs,
             columns: &columns,
         };
-        let mut files =
-            search::patch(&change, &mut SiteDir(input.out)).map_err(|e| e.to_string())?;
-        files.extend(block_files(input));
+        // The groups of addresses that the changed incidents named, before or after:
+        // only their files change. Made beside the patch, which reads and writes
+        // shards.
+        let changed_docs = (was_docs.iter().chain(&now_docs))
+            .chain(edited_docs.iter().flat_map(|(_, was, now)| [was, now]));
+        let groups: HashSet<String> = changed_docs
+            .flat_map(|doc| &doc.keywords)
+            .filter(|(field, _)| *field == "artifact")
+            .filter_map(|(_, value)| search::networks::group_of(value))
+            .collect();
+        let (files, ranges) = rayon::join(
+            || search::patch(&change, &mut SiteDir(input.out)),
+            || range_files(input, |group| groups.contains(group)),
+        );
+        let mut files = files.map_err(|e| e.to_string())?;
+        files.extend(ranges);
         // Files the patch neither writes nor leaves out of the index stay as they are.
         let past_the_end =
             search::files_past_the_end(merged.was_len() as u32, input.summaries.len() as u32);
@@ -236,8 +244,11 @@ impl SearchFiles {
             .pages
             .iter()
             .filter(|(path, _)| path.starts_with(INDEX_DIR) && !not_kept.contains(path))
-            // Made anew above: a block no longer named goes.
-            .filter(|(path, _)| !search::networks::is_block_path(path))
+            // Those of the changed groups are made anew above: a chunk no longer
+            // needed goes.
+            .filter(|(path, _)| {
+                search::networks::group_of_path(path).is_none_or(|group| !groups.contains(group))
+            })
             .map(|(path, fingerprint)| (path.to_string(), fingerprint))
             .collect();
         Ok(SearchFiles {
@@ -265,14 +276,20 @@ fn old_document<'d>(
     }
 }
 
-/// The files of the blocks of the site's addresses and ranges, which a filter on a
+/// The files of the groups of the site's addresses and ranges, which a filter on a
 /// range reads ([`search::networks`]).
-fn block_files(input: &Input<'_>) -> Vec<(String, String)> {
+fn range_files(input: &Input<'_>, wanted: impl Fn(&str) -> bool + Sync) -> Vec<(String, String)> {
+    let started = std::time::Instant::now();
     let addresses: Vec<&str> = (input.index.artifacts.shared.iter())
         .filter(|s| matches!(s.artifact.kind, Kind::Ipv4 | Kind::Ipv6 | Kind::Network))
         .map(|s| &*s.artifact.value)
         .collect();
-    search::networks::block_files(&addresses)
+    let files = search::networks::range_files(&addresses, wanted);
+    tracing::debug!(
+        "search: files of address ranges in {:.2?}",
+        started.elapsed()
+    );
+    files
 }
 
 /// Past this many incidents to re-index, building the index anew is as quick.
