@@ -410,8 +410,8 @@ impl<S: Source> Searcher<S> {
     }
 
     /// For an artifact filter naming a range, the keys of the site's addresses and
-    /// ranges inside it, from the file of its block (none when the site names none
-    /// there).
+    /// ranges inside it, from the files of its group ([`networks::inside`]; none when
+    /// the site names none there).
     fn keys_in_range(&mut self, field: &str, value: &str) -> Result<Vec<String>, SearchError> {
         let Some(range) = field_range(field, value) else {
             return Ok(Vec::new());

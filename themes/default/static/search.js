@@ -69,7 +69,7 @@
   function cubeFile() { return loadFile("search/f/cube.js", "cube"); }
   function rowsFile(c, v) { return loadFile("search/r/" + c + "_" + v + ".js", "r:" + c + "_" + v); }
   function displayFile(chunk) { return loadFile("search/d/" + chunk + ".js", "d:" + chunk); }
-  // A block or group of addresses the site names nothing in has no file.
+  // A group or chunk of addresses the site names nothing in has no file.
   function netFile(name) {
     return loadFile("search/n/" + name + ".js", "n:" + name).catch(function () { return {}; });
   }
@@ -914,7 +914,7 @@
     });
   };
   // For an artifact filter naming a range, the keys of the site's addresses and ranges
-  // inside it, from the file of its block (src/search/engine.rs, keys_in_range).
+  // inside it, from the files of its group (src/search/engine.rs, keys_in_range).
   Engine.prototype.keysInRange = function (atom) {
     var range = fieldRange(atom);
     if (!range) return Promise.resolve([]);
