@@ -152,10 +152,13 @@ fn check_search_page(browser: &Browser, base: &str) {
     // on both sides of a cut when values that begin at one address lie on both.
     browser.run(
         r#"firSearch.load({type: "net", name: "4-0b", starts: ["0b000000", "0b000004"]});
-           firSearch.load({type: "net", name: "4-0b-0", values: ["11.0.0.0", "11.0.0.1",
-             "11.0.0.2", "11.0.0.3", "11.0.0.4", "11.0.0.4/31"]});
-           firSearch.load({type: "net", name: "4-0b-1", values: ["11.0.0.4/30", "11.0.0.5",
-             "11.0.0.6", "11.0.0.7", "11.0.1.0"]});
+           var chunk = function (values) {
+             return values.map(function (v) { return [v, ""]; });
+           };
+           firSearch.load({type: "net", name: "4-0b-0", values: chunk(["11.0.0.0", "11.0.0.1",
+             "11.0.0.2", "11.0.0.3", "11.0.0.4", "11.0.0.4/31"])});
+           firSearch.load({type: "net", name: "4-0b-1", values: chunk(["11.0.0.4/30", "11.0.0.5",
+             "11.0.0.6", "11.0.0.7", "11.0.1.0"])});
            return true"#,
     );
     let inside = |range: &str| {

@@ -409,10 +409,10 @@ impl<S: Source> Searcher<S> {
             .collect()
     }
 
-    /// For an artifact filter naming a range, the keys of the site's addresses and
-    /// ranges inside it, from the files of its group ([`networks::inside`]; none when
-    /// the site names none there).
-    fn keys_in_range(&mut self, field: &str, value: &str) -> Result<Vec<String>, SearchError> {
+    /// For an artifact filter naming a range, the documents of the site's addresses
+    /// and ranges inside it, from the files of its group ([`networks::inside`]; none
+    /// when the site names none there).
+    fn docs_in_range(&mut self, field: &str, value: &str) -> Result<Vec<u32>, SearchError> {
         let Some(range) = field_range(field, value) else {
             return Ok(Vec::new());
         };
@@ -422,7 +422,11 @@ impl<S: Source> Searcher<S> {
                 read => read.map(Some),
             }
         })?;
-        Ok(inside.iter().map(|v| super::key(field, v)).collect())
+        let mut docs = Vec::new();
+        for (_, postings) in &inside {
+            docs = sorted_union(&docs, &Self::decode(networks::DIR, postings)?);
+        }
+        Ok(docs)
     }
 
     /// The column of a column filter and the values of it that pass the filter, by
@@ -633,10 +637,8 @@ impl<S: Source> Searcher<S> {
                 }
             }
             Atom::Field { field, op, value } => {
-                let mut keys = self.field_keys(field, *op, value);
-                keys.extend(self.keys_in_range(field, value)?);
-                let mut docs = Vec::new();
-                for key in keys {
+                let mut docs = self.docs_in_range(field, value)?;
+                for key in self.field_keys(field, *op, value) {
                     docs = sorted_union(&docs, &self.postings(&key)?.0);
                 }
                 Matches {

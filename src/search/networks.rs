@@ -7,20 +7,23 @@
 //! Values are grouped per /8 of IPv4 (`search/n/4-c2.js` for 194.0.0.0/8), per /16 of
 //! IPv6 (`6-2a01.js`), the widest range that is an artifact. A group's values, in order
 //! of their addresses, are cut into chunks of [`CHUNK`] (`4-c2-0.js`, `4-c2-1.js`…),
-//! and the group's file lists the first address of each chunk. A range reads its
-//! group's file, then the chunks that may hold values inside it: one for most ranges,
-//! whatever the site's size (a file per /16 would make tens of thousands of files of a
-//! few values each at 100k incidents, a file per /8 more than a megabyte). Pure.
+//! and the group's file lists the first address of each chunk. Each value comes with
+//! its documents, so that a range is answered from its group's file and the chunks
+//! that may hold values inside it, without a shard per address (a /8 of the synthetic
+//! 100k site names thousands). One chunk for most ranges, whatever the site's size (a
+//! file per /16 would make tens of thousands of files of a few values each at 100k
+//! incidents, a file per /8 more than a megabyte). Pure.
 
 use std::net::IpAddr;
 
 use rayon::prelude::*;
 use serde::Deserialize;
 
+use super::codec;
 use crate::artifacts::values;
 
 /// Where the files of groups and chunks are, in the site.
-const DIR: &str = "search/n/";
+pub(super) const DIR: &str = "search/n/";
 
 /// The path of the file of group or chunk `name`.
 fn path(name: &str) -> String {
@@ -122,59 +125,74 @@ pub fn group_of_path(path: &str) -> Option<&str> {
 }
 
 /// The files of the groups and chunks of `values` (the site's address and network
-/// artifacts, any others left out, none twice) in the groups `wanted` takes
-/// ([`group_of`]), as `(path, contents)`. A chunk's values are in order of their
-/// first address, then of their last.
-pub fn range_files(values: &[&str], wanted: impl Fn(&str) -> bool + Sync) -> Vec<(String, String)> {
-    let mut bounds: Vec<(Bounds, &str)> = values
+/// artifacts with their documents, any others left out, none twice) in the groups
+/// `wanted` takes ([`group_of`]), as `(path, contents)`. A chunk's values are in order
+/// of their first address, then of their last.
+pub fn range_files(
+    values: &[(&str, &[u32])],
+    wanted: impl Fn(&str) -> bool + Sync,
+) -> Vec<(String, String)> {
+    let mut bounds: Vec<(Bounds, &str, &[u32])> = values
         .par_iter()
-        .filter(|value| group_of(value).is_some_and(|group| wanted(&group)))
-        .filter_map(|value| Some((Bounds::of(value)?, *value)))
+        .filter(|(value, _)| group_of(value).is_some_and(|group| wanted(&group)))
+        .filter_map(|&(value, docs)| Some((Bounds::of(value)?, value, docs)))
         .collect();
     // An address and a range are never one span: no two values tie.
-    bounds.par_sort_unstable_by_key(|(bounds, _)| *bounds);
-    let groups: Vec<&[(Bounds, &str)]> = bounds
-        .chunk_by(|(a, _), (b, _)| {
+    bounds.par_sort_unstable_by_key(|(bounds, ..)| *bounds);
+    let groups: Vec<&[(Bounds, &str, &[u32])]> = bounds
+        .chunk_by(|(a, ..), (b, ..)| {
             a.v6 == b.v6 && a.group_number(a.first) == b.group_number(b.first)
         })
         .collect();
     groups
         .par_iter()
         .flat_map_iter(|group| {
-            let (first, _) = group[0];
+            let (first, ..) = group[0];
             let name = first.group(first.first);
             let chunks = group.chunks(CHUNK);
-            let starts: Vec<String> = chunks.clone().map(|c| c[0].0.hex(c[0].0.first)).collect();
-            let mut files = vec![file(&name, "starts", starts.iter().map(String::as_str))];
-            // Parsed addresses: hexadecimal digits, dots, colons and a prefix, nothing
-            // JSON escapes.
+            let mut files = vec![file(&name, "starts", |out| {
+                for (n, chunk) in chunks.clone().enumerate() {
+                    push_item(out, n, &chunk[0].0.hex(chunk[0].0.first));
+                }
+            })];
             files.extend(chunks.enumerate().map(|(n, chunk)| {
-                file(&format!("{name}-{n}"), "values", chunk.iter().map(|v| v.1))
+                file(&format!("{name}-{n}"), "values", |out| {
+                    for (k, (_, value, docs)) in chunk.iter().enumerate() {
+                        // Parsed addresses (hexadecimal digits, dots, colons, a
+                        // prefix) and base64: nothing JSON escapes.
+                        out.push_str(if k > 0 { ",[" } else { "[" });
+                        push_item(out, 0, value);
+                        push_item(out, 1, &codec::base64(&codec::encode_postings(docs)));
+                        out.push(']');
+                    }
+                })
             }));
             files
         })
         .collect()
 }
 
-/// The file of group or chunk `name` listing `items` (none that JSON escapes) as its
-/// `list`.
-fn file<'i>(name: &str, list: &str, items: impl Iterator<Item = &'i str>) -> (String, String) {
+/// The file of group or chunk `name` whose `list` `write` writes.
+fn file(name: &str, list: &str, write: impl FnOnce(&mut String)) -> (String, String) {
     let mut out = String::with_capacity(64);
     out.push_str("firSearch.load({\"type\":\"net\",\"name\":\"");
     out.push_str(name);
     out.push_str("\",\"");
     out.push_str(list);
     out.push_str("\":[");
-    for (n, item) in items.enumerate() {
-        if n > 0 {
-            out.push(',');
-        }
-        out.push('"');
-        out.push_str(item);
-        out.push('"');
-    }
+    write(&mut out);
     out.push_str("]});\n");
     (path(name), out)
+}
+
+/// The `n`-th string of a JSON list, one that needs no escaping.
+fn push_item(out: &mut String, n: usize, item: &str) {
+    if n > 0 {
+        out.push(',');
+    }
+    out.push('"');
+    out.push_str(item);
+    out.push('"');
 }
 
 /// A group's or a chunk's file as a query reads it.
@@ -183,9 +201,9 @@ pub(super) struct NetFile {
     /// A group's: the first address of each of its chunks, in hexadecimal.
     #[serde(default)]
     starts: Vec<String>,
-    /// A chunk's values.
+    /// A chunk's values, each with its documents (postings in base64).
     #[serde(default)]
-    values: Vec<String>,
+    values: Vec<(String, String)>,
 }
 
 /// The network a normalised artifact filter value names, if it is one (`194.26.0.0/16`;
@@ -198,12 +216,13 @@ pub(super) fn range_filter(normalized: &str) -> Option<Bounds> {
     }
 }
 
-/// The site's values inside `range` (its own value included), from the files `read`
-/// gives by path (none when there is no such file).
+/// The site's values inside `range` (its own value included), each with its
+/// documents (postings in base64), from the files `read` gives by path (none when
+/// there is no such file).
 pub(super) fn inside<E>(
     range: &Bounds,
     mut read: impl FnMut(&str) -> Result<Option<NetFile>, E>,
-) -> Result<Vec<String>, E> {
+) -> Result<Vec<(String, String)>, E> {
     let name = range.group(range.first);
     let group = read(&path(&name))?.unwrap_or_default();
     let (first, last) = (range.hex(range.first), range.hex(range.last));
@@ -220,7 +239,7 @@ pub(super) fn inside<E>(
             chunk
                 .values
                 .into_iter()
-                .filter(|value| Bounds::of(value).is_some_and(|b| range.holds(&b))),
+                .filter(|(value, _)| Bounds::of(value).is_some_and(|b| range.holds(&b))),
         );
     }
     Ok(found)
@@ -230,9 +249,26 @@ pub(super) fn inside<E>(
 mod tests {
     use super::*;
 
+    /// The files of `values`, the `n`-th value in document `n` alone.
+    fn files_of(values: &[&str], wanted: impl Fn(&str) -> bool + Sync) -> Vec<(String, String)> {
+        let docs: Vec<[u32; 1]> = (0..values.len() as u32).map(|n| [n]).collect();
+        let with_docs: Vec<(&str, &[u32])> = values
+            .iter()
+            .zip(&docs)
+            .map(|(v, d)| (*v, &d[..]))
+            .collect();
+        range_files(&with_docs, wanted)
+    }
+
     /// The values inside `range` among the files of `values`.
     fn inside_of(values: &[&str], range: &str) -> Vec<String> {
-        let files = range_files(values, |_| true);
+        let found = inside_with_docs(values, range);
+        found.into_iter().map(|(value, _)| value).collect()
+    }
+
+    /// The values inside `range` among the files of `values`, with their documents.
+    fn inside_with_docs(values: &[&str], range: &str) -> Vec<(String, Vec<u32>)> {
+        let files = files_of(values, |_| true);
         let range = range_filter(range).expect(range);
         let read = |path: &str| -> Result<Option<NetFile>, String> {
             match files.iter().find(|(p, _)| p == path) {
@@ -242,7 +278,14 @@ mod tests {
                 None => Ok(None),
             }
         };
-        inside(&range, read).unwrap()
+        let found = inside(&range, read).unwrap();
+        found
+            .into_iter()
+            .map(|(value, b64)| {
+                let bytes = codec::unbase64(&b64).unwrap();
+                (value, codec::decode_postings(&bytes).unwrap())
+            })
+            .collect()
     }
 
     const VALUES: &[&str] = &[
@@ -262,7 +305,7 @@ mod tests {
 
     #[test]
     fn values_go_to_the_files_of_their_groups_and_chunks() {
-        let files = range_files(VALUES, |_| true);
+        let files = files_of(VALUES, |_| true);
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
             paths,
@@ -282,12 +325,26 @@ mod tests {
             text("search/n/4-c2.js"),
             "firSearch.load({\"type\":\"net\",\"name\":\"4-c2\",\"starts\":[\"c2100000\"]});\n"
         );
-        assert_eq!(
-            text("search/n/4-c2-0.js"),
-            "firSearch.load({\"type\":\"net\",\"name\":\"4-c2-0\",\"values\":\
-             [\"194.16.0.0/12\",\"194.26.0.0/16\",\"194.26.29.0/24\",\"194.26.29.112\",\
-             \"194.26.255.255\",\"194.27.0.1\"]});\n"
+        assert!(
+            text("search/n/4-c2-0.js").starts_with(
+                "firSearch.load({\"type\":\"net\",\"name\":\"4-c2-0\",\"values\":[[\"194.16.0.0/12\",\""
+            ),
+            "{}",
+            text("search/n/4-c2-0.js")
         );
+        // In address order, each with its documents.
+        let docs: Vec<(String, Vec<u32>)> = [
+            ("194.16.0.0/12", 5),
+            ("194.26.0.0/16", 1),
+            ("194.26.29.0/24", 2),
+            ("194.26.29.112", 0),
+            ("194.26.255.255", 4),
+            ("194.27.0.1", 3),
+        ]
+        .into_iter()
+        .map(|(v, d)| (v.to_string(), vec![d]))
+        .collect();
+        assert_eq!(inside_with_docs(VALUES, "194.0.0.0/8"), docs);
     }
 
     /// In a group of several chunks, with values that begin at one address on both
@@ -307,7 +364,7 @@ mod tests {
             owned.push(format!("185.1.3.224/{prefix}"));
         }
         let values: Vec<&str> = owned.iter().map(String::as_str).collect();
-        let starts = range_files(&values, |_| true)
+        let starts = files_of(&values, |_| true)
             .iter()
             .filter(|(p, _)| p.starts_with("search/n/4-b9-"))
             .count();
@@ -402,7 +459,7 @@ mod tests {
         assert_eq!(group_of_path("search/n/6-2a01.js"), Some("6-2a01"));
         assert_eq!(group_of_path("search/t/x.js"), None);
         // Only the wanted groups' files.
-        let files = range_files(VALUES, |group| group == "4-c3");
+        let files = files_of(VALUES, |group| group == "4-c3");
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(paths, ["search/n/4-c3.js", "search/n/4-c3-0.js"]);
     }

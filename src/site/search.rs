@@ -280,9 +280,10 @@ fn old_document<'d>(
 /// range reads ([`search::networks`]).
 fn range_files(input: &Input<'_>, wanted: impl Fn(&str) -> bool + Sync) -> Vec<(String, String)> {
     let started = std::time::Instant::now();
-    let addresses: Vec<&str> = (input.index.artifacts.shared.iter())
+    // Incident positions are document numbers: the index numbers them in order.
+    let addresses: Vec<(&str, &[u32])> = (input.index.artifacts.shared.iter())
         .filter(|s| matches!(s.artifact.kind, Kind::Ipv4 | Kind::Ipv6 | Kind::Network))
-        .map(|s| &*s.artifact.value)
+        .map(|s| (&*s.artifact.value, &s.incidents[..]))
         .collect();
     let files = search::networks::range_files(&addresses, wanted);
     tracing::debug!(

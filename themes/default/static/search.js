@@ -23,7 +23,9 @@
     // The site's addresses and ranges inside a range, from the index files: for tests.
     valuesInside: function (value) {
       var range = span(normalizeArtifact(value));
-      return range ? valuesInside(range) : Promise.resolve([]);
+      return range ? valuesInside(range).then(function (found) {
+        return found.map(function (entry) { return entry[0]; });
+      }) : Promise.resolve([]);
     }
   };
 
@@ -310,9 +312,10 @@
     if (low.slice(0, group) !== high.slice(0, group)) return null;
     return { family: family, group: group, first: low, last: high };
   }
-  // The values of the site inside a range: its group's file (a /8 of IPv4, a /16 of
-  // IPv6) gives the first address of each chunk of the group's values, then the chunks
-  // that may hold some inside the range are read (src/search/networks.rs, inside).
+  // The values of the site inside a range, each with its documents ([value, postings
+  // in base64]): its group's file (a /8 of IPv4, a /16 of IPv6) gives the first address
+  // of each chunk of the group's values, then the chunks that may hold some inside the
+  // range are read (src/search/networks.rs, inside).
   function valuesInside(range) {
     var name = range.family + range.first.slice(0, range.group);
     return netFile(name).then(function (group) {
@@ -326,9 +329,9 @@
     }).then(function (files) {
       var found = [];
       files.forEach(function (file) {
-        (file.values || []).forEach(function (value) {
-          var s = span(value);
-          if (s && s.family === range.family && range.first <= s.first && s.last <= range.last) found.push(value);
+        (file.values || []).forEach(function (entry) {
+          var s = span(entry[0]);
+          if (s && s.family === range.family && range.first <= s.first && s.last <= range.last) found.push(entry);
         });
       });
       return found;
@@ -907,19 +910,19 @@
       });
     }
     var keys = this.fieldKeys(atom);
-    return this.keysInRange(atom).then(function (inRange) {
-      return Promise.all(keys.concat(inRange).map(function (key) { return self.postings(key); }));
-    }).then(function (found) {
+    return Promise.all(keys.map(function (key) { return self.postings(key); })
+      .concat(this.docsInRange(atom))).then(function (found) {
       return { docs: unionAll(found.map(function (p) { return p.docs; })), title: EMPTY, weight: 0 };
     });
   };
-  // For an artifact filter naming a range, the keys of the site's addresses and ranges
-  // inside it, from the files of its group (src/search/engine.rs, keys_in_range).
-  Engine.prototype.keysInRange = function (atom) {
+  // For an artifact filter naming a range, the documents of the site's addresses and
+  // ranges inside it, from the files of its group (src/search/engine.rs,
+  // docs_in_range), as one posting list.
+  Engine.prototype.docsInRange = function (atom) {
     var range = fieldRange(atom);
-    if (!range) return Promise.resolve([]);
-    return valuesInside(range).then(function (values) {
-      return values.map(function (v) { return ":artifact:" + v; });
+    if (!range) return Promise.resolve({ docs: EMPTY });
+    return valuesInside(range).then(function (found) {
+      return { docs: unionAll(found.map(function (entry) { return decodePostings(entry[1]); })) };
     });
   };
 
