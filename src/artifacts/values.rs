@@ -206,6 +206,16 @@ pub fn network(text: &str) -> Option<(Kind, String, bool)> {
     })
 }
 
+/// The first and last address of an address or network artifact's value in its
+/// normal form (`194.26.29.112`, `194.26.29.0/24`, `2a01:4f8::/32`); `None` for any
+/// other value.
+pub fn value_bounds(value: &str) -> Option<(IpAddr, IpAddr)> {
+    match value.split_once('/') {
+        Some((address, prefix)) => network_bounds(address.parse().ok()?, prefix.parse().ok()?),
+        None => value.parse().ok().map(|ip| (ip, ip)),
+    }
+}
+
 /// The first and last address of the network of `prefix` bits that holds `ip`;
 /// `None` for a prefix longer than the address.
 pub fn network_bounds(ip: IpAddr, prefix: u8) -> Option<(IpAddr, IpAddr)> {

@@ -43,21 +43,13 @@ impl Bounds {
     /// (`194.26.29.112`, `194.26.29.0/24`, `2a01:4f8::/32`); none for any other
     /// value, or a range wider than a group (`0.0.0.0/0` is no artifact).
     fn of(value: &str) -> Option<Bounds> {
-        let (address, prefix) = match value.split_once('/') {
-            Some((address, prefix)) => (address, Some(prefix.parse::<u8>().ok()?)),
-            None => (value, None),
-        };
-        let ip: IpAddr = address.parse().ok()?;
-        let (first, last) = match prefix {
-            Some(prefix) => values::network_bounds(ip, prefix)?,
-            None => (ip, ip),
-        };
+        let (first, last) = values::value_bounds(value)?;
         let bits = |ip: IpAddr| match ip {
             IpAddr::V4(v4) => u128::from(v4.to_bits()),
             IpAddr::V6(v6) => v6.to_bits(),
         };
         let bounds = Bounds {
-            v6: ip.is_ipv6(),
+            v6: first.is_ipv6(),
             first: bits(first),
             last: bits(last),
         };

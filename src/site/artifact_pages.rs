@@ -266,20 +266,23 @@ impl<'a> ArtifactPages<'a> {
                 let s = self.shared(at);
                 s.artifact.hash(&mut h);
                 self.input.fingerprint_of(&s.incidents, &mut h);
-                let ranges = &self.input.index.artifacts.ranges;
-                for linked in
-                    [true, false].map(|holds| self.most_shared_of(ranges.linked_as(at, holds)))
-                {
-                    linked.1.hash(&mut h);
-                    values(&mut h, &linked.0);
+                for (linked, total) in self.containment(at) {
+                    total.hash(&mut h);
+                    values(&mut h, &linked);
                 }
             }
         }
         h.finish()
     }
 
-    /// Of the values `linked` (to a value by containment), the most shared first, at
-    /// most [`MAX_LINKED`], and how many there are.
+    /// The values linked to value `at` by containment, the ranges holding it then the
+    /// values inside it: of each, the most shared first, at most [`MAX_LINKED`], and
+    /// how many there are.
+    fn containment(&self, at: u32) -> [(Vec<u32>, usize); 2] {
+        let ranges = &self.input.index.artifacts.ranges;
+        [true, false].map(|holds| self.most_shared_of(ranges.linked_as(at, holds)))
+    }
+
     fn most_shared_of(&self, linked: impl Iterator<Item = u32>) -> (Vec<u32>, usize) {
         let shared = &self.input.index.artifacts.shared;
         let mut linked: Vec<u32> = linked.collect();
@@ -376,13 +379,9 @@ impl<'a> ArtifactPages<'a> {
         let kind = s.artifact.kind;
         let path = paths::artifact(kind.name(), &s.artifact.value);
         let defanged = artifacts::defang(&s.artifact);
-        let ranges = &self.input.index.artifacts.ranges;
-        let [holding, inside] = [true, false].map(|holds| {
-            let (values, total) = self.most_shared_of(ranges.linked_as(at, holds));
-            Linked {
-                values: values.into_iter().map(|l| self.value_link(l)).collect(),
-                total,
-            }
+        let [holding, inside] = self.containment(at).map(|(values, total)| Linked {
+            values: values.into_iter().map(|l| self.value_link(l)).collect(),
+            total,
         });
         let view = ArtifactView {
             holding,

@@ -19,12 +19,6 @@ pub struct Ranges {
     links: Vec<(u32, u32, bool)>,
 }
 
-/// The first and last address of a network artifact's value (`first/prefix`).
-fn span(network: &str) -> Option<(IpAddr, IpAddr)> {
-    let (first, prefix) = network.split_once('/')?;
-    values::network_bounds(first.parse().ok()?, prefix.parse().ok()?)
-}
-
 impl Ranges {
     /// The links among `shared` (artifacts numbered by position).
     pub fn of(shared: &[Shared]) -> Ranges {
@@ -32,7 +26,7 @@ impl Ranges {
             .iter()
             .enumerate()
             .filter(|(_, s)| s.artifact.kind == Kind::Network)
-            .filter_map(|(n, s)| Some((n as u32, span(&s.artifact.value)?)))
+            .filter_map(|(n, s)| Some((n as u32, values::value_bounds(&s.artifact.value)?)))
             .collect();
         if networks.is_empty() {
             return Ranges::default();
@@ -75,16 +69,6 @@ impl Ranges {
     /// The artifacts linked to artifact `artifact`, in order.
     pub fn linked(&self, artifact: u32) -> impl Iterator<Item = u32> + '_ {
         self.links_of(artifact).map(|&(_, linked, _)| linked)
-    }
-
-    /// The networks that hold artifact `artifact`, in order.
-    pub fn holding(&self, artifact: u32) -> impl Iterator<Item = u32> + '_ {
-        self.linked_as(artifact, true)
-    }
-
-    /// The addresses and networks inside network `artifact`, in order.
-    pub fn inside(&self, artifact: u32) -> impl Iterator<Item = u32> + '_ {
-        self.linked_as(artifact, false)
     }
 
     /// The artifacts linked to artifact `artifact` that hold it (`holds`), or that
@@ -141,8 +125,8 @@ mod tests {
         ]);
         let ranges = Ranges::of(&all);
         let linked = |n: u32| ranges.linked(n).collect::<Vec<_>>();
-        let inside = |n: u32| ranges.inside(n).collect::<Vec<_>>();
-        let holding = |n: u32| ranges.holding(n).collect::<Vec<_>>();
+        let inside = |n: u32| ranges.linked_as(n, false).collect::<Vec<_>>();
+        let holding = |n: u32| ranges.linked_as(n, true).collect::<Vec<_>>();
         assert_eq!(
             inside(1),
             [0, 8],
@@ -173,8 +157,8 @@ mod tests {
             (Kind::Network, "2a01:4f9::/32"),
         ]);
         let ranges = Ranges::of(&all);
-        let inside = |n: u32| ranges.inside(n).collect::<Vec<_>>();
-        let holding = |n: u32| ranges.holding(n).collect::<Vec<_>>();
+        let inside = |n: u32| ranges.linked_as(n, false).collect::<Vec<_>>();
+        let holding = |n: u32| ranges.linked_as(n, true).collect::<Vec<_>>();
         assert!(ranges.linked(0).next().is_none(), "a range apart from all");
         assert_eq!(inside(1), [2, 3, 4, 5]);
         assert_eq!(inside(2), [3, 4]);
