@@ -293,7 +293,8 @@ fn the_page_and_the_cli_answer_alike() {
          Mail from hameçonnage@bücher.de, link hxxps://www.bücher[.]de:8443/Konto, \
          and \u{430}pple.com; beacon to https://[2a01:4f8:c0c:1::5]:8443/gate, \
          relayed by http://[::ffff:185.199.1.7]/relay; hoster ranges 194.26.29.0/24 \
-         and 2a01:4f8:c0c::/48; staged on fxp://files.evil-ftp[.]com/pub/x.bin.\n",
+         and 2a01:4f8:c0c::/48; staged on fxp://files.evil-ftp[.]com/pub/x.bin, \
+         panel at kit-panel [.] evil-ftp [dot] com.\n",
     )
     .unwrap();
     // Thousands of addresses in one /8: its values come in several chunks, with an
@@ -416,6 +417,9 @@ fn the_page_and_the_cli_answer_alike() {
         "artifact:2a01:04f8:0c0c:0:0:0:0:0/48",
         "artifact:FXP[:]//files.evil-ftp[.]com/pub/x.bin",
         "artifact:ftp://files.evil-ftp.com/pub/x.bin",
+        // A name whose dots are bracketed and written apart, in the text and typed.
+        "artifact:kit-panel.evil-ftp.com",
+        "artifact:\"kit-panel [.] evil-ftp (dot) com\"",
     ];
     for query in international {
         let cli = cli_answer(root, query, false);

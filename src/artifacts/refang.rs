@@ -1,5 +1,10 @@
 //! Undoing defanging: `hxxp://evil[.]com` back to `http://evil.com`. One pass over the
 //! text, looking at most a few bytes ahead at each position: linear in the input.
+//!
+//! A dot or an at sign in brackets may be written apart from its neighbours
+//! (`evil [.] com`, `jean [at] evil [dot] com`, as some reports and mailing lists
+//! spell them): one space on each side goes with it. Brackets say the writer meant a
+//! name, so this reads no prose as one; a bare `dot` or `at` is left alone.
 
 use std::borrow::Cow;
 
@@ -19,11 +24,16 @@ const BRACKETED: &[(&str, &str)] = &[
     ("[at]", "@"),
     ("(at)", "@"),
     ("{at}", "@"),
+    // Above: the notations that take a space on each side with them ([`SPACED`]).
     ("[://]", "://"),
     ("[:]//", "://"),
     ("[:]", ":"),
     ("[/]", "/"),
 ];
+
+/// How many of [`BRACKETED`]'s notations, from its start, take one space on each
+/// side with them: those of a dot and an at sign.
+const SPACED: usize = 12;
 
 /// `text` with defanged notations replaced; borrowed when there were none.
 /// `steps` counts the bytes looked at (for the linearity test).
@@ -46,10 +56,20 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
         *steps += (at - i) as u64 + 1;
         i = at;
         let replacement = match bytes[i] {
-            b'[' | b'(' | b'{' => BRACKETED
-                .iter()
-                .find(|(from, _)| starts_with_ignore_case(&bytes[i..], from.as_bytes()))
-                .map(|(from, to)| (from.len(), *to)),
+            b'[' | b'(' | b'{' => bracketed(&bytes[i..]).map(|(len, to, spaced)| {
+                // The space before, unless a replacement already took it.
+                if spaced && i > copied && bytes[i - 1] == b' ' {
+                    i -= 1;
+                    return (
+                        len + 1 + usize::from(bytes.get(i + len + 1) == Some(&b' ')),
+                        to,
+                    );
+                }
+                (
+                    len + usize::from(spaced && bytes.get(i + len) == Some(&b' ')),
+                    to,
+                )
+            }),
             // The letter before it was not part of a replacement: none ends with an
             // `h` or an `f`.
             _ if i > 0 => defanged_scheme(&bytes[i - 1..]).inspect(|_| i -= 1),
@@ -78,6 +98,15 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
 /// `text` with defanged notations replaced.
 pub fn refang(text: &str) -> Cow<'_, str> {
     refang_counted(text, &mut 0)
+}
+
+/// The bracketed notation at the start of `rest`: its length, what it stands for,
+/// and whether it takes a space on each side with it ([`SPACED`]).
+fn bracketed(rest: &[u8]) -> Option<(usize, &'static str, bool)> {
+    BRACKETED
+        .iter()
+        .position(|(from, _)| starts_with_ignore_case(rest, from.as_bytes()))
+        .map(|at| (BRACKETED[at].0.len(), BRACKETED[at].1, at < SPACED))
 }
 
 /// Defanged schemes and what they stand for, matched ASCII-case-insensitively.
@@ -133,6 +162,12 @@ mod tests {
             ("hxxps[:]//a[.]b[.]com", "https://a.b.com"),
             ("fxp://a.com/x", "ftp://a.com/x"),
             ("FXPS[:]//a[.]com", "ftpS://a.com"),
+            ("evil [.] com", "evil.com"),
+            ("evil [.]com and evil[.] com", "evil.com and evil.com"),
+            ("jean [at] evil (dot) com", "jean@evil.com"),
+            ("a [.] [.] b", "a..b"),
+            ("a  [.]  b", "a . b"),
+            ("hxxp [:]//a.com [/] x", "hxxp ://a.com / x"),
         ];
         for (defanged, plain) in cases {
             assert_eq!(refang(defanged), plain, "{defanged}");
@@ -161,13 +196,20 @@ mod tests {
         let bytes = text.as_bytes();
         let mut out = String::new();
         let mut i = 0;
+        let space_after = |at: usize| usize::from(bytes.get(at) == Some(&b' '));
         while i < bytes.len() {
-            let bracketed = BRACKETED
-                .iter()
-                .find(|(from, _)| starts_with_ignore_case(&bytes[i..], from.as_bytes()));
-            if let Some((from, to)) = bracketed {
+            let spaced_next = bytes[i] == b' ' && bracketed(&bytes[i + 1..]).is_some_and(|b| b.2);
+            if spaced_next {
+                let (len, to, _) = bracketed(&bytes[i + 1..]).expect("a notation");
                 out.push_str(to);
-                i += from.len();
+                i += 1 + len;
+                i += space_after(i);
+            } else if let Some((len, to, spaced)) = bracketed(&bytes[i..]) {
+                out.push_str(to);
+                i += len;
+                if spaced {
+                    i += space_after(i);
+                }
             } else if let Some((len, to)) = defanged_scheme(&bytes[i..]) {
                 out.push_str(to);
                 i += len;
@@ -184,7 +226,7 @@ mod tests {
         #[test]
         fn jumping_finds_what_trying_every_position_finds(
             pieces in proptest::collection::vec(
-                "h|H|x|X|xx|hxxp|hXxp|HxXPs|f|fxp|FxPs|p|P|s|:|\\[:|//|\\[|\\]|\\(|\\)|\\{|\\}|\\.|dot|at|@|/|a|é| ",
+                "h|H|x|X|xx|\\[\\.\\] |\\(at\\)|\\{DoT\\}| \\[:\\]|hxxp|hXxp|HxXPs|f|fxp|FxPs|p|P|s|:|\\[:|//|\\[|\\]|\\(|\\)|\\{|\\}|\\.|dot|at|@|/|a|é| ",
                 0..40,
             )
         ) {

@@ -70,6 +70,14 @@ fn each_defanged_form() {
         ("a[@]evil.com", Kind::Email, "a@evil.com"),
         ("a[at]evil[.]com", Kind::Email, "a@evil.com"),
         ("185[.]220[.]101[.]4", Kind::Ipv4, "185.220.101.4"),
+        // A bracketed dot or at sign written apart from its neighbours.
+        ("evil [.] com", Kind::Domain, "evil.com"),
+        ("evil [dot] com", Kind::Domain, "evil.com"),
+        ("evil[.] com", Kind::Domain, "evil.com"),
+        ("jean [at] evil (dot) com", Kind::Email, "jean@evil.com"),
+        ("jean (@) evil [.]com", Kind::Email, "jean@evil.com"),
+        ("185 [.] 220 [.] 101 [.] 4", Kind::Ipv4, "185.220.101.4"),
+        ("hxxps://evil [.] com/x", Kind::Url, "https://evil.com/x"),
     ];
     for (text, kind, value) in cases {
         assert_eq!(found(&format!("x {text} y")), one(kind, value), "{text}");
@@ -98,6 +106,11 @@ fn not_artifacts() {
         "http://login.php/x",
         "",
         "[.] [@] hxxp",
+        // Spelt out without brackets: prose, not a notation.
+        "evil dot com",
+        "jean at evil dot com",
+        "meet (at) noon in room [.] 4",
+        "see the list [.] below",
     ] {
         assert_eq!(found(text), vec![], "{text}");
     }

@@ -197,10 +197,11 @@
   // notations of src/artifacts/refang.rs), then lowercase all but a URL's user info,
   // path, query and fragment, which keep their case; names and IPv6 addresses in the
   // form the build writes them.
-  var DEFANGED = /\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\[@\]|\(@\)|\{@\}|\[at\]|\(at\)|\{at\}|\[:\/\/\]|\[:\]\/\/|\[:\]|\[\/\]|hxxp(?=s?\[?:)|fxp(?=s?\[?:)/gi;
+  // A dot or an at sign in brackets takes one space on each side with it.
+  var DEFANGED = / ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\[@\]|\(@\)|\{@\}|\[at\]|\(at\)|\{at\}) ?|\[:\/\/\]|\[:\]\/\/|\[:\]|\[\/\]|hxxp(?=s?\[?:)|fxp(?=s?\[?:)/gi;
   function refang(text) {
     return text.replace(DEFANGED, function (m) {
-      var k = m.toLowerCase();
+      var k = m.trim().toLowerCase();
       if (k === "hxxp") return "http";
       if (k === "fxp") return "ftp";
       if (k.indexOf("//") >= 0) return "://";
