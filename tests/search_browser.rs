@@ -177,6 +177,25 @@ fn check_search_page(browser: &Browser, base: &str) {
         11
     );
     assert_eq!(inside("11.0.1.0/24"), "11.0.1.0");
+    // With the last address each chunk reaches, a chunk whose values all lie inside
+    // the range is read from its file of documents alone.
+    browser.run(
+        r#"firSearch.load({type: "net", name: "4-0c", starts: ["0c000000", "0c000004"],
+             ends: ["0c000005", "0c000100"]});
+           ["4-0c-0", "4-0c-1"].forEach(function (name) {
+             firSearch.load({type: "net", name: name, values: [["12.0.0.4", ""]]});
+             firSearch.load({type: "net", name: name + "-docs", docs: ""});
+           });
+           return true"#,
+    );
+    assert_eq!(inside("12.0.0.0/8"), "4-0c-0-docs 4-0c-1-docs");
+    assert_eq!(inside("12.0.0.0/24"), "4-0c-0-docs 12.0.0.4");
+    assert_eq!(
+        inside("12.0.0.4/30"),
+        "12.0.0.4 12.0.0.4",
+        "the first reaches past it"
+    );
+    assert_eq!(inside("12.0.0.0/29"), "4-0c-0-docs 12.0.0.4");
 
     // The box on every page leads to the results.
     browser.goto(&format!("{base}index.html"));

@@ -7,12 +7,16 @@
 //! Values are grouped per /8 of IPv4 (`search/n/4-c2.js` for 194.0.0.0/8), per /16 of
 //! IPv6 (`6-2a01.js`), the widest range that is an artifact. A group's values, in order
 //! of their addresses, are cut into chunks of [`CHUNK`] (`4-c2-0.js`, `4-c2-1.js`…),
-//! and the group's file lists the first address of each chunk. Each value comes with
-//! its documents, so that a range is answered from its group's file and the chunks
-//! that may hold values inside it, without a shard per address (a /8 of the synthetic
-//! 100k site names thousands). One chunk for most ranges, whatever the site's size (a
-//! file per /16 would make tens of thousands of files of a few values each at 100k
-//! incidents, a file per /8 more than a megabyte). Pure.
+//! and the group's file lists the first address of each chunk and the last address
+//! its values reach. Each value comes with its documents, so that a range is answered
+//! from its group's file and the chunks that may hold values inside it, without a
+//! shard per address (a /8 of the synthetic 100k site names thousands). One chunk for
+//! most ranges, whatever the site's size (a file per /16 would make tens of thousands
+//! of files of a few values each at 100k incidents, a file per /8 more than a
+//! megabyte). A chunk all of whose values lie inside the range is read from a file of
+//! its documents alone (`4-c2-0-docs.js`: 2 KB for the median chunk of 29 KB on the
+//! synthetic 100k site), so that a wide range does not load the values of every chunk
+//! it spans. Pure.
 
 use std::net::IpAddr;
 
@@ -142,38 +146,53 @@ pub fn range_files(
             let (first, ..) = group[0];
             let name = first.group(first.first);
             let chunks = group.chunks(CHUNK);
-            let mut files = vec![file(&name, "starts", |out| {
+            let mut files = vec![file(&name, |out| {
+                // Hexadecimal digits, dots, colons, a prefix, base64: nothing in these
+                // files needs JSON's escapes.
+                out.push_str("\"starts\":[");
                 for (n, chunk) in chunks.clone().enumerate() {
                     push_item(out, n, &chunk[0].0.hex(chunk[0].0.first));
                 }
+                out.push_str("],\"ends\":[");
+                for (n, chunk) in chunks.clone().enumerate() {
+                    let end = chunk.iter().map(|(b, ..)| b.last).max().expect("a value");
+                    push_item(out, n, &chunk[0].0.hex(end));
+                }
+                out.push(']');
             })];
-            files.extend(chunks.enumerate().map(|(n, chunk)| {
-                file(&format!("{name}-{n}"), "values", |out| {
+            for (n, chunk) in chunks.enumerate() {
+                files.push(file(&format!("{name}-{n}"), |out| {
+                    out.push_str("\"values\":[");
                     for (k, (_, value, docs)) in chunk.iter().enumerate() {
-                        // Parsed addresses (hexadecimal digits, dots, colons, a
-                        // prefix) and base64: nothing JSON escapes.
                         out.push_str(if k > 0 { ",[" } else { "[" });
                         push_item(out, 0, value);
                         push_item(out, 1, &codec::base64(&codec::encode_postings(docs)));
                         out.push(']');
                     }
-                })
-            }));
+                    out.push(']');
+                }));
+                let mut docs: Vec<u32> =
+                    chunk.iter().flat_map(|(.., docs)| *docs).copied().collect();
+                docs.sort_unstable();
+                docs.dedup();
+                files.push(file(&format!("{name}-{n}-docs"), |out| {
+                    out.push_str("\"docs\":");
+                    push_item(out, 0, &codec::base64(&codec::encode_postings(&docs)));
+                }));
+            }
             files
         })
         .collect()
 }
 
-/// The file of group or chunk `name` whose `list` `write` writes.
-fn file(name: &str, list: &str, write: impl FnOnce(&mut String)) -> (String, String) {
+/// The file of group or chunk `name`, whose fields after its name `write` writes.
+fn file(name: &str, write: impl FnOnce(&mut String)) -> (String, String) {
     let mut out = String::with_capacity(64);
     out.push_str("firSearch.load({\"type\":\"net\",\"name\":\"");
     out.push_str(name);
-    out.push_str("\",\"");
-    out.push_str(list);
-    out.push_str("\":[");
+    out.push_str("\",");
     write(&mut out);
-    out.push_str("]});\n");
+    out.push_str("});\n");
     (path(name), out)
 }
 
@@ -193,9 +212,15 @@ pub(super) struct NetFile {
     /// A group's: the first address of each of its chunks, in hexadecimal.
     #[serde(default)]
     starts: Vec<String>,
+    /// A group's: the last address each of its chunks' values reach, in hexadecimal.
+    #[serde(default)]
+    ends: Vec<String>,
     /// A chunk's values, each with its documents (postings in base64).
     #[serde(default)]
     values: Vec<(String, String)>,
+    /// A chunk's documents, all its values' (postings in base64).
+    #[serde(default)]
+    docs: String,
 }
 
 /// The network a normalised artifact filter value names, if it is one (`194.26.0.0/16`;
@@ -208,9 +233,10 @@ pub(super) fn range_filter(normalized: &str) -> Option<Bounds> {
     }
 }
 
-/// The site's values inside `range` (its own value included), each with its
-/// documents (postings in base64), from the files `read` gives by path (none when
-/// there is no such file).
+/// The documents of the site's values inside `range` (its own value included), from
+/// the files `read` gives by path (none when there is no such file), as postings in
+/// base64, each with what it is of: a value, or a chunk whose values all lie inside
+/// the range.
 pub(super) fn inside<E>(
     range: &Bounds,
     mut read: impl FnMut(&str) -> Result<Option<NetFile>, E>,
@@ -226,7 +252,15 @@ pub(super) fn inside<E>(
         if *start > last || next.is_some_and(|next| *next < first) {
             continue;
         }
-        let chunk = read(&path(&format!("{name}-{n}")))?.unwrap_or_default();
+        let chunk_name = format!("{name}-{n}");
+        if *start >= first && group.ends.get(n).is_some_and(|end| *end <= last) {
+            let docs_name = chunk_name + "-docs";
+            if let Some(whole) = read(&path(&docs_name))? {
+                found.push((docs_name, whole.docs));
+            }
+            continue;
+        }
+        let chunk = read(&path(&chunk_name))?.unwrap_or_default();
         found.extend(
             chunk
                 .values
@@ -252,17 +286,14 @@ mod tests {
         range_files(&with_docs, wanted)
     }
 
-    /// The values inside `range` among the files of `values`.
-    fn inside_of(values: &[&str], range: &str) -> Vec<String> {
-        let found = inside_with_docs(values, range);
-        found.into_iter().map(|(value, _)| value).collect()
-    }
-
-    /// The values inside `range` among the files of `values`, with their documents.
-    fn inside_with_docs(values: &[&str], range: &str) -> Vec<(String, Vec<u32>)> {
+    /// What [`inside`] finds of `range` among the files of `values`: what each
+    /// posting list is of, with its documents, and the files it read.
+    fn inside_of(values: &[&str], range: &str) -> (Vec<(String, Vec<u32>)>, Vec<String>) {
         let files = files_of(values, |_| true);
         let range = range_filter(range).expect(range);
+        let mut read_paths = Vec::new();
         let read = |path: &str| -> Result<Option<NetFile>, String> {
+            read_paths.push(path.to_string());
             match files.iter().find(|(p, _)| p == path) {
                 Some((_, text)) => super::super::engine::parse_file(path, text)
                     .map(Some)
@@ -271,12 +302,33 @@ mod tests {
             }
         };
         let found = inside(&range, read).unwrap();
-        found
+        let found = found
             .into_iter()
-            .map(|(value, b64)| {
+            .map(|(what, b64)| {
                 let bytes = codec::unbase64(&b64).unwrap();
-                (value, codec::decode_postings(&bytes).unwrap())
+                (what, codec::decode_postings(&bytes).unwrap())
             })
+            .collect();
+        (found, read_paths)
+    }
+
+    /// The documents of the values inside `range`, from the files of `values`.
+    fn docs_inside(values: &[&str], range: &str) -> Vec<u32> {
+        let mut docs: Vec<u32> = inside_of(values, range)
+            .0
+            .into_iter()
+            .flat_map(|(_, docs)| docs)
+            .collect();
+        docs.sort_unstable();
+        docs.dedup();
+        docs
+    }
+
+    /// The documents of the values inside `range`, by a look at every value.
+    fn docs_by_looking(values: &[&str], range: &str) -> Vec<u32> {
+        let range = range_filter(range).expect(range);
+        (0..values.len() as u32)
+            .filter(|&n| Bounds::of(values[n as usize]).is_some_and(|b| range.holds(&b)))
             .collect()
     }
 
@@ -304,18 +356,23 @@ mod tests {
             [
                 "search/n/4-c2.js",
                 "search/n/4-c2-0.js",
+                "search/n/4-c2-0-docs.js",
                 "search/n/4-c3.js",
                 "search/n/4-c3-0.js",
+                "search/n/4-c3-0-docs.js",
                 "search/n/6-2a01.js",
                 "search/n/6-2a01-0.js",
+                "search/n/6-2a01-0-docs.js",
                 "search/n/6-2a02.js",
                 "search/n/6-2a02-0.js",
+                "search/n/6-2a02-0-docs.js",
             ]
         );
         let text = |path: &str| &files.iter().find(|(p, _)| p == path).unwrap().1;
+        // The chunk's values reach the end of 194.16.0.0/12.
         assert_eq!(
             text("search/n/4-c2.js"),
-            "firSearch.load({\"type\":\"net\",\"name\":\"4-c2\",\"starts\":[\"c2100000\"]});\n"
+            "firSearch.load({\"type\":\"net\",\"name\":\"4-c2\",\"starts\":[\"c2100000\"],\"ends\":[\"c21fffff\"]});\n"
         );
         assert!(
             text("search/n/4-c2-0.js").starts_with(
@@ -325,22 +382,36 @@ mod tests {
             text("search/n/4-c2-0.js")
         );
         // In address order, each with its documents.
-        let docs: Vec<(String, Vec<u32>)> = [
-            ("194.16.0.0/12", 5),
-            ("194.26.0.0/16", 1),
-            ("194.26.29.0/24", 2),
-            ("194.26.29.112", 0),
-            ("194.26.255.255", 4),
-            ("194.27.0.1", 3),
-        ]
-        .into_iter()
-        .map(|(v, d)| (v.to_string(), vec![d]))
-        .collect();
-        assert_eq!(inside_with_docs(VALUES, "194.0.0.0/8"), docs);
+        let docs = |pairs: &[(&str, u32)]| -> Vec<(String, Vec<u32>)> {
+            pairs
+                .iter()
+                .map(|(v, d)| (v.to_string(), vec![*d]))
+                .collect()
+        };
+        assert_eq!(
+            inside_of(VALUES, "194.26.0.0/15").0,
+            docs(&[
+                ("194.26.0.0/16", 1),
+                ("194.26.29.0/24", 2),
+                ("194.26.29.112", 0),
+                ("194.26.255.255", 4),
+                ("194.27.0.1", 3),
+            ])
+        );
+        // A chunk whose values all lie inside the range: its documents alone.
+        let (found, read) = inside_of(VALUES, "194.0.0.0/8");
+        assert_eq!(found, [("4-c2-0-docs".to_string(), vec![0, 1, 2, 3, 4, 5])]);
+        assert_eq!(read, ["search/n/4-c2.js", "search/n/4-c2-0-docs.js"]);
+        assert_eq!(
+            inside_of(VALUES, "194.16.0.0/12").0,
+            found,
+            "its first value's range"
+        );
     }
 
     /// In a group of several chunks, with values that begin at one address on both
-    /// sides of a cut, a range finds what a look at every value finds.
+    /// sides of a cut, a range finds what a look at every value finds, from the
+    /// documents of the chunks it holds whole and the values of the others.
     #[test]
     fn ranges_over_chunks_find_every_value_inside_them() {
         let mut owned: Vec<String> = (0..2600u32)
@@ -356,87 +427,100 @@ mod tests {
             owned.push(format!("185.1.3.224/{prefix}"));
         }
         let values: Vec<&str> = owned.iter().map(String::as_str).collect();
-        let starts = files_of(&values, |_| true)
+        let chunks = files_of(&values, |_| true)
             .iter()
-            .filter(|(p, _)| p.starts_with("search/n/4-b9-"))
+            .filter(|(p, _)| p.starts_with("search/n/4-b9-") && !p.ends_with("-docs.js"))
             .count();
-        assert_eq!(starts, 3, "three chunks");
+        assert_eq!(chunks, 3, "three chunks");
         for range in [
             "185.1.3.0/24",
             "185.1.3.224/27",
             "185.1.3.232/29",
             "185.1.7.0/24",
             "185.1.0.0/22",
+            "185.1.0.0/21",
             "185.1.0.0/16",
             "185.0.0.0/8",
             "185.1.9.0/24",
             "185.1.10.0/24",
             "185.2.0.0/16",
         ] {
-            let bounds = range_filter(range).unwrap();
-            let expected: Vec<&str> = values
-                .iter()
-                .copied()
-                .filter(|v| bounds.holds(&Bounds::of(v).unwrap()))
-                .collect();
-            let mut found = inside_of(&values, range);
-            found.sort_unstable();
-            let mut expected: Vec<String> = expected.into_iter().map(String::from).collect();
-            expected.sort_unstable();
-            assert_eq!(found, expected, "{range}");
+            assert_eq!(
+                docs_inside(&values, range),
+                docs_by_looking(&values, range),
+                "{range}"
+            );
         }
+        // The /8 holds every chunk whole; a /21 only the middle one: the first holds
+        // 185.0.0.0/15, wider than the /21, and the last reaches past it (to 185.1.10.39).
+        let (_, read) = inside_of(&values, "185.0.0.0/8");
+        assert_eq!(
+            read,
+            [
+                "search/n/4-b9.js",
+                "search/n/4-b9-0-docs.js",
+                "search/n/4-b9-1-docs.js",
+                "search/n/4-b9-2-docs.js"
+            ]
+        );
+        let (_, read) = inside_of(&values, "185.1.0.0/21");
+        assert_eq!(
+            read,
+            [
+                "search/n/4-b9.js",
+                "search/n/4-b9-0.js",
+                "search/n/4-b9-1-docs.js",
+                "search/n/4-b9-2.js"
+            ]
+        );
     }
 
     #[test]
-    fn a_range_reads_the_values_inside_it() {
+    fn a_range_finds_the_values_inside_it() {
+        let values_inside = |range: &str| -> Vec<&str> {
+            docs_inside(VALUES, range)
+                .into_iter()
+                .map(|d| VALUES[d as usize])
+                .collect()
+        };
         assert_eq!(
-            inside_of(VALUES, "194.26.0.0/16"),
+            values_inside("194.26.0.0/16"),
             [
+                "194.26.29.112",
                 "194.26.0.0/16",
                 "194.26.29.0/24",
-                "194.26.29.112",
                 "194.26.255.255"
             ]
         );
         assert_eq!(
-            inside_of(VALUES, "194.26.29.0/24"),
-            ["194.26.29.0/24", "194.26.29.112"]
+            values_inside("194.26.29.0/24"),
+            ["194.26.29.112", "194.26.29.0/24"]
         );
         assert_eq!(
-            inside_of(VALUES, "194.26.29.64/26"),
+            values_inside("194.26.29.64/26"),
             ["194.26.29.112"],
             "no wider range"
         );
-        // Wider than a chunk.
-        assert_eq!(inside_of(VALUES, "194.0.0.0/8").len(), 6);
-        assert_eq!(
-            inside_of(VALUES, "194.16.0.0/12"),
-            [
-                "194.16.0.0/12",
-                "194.26.0.0/16",
-                "194.26.29.0/24",
-                "194.26.29.112",
-                "194.26.255.255",
-                "194.27.0.1"
-            ]
-        );
-        assert_eq!(
-            inside_of(VALUES, "194.24.0.0/14"),
-            inside_of(VALUES, "194.26.0.0/15")
-        );
-        assert_eq!(inside_of(VALUES, "194.26.0.0/15").len(), 5);
-        assert_eq!(inside_of(VALUES, "194.27.0.0/16"), ["194.27.0.1"]);
-        assert!(inside_of(VALUES, "196.0.0.0/8").is_empty(), "no group");
-        assert!(
-            inside_of(VALUES, "194.30.0.0/16").is_empty(),
-            "nothing there"
-        );
-        assert_eq!(
-            inside_of(VALUES, "2a01:4f8::/32"),
-            ["2a01:4f8::/32", "2a01:4f8:c0c::1"]
-        );
-        assert_eq!(inside_of(VALUES, "2a01::/16").len(), 3);
-        assert_eq!(inside_of(VALUES, "2a01:4f8:c0c::/48"), ["2a01:4f8:c0c::1"]);
+        assert_eq!(values_inside("194.27.0.0/16"), ["194.27.0.1"]);
+        assert!(values_inside("196.0.0.0/8").is_empty(), "no group");
+        assert!(values_inside("194.30.0.0/16").is_empty(), "nothing there");
+        assert_eq!(values_inside("2a01:4f8:c0c::/48"), ["2a01:4f8:c0c::1"]);
+        for range in [
+            "194.0.0.0/8",
+            "194.16.0.0/12",
+            "194.24.0.0/14",
+            "194.26.0.0/15",
+            "195.0.0.0/8",
+            "2a01:4f8::/32",
+            "2a01::/16",
+            "2a02::/16",
+        ] {
+            assert_eq!(
+                docs_inside(VALUES, range),
+                docs_by_looking(VALUES, range),
+                "{range}"
+            );
+        }
     }
 
     #[test]
@@ -453,7 +537,14 @@ mod tests {
         // Only the wanted groups' files.
         let files = files_of(VALUES, |group| group == "4-c3");
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(paths, ["search/n/4-c3.js", "search/n/4-c3-0.js"]);
+        assert_eq!(
+            paths,
+            [
+                "search/n/4-c3.js",
+                "search/n/4-c3-0.js",
+                "search/n/4-c3-0-docs.js"
+            ]
+        );
     }
 
     #[test]

@@ -20,7 +20,8 @@
     // The documents of a posting list in base64 (src/search/codec.rs), ascending, as
     // queries read them: for tests, once the page is ready.
     decode: function (b64) { return Array.from(docsOf(decodePostings(b64))); },
-    // The site's addresses and ranges inside a range, from the index files: for tests.
+    // What the documents of the site's addresses and ranges inside a range are of
+    // (values, or chunks whose values all lie inside), from the index files: for tests.
     valuesInside: function (value) {
       var range = span(normalizeArtifact(value));
       return range ? valuesInside(range).then(function (found) {
@@ -313,23 +314,28 @@
     if (low.slice(0, group) !== high.slice(0, group)) return null;
     return { family: family, group: group, first: low, last: high };
   }
-  // The values of the site inside a range, each with its documents ([value, postings
-  // in base64]): its group's file (a /8 of IPv4, a /16 of IPv6) gives the first address
-  // of each chunk of the group's values, then the chunks that may hold some inside the
-  // range are read (src/search/networks.rs, inside).
+  // The documents of the site's values inside a range, as postings in base64, each
+  // with what it is of ([value or chunk, postings]): its group's file (a /8 of IPv4, a
+  // /16 of IPv6) gives the first address of each chunk of the group's values and the
+  // last they reach, then the chunks that may hold some inside the range are read,
+  // only their documents when all their values lie inside (src/search/networks.rs,
+  // inside).
   function valuesInside(range) {
     var name = range.family + range.first.slice(0, range.group);
     return netFile(name).then(function (group) {
-      var starts = group.starts || [], chunks = [];
+      var starts = group.starts || [], ends = group.ends || [], chunks = [];
       starts.forEach(function (start, n) {
         // A chunk holds values from its start to the next one's, both included.
         var next = starts[n + 1];
-        if (start <= range.last && !(next !== undefined && next < range.first)) chunks.push(netFile(name + "-" + n));
+        if (start > range.last || (next !== undefined && next < range.first)) return;
+        var whole = start >= range.first && ends[n] !== undefined && ends[n] <= range.last;
+        chunks.push(netFile(name + "-" + n + (whole ? "-docs" : "")));
       });
       return Promise.all(chunks);
     }).then(function (files) {
       var found = [];
       files.forEach(function (file) {
+        if (file.docs !== undefined) found.push([file.name, file.docs]);
         (file.values || []).forEach(function (entry) {
           var s = span(entry[0]);
           if (s && s.family === range.family && range.first <= s.first && s.last <= range.last) found.push(entry);
