@@ -321,11 +321,17 @@ fn load_one(path: PathBuf, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) 
                 diagnostics,
             )
         }
-        Err(e) => {
-            let diagnostic = Diagnostic::error(&path, e.line, e.field.as_deref(), e.message);
-            (None, vec![diagnostic])
-        }
+        Err(first) => (None, parse_errors(&path, &text, first)),
     }
+}
+
+/// The diagnostics of the file at `path`, whose `text` [`incident::parse`] failed on
+/// with `first`: every problem found in it ([`incident::all_errors`]).
+pub fn parse_errors(path: &Path, text: &str, first: incident::FrontMatterError) -> Vec<Diagnostic> {
+    incident::all_errors(text, first)
+        .into_iter()
+        .map(|e| Diagnostic::error(path, e.line, e.field.as_deref(), e.message))
+        .collect()
 }
 
 /// The hash [`Entry::source_hash`] holds for a file with these bytes.

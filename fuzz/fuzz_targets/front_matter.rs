@@ -1,8 +1,9 @@
 //! Any file content: parsing never panics, the fast reader agrees with the full YAML
-//! parser, and what parses writes back stably.
+//! parser, what parses writes back stably, and listing every problem of what does not
+//! parse starts with the first.
 #![no_main]
 
-use fir::incident::{parse, parse_without_fast_path, to_markdown};
+use fir::incident::{all_errors, parse, parse_without_fast_path, to_markdown};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,6 +16,9 @@ fuzz_target!(|data: &[u8]| {
         (Ok(a), Ok(b)) => assert_eq!(a.incident, b.incident),
         (Err(a), Err(b)) => assert_eq!(a, b),
         _ => panic!("fast path {parsed:?} disagrees with full parser {full:?}"),
+    }
+    if let Err(first) = &parsed {
+        assert_eq!(&all_errors(text, first.clone())[0], first);
     }
     if let Ok(parsed) = parsed {
         let written = to_markdown(&parsed.incident);

@@ -149,16 +149,19 @@ pub fn parse_without_fast_path(text: &str) -> Result<Parsed, FrontMatterError> {
     parse_with(text, false)
 }
 
-fn parse_with(text: &str, fast: bool) -> Result<Parsed, FrontMatterError> {
+/// `text` without a byte-order mark, its Windows line endings made `\n`.
+fn normalize(text: &str) -> std::borrow::Cow<'_, str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let normalized;
-    let text = if text.contains('\r') {
-        normalized = text.replace("\r\n", "\n");
-        normalized.as_str()
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").into()
     } else {
-        text
-    };
-    let (syntax, front, body) = split(text)?;
+        text.into()
+    }
+}
+
+fn parse_with(text: &str, fast: bool) -> Result<Parsed, FrontMatterError> {
+    let text = normalize(text);
+    let (syntax, front, body) = split(&text)?;
     // The front matter starts on the line after the opening fence.
     let first_line = 2;
     let fields = FieldLines::scan(front, first_line, syntax);
@@ -276,6 +279,178 @@ fn decode_toml(front: &str, first_line: usize) -> Result<Incident, FrontMatterEr
     })
 }
 
+/// Every problem of a file [`parse`] failed on with `first`: `first`, then those of
+/// the other fields and list items of its YAML front matter, so that a person fixes
+/// them all in one go rather than one per run. Decoding stops at a file's first
+/// error, so each top-level field (each item of a list field on its own) is decoded
+/// again apart, with stand-ins for the required fields it does not give; an item's
+/// other fields after its first error, and anything after a syntax error that names
+/// no field, stay unreported.
+pub fn all_errors(text: &str, first: FrontMatterError) -> Vec<FrontMatterError> {
+    let text = normalize(text);
+    let Ok((Syntax::Yaml, front, _)) = split(&text) else {
+        return vec![first];
+    };
+    // A missing required field is named in the message only.
+    let missing = first
+        .message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    let Some(first_field) = first.field.clone().or(missing.map(String::from)) else {
+        return vec![first];
+    };
+    // The front matter starts on the file's second line.
+    let first_line = 2;
+    let lines: Vec<&str> = front.lines().collect();
+    let mut errors = vec![first];
+    let mut reported = vec![first_field];
+    let mut report = |error: FrontMatterError, errors: &mut Vec<FrontMatterError>| {
+        let field = error.field.clone().unwrap_or_default();
+        if !reported.contains(&field) {
+            reported.push(field);
+            errors.push(error);
+        }
+    };
+    let blocks = top_level_blocks(&lines);
+    for (key, from, to) in &blocks {
+        let items = list_items(&lines[*from..*to]);
+        if items.is_empty() {
+            if let Some(error) = decode_apart(key, &lines[*from..*to], None, from + first_line) {
+                report(error, &mut errors);
+            }
+            continue;
+        }
+        for (n, (item_from, item_to)) in items.into_iter().enumerate() {
+            let item = &lines[from + item_from..from + item_to];
+            if let Some(error) = decode_apart(key, item, Some(n), from + item_from + first_line) {
+                report(error, &mut errors);
+            }
+        }
+    }
+    for (key, _) in STAND_INS {
+        if !blocks.iter().any(|(k, ..)| k == key) {
+            let message = format!("missing field `{key}`");
+            report(
+                FrontMatterError {
+                    line: Some(first_line),
+                    field: Some((*key).to_string()),
+                    message,
+                },
+                &mut errors,
+            );
+        }
+    }
+    errors
+}
+
+/// The required fields of an incident, with values that decode: what a field or item
+/// decoded apart is given beside it.
+const STAND_INS: &[(&str, &str)] = &[
+    ("id", "X"),
+    ("title", "X"),
+    ("date", "2000-01-01"),
+    ("category", "X"),
+    ("severity", "1"),
+    ("status", "X"),
+];
+
+/// The top-level fields of YAML front matter lines: each field's key and its lines
+/// (`from..to`), from its key's line to the next key's. Comments and the items of a
+/// list written at the key's indentation belong to the field above them.
+fn top_level_blocks(lines: &[&str]) -> Vec<(String, usize, usize)> {
+    let mut blocks: Vec<(String, usize, usize)> = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        let starts_key = !line.starts_with([' ', '\t', '#', '-']) && !line.is_empty();
+        match line.split_once(':') {
+            Some((key, _)) if starts_key => {
+                if let Some(last) = blocks.last_mut() {
+                    last.2 = n;
+                }
+                blocks.push((
+                    key.trim().trim_matches(['"', '\'']).to_string(),
+                    n,
+                    lines.len(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+/// The items of a block list field (`key:` alone on its line, then `- ` lines), as
+/// ranges of its lines; none for any other field.
+fn list_items(block: &[&str]) -> Vec<(usize, usize)> {
+    let Some((head, rest)) = block.split_first() else {
+        return Vec::new();
+    };
+    if !head
+        .split_once(':')
+        .is_some_and(|(_, value)| value.trim().is_empty())
+    {
+        return Vec::new();
+    }
+    let is_item = |line: &str| {
+        let trimmed = line.trim_start_matches(' ');
+        trimmed == "-" || trimmed.starts_with("- ")
+    };
+    let Some(indent) = rest
+        .iter()
+        .find(|line| is_item(line))
+        .map(|line| line.len() - line.trim_start_matches(' ').len())
+    else {
+        return Vec::new();
+    };
+    let mut items: Vec<(usize, usize)> = Vec::new();
+    for (n, line) in rest.iter().enumerate() {
+        if is_item(line) && line.len() - line.trim_start_matches(' ').len() == indent {
+            if let Some(last) = items.last_mut() {
+                last.1 = n + 1;
+            }
+            items.push((n + 1, block.len()));
+        }
+    }
+    items
+}
+
+/// The error of top-level field `key` decoded apart: its `lines` (or, for `item`, the
+/// lines of that item of the list), which start on line `line` of the file, beside
+/// stand-ins for the other required fields.
+fn decode_apart(
+    key: &str,
+    lines: &[&str],
+    item: Option<usize>,
+    line: usize,
+) -> Option<FrontMatterError> {
+    let mut front = String::new();
+    let mut before = 0;
+    for (required, value) in STAND_INS.iter().filter(|(k, _)| *k != key) {
+        front.push_str(&format!("{required}: {value}\n"));
+        before += 1;
+    }
+    if item.is_some() {
+        front.push_str(key);
+        front.push_str(":\n");
+        before += 1;
+    }
+    for l in lines {
+        front.push_str(l);
+        front.push('\n');
+    }
+    let mut error = decode_yaml_fully(&front, 1).err()?;
+    // Lines of the text decoded, back to the file's.
+    error.line = Some(line + error.line.unwrap_or(before + 1).saturating_sub(before + 1));
+    let field = error.field.take().unwrap_or_else(|| key.to_string());
+    error.field = Some(match item {
+        Some(n) => match field.strip_prefix(&format!("{key}[0]")) {
+            Some(rest) => format!("{key}[{n}]{rest}"),
+            None => format!("{key}[{n}]"),
+        },
+        None => field,
+    });
+    Some(error)
+}
+
 /// serde_path_to_error says `.` for the root and `?` for a key it could not read
 /// (a syntax error inside a mapping); the enclosing field is what a person can find.
 fn field_name(path: &str) -> Option<String> {
@@ -340,6 +515,117 @@ mod tests {
         let err = parse(&text).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("timeline[0]"), "{err:?}");
         assert_eq!(err.line, Some(10), "{err:?}");
+    }
+
+    /// `parse`'s error of `text` and what `all_errors` adds to it, as `line field`.
+    fn every_error(text: &str) -> Vec<String> {
+        let first = parse(text).unwrap_err();
+        all_errors(text, first)
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e.line.unwrap_or(0),
+                    e.field.as_deref().unwrap_or("-")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_field_and_item_is_checked_apart() {
+        let text = "---\nid: FIR-1\ntitle: Test\ndate: 2024-13-01\ncategory: phishing\nseverity: high\n\
+                    tags: [a, [b]\ntimeline:\n  - date: 2024-05-01T10:00:00Z\n    text: fine\n\
+                    \x20 - text: no date\n  # a comment\n\n  - date: soon\n    text: |\n      Two\n      lines\n\
+                    todos:\n- task: compact list\n  deadline: never\n- task: fine\n\
+                    colour: red\n---\nBody\n";
+        assert_eq!(
+            every_error(text),
+            [
+                "4 date",
+                "6 severity",
+                "7 tags",
+                "11 timeline[1]",
+                "14 timeline[2].date",
+                "20 todos[0].deadline",
+                "22 colour",
+                "2 status",
+            ]
+        );
+    }
+
+    /// A file with one problem gets that one alone, wherever it is and whatever the
+    /// file's other fields: the fields decoded apart add nothing of their own.
+    #[test]
+    fn one_problem_is_one_error() {
+        let valid = "---\nid: FIR-1\ntitle: \"Quoted: yes\"\ndate: 2024-05-01T09:30:00Z\ncategory: phishing\n\
+                     severity: 2\nstatus: open\ntlp: AMBER\nbusiness_lines:\n  - Retail\nmajor: true\n\
+                     tags: [a, b]\nartifacts:\n  - type: ip\n    value: 1.2.3.4\n\
+                     timeline:\n  - date: 2024-05-01T10:00:00Z\n    action: info\n    text: >\n      folded\n\
+                     nuggets:\n  - date: 2024-05-01T10:00:00Z\n    source: proxy\n    raw: |\n      a: b\n\
+                     todos:\n  - task: call\n    deadline: 2024-05-02\n---\nBody\n";
+        assert!(parse(valid).is_ok());
+        let broken = [
+            ("severity: 2", "severity: two", "6 severity"),
+            ("major: true", "major: maybe", "11 major"),
+            (
+                "    value: 1.2.3.4",
+                "    value: [1]",
+                "15 artifacts[0].value",
+            ),
+            (
+                "    action: info",
+                "    action: [info]",
+                "18 timeline[0].action",
+            ),
+            (
+                "    source: proxy",
+                "    origin: proxy",
+                "23 nuggets[0].origin",
+            ),
+            (
+                "    deadline: 2024-05-02",
+                "    deadline: 2024-05-32",
+                "28 todos[0].deadline",
+            ),
+            // Where the parser noticed, without a field: as `parse` gives it.
+            ("status: open\n", "", "25 -"),
+        ];
+        for (from, to, expected) in broken {
+            let text = valid.replacen(from, to, 1);
+            assert_eq!(every_error(&text), [expected], "{to}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the lines of a front matter, the errors start with `parse`'s own
+        /// and name no field twice.
+        #[test]
+        fn every_error_starts_with_the_first_and_repeats_none(
+            lines in proptest::collection::vec(
+                "(id|title|date|severity|status|timeline|todos|x|  - date|  - task|- text|    text|\"q\"|#|)(: )?(2024-05-01|high|\\[a|\\||>|-|1|)",
+                0..24,
+            )
+        ) {
+            let text = format!("---\n{}\n---\nBody\n", lines.join("\n"));
+            if let Err(first) = parse(&text) {
+                let errors = all_errors(&text, first.clone());
+                proptest::prop_assert_eq!(&errors[0], &first);
+                let mut fields: Vec<&str> = errors.iter().filter_map(|e| e.field.as_deref()).collect();
+                let named = fields.len();
+                fields.sort_unstable();
+                fields.dedup();
+                proptest::prop_assert_eq!(fields.len(), named);
+            }
+        }
+    }
+
+    #[test]
+    fn errors_without_a_field_and_toml_stand_alone() {
+        let unclosed = "---\nid: x\n";
+        assert_eq!(all_errors(unclosed, parse(unclosed).unwrap_err()).len(), 1);
+        let toml = "+++\nid = \"x\"\ntitle = 1\ndate = \"soon\"\n+++\n";
+        assert_eq!(all_errors(toml, parse(toml).unwrap_err()).len(), 1);
     }
 
     #[test]

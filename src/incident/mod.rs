@@ -15,7 +15,9 @@ pub use append::{PatchError, append};
 pub(crate) use datetime::ShortText;
 pub use datetime::{DateError, DateTime};
 pub use edit::{append_timeline, mark_todo_done};
-pub use front_matter::{FieldLines, FrontMatterError, Parsed, parse, parse_without_fast_path};
+pub use front_matter::{
+    FieldLines, FrontMatterError, Parsed, all_errors, parse, parse_without_fast_path,
+};
 pub use validate::{fix_terms, is_valid_id, resolve_terms, validate};
 pub use yaml::to_markdown;
 
