@@ -57,16 +57,14 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
         i = at;
         let replacement = match bytes[i] {
             b'[' | b'(' | b'{' => bracketed(&bytes[i..]).map(|(len, to, spaced)| {
-                // The space before, unless a replacement already took it.
-                if spaced && i > copied && bytes[i - 1] == b' ' {
+                // The space before goes too, unless a replacement already took it.
+                let space_before = spaced && i > copied && bytes[i - 1] == b' ';
+                let space_after = spaced && bytes.get(i + len) == Some(&b' ');
+                if space_before {
                     i -= 1;
-                    return (
-                        len + 1 + usize::from(bytes.get(i + len + 1) == Some(&b' ')),
-                        to,
-                    );
                 }
                 (
-                    len + usize::from(spaced && bytes.get(i + len) == Some(&b' ')),
+                    len + usize::from(space_before) + usize::from(space_after),
                     to,
                 )
             }),
