@@ -5,6 +5,11 @@
 //! (`evil [.] com`, `jean [at] evil [dot] com`, as some reports and mailing lists
 //! spell them): one space on each side goes with it. Brackets say the writer meant a
 //! name, so this reads no prose as one; a bare `dot` or `at` is left alone.
+//!
+//! For the same reason a capital after a defanged dot is lowered (`evil[.]It` →
+//! `evil.it`), outside URLs: the scanner takes `done.It` for two sentences run
+//! together, which `evil[.]It` is not. Names are lowercased anyway; the path of a URL
+//! keeps its case, so a word with a `/` before the dot is left as it is.
 
 use std::borrow::Cow;
 
@@ -68,9 +73,8 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
                     to,
                 )
             }),
-            // The letter before it was not part of a replacement: none ends with an
-            // `h` or an `f`.
-            _ if i > 0 => defanged_scheme(&bytes[i - 1..]).inspect(|_| i -= 1),
+            // The letter before it, unless a replacement took it (a lowered capital).
+            _ if i > copied => defanged_scheme(&bytes[i - 1..]).inspect(|_| i -= 1),
             _ => None,
         };
         match replacement {
@@ -79,6 +83,10 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
                 out.push_str(&text[copied..i]);
                 out.push_str(to);
                 i += len;
+                if to == "." && starts_capitalised(&bytes[i..]) && !in_a_path(out, steps) {
+                    out.push(char::from(bytes[i].to_ascii_lowercase()));
+                    i += 1;
+                }
                 copied = i;
             }
             None => i += 1,
@@ -91,6 +99,36 @@ pub fn refang_counted<'t>(text: &'t str, steps: &mut u64) -> Cow<'t, str> {
             Cow::Owned(out)
         }
     }
+}
+
+/// Whether `rest` starts with a capital then a small letter (`It`, `Com`, not `COM`).
+fn starts_capitalised(rest: &[u8]) -> bool {
+    rest.first().is_some_and(u8::is_ascii_uppercase)
+        && rest.get(1).is_some_and(u8::is_ascii_lowercase)
+}
+
+/// Longest a word is looked back through: longer than any name (253 bytes).
+const LOOK_BACK: usize = 256;
+
+/// Whether the word `out` ends with may be part of a URL or a path: it has a `/`, or
+/// is longer than any name. Looks back [`LOOK_BACK`] bytes at most, counted in `steps`.
+fn in_a_path(out: &str, steps: &mut u64) -> bool {
+    let word = out
+        .as_bytes()
+        .iter()
+        .rev()
+        .take(LOOK_BACK)
+        .take_while(|b| !b.is_ascii_whitespace());
+    let mut length = 0;
+    for &b in word {
+        length += 1;
+        if b == b'/' {
+            *steps += length;
+            return true;
+        }
+    }
+    *steps += length;
+    length as usize == LOOK_BACK
 }
 
 /// `text` with defanged notations replaced.
@@ -166,6 +204,10 @@ mod tests {
             ("a [.] [.] b", "a..b"),
             ("a  [.]  b", "a . b"),
             ("hxxp [:]//a.com [/] x", "hxxp ://a.com / x"),
+            // A capital after a defanged dot, outside a path.
+            ("evil[.]It, EVIL[.]COM", "evil.it, EVIL.COM"),
+            ("hxxp://a[.]Com/Invoice[.]Pdf", "http://a.Com/Invoice.Pdf"),
+            ("a[.]com[/]Invoice[.]Pdf", "a.com/Invoice.Pdf"),
         ];
         for (defanged, plain) in cases {
             assert_eq!(refang(defanged), plain, "{defanged}");
@@ -195,18 +237,34 @@ mod tests {
         let mut out = String::new();
         let mut i = 0;
         let space_after = |at: usize| usize::from(bytes.get(at) == Some(&b' '));
+        // After a dot: a capital then a small letter, in a word of a name's length
+        // without a `/`.
+        let lowers = |out: &str, at: usize| {
+            let word = out
+                .rsplit(|c: char| c.is_ascii_whitespace())
+                .next()
+                .unwrap_or("");
+            bytes.get(at).is_some_and(u8::is_ascii_uppercase)
+                && bytes.get(at + 1).is_some_and(u8::is_ascii_lowercase)
+                && !word.contains('/')
+                && word.len() < LOOK_BACK
+        };
         while i < bytes.len() {
             let spaced_next = bytes[i] == b' ' && bracketed(&bytes[i + 1..]).is_some_and(|b| b.2);
-            if spaced_next {
-                let (len, to, _) = bracketed(&bytes[i + 1..]).expect("a notation");
-                out.push_str(to);
-                i += 1 + len;
-                i += space_after(i);
-            } else if let Some((len, to, spaced)) = bracketed(&bytes[i..]) {
+            let notation = if spaced_next {
+                bracketed(&bytes[i + 1..]).map(|(len, to, _)| (1 + len, to, true))
+            } else {
+                bracketed(&bytes[i..])
+            };
+            if let Some((len, to, spaced)) = notation {
                 out.push_str(to);
                 i += len;
                 if spaced {
                     i += space_after(i);
+                }
+                if to == "." && lowers(&out, i) {
+                    out.push(char::from(bytes[i].to_ascii_lowercase()));
+                    i += 1;
                 }
             } else if let Some((len, to)) = defanged_scheme(&bytes[i..]) {
                 out.push_str(to);
@@ -224,7 +282,7 @@ mod tests {
         #[test]
         fn jumping_finds_what_trying_every_position_finds(
             pieces in proptest::collection::vec(
-                "h|H|x|X|xx|\\[\\.\\] |\\(at\\)|\\{DoT\\}| \\[:\\]|hxxp|hXxp|HxXPs|f|fxp|FxPs|p|P|s|:|\\[:|//|\\[|\\]|\\(|\\)|\\{|\\}|\\.|dot|at|@|/|a|é| ",
+                "h|H|x|X|xx|\\[\\.\\] |\\(at\\)|\\{DoT\\}| \\[:\\]|Co|It|COM|\n|a{120}|hxxp|hXxp|HxXPs|f|fxp|FxPs|p|P|s|:|\\[:|//|\\[|\\]|\\(|\\)|\\{|\\}|\\.|dot|at|@|/|a|é| ",
                 0..40,
             )
         ) {

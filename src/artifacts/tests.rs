@@ -78,6 +78,9 @@ fn each_defanged_form() {
         ("jean (@) evil [.]com", Kind::Email, "jean@evil.com"),
         ("185 [.] 220 [.] 101 [.] 4", Kind::Ipv4, "185.220.101.4"),
         ("hxxps://evil [.] com/x", Kind::Url, "https://evil.com/x"),
+        // A capital after a defanged dot is no sentence break, as it is after a plain one.
+        ("evil-update[.]It", Kind::Domain, "evil-update.it"),
+        ("cdn[.]evil[dot]Com", Kind::Domain, "cdn.evil.com"),
     ];
     for (text, kind, value) in cases {
         assert_eq!(found(&format!("x {text} y")), one(kind, value), "{text}");
