@@ -422,10 +422,14 @@ impl<S: Source> Searcher<S> {
                 read => read.map(Some),
             }
         })?;
+        // Hundreds of lists at times (a chunk's values): gathered, then sorted once,
+        // rather than merged one by one into a growing list.
         let mut docs = Vec::new();
         for (_, postings) in &inside {
-            docs = sorted_union(&docs, &Self::decode(networks::DIR, postings)?);
+            docs.extend(Self::decode(networks::DIR, postings)?);
         }
+        docs.sort_unstable();
+        docs.dedup();
         Ok(docs)
     }
 
