@@ -321,17 +321,40 @@ fn load_one(path: PathBuf, config: &Config) -> (Option<Entry>, Vec<Diagnostic>) 
                 diagnostics,
             )
         }
-        Err(first) => (None, parse_errors(&path, &text, first)),
+        Err(first) => (None, parse_errors(&path, &text, first, config)),
     }
 }
 
 /// The diagnostics of the file at `path`, whose `text` [`incident::parse`] failed on
-/// with `first`: every problem found in it ([`incident::all_errors`]).
-pub fn parse_errors(path: &Path, text: &str, first: incident::FrontMatterError) -> Vec<Diagnostic> {
-    incident::all_errors(text, first)
-        .into_iter()
-        .map(|e| Diagnostic::error(path, e.line, e.field.as_deref(), e.message))
-        .collect()
+/// with `first`: every problem found in it ([`incident::all_errors`]), then what
+/// validation says of its fields without errors ([`incident::without_errors`]).
+pub fn parse_errors(
+    path: &Path,
+    text: &str,
+    first: incident::FrontMatterError,
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let errors = incident::all_errors(text, first);
+    let mut diagnostics: Vec<Diagnostic> = errors
+        .iter()
+        .map(|e| Diagnostic::error(path, e.line, e.field.as_deref(), e.message.clone()))
+        .collect();
+    if let Some(rest) = incident::without_errors(text, &errors) {
+        let validated =
+            incident::validate(&rest.parsed.incident, config, path, &rest.parsed.fields);
+        diagnostics.extend(validated.into_iter().filter_map(|mut d| {
+            if let Some(field) = &d.field {
+                d.field = Some(rest.field_in_file(field)?);
+            }
+            // `--fix` edits only files that decode.
+            d.message = d.message.replace(
+                incident::FIXED_BY_CHECK,
+                "(`fir check --fix` does, once the errors of the file are fixed)",
+            );
+            Some(d)
+        }));
+    }
+    diagnostics
 }
 
 /// The hash [`Entry::source_hash`] holds for a file with these bytes.
@@ -398,6 +421,132 @@ pub fn check_relations(entries: &[Entry], exists: impl Fn(&str) -> bool) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file whose every field decodes, with warnings on several fields.
+    const WITH_WARNINGS: &str = "---\nid: FIR-1\ntitle: One\ndate: 2024-05-01T09:30:00Z\n\
+        category: Phishing\nseverity: 2\nstatus: closed\ntlp: PURPLE\nactor: nobody\n\
+        timeline:\n  - date: 2024-05-01T10:00:00Z\n    text: a\n\
+        \x20 - date: 2024-05-02T10:00:00Z\n    action: dance\n    text: b\n\
+        relations: [FIR-1]\n---\nBody\n";
+
+    /// Each diagnostic as `line level field`, in the order of their lines.
+    fn lines_of(diagnostics: &[Diagnostic]) -> Vec<String> {
+        let mut lines: Vec<String> = diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {:?} {}",
+                    d.line.unwrap_or(0),
+                    d.level,
+                    d.field.as_deref().unwrap_or("-")
+                )
+            })
+            .collect();
+        sort_by_line(&mut lines);
+        lines
+    }
+
+    fn sort_by_line(lines: &mut [String]) {
+        lines.sort_by_key(|l| {
+            (
+                l.split(' ').next().unwrap().parse::<usize>().unwrap(),
+                l.clone(),
+            )
+        });
+    }
+
+    #[test]
+    fn a_file_that_does_not_decode_still_gets_the_warnings_of_its_other_fields() {
+        let path = Path::new("FIR-1.md");
+        let config = Config::default();
+        let parsed = incident::parse(WITH_WARNINGS).unwrap();
+        let warnings = lines_of(&incident::validate(
+            &parsed.incident,
+            &config,
+            path,
+            &parsed.fields,
+        ));
+        assert_eq!(
+            warnings,
+            [
+                "5 Warning category",
+                "7 Warning closed",
+                "8 Warning tlp",
+                "9 Warning actor",
+                "13 Warning timeline[1].action",
+                "16 Warning relations[0]",
+            ]
+        );
+        // (what is broken, how, the Error expected, the Warning that goes with it)
+        let broken = [
+            ("severity: 2", "severity: two", "6 Error severity", None),
+            (
+                "tlp: PURPLE",
+                "tlp: [PURPLE]",
+                "8 Error tlp",
+                Some("8 Warning tlp"),
+            ),
+            // Without a status, nothing says whether a `closed` date is due.
+            (
+                "status: closed",
+                "status: [closed]",
+                "7 Error status",
+                Some("7 Warning closed"),
+            ),
+            ("title: One\n", "", "15 Error -", None),
+            // Another item broken: the item after it keeps its number.
+            (
+                "    text: a",
+                "    text: [a]",
+                "12 Error timeline[0].text",
+                None,
+            ),
+            // The item itself broken: its Warning waits.
+            (
+                "    text: b",
+                "    text: [b]",
+                "15 Error timeline[1].text",
+                Some("13 Warning timeline[1].action"),
+            ),
+        ];
+        for (from, to, error, hidden) in broken {
+            let text = WITH_WARNINGS.replacen(from, to, 1);
+            let first = incident::parse(&text).unwrap_err();
+            let got = lines_of(&parse_errors(path, &text, first, &config));
+            let mut expected: Vec<String> = warnings
+                .iter()
+                .filter(|w| Some(w.as_str()) != hidden)
+                .cloned()
+                .collect();
+            if to.is_empty() {
+                // The lines after the one removed move up.
+                expected = expected
+                    .iter()
+                    .map(|w| {
+                        let (line, rest) = w.split_once(' ').unwrap();
+                        format!("{} {rest}", line.parse::<usize>().unwrap() - 1)
+                    })
+                    .collect();
+            }
+            expected.push(error.to_string());
+            sort_by_line(&mut expected);
+            assert_eq!(got, expected, "{to:?}");
+        }
+        // `--fix` waits for the file to decode, and the warning says so.
+        let text = WITH_WARNINGS.replacen("severity: 2", "severity: two", 1);
+        let first = incident::parse(&text).unwrap_err();
+        let category = parse_errors(path, &text, first, &config)
+            .into_iter()
+            .find(|d| d.field.as_deref() == Some("category"))
+            .unwrap();
+        assert!(
+            category
+                .message
+                .ends_with("(`fir check --fix` does, once the errors of the file are fixed)"),
+            "{}",
+            category.message
+        );
+    }
 
     proptest::proptest! {
         /// A file's stem as `Path` itself takes names apart.

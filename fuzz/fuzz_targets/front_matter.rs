@@ -3,7 +3,7 @@
 //! parse starts with the first.
 #![no_main]
 
-use fir::incident::{all_errors, parse, parse_without_fast_path, to_markdown};
+use fir::incident::{all_errors, parse, parse_without_fast_path, to_markdown, without_errors};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
         _ => panic!("fast path {parsed:?} disagrees with full parser {full:?}"),
     }
     if let Err(first) = &parsed {
-        assert_eq!(&all_errors(text, first.clone())[0], first);
+        let errors = all_errors(text, first.clone());
+        assert_eq!(&errors[0], first);
+        // The rest of the file decodes, or is not given.
+        let _ = without_errors(text, &errors);
     }
     if let Ok(parsed) = parsed {
         let written = to_markdown(&parsed.incident);

@@ -343,12 +343,134 @@ pub fn all_errors(text: &str, first: FrontMatterError) -> Vec<FrontMatterError> 
     errors
 }
 
+/// What is left of a file that does not decode once its fields and list items with
+/// errors are left out: see [`without_errors`].
+#[derive(Debug)]
+pub struct Rest {
+    /// The rest, decoded, its fields on the lines they have in the file.
+    pub parsed: Parsed,
+    /// Top-level fields left out whole, or given a stand-in.
+    left_out: Vec<String>,
+    /// For a list some items of which are left out: the file's index of each item kept.
+    kept_items: Vec<(String, Vec<usize>)>,
+}
+
+impl Rest {
+    /// The field of the file that `field`, a field of the rest, is: the same but for
+    /// an item's index in a list some items of which are left out; `None` for a field
+    /// left out or given a stand-in, of which nothing can be said yet.
+    pub fn field_in_file(&self, field: &str) -> Option<String> {
+        let key = top_level_key(field);
+        if self.left_out.iter().any(|k| k == key) {
+            return None;
+        }
+        let Some((_, kept)) = self.kept_items.iter().find(|(k, _)| k == key) else {
+            return Some(field.to_string());
+        };
+        let (index, rest) = item_index(field)?;
+        Some(format!("{key}[{}]{rest}", kept.get(index)?))
+    }
+}
+
+/// The item index in `field` (`timeline[2].date` gives 2) and what follows it.
+fn item_index(field: &str) -> Option<(usize, &str)> {
+    let (_, after) = field.split_once('[')?;
+    let (index, rest) = after.split_once(']')?;
+    Some((index.parse().ok()?, rest))
+}
+
+/// The file `text`, whose front matter has `errors` ([`all_errors`]), decoded as if
+/// each field and list item with an error were left out, and each required field then
+/// missing were given a stand-in. What [`super::validate`] says of the rest can then be
+/// said at once, rather than once the errors are fixed. What is left out becomes
+/// comment lines, so the rest keeps its lines. `None` for TOML, or when the rest does
+/// not decode either.
+pub fn without_errors(text: &str, errors: &[FrontMatterError]) -> Option<Rest> {
+    let text = normalize(text);
+    let Ok((Syntax::Yaml, front, _)) = split(&text) else {
+        return None;
+    };
+    let lines: Vec<&str> = front.lines().collect();
+    let blocks = top_level_blocks(&lines);
+    // (top-level field, the index of its item with the error, if any)
+    let wrong: Vec<(&str, Option<usize>)> = errors
+        .iter()
+        .filter_map(|e| e.field.as_deref())
+        .map(|field| {
+            let key = top_level_key(field);
+            (key, item_index(&field[key.len()..]).map(|(n, _)| n))
+        })
+        .collect();
+    let mut left_out = Vec::new();
+    let mut kept_items = Vec::new();
+    let mut comment = Vec::new();
+    for (key, from, to) in &blocks {
+        let wrong_items: Vec<Option<usize>> = wrong
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, item)| *item)
+            .collect();
+        if wrong_items.is_empty() {
+            continue;
+        }
+        let items = list_items(&lines[*from..*to]);
+        let kept: Vec<usize> = (0..items.len())
+            .filter(|n| !wrong_items.contains(&Some(*n)))
+            .collect();
+        if wrong_items.contains(&None) || kept.is_empty() {
+            comment.push(*from..*to);
+            left_out.push(key.clone());
+            continue;
+        }
+        for (n, (item_from, item_to)) in items.into_iter().enumerate() {
+            if !kept.contains(&n) {
+                comment.push(from + item_from..from + item_to);
+            }
+        }
+        kept_items.push((key.clone(), kept));
+    }
+    let mut mended = String::from("---\n");
+    let mut next = 0;
+    for range in comment {
+        push_lines(&mut mended, &lines[next..range.start]);
+        mended.push_str(&"#\n".repeat(range.len()));
+        next = range.end;
+    }
+    push_lines(&mut mended, &lines[next..]);
+    for (key, value) in STAND_INS {
+        let given = blocks.iter().any(|(k, ..)| k == key);
+        if !given || left_out.iter().any(|k| k == key) {
+            mended.push_str(&format!("{key}: {value}\n"));
+            left_out.push((*key).to_string());
+        }
+    }
+    mended.push_str("---\n");
+    Some(Rest {
+        parsed: parse(&mended).ok()?,
+        left_out,
+        kept_items,
+    })
+}
+
+fn push_lines(out: &mut String, lines: &[&str]) {
+    for line in lines {
+        out.push_str(line);
+        out.push('\n');
+    }
+}
+
+/// The top-level field of a field's path: `timeline` for `timeline[2].date`.
+pub fn top_level_key(field: &str) -> &str {
+    field.split(['[', '.']).next().unwrap_or(field)
+}
+
 /// The required fields of an incident, with values that decode: what a field or item
 /// decoded apart is given beside it.
 const STAND_INS: &[(&str, &str)] = &[
     ("id", "X"),
     ("title", "X"),
-    ("date", "2000-01-01"),
+    // The earliest date, so that no `closed` date is said to come before it.
+    ("date", "0001-01-01"),
     ("category", "X"),
     ("severity", "1"),
     ("status", "X"),
@@ -599,7 +721,7 @@ mod tests {
 
     proptest::proptest! {
         /// Whatever the lines of a front matter, the errors start with `parse`'s own
-        /// and name no field twice.
+        /// and name no field twice, and the rest holds none of them.
         #[test]
         fn every_error_starts_with_the_first_and_repeats_none(
             lines in proptest::collection::vec(
@@ -616,6 +738,23 @@ mod tests {
                 fields.sort_unstable();
                 fields.dedup();
                 proptest::prop_assert_eq!(fields.len(), named);
+                // Nothing with an error is in the rest.
+                if let Some(rest) = without_errors(&text, &errors) {
+                    for field in fields {
+                        let key = top_level_key(field);
+                        match item_index(&field[key.len()..]) {
+                            Some((n, _)) => {
+                                for j in 0..24 {
+                                    proptest::prop_assert_ne!(
+                                        rest.field_in_file(&format!("{key}[{j}]")),
+                                        Some(format!("{key}[{n}]"))
+                                    );
+                                }
+                            }
+                            None => proptest::prop_assert_eq!(rest.field_in_file(key), None),
+                        }
+                    }
+                }
             }
         }
     }

@@ -16,9 +16,10 @@ pub(crate) use datetime::ShortText;
 pub use datetime::{DateError, DateTime};
 pub use edit::{append_timeline, mark_todo_done};
 pub use front_matter::{
-    FieldLines, FrontMatterError, Parsed, all_errors, parse, parse_without_fast_path,
+    FieldLines, FrontMatterError, Parsed, Rest, all_errors, parse, parse_without_fast_path,
+    without_errors,
 };
-pub use validate::{fix_terms, is_valid_id, resolve_terms, validate};
+pub use validate::{FIXED_BY_CHECK, fix_terms, is_valid_id, resolve_terms, validate};
 pub use yaml::to_markdown;
 
 use serde::{Deserialize, Serialize};

@@ -196,11 +196,12 @@ pub fn validate(
     out
 }
 
+/// How a warning says that `fir check --fix` mends what it names.
+pub const FIXED_BY_CHECK: &str = "(`fir check --fix` does)";
+
 /// The warning for a value read as `meant`, which the file spells `value`.
 fn read_as(what: &str, value: &str, meant: &str) -> String {
-    format!(
-        "{what} {value:?} is read as {meant:?}; write {meant:?} in the file (`fir check --fix` does)"
-    )
+    format!("{what} {value:?} is read as {meant:?}; write {meant:?} in the file {FIXED_BY_CHECK}")
 }
 
 /// Reads every taxonomy value of `incident` that names a term other than by its

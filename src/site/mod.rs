@@ -352,8 +352,9 @@ impl Entries {
         let text = String::from_utf8(bytes)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
             .map_err(io_error(path))?;
-        let parsed = crate::incident::parse(&text)
-            .map_err(|first| BuildError::Content(content::parse_errors(path, &text, first)))?;
+        let parsed = crate::incident::parse(&text).map_err(|first| {
+            BuildError::Content(content::parse_errors(path, &text, first, input.config))
+        })?;
         let mut entry = content::entry_of(path.clone(), (&text, stamp), parsed, input.config);
         entry
             .incident
