@@ -493,7 +493,7 @@ mod tests {
                 "7 Error status",
                 Some("7 Warning closed"),
             ),
-            ("title: One\n", "", "15 Error -", None),
+            ("title: One\n", "", "2 Error title", None),
             // Another item broken: the item after it keeps its number.
             (
                 "    text: a",

@@ -162,14 +162,14 @@ fn normalize(text: &str) -> std::borrow::Cow<'_, str> {
 fn parse_with(text: &str, fast: bool) -> Result<Parsed, FrontMatterError> {
     let text = normalize(text);
     let (syntax, front, body) = split(&text)?;
-    // The front matter starts on the line after the opening fence.
-    let first_line = 2;
+    let first_line = FIRST_LINE;
     let fields = FieldLines::scan(front, first_line, syntax);
     let mut incident = match syntax {
-        Syntax::Yaml if fast => decode_yaml(front, first_line)?,
-        Syntax::Yaml => decode_yaml_fully(front, first_line)?,
-        Syntax::Toml => decode_toml(front, first_line)?,
-    };
+        Syntax::Yaml if fast => decode_yaml(front, first_line),
+        Syntax::Yaml => decode_yaml_fully(front, first_line),
+        Syntax::Toml => decode_toml(front, first_line),
+    }
+    .map_err(name_missing)?;
     incident.description = body.to_string();
     incident.normalize();
     Ok(Parsed {
@@ -291,16 +291,10 @@ pub fn all_errors(text: &str, first: FrontMatterError) -> Vec<FrontMatterError> 
     let Ok((Syntax::Yaml, front, _)) = split(&text) else {
         return vec![first];
     };
-    // A missing required field is named in the message only.
-    let missing = first
-        .message
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.split('`').next());
-    let Some(first_field) = first.field.clone().or(missing.map(String::from)) else {
+    let Some(first_field) = first.field.clone() else {
         return vec![first];
     };
-    // The front matter starts on the file's second line.
-    let first_line = 2;
+    let first_line = FIRST_LINE;
     let lines: Vec<&str> = front.lines().collect();
     let mut errors = vec![first];
     let mut reported = vec![first_field];
@@ -329,18 +323,36 @@ pub fn all_errors(text: &str, first: FrontMatterError) -> Vec<FrontMatterError> 
     }
     for (key, _) in STAND_INS {
         if !blocks.iter().any(|(k, ..)| k == key) {
-            let message = format!("missing field `{key}`");
-            report(
-                FrontMatterError {
-                    line: Some(first_line),
-                    field: Some((*key).to_string()),
-                    message,
-                },
-                &mut errors,
-            );
+            report(missing(key), &mut errors);
         }
     }
     errors
+}
+
+/// The line of the file the front matter starts on, after the opening fence.
+const FIRST_LINE: usize = 2;
+
+/// The error for required field `key` missing, on the front matter's first line: no
+/// line holds it, and the parser would give the last.
+fn missing(key: &str) -> FrontMatterError {
+    FrontMatterError {
+        line: Some(FIRST_LINE),
+        field: Some(key.to_string()),
+        message: "required, but not in the front matter".into(),
+    }
+}
+
+/// `error` with a missing top-level field, which the decoder names in its message
+/// only, made [`missing`].
+fn name_missing(error: FrontMatterError) -> FrontMatterError {
+    let key = error
+        .message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    match key {
+        Some(key) if error.field.is_none() => missing(key),
+        _ => error,
+    }
 }
 
 /// What is left of a file that does not decode once its fields and list items with
@@ -710,8 +722,8 @@ mod tests {
                 "    deadline: 2024-05-32",
                 "28 todos[0].deadline",
             ),
-            // Where the parser noticed, without a field: as `parse` gives it.
-            ("status: open\n", "", "25 -"),
+            // A missing field: named, on the front matter's first line.
+            ("status: open\n", "", "2 status"),
         ];
         for (from, to, expected) in broken {
             let text = valid.replacen(from, to, 1);
