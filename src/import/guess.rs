@@ -220,7 +220,9 @@ pub fn guess(inputs: &[Input], config: &Config) -> String {
                     .flatten()
                     .map(|n| n.to_string())
                     .or_else(|| resolve(taxonomy, value).map(|s| toml_string(&s))),
-                _ => resolve(taxonomy, value).map(|s| toml_string(&s)),
+                _ => resolve(taxonomy, value)
+                    .or_else(|| by_words(taxonomy?, value))
+                    .map(|s| toml_string(&s)),
             };
             let as_is = match field {
                 Field::Major => cell::parse_bool(&Cell::Text(value.clone())).is_ok(),
@@ -285,6 +287,45 @@ fn resolve(taxonomy: Option<&Taxonomy>, value: &str) -> Option<String> {
         .map(|t| t.slug.clone())
 }
 
+/// The one term every word of whose slug, label or an alias `value` has, allowing
+/// for another ending (`Compromised account` is `account-compromise`, `Virus/Malware`
+/// is `malware`). None when several terms are, or when a word of `value` says no
+/// (`Not phishing`). Not for severities, whose words grade (`Very high`).
+fn by_words(taxonomy: &Taxonomy, value: &str) -> Option<String> {
+    const NO: [&str; 5] = ["not", "non", "pas", "false", "faux"];
+    let said = words(value);
+    if said.iter().any(|w| NO.contains(&w.as_str())) {
+        return None;
+    }
+    let has_all = |name: &str| {
+        let needed = words(name);
+        !needed.is_empty() && needed.iter().all(|n| said.iter().any(|w| same_word(n, w)))
+    };
+    let mut found = taxonomy
+        .iter()
+        .filter(|t| has_all(&t.slug) || has_all(&t.label) || t.aliases.iter().any(|a| has_all(a)));
+    match (found.next(), found.next()) {
+        (Some(term), None) => Some(term.slug.clone()),
+        _ => None,
+    }
+}
+
+/// The words of `text` of three letters or more, each [`normalize`]d.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(normalize)
+        .filter(|word| word.len() >= 3)
+        .collect()
+}
+
+/// Whether two normalised words are one word, perhaps with another ending: equal, or
+/// the shorter, of five letters or more, starts the other (`compromise`,
+/// `compromised`).
+fn same_word(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long.starts_with(short) && (short == long || short.len() >= 5)
+}
+
 fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
@@ -304,6 +345,50 @@ mod tests {
 
     fn text(s: &str) -> Cell {
         Cell::Text(s.into())
+    }
+
+    #[test]
+    fn values_are_guessed_from_the_words_of_one_term() {
+        let config = Config::default();
+        let category = |value: &str| by_words(&config.categories, value);
+        assert_eq!(
+            category("Account compromised").as_deref(),
+            Some("account-compromise")
+        );
+        assert_eq!(category("Virus/Malware").as_deref(), Some("malware"));
+        assert_eq!(category("Suspected PHISHING").as_deref(), Some("phishing"));
+        assert_eq!(category("Hameçonnages ciblés").as_deref(), Some("phishing"));
+        // Two terms, a word that says no, short words with another ending: no guess.
+        assert_eq!(category("Phishing and malware"), None);
+        assert_eq!(category("Not phishing"), None);
+        assert_eq!(category("Spams"), None);
+        assert_eq!(category("?"), None);
+        // Severities' words grade: "Very high" is no "High".
+        let sheet = Sheet {
+            name: None,
+            rows: vec![
+                (1, vec![text("Ref"), text("Severity"), text("Category")]),
+                (
+                    2,
+                    vec![text("1"), text("Very high"), text("Malware infection")],
+                ),
+            ],
+        };
+        let toml_text = guess(
+            &[Input {
+                source: "register.csv".into(),
+                sheets: vec![sheet],
+            }],
+            &config,
+        );
+        assert!(
+            toml_text.contains("# \"Very high\" = \"\"  # 1 rows: TODO"),
+            "{toml_text}"
+        );
+        assert!(
+            toml_text.contains("\n\"Malware infection\" = \"malware\"  # 1 rows"),
+            "{toml_text}"
+        );
     }
 
     #[test]
@@ -330,7 +415,7 @@ mod tests {
                         text("1"),
                         text("31/12/2014"),
                         text("Malwares"),
-                        text("Fermé"),
+                        text("Transmis"),
                         text("Faux site"),
                         text("Oui"),
                         text("12"),
@@ -356,9 +441,9 @@ mod tests {
             toml_text.contains("# \"Oui\" = true  # 1 rows, read as is"),
             "{toml_text}"
         );
-        // "Fermé" is no status spelling fir knows: left for a person to decide.
+        // "Transmis" is no status spelling fir knows: left for a person to decide.
         assert!(
-            toml_text.contains("# \"Fermé\" = \"\"  # 1 rows: TODO"),
+            toml_text.contains("# \"Transmis\" = \"\"  # 1 rows: TODO"),
             "{toml_text}"
         );
         assert!(toml_text.contains("# Unmapped: \"Coût\""), "{toml_text}");
