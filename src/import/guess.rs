@@ -201,6 +201,12 @@ pub fn guess(inputs: &[Input], config: &Config) -> String {
                 _ => format!("{} slugs", field.key()),
             }
         );
+        if *field != Field::Major {
+            let _ = writeln!(
+                out,
+                "# A TODO value: give it one of fir.toml's, or declare it in fir.toml."
+            );
+        }
         let _ = writeln!(out, "[values.{}]", field.key());
         for (value, count) in found {
             if value.is_empty() {
