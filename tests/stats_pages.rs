@@ -132,7 +132,8 @@ fn check_page(site: &Path, page: &str) -> BTreeMap<String, Figure> {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|v| v.as_f64().unwrap())
+                // A bar in its own colour is an object with its value.
+                .map(|v| v.as_f64().or_else(|| v["value"].as_f64()).unwrap())
                 .collect();
             if horizontal {
                 values.reverse();
@@ -220,6 +221,18 @@ fn reports_show_the_hand_checked_numbers() {
     let open = &home["open-by-severity"];
     let total_open: f64 = open.rows.iter().map(|r| number(&r[1])).sum();
     assert_eq!(total_open, 3.0);
+    // Each severity's bar is in that severity's colour (fir.toml's defaults).
+    let bars = open.option.as_ref().unwrap()["series"][0]["data"].clone();
+    for (row, bar) in open.rows.iter().zip(bars.as_array().unwrap()) {
+        let color = match row[0].as_str() {
+            "Low" => "#2e7d32",
+            "Medium" => "#f9a825",
+            "High" => "#ef6c00",
+            "Critical" => "#c62828",
+            other => panic!("severity {other}"),
+        };
+        assert_eq!(bar["itemStyle"]["color"], color, "{}", row[0]);
+    }
     // Quarter 2024-Q1 against 2023-Q4, per category with change and trend.
     let quarter = check_page(&site, "stats/quarter/2024-q1/index.html");
     let categories = &quarter["by-category"];

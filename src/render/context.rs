@@ -105,17 +105,25 @@ pub fn color_css<'c>(colors: impl IntoIterator<Item = &'c str>) -> String {
 
 /// Black or white, whichever reads better on the `#rrggbb` colour `background`.
 pub fn text_color_on(background: &str) -> &'static str {
-    let hex = background.trim_start_matches('#');
+    match luminance(background) {
+        Some(l) if l <= 0.5 => "#fff",
+        _ => "#000",
+    }
+}
+
+/// How light the `#rrggbb` colour `color` is, from 0 (black) to 1 (white); `None` for
+/// another notation.
+pub fn luminance(color: &str) -> Option<f64> {
+    let hex = color.trim_start_matches('#');
+    if hex.len() != 6 {
+        return None;
+    }
     let channel = |i: usize| {
         hex.get(i..i + 2)
             .and_then(|h| u8::from_str_radix(h, 16).ok())
             .map_or(0.5, |v| f64::from(v) / 255.0)
     };
-    if hex.len() != 6 {
-        return "#000";
-    }
-    let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
-    if luminance > 0.5 { "#000" } else { "#fff" }
+    Some(0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4))
 }
 
 /// One incident in a list: a table row.

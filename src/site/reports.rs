@@ -756,6 +756,13 @@ fn by_facet(
             &counts.rows.iter().map(|r| r.total).collect::<Vec<_>>(),
             None,
         )
+        .label_colors(
+            counts
+                .rows
+                .iter()
+                .map(|r| labels.color(facet, &r.key[0]).map(String::from))
+                .collect(),
+        )
 }
 
 /// Incidents of `range` per value of `rows` (labels), one stacked series per value of

@@ -3,6 +3,7 @@
 
 use charming::Chart;
 use charming::component::{Axis, Grid, Legend, LegendType};
+use charming::datatype::{DataPoint, DataPointItem};
 use charming::element::{AxisType, ItemStyle, Tooltip, Trigger};
 use charming::series::{Bar, Line};
 use serde::Serialize;
@@ -47,6 +48,9 @@ pub struct Figure {
     pub series: Vec<Series>,
     /// Extra table columns: header and one cell per label.
     pub extra: Vec<(String, Vec<String>)>,
+    /// A colour per label, for the bars of a figure of one series: each value of a
+    /// facet in the colour its badges have (severities, statuses, TLP).
+    pub label_colors: Vec<Option<String>>,
 }
 
 /// A series' numbers as tables print them: bare when all are whole, otherwise all with
@@ -85,7 +89,14 @@ impl Figure {
             labels: Vec::new(),
             series: Vec::new(),
             extra: Vec::new(),
+            label_colors: Vec::new(),
         }
+    }
+
+    /// Draws the bars of each label in its colour, when the figure has one series.
+    pub fn label_colors(mut self, colors: Vec<Option<String>>) -> Self {
+        self.label_colors = colors;
+        self
     }
 
     pub fn labels(mut self, labels: Vec<String>) -> Self {
@@ -193,13 +204,25 @@ impl Figure {
             // One line of legend however many series: it scrolls.
             chart = chart.legend(Legend::new().type_(LegendType::Scroll).top(0));
         }
+        let one_series = self.series.len() == 1;
         for s in &self.series {
-            let values: Vec<f64> = if horizontal {
-                s.values.iter().rev().copied().collect()
+            let values: Vec<DataPoint> = s
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, &value)| match self.label_colors.get(i) {
+                    Some(Some(color)) if one_series => {
+                        DataPointItem::new(value).item_style(style_of(color)).into()
+                    }
+                    _ => value.into(),
+                })
+                .collect();
+            let values = if horizontal {
+                values.into_iter().rev().collect()
             } else {
-                s.values.clone()
+                values
             };
-            let style = s.color.as_deref().map(|c| ItemStyle::new().color(c));
+            let style = s.color.as_deref().map(style_of);
             chart = match self.kind {
                 Kind::Lines => {
                     let mut line = Line::new().name(s.name.as_str()).data(values);
@@ -239,6 +262,17 @@ impl Figure {
     }
 }
 
+/// Bars or points in `color`; a light one (TLP:CLEAR's white) outlined, so that it
+/// shows on the page's white.
+fn style_of(color: &str) -> ItemStyle {
+    let style = ItemStyle::new().color(color);
+    if crate::render::context::luminance(color).is_some_and(|l| l > 0.85) {
+        style.border_color("#8a94a6").border_width(1)
+    } else {
+        style
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,6 +303,46 @@ mod tests {
         assert_eq!(option["series"][1]["data"], serde_json::json!([36.0, 0.5]));
         assert_eq!(option["series"][1]["itemStyle"]["color"], "#c62828");
         assert_eq!(option["animation"], false);
+    }
+
+    #[test]
+    fn one_series_bars_take_their_labels_colours() {
+        let colors = vec![
+            Some("#c62828".to_string()),
+            None,
+            Some("#ffffff".to_string()),
+        ];
+        let figure = Figure::new("s", "By TLP", Kind::Bars, "TLP")
+            .labels(vec!["RED".into(), "?".into(), "CLEAR".into()])
+            .counts("Incidents", &[4, 1, 2], None)
+            .label_colors(colors.clone());
+        let option: serde_json::Value = serde_json::from_str(&figure.option_json()).unwrap();
+        let data = &option["series"][0]["data"];
+        assert_eq!(data[0]["value"], 4.0);
+        assert_eq!(data[0]["itemStyle"]["color"], "#c62828");
+        assert!(data[0]["itemStyle"]["borderColor"].is_null());
+        // No colour: the series' own.
+        assert_eq!(data[1], 1.0);
+        // White is outlined, or it would not show.
+        assert_eq!(data[2]["itemStyle"]["color"], "#ffffff");
+        assert_eq!(data[2]["itemStyle"]["borderWidth"], 1.0);
+        // The table is the same numbers.
+        assert_eq!(figure.table().rows[2], ["CLEAR", "2"]);
+        // Horizontal bars keep each colour with its bar.
+        let mut horizontal = figure.clone();
+        horizontal.kind = Kind::HorizontalBars;
+        let option: serde_json::Value = serde_json::from_str(&horizontal.option_json()).unwrap();
+        assert_eq!(
+            option["series"][0]["data"][2]["itemStyle"]["color"],
+            "#c62828"
+        );
+        // Several series: each in its own colour, not the labels'.
+        let two = figure.counts("Major", &[1, 0, 0], None);
+        let option: serde_json::Value = serde_json::from_str(&two.option_json()).unwrap();
+        assert_eq!(
+            option["series"][0]["data"],
+            serde_json::json!([4.0, 1.0, 2.0])
+        );
     }
 
     #[test]
