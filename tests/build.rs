@@ -324,6 +324,40 @@ fn incident_pages_link_to_where_their_file_is_edited_when_configured() {
 }
 
 #[test]
+fn every_page_links_to_the_intake_form_when_configured() {
+    let link = "<li><a href=\"/new\">Report an incident</a></li>";
+    let (_dir, site) = build_fixture(&[]);
+    assert!(!read(&site, "index.html").contains("Report an incident"));
+    let root = copy_fixture("sites/basic");
+    let config = root.path().join("fir.toml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, format!("report_url = \"/new\"\n{text}")).unwrap();
+    ok(&run(root.path(), &["build"]));
+    let site = root.path().join("site");
+    for page in [
+        "index.html",
+        "incidents/FIR-2023-0001.html",
+        "stats/index.html",
+        "category/index.html",
+    ] {
+        assert!(read(&site, page).contains(link), "{page}");
+    }
+    // A link that would run code is refused, with the line to fix.
+    fs::write(
+        &config,
+        format!("report_url = \"javascript:alert(1)\"\n{text}"),
+    )
+    .unwrap();
+    let output = run(root.path(), &["build"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("fir.toml:1: report_url must be a path"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_missing_page_has_a_page_of_its_own_linked_from_the_base_url_path() {
     // The fixture's base_url is https://cert.example.internal/fir: the page may be
     // served at any depth below it, so its links start from /fir/, never another host.

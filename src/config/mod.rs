@@ -57,6 +57,10 @@ pub struct Config {
     /// (empty: no edit link).
     #[serde(default = "d::edit_url")]
     pub edit_url: String,
+    /// Where the intake form is, for a "Report an incident" link on every page (empty:
+    /// no link).
+    #[serde(default = "d::report_url")]
+    pub report_url: String,
     #[serde(default = "d::language")]
     pub language: Language,
     /// IANA name; see [`Config::tz`] for the resolved zone.
@@ -113,7 +117,8 @@ mod d {
         };
     }
     defaults! {
-        title: String, base_url: String, edit_url: String, language: Language, timezone: String,
+        title: String, base_url: String, edit_url: String, report_url: String,
+        language: Language, timezone: String,
         id_format: String, default_tlp: String, business_lines: BusinessLines,
         categories: Taxonomy, severities: Taxonomy, statuses: Taxonomy, tlp: Taxonomy,
         detections: Taxonomy, actors: Taxonomy, plans: Taxonomy, actions: Taxonomy,
@@ -216,6 +221,12 @@ impl Config {
             return Err((
                 "edit_url",
                 "edit_url must contain {path}, the incident file's path".into(),
+            ));
+        }
+        if !crate::render::markdown::is_safe_url(&self.report_url) {
+            return Err((
+                "report_url",
+                "report_url must be a path (/new) or an http(s) address".into(),
             ));
         }
         if !self.id_format.contains("{seq") {

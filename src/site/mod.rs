@@ -840,7 +840,7 @@ pub fn page_renderer(
         generator: format!("fir {}", env!("CARGO_PKG_VERSION")),
     };
     let mut renderer = Renderer::new(theme, &globals).map_err(BuildError::Theme)?;
-    let nav = navigation(renderer.catalogue(), config.artifacts.enabled);
+    let nav = navigation(renderer.catalogue(), config);
     renderer.set_global("nav", &nav);
     let headers = section_headers(&renderer, &nav);
     renderer.set_global("headers", &headers);
@@ -863,7 +863,7 @@ fn section_headers(renderer: &Renderer, nav: &[NavItem]) -> HashMap<&'static str
         .unwrap_or_default()
 }
 
-fn navigation(catalogue: &crate::render::Catalogue, artifacts: bool) -> Vec<NavItem> {
+fn navigation(catalogue: &crate::render::Catalogue, config: &Config) -> Vec<NavItem> {
     let mut nav = vec![
         NavItem {
             key: "home",
@@ -884,7 +884,7 @@ fn navigation(catalogue: &crate::render::Catalogue, artifacts: bool) -> Vec<NavI
         url: paths::TASKS.to_string(),
         primary: true,
     });
-    if artifacts {
+    if config.artifacts.enabled {
         nav.push(NavItem {
             key: "artifacts",
             label: catalogue.get("artifacts").to_string(),
@@ -898,6 +898,14 @@ fn navigation(catalogue: &crate::render::Catalogue, artifacts: bool) -> Vec<NavI
         url: paths::STATS.to_string(),
         primary: true,
     });
+    if !config.report_url.is_empty() {
+        nav.push(NavItem {
+            key: "new",
+            label: catalogue.get("report_incident").to_string(),
+            url: config.report_url.clone(),
+            primary: true,
+        });
+    }
     nav.extend(index::FACETS.iter().map(|key| NavItem {
         key,
         label: catalogue.get(&format!("facet_{key}")).to_string(),
