@@ -17,6 +17,15 @@ fn build_fixture(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     build_to_temp(Path::new(FIXTURE), extra)
 }
 
+/// A copy of the fixture site whose fir.toml starts with `line`, and its fir.toml.
+fn fixture_configured(line: &str) -> (tempfile::TempDir, PathBuf) {
+    let root = copy_fixture("sites/basic");
+    let config = root.path().join("fir.toml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, format!("{line}\n{text}")).unwrap();
+    (root, config)
+}
+
 #[test]
 fn builds_every_page_with_its_content() {
     let (_dir, site) = build_fixture(&[]);
@@ -310,11 +319,9 @@ fn follow_up_tasks_not_done_are_listed_soonest_deadline_first() {
 fn incident_pages_link_to_where_their_file_is_edited_when_configured() {
     let (_dir, site) = build_fixture(&[]);
     assert!(!read(&site, "incidents/FIR-2023-0001.html").contains(">Edit</a>"));
-    let root = copy_fixture("sites/basic");
-    let config = root.path().join("fir.toml");
-    let text = fs::read_to_string(&config).unwrap();
-    let edit = "edit_url = \"https://gitlab.example/cert/register/-/edit/main/{path}\"\n";
-    fs::write(&config, format!("{edit}{text}")).unwrap();
+    let (root, _) = fixture_configured(
+        "edit_url = \"https://gitlab.example/cert/register/-/edit/main/{path}\"",
+    );
     ok(&run(root.path(), &["build"]));
     let page = read(&root.path().join("site"), "incidents/FIR-2023-0001.html");
     assert!(
@@ -328,10 +335,7 @@ fn every_page_links_to_the_intake_form_when_configured() {
     let link = "<li><a href=\"/new\">Report an incident</a></li>";
     let (_dir, site) = build_fixture(&[]);
     assert!(!read(&site, "index.html").contains("Report an incident"));
-    let root = copy_fixture("sites/basic");
-    let config = root.path().join("fir.toml");
-    let text = fs::read_to_string(&config).unwrap();
-    fs::write(&config, format!("report_url = \"/new\"\n{text}")).unwrap();
+    let (root, config) = fixture_configured("report_url = \"/new\"");
     ok(&run(root.path(), &["build"]));
     let site = root.path().join("site");
     for page in [
@@ -343,11 +347,8 @@ fn every_page_links_to_the_intake_form_when_configured() {
         assert!(read(&site, page).contains(link), "{page}");
     }
     // A link that would run code is refused, with the line to fix.
-    fs::write(
-        &config,
-        format!("report_url = \"javascript:alert(1)\"\n{text}"),
-    )
-    .unwrap();
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, text.replacen("/new", "javascript:alert(1)", 1)).unwrap();
     let output = run(root.path(), &["build"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
