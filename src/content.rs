@@ -477,7 +477,7 @@ mod tests {
                 "16 Warning relations[0]",
             ]
         );
-        // (what is broken, how, the Error expected, the Warning that goes with it)
+        // (what is broken, how, the error expected, the warning that goes with it)
         let broken = [
             ("severity: 2", "severity: two", "6 Error severity", None),
             (
@@ -501,7 +501,7 @@ mod tests {
                 "12 Error timeline[0].text",
                 None,
             ),
-            // The item itself broken: its Warning waits.
+            // The item itself broken: its warning waits.
             (
                 "    text: b",
                 "    text: [b]",

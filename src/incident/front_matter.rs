@@ -472,7 +472,7 @@ fn push_lines(out: &mut String, lines: &[&str]) {
 }
 
 /// The top-level field of a field's path: `timeline` for `timeline[2].date`.
-pub fn top_level_key(field: &str) -> &str {
+fn top_level_key(field: &str) -> &str {
     field.split(['[', '.']).next().unwrap_or(field)
 }
 

@@ -45,25 +45,20 @@ static KEPT: LazyLock<Kept> = LazyLock::new(|| Kept {
 fn shows_as_html(fragment: &str) -> bool {
     let mut rest = fragment;
     while let Some(at) = rest.find('<') {
-        rest = &rest[at + 1..];
-        if let Some(comment) = rest.strip_prefix("!--") {
+        rest = &rest[at..];
+        if let Some(comment) = rest.strip_prefix("<!--") {
             match comment.find("-->") {
                 Some(end) => rest = &comment[end + 3..],
                 None => return false,
             }
             continue;
         }
-        let closing = rest.starts_with('/');
-        let name_at = usize::from(closing);
-        let name_len = rest[name_at..]
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .count();
-        let name = rest[name_at..name_at + name_len].to_ascii_lowercase();
-        if name.is_empty() || !KEPT.tags.contains(name.as_str()) {
+        let Some((closing, name, after_name)) = tag_name(rest) else {
+            return false;
+        };
+        if !KEPT.tags.contains(name.as_str()) {
             return false;
         }
-        let after_name = &rest[name_at + name_len..];
         let after = if closing {
             after_name.trim_start().strip_prefix('>')
         } else {
@@ -133,15 +128,16 @@ struct RawHtml<'a, I: Iterator<Item = Event<'a>>> {
     text_tags: Vec<String>,
 }
 
-/// Whether inline HTML `tag` is an end tag, and its name, lowercase.
-fn tag_name(tag: &str) -> Option<(bool, String)> {
-    let rest = tag.strip_prefix('<')?;
+/// Of the tag `html` starts with: whether it is an end tag, its name (lowercase), and
+/// what follows the name.
+fn tag_name(html: &str) -> Option<(bool, String, &str)> {
+    let rest = html.strip_prefix('<')?;
     let (closing, rest) = match rest.strip_prefix('/') {
         Some(rest) => (true, rest),
         None => (false, rest),
     };
     let len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
-    (len > 0).then(|| (closing, rest[..len].to_ascii_lowercase()))
+    (len > 0).then(|| (closing, rest[..len].to_ascii_lowercase(), &rest[len..]))
 }
 
 impl<'a, I: Iterator<Item = Event<'a>>> Iterator for RawHtml<'a, I> {
@@ -182,7 +178,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for RawHtml<'a, I> {
             }
             Event::Html(html) | Event::InlineHtml(html) => {
                 // The end tag of an element whose start tag is shown as text is too.
-                let name = tag_name(&html);
+                let name = tag_name(&html).map(|(closing, name, _)| (closing, name));
                 let ends_text = match &name {
                     Some((true, name)) => match self.text_tags.iter().rposition(|t| t == name) {
                         Some(at) => {
@@ -469,7 +465,7 @@ mod tests {
         ) {
             let html = to_html(&markdown);
             for tag in html.split('<').skip(1) {
-                let (_, name) = tag_name(&format!("<{tag}")).expect("a tag");
+                let (_, name, _) = tag_name(&format!("<{tag}")).expect("a tag");
                 proptest::prop_assert!(KEPT.tags.contains(name.as_str()), "<{} in {}", tag, html);
                 let tag = tag.split('>').next().unwrap_or_default();
                 for attribute in tag.split(' ').skip(1) {
