@@ -293,10 +293,11 @@ fn resolve(taxonomy: Option<&Taxonomy>, value: &str) -> Option<String> {
         .map(|t| t.slug.clone())
 }
 
-/// The one term every word of whose slug, label or an alias `value` has, allowing
-/// for another ending (`Compromised account` is `account-compromise`, `Virus/Malware`
-/// is `malware`). None when several terms are, or when a word of `value` says no
-/// (`Not phishing`). Not for severities, whose words grade (`Very high`).
+/// The one term every word of whose slug or label `value` has, allowing for another
+/// ending (`Compromised account` is `account-compromise`, `Virus/Malware` is
+/// `malware`). None when several terms are, or when a word of `value` says no (`Not
+/// phishing`). Not aliases, often one loose word (`vol` is a theft of anything), and
+/// not severities, whose words grade (`Very high`).
 fn by_words(taxonomy: &Taxonomy, value: &str) -> Option<String> {
     const NO: [&str; 5] = ["not", "non", "pas", "false", "faux"];
     let said = words(value);
@@ -309,7 +310,7 @@ fn by_words(taxonomy: &Taxonomy, value: &str) -> Option<String> {
     };
     let mut found = taxonomy
         .iter()
-        .filter(|t| has_all(&t.slug) || has_all(&t.label) || t.aliases.iter().any(|a| has_all(a)));
+        .filter(|t| has_all(&t.slug) || has_all(&t.label));
     match (found.next(), found.next()) {
         (Some(term), None) => Some(term.slug.clone()),
         _ => None,
@@ -363,12 +364,14 @@ mod tests {
         );
         assert_eq!(category("Virus/Malware").as_deref(), Some("malware"));
         assert_eq!(category("Suspected PHISHING").as_deref(), Some("phishing"));
-        assert_eq!(category("Hameçonnages ciblés").as_deref(), Some("phishing"));
+        assert_eq!(category("Fraud attempt").as_deref(), Some("fraud"));
         // Two terms, a word that says no, short words with another ending: no guess.
         assert_eq!(category("Phishing and malware"), None);
         assert_eq!(category("Not phishing"), None);
         assert_eq!(category("Spams"), None);
         assert_eq!(category("?"), None);
+        // Aliases are read whole only: `vol` (theft) of data is no lost device.
+        assert_eq!(category("Vol de données"), None);
         // Severities' words grade: "Very high" is no "High".
         let sheet = Sheet {
             name: None,
