@@ -80,6 +80,11 @@ fn check_search_page(browser: &Browser, base: &str) {
     expect_hits(browser, &["S-2024-0005", "S-2024-0004", "S-2024-0001"]);
     let query = browser.run("return document.getElementById('search-q').value");
     assert_eq!(query, "bl:\"Retail Banking\" status:open ", "{base}");
+    // Badges in fir.toml's colours, as on the site's pages: an open incident's status.
+    let badge = browser.run(
+        "return document.querySelector('#search-results .hit[data-id=\"S-2024-0005\"] .hit-meta .badge:last-child').className",
+    );
+    assert_eq!(badge, "badge c-1565c0", "{base}");
 
     // Relevance puts the title match first; date order puts the newest first.
     browser.clear(&input);

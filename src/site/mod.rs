@@ -26,7 +26,7 @@ mod sorted_json;
 pub mod tasks;
 mod term_values;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
@@ -44,7 +44,7 @@ use crate::config::{Audience, Config, ConfigError};
 use crate::content::{self, Entry};
 use crate::diagnostic::{Diagnostic, Level};
 use crate::drop_later;
-use crate::render::context::RowView;
+use crate::render::context::{RowView, color_class};
 use crate::render::{RenderError, Renderer, SiteGlobals, Theme};
 use cache::{Source, State};
 
@@ -842,6 +842,8 @@ pub fn page_renderer(
     let mut renderer = Renderer::new(theme, &globals).map_err(BuildError::Theme)?;
     let nav = navigation(renderer.catalogue(), config);
     renderer.set_global("nav", &nav);
+    let badges = serde_json::to_string(&badge_classes(config)).unwrap_or_default();
+    renderer.set_global("badge_classes", &badges);
     let headers = section_headers(&renderer, &nav);
     renderer.set_global("headers", &headers);
     Ok(renderer)
@@ -861,6 +863,26 @@ fn section_headers(renderer: &Renderer, nav: &[NavItem]) -> HashMap<&'static str
         })
         .collect::<Option<_>>()
         .unwrap_or_default()
+}
+
+/// The CSS class of each coloured value's badges, by field: what the search page's
+/// script gives the badges of its results (as JSON in `badge_classes`), as the pages'
+/// templates do.
+fn badge_classes(config: &Config) -> BTreeMap<&'static str, BTreeMap<&str, String>> {
+    [
+        ("category", &config.categories),
+        ("severity", &config.severities),
+        ("status", &config.statuses),
+    ]
+    .into_iter()
+    .map(|(field, taxonomy)| {
+        let classes = taxonomy
+            .iter()
+            .filter_map(|term| Some((term.slug.as_str(), color_class(term.color.as_deref()?))))
+            .collect();
+        (field, classes)
+    })
+    .collect()
 }
 
 fn navigation(catalogue: &crate::render::Catalogue, config: &Config) -> Vec<NavItem> {

@@ -1235,6 +1235,12 @@
   var sortSelect = document.getElementById("search-sort");
   var facetsBox = document.getElementById("search-facets");
   var strings = results.dataset;
+  // Each coloured value's badge class, as the site's pages give it (fir.toml's colours).
+  var badgeClasses = JSON.parse(strings.badges || "{}");
+  function badge(field, term) {
+    var colored = (badgeClasses[field] || {})[term.value];
+    return '<span class="badge' + (colored ? " " + escapeHtml(colored) : "") + '">' + escapeHtml(term.label) + "</span>";
+  }
   var engine = null, page = 0, current = null, generation = 0;
 
   function escapeHtml(text) {
@@ -1337,9 +1343,8 @@
         html += '<li class="hit" data-id="' + escapeHtml(hit.id) + '"><a href="incidents/' + encodeURIComponent(hit.id) +
           '.html">' + highlight(hit.title, matches, 0) + "</a>" +
           '<div class="hit-meta"><span class="id">' + escapeHtml(hit.id) + '</span> <time>' + escapeHtml(hit.date) +
-          '</time> <span class="badge">' + escapeHtml(hit.category.label) + '</span> <span class="badge sev-' +
-          escapeHtml(hit.severity.value) + '">' + escapeHtml(hit.severity.label) + '</span> <span class="badge">' +
-          escapeHtml(hit.status.label) + "</span></div>" +
+          "</time> " + badge("category", hit.category) + " " + badge("severity", hit.severity) + " " +
+          badge("status", hit.status) + "</div>" +
           '<p class="snippet">' + highlight(hit.excerpt, matches, 120) + "</p></li>";
       });
       html += "</ol>";
