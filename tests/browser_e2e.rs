@@ -452,14 +452,14 @@ fn pages_fit_a_phone_screen() {
         WAIT,
         |gap| gap.as_f64() == Some(0.0),
     );
-    // Lists scroll sideways in their frame instead of squeezing titles (14em at least).
+    // Lists scroll sideways in their frame instead of squeezing titles (14em at least),
+    // once the page is laid out: a CI run once measured 10.6em, never seen again in
+    // runs by hand, so the layout is given time to settle (a real squeeze stays).
     browser.goto(&format!("file://{}/list/index.html", site.display()));
-    let title = browser.run(
+    browser.wait_for(
         "var td = document.querySelector('table.incidents td.title'); \
          return td.getBoundingClientRect().width / parseFloat(getComputedStyle(td).fontSize)",
-    );
-    assert!(
-        title.as_f64().unwrap() >= 13.9,
-        "titles get {title} em at {width} px"
+        WAIT,
+        |title| title.as_f64().is_some_and(|em| em >= 13.9),
     );
 }
