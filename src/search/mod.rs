@@ -115,8 +115,9 @@ pub fn field_key(field: &str, value: &str) -> String {
 
 /// The start of a text for result lists: its prose first (headings such as a
 /// template's `## Summary` say nothing about the incident, so they are left out unless
-/// the text has nothing else), Markdown marks, list bullets and code fences dropped,
-/// white space folded, cut at a word boundary after at most `max` characters.
+/// the text has nothing else), Markdown marks, quote marks, list bullets and code
+/// fences dropped, white space folded, cut at a word boundary after at most `max`
+/// characters.
 pub fn excerpt(markdown: &str, max: usize) -> String {
     let prose = excerpt_of(markdown, max, false);
     if prose.is_empty() {
@@ -137,6 +138,8 @@ fn excerpt_of(markdown: &str, max: usize, with_headings: bool) -> String {
         {
             continue;
         }
+        // Quote marks lead a line; elsewhere `>` is text (`<script>` shown as text, `->`).
+        let line = line.trim_start_matches(['>', ' ']);
         let line = line
             .strip_prefix("- ")
             .or_else(|| line.strip_prefix("+ "))
@@ -144,7 +147,7 @@ fn excerpt_of(markdown: &str, max: usize, with_headings: bool) -> String {
         // A line break is a space between words.
         let mut space = !out.is_empty();
         for c in line.chars() {
-            if matches!(c, '*' | '_' | '#' | '`' | '>' | '|' | '[' | ']') {
+            if matches!(c, '*' | '_' | '#' | '`' | '|' | '[' | ']') {
                 continue;
             }
             if c.is_whitespace() {
@@ -282,6 +285,11 @@ mod tests {
                 100
             ),
             "Stolen laptop. Sender: a@b.c two log line tag line"
+        );
+        // Quote marks go; other `>` stay, as the page shows raw HTML and arrows.
+        assert_eq!(
+            excerpt("> > quoted\nNote: <script>x</script> a -> b", 100),
+            "quoted Note: <script>x</script> a -> b"
         );
         // Only headings: they are the excerpt.
         assert_eq!(excerpt("# Only\n## Headings", 100), "Only Headings");
