@@ -26,10 +26,16 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
+        Server::configured("", "")
+    }
+
+    /// [`Server::start`] with `top` before the fixture's `fir.toml` and `serve` added to
+    /// its `[serve]` table.
+    fn configured(top: &str, serve: &str) -> Server {
         let root = common::copy_fixture("sites/basic");
         let config = root.path().join("fir.toml");
-        let mut text = std::fs::read_to_string(&config).unwrap();
-        text.push_str("\n[serve]\nauth = \"open\"\nrate_limit = 0\n");
+        let fixture = std::fs::read_to_string(&config).unwrap();
+        let text = format!("{top}{fixture}\n[serve]\nauth = \"open\"\nrate_limit = 0\n{serve}");
         std::fs::write(&config, text).unwrap();
         common::run_ok(root.path(), &["build"]);
         let (child, port) = common::spawn_serve(root.path());
@@ -57,25 +63,24 @@ impl Drop for Server {
     }
 }
 
-/// Fills the intake form field by field as a person would: types into text inputs and
-/// text areas, clicks the option of selects.
-fn fill_form(browser: &Browser, fields: &[(&str, &str)]) {
+/// Fills a form field by field as a person would: types into text inputs and text
+/// areas, clicks the option of selects. Each field's id is `prefix-name`.
+fn fill_form(browser: &Browser, prefix: &str, fields: &[(&str, &str)]) {
     for (name, value) in fields {
-        let tag = browser.run(&format!(
-            "return document.getElementById('f-{name}').tagName"
-        ));
+        let id = format!("{prefix}-{name}");
+        let tag = browser.run(&format!("return document.getElementById('{id}').tagName"));
         if tag == "SELECT" {
-            let select = browser.find(&format!("#f-{name}"));
+            let select = browser.find(&format!("#{id}"));
             browser.click(&select);
-            let option = browser.find(&format!("#f-{name} option[value=\"{value}\"]"));
+            let option = browser.find(&format!("#{id} option[value=\"{value}\"]"));
             browser.click(&option);
-            let chosen = browser.run(&format!("return document.getElementById('f-{name}').value"));
+            let chosen = browser.run(&format!("return document.getElementById('{id}').value"));
             assert_eq!(chosen, *value, "select {name}");
         } else {
-            let input = browser.find(&format!("#f-{name}"));
+            let input = browser.find(&format!("#{id}"));
             browser.clear(&input);
             browser.type_into(&input, value);
-            let typed = browser.run(&format!("return document.getElementById('f-{name}').value"));
+            let typed = browser.run(&format!("return document.getElementById('{id}').value"));
             assert_eq!(typed, *value, "typing into {name}");
         }
     }
@@ -85,7 +90,7 @@ fn fill_form(browser: &Browser, fields: &[(&str, &str)]) {
 /// the new incident's id (from the confirmation text) and the link it gives.
 fn submit(browser: &Browser, server: &Server, fields: &[(&str, &str)]) -> (String, String) {
     browser.goto(&format!("{}new", server.base));
-    fill_form(browser, fields);
+    fill_form(browser, "f", fields);
     let send = browser.find("form.intake button[type=submit]");
     browser.click(&send);
     let received = browser.wait_for(
@@ -214,6 +219,115 @@ fn a_report_through_the_form_appears_on_the_rebuilt_site() {
             && requested.iter().any(|u| u.starts_with("file://")),
         "the network log saw neither the server nor the files: {requested:#?}"
     );
+}
+
+/// An analyst adds a timeline entry and marks a task done from the incident page of a
+/// site `fir serve` serves with its API (`api_url`): the server first asks for the API
+/// token, then takes both, and the page reloads showing them once rebuilt. From
+/// `file://`, where no server can answer, neither form shows.
+#[test]
+fn an_analyst_adds_to_the_timeline_and_marks_a_task_done_from_the_page() {
+    if !webdriver::enabled() {
+        return;
+    }
+    let token = "token-of-the-tests";
+    let server = Server::configured(
+        "api_url = \"/api\"\n",
+        &format!("api_tokens = [\"{token}\"]\n"),
+    );
+    let browser = Browser::start();
+    let page = "incidents/FIR-2024-0001.html";
+    // fir.js shows the print button wherever it runs, the forms only over HTTP.
+    let shown = "return [!document.querySelector('button[data-print]').hidden, \
+                 !document.querySelector('section.add-entry').hidden, \
+                 Array.from(document.querySelectorAll('[data-api-post]')).filter(b => !b.hidden).length]";
+    browser.goto(&format!("{}{page}", server.file_base()));
+    let from_files = browser.wait_for(shown, WAIT, |v| v[0] == true);
+    assert_eq!(
+        from_files,
+        json!([true, false, 0]),
+        "forms shown from file://"
+    );
+    browser.goto(&format!("{}{page}", server.base));
+    // Two open tasks, each with its button; the task done already has none.
+    let served = browser.wait_for(shown, WAIT, |v| v[0] == true);
+    assert_eq!(served, json!([true, true, 2]));
+    let text = "Restored the branch share from the offline backup.";
+    fill_form(
+        &browser,
+        "entry",
+        &[
+            ("action", "investigation"),
+            ("text", text),
+            ("author", "Ana Silva"),
+        ],
+    );
+    let send = browser.find("section.add-entry button[type=submit]");
+    browser.click(&send);
+    let status = "return document.querySelector('section.add-entry .form-status').textContent";
+    let said = browser.wait_for(status, WAIT, |v| {
+        v.as_str().is_some_and(|t| t.contains("token"))
+    });
+    assert!(
+        said.as_str()
+            .unwrap()
+            .starts_with("The server asks for an API token"),
+        "{said}"
+    );
+    let token_input = browser.find("#entry-token");
+    browser.type_into(&token_input, token);
+    browser.click(&send);
+    let timeline =
+        "var t = document.querySelector('section.timeline'); return t ? t.textContent : ''";
+    let entry = browser.wait_for(timeline, WAIT, |v| {
+        v.as_str().is_some_and(|t| t.contains(text))
+    });
+    let entry = entry.as_str().unwrap();
+    assert!(
+        entry.contains("Investigation") && entry.contains("Ana Silva"),
+        "{entry}"
+    );
+
+    // The reloaded page still has the token (kept for the tab): the first open task.
+    let pending = "return document.querySelectorAll('.todos li.pending').length";
+    assert_eq!(browser.run(pending), 2);
+    let done = browser.find("[data-api-post$='/todos/1/done']");
+    browser.click(&done);
+    browser.wait_for(pending, WAIT, |v| v == 1);
+    let left = browser.run("return document.querySelector('.todos li.pending').textContent");
+    assert!(
+        left.as_str().unwrap().contains("end-of-life workstations"),
+        "{left}"
+    );
+
+    // Both changes are in the file, which fir checks clean.
+    let file = std::fs::read_to_string(
+        server
+            .site()
+            .join("content/incidents/2024/FIR-2024-0001.md"),
+    )
+    .unwrap();
+    assert!(
+        file.contains(text) && file.contains("action: investigation"),
+        "{file}"
+    );
+    assert_eq!(file.matches("done: true").count(), 2, "{file}");
+    let check = common::run(server.site(), &["check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    // The browser logs the refusal that asked for the token; nothing else.
+    let errors = browser.console_errors();
+    assert!(
+        errors.len() == 1
+            && errors[0].contains(
+                "/timeline - Failed to load resource: the server responded with a status of 401"
+            ),
+        "{errors:?}"
+    );
+    browser.assert_requests_stay_local();
 }
 
 /// Checks that no payload ran or can run on the page shown: no dialog open, no marker

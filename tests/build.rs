@@ -1448,3 +1448,56 @@ fn term_shards_written_ahead_are_counted_and_kept_by_rebuilds() {
         before.len()
     );
 }
+
+#[test]
+fn incident_pages_have_the_api_forms_when_configured() {
+    let (_dir, site) = build_fixture(&[]);
+    let plain = read(&site, "incidents/FIR-2024-0001.html");
+    assert!(!plain.contains("add-entry") && !plain.contains("data-api-post"));
+    let (root, config) = fixture_configured("api_url = \"/api/\"");
+    // A task done ahead of the open ones: the buttons keep the file's numbers.
+    let file = root.path().join("content/incidents/2024/FIR-2024-0001.md");
+    let text = fs::read_to_string(&file).unwrap();
+    let done_first = "todos:\n  - task: Isolate the workstation\n    done: true\n";
+    fs::write(&file, text.replacen("todos:\n", done_first, 1)).unwrap();
+    ok(&run(root.path(), &["build"]));
+    let page = read(&root.path().join("site"), "incidents/FIR-2024-0001.html");
+    // The entry form posts to this incident's timeline (the trailing / dropped),
+    // offers the configured actions, and every status but the current one.
+    assert!(
+        page.contains("<form class=\"intake\" data-api=\"/api/incidents/FIR-2024-0001/timeline\">"),
+        "{page}"
+    );
+    assert!(page.contains("<option value=\"takedown\">Takedown</option>"));
+    assert!(page.contains("<option value=\"\">Closed (unchanged)</option>"));
+    assert!(page.contains("<option value=\"open\">Open</option>"));
+    assert!(!page.contains("<option value=\"closed\">"));
+    // A button for each open task, numbered as the file lists them (the API's
+    // numbers): tasks 2 and 3 are open, tasks 1 and 4 are done.
+    let buttons: Vec<&str> = page
+        .match_indices("data-api-post=\"")
+        .map(|(at, key)| page[at + key.len()..].split('"').next().unwrap())
+        .collect();
+    assert_eq!(
+        buttons,
+        [
+            "/api/incidents/FIR-2024-0001/todos/2/done",
+            "/api/incidents/FIR-2024-0001/todos/3/done"
+        ]
+    );
+    // Hidden until fir.js runs over HTTP, and never printed.
+    assert!(page.contains("<section class=\"add-entry screen-only\" data-api-labels"));
+    // An address relative to the page, or one that could run code, is refused.
+    for bad in ["api", "javascript:alert(1)//"] {
+        let text = fs::read_to_string(&config).unwrap();
+        let (_, rest) = text.split_once('\n').unwrap();
+        fs::write(&config, format!("api_url = \"{bad}\"\n{rest}")).unwrap();
+        let output = run(root.path(), &["build"]);
+        assert!(!output.status.success(), "{bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("fir.toml:1: api_url must be a path from the server's root"),
+            "{bad}: {stderr}"
+        );
+    }
+}

@@ -61,6 +61,10 @@ pub struct Config {
     /// no link).
     #[serde(default = "d::report_url")]
     pub report_url: String,
+    /// Where the JSON API of `fir serve` is, for the forms on incident pages that add a
+    /// timeline entry or mark a task done (empty: no forms).
+    #[serde(default = "d::api_url")]
+    pub api_url: String,
     #[serde(default = "d::language")]
     pub language: Language,
     /// IANA name; see [`Config::tz`] for the resolved zone.
@@ -117,7 +121,7 @@ mod d {
         };
     }
     defaults! {
-        title: String, base_url: String, edit_url: String, report_url: String,
+        title: String, base_url: String, edit_url: String, report_url: String, api_url: String,
         language: Language, timezone: String,
         id_format: String, default_tlp: String, business_lines: BusinessLines,
         categories: Taxonomy, severities: Taxonomy, statuses: Taxonomy, tlp: Taxonomy,
@@ -227,6 +231,18 @@ impl Config {
             return Err((
                 "report_url",
                 "report_url must be a path (/new) or an http(s) address".into(),
+            ));
+        }
+        // Pages sit at several depths: a relative address would differ between them.
+        let api_is_usable = self.api_url.is_empty()
+            || (["/", "http://", "https://"]
+                .iter()
+                .any(|start| self.api_url.starts_with(start))
+                && crate::render::markdown::is_safe_url(&self.api_url));
+        if !api_is_usable {
+            return Err((
+                "api_url",
+                "api_url must be a path from the server's root (/api) or an http(s) address".into(),
             ));
         }
         if !self.id_format.contains("{seq") {

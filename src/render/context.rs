@@ -69,6 +69,55 @@ impl TermView {
     }
 }
 
+/// One choice of a form's `<select>`: the value sent and the label shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionView {
+    pub value: String,
+    pub label: String,
+}
+
+/// `taxonomy`'s terms as choices, in the file's order: slugs sent, labels shown (after
+/// the slug when `numbered`, as severities read).
+pub fn term_options(taxonomy: &crate::config::Taxonomy, numbered: bool) -> Vec<OptionView> {
+    taxonomy
+        .iter()
+        .map(|term| OptionView {
+            value: term.slug.clone(),
+            label: if numbered {
+                format!("{} · {}", term.slug, term.label)
+            } else {
+                term.label.clone()
+            },
+        })
+        .collect()
+}
+
+/// What incident pages need for their forms that call `fir serve`'s API (fir.toml's
+/// `api_url`): the address they post to and the choices they offer.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiForms {
+    /// `api_url` without a trailing `/`: calls append `/incidents/{id}/…`.
+    pub api: String,
+    pub actions: Vec<OptionView>,
+    pub statuses: Vec<OptionView>,
+    /// The longest entry text the API accepts, and the longest author.
+    pub max_text: usize,
+    pub max_line: usize,
+}
+
+impl ApiForms {
+    /// The forms `config` asks for, if it names an API.
+    pub fn of(config: &crate::config::Config) -> Option<ApiForms> {
+        (!config.api_url.is_empty()).then(|| ApiForms {
+            api: config.api_url.trim_end_matches('/').to_string(),
+            actions: term_options(&config.actions, false),
+            statuses: term_options(&config.statuses, false),
+            max_text: config.serve.max_description,
+            max_line: crate::intake::MAX_LINE,
+        })
+    }
+}
+
 /// The CSS class of badges in `color`: `c-` and the colour's hex digits or name
 /// (`#EF6C00` → `c-ef6c00`), or a hash of it when it has other characters. Badges
 /// carry a class instead of an inline style: shorter (a 10k site has 800k badges, 31 MB

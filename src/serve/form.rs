@@ -13,7 +13,7 @@ use super::guard::{self, CSRF_FIELD};
 use super::http::{self, Body, text};
 use crate::config::Taxonomy;
 use crate::intake::{self, FieldError, Fields, MAX_LINE};
-use crate::render::context::PageMeta;
+use crate::render::context::{OptionView, PageMeta, term_options};
 
 /// One field as the template draws it.
 #[derive(Debug, Serialize)]
@@ -39,12 +39,6 @@ type FieldSpec<'a> = (
     Vec<OptionView>,
     Option<&'a Taxonomy>,
 );
-
-#[derive(Debug, Serialize)]
-struct OptionView {
-    value: String,
-    label: String,
-}
 
 #[derive(Debug, Serialize)]
 struct ErrorView {
@@ -205,19 +199,6 @@ fn render(
             .replace("{max}", &max.to_string()),
         other => t.get(other.key()).to_string(),
     };
-    let terms = |taxonomy: &Taxonomy, numbered: bool| -> Vec<OptionView> {
-        taxonomy
-            .iter()
-            .map(|term| OptionView {
-                value: term.slug.clone(),
-                label: if numbered {
-                    format!("{} · {}", term.slug, term.label)
-                } else {
-                    term.label.clone()
-                },
-            })
-            .collect()
-    };
     let lines = config
         .business_lines
         .paths()
@@ -249,7 +230,7 @@ fn render(
             t.get("field_category").into(),
             "select",
             true,
-            terms(&config.categories, false),
+            term_options(&config.categories, false),
             Some(&config.categories),
         ),
         (
@@ -257,7 +238,7 @@ fn render(
             t.get("field_severity").into(),
             "select",
             false,
-            terms(&config.severities, true),
+            term_options(&config.severities, true),
             Some(&config.severities),
         ),
         (
@@ -273,7 +254,7 @@ fn render(
             t.get("field_detection").into(),
             "select",
             false,
-            terms(&config.detections, false),
+            term_options(&config.detections, false),
             Some(&config.detections),
         ),
         (
@@ -281,7 +262,7 @@ fn render(
             t.get("field_tlp").into(),
             "select",
             false,
-            terms(&config.tlp, false),
+            term_options(&config.tlp, false),
             Some(&config.tlp),
         ),
         (

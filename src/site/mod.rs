@@ -844,6 +844,7 @@ pub fn page_renderer(
     renderer.set_global("nav", &nav);
     let badges = serde_json::to_string(&badge_classes(config)).unwrap_or_default();
     renderer.set_global("badge_classes", &badges);
+    renderer.set_global("api_forms", &crate::render::context::ApiForms::of(config));
     let headers = section_headers(&renderer, &nav);
     renderer.set_global("headers", &headers);
     Ok(renderer)

@@ -106,4 +106,94 @@
       });
     });
   });
+
+  // Incident pages' forms that call fir serve's API (fir.toml's `api_url`): a timeline
+  // entry, a task marked done. Shown only over HTTP, where a server can answer. Once
+  // the change is saved, the page reloads when the rebuilt page is served (its ETag
+  // changes), so the reader sees the entry as everybody will.
+  var labels = document.querySelector("[data-api-labels]");
+  if (labels && /^https?:$/.test(location.protocol)) {
+    var tokenField = labels.querySelector("[data-api-token]");
+    var tokenInput = tokenField && tokenField.querySelector("input");
+    var TOKEN_KEY = "fir-api-token";
+    var storedToken = function () {
+      try { return sessionStorage.getItem(TOKEN_KEY) || ""; } catch (e) { return ""; }
+    };
+    if (tokenInput && storedToken()) { tokenInput.value = storedToken(); tokenField.hidden = false; }
+
+    var pageTag = function () {
+      return fetch(location.href, { method: "HEAD", cache: "no-store" })
+        .then(function (r) { return r.headers.get("ETag"); }, function () { return null; });
+    };
+    var reloadWhenRebuilt = function (before, say) {
+      var tries = 0;
+      var poll = function () {
+        pageTag().then(function (now) {
+          if (before && now && now !== before) { location.reload(); return; }
+          if (++tries < 50) { setTimeout(poll, 300); } else { say(labels.getAttribute("data-late")); }
+        });
+      };
+      poll();
+    };
+    // Why the server refused, in words: each field's problem, or its plain answer.
+    var refusal = function (response) {
+      return response.text().then(function (body) {
+        try {
+          return JSON.parse(body).errors.map(function (e) { return e.field + ": " + e.message; }).join(" ");
+        } catch (e) { return body || String(response.status); }
+      });
+    };
+    var callApi = function (url, body, say, finished) {
+      var token = tokenInput ? tokenInput.value.trim() : "";
+      var headers = { "Content-Type": "application/json" };
+      if (token) { headers.Authorization = "Bearer " + token; }
+      say(labels.getAttribute("data-sending"));
+      pageTag().then(function (before) {
+        return fetch(url, { method: "POST", headers: headers, body: JSON.stringify(body), credentials: "same-origin" })
+          .then(function (response) {
+            if (response.ok) {
+              try { if (token) { sessionStorage.setItem(TOKEN_KEY, token); } } catch (e) { /* kept for this page only */ }
+              say(labels.getAttribute("data-saved"));
+              reloadWhenRebuilt(before, say);
+              return;
+            }
+            if (response.status === 401 && tokenField) {
+              tokenField.hidden = false;
+              tokenInput.focus();
+              say(labels.getAttribute("data-token"));
+            } else {
+              refusal(response).then(function (why) { say(labels.getAttribute("data-failed") + " " + why); });
+            }
+            finished();
+          });
+      }).catch(function () { say(labels.getAttribute("data-failed") + " " + url); finished(); });
+    };
+
+    labels.hidden = false;
+    labels.querySelectorAll("form[data-api]").forEach(function (form) {
+      var status = form.querySelector(".form-status");
+      var button = form.querySelector("button[type=submit]");
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var body = {};
+        form.querySelectorAll("[name]").forEach(function (field) {
+          if (field.value.trim() !== "") { body[field.name] = field.value; }
+        });
+        button.disabled = true;
+        callApi(form.getAttribute("data-api"), body,
+          function (text) { status.textContent = text; },
+          function () { button.disabled = false; });
+      });
+    });
+    document.querySelectorAll("[data-api-post]").forEach(function (button) {
+      var status = button.nextElementSibling;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        callApi(button.getAttribute("data-api-post"), {},
+          function (text) { status.textContent = text; },
+          function () { button.disabled = false; });
+      });
+    });
+  }
 })();
