@@ -274,7 +274,7 @@ fn an_analyst_adds_to_the_timeline_and_marks_a_task_done_from_the_page() {
             .starts_with("The server asks for an API token"),
         "{said}"
     );
-    let token_input = browser.find("#entry-token");
+    let token_input = browser.find("#api-token");
     browser.type_into(&token_input, token);
     browser.click(&send);
     let timeline =
@@ -300,7 +300,28 @@ fn an_analyst_adds_to_the_timeline_and_marks_a_task_done_from_the_page() {
         "{left}"
     );
 
-    // Both changes are in the file, which fir checks clean.
+    // A new task, due on a day picked in the date field.
+    fill_form(&browser, "todo", &[("task", "Call the branch manager")]);
+    browser.run("document.getElementById('todo-deadline').value = '2099-01-15'");
+    let add = browser.find("form.add-todo button[type=submit]");
+    browser.click(&add);
+    browser.wait_for(pending, WAIT, |v| v == 2);
+    let added = browser.run("return document.querySelectorAll('.todos li.pending')[1].textContent");
+    assert!(
+        added.as_str().unwrap().contains("Call the branch manager"),
+        "{added}"
+    );
+    assert!(added.as_str().unwrap().contains("2099-01-15"), "{added}");
+
+    // The Tasks page lists it with its own button (the file's fourth task).
+    browser.goto(&format!("{}tasks/index.html", server.base));
+    let listed = "return document.querySelector('table.tasks').textContent.includes('Call the branch manager')";
+    assert_eq!(browser.run(listed), true);
+    let done = browser.find("[data-api-post='/api/incidents/FIR-2024-0001/todos/4/done']");
+    browser.click(&done);
+    browser.wait_for(listed, WAIT, |v| v == false);
+
+    // Every change is in the file, which fir checks clean.
     let file = std::fs::read_to_string(
         server
             .site()
@@ -311,7 +332,11 @@ fn an_analyst_adds_to_the_timeline_and_marks_a_task_done_from_the_page() {
         file.contains(text) && file.contains("action: investigation"),
         "{file}"
     );
-    assert_eq!(file.matches("done: true").count(), 2, "{file}");
+    assert!(
+        file.contains("task: Call the branch manager\n    deadline: 2099-01-15\n    done: true"),
+        "{file}"
+    );
+    assert_eq!(file.matches("done: true").count(), 3, "{file}");
     let check = common::run(server.site(), &["check"]);
     assert!(
         check.status.success(),

@@ -1485,8 +1485,26 @@ fn incident_pages_have_the_api_forms_when_configured() {
             "/api/incidents/FIR-2024-0001/todos/3/done"
         ]
     );
+    // So has the Tasks page, which lists only the open ones.
+    let tasks = read(&root.path().join("site"), "tasks/index.html");
+    let on_tasks: Vec<&str> = tasks
+        .match_indices("data-api-post=\"")
+        .map(|(at, key)| tasks[at + key.len()..].split('"').next().unwrap())
+        .filter(|url| url.contains("FIR-2024-0001"))
+        .collect();
+    assert_eq!(on_tasks.len(), 2, "{tasks}");
+    assert!(buttons.iter().all(|b| on_tasks.contains(b)), "{on_tasks:?}");
+    // A task is added with a form offering the business lines; an incident without
+    // tasks has it too.
+    let add_todo = "<form class=\"intake add-todo screen-only\" data-api=\"/api/incidents/FIR-2024-0002/todos\" hidden>";
+    let other = read(&root.path().join("site"), "incidents/FIR-2024-0002.html");
+    assert!(other.contains(add_todo), "{other}");
+    assert!(
+        other.contains("<option value=\"Retail Banking &gt; France\">"),
+        "{other}"
+    );
     // Hidden until fir.js runs over HTTP, and never printed.
-    assert!(page.contains("<section class=\"add-entry screen-only\" data-api-labels"));
+    assert!(page.contains("<section class=\"add-entry screen-only\" data-api-part hidden>"));
     // An address relative to the page, or one that could run code, is refused.
     for bad in ["api", "javascript:alert(1)//"] {
         let text = fs::read_to_string(&config).unwrap();

@@ -66,6 +66,29 @@ fn filters_overdue_business_line_and_audience() {
     assert_eq!(public[0]["incident"], "FIR-2024-0003");
     assert_eq!(public[0]["deadline"], serde_json::Value::Null);
     assert_eq!(public[0]["overdue"], false);
+    assert_eq!(public[0]["number"], 1);
+    // Each task's number is its place in its file, done tasks counted: what the API's
+    // `todos/{n}/done` takes.
+    let all: serde_json::Value = serde_json::from_str(&tasks(&["--format", "json"])).unwrap();
+    let numbers: Vec<(&str, u64)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["incident"].as_str().unwrap(),
+                t["number"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            ("FIR-2024-0001", 1),
+            ("FIR-2024-0001", 2),
+            ("FIR-2024-0003", 1)
+        ]
+    );
 }
 
 #[test]

@@ -39,6 +39,8 @@ pub struct Args {
 /// One task as printed.
 #[derive(Debug, Serialize)]
 struct Task<'a> {
+    /// Its place among its incident's tasks, from 1: the API's `todos/{n}/done`.
+    number: usize,
     deadline: Option<String>,
     overdue: bool,
     task: &'a str,
@@ -63,6 +65,7 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         .map(|(i, todo)| {
             let summary = &summaries[i as usize];
             Task {
+                number: todo.number,
                 deadline: todo.deadline.map(|d| d.to_string()),
                 overdue: todo.deadline.is_some_and(|d| is_overdue(&d, now, tz)),
                 task: &todo.task,

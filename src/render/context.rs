@@ -92,6 +92,16 @@ pub fn term_options(taxonomy: &crate::config::Taxonomy, numbered: bool) -> Vec<O
         .collect()
 }
 
+/// Every business line of `config` as a choice, by its path (`Retail Banking > France`).
+pub fn business_line_options(config: &crate::config::Config) -> Vec<OptionView> {
+    let paths = config.business_lines.paths();
+    let option = |path: &String| OptionView {
+        value: path.clone(),
+        label: path.clone(),
+    };
+    paths.iter().map(option).collect()
+}
+
 /// What incident pages need for their forms that call `fir serve`'s API (fir.toml's
 /// `api_url`): the address they post to and the choices they offer.
 #[derive(Debug, Clone, Serialize)]
@@ -100,6 +110,7 @@ pub struct ApiForms {
     pub api: String,
     pub actions: Vec<OptionView>,
     pub statuses: Vec<OptionView>,
+    pub business_lines: Vec<OptionView>,
     /// The longest entry text the API accepts, and the longest author.
     pub max_text: usize,
     pub max_line: usize,
@@ -112,6 +123,7 @@ impl ApiForms {
             api: config.api_url.trim_end_matches('/').to_string(),
             actions: term_options(&config.actions, false),
             statuses: term_options(&config.statuses, false),
+            business_lines: business_line_options(config),
             max_text: config.serve.max_description,
             max_line: crate::intake::MAX_LINE,
         })

@@ -41,6 +41,8 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "partials/bars.html",
     "partials/fields.html",
     "partials/details.html",
+    "partials/api.html",
+    "partials/todo-done.html",
     "partials/header.html",
     "artifact.html",
     "artifacts.html",

@@ -13,7 +13,7 @@ use super::guard::{self, CSRF_FIELD};
 use super::http::{self, Body, text};
 use crate::config::Taxonomy;
 use crate::intake::{self, FieldError, Fields, MAX_LINE};
-use crate::render::context::{OptionView, PageMeta, term_options};
+use crate::render::context::{OptionView, PageMeta, business_line_options, term_options};
 
 /// One field as the template draws it.
 #[derive(Debug, Serialize)]
@@ -199,15 +199,7 @@ fn render(
             .replace("{max}", &max.to_string()),
         other => t.get(other.key()).to_string(),
     };
-    let lines = config
-        .business_lines
-        .paths()
-        .iter()
-        .map(|path| OptionView {
-            value: path.clone(),
-            label: path.clone(),
-        })
-        .collect();
+    let lines = business_line_options(config);
     let specs: [FieldSpec<'_>; 9] = [
         (
             "title",

@@ -22,6 +22,8 @@ pub(super) mod update;
 /// A follow-up task of an incident that is not done.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct OpenTodo {
+    /// Its place among the incident's tasks, from 1: what the API calls it.
+    pub number: usize,
     pub task: String,
     pub business_line: Option<String>,
     pub deadline: Option<DateTime>,
@@ -109,8 +111,10 @@ impl Summary {
             todos: incident
                 .todos
                 .iter()
-                .filter(|t| !t.done)
-                .map(|t| OpenTodo {
+                .enumerate()
+                .filter(|(_, t)| !t.done)
+                .map(|(i, t)| OpenTodo {
+                    number: i + 1,
                     task: t.task.clone(),
                     business_line: t.business_line.clone().filter(|bl| !bl.trim().is_empty()),
                     deadline: t.deadline,

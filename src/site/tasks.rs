@@ -18,6 +18,8 @@ use crate::render::context::{DateView, PageMeta, RowView};
 /// One task, with the incident it belongs to.
 #[derive(Debug, Serialize)]
 struct TaskView {
+    /// Its place among its incident's tasks, from 1.
+    number: usize,
     task: String,
     business_line: Option<String>,
     deadline: Option<DateView>,
@@ -74,6 +76,7 @@ impl Generator for Tasks<'_> {
         let tasks = ordered(input.summaries, tz)
             .into_iter()
             .map(|(i, todo)| TaskView {
+                number: todo.number,
                 task: todo.task.clone(),
                 business_line: todo.business_line.clone(),
                 deadline: todo.deadline.as_ref().map(|d| DateView::new(d, tz)),

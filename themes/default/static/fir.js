@@ -107,19 +107,17 @@
     });
   });
 
-  // Incident pages' forms that call fir serve's API (fir.toml's `api_url`): a timeline
-  // entry, a task marked done. Shown only over HTTP, where a server can answer. Once
-  // the change is saved, the page reloads when the rebuilt page is served (its ETag
-  // changes), so the reader sees the entry as everybody will.
+  // Incident pages' and the Tasks page's forms that call fir serve's API (fir.toml's
+  // `api_url`): a timeline entry, a task, a task marked done. Shown only over HTTP,
+  // where a server can answer. Once the change is saved, the page reloads when the
+  // rebuilt page is served (its ETag changes), so the reader sees it as everybody will.
   var labels = document.querySelector("[data-api-labels]");
   if (labels && /^https?:$/.test(location.protocol)) {
     var tokenField = labels.querySelector("[data-api-token]");
-    var tokenInput = tokenField && tokenField.querySelector("input");
+    var tokenInput = tokenField.querySelector("input");
     var TOKEN_KEY = "fir-api-token";
-    var storedToken = function () {
-      try { return sessionStorage.getItem(TOKEN_KEY) || ""; } catch (e) { return ""; }
-    };
-    if (tokenInput && storedToken()) { tokenInput.value = storedToken(); tokenField.hidden = false; }
+    try { tokenInput.value = sessionStorage.getItem(TOKEN_KEY) || ""; } catch (e) { /* none kept */ }
+    tokenField.hidden = !tokenInput.value;
 
     var pageTag = function () {
       return fetch(location.href, { method: "HEAD", cache: "no-store" })
@@ -143,8 +141,9 @@
         } catch (e) { return body || String(response.status); }
       });
     };
+    // Posts `body` as JSON to `url`; `say` shows progress, `finished` runs unless saved.
     var callApi = function (url, body, say, finished) {
-      var token = tokenInput ? tokenInput.value.trim() : "";
+      var token = tokenInput.value.trim();
       var headers = { "Content-Type": "application/json" };
       if (token) { headers.Authorization = "Bearer " + token; }
       say(labels.getAttribute("data-sending"));
@@ -152,12 +151,12 @@
         return fetch(url, { method: "POST", headers: headers, body: JSON.stringify(body), credentials: "same-origin" })
           .then(function (response) {
             if (response.ok) {
-              try { if (token) { sessionStorage.setItem(TOKEN_KEY, token); } } catch (e) { /* kept for this page only */ }
+              try { if (token) { sessionStorage.setItem(TOKEN_KEY, token); } } catch (e) { /* asked again next page */ }
               say(labels.getAttribute("data-saved"));
               reloadWhenRebuilt(before, say);
               return;
             }
-            if (response.status === 401 && tokenField) {
+            if (response.status === 401) {
               tokenField.hidden = false;
               tokenInput.focus();
               say(labels.getAttribute("data-token"));
@@ -169,10 +168,11 @@
       }).catch(function () { say(labels.getAttribute("data-failed") + " " + url); finished(); });
     };
 
-    labels.hidden = false;
-    labels.querySelectorAll("form[data-api]").forEach(function (form) {
+    document.querySelectorAll("[data-api-part]").forEach(function (part) { part.hidden = false; });
+    document.querySelectorAll("form[data-api]").forEach(function (form) {
       var status = form.querySelector(".form-status");
       var button = form.querySelector("button[type=submit]");
+      form.hidden = false;
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         var body = {};
