@@ -648,3 +648,76 @@ fn the_search_page_names_its_help() {
         "the syntax is listed"
     );
 }
+
+/// Every facet value's list links to the search page with a filter that finds the
+/// same incidents; only the archive's months, which no filter names, have no link.
+#[test]
+fn each_facet_list_links_to_a_search_for_its_incidents() {
+    let site = built().join("site");
+    let facets = [
+        "category",
+        "severity",
+        "status",
+        "tlp",
+        "business-line",
+        "detection",
+        "actor",
+        "tag",
+        "kind",
+        "archive",
+    ];
+    let mut checked = std::collections::BTreeSet::new();
+    for entry in walkdir::WalkDir::new(&site).min_depth(3) {
+        let entry = entry.unwrap();
+        let relative = entry
+            .path()
+            .strip_prefix(&site)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let facet = relative.split('/').next().unwrap();
+        if !facets.contains(&facet) || !relative.ends_with("/index.html") {
+            continue;
+        }
+        let page = std::fs::read_to_string(entry.path()).unwrap();
+        let listed: std::collections::BTreeSet<String> = page
+            .split("<td class=\"id\"><a href=\"incidents/")
+            .skip(1)
+            .map(|rest| rest.split(".html").next().unwrap().to_string())
+            .collect();
+        let Some(query) = page
+            .split("<a class=\"search-within screen-only\" href=\"search.html?q=")
+            .nth(1)
+            .map(|rest| percent_decode(rest.split('"').next().unwrap()))
+        else {
+            let month = relative.starts_with("archive/") && relative.matches('/').count() == 3;
+            assert!(month, "{relative} has no search link");
+            continue;
+        };
+        let found: std::collections::BTreeSet<String> = ids(&query).into_iter().collect();
+        assert_eq!(found, listed, "{relative}: {query}");
+        assert!(!listed.is_empty(), "{relative}");
+        checked.insert(facet.to_string());
+    }
+    assert_eq!(
+        checked,
+        facets.map(String::from).into(),
+        "facets with a search link"
+    );
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}

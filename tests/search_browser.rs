@@ -202,6 +202,23 @@ fn check_search_page(browser: &Browser, base: &str) {
     );
     assert_eq!(inside("12.0.0.0/29"), "4-0c-0-docs 12.0.0.4");
 
+    // A business line's list leads to a search for the same incidents, with its
+    // children's (the filter quoted, its `>` sent in the address).
+    browser.goto(&format!("{base}business-line/retail-banking/index.html"));
+    let mut listed = ids(&browser
+        .run("return Array.from(document.querySelectorAll('td.id a')).map(a => a.textContent)"));
+    listed.sort();
+    assert!(listed.len() >= 2, "{listed:?}");
+    let within = browser.find("a.search-within");
+    browser.click(&within);
+    browser.wait_for(IDS, WAIT, |v| {
+        let mut found = ids(v);
+        found.sort();
+        found == listed
+    });
+    let query = browser.run("return document.getElementById('search-q').value");
+    assert_eq!(query, "bl:\"Retail Banking\"", "{base}");
+
     // The box on every page leads to the results.
     browser.goto(&format!("{base}index.html"));
     let box_input = browser.find(".search-box input");

@@ -11,6 +11,29 @@ pub const COLUMN_FIELDS: &[&str] = &["category", "severity", "status", "tlp", "k
 /// Fields answered by index terms (any number of values per incident).
 pub const TERM_FIELDS: &[&str] = &["bl", "tag", "artifact", "detection", "actor"];
 
+/// The filter that selects what the site lists under facet `key`'s value `raw`
+/// (`category:phishing`, `bl:"Retail Banking > France"`), if the language has one: a
+/// month of the archive has none, nor a value holding a `"`.
+pub fn facet_filter(key: &str, raw: &str) -> Option<String> {
+    let field = match key {
+        "business-line" => "bl",
+        "archive" if raw.bytes().all(|b| b.is_ascii_digit()) => "year",
+        _ if COLUMN_FIELDS.contains(&key) || TERM_FIELDS.contains(&key) => key,
+        _ => return None,
+    };
+    if raw.is_empty() || raw.contains('"') {
+        return None;
+    }
+    let plain = raw
+        .chars()
+        .all(|c| c.is_alphanumeric() || "-_.+".contains(c));
+    Some(if plain {
+        format!("{field}:{raw}")
+    } else {
+        format!("{field}:\"{raw}\"")
+    })
+}
+
 /// A comparison in a field filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -242,6 +265,21 @@ pub fn parse(query: &str, typing: bool) -> Query {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facet_values_read_back_as_the_filters_they_are() {
+        let filter = |key, raw| facet_filter(key, raw);
+        assert_eq!(filter("tlp", "AMBER+STRICT").unwrap(), "tlp:AMBER+STRICT");
+        assert_eq!(filter("archive", "2024").unwrap(), "year:2024");
+        assert_eq!(filter("archive", "2024 > 05"), None);
+        assert_eq!(filter("tag", "say \"hi\""), None);
+        let line = filter("business-line", "Retail Banking > France").unwrap();
+        assert_eq!(line, "bl:\"Retail Banking > France\"");
+        let [Clause { any, .. }] = &parse(&line, false).clauses[..] else {
+            panic!("{line}");
+        };
+        assert_eq!(any, &[field("bl", Op::Eq, "Retail Banking > France")]);
+    }
 
     fn word(term: &str) -> Atom {
         Atom::Word {

@@ -505,6 +505,8 @@ struct ListView {
     pager: PagerView,
     parents: Vec<LinkView>,
     children: Vec<LinkView>,
+    /// The search page asked for this list's incidents, to narrow them down.
+    search_url: Option<String>,
 }
 
 impl<'a> Listings<'a> {
@@ -615,6 +617,12 @@ impl<'a> Listings<'a> {
             },
             parents,
             children,
+            search_url: list
+                .facet
+                .and_then(|(facet, value)| {
+                    crate::search::query::facet_filter(facet.key, &value.raw)
+                })
+                .map(|filter| paths::search_for(&filter)),
         })
     }
 }
