@@ -313,6 +313,33 @@ fn an_analyst_adds_to_the_timeline_and_marks_a_task_done_from_the_page() {
     );
     assert!(added.as_str().unwrap().contains("2099-01-15"), "{added}");
 
+    // A nugget: the raw data kept as typed, tabs and lines included.
+    let raw = "Feb  3 14:02:11 fw01 DROP\tsrc=185.12.3.4\n  second line";
+    fill_form(
+        &browser,
+        "nugget",
+        &[("source", "Firewall"), ("found_by", "Ana Silva")],
+    );
+    browser.run(&format!(
+        "document.getElementById('nugget-raw').value = {}; \
+         document.getElementById('nugget-start').value = '2024-02-03T14:02:11'",
+        json!(raw)
+    ));
+    let nuggets = "return document.querySelectorAll('.nuggets pre.raw').length";
+    assert_eq!(browser.run(nuggets), 1);
+    let add = browser.find("form.add-nugget button[type=submit]");
+    browser.click(&add);
+    browser.wait_for(nuggets, WAIT, |v| v == 2);
+    let shown = browser.run("return document.querySelectorAll('.nuggets pre.raw')[1].textContent");
+    assert_eq!(shown, raw);
+    let meta = browser.run("return document.querySelectorAll('.nuggets .meta')[1].textContent");
+    assert!(
+        meta.as_str()
+            .unwrap()
+            .contains("Activity: 2024-02-03 14:02"),
+        "{meta}"
+    );
+
     // The Tasks page lists it with its own button (the file's fourth task).
     browser.goto(&format!("{}tasks/index.html", server.base));
     let listed = "return document.querySelector('table.tasks').textContent.includes('Call the branch manager')";

@@ -1503,6 +1503,18 @@ fn incident_pages_have_the_api_forms_when_configured() {
         other.contains("<option value=\"Retail Banking &gt; France\">"),
         "{other}"
     );
+    // So is a nugget. Their sections, empty but for the forms, show only with them.
+    assert!(other.contains("data-api=\"/api/incidents/FIR-2024-0002/nuggets\" hidden>"));
+    for section in ["nuggets", "todos"] {
+        let hidden = format!("<section class=\"{section}\" data-api-part hidden>");
+        assert!(other.contains(&hidden), "{section}: {other}");
+        assert!(!page.contains(&hidden), "{section}: {page}");
+        let plain = read(&site, "incidents/FIR-2024-0002.html");
+        assert!(
+            !plain.contains(&format!("<section class=\"{section}\"")),
+            "{section}"
+        );
+    }
     // Hidden until fir.js runs over HTTP, and never printed.
     assert!(page.contains("<section class=\"add-entry screen-only\" data-api-part hidden>"));
     // An address relative to the page, or one that could run code, is refused.

@@ -684,6 +684,93 @@ fn insertion<'a>(before: &str, after: &'a str) -> &'a str {
 }
 
 #[test]
+fn nuggets_are_added_leaving_the_rest_of_the_file_as_it_was() {
+    let server = Server::start("");
+    server.wait_for_page("index.html");
+    let path = server.file_of("FIR-2024-0001");
+    let before = std::fs::read_to_string(&path).unwrap();
+    let raw = "Feb  3 14:02:11 fw01 DROP src=185.12.3.4\tdst=10.0.0.5 dpt=445\n  (second line)";
+    let response = server.post_json(
+        "/api/incidents/FIR-2024-0001/nuggets",
+        &serde_json::json!({
+            "raw": raw,
+            "source": "Firewall",
+            "interpretation": "The *same* address probed SMB.",
+            "found_by": "Ana Silva",
+            "start": "2024-02-03T14:02",
+            "end": "2024-02-03 14:30:00",
+        }),
+        "",
+    );
+    assert_eq!(response.status, 201, "{}", response.text());
+    assert_eq!(response.json()["nuggets"], 2);
+    let after = std::fs::read_to_string(&path).unwrap();
+    let inserted = insertion(&before, &after);
+    assert!(inserted.contains("source: Firewall"), "{inserted}");
+    let nugget = server.incident("FIR-2024-0001").nuggets.pop().unwrap();
+    // The evidence is kept byte for byte, tabs, spaces and lines included.
+    assert_eq!(nugget.raw, raw);
+    assert_eq!(nugget.found_by.as_deref(), Some("Ana Silva"));
+    assert_eq!(nugget.start.unwrap().to_string(), "2024-02-03T14:02:00");
+    assert_eq!(nugget.end.unwrap().to_string(), "2024-02-03T14:30:00");
+    assert!(nugget.date.is_some(), "a nugget is dated when it is added");
+    // Its address is among the incident's artifacts at the next rebuild, as a nugget's
+    // raw data is read for them.
+    server.wait_until_served(
+        "/incidents/FIR-2024-0001.html",
+        "data-copy=\"185.12.3.4\"",
+        true,
+    );
+    let check = common::run(server.root(), &["check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+
+    // Each bad field is named; nothing is written.
+    let response = server.post_json(
+        "/api/incidents/FIR-2024-0001/nuggets",
+        &serde_json::json!({"raw": " ", "start": "2024-02-03T15:00", "end": "2024-02-03T14:00", "date": "x"}),
+        "",
+    );
+    assert_eq!(response.status, 422, "{}", response.text());
+    let problems: Vec<(String, String)> = response.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().into(),
+                e["problem"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            ("date".to_string(), "unknown_field".to_string()),
+            ("raw".to_string(), "required".to_string()),
+            ("end".to_string(), "before_start".to_string()),
+        ]
+    );
+    let bad_date = server.post_json(
+        "/api/incidents/FIR-2024-0001/nuggets",
+        &serde_json::json!({"raw": "x", "start": "yesterday"}),
+        "",
+    );
+    assert_eq!(bad_date.status, 422, "{}", bad_date.text());
+    assert!(bad_date.text().contains("\"start\""), "{}", bad_date.text());
+    let missing = server.post_json(
+        "/api/incidents/FIR-1999-0001/nuggets",
+        &serde_json::json!({"raw": "x"}),
+        "",
+    );
+    assert_eq!(missing.status, 404);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
+}
+
+#[test]
 fn follow_up_tasks_are_added_leaving_the_rest_of_the_file_as_it_was() {
     let server = Server::start("");
     server.wait_for_page("index.html");

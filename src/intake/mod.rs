@@ -31,6 +31,15 @@ pub const INCIDENT_FIELDS: [&str; 9] = [
 pub const TIMELINE_FIELDS: [&str; 4] = ["action", "text", "author", "status"];
 /// Fields of a follow-up task.
 pub const TODO_FIELDS: [&str; 3] = ["task", "business_line", "deadline"];
+/// Fields of a nugget sent to the API.
+pub const NUGGET_FIELDS: [&str; 6] = [
+    "raw",
+    "source",
+    "interpretation",
+    "found_by",
+    "start",
+    "end",
+];
 
 /// The label of the attribute that keeps the reporter's contact.
 pub const CONTACT_ATTRIBUTE: &str = "Reporter contact";
@@ -56,6 +65,8 @@ pub enum Problem {
     Unknown,
     /// Not a date like `2024-05-31` (or a date and time in RFC 3339).
     NotADate,
+    /// An end before the start it goes with.
+    BeforeStart,
 }
 
 impl Problem {
@@ -69,6 +80,7 @@ impl Problem {
             Problem::Repeated => "error_repeated",
             Problem::Unknown => "error_unknown_field",
             Problem::NotADate => "error_not_a_date",
+            Problem::BeforeStart => "error_before_start",
         }
     }
 }
@@ -109,6 +121,18 @@ pub struct TodoRequest {
     pub task: String,
     pub business_line: Option<String>,
     pub deadline: Option<DateTime>,
+}
+
+/// A nugget to add to an incident: a piece of evidence as it was found (a log line, a
+/// mail header) and what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NuggetRequest {
+    pub raw: String,
+    pub source: Option<String>,
+    pub interpretation: Option<String>,
+    pub found_by: Option<String>,
+    pub start: Option<DateTime>,
+    pub end: Option<DateTime>,
 }
 
 /// Looks fields up by name, recording every problem met on the way.
@@ -284,6 +308,42 @@ pub fn check_todo(fields: &Fields, config: &Config) -> Result<TodoRequest, Vec<F
         deadline: c.date("deadline"),
     };
     c.finish(request)
+}
+
+/// Checks a nugget request against `config`.
+pub fn check_nugget(fields: &Fields, config: &Config) -> Result<NuggetRequest, Vec<FieldError>> {
+    let mut c = Checker::new(fields, &NUGGET_FIELDS);
+    let long = config.serve.max_description;
+    let request = NuggetRequest {
+        raw: c.text("raw", long, true).unwrap_or_default(),
+        source: c.text("source", MAX_LINE, false),
+        interpretation: c.text("interpretation", long, false),
+        found_by: c.text("found_by", MAX_LINE, false),
+        start: c.date("start"),
+        end: c.date("end"),
+    };
+    if let (Some(start), Some(end)) = (&request.start, &request.end)
+        && end.timestamp(config.tz()) < start.timestamp(config.tz())
+    {
+        c.fail("end", Problem::BeforeStart);
+    }
+    c.finish(request)
+}
+
+impl NuggetRequest {
+    /// The nugget as the incident file keeps it, dated `now`; `user` (who the server
+    /// authenticated) found it unless the request says who did.
+    pub fn to_nugget(&self, now: DateTime, user: Option<&str>) -> crate::incident::Nugget {
+        crate::incident::Nugget {
+            date: Some(now),
+            source: self.source.clone(),
+            raw: self.raw.clone(),
+            interpretation: self.interpretation.clone(),
+            start: self.start,
+            end: self.end,
+            found_by: self.found_by.clone().or(user.map(str::to_string)),
+        }
+    }
 }
 
 impl TodoRequest {

@@ -1,5 +1,5 @@
-//! The JSON API: `POST /api/incidents`, `POST /api/incidents/{id}/timeline` and
-//! `POST /api/incidents/{id}/todos`.
+//! The JSON API: `POST /api/incidents`, and on incident `{id}`: `POST
+//! /api/incidents/{id}/timeline`, `…/todos`, `…/todos/{n}/done` and `…/nuggets`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,7 +13,7 @@ use serde_json::json;
 use super::guard;
 use super::http::{self, Body, text};
 use super::{App, worker};
-use crate::incident::{Incident, TimelineEntry, Todo};
+use crate::incident::{Incident, TimelineEntry};
 use crate::intake::{self, FieldError};
 use crate::store;
 
@@ -28,6 +28,8 @@ pub enum Call<'p> {
     Todos(&'p str),
     /// `/api/incidents/{id}/todos/{n}/done`
     TodoDone(&'p str, &'p str),
+    /// `/api/incidents/{id}/nuggets`
+    Nuggets(&'p str),
 }
 
 impl<'p> Call<'p> {
@@ -41,6 +43,8 @@ impl<'p> Call<'p> {
             Some(Call::Timeline(id))
         } else if let Some(id) = rest.strip_suffix("/todos") {
             Some(Call::Todos(id))
+        } else if let Some(id) = rest.strip_suffix("/nuggets") {
+            Some(Call::Nuggets(id))
         } else {
             let (id, number) = rest.strip_suffix("/done")?.split_once("/todos/")?;
             Some(Call::TodoDone(id, number))
@@ -60,6 +64,7 @@ pub async fn answer(
         Call::Timeline(id) => timeline(app, request, peer, id).await,
         Call::Todos(id) => todos(app, request, peer, id).await,
         Call::TodoDone(id, number) => todo_done(app, request, peer, id, number).await,
+        Call::Nuggets(id) => nuggets(app, request, peer, id).await,
     };
     answered.unwrap_or_else(|refused| refused)
 }
@@ -135,7 +140,9 @@ async fn todos(app: &Arc<App>, request: Request<Incoming>, peer: SocketAddr, id:
     let (_, request) = accept(app, request, peer, intake::check_todo).await?;
     let todo = request.to_todo();
     let (incident, _) = edit(app, id, move |_, text, before| {
-        Ok(add_todo(text, before, todo))
+        Ok(add_to_list(text, before, |incident| {
+            incident.todos.push(todo.clone())
+        }))
     })
     .await?;
     Ok(created(
@@ -144,6 +151,29 @@ async fn todos(app: &Arc<App>, request: Request<Incoming>, peer: SocketAddr, id:
         json!({
             "id": incident.id,
             "todos": incident.todos.len(),
+            "url": app.page_url(&incident.id),
+        }),
+    ))
+}
+
+/// `POST /api/incidents/{id}/nuggets`: adds a piece of evidence (raw data, source,
+/// interpretation, who found it, when the activity it shows ran), dated now, editing
+/// only the lines that change.
+async fn nuggets(app: &Arc<App>, request: Request<Incoming>, peer: SocketAddr, id: &str) -> Answer {
+    let (user, request) = accept(app, request, peer, intake::check_nugget).await?;
+    let nugget = request.to_nugget(app.now(), user.as_deref());
+    let (incident, _) = edit(app, id, move |_, text, before| {
+        Ok(add_to_list(text, before, |incident| {
+            incident.nuggets.push(nugget.clone())
+        }))
+    })
+    .await?;
+    Ok(created(
+        app,
+        &incident,
+        json!({
+            "id": incident.id,
+            "nuggets": incident.nuggets.len(),
             "url": app.page_url(&incident.id),
         }),
     ))
@@ -381,13 +411,14 @@ fn done_todo(
     )
 }
 
-/// The file `text` (holding `before`) with `todo` added at the end of its tasks, every
-/// other byte kept; rewritten canonically when its layout does not allow that.
-fn add_todo(text: &str, before: &Incident, todo: Todo) -> (String, Incident) {
+/// The file `text` (holding `before`) with what `add` puts at the end of one of its
+/// lists (a task, a nugget), every other byte kept; rewritten canonically when its
+/// layout does not allow that.
+fn add_to_list(text: &str, before: &Incident, add: impl Fn(&mut Incident)) -> (String, Incident) {
     let mut incident = before.clone();
-    incident.todos.push(todo.clone());
+    add(&mut incident);
     let mut addition = Incident::new(before.id.clone(), before.title.clone(), before.date);
-    addition.todos.push(todo);
+    add(&mut addition);
     match crate::incident::append(text, &addition) {
         Ok(new_text) => (new_text, incident),
         Err(_) => (crate::incident::to_markdown(&incident), incident),
