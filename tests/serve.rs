@@ -197,6 +197,16 @@ impl Response {
     fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.text()))
     }
+
+    /// A 422's problems as `(field, problem)`, in the order given.
+    fn problems(&self) -> Vec<(String, String)> {
+        let errors = self.json()["errors"].as_array().unwrap().clone();
+        let pair = |e: &serde_json::Value| {
+            let text = |key: &str| e[key].as_str().unwrap().to_string();
+            (text("field"), text("problem"))
+        };
+        errors.iter().map(pair).collect()
+    }
 }
 
 fn send(port: u16, request: &[u8]) -> Response {
@@ -439,16 +449,7 @@ fn bad_requests_are_refused_with_the_right_status_and_write_nothing() {
             .as_bytes(),
     );
     assert_eq!(response.status, 422);
-    let errors = response.json()["errors"].as_array().unwrap().clone();
-    let found: HashSet<(String, String)> = errors
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap().to_string(),
-                e["problem"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let found: HashSet<(String, String)> = response.problems().into_iter().collect();
     for expected in [
         ("status", "unknown_field"),
         ("title", "too_long"),
@@ -458,7 +459,7 @@ fn bad_requests_are_refused_with_the_right_status_and_write_nothing() {
     ] {
         assert!(
             found.contains(&(expected.0.to_string(), expected.1.to_string())),
-            "{expected:?} in {errors:?}"
+            "{expected:?} in {found:?}"
         );
     }
     // Control characters.
@@ -735,17 +736,7 @@ fn nuggets_are_added_leaving_the_rest_of_the_file_as_it_was() {
         "",
     );
     assert_eq!(response.status, 422, "{}", response.text());
-    let problems: Vec<(String, String)> = response.json()["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap().into(),
-                e["problem"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
+    let problems = response.problems();
     assert_eq!(
         problems,
         [
@@ -809,17 +800,7 @@ fn follow_up_tasks_are_added_leaving_the_rest_of_the_file_as_it_was() {
         "",
     );
     assert_eq!(response.status, 422, "{}", response.text());
-    let problems: Vec<(String, String)> = response.json()["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap().into(),
-                e["problem"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
+    let problems = response.problems();
     for (field, problem) in [
         ("task", "required"),
         ("business_line", "not_allowed"),

@@ -139,21 +139,8 @@ async fn timeline(
 async fn todos(app: &Arc<App>, request: Request<Incoming>, peer: SocketAddr, id: &str) -> Answer {
     let (_, request) = accept(app, request, peer, intake::check_todo).await?;
     let todo = request.to_todo();
-    let (incident, _) = edit(app, id, move |_, text, before| {
-        Ok(add_to_list(text, before, |incident| {
-            incident.todos.push(todo.clone())
-        }))
-    })
-    .await?;
-    Ok(created(
-        app,
-        &incident,
-        json!({
-            "id": incident.id,
-            "todos": incident.todos.len(),
-            "url": app.page_url(&incident.id),
-        }),
-    ))
+    let add = move |incident: &mut Incident| incident.todos.push(todo.clone());
+    add_item(app, id, "todos", add, |incident| incident.todos.len()).await
 }
 
 /// `POST /api/incidents/{id}/nuggets`: adds a piece of evidence (raw data, source,
@@ -162,21 +149,26 @@ async fn todos(app: &Arc<App>, request: Request<Incoming>, peer: SocketAddr, id:
 async fn nuggets(app: &Arc<App>, request: Request<Incoming>, peer: SocketAddr, id: &str) -> Answer {
     let (user, request) = accept(app, request, peer, intake::check_nugget).await?;
     let nugget = request.to_nugget(app.now(), user.as_deref());
+    let add = move |incident: &mut Incident| incident.nuggets.push(nugget.clone());
+    add_item(app, id, "nuggets", add, |incident| incident.nuggets.len()).await
+}
+
+/// Puts what `add` adds at the end of one of incident `id`'s lists; 201 with the
+/// list's new `length` under `list`.
+async fn add_item(
+    app: &Arc<App>,
+    id: &str,
+    list: &'static str,
+    add: impl Fn(&mut Incident) + Send + 'static,
+    length: fn(&Incident) -> usize,
+) -> Answer {
     let (incident, _) = edit(app, id, move |_, text, before| {
-        Ok(add_to_list(text, before, |incident| {
-            incident.nuggets.push(nugget.clone())
-        }))
+        Ok(add_to_list(text, before, add))
     })
     .await?;
-    Ok(created(
-        app,
-        &incident,
-        json!({
-            "id": incident.id,
-            "nuggets": incident.nuggets.len(),
-            "url": app.page_url(&incident.id),
-        }),
-    ))
+    let mut body = json!({ "id": incident.id, "url": app.page_url(&incident.id) });
+    body[list] = length(&incident).into();
+    Ok(created(app, &incident, body))
 }
 
 /// `POST /api/incidents/{id}/todos/{n}/done` (JSON body `{}`): marks task `n` (from 1,
