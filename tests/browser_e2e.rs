@@ -259,6 +259,7 @@ fn an_analyst_adds_to_the_timeline_and_marks_a_task_done_from_the_page() {
         &[
             ("action", "investigation"),
             ("text", text),
+            ("tlp", "RED"),
             ("author", "Ana Silva"),
         ],
     );
@@ -287,6 +288,9 @@ fn an_analyst_adds_to_the_timeline_and_marks_a_task_done_from_the_page() {
         entry.contains("Investigation") && entry.contains("Ana Silva"),
         "{entry}"
     );
+    // The entry also raised the TLP: the page's badge says so.
+    let badges = browser.run("return document.querySelector('.incident-head .badges').textContent");
+    assert!(badges.as_str().unwrap().contains("TLP:RED"), "{badges}");
 
     // The reloaded page still has the token (kept for the tab): the first open task.
     let pending = "return document.querySelectorAll('.todos li.pending').length";

@@ -1471,6 +1471,12 @@ fn incident_pages_have_the_api_forms_when_configured() {
     assert!(page.contains("<option value=\"takedown\">Takedown</option>"));
     assert!(page.contains("<option value=\"\">Closed (unchanged)</option>"));
     assert!(page.contains("<option value=\"open\">Open</option>"));
+    // It may change the severity, category and TLP too, each offered but the current.
+    assert!(page.contains(
+        "<option value=\"\">Critical (unchanged)</option><option value=\"1\">1 · Low</option>"
+    ));
+    assert!(page.contains("<option value=\"\">TLP:AMBER (unchanged)</option><option value=\"CLEAR\">TLP:CLEAR</option>"));
+    assert!(page.contains("<select id=\"entry-category\" name=\"category\"><option value=\"\">Malware (unchanged)</option>"));
     assert!(!page.contains("<option value=\"closed\">"));
     // A button for each open task, numbered as the file lists them (the API's
     // numbers): tasks 2 and 3 are open, tasks 1 and 4 are done.

@@ -963,6 +963,48 @@ fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
     assert_eq!(event["previous_status"], "open");
     assert_eq!(event["status"], "blocked");
 
+    // A requalification: the severity, category and TLP lines alone are replaced
+    // (the values given by label are stored by slug), with the entry that says why.
+    let before = std::fs::read_to_string(&path).unwrap();
+    let response = server.post_json(
+        "/api/incidents/FIR-2024-0003/timeline",
+        &serde_json::json!({"action": "investigation", "text": "Customer data seen leaving.", "severity": "Critical", "category": "Data leak", "tlp": "red"}),
+        "",
+    );
+    assert_eq!(response.status, 201, "{}", response.text());
+    let answer = response.json();
+    assert_eq!(
+        (&answer["severity"], &answer["category"], &answer["tlp"]),
+        (
+            &serde_json::json!(4),
+            &serde_json::json!("data-leak"),
+            &serde_json::json!("RED")
+        )
+    );
+    let after = std::fs::read_to_string(&path).unwrap();
+    let expected = before
+        .replace("\nseverity: 2\n", "\nseverity: 4\n")
+        .replace(
+            "\ncategory: <script>alert(\"category\")</script>\n",
+            "\ncategory: data-leak\n",
+        )
+        .replace("\ntlp: CLEAR\n", "\ntlp: RED\n");
+    insertion(&expected, &after);
+    let bad = server.post_json(
+        "/api/incidents/FIR-2024-0003/timeline",
+        &serde_json::json!({"action": "info", "text": "x", "severity": "9", "tlp": "PURPLE"}),
+        "",
+    );
+    assert_eq!(bad.status, 422);
+    let problems = bad.problems();
+    assert_eq!(
+        problems,
+        [
+            ("severity".to_string(), "not_allowed".to_string()),
+            ("tlp".to_string(), "not_allowed".to_string())
+        ]
+    );
+
     // Closing records the close date (that of the closing entry), so `fir check` stays
     // quiet about a final status without one.
     let response = server.post_json(

@@ -3,29 +3,53 @@
 use super::append::{closing_fence, starts_top_level_key};
 use super::{DateTime, Incident, TimelineEntry, append, parse, yaml};
 
-/// The file `text` with `entry` added at the end of its timeline and, when `status` is
-/// given, its status set; the incident it describes is returned too.
+/// The file `text` with `entry` added at the end of its timeline and each of
+/// `changes` (`("severity", "3")`, see [`set_scalar`]) made; the incident it
+/// describes is returned too.
 ///
-/// The entry is spliced in by [`append`], and the status line alone is replaced, so
-/// hand-made layout and comments survive. `None` when the file is not laid out the way
-/// these edits understand (TOML front matter, a flow-style timeline, …) or when reading
-/// the result back does not give exactly the intended incident; the caller then
-/// rewrites the whole file.
+/// The entry is spliced in by [`append`], and each changed field's line alone is
+/// replaced, so hand-made layout and comments survive. `None` when the file is not
+/// laid out the way these edits understand (TOML front matter, a flow-style timeline,
+/// a changed field without a line of its own, …) or when reading the result back does
+/// not give exactly the intended incident; the caller then rewrites the whole file.
 pub fn append_timeline(
     text: &str,
     entry: &TimelineEntry,
-    status: Option<&str>,
+    changes: &[(&str, String)],
 ) -> Option<(String, Incident)> {
     let mut additions = Incident::new(String::new(), String::new(), entry.date);
     additions.timeline.push(entry.clone());
     let mut out = append(text, &additions).ok()?;
     let mut expected = parse(&out).ok()?.incident;
-    if let Some(status) = status {
-        out = set_field(&out, "status", status)?;
-        expected.status = status.to_string();
+    for (key, value) in changes {
+        if !set_scalar(&mut expected, key, value) {
+            return None;
+        }
+        // A severity is written as the number it is.
+        out = match key {
+            &"severity" => set_field(&out, key, &expected.severity)?,
+            _ => set_field(&out, key, value.as_str())?,
+        };
     }
     let reread = parse(&out).ok()?.incident;
     (reread == expected).then_some((out, expected))
+}
+
+/// Sets `incident`'s top-level field `key` (`status`, `severity`, `category` or `tlp`)
+/// to `value` as a file writes it; false for another key or a severity that is no
+/// number.
+pub fn set_scalar(incident: &mut Incident, key: &str, value: &str) -> bool {
+    match key {
+        "status" => incident.status = value.to_string(),
+        "category" => incident.category = value.to_string(),
+        "tlp" => incident.tlp = Some(value.to_string()),
+        "severity" => match value.parse() {
+            Ok(severity) => incident.severity = severity,
+            Err(_) => return false,
+        },
+        _ => return false,
+    }
+    true
 }
 
 /// The file `text` with its task number `index` (from 0, in file order) marked done at
@@ -99,7 +123,11 @@ pub fn mark_todo_done(text: &str, index: usize, done_at: DateTime) -> Option<(St
 /// `text` with the front matter's top-level `key:` line replaced by one giving `value`,
 /// keeping a comment that ended the line. `None` when the front matter has no such
 /// line. Callers read the result back: a `#` the comment search took wrongly shows.
-pub(super) fn set_field(text: &str, key: &str, value: &str) -> Option<String> {
+pub(super) fn set_field<T: serde::Serialize + ?Sized>(
+    text: &str,
+    key: &str,
+    value: &T,
+) -> Option<String> {
     let mut offset = text.find('\n')? + 1;
     for line in text[offset..].split_inclusive('\n') {
         if line.trim_end() == "---" {
@@ -183,10 +211,15 @@ fn item_value<'l>(line: &'l str, field: Option<&str>) -> Option<(usize, String, 
 
 /// The line `lead value` (`key: value`, `- value`) that replaces `line`, whose value
 /// part was `old_value`: with `line`'s line ending and the comment that ended it.
-fn value_line(line: &str, lead: &str, old_value: &str, value: &str) -> String {
+fn value_line<T: serde::Serialize + ?Sized>(
+    line: &str,
+    lead: &str,
+    old_value: &str,
+    value: &T,
+) -> String {
     let newline = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
     // The writer's form of the value: what follows `x:` in its one-entry mapping.
-    let mut replacement = format!("{lead}{}", &yaml::entry("x", &value)[2..]);
+    let mut replacement = format!("{lead}{}", &yaml::entry("x", value)[2..]);
     if let Some(comment) = trailing_comment(old_value)
         && replacement.matches('\n').count() == 1
     {
@@ -290,7 +323,7 @@ mod tests {
 
     #[test]
     fn appends_without_touching_other_lines() {
-        let (out, _) = append_timeline(FILE, &entry("first"), None).unwrap();
+        let (out, _) = append_timeline(FILE, &entry("first"), &[]).unwrap();
         assert_eq!(
             out,
             FILE.replace(
@@ -298,12 +331,17 @@ mod tests {
                 "timeline:\n  - date: 2024-05-02T10:00:00Z\n    action: info\n    author: Ana\n    text: first\nrelations:"
             )
         );
+        let changes = [
+            ("status", "closed".to_string()),
+            ("severity", "4".to_string()),
+        ];
         let (again, incident) =
-            append_timeline(&out, &entry("---\n\"x\": !!str y"), Some("closed")).unwrap();
+            append_timeline(&out, &entry("---\n\"x\": !!str y"), &changes).unwrap();
         assert_eq!(incident.timeline.len(), 2);
         assert_eq!(incident.timeline[1].text, "---\n\"x\": !!str y");
-        assert_eq!(incident.status, "closed");
+        assert_eq!((incident.status.as_str(), incident.severity), ("closed", 4));
         assert!(again.contains("title: Test   # hand comment\n"));
+        assert!(again.contains("\nseverity: 4\nstatus: closed\n"), "{again}");
         assert!(again.ends_with("relations:\n- FIR-0\n---\n\nBody.\n"));
     }
 
@@ -312,16 +350,19 @@ mod tests {
         let mut incident = parse(FILE).unwrap().incident;
         incident.timeline.push(entry("one"));
         let canonical = to_markdown(&incident);
-        let (out, expected) = append_timeline(&canonical, &entry("two"), Some("blocked")).unwrap();
+        let (out, expected) =
+            append_timeline(&canonical, &entry("two"), &[("status", "blocked".into())]).unwrap();
         assert_eq!(out, to_markdown(&expected));
     }
 
     #[test]
     fn unusual_layouts_are_left_to_a_full_rewrite() {
         let flow = FILE.replace("relations:\n- FIR-0\n", "timeline: []\n");
-        assert!(append_timeline(&flow, &entry("x"), None).is_none());
+        assert!(append_timeline(&flow, &entry("x"), &[]).is_none());
+        // A field without a line of its own (this file has no `tlp:`).
+        assert!(append_timeline(FILE, &entry("x"), &[("tlp", "RED".into())]).is_none());
         let toml = "+++\nid = \"FIR-1\"\ntitle = \"T\"\ndate = 2024-05-01T09:30:00Z\ncategory = \"spam\"\nseverity = 1\nstatus = \"open\"\n+++\n";
-        assert!(append_timeline(toml, &entry("x"), None).is_none());
+        assert!(append_timeline(toml, &entry("x"), &[]).is_none());
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod yaml;
 pub use append::{PatchError, append};
 pub(crate) use datetime::ShortText;
 pub use datetime::{DateError, DateTime};
-pub use edit::{append_timeline, mark_todo_done};
+pub use edit::{append_timeline, mark_todo_done, set_scalar};
 pub use front_matter::{
     FieldLines, FrontMatterError, Parsed, Rest, all_errors, parse, parse_without_fast_path,
     without_errors,

@@ -33,7 +33,7 @@ pub fn to_markdown(incident: &Incident) -> String {
 }
 
 /// One top-level `key: value` line (or block) as [`to_markdown`] writes it.
-pub(super) fn entry<T: Serialize>(key: &str, value: &T) -> String {
+pub(super) fn entry<T: Serialize + ?Sized>(key: &str, value: &T) -> String {
     let mut out = String::new();
     out.push_str(key);
     out.push(':');

@@ -28,7 +28,9 @@ pub const INCIDENT_FIELDS: [&str; 9] = [
 ];
 
 /// Fields of a timeline entry.
-pub const TIMELINE_FIELDS: [&str; 4] = ["action", "text", "author", "status"];
+pub const TIMELINE_FIELDS: [&str; 7] = [
+    "action", "text", "author", "status", "severity", "category", "tlp",
+];
 /// Fields of a follow-up task.
 pub const TODO_FIELDS: [&str; 3] = ["task", "business_line", "deadline"];
 /// Fields of a nugget sent to the API.
@@ -106,13 +108,17 @@ pub struct Submission {
     pub contact: Option<String>,
 }
 
-/// A checked timeline entry, and the status to set if the request changes it.
+/// A checked timeline entry, and the fields it changes (a new status, a severity
+/// raised, a category or TLP corrected).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineRequest {
     pub action: String,
     pub text: String,
     pub author: Option<String>,
     pub status: Option<String>,
+    pub severity: Option<String>,
+    pub category: Option<String>,
+    pub tlp: Option<String>,
 }
 
 /// A follow-up task to add to an incident.
@@ -290,6 +296,9 @@ pub fn check_timeline(
             .unwrap_or_default(),
         author: c.text("author", MAX_LINE, false),
         status: c.term("status", &config.statuses, false),
+        severity: c.term("severity", &config.severities, false),
+        category: c.term("category", &config.categories, false),
+        tlp: c.term("tlp", &config.tlp, false),
     };
     c.finish(request)
 }
@@ -393,6 +402,19 @@ impl Submission {
 }
 
 impl TimelineRequest {
+    /// The top-level fields the request sets, as `(key, slug)`, in file order.
+    pub fn changes(&self) -> Vec<(&'static str, String)> {
+        [
+            ("category", &self.category),
+            ("severity", &self.severity),
+            ("status", &self.status),
+            ("tlp", &self.tlp),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value.clone()?)))
+        .collect()
+    }
+
     /// The entry to append, dated `now`; the author defaults to the authenticated user.
     pub fn to_entry(&self, now: DateTime, user: Option<&str>) -> TimelineEntry {
         TimelineEntry {
@@ -521,7 +543,19 @@ mod tests {
             &config,
         )
         .unwrap();
-        assert_eq!(ok.status.as_deref(), Some("closed"));
+        assert_eq!(ok.changes(), [("status", "closed".to_string())]);
+        let raised = check_timeline(
+            &fields(&[
+                ("action", "info"),
+                ("text", "Worse"),
+                ("severity", "Critical"),
+                ("tlp", "red"),
+            ]),
+            &config,
+        )
+        .unwrap();
+        let changes = [("severity", "4".to_string()), ("tlp", "RED".to_string())];
+        assert_eq!(raised.changes(), changes);
         let bad = check_timeline(&fields(&[("action", "dance")]), &config).unwrap_err();
         assert_eq!(bad.len(), 2);
     }

@@ -109,7 +109,11 @@ pub struct ApiForms {
     /// `api_url` without a trailing `/`: calls append `/incidents/{id}/…`.
     pub api: String,
     pub actions: Vec<OptionView>,
+    /// The values a timeline entry may set.
     pub statuses: Vec<OptionView>,
+    pub severities: Vec<OptionView>,
+    pub categories: Vec<OptionView>,
+    pub tlp: Vec<OptionView>,
     pub business_lines: Vec<OptionView>,
     /// The longest entry text the API accepts, and the longest author.
     pub max_text: usize,
@@ -123,6 +127,9 @@ impl ApiForms {
             api: config.api_url.trim_end_matches('/').to_string(),
             actions: term_options(&config.actions, false),
             statuses: term_options(&config.statuses, false),
+            severities: term_options(&config.severities, true),
+            categories: term_options(&config.categories, false),
+            tlp: term_options(&config.tlp, false),
             business_lines: business_line_options(config),
             max_text: config.serve.max_description,
             max_line: crate::intake::MAX_LINE,

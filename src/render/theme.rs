@@ -43,6 +43,7 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "partials/details.html",
     "partials/api.html",
     "partials/todo-done.html",
+    "partials/change.html",
     "partials/header.html",
     "artifact.html",
     "artifacts.html",

@@ -95,8 +95,8 @@ async fn create(app: &Arc<App>, request: Request<Incoming>, peer: SocketAddr) ->
     }
 }
 
-/// `POST /api/incidents/{id}/timeline`: appends an entry (and sets the status if
-/// asked), editing only the lines that change.
+/// `POST /api/incidents/{id}/timeline`: appends an entry (and sets the status,
+/// severity, category or TLP if asked), editing only the lines that change.
 async fn timeline(
     app: &Arc<App>,
     request: Request<Incoming>,
@@ -105,9 +105,9 @@ async fn timeline(
 ) -> Answer {
     let (user, request) = accept(app, request, peer, intake::check_timeline).await?;
     let entry = request.to_entry(app.now(), user.as_deref());
-    let status = request.status.clone();
+    let changes = request.changes();
     let (incident, previous) = edit(app, id, move |app, text, before| {
-        Ok(add_entry(app, text, before, entry, status))
+        Ok(add_entry(app, text, before, entry, &changes))
     })
     .await?;
     // A file that spelt its status another way (`Closed`) has not changed status.
@@ -128,6 +128,9 @@ async fn timeline(
         json!({
             "id": incident.id,
             "status": incident.status,
+            "severity": incident.severity,
+            "category": incident.category,
+            "tlp": incident.tlp,
             "timeline": incident.timeline.len(),
             "url": app.page_url(&incident.id),
         }),
@@ -340,23 +343,23 @@ fn edit_file(
 }
 
 /// The file `text` (holding `before`) with `entry` appended to its timeline and the
-/// status set if asked.
+/// fields `changes` names set (a status, a severity…).
 fn add_entry(
     app: &App,
     text: &str,
     before: &Incident,
     entry: TimelineEntry,
-    status: Option<String>,
+    changes: &[(&str, String)],
 ) -> (String, Incident) {
     // Closing an incident also records when: a final status needs a `closed` date.
-    let closes = status
-        .as_deref()
-        .is_some_and(|s| app.config.is_final_status(s))
+    let closes = changes
+        .iter()
+        .any(|(key, value)| *key == "status" && app.config.is_final_status(value))
         && before.closed.is_none();
     let line_edit = if closes {
         None
     } else {
-        crate::incident::append_timeline(text, &entry, status.as_deref())
+        crate::incident::append_timeline(text, &entry, changes)
     };
     line_edit.unwrap_or_else(|| {
         // Closing, or a layout the line edit does not know: rewrite the file
@@ -366,8 +369,8 @@ fn add_entry(
             incident.closed = Some(entry.date);
         }
         incident.timeline.push(entry);
-        if let Some(status) = status {
-            incident.status = status;
+        for (key, value) in changes {
+            crate::incident::set_scalar(&mut incident, key, value);
         }
         (crate::incident::to_markdown(&incident), incident)
     })
