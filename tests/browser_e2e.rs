@@ -305,6 +305,9 @@ fn an_analyst_adds_to_the_timeline_and_marks_a_task_done_from_the_page() {
     );
 
     // A new task, due on a day picked in the date field.
+    // The form opens from its summary.
+    let open = browser.find("details:has(form.add-todo) summary");
+    browser.click(&open);
     fill_form(&browser, "todo", &[("task", "Call the branch manager")]);
     browser.run("document.getElementById('todo-deadline').value = '2099-01-15'");
     let add = browser.find("form.add-todo button[type=submit]");
@@ -319,6 +322,8 @@ fn an_analyst_adds_to_the_timeline_and_marks_a_task_done_from_the_page() {
 
     // A nugget: the raw data kept as typed, tabs and lines included.
     let raw = "Feb  3 14:02:11 fw01 DROP\tsrc=185.12.3.4\n  second line";
+    let open = browser.find("details:has(form.add-nugget) summary");
+    browser.click(&open);
     fill_form(
         &browser,
         "nugget",

@@ -1502,7 +1502,8 @@ fn incident_pages_have_the_api_forms_when_configured() {
     assert!(buttons.iter().all(|b| on_tasks.contains(b)), "{on_tasks:?}");
     // A task is added with a form offering the business lines; an incident without
     // tasks has it too.
-    let add_todo = "<form class=\"intake add-todo screen-only\" data-api=\"/api/incidents/FIR-2024-0002/todos\" hidden>";
+    let add_todo =
+        "<form class=\"intake add-todo\" data-api=\"/api/incidents/FIR-2024-0002/todos\">";
     let other = read(&root.path().join("site"), "incidents/FIR-2024-0002.html");
     assert!(other.contains(add_todo), "{other}");
     assert!(
@@ -1510,7 +1511,7 @@ fn incident_pages_have_the_api_forms_when_configured() {
         "{other}"
     );
     // So is a nugget. Their sections, empty but for the forms, show only with them.
-    assert!(other.contains("data-api=\"/api/incidents/FIR-2024-0002/nuggets\" hidden>"));
+    assert!(other.contains("<details class=\"add-form screen-only\" data-api-part hidden>\n<summary>Add a nugget</summary>\n<form class=\"intake add-nugget\" data-api=\"/api/incidents/FIR-2024-0002/nuggets\">"));
     for section in ["nuggets", "todos"] {
         let hidden = format!("<section class=\"{section}\" data-api-part hidden>");
         assert!(other.contains(&hidden), "{section}: {other}");

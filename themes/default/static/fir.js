@@ -172,7 +172,6 @@
     document.querySelectorAll("form[data-api]").forEach(function (form) {
       var status = form.querySelector(".form-status");
       var button = form.querySelector("button[type=submit]");
-      form.hidden = false;
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         var body = {};
