@@ -61,8 +61,8 @@ pub struct Config {
     /// no link).
     #[serde(default = "d::report_url")]
     pub report_url: String,
-    /// Where the JSON API of `fir serve` is, for the forms on incident pages that add a
-    /// timeline entry or mark a task done (empty: no forms).
+    /// Where the JSON API of `fir serve` is, for the forms of incident pages (a timeline
+    /// entry, a nugget, a task) and the buttons that mark tasks done (empty: none).
     #[serde(default = "d::api_url")]
     pub api_url: String,
     #[serde(default = "d::language")]
