@@ -1016,6 +1016,19 @@ fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
     let closed = server.incident("FIR-2024-0003");
     assert_eq!(closed.status, "closed");
     assert_eq!(closed.closed, Some(closed.timeline.last().unwrap().date));
+    // Reopened, it has no close date; closed again, the new one.
+    for (action, status) in [("open", "open"), ("close", "closed")] {
+        let response = server.post_json(
+            "/api/incidents/FIR-2024-0003/timeline",
+            &serde_json::json!({"action": action, "text": "Again.", "status": status}),
+            "",
+        );
+        assert_eq!(response.status, 201, "{}", response.text());
+        let incident = server.incident("FIR-2024-0003");
+        let last = incident.timeline.last().unwrap().date;
+        let expected = (status == "closed").then_some(last);
+        assert_eq!(incident.closed, expected, "{status}");
+    }
 
     let missing = server.post_json(
         "/api/incidents/FIR-1999-0001/timeline",

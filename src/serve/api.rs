@@ -352,21 +352,25 @@ fn add_entry(
     changes: &[(&str, String)],
 ) -> (String, Incident) {
     // Closing an incident also records when: a final status needs a `closed` date.
-    let closes = changes
-        .iter()
-        .any(|(key, value)| *key == "status" && app.config.is_final_status(value))
-        && before.closed.is_none();
-    let line_edit = if closes {
+    // Reopening one drops it, so that closing it again records the new date.
+    let status = changes.iter().find(|(key, _)| *key == "status");
+    let to_final = status.map(|(_, value)| app.config.is_final_status(value));
+    let closes = to_final == Some(true) && before.closed.is_none();
+    let reopens = to_final == Some(false) && before.closed.is_some();
+    let line_edit = if closes || reopens {
         None
     } else {
         crate::incident::append_timeline(text, &entry, changes)
     };
     line_edit.unwrap_or_else(|| {
-        // Closing, or a layout the line edit does not know: rewrite the file
-        // canonically.
+        // Closing, reopening, or a layout the line edit does not know: rewrite the
+        // file canonically.
         let mut incident = before.clone();
         if closes {
             incident.closed = Some(entry.date);
+        }
+        if reopens {
+            incident.closed = None;
         }
         incident.timeline.push(entry);
         for (key, value) in changes {
