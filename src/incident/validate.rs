@@ -167,6 +167,21 @@ pub fn validate(
                 incident.date
             ),
         )),
+        // A reopened incident that kept its close date: statistics count it as open,
+        // and the date no longer says anything true.
+        // (An unknown status has its own warning: mapped, it may well be final.)
+        Some(closed)
+            if config.statuses.resolve(&incident.status).is_some()
+                && !config.is_final_status(config.statuses.slug_of(&incident.status)) =>
+        {
+            out.push(warning(
+                "closed",
+                format!(
+                    "closed ({closed}) is given but status {:?} is not final: if the incident was reopened, remove the date",
+                    incident.status
+                ),
+            ))
+        }
         _ => {}
     }
     for (i, artifact) in incident.artifacts.iter().enumerate() {
@@ -405,5 +420,25 @@ mod tests {
                 .any(|m| m.contains(":9: field `business_lines[0]`")),
             "{messages:?}"
         );
+    }
+
+    #[test]
+    fn a_close_date_on_an_incident_not_closed_is_a_warning() {
+        let text = OK.replace("status: open", "status: open\nclosed: 2024-05-03");
+        let found = check(&text, "FIR-1.md");
+        let messages: Vec<String> = found.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            messages,
+            [
+                "warning: FIR-1.md:8: field `closed`: closed (2024-05-03) is given but status \"open\" is not final: if the incident was reopened, remove the date"
+            ]
+        );
+        let closed = text.replace("status: open", "status: closed");
+        assert!(check(&closed, "FIR-1.md").is_empty());
+        // An unknown status is said once, by its own warning.
+        let unknown = text.replace("status: open", "status: C");
+        let found = check(&unknown, "FIR-1.md");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].field.as_deref(), Some("status"));
     }
 }
