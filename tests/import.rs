@@ -1056,6 +1056,30 @@ fn without_mapping_prints_a_guess_and_imports_nothing() {
         ],
     ));
     assert_eq!(counts["imported"], 1500);
+    // Every status reads as the truth has it, the one-letter ones (`C`, `O`, `B`) by
+    // the one status each starts.
+    assert!(
+        guessed.contains("\n\"C\" = \"closed\"  # 341 rows\n"),
+        "{guessed}"
+    );
+    let truth: HashMap<String, String> =
+        std::fs::read_to_string(common::fixture("import/truth.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .map(|t| {
+                (
+                    t["ref"].as_str().unwrap().to_string(),
+                    t["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+    let wrong: Vec<(String, String)> = incidents(site.path())
+        .into_iter()
+        .map(|i| (i.legacy.unwrap().reference.unwrap(), i.status))
+        .filter(|(reference, status)| truth.get(reference) != Some(status))
+        .collect();
+    assert_eq!(wrong, [], "statuses the guess reads wrong");
 }
 
 #[test]

@@ -228,6 +228,7 @@ pub fn guess(inputs: &[Input], config: &Config) -> String {
                     .or_else(|| resolve(taxonomy, value).map(|s| toml_string(&s))),
                 _ => resolve(taxonomy, value)
                     .or_else(|| by_words(taxonomy?, value))
+                    .or_else(|| by_initial(taxonomy?, value))
                     .map(|s| toml_string(&s)),
             };
             let as_is = match field {
@@ -317,6 +318,24 @@ fn by_words(taxonomy: &Taxonomy, value: &str) -> Option<String> {
     }
 }
 
+/// The one term whose slug or label starts with `value`, a single letter: registers
+/// often write a status as `C`, `O` or `B`. None when several terms start so.
+fn by_initial(taxonomy: &Taxonomy, value: &str) -> Option<String> {
+    let mut letters = value.trim().chars();
+    let letter = match (letters.next(), letters.next()) {
+        (Some(letter), None) if letter.is_alphabetic() => normalize(&letter.to_string()),
+        _ => return None,
+    };
+    let starts = |name: &str| normalize(name).starts_with(&letter);
+    let mut found = taxonomy
+        .iter()
+        .filter(|t| starts(&t.slug) || starts(&t.label));
+    match (found.next(), found.next()) {
+        (Some(term), None) => Some(term.slug.clone()),
+        _ => None,
+    }
+}
+
 /// The words of `text` of three letters or more, each [`normalize`]d.
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
@@ -398,6 +417,20 @@ mod tests {
             toml_text.contains("\n\"Malware infection\" = \"malware\"  # 1 rows"),
             "{toml_text}"
         );
+    }
+
+    #[test]
+    fn a_single_letter_is_the_one_term_it_starts() {
+        let config = Config::default();
+        let status = |value: &str| by_initial(&config.statuses, value);
+        assert_eq!(status("C").as_deref(), Some("closed"));
+        assert_eq!(status(" o ").as_deref(), Some("open"));
+        assert_eq!(status("B").as_deref(), Some("blocked"));
+        assert_eq!(status("X"), None);
+        assert_eq!(status("Cl"), None, "a letter, not a prefix");
+        // Several categories start with S (spam, scam…); `?` is no letter.
+        assert_eq!(by_initial(&config.categories, "S"), None);
+        assert_eq!(by_initial(&config.categories, "?"), None);
     }
 
     #[test]
