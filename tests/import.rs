@@ -1057,29 +1057,32 @@ fn without_mapping_prints_a_guess_and_imports_nothing() {
     ));
     assert_eq!(counts["imported"], 1500);
     // Every status reads as the truth has it, the one-letter ones (`C`, `O`, `B`) by
-    // the one status each starts.
+    // the one status each starts; `?` categories are "other", as the truth has them.
     assert!(
         guessed.contains("\n\"C\" = \"closed\"  # 341 rows\n"),
         "{guessed}"
     );
-    let truth: HashMap<String, String> =
+    assert!(
+        guessed.contains("\n\"?\" = \"other\"  # 29 rows\n"),
+        "{guessed}"
+    );
+    let truth: HashMap<String, (String, String)> =
         std::fs::read_to_string(common::fixture("import/truth.jsonl"))
             .unwrap()
             .lines()
             .map(|l| serde_json::from_str::<Value>(l).unwrap())
             .map(|t| {
-                (
-                    t["ref"].as_str().unwrap().to_string(),
-                    t["status"].as_str().unwrap().to_string(),
-                )
+                let text = |key: &str| t[key].as_str().unwrap().to_string();
+                let category = expected_category(&text("category")).to_string();
+                (text("ref"), (text("status"), category))
             })
             .collect();
-    let wrong: Vec<(String, String)> = incidents(site.path())
+    let wrong: Vec<(String, (String, String))> = incidents(site.path())
         .into_iter()
-        .map(|i| (i.legacy.unwrap().reference.unwrap(), i.status))
-        .filter(|(reference, status)| truth.get(reference) != Some(status))
+        .map(|i| (i.legacy.unwrap().reference.unwrap(), (i.status, i.category)))
+        .filter(|(reference, read)| truth.get(reference) != Some(read))
         .collect();
-    assert_eq!(wrong, [], "statuses the guess reads wrong");
+    assert_eq!(wrong, [], "statuses and categories the guess reads wrong");
 }
 
 #[test]

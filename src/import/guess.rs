@@ -229,6 +229,7 @@ pub fn guess(inputs: &[Input], config: &Config) -> String {
                 _ => resolve(taxonomy, value)
                     .or_else(|| by_words(taxonomy?, value))
                     .or_else(|| by_initial(taxonomy?, value))
+                    .or_else(|| unknown_as_other(taxonomy?, value))
                     .map(|s| toml_string(&s)),
             };
             let as_is = match field {
@@ -336,6 +337,17 @@ fn by_initial(taxonomy: &Taxonomy, value: &str) -> Option<String> {
     }
 }
 
+/// The taxonomy's `other` term for a value that says the register did not know (`?`,
+/// `unknown`, `inconnu`), if it has one.
+fn unknown_as_other(taxonomy: &Taxonomy, value: &str) -> Option<String> {
+    const UNKNOWN: [&str; 7] = ["?", "??", "???", "unknown", "inconnu", "inconnue", "n/a"];
+    let value = value.trim().to_lowercase();
+    if !UNKNOWN.contains(&value.as_str()) {
+        return None;
+    }
+    taxonomy.resolve("other").map(|term| term.slug.clone())
+}
+
 /// The words of `text` of three letters or more, each [`normalize`]d.
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
@@ -431,6 +443,18 @@ mod tests {
         // Several categories start with S (spam, scam…); `?` is no letter.
         assert_eq!(by_initial(&config.categories, "S"), None);
         assert_eq!(by_initial(&config.categories, "?"), None);
+    }
+
+    #[test]
+    fn a_value_that_says_unknown_is_the_other_term() {
+        let config = Config::default();
+        for unknown in ["?", " Unknown ", "inconnu"] {
+            let category = unknown_as_other(&config.categories, unknown);
+            assert_eq!(category.as_deref(), Some("other"), "{unknown}");
+        }
+        assert_eq!(unknown_as_other(&config.categories, "Spam"), None);
+        // No status is "other": the value waits for a human.
+        assert_eq!(unknown_as_other(&config.statuses, "?"), None);
     }
 
     #[test]
