@@ -252,6 +252,11 @@ fn an_analyst_adds_to_the_timeline_and_marks_a_task_done_from_the_page() {
     // Two open tasks, each with its button; the task done already has none.
     let served = browser.wait_for(shown, WAIT, |v| v[0] == true);
     assert_eq!(served, json!([true, true, 2]));
+    // fir.js filled the lists from static/fir-forms.js, leaving out the current value.
+    let statuses = browser.run(
+        "return Array.from(document.querySelectorAll('#entry-status option')).map(o => o.value)",
+    );
+    assert_eq!(statuses, json!(["", "open", "blocked"]));
     let text = "Restored the branch share from the offline backup.";
     fill_form(
         &browser,

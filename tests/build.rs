@@ -1454,6 +1454,7 @@ fn incident_pages_have_the_api_forms_when_configured() {
     let (_dir, site) = build_fixture(&[]);
     let plain = read(&site, "incidents/FIR-2024-0001.html");
     assert!(!plain.contains("add-entry") && !plain.contains("data-api-post"));
+    assert!(!plain.contains("fir-forms.js") && !site.join("static/fir-forms.js").exists());
     let (root, config) = fixture_configured("api_url = \"/api/\"");
     // A task done ahead of the open ones: the buttons keep the file's numbers.
     let file = root.path().join("content/incidents/2024/FIR-2024-0001.md");
@@ -1462,22 +1463,45 @@ fn incident_pages_have_the_api_forms_when_configured() {
     fs::write(&file, text.replacen("todos:\n", done_first, 1)).unwrap();
     ok(&run(root.path(), &["build"]));
     let page = read(&root.path().join("site"), "incidents/FIR-2024-0001.html");
-    // The entry form posts to this incident's timeline (the trailing / dropped),
-    // offers the configured actions, and every status but the current one.
+    // The entry form posts to this incident's timeline (the trailing / dropped). Its
+    // lists start with the current value ("unchanged"); their other choices are the
+    // same on every page, so they are written once, into static/fir-forms.js, which
+    // the pages load and fir.js reads.
     assert!(
         page.contains("<form class=\"intake\" data-api=\"/api/incidents/FIR-2024-0001/timeline\">"),
         "{page}"
     );
-    assert!(page.contains("<option value=\"takedown\">Takedown</option>"));
-    assert!(page.contains("<option value=\"\">Closed (unchanged)</option>"));
-    assert!(page.contains("<option value=\"open\">Open</option>"));
-    // It may change the severity, category and TLP too, each offered but the current.
-    assert!(page.contains(
-        "<option value=\"\">Critical (unchanged)</option><option value=\"1\">1 · Low</option>"
-    ));
-    assert!(page.contains("<option value=\"\">TLP:AMBER (unchanged)</option><option value=\"CLEAR\">TLP:CLEAR</option>"));
-    assert!(page.contains("<select id=\"entry-category\" name=\"category\"><option value=\"\">Malware (unchanged)</option>"));
-    assert!(!page.contains("<option value=\"closed\">"));
+    for select in [
+        "<select id=\"entry-action\" name=\"action\" required data-options=\"actions\"><option value=\"\">(choose)</option></select>",
+        "<select id=\"entry-status\" name=\"status\" data-options=\"statuses\" data-current=\"closed\"><option value=\"\">Closed (unchanged)</option></select>",
+        "<select id=\"entry-severity\" name=\"severity\" data-options=\"severities\" data-current=\"4\"><option value=\"\">Critical (unchanged)</option></select>",
+        "<select id=\"entry-category\" name=\"category\" data-options=\"categories\" data-current=\"malware\"><option value=\"\">Malware (unchanged)</option></select>",
+        "<select id=\"entry-tlp\" name=\"tlp\" data-options=\"tlp\" data-current=\"AMBER\"><option value=\"\">TLP:AMBER (unchanged)</option></select>",
+    ] {
+        assert!(page.contains(select), "{select}\n{page}");
+    }
+    assert!(page.contains("<script src=\"static/fir-forms.js\"></script>"));
+    let script = read(&root.path().join("site"), "static/fir-forms.js");
+    let choices: serde_json::Value = serde_json::from_str(
+        script
+            .split_once("window.firForms = ")
+            .and_then(|(_, rest)| rest.trim_end().strip_suffix(';'))
+            .unwrap_or_else(|| panic!("{script}")),
+    )
+    .unwrap();
+    let values = |list: &str| -> Vec<String> {
+        let choices = choices[list].as_array().unwrap();
+        choices
+            .iter()
+            .map(|c| c["value"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(values("statuses"), ["open", "blocked", "closed"]);
+    assert_eq!(values("severities"), ["1", "2", "3", "4"]);
+    assert_eq!(choices["severities"][0]["label"], "1 · Low");
+    assert!(values("actions").contains(&"takedown".to_string()));
+    assert!(values("tlp").contains(&"AMBER+STRICT".to_string()));
+    assert!(values("business_lines").contains(&"Retail Banking > France".to_string()));
     // A button for each open task, numbered as the file lists them (the API's
     // numbers): tasks 2 and 3 are open, tasks 1 and 4 are done.
     let buttons: Vec<&str> = page
@@ -1502,14 +1526,13 @@ fn incident_pages_have_the_api_forms_when_configured() {
     assert!(buttons.iter().all(|b| on_tasks.contains(b)), "{on_tasks:?}");
     // A task is added with a form offering the business lines; an incident without
     // tasks has it too.
+    let lines =
+        "<select id=\"todo-business_line\" name=\"business_line\" data-options=\"business_lines\">";
     let add_todo =
         "<form class=\"intake add-todo\" data-api=\"/api/incidents/FIR-2024-0002/todos\">";
     let other = read(&root.path().join("site"), "incidents/FIR-2024-0002.html");
     assert!(other.contains(add_todo), "{other}");
-    assert!(
-        other.contains("<option value=\"Retail Banking &gt; France\">"),
-        "{other}"
-    );
+    assert!(other.contains(lines), "{other}");
     // So is a nugget. Their sections, empty but for the forms, show only with them.
     assert!(other.contains("<details class=\"add-form screen-only\" data-api-part hidden>\n<summary>Add a nugget</summary>\n<form class=\"intake add-nugget\" data-api=\"/api/incidents/FIR-2024-0002/nuggets\">"));
     for section in ["nuggets", "todos"] {

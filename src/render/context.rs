@@ -103,21 +103,29 @@ pub fn business_line_options(config: &crate::config::Config) -> Vec<OptionView> 
 }
 
 /// What incident pages need for their forms that call `fir serve`'s API (fir.toml's
-/// `api_url`): the address they post to and the choices they offer.
+/// `api_url`): the address they post to, and the choices they offer. The choices are
+/// the same on every page, so they are written once, into a script the pages load
+/// ([`ApiForms::script`]), not into each page.
 #[derive(Debug, Clone, Serialize)]
 pub struct ApiForms {
     /// `api_url` without a trailing `/`: calls append `/incidents/{id}/…`.
     pub api: String,
-    pub actions: Vec<OptionView>,
-    /// The values a timeline entry may set.
-    pub statuses: Vec<OptionView>,
-    pub severities: Vec<OptionView>,
-    pub categories: Vec<OptionView>,
-    pub tlp: Vec<OptionView>,
-    pub business_lines: Vec<OptionView>,
     /// The longest entry text the API accepts, and the longest author.
     pub max_text: usize,
     pub max_line: usize,
+    #[serde(skip)]
+    choices: Choices,
+}
+
+/// The choices of the forms' lists, by the name `data-options` gives them.
+#[derive(Debug, Clone, Serialize)]
+struct Choices {
+    actions: Vec<OptionView>,
+    statuses: Vec<OptionView>,
+    severities: Vec<OptionView>,
+    categories: Vec<OptionView>,
+    tlp: Vec<OptionView>,
+    business_lines: Vec<OptionView>,
 }
 
 impl ApiForms {
@@ -125,15 +133,25 @@ impl ApiForms {
     pub fn of(config: &crate::config::Config) -> Option<ApiForms> {
         (!config.api_url.is_empty()).then(|| ApiForms {
             api: config.api_url.trim_end_matches('/').to_string(),
-            actions: term_options(&config.actions, false),
-            statuses: term_options(&config.statuses, false),
-            severities: term_options(&config.severities, true),
-            categories: term_options(&config.categories, false),
-            tlp: term_options(&config.tlp, false),
-            business_lines: business_line_options(config),
             max_text: config.serve.max_description,
             max_line: crate::intake::MAX_LINE,
+            choices: Choices {
+                actions: term_options(&config.actions, false),
+                statuses: term_options(&config.statuses, false),
+                severities: term_options(&config.severities, true),
+                categories: term_options(&config.categories, false),
+                tlp: term_options(&config.tlp, false),
+                business_lines: business_line_options(config),
+            },
         })
+    }
+
+    /// The script that gives fir.js the choices: `window.firForms = {…};`.
+    pub fn script(&self) -> String {
+        let choices = serde_json::to_string(&self.choices).unwrap_or_default();
+        format!(
+            "// The choices of the forms that call fir serve's API.\nwindow.firForms = {choices};\n"
+        )
     }
 }
 

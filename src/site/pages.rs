@@ -1088,17 +1088,21 @@ impl Generator for Data<'_> {
 // ---------------------------------------------------------------------------------
 // Static files
 
-/// The theme's CSS, scripts and images, and the stylesheet of badge colours
-/// ([`COLORS_CSS`]) made from the taxonomies of fir.toml.
+/// The theme's CSS, scripts and images, and the files made from fir.toml: the
+/// stylesheet of badge colours ([`COLORS_CSS`]) and, with `api_url`, the choices of
+/// the pages' forms ([`FORMS_JS`]).
 #[derive(Debug)]
 pub struct Statics<'a> {
     pub input: &'a Input<'a>,
     names: Vec<&'a str>,
-    colors: String,
+    /// Made from fir.toml, after the theme's files: name and contents.
+    made: Vec<(&'static str, String)>,
 }
 
 /// The stylesheet of badge colours, among the static files.
 pub const COLORS_CSS: &str = "fir-colors.css";
+/// The choices of the API forms (actions, statuses…), once for every page.
+pub const FORMS_JS: &str = "fir-forms.js";
 
 impl<'a> Statics<'a> {
     pub fn new(input: &'a Input<'a>) -> Self {
@@ -1117,21 +1121,24 @@ impl<'a> Statics<'a> {
                 .flat_map(|taxonomy| taxonomy.iter())
                 .filter_map(|term| term.color.as_deref()),
         );
-        Statics {
-            input,
-            names,
-            colors,
+        let mut made = vec![(COLORS_CSS, colors)];
+        if let Some(forms) = crate::render::context::ApiForms::of(input.config) {
+            made.push((FORMS_JS, forms.script()));
         }
+        Statics { input, names, made }
     }
 }
 
 impl Statics<'_> {
-    /// The name and bytes of static file `item`: a theme file, or (after them) the
-    /// colours.
+    /// The name and bytes of static file `item`: a theme file, or (after them) one
+    /// made from fir.toml.
     fn file(&self, item: usize) -> (&str, &[u8]) {
         match self.names.get(item) {
             Some(name) => (name, &self.input.renderer.theme().statics[*name].content),
-            None => (COLORS_CSS, self.colors.as_bytes()),
+            None => {
+                let (name, content) = &self.made[item - self.names.len()];
+                (name, content.as_bytes())
+            }
         }
     }
 }
@@ -1142,7 +1149,7 @@ impl Generator for Statics<'_> {
     }
 
     fn jobs(&self) -> Vec<Job> {
-        (0..=self.names.len())
+        (0..self.names.len() + self.made.len())
             .map(|item| {
                 let (name, content) = self.file(item);
                 let mut h = hasher();

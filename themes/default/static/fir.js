@@ -168,6 +168,19 @@
       }).catch(function () { say(labels.getAttribute("data-failed") + " " + url); finished(); });
     };
 
+    // The lists' choices, the same on every page, come from static/fir-forms.js; the
+    // current value (`data-current`) is the list's first line already.
+    var choices = window.firForms || {};
+    document.querySelectorAll("select[data-options]").forEach(function (select) {
+      var current = select.getAttribute("data-current");
+      (choices[select.getAttribute("data-options")] || []).forEach(function (choice) {
+        if (choice.value === current) { return; }
+        var option = document.createElement("option");
+        option.value = choice.value;
+        option.textContent = choice.label;
+        select.appendChild(option);
+      });
+    });
     document.querySelectorAll("[data-api-part]").forEach(function (part) { part.hidden = false; });
     document.querySelectorAll("form[data-api]").forEach(function (form) {
       var status = form.querySelector(".form-status");
