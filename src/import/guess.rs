@@ -310,13 +310,7 @@ fn by_words(taxonomy: &Taxonomy, value: &str) -> Option<String> {
         let needed = words(name);
         !needed.is_empty() && needed.iter().all(|n| said.iter().any(|w| same_word(n, w)))
     };
-    let mut found = taxonomy
-        .iter()
-        .filter(|t| has_all(&t.slug) || has_all(&t.label));
-    match (found.next(), found.next()) {
-        (Some(term), None) => Some(term.slug.clone()),
-        _ => None,
-    }
+    only_term(taxonomy, |name| has_all(name))
 }
 
 /// The one term whose slug or label starts with `value`, a single letter: registers
@@ -328,9 +322,12 @@ fn by_initial(taxonomy: &Taxonomy, value: &str) -> Option<String> {
         _ => return None,
     };
     let starts = |name: &str| normalize(name).starts_with(&letter);
-    let mut found = taxonomy
-        .iter()
-        .filter(|t| starts(&t.slug) || starts(&t.label));
+    only_term(taxonomy, starts)
+}
+
+/// The slug of the one term whose slug or label `fits`; None for none or several.
+fn only_term(taxonomy: &Taxonomy, fits: impl Fn(&str) -> bool) -> Option<String> {
+    let mut found = taxonomy.iter().filter(|t| fits(&t.slug) || fits(&t.label));
     match (found.next(), found.next()) {
         (Some(term), None) => Some(term.slug.clone()),
         _ => None,
