@@ -108,7 +108,7 @@
   });
 
   // Incident pages' and the Tasks page's forms that call fir serve's API (fir.toml's
-  // `api_url`): a timeline entry, a task, a task marked done. Shown only over HTTP,
+  // `api_url`): a timeline entry, a nugget, a task, a task marked done. Shown only over HTTP,
   // where a server can answer. Once the change is saved, the page reloads when the
   // rebuilt page is served (its ETag changes), so the reader sees it as everybody will.
   var labels = document.querySelector("[data-api-labels]");
