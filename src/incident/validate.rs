@@ -171,8 +171,10 @@ pub fn validate(
         // and the date no longer says anything true.
         // (An unknown status has its own warning: mapped, it may well be final.)
         Some(closed)
-            if config.statuses.resolve(&incident.status).is_some()
-                && !config.is_final_status(config.statuses.slug_of(&incident.status)) =>
+            if config
+                .statuses
+                .resolve(&incident.status)
+                .is_some_and(|status| !status.is_final) =>
         {
             out.push(warning(
                 "closed",

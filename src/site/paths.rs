@@ -31,11 +31,9 @@ pub fn list_page(dir: &str, chunk: usize, chunks: usize) -> String {
     }
 }
 
-pub const HOME: &str = "index.html";
-
 /// The search page with `query` in its address: the page runs it as it opens.
 pub fn search_for(query: &str) -> String {
-    let mut url = String::from("search.html?q=");
+    let mut url = format!("{}?q=", super::search::PAGE);
     for byte in query.bytes() {
         if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
             url.push(char::from(byte));
@@ -45,6 +43,9 @@ pub fn search_for(query: &str) -> String {
     }
     url
 }
+
+pub const HOME: &str = "index.html";
+
 /// Follow-up tasks not done yet, across incidents.
 pub const TASKS: &str = "tasks/index.html";
 pub const FEED: &str = "feed.xml";
