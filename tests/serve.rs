@@ -1006,7 +1006,13 @@ fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
     );
 
     // Closing records the close date (that of the closing entry), so `fir check` stays
-    // quiet about a final status without one.
+    // quiet about a final status without one. The date's line is added, then removed
+    // on reopening: an analyst's comments in the file stay.
+    let commented = std::fs::read_to_string(&path).unwrap().replace(
+        "\ntlp: RED\n",
+        "\ntlp: RED # raised after the leak\n# keep: owner asked\n",
+    );
+    std::fs::write(&path, &commented).unwrap();
     let response = server.post_json(
         "/api/incidents/FIR-2024-0003/timeline",
         &serde_json::json!({"action": "close", "text": "Host cleaned.", "status": "closed"}),
@@ -1015,7 +1021,14 @@ fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
     assert_eq!(response.status, 201, "{}", response.text());
     let closed = server.incident("FIR-2024-0003");
     assert_eq!(closed.status, "closed");
-    assert_eq!(closed.closed, Some(closed.timeline.last().unwrap().date));
+    let close_date = closed.timeline.last().unwrap().date;
+    assert_eq!(closed.closed, Some(close_date));
+    let after = std::fs::read_to_string(&path).unwrap();
+    // The date goes where the writer puts it, after `opened_by`.
+    let with_date = commented
+        .replace("\nstatus: blocked\n", "\nstatus: closed\n")
+        .replace("\ntags: ", &format!("\nclosed: {close_date}\ntags: "));
+    assert!(insertion(&with_date, &after).contains("action: close"));
     // Reopened, it has no close date; closed again, the new one.
     for (action, status) in [("open", "open"), ("close", "closed")] {
         let response = server.post_json(
@@ -1028,6 +1041,12 @@ fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
         let last = incident.timeline.last().unwrap().date;
         let expected = (status == "closed").then_some(last);
         assert_eq!(incident.closed, expected, "{status}");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\ntlp: RED # raised after the leak\n# keep: owner asked\n"));
+        assert_eq!(
+            text.matches("\nclosed: ").count(),
+            usize::from(status == "closed")
+        );
     }
 
     let missing = server.post_json(

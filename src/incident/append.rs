@@ -78,10 +78,7 @@ pub fn append(text: &str, additions: &Incident) -> Result<String, PatchError> {
                     .unwrap_or(end)
             }
             None => {
-                let later = &KEY_ORDER[KEY_ORDER.iter().position(|k| *k == key).unwrap_or(0)..];
-                let at = (1..end)
-                    .find(|&i| later.iter().any(|k| is_key_line(&lines[i], k)))
-                    .unwrap_or(end);
+                let at = new_key_line(&lines[..end], key);
                 let newline = if crlf { "\r\n" } else { "\n" };
                 lines.insert(at, format!("{key}:{newline}"));
                 at + 1
@@ -132,7 +129,17 @@ pub(super) fn closing_fence(lines: &[impl AsRef<str>]) -> Option<usize> {
     (1..lines.len()).find(|&i| lines[i].as_ref().trim_end() == "---")
 }
 
-fn is_key_line(line: &str, key: &str) -> bool {
+/// Where a missing top-level `key` goes among the front matter's lines `lines` (the
+/// opening fence first, the closing one left out): before the first key the writer
+/// puts after it, or at the end.
+pub(super) fn new_key_line(lines: &[impl AsRef<str>], key: &str) -> usize {
+    let later = &KEY_ORDER[KEY_ORDER.iter().position(|k| *k == key).unwrap_or(0)..];
+    (1..lines.len())
+        .find(|&i| later.iter().any(|k| is_key_line(lines[i].as_ref(), k)))
+        .unwrap_or(lines.len())
+}
+
+pub(super) fn is_key_line(line: &str, key: &str) -> bool {
     line.strip_prefix(key)
         .and_then(|rest| rest.strip_prefix(':'))
         .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\r', '\n']))

@@ -1,6 +1,6 @@
 //! Small edits of an incident file that leave every other byte of it as it was.
 
-use super::append::{closing_fence, starts_top_level_key};
+use super::append::{closing_fence, is_key_line, new_key_line, starts_top_level_key};
 use super::{DateTime, Incident, TimelineEntry, append, parse, yaml};
 
 /// The file `text` with `entry` added at the end of its timeline and each of
@@ -8,9 +8,10 @@ use super::{DateTime, Incident, TimelineEntry, append, parse, yaml};
 /// describes is returned too.
 ///
 /// The entry is spliced in by [`append`], and each changed field's line alone is
-/// replaced, so hand-made layout and comments survive. `None` when the file is not
-/// laid out the way these edits understand (TOML front matter, a flow-style timeline,
-/// a changed field without a line of its own, …) or when reading the result back does
+/// replaced, added where the writer puts it, or (a `closed` date dropped on reopening)
+/// removed, so hand-made layout and comments survive. `None` when the file is not laid
+/// out the way these edits understand (TOML front matter, a flow-style timeline, a
+/// changed field written over several lines, …) or when reading the result back does
 /// not give exactly the intended incident; the caller then rewrites the whole file.
 pub fn append_timeline(
     text: &str,
@@ -25,9 +26,11 @@ pub fn append_timeline(
         if !set_scalar(&mut expected, key, value) {
             return None;
         }
-        // A severity is written as the number it is.
-        out = match key {
-            &"severity" => set_field(&out, key, &expected.severity)?,
+        // Each value in the writer's form: a severity as a number, a date as a date.
+        out = match (*key, &expected.closed) {
+            ("severity", _) => set_field(&out, key, &expected.severity)?,
+            ("closed", Some(date)) => set_field(&out, key, date)?,
+            ("closed", None) => remove_field(&out, key)?,
             _ => set_field(&out, key, value.as_str())?,
         };
     }
@@ -35,9 +38,9 @@ pub fn append_timeline(
     (reread == expected).then_some((out, expected))
 }
 
-/// Sets `incident`'s top-level field `key` (`status`, `severity`, `category` or `tlp`)
-/// to `value` as a file writes it; false for another key or a severity that is no
-/// number.
+/// Sets `incident`'s top-level field `key` (`status`, `severity`, `category`, `tlp` or
+/// `closed`, which an empty `value` removes) to `value` as a file writes it; false for
+/// another key, a severity that is no number or a date that is no date.
 pub fn set_scalar(incident: &mut Incident, key: &str, value: &str) -> bool {
     match key {
         "status" => incident.status = value.to_string(),
@@ -45,6 +48,11 @@ pub fn set_scalar(incident: &mut Incident, key: &str, value: &str) -> bool {
         "tlp" => incident.tlp = Some(value.to_string()),
         "severity" => match value.parse() {
             Ok(severity) => incident.severity = severity,
+            Err(_) => return false,
+        },
+        "closed" if value.is_empty() => incident.closed = None,
+        "closed" => match value.parse() {
+            Ok(date) => incident.closed = Some(date),
             Err(_) => return false,
         },
         _ => return false,
@@ -121,29 +129,60 @@ pub fn mark_todo_done(text: &str, index: usize, done_at: DateTime) -> Option<(St
 }
 
 /// `text` with the front matter's top-level `key:` line replaced by one giving `value`,
-/// keeping a comment that ended the line. `None` when the front matter has no such
-/// line. Callers read the result back: a `#` the comment search took wrongly shows.
+/// keeping a comment that ended the line; when the front matter has no such line, one
+/// is added where the writer puts it. `None` when the file has no YAML front matter.
+/// Callers read the result back: a `#` the comment search took wrongly shows.
 pub(super) fn set_field<T: serde::Serialize + ?Sized>(
     text: &str,
     key: &str,
     value: &T,
 ) -> Option<String> {
-    let mut offset = text.find('\n')? + 1;
-    for line in text[offset..].split_inclusive('\n') {
-        if line.trim_end() == "---" {
+    let (mut lines, end) = front_matter_lines(text)?;
+    let replacement;
+    match (1..end).find(|&i| is_key_line(lines[i], key)) {
+        Some(at) => {
+            let old_value = &lines[at][key.len() + 1..];
+            replacement = value_line(lines[at], &format!("{key}:"), old_value, value);
+            lines[at] = &replacement;
+        }
+        None => {
+            let newline = if lines[0].ends_with("\r\n") {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            replacement = yaml::entry(key, value).replace('\n', newline);
+            lines.insert(new_key_line(&lines[..end], key), &replacement);
+        }
+    }
+    Some(lines.concat())
+}
+
+/// `text` without the front matter's top-level `key:` line, or as it is when it has
+/// none. `None` when the file has no YAML front matter or the value goes on past its
+/// line (a block), which is not removed line by line.
+fn remove_field(text: &str, key: &str) -> Option<String> {
+    let (mut lines, end) = front_matter_lines(text)?;
+    if let Some(at) = (1..end).find(|&i| is_key_line(lines[i], key)) {
+        // A value goes on past its line when the next line that is not blank is
+        // indented.
+        let next = lines[at + 1..end].iter().find(|l| !l.trim().is_empty());
+        if next.is_some_and(|line| line.starts_with([' ', '\t'])) {
             return None;
         }
-        if let Some(old_value) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
-            let replacement = value_line(line, &format!("{key}:"), old_value, value);
-            let mut out = String::with_capacity(text.len() + replacement.len());
-            out.push_str(&text[..offset]);
-            out.push_str(&replacement);
-            out.push_str(&text[offset + line.len()..]);
-            return Some(out);
-        }
-        offset += line.len();
+        lines.remove(at);
     }
-    None
+    Some(lines.concat())
+}
+
+/// The lines of `text` and the place of the fence that closes its YAML front matter.
+fn front_matter_lines(text: &str) -> Option<(Vec<&str>, usize)> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    if lines.first()?.trim_end() != "---" {
+        return None;
+    }
+    let end = closing_fence(&lines)?;
+    Some((lines, end))
 }
 
 /// `text` with each item of the top-level `block:` list whose one-line value `map`
@@ -307,7 +346,11 @@ mod tests {
             set_field(text, "status", "open").unwrap(),
             "---\r\nid: X\r\nstatus: open # by hand\r\nstatusline: y\r\n---\r\n"
         );
-        assert_eq!(set_field(text, "category", "x"), None);
+        assert_eq!(
+            set_field(text, "category", "x").unwrap(),
+            "---\r\nid: X\r\ncategory: x\r\nstatus: Open # by hand\r\nstatusline: y\r\n---\r\n"
+        );
+        assert_eq!(set_field("+++\nid = 1\n+++\n", "status", "x"), None);
     }
 
     fn entry(text: &str) -> TimelineEntry {
@@ -346,6 +389,62 @@ mod tests {
     }
 
     #[test]
+    fn missing_fields_are_added_where_the_writer_puts_them() {
+        let changes = [
+            ("tlp", "RED".to_string()),
+            ("status", "closed".to_string()),
+            ("closed", "2024-05-02T10:00:00Z".to_string()),
+        ];
+        let (closed, incident) = append_timeline(FILE, &entry("done"), &changes).unwrap();
+        assert!(
+            closed.starts_with("---\nid: FIR-1\ntitle: Test   # hand comment\ndate: 2024-05-01T09:30:00Z\ncategory: phishing\nseverity: 2\nstatus: closed\ntlp: RED\nclosed: 2024-05-02T10:00:00Z\ntimeline:\n"),
+            "{closed}"
+        );
+        assert_eq!(incident.closed, Some(entry("").date));
+        // Reopening removes the date's line and nothing else.
+        let (reopened, incident) = append_timeline(
+            &closed,
+            &entry("again"),
+            &[("status", "open".into()), ("closed", String::new())],
+        )
+        .unwrap();
+        assert_eq!(incident.closed, None);
+        assert_eq!(
+            reopened.replacen("status: open\n", "status: closed\n", 1),
+            closed.replace(
+                "closed: 2024-05-02T10:00:00Z\n",
+                ""
+            ).replace(
+                "    text: done\n",
+                "    text: done\n  - date: 2024-05-02T10:00:00Z\n    action: info\n    author: Ana\n    text: again\n"
+            )
+        );
+        // Line endings follow the file's; a bad date changes nothing.
+        let crlf = FILE.replace('\n', "\r\n");
+        let (out, _) = append_timeline(&crlf, &entry("x"), &changes[..1]).unwrap();
+        assert!(
+            out.contains("status: open\r\ntlp: RED\r\ntimeline:\r\n"),
+            "{out}"
+        );
+        assert!(append_timeline(FILE, &entry("x"), &[("closed", "soon".into())]).is_none());
+    }
+
+    #[test]
+    fn remove_field_leaves_other_lines() {
+        let text =
+            "---\nid: X\nclosed: 2024-01-02 # by hand\n\n# next\ntags:\n- a\n---\nclosed: body\n";
+        assert_eq!(
+            remove_field(text, "closed").unwrap(),
+            "---\nid: X\n\n# next\ntags:\n- a\n---\nclosed: body\n"
+        );
+        assert_eq!(
+            remove_field("---\nid: X\n---\n", "closed").unwrap(),
+            "---\nid: X\n---\n"
+        );
+        assert_eq!(remove_field("+++\nid = 1\n+++\n", "closed"), None);
+    }
+
+    #[test]
     fn canonical_files_stay_canonical() {
         let mut incident = parse(FILE).unwrap().incident;
         incident.timeline.push(entry("one"));
@@ -353,14 +452,23 @@ mod tests {
         let (out, expected) =
             append_timeline(&canonical, &entry("two"), &[("status", "blocked".into())]).unwrap();
         assert_eq!(out, to_markdown(&expected));
+        // Fields the file did not have go where the writer puts them.
+        let changes = [
+            ("status", "closed".to_string()),
+            ("closed", "2024-05-03".to_string()),
+            ("tlp", "AMBER".to_string()),
+        ];
+        let (out, expected) = append_timeline(&out, &entry("three"), &changes).unwrap();
+        assert_eq!(out, to_markdown(&expected));
     }
 
     #[test]
     fn unusual_layouts_are_left_to_a_full_rewrite() {
         let flow = FILE.replace("relations:\n- FIR-0\n", "timeline: []\n");
         assert!(append_timeline(&flow, &entry("x"), &[]).is_none());
-        // A field without a line of its own (this file has no `tlp:`).
-        assert!(append_timeline(FILE, &entry("x"), &[("tlp", "RED".into())]).is_none());
+        // A field whose value goes on past its line is not removed line by line.
+        let block = FILE.replace("status: open\n", "status: closed\nclosed:\n  2024-05-03\n");
+        assert!(append_timeline(&block, &entry("x"), &[("closed", String::new())]).is_none());
         let toml = "+++\nid = \"FIR-1\"\ntitle = \"T\"\ndate = 2024-05-01T09:30:00Z\ncategory = \"spam\"\nseverity = 1\nstatus = \"open\"\n+++\n";
         assert!(append_timeline(toml, &entry("x"), &[]).is_none());
     }

@@ -355,25 +355,17 @@ fn add_entry(
     // Reopening one drops it, so that closing it again records the new date.
     let status = changes.iter().find(|(key, _)| *key == "status");
     let to_final = status.map(|(_, value)| app.config.is_final_status(value));
-    let closes = to_final == Some(true) && before.closed.is_none();
-    let reopens = to_final == Some(false) && before.closed.is_some();
-    let line_edit = if closes || reopens {
-        None
-    } else {
-        crate::incident::append_timeline(text, &entry, changes)
-    };
-    line_edit.unwrap_or_else(|| {
-        // Closing, reopening, or a layout the line edit does not know: rewrite the
-        // file canonically.
+    let mut changes = changes.to_vec();
+    match (to_final, before.closed) {
+        (Some(true), None) => changes.push(("closed", entry.date.to_string())),
+        (Some(false), Some(_)) => changes.push(("closed", String::new())),
+        _ => {}
+    }
+    crate::incident::append_timeline(text, &entry, &changes).unwrap_or_else(|| {
+        // A layout the line edits do not know: rewrite the file canonically.
         let mut incident = before.clone();
-        if closes {
-            incident.closed = Some(entry.date);
-        }
-        if reopens {
-            incident.closed = None;
-        }
         incident.timeline.push(entry);
-        for (key, value) in changes {
+        for (key, value) in &changes {
             crate::incident::set_scalar(&mut incident, key, value);
         }
         (crate::incident::to_markdown(&incident), incident)
