@@ -312,6 +312,64 @@ pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     sync_dir(dir)
 }
 
+/// Why an incident file could not be edited.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error("no incident {0:?}")]
+    NotFound(String),
+    /// A part of the incident that is not there (a task number).
+    #[error("{0}")]
+    Missing(String),
+    /// The file is there but cannot be read as an incident.
+    #[error("{}: the incident file cannot be edited: {why}", path.display())]
+    Unreadable { path: PathBuf, why: String },
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// An incident file as [`edit`] left it.
+#[derive(Debug)]
+pub struct Edited {
+    pub path: PathBuf,
+    /// The incident as now stored.
+    pub incident: Incident,
+    /// Its status before the edit, as the file spelt it.
+    pub previous_status: String,
+}
+
+/// Changes the file of incident `id` under `root`, holding the content directory's
+/// lock: `change` gets the file's text and the incident it holds and gives the new
+/// text and incident. The file is replaced atomically, and only if its text changed.
+pub fn edit(
+    root: &Path,
+    id: &str,
+    change: impl FnOnce(&str, &Incident) -> Result<(String, Incident), EditError>,
+) -> Result<Edited, EditError> {
+    if !crate::incident::is_valid_id(id) {
+        return Err(EditError::NotFound(id.to_string()));
+    }
+    let _lock = lock(root)?;
+    let path = find(root, id)?.ok_or_else(|| EditError::NotFound(id.to_string()))?;
+    let unreadable = |why: String| EditError::Unreadable {
+        path: path.clone(),
+        why,
+    };
+    let text = String::from_utf8(fs::read(&path)?).map_err(|_| unreadable("not UTF-8".into()))?;
+    let before = crate::incident::parse(&text)
+        .map_err(|e| unreadable(e.to_string()))?
+        .incident;
+    let (new_text, incident) = change(&text, &before)?;
+    // A change that changes nothing (a task done already) is not written.
+    if new_text != text {
+        replace(&path, new_text.as_bytes())?;
+    }
+    Ok(Edited {
+        path,
+        incident,
+        previous_status: before.status,
+    })
+}
+
 /// One file of a [`write_batch`].
 #[derive(Debug, Clone, Copy)]
 pub struct BatchFile<'a> {

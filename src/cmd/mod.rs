@@ -2,6 +2,8 @@
 
 pub mod build;
 pub mod check;
+pub mod comment;
+pub mod done;
 pub mod export;
 pub mod import;
 pub mod ingest_mail;
@@ -12,6 +14,7 @@ pub mod search;
 pub mod serve;
 pub mod stats;
 pub mod tasks;
+pub mod todo;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +63,13 @@ pub enum Command {
     Stats(stats::Args),
     /// List the follow-up tasks not done yet, soonest deadline first.
     Tasks(tasks::Args),
+    /// Add a timeline entry to an incident (and change its status, severity, category
+    /// or TLP with it).
+    Comment(comment::Args),
+    /// Add a follow-up task to an incident.
+    Todo(todo::Args),
+    /// Mark an incident's follow-up task done.
+    Done(done::Args),
     /// Create incidents from reported emails.
     IngestMail(ingest_mail::Args),
     /// Remove a site a build replaced (started by builds, in the background).
@@ -81,6 +91,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(&root, args),
         Command::Stats(args) => stats::run(&root, args),
         Command::Tasks(args) => tasks::run(&root, args),
+        Command::Comment(args) => comment::run(&root, args),
+        Command::Todo(args) => todo::run(&root, args),
+        Command::Done(args) => done::run(&root, args),
         Command::IngestMail(args) => ingest_mail::run(&root, args),
         Command::RemoveOld(args) => remove_old::run(args),
     }
@@ -96,6 +109,71 @@ pub fn load_config(root: &std::path::Path) -> anyhow::Result<Config> {
         );
     }
     Config::load(root).context("invalid site configuration")
+}
+
+/// Command-line values as the intake's fields, leaving out the options not given.
+fn fields<const N: usize>(values: [(&str, Option<String>); N]) -> crate::intake::Fields {
+    values
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.to_string(), value?)))
+        .collect()
+}
+
+/// Prints what the intake's checks found wrong with the options (in the site's
+/// language, naming the choices where a value must be one of fir.toml's), and fails.
+fn refuse(
+    root: &std::path::Path,
+    config: &Config,
+    errors: &[crate::intake::FieldError],
+) -> anyhow::Result<ExitCode> {
+    let theme = crate::render::Theme::load(root, &config.theme).context("reading the theme")?;
+    let catalogue = crate::render::Catalogue::load(&theme, config.language.code())?;
+    for error in errors {
+        let mut message = catalogue.get(error.problem.key()).to_string();
+        if let crate::intake::Problem::TooLong { max } = error.problem {
+            message = message.replace("{max}", &max.to_string());
+        }
+        let choices = match error.field.as_str() {
+            "business_line" => Some(
+                config
+                    .business_lines
+                    .paths()
+                    .iter()
+                    .map(String::as_str)
+                    .collect(),
+            ),
+            field => config.taxonomy(field).map(|t| t.slugs()),
+        };
+        match choices {
+            Some(choices) if error.problem == crate::intake::Problem::NotAllowed => {
+                eprintln!(
+                    "--{}: {message} ({})",
+                    option(&error.field),
+                    choices.join(", ")
+                );
+            }
+            _ => eprintln!("--{}: {message}", option(&error.field)),
+        }
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+/// The command-line option of an intake field.
+fn option(field: &str) -> String {
+    field.replace('_', "-")
+}
+
+/// Edits incident `id`'s file under `root` (see [`crate::store::edit`]), the error
+/// naming the incident.
+fn edit_incident(
+    root: &std::path::Path,
+    id: &str,
+    change: impl FnOnce(
+        &str,
+        &crate::incident::Incident,
+    ) -> Result<(String, crate::incident::Incident), crate::store::EditError>,
+) -> anyhow::Result<crate::store::Edited> {
+    crate::store::edit(root, id, change).with_context(|| format!("editing incident {id}"))
 }
 
 /// The audience `name` from fir.toml (none without a name), or an error listing them.

@@ -175,6 +175,22 @@ impl Config {
         ]
     }
 
+    /// The taxonomy of an incident's field `name` (`category`, `status`, a timeline
+    /// entry's `action`…), if it has one.
+    pub fn taxonomy(&self, name: &str) -> Option<&Taxonomy> {
+        Some(match name {
+            "category" => &self.categories,
+            "severity" => &self.severities,
+            "status" => &self.statuses,
+            "tlp" => &self.tlp,
+            "detection" => &self.detections,
+            "actor" => &self.actors,
+            "plan" => &self.plans,
+            "action" => &self.actions,
+            _ => return None,
+        })
+    }
+
     /// Reads `fir.toml` from the site root.
     pub fn load(root: &Path) -> Result<Config, ConfigError> {
         let path = root.join(FILE_NAME);

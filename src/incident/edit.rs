@@ -1,7 +1,7 @@
 //! Small edits of an incident file that leave every other byte of it as it was.
 
 use super::append::{closing_fence, is_key_line, new_key_line, starts_top_level_key};
-use super::{DateTime, Incident, TimelineEntry, append, parse, yaml};
+use super::{DateTime, Incident, TimelineEntry, append, parse, to_markdown, yaml};
 
 /// The file `text` with `entry` added at the end of its timeline and each of
 /// `changes` (`("severity", "3")`, see [`set_scalar`]) made; the incident it
@@ -126,6 +126,82 @@ pub fn mark_todo_done(text: &str, index: usize, done_at: DateTime) -> Option<(St
     .concat();
     let reread = parse(&out).ok()?.incident;
     (reread == expected).then_some((out, expected))
+}
+
+/// The file `text` (holding `before`) with `entry` appended to its timeline and the
+/// fields `changes` names set (a status, a severity…), by line edits where the file's
+/// layout allows them, else rewritten whole. A status `is_final` says ends the
+/// incident adds the `closed` date (the entry's) if there is none; one that does not
+/// removes it, so that closing the incident again records the new date.
+pub fn with_timeline_entry(
+    text: &str,
+    before: &Incident,
+    entry: TimelineEntry,
+    changes: &[(&str, String)],
+    is_final: impl Fn(&str) -> bool,
+) -> (String, Incident) {
+    let status = changes.iter().find(|(key, _)| *key == "status");
+    let mut changes = changes.to_vec();
+    match (status.map(|(_, value)| is_final(value)), before.closed) {
+        (Some(true), None) => changes.push(("closed", entry.date.to_string())),
+        (Some(false), Some(_)) => changes.push(("closed", String::new())),
+        _ => {}
+    }
+    append_timeline(text, &entry, &changes).unwrap_or_else(|| {
+        let mut incident = before.clone();
+        incident.timeline.push(entry);
+        for (key, value) in &changes {
+            set_scalar(&mut incident, key, value);
+        }
+        (to_markdown(&incident), incident)
+    })
+}
+
+/// The file `text` (holding `before`) with its task `index` (from 0, in file order)
+/// done at `now`: its lines edited in place, or the file rewritten whole when its
+/// layout does not allow that. A task done already is left as it was; a task that is
+/// not there is an error saying so.
+pub fn with_todo_done(
+    text: &str,
+    before: &Incident,
+    index: usize,
+    now: DateTime,
+) -> Result<(String, Incident), String> {
+    let Some(todo) = before.todos.get(index) else {
+        return Err(format!(
+            "no task {} in {}: it has {}",
+            index + 1,
+            before.id,
+            before.todos.len()
+        ));
+    };
+    if todo.done {
+        return Ok((text.to_string(), before.clone()));
+    }
+    Ok(mark_todo_done(text, index, now).unwrap_or_else(|| {
+        let mut incident = before.clone();
+        incident.todos[index].done = true;
+        incident.todos[index].done_at = Some(now);
+        (to_markdown(&incident), incident)
+    }))
+}
+
+/// The file `text` (holding `before`) with what `add` puts at the end of one of its
+/// lists (a task, a nugget), every other byte kept; rewritten whole when its layout
+/// does not allow that.
+pub fn with_items(
+    text: &str,
+    before: &Incident,
+    add: impl Fn(&mut Incident),
+) -> (String, Incident) {
+    let mut incident = before.clone();
+    add(&mut incident);
+    let mut addition = Incident::new(before.id.clone(), before.title.clone(), before.date);
+    add(&mut addition);
+    match append(text, &addition) {
+        Ok(new_text) => (new_text, incident),
+        Err(_) => (to_markdown(&incident), incident),
+    }
 }
 
 /// `text` with the front matter's top-level `key:` line replaced by one giving `value`,
@@ -305,7 +381,7 @@ fn trailing_comment(value: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::incident::{DateTime, to_markdown};
+    use crate::incident::DateTime;
 
     #[test]
     fn a_comment_ending_a_value_is_found_outside_quotes() {

@@ -14,7 +14,9 @@ mod yaml;
 pub use append::{PatchError, append};
 pub(crate) use datetime::ShortText;
 pub use datetime::{DateError, DateTime};
-pub use edit::{append_timeline, mark_todo_done, set_scalar};
+pub use edit::{
+    append_timeline, mark_todo_done, set_scalar, with_items, with_timeline_entry, with_todo_done,
+};
 pub use front_matter::{
     FieldLines, FrontMatterError, Parsed, Rest, all_errors, parse, parse_without_fast_path,
     without_errors,

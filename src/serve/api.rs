@@ -2,7 +2,6 @@
 //! /api/incidents/{id}/timeline`, `…/todos`, `…/todos/{n}/done` and `…/nuggets`.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use hyper::body::Incoming;
@@ -13,9 +12,9 @@ use serde_json::json;
 use super::guard;
 use super::http::{self, Body, text};
 use super::{App, worker};
-use crate::incident::{Incident, TimelineEntry};
+use crate::incident::{self, Incident};
 use crate::intake::{self, FieldError};
-use crate::store;
+use crate::store::{self, EditError};
 
 /// A call of the API, from the request's path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +106,9 @@ async fn timeline(
     let entry = request.to_entry(app.now(), user.as_deref());
     let changes = request.changes();
     let (incident, previous) = edit(app, id, move |app, text, before| {
-        Ok(add_entry(app, text, before, entry, &changes))
+        let is_final = |status: &str| app.config.is_final_status(status);
+        let edited = incident::with_timeline_entry(text, before, entry, &changes, is_final);
+        Ok(edited)
     })
     .await?;
     // A file that spelt its status another way (`Closed`) has not changed status.
@@ -166,7 +167,7 @@ async fn add_item(
     length: fn(&Incident) -> usize,
 ) -> Answer {
     let (incident, _) = edit(app, id, move |_, text, before| {
-        Ok(add_to_list(text, before, add))
+        Ok(incident::with_items(text, before, add))
     })
     .await?;
     let mut body = json!({ "id": incident.id, "url": app.page_url(&incident.id) });
@@ -198,7 +199,7 @@ async fn todo_done(
     };
     let now = app.now();
     let (incident, _) = edit(app, id, move |_, text, before| {
-        done_todo(text, before, index, now)
+        incident::with_todo_done(text, before, index, now).map_err(EditError::Missing)
     })
     .await?;
     Ok(http::json(
@@ -272,20 +273,6 @@ fn invalid(app: &App, errors: &[FieldError]) -> Response<Body> {
     )
 }
 
-enum Edit {
-    NotFound,
-    /// A part of the incident that is not there (a task number).
-    Missing(String),
-    Unreadable(String),
-    Io(std::io::Error),
-}
-
-impl From<std::io::Error> for Edit {
-    fn from(error: std::io::Error) -> Self {
-        Edit::Io(error)
-    }
-}
-
 /// Changes incident `id` on disk, one edit at a time, and queues the rebuild: `change`
 /// gets the file's text and the incident it holds and gives the new text and
 /// incident. Returns the incident as now stored and its status before; a refusal as
@@ -293,23 +280,27 @@ impl From<std::io::Error> for Edit {
 async fn edit(
     app: &Arc<App>,
     id: &str,
-    change: impl FnOnce(&App, &str, &Incident) -> Result<(String, Incident), Edit> + Send + 'static,
+    change: impl FnOnce(&App, &str, &Incident) -> Result<(String, Incident), EditError> + Send + 'static,
 ) -> Result<(Incident, String), Response<Body>> {
-    if !crate::incident::is_valid_id(id) {
-        return Err(text(StatusCode::NOT_FOUND, format!("no incident {id:?}")));
-    }
     let (task_app, task_id) = (Arc::clone(app), id.to_string());
-    let edited = tokio::task::spawn_blocking(move || edit_file(&task_app, &task_id, change))
-        .await
-        .unwrap_or_else(|e| Err(Edit::Io(std::io::Error::other(e))));
-    let (path, incident, previous) = edited.map_err(|error| match error {
-        Edit::NotFound => text(StatusCode::NOT_FOUND, format!("no incident {id:?}")),
-        Edit::Missing(what) => text(StatusCode::NOT_FOUND, what),
-        Edit::Unreadable(why) => text(
+    let edited = tokio::task::spawn_blocking(move || {
+        let _one_at_a_time = task_app.edits.lock().unwrap_or_else(|e| e.into_inner());
+        store::edit(&task_app.root, &task_id, |text, before| {
+            change(&task_app, text, before)
+        })
+    })
+    .await
+    .unwrap_or_else(|e| Err(EditError::Io(std::io::Error::other(e))));
+    let edited = edited.map_err(|error| match error {
+        EditError::NotFound(_) | EditError::Missing(_) => {
+            text(StatusCode::NOT_FOUND, error.to_string())
+        }
+        // The server's paths are not the client's business.
+        EditError::Unreadable { why, .. } => text(
             StatusCode::CONFLICT,
             format!("the incident file cannot be edited: {why}"),
         ),
-        Edit::Io(error) => {
+        EditError::Io(error) => {
             tracing::error!("cannot edit {id}: {error}");
             text(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -317,101 +308,6 @@ async fn edit(
             )
         }
     })?;
-    app.rebuilder.changed(path);
-    Ok((incident, previous))
-}
-
-fn edit_file(
-    app: &App,
-    id: &str,
-    change: impl FnOnce(&App, &str, &Incident) -> Result<(String, Incident), Edit>,
-) -> Result<(PathBuf, Incident, String), Edit> {
-    let _one_at_a_time = app.edits.lock().unwrap_or_else(|e| e.into_inner());
-    let _lock = store::lock(&app.root)?;
-    let path = store::find(&app.root, id)?.ok_or(Edit::NotFound)?;
-    let bytes = std::fs::read(&path)?;
-    let text = String::from_utf8(bytes).map_err(|_| Edit::Unreadable("not UTF-8".into()))?;
-    let before = crate::incident::parse(&text)
-        .map_err(|e| Edit::Unreadable(e.to_string()))?
-        .incident;
-    let (new_text, incident) = change(app, &text, &before)?;
-    // A change that changes nothing (a task done already) is not written.
-    if new_text != text {
-        store::replace(&path, new_text.as_bytes())?;
-    }
-    Ok((path, incident, before.status))
-}
-
-/// The file `text` (holding `before`) with `entry` appended to its timeline and the
-/// fields `changes` names set (a status, a severity…).
-fn add_entry(
-    app: &App,
-    text: &str,
-    before: &Incident,
-    entry: TimelineEntry,
-    changes: &[(&str, String)],
-) -> (String, Incident) {
-    // Closing an incident also records when: a final status needs a `closed` date.
-    // Reopening one drops it, so that closing it again records the new date.
-    let status = changes.iter().find(|(key, _)| *key == "status");
-    let to_final = status.map(|(_, value)| app.config.is_final_status(value));
-    let mut changes = changes.to_vec();
-    match (to_final, before.closed) {
-        (Some(true), None) => changes.push(("closed", entry.date.to_string())),
-        (Some(false), Some(_)) => changes.push(("closed", String::new())),
-        _ => {}
-    }
-    crate::incident::append_timeline(text, &entry, &changes).unwrap_or_else(|| {
-        // A layout the line edits do not know: rewrite the file canonically.
-        let mut incident = before.clone();
-        incident.timeline.push(entry);
-        for (key, value) in &changes {
-            crate::incident::set_scalar(&mut incident, key, value);
-        }
-        (crate::incident::to_markdown(&incident), incident)
-    })
-}
-
-/// The file `text` (holding `before`) with its task `index` done at `now`: its lines
-/// edited in place, or the file rewritten canonically when its layout does not allow
-/// that. A task done already is left as it was.
-fn done_todo(
-    text: &str,
-    before: &Incident,
-    index: usize,
-    now: crate::incident::DateTime,
-) -> Result<(String, Incident), Edit> {
-    let Some(todo) = before.todos.get(index) else {
-        return Err(Edit::Missing(format!(
-            "no task {} in {}: it has {}",
-            index + 1,
-            before.id,
-            before.todos.len()
-        )));
-    };
-    if todo.done {
-        return Ok((text.to_string(), before.clone()));
-    }
-    Ok(
-        crate::incident::mark_todo_done(text, index, now).unwrap_or_else(|| {
-            let mut incident = before.clone();
-            incident.todos[index].done = true;
-            incident.todos[index].done_at = Some(now);
-            (crate::incident::to_markdown(&incident), incident)
-        }),
-    )
-}
-
-/// The file `text` (holding `before`) with what `add` puts at the end of one of its
-/// lists (a task, a nugget), every other byte kept; rewritten canonically when its
-/// layout does not allow that.
-fn add_to_list(text: &str, before: &Incident, add: impl Fn(&mut Incident)) -> (String, Incident) {
-    let mut incident = before.clone();
-    add(&mut incident);
-    let mut addition = Incident::new(before.id.clone(), before.title.clone(), before.date);
-    add(&mut addition);
-    match crate::incident::append(text, &addition) {
-        Ok(new_text) => (new_text, incident),
-        Err(_) => (crate::incident::to_markdown(&incident), incident),
-    }
+    app.rebuilder.changed(edited.path);
+    Ok((edited.incident, edited.previous_status))
 }

@@ -458,16 +458,7 @@ fn describe(
     config: &Config,
     catalogue: &Catalogue,
 ) -> (String, Option<String>, Option<usize>) {
-    let taxonomy = match key {
-        "category" => Some(&config.categories),
-        "severity" => Some(&config.severities),
-        "status" => Some(&config.statuses),
-        "tlp" => Some(&config.tlp),
-        "detection" => Some(&config.detections),
-        "actor" => Some(&config.actors),
-        _ => None,
-    };
-    if let Some(taxonomy) = taxonomy {
+    if let Some(taxonomy) = config.taxonomy(key) {
         let term = taxonomy.get(raw);
         return (
             term.map_or_else(|| raw.to_string(), |t| t.label.clone()),

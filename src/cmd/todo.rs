@@ -1,0 +1,46 @@
+//! `fir todo`: add a follow-up task to an incident, as the API's `…/todos` does.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::incident;
+use crate::intake;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The incident's id.
+    pub id: String,
+    /// What must be done.
+    #[arg(long)]
+    pub task: String,
+    /// The business line that must do it (as declared in fir.toml).
+    #[arg(long)]
+    pub business_line: Option<String>,
+    /// By when (YYYY-MM-DD, or a date and time in RFC 3339).
+    #[arg(long)]
+    pub deadline: Option<String>,
+}
+
+pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let config = super::load_config(root)?;
+    let fields = super::fields([
+        ("task", Some(args.task)),
+        ("business_line", args.business_line),
+        ("deadline", args.deadline),
+    ]);
+    let todo = match intake::check_todo(&fields, &config) {
+        Ok(request) => request.to_todo(),
+        Err(errors) => return super::refuse(root, &config, &errors),
+    };
+    let edited = super::edit_incident(root, &args.id, |text, before| {
+        Ok(incident::with_items(text, before, |incident| {
+            incident.todos.push(todo.clone())
+        }))
+    })?;
+    println!(
+        "{}: task {} added",
+        edited.path.display(),
+        edited.incident.todos.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
