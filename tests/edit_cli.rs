@@ -188,3 +188,58 @@ fn tasks_are_added_then_done_by_their_number() {
     refused(root, &["done", "FIR-2024-0002", "0"]);
     assert_checks_clean(root);
 }
+
+#[test]
+fn nuggets_take_their_raw_data_from_a_pipe_byte_for_byte() {
+    use std::io::Write;
+    let site = common::copy_fixture("sites/basic");
+    let root = site.path();
+    let raw = "2024-03-15 08:59:01\tGET http://intra.example/board.pdf\t200\n2024-03-15 09:00:12\tPOST /upload\n";
+    let mut child = common::fir()
+        .env("FIR_AUTHOR", "ana")
+        .arg("--root")
+        .arg(root)
+        .args(["nugget", "FIR-2024-0002", "--source", "proxy logs"])
+        .args(["--start", "2024-03-15T08:59:01+01:00"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(raw.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(common::ok(&out).ends_with("FIR-2024-0002.md: nugget 1 added\n"));
+    let text = read(root);
+    let parsed = fir::incident::parse(&text).unwrap().incident;
+    let nugget = &parsed.nuggets[0];
+    assert_eq!(nugget.raw, raw);
+    assert_eq!(nugget.source.as_deref(), Some("proxy logs"));
+    assert_eq!(nugget.found_by.as_deref(), Some("ana"));
+    assert!(nugget.date.is_some() && nugget.start.is_some());
+    // The rest of the file is as it was: the nugget list goes before `relations`.
+    let before = std::fs::read_to_string(common::fixture("sites/basic").join(FILE)).unwrap();
+    let (head, tail) = before.split_once("relations: [").unwrap();
+    assert!(text.starts_with(&format!("{head}nuggets:\n")), "{text}");
+    assert!(text.ends_with(&format!("relations: [{tail}")), "{text}");
+
+    let errors = refused(
+        root,
+        &[
+            "nugget",
+            "FIR-2024-0002",
+            "--raw",
+            "x",
+            "--start",
+            "2024-03-15",
+            "--end",
+            "2024-03-14",
+        ],
+    );
+    assert!(errors.contains("--end: "), "{errors}");
+    assert_checks_clean(root);
+}

@@ -9,6 +9,7 @@ pub mod import;
 pub mod ingest_mail;
 pub mod init;
 pub mod new;
+pub mod nugget;
 pub mod remove_old;
 pub mod search;
 pub mod serve;
@@ -66,6 +67,8 @@ pub enum Command {
     /// Add a timeline entry to an incident (and change its status, severity, category
     /// or TLP with it).
     Comment(comment::Args),
+    /// Add a piece of evidence (raw data, its source, what it shows) to an incident.
+    Nugget(nugget::Args),
     /// Add a follow-up task to an incident.
     Todo(todo::Args),
     /// Mark an incident's follow-up task done.
@@ -92,6 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(&root, args),
         Command::Tasks(args) => tasks::run(&root, args),
         Command::Comment(args) => comment::run(&root, args),
+        Command::Nugget(args) => nugget::run(&root, args),
         Command::Todo(args) => todo::run(&root, args),
         Command::Done(args) => done::run(&root, args),
         Command::IngestMail(args) => ingest_mail::run(&root, args),

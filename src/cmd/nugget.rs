@@ -1,0 +1,75 @@
+//! `fir nugget`: add a piece of evidence (a log line, a mail header) to an incident, as
+//! the API's `…/nuggets` does; the raw data can come from a pipe.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::incident::{self, DateTime};
+use crate::intake;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The incident's id.
+    pub id: String,
+    /// The raw data, kept byte for byte (default: read from standard input).
+    #[arg(long)]
+    pub raw: Option<String>,
+    /// Where it comes from (`proxy logs`, `mail headers`…).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// What it shows.
+    #[arg(long)]
+    pub interpretation: Option<String>,
+    /// Who found it.
+    #[arg(long, env = "FIR_AUTHOR")]
+    pub found_by: Option<String>,
+    /// When the activity it shows started (RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    pub start: Option<String>,
+    /// When that activity ended.
+    #[arg(long)]
+    pub end: Option<String>,
+}
+
+pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let config = super::load_config(root)?;
+    let raw = match args.raw {
+        Some(raw) => raw,
+        None if std::io::stdin().is_terminal() => {
+            anyhow::bail!("give the raw data with --raw, or pipe it to fir nugget")
+        }
+        None => {
+            let mut raw = String::new();
+            std::io::stdin()
+                .read_to_string(&mut raw)
+                .context("reading the raw data from standard input")?;
+            raw
+        }
+    };
+    let fields = super::fields([
+        ("raw", Some(raw)),
+        ("source", args.source),
+        ("interpretation", args.interpretation),
+        ("found_by", args.found_by),
+        ("start", args.start),
+        ("end", args.end),
+    ]);
+    let nugget = match intake::check_nugget(&fields, &config) {
+        Ok(request) => request.to_nugget(DateTime::now(config.tz()), None),
+        Err(errors) => return super::refuse(root, &config, &errors),
+    };
+    let edited = super::edit_incident(root, &args.id, |text, before| {
+        Ok(incident::with_items(text, before, |incident| {
+            incident.nuggets.push(nugget.clone())
+        }))
+    })?;
+    println!(
+        "{}: nugget {} added",
+        edited.path.display(),
+        edited.incident.nuggets.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
