@@ -330,7 +330,7 @@ fn unknown_filter_values_are_said() {
     // A business line, tag, detection or actor no incident has: said, without a list.
     let outcome = search_in(
         built(),
-        &["tag:vipp OR bl:\"Retail Bankin\" OR actor:nobody OR tag:campaign"],
+        &["tag:vipp OR bl:\"Retail Bankin\" OR actor:nobody OR month:2024-13 OR tag:campaign"],
     );
     assert_eq!(outcome["total"], 1);
     let unknown: Vec<(&str, &str, usize)> = outcome["unknown"]
@@ -350,7 +350,8 @@ fn unknown_filter_values_are_said() {
         [
             ("tag", "vipp", 0),
             ("bl", "Retail Bankin", 0),
-            ("actor", "nobody", 0)
+            ("actor", "nobody", 0),
+            ("month", "2024-13", 0)
         ]
     );
     let out = common::run(built(), &["search", "-tag:vipp"]);
@@ -650,12 +651,13 @@ fn the_search_page_names_its_help() {
 }
 
 /// Every facet value's list links to the search page with a filter that finds the
-/// same incidents; only the archive's months, which no filter names, have no link.
+/// same incidents, the archive's months included (`month:2024-05`).
 #[test]
 fn each_facet_list_links_to_a_search_for_its_incidents() {
     let site = built().join("site");
     let facets = fir::site::index::FACETS;
     let mut checked = std::collections::BTreeSet::new();
+    let mut months = 0;
     for entry in walkdir::WalkDir::new(&site).min_depth(3) {
         let entry = entry.unwrap();
         let relative = entry
@@ -674,15 +676,15 @@ fn each_facet_list_links_to_a_search_for_its_incidents() {
             .skip(1)
             .map(|rest| rest.split(".html").next().unwrap().to_string())
             .collect();
-        let Some(query) = page
+        let query = page
             .split("<a class=\"search-within screen-only\" href=\"search.html?q=")
             .nth(1)
             .map(|rest| percent_decode(rest.split('"').next().unwrap()))
-        else {
-            let month = relative.starts_with("archive/") && relative.matches('/').count() == 3;
-            assert!(month, "{relative} has no search link");
-            continue;
-        };
+            .unwrap_or_else(|| panic!("{relative} has no search link"));
+        if relative.starts_with("archive/") && relative.matches('/').count() == 3 {
+            assert!(query.starts_with("month:"), "{relative}: {query}");
+            months += 1;
+        }
         let found: std::collections::BTreeSet<String> = ids(&query).into_iter().collect();
         assert_eq!(found, listed, "{relative}: {query}");
         assert!(!listed.is_empty(), "{relative}");
@@ -690,6 +692,7 @@ fn each_facet_list_links_to_a_search_for_its_incidents() {
     }
     let all: std::collections::BTreeSet<String> = facets.iter().map(|f| f.to_string()).collect();
     assert_eq!(checked, all, "facets with a search link");
+    assert!(months > 0, "no month's archive checked");
 }
 
 fn percent_decode(text: &str) -> String {

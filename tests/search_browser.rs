@@ -415,6 +415,8 @@ fn the_page_and_the_cli_answer_alike() {
         "hameconnage",
         "customer -\"the customer\"",
         "year:2019 OR year:2020 severity:4",
+        "month:2024-03",
+        "phishing month:2019-01 OR month:2019-02",
         "-status:closed severity:>=3 -tlp:red",
         // Labels and aliases of fir.toml (the default one's).
         "category:ransomware",
@@ -427,6 +429,23 @@ fn the_page_and_the_cli_answer_alike() {
     .collect();
     for artifact in [&shared_domain, &defanged, &single] {
         queries.push((format!("artifact:{artifact}"), false));
+    }
+    // A month finds its incidents, and only them.
+    let out = common::run_ok(
+        root,
+        &["search", "--json", "--limit", "1000", "month:2024-03"],
+    );
+    let march: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hits = march["hits"].as_array().unwrap();
+    assert!(
+        !hits.is_empty() && hits.len() as u64 == march["total"],
+        "{march}"
+    );
+    for hit in hits {
+        assert!(
+            hit["date"].as_str().unwrap().starts_with("2024-03-"),
+            "{hit}"
+        );
     }
     // An address with a port is the address.
     let with_port = format!("artifact:{single}:8443");

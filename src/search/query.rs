@@ -9,12 +9,17 @@ use super::text;
 /// Fields answered by the facet table (one value per incident).
 pub const COLUMN_FIELDS: &[&str] = &["category", "severity", "status", "tlp", "kind", "year"];
 /// Fields answered by index terms (any number of values per incident).
-pub const TERM_FIELDS: &[&str] = &["bl", "tag", "artifact", "detection", "actor"];
+pub const TERM_FIELDS: &[&str] = &["bl", "tag", "artifact", "detection", "actor", "month"];
 
 /// The filter that selects what the site lists under facet `key`'s value `raw`
-/// (`category:phishing`, `bl:"Retail Banking > France"`), if the language has one: a
-/// month of the archive has none, nor a value holding a `"`.
+/// (`category:phishing`, `bl:"Retail Banking > France"`, `month:2024-05` for the
+/// archive's `2024 > 05`), if the language has one: a value holding a `"` has none.
 pub fn facet_filter(key: &str, raw: &str) -> Option<String> {
+    if key == "archive"
+        && let Some((year, month)) = raw.split_once(crate::config::business_lines::SEPARATOR)
+    {
+        return Some(format!("month:{year}-{month}"));
+    }
     let field = match key {
         "business-line" => "bl",
         "archive" if raw.bytes().all(|b| b.is_ascii_digit()) => "year",
@@ -271,7 +276,7 @@ mod tests {
         let filter = |key, raw| facet_filter(key, raw);
         assert_eq!(filter("tlp", "AMBER+STRICT").unwrap(), "tlp:AMBER+STRICT");
         assert_eq!(filter("archive", "2024").unwrap(), "year:2024");
-        assert_eq!(filter("archive", "2024 > 05"), None);
+        assert_eq!(filter("archive", "2024 > 05").unwrap(), "month:2024-05");
         assert_eq!(filter("tag", "say \"hi\""), None);
         let line = filter("business-line", "Retail Banking > France").unwrap();
         assert_eq!(line, "bl:\"Retail Banking > France\"");

@@ -398,6 +398,8 @@ fn document<'a>(summary: &'a Summary, incident: &'a Incident, config: &Config) -
             .map(|d| ("detection", d.to_string())),
     );
     keywords.extend(summary.actor.iter().map(|a| ("actor", a.to_string())));
+    // The month of the archive's pages: years are a column, months too many for one.
+    keywords.push(("month", format!("{:04}-{:02}", civil.year(), civil.month())));
     // The artifacts the build extracted once for the artifact pages (front matter and
     // texts), already in their normal form.
     keywords.extend(
