@@ -257,6 +257,21 @@ fn an_analyst_adds_to_the_timeline_and_marks_a_task_done_from_the_page() {
         "return Array.from(document.querySelectorAll('#entry-status option')).map(o => o.value)",
     );
     assert_eq!(statuses, json!(["", "open", "blocked"]));
+    // The form came from that script too, into the page's slot: it posts to this
+    // incident, and its lists start with the incident's values.
+    let slot = browser.run(
+        "return [document.querySelector('section.add-entry form').getAttribute('data-api'), \
+         document.querySelector('#entry-status option').textContent, \
+         document.querySelector('#entry-severity option').textContent]",
+    );
+    assert_eq!(
+        slot,
+        json!([
+            "/api/incidents/FIR-2024-0001/timeline",
+            "Closed (unchanged)",
+            "4 · Critical (unchanged)"
+        ])
+    );
     let text = "Restored the branch share from the offline backup.";
     fill_form(
         &browser,

@@ -103,9 +103,9 @@ pub fn business_line_options(config: &crate::config::Config) -> Vec<OptionView> 
 }
 
 /// What incident pages need for their forms that call `fir serve`'s API (fir.toml's
-/// `api_url`): the address they post to, and the choices they offer. The choices are
-/// the same on every page, so they are written once, into a script the pages load
-/// ([`ApiForms::script`]), not into each page.
+/// `api_url`): the address they post to, and the choices they offer. The forms and
+/// their choices are the same on every page, so they are written once, into a script
+/// the pages load ([`ApiForms::script`]); each page has only slots for them.
 #[derive(Debug, Clone, Serialize)]
 pub struct ApiForms {
     /// `api_url` without a trailing `/`: calls append `/incidents/{id}/…`.
@@ -116,6 +116,9 @@ pub struct ApiForms {
     #[serde(skip)]
     choices: Choices,
 }
+
+/// The forms of incident pages, by the name of their slots (`data-api-form`).
+pub const API_FORMS: [&str; 3] = ["entry", "nugget", "todo"];
 
 /// The choices of the forms' lists, by the name `data-options` gives them.
 #[derive(Debug, Clone, Serialize)]
@@ -146,12 +149,20 @@ impl ApiForms {
         })
     }
 
-    /// The script that gives fir.js the choices: `window.firForms = {…};`.
-    pub fn script(&self) -> String {
-        let choices = serde_json::to_string(&self.choices).unwrap_or_default();
-        format!(
-            "// The choices of the forms that call fir serve's API.\nwindow.firForms = {choices};\n"
-        )
+    /// The script that gives fir.js the forms, rendered once from the theme's
+    /// `partials/form-<name>.html` for each of [`API_FORMS`], and the choices of their
+    /// lists: `window.firForms = {"api": …, "forms": {…}, "choices": {…}};`.
+    pub fn script(&self, renderer: &super::Renderer) -> Result<String, super::RenderError> {
+        let mut forms = serde_json::Map::new();
+        for name in API_FORMS {
+            let template = format!("partials/form-{name}.html");
+            let html = renderer.render(&template, &tera::Context::new())?;
+            forms.insert(name.to_string(), html.trim().into());
+        }
+        let data = serde_json::json!({ "api": self.api, "forms": forms, "choices": self.choices });
+        Ok(format!(
+            "// The forms that call fir serve's API, and the choices of their lists.\nwindow.firForms = {data};\n"
+        ))
     }
 }
 

@@ -217,7 +217,7 @@ impl Site {
                         // The files that the search index was updated with are dropped
                         // off this thread, once the jobs that borrow them are done.
                         let done = (|| -> Result<_, BuildError> {
-                            let generators = generators(&input, &search);
+                            let generators = generators(&input, &search)?;
                             let jobs = steps.run("plan", || plan(&generators));
                             let (todo, still_made) = steps.run("compare", || {
                                 compare(&generators, &jobs, &previous_view.pages)

@@ -279,16 +279,16 @@ pub enum Output {
 fn generators<'a>(
     input: &'a Input<'a>,
     search: &'a search::SearchFiles,
-) -> Vec<Box<dyn Generator + 'a>> {
-    let mut generators = page_generators(input);
+) -> Result<Vec<Box<dyn Generator + 'a>>, BuildError> {
+    let mut generators = page_generators(input)?;
     generators.extend(index_files(input, search));
-    generators
+    Ok(generators)
 }
 
 /// The generators of every page, all but the search index's files: they do not need
 /// the index. New page kinds are added here.
-fn page_generators<'a>(input: &'a Input<'a>) -> Vec<Box<dyn Generator + 'a>> {
-    vec![
+fn page_generators<'a>(input: &'a Input<'a>) -> Result<Vec<Box<dyn Generator + 'a>>, BuildError> {
+    Ok(vec![
         Box::new(pages::IncidentPages { input }),
         Box::new(pages::Listings::new(input)),
         Box::new(pages::FacetPages { input }),
@@ -298,10 +298,10 @@ fn page_generators<'a>(input: &'a Input<'a>) -> Vec<Box<dyn Generator + 'a>> {
         Box::new(pages::Data { input }),
         Box::new(artifact_pages::ArtifactPages::new(input)),
         Box::new(reports::Reports::new(input)),
-        Box::new(pages::Statics::new(input)),
+        Box::new(pages::Statics::new(input)?),
         Box::new(pages::FixedPage::search(input)),
         Box::new(pages::FixedPage::not_found(input)),
-    ]
+    ])
 }
 
 /// The generator of the search index's files (those not already written).
@@ -733,7 +733,7 @@ impl Site {
             &Fingerprints::default(),
         );
         let staging = publish::Staging::create(&self.out).map_err(io_error(&self.out))?;
-        let pages = page_generators(&input);
+        let pages = page_generators(&input)?;
         let page_jobs = steps.run("plan", || plan(&pages));
         // The pages do not need the search index: both are made at once, each filling
         // the cores the other leaves idle (the index has stretches on one core).

@@ -1089,8 +1089,8 @@ impl Generator for Data<'_> {
 // Static files
 
 /// The theme's CSS, scripts and images, and the files made from fir.toml: the
-/// stylesheet of badge colours ([`COLORS_CSS`]) and, with `api_url`, the choices of
-/// the pages' forms ([`FORMS_JS`]).
+/// stylesheet of badge colours ([`COLORS_CSS`]) and, with `api_url`, the pages' forms
+/// ([`FORMS_JS`]).
 #[derive(Debug)]
 pub struct Statics<'a> {
     pub input: &'a Input<'a>,
@@ -1101,11 +1101,12 @@ pub struct Statics<'a> {
 
 /// The stylesheet of badge colours, among the static files.
 pub const COLORS_CSS: &str = "fir-colors.css";
-/// The choices of the API forms (actions, statuses…), once for every page.
+/// The API forms and the choices of their lists (actions, statuses…), once for every
+/// page.
 pub const FORMS_JS: &str = "fir-forms.js";
 
 impl<'a> Statics<'a> {
-    pub fn new(input: &'a Input<'a>) -> Self {
+    pub fn new(input: &'a Input<'a>) -> Result<Self, BuildError> {
         let names = input
             .renderer
             .theme()
@@ -1123,9 +1124,10 @@ impl<'a> Statics<'a> {
         );
         let mut made = vec![(COLORS_CSS, colors)];
         if let Some(forms) = crate::render::context::ApiForms::of(input.config) {
-            made.push((FORMS_JS, forms.script()));
+            let script = forms.script(input.renderer).map_err(BuildError::Theme)?;
+            made.push((FORMS_JS, script));
         }
-        Statics { input, names, made }
+        Ok(Statics { input, names, made })
     }
 }
 

@@ -111,8 +111,30 @@
   // `api_url`): a timeline entry, a nugget, a task, a task marked done. Shown only over HTTP,
   // where a server can answer. Once the change is saved, the page reloads when the
   // rebuilt page is served (its ETag changes), so the reader sees it as everybody will.
+  // The forms are the same on every incident page: static/fir-forms.js carries them
+  // once, and each page has slots saying which incident they are for and its values.
+  var firForms = window.firForms || {};
+  var choices = firForms.choices || {};
+  var online = /^https?:$/.test(location.protocol);
+  if (online && firForms.forms) {
+    document.querySelectorAll("[data-api-form]").forEach(function (slot) {
+      slot.innerHTML = firForms.forms[slot.getAttribute("data-api-form")] || "";
+      var incident = encodeURIComponent(slot.getAttribute("data-incident"));
+      slot.querySelectorAll("form[data-api-path]").forEach(function (form) {
+        form.setAttribute("data-api", firForms.api + "/incidents/" + incident + "/" + form.getAttribute("data-api-path"));
+      });
+      // A list of changes starts with the incident's value, which it does not offer.
+      slot.querySelectorAll("select[data-kept]").forEach(function (select) {
+        var current = slot.getAttribute("data-" + select.name);
+        if (current === null) { return; }
+        var known = (choices[select.getAttribute("data-options")] || []).filter(function (c) { return c.value === current; });
+        select.setAttribute("data-current", current);
+        select.options[0].textContent = select.getAttribute("data-kept").replace("{value}", known.length ? known[0].label : current);
+      });
+    });
+  }
   var labels = document.querySelector("[data-api-labels]");
-  if (labels && /^https?:$/.test(location.protocol)) {
+  if (labels && online) {
     var tokenField = labels.querySelector("[data-api-token]");
     var tokenInput = tokenField.querySelector("input");
     var TOKEN_KEY = "fir-api-token";
@@ -170,7 +192,6 @@
 
     // The lists' choices, the same on every page, come from static/fir-forms.js; the
     // current value (`data-current`) is the list's first line already.
-    var choices = window.firForms || {};
     document.querySelectorAll("select[data-options]").forEach(function (select) {
       var current = select.getAttribute("data-current");
       (choices[select.getAttribute("data-options")] || []).forEach(function (choice) {
