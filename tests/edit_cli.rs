@@ -115,6 +115,16 @@ fn bad_values_are_refused_naming_the_option_and_the_choices() {
     );
     let errors = refused(root, &["comment", "FIR-1999-0001", "-m", "x"]);
     assert!(errors.contains("no incident \"FIR-1999-0001\""), "{errors}");
+    // A file that does not read as an incident is named, and left as it is.
+    let broken = "---\nid: FIR-2024-0002\ntitle: [unclosed\n---\n";
+    std::fs::write(root.join(FILE), broken).unwrap();
+    let errors = refused(root, &["comment", "FIR-2024-0002", "-m", "x"]);
+    assert!(
+        errors.contains("FIR-2024-0002.md: the incident file cannot be edited: "),
+        "{errors}"
+    );
+    assert_eq!(read(root), broken);
+    std::fs::write(root.join(FILE), &before).unwrap();
     let errors = refused(root, &["comment", "../fir", "-m", "x"]);
     assert!(errors.contains("no incident \"../fir\""), "{errors}");
     let errors = refused(
