@@ -320,9 +320,13 @@ pub enum EditError {
     /// A part of the incident that is not there (a task number).
     #[error("{0}")]
     Missing(String),
-    /// The file is there but cannot be read as an incident.
-    #[error("{}: the incident file cannot be edited: {why}", path.display())]
-    Unreadable { path: PathBuf, why: String },
+    /// The file is there but cannot be read as an incident (at `line`, if known).
+    #[error("{}{}: the incident file cannot be edited: {why}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Unreadable {
+        path: PathBuf,
+        line: Option<usize>,
+        why: String,
+    },
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -350,13 +354,15 @@ pub fn edit(
     }
     let _lock = lock(root)?;
     let path = find(root, id)?.ok_or_else(|| EditError::NotFound(id.to_string()))?;
-    let unreadable = |why: String| EditError::Unreadable {
+    let unreadable = |line, why: String| EditError::Unreadable {
         path: path.clone(),
+        line,
         why,
     };
-    let text = String::from_utf8(fs::read(&path)?).map_err(|_| unreadable("not UTF-8".into()))?;
+    let text =
+        String::from_utf8(fs::read(&path)?).map_err(|_| unreadable(None, "not UTF-8".into()))?;
     let before = crate::incident::parse(&text)
-        .map_err(|e| unreadable(e.to_string()))?
+        .map_err(|e| unreadable(e.line, e.to_string()))?
         .incident;
     let (new_text, incident) = change(&text, &before)?;
     // A change that changes nothing (a task done already) is not written.

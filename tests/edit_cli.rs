@@ -120,7 +120,7 @@ fn bad_values_are_refused_naming_the_option_and_the_choices() {
     std::fs::write(root.join(FILE), broken).unwrap();
     let errors = refused(root, &["comment", "FIR-2024-0002", "-m", "x"]);
     assert!(
-        errors.contains("FIR-2024-0002.md: the incident file cannot be edited: "),
+        errors.contains("FIR-2024-0002.md:3: the incident file cannot be edited: field `title`: "),
         "{errors}"
     );
     assert_eq!(read(root), broken);

@@ -296,10 +296,13 @@ async fn edit(
             text(StatusCode::NOT_FOUND, error.to_string())
         }
         // The server's paths are not the client's business.
-        EditError::Unreadable { why, .. } => text(
-            StatusCode::CONFLICT,
-            format!("the incident file cannot be edited: {why}"),
-        ),
+        EditError::Unreadable { line, why, .. } => {
+            let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+            text(
+                StatusCode::CONFLICT,
+                format!("the incident file cannot be edited: {at}{why}"),
+            )
+        }
         EditError::Io(error) => {
             tracing::error!("cannot edit {id}: {error}");
             text(
