@@ -165,6 +165,12 @@ fn init_new_check_round() {
             "2024-02-03T04:05:06+01:00",
             "-m",
             "Seen at hxxp://evil[.]example",
+            "--plan",
+            "Phishing takedown",
+            "--tag",
+            "vip",
+            "--tag",
+            "bank",
         ],
     );
     let path = String::from_utf8(second.stdout).unwrap();
@@ -182,6 +188,8 @@ fn init_new_check_round() {
     assert_eq!(incident.status, "open");
     assert_eq!(incident.tlp.as_deref(), Some("AMBER"));
     assert_eq!(incident.description, "Seen at hxxp://evil[.]example");
+    assert_eq!(incident.plan.as_deref(), Some("phishing-takedown"));
+    assert_eq!(incident.tags, ["vip", "bank"]);
 
     let third = run(
         &site,
@@ -216,6 +224,9 @@ fn new_refuses_unknown_values() {
     let output = run(dir.path(), &["new", "--title", "x", "--category", "nope"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--category \"nope\" is not one of"));
+    let output = run(dir.path(), &["new", "--title", "x", "--plan", "nope"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--plan \"nope\" is not one of"));
 }
 
 #[test]

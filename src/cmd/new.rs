@@ -38,8 +38,14 @@ pub struct Args {
     /// When it happened (RFC 3339 or YYYY-MM-DD; default: now).
     #[arg(long)]
     pub date: Option<DateTime>,
-    /// Who opens it.
+    /// The response plan it follows (a plan slug of fir.toml).
     #[arg(long)]
+    pub plan: Option<String>,
+    /// A free tag; repeat for several.
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Who opens it.
+    #[arg(long, env = "FIR_AUTHOR")]
     pub opened_by: Option<String>,
     /// An event, not an incident.
     #[arg(long)]
@@ -113,6 +119,11 @@ fn incident_from(config: &Config, args: Args) -> anyhow::Result<Incident> {
         .actor
         .map(|a| resolve(&config.actors, &a, "actor"))
         .transpose()?;
+    incident.plan = args
+        .plan
+        .map(|p| resolve(&config.plans, &p, "plan"))
+        .transpose()?;
+    incident.tags = args.tags;
     incident.opened_by = args.opened_by;
     incident.incident = !args.event;
     incident.major = args.major;

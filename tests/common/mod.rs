@@ -6,10 +6,13 @@ pub mod webdriver;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-/// The built `fir` binary, with logging quiet and no inherited root.
+/// The built `fir` binary, with logging quiet and no inherited root or author.
 pub fn fir() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_fir"));
-    command.env_remove("FIR_ROOT").env_remove("FIR_LOG");
+    command
+        .env_remove("FIR_ROOT")
+        .env_remove("FIR_LOG")
+        .env_remove("FIR_AUTHOR");
     command
 }
 
