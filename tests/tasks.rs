@@ -40,6 +40,8 @@ fn open_tasks_soonest_deadline_first_done_ones_left_out() {
     assert_eq!(column(&text, "deadline"), ["2024-06-01", "2099-12-31", ""]);
     assert_eq!(column(&text, "overdue"), ["overdue", "", ""]);
     assert_eq!(column(&text, "incident")[0], "FIR-2024-0001");
+    // The number `fir done` and the API take: the file's third task is done.
+    assert_eq!(column(&text, "number"), ["1", "2", "1"]);
     let table = tasks(&[]);
     assert!(table.ends_with("\n3 tasks\n"), "{table}");
 }

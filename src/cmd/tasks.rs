@@ -108,12 +108,13 @@ fn table(tasks: &[Task<'_>]) -> Table {
             "task",
             "business line",
             "incident",
+            "number",
             "title",
             "status",
         ]
         .map(String::from)
         .to_vec(),
-        label_columns: 7,
+        label_columns: 8,
         rows: tasks
             .iter()
             .map(|t| {
@@ -123,6 +124,7 @@ fn table(tasks: &[Task<'_>]) -> Table {
                     t.task.to_string(),
                     t.business_line.unwrap_or_default().to_string(),
                     t.incident.to_string(),
+                    t.number.to_string(),
                     t.title.to_string(),
                     t.status.to_string(),
                 ]
