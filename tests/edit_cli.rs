@@ -19,6 +19,28 @@ fn refused(root: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Runs fir as `ana` with `input` piped to it.
+fn piped(root: &Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = common::fir()
+        .env("FIR_AUTHOR", "ana")
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// `fir check` finds nothing wrong with the edited file (the fixture's other files
 /// have warnings of their own).
 fn assert_checks_clean(root: &Path) {
@@ -61,21 +83,20 @@ fn comments_close_and_reopen_keeping_the_files_other_lines() {
     );
 
     // Reopened: the close date's line goes, the entry is added, the comment stays.
-    common::run_ok(
+    // Its text is piped in.
+    let out = piped(
         root,
-        &[
-            "comment",
-            "FIR-2024-0002",
-            "-m",
-            "Legal asks for more.",
-            "--status",
-            "Open",
-        ],
+        &["comment", "FIR-2024-0002", "--status", "Open"],
+        "Legal asks for more.\n\n- the logs\n",
     );
+    common::ok(&out);
     let reopened = read(root);
     assert!(!reopened.contains("\nclosed:"), "{reopened}");
     assert!(reopened.contains("tlp: RED # board's request\n"));
-    assert!(reopened.contains("    action: info\n    text: Legal asks for more.\n"));
+    assert!(
+        reopened.contains("    action: info\n    author: ana\n    text: |-\n      Legal asks for more.\n\n      - the logs\n"),
+        "{reopened}"
+    );
     assert_checks_clean(root);
 }
 
@@ -201,28 +222,21 @@ fn tasks_are_added_then_done_by_their_number() {
 
 #[test]
 fn nuggets_take_their_raw_data_from_a_pipe_byte_for_byte() {
-    use std::io::Write;
     let site = common::copy_fixture("sites/basic");
     let root = site.path();
     let raw = "2024-03-15 08:59:01\tGET http://intra.example/board.pdf\t200\n2024-03-15 09:00:12\tPOST /upload\n";
-    let mut child = common::fir()
-        .env("FIR_AUTHOR", "ana")
-        .arg("--root")
-        .arg(root)
-        .args(["nugget", "FIR-2024-0002", "--source", "proxy logs"])
-        .args(["--start", "2024-03-15T08:59:01+01:00"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(raw.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = piped(
+        root,
+        &[
+            "nugget",
+            "FIR-2024-0002",
+            "--source",
+            "proxy logs",
+            "--start",
+            "2024-03-15T08:59:01+01:00",
+        ],
+        raw,
+    );
     assert!(common::ok(&out).ends_with("FIR-2024-0002.md: nugget 1 added\n"));
     let text = read(root);
     let parsed = fir::incident::parse(&text).unwrap().incident;

@@ -11,9 +11,9 @@ use crate::intake;
 pub struct Args {
     /// The incident's id.
     pub id: String,
-    /// What was done or found (Markdown).
+    /// What was done or found (Markdown; default: read from standard input).
     #[arg(long, short = 'm')]
-    pub text: String,
+    pub text: Option<String>,
     /// The entry's action label (a timeline action of fir.toml).
     #[arg(long, default_value = "info")]
     pub action: String,
@@ -39,9 +39,13 @@ pub struct Args {
 
 pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let config = super::load_config(root)?;
+    // A piped text ends with a line break that is not part of the entry.
+    let text = super::given_or_piped(args.text, "the text", "-m")?
+        .trim_end()
+        .to_string();
     let fields = super::fields([
         ("action", Some(args.action)),
-        ("text", Some(args.text)),
+        ("text", Some(text)),
         ("author", args.author),
         ("status", args.status),
         ("severity", args.severity),

@@ -123,6 +123,24 @@ fn fields<const N: usize>(values: [(&str, Option<String>); N]) -> crate::intake:
         .collect()
 }
 
+/// `given`, or else what is piped to the command: `what` (named by `option` when
+/// neither is there).
+fn given_or_piped(given: Option<String>, what: &str, option: &str) -> anyhow::Result<String> {
+    use std::io::{IsTerminal, Read};
+    if let Some(given) = given {
+        return Ok(given);
+    }
+    let mut stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        anyhow::bail!("give {what} with {option}, or pipe it in");
+    }
+    let mut text = String::new();
+    stdin
+        .read_to_string(&mut text)
+        .with_context(|| format!("reading {what} from standard input"))?;
+    Ok(text)
+}
+
 /// Prints what the intake's checks found wrong with the options (in the site's
 /// language, naming the choices where a value must be one of fir.toml's), and fails.
 fn refuse(

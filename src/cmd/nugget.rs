@@ -1,11 +1,8 @@
 //! `fir nugget`: add a piece of evidence (a log line, a mail header) to an incident, as
 //! the API's `…/nuggets` does; the raw data can come from a pipe.
 
-use std::io::{IsTerminal, Read};
 use std::path::Path;
 use std::process::ExitCode;
-
-use anyhow::Context;
 
 use crate::incident::{self, DateTime};
 use crate::intake;
@@ -36,19 +33,7 @@ pub struct Args {
 
 pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let config = super::load_config(root)?;
-    let raw = match args.raw {
-        Some(raw) => raw,
-        None if std::io::stdin().is_terminal() => {
-            anyhow::bail!("give the raw data with --raw, or pipe it to fir nugget")
-        }
-        None => {
-            let mut raw = String::new();
-            std::io::stdin()
-                .read_to_string(&mut raw)
-                .context("reading the raw data from standard input")?;
-            raw
-        }
-    };
+    let raw = super::given_or_piped(args.raw, "the raw data", "--raw")?;
     let fields = super::fields([
         ("raw", Some(raw)),
         ("source", args.source),
