@@ -198,6 +198,23 @@ fn edit_incident(
     crate::store::edit(root, id, change).with_context(|| format!("editing incident {id}"))
 }
 
+/// Puts what `add` adds at the end of one of incident `id`'s lists, and says which
+/// `item` of the list it is (its `length` now).
+fn add_item(
+    root: &std::path::Path,
+    id: &str,
+    item: &str,
+    add: impl Fn(&mut crate::incident::Incident),
+    length: fn(&crate::incident::Incident) -> usize,
+) -> anyhow::Result<ExitCode> {
+    let edited = edit_incident(root, id, |text, before| {
+        Ok(crate::incident::with_items(text, before, add))
+    })?;
+    let number = length(&edited.incident);
+    println!("{}: {item} {number} added", edited.path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The audience `name` from fir.toml (none without a name), or an error listing them.
 pub fn find_audience<'c>(
     config: &'c Config,

@@ -46,15 +46,8 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         Ok(request) => request.to_nugget(DateTime::now(config.tz()), None),
         Err(errors) => return super::refuse(root, &config, &errors),
     };
-    let edited = super::edit_incident(root, &args.id, |text, before| {
-        Ok(incident::with_items(text, before, |incident| {
-            incident.nuggets.push(nugget.clone())
-        }))
-    })?;
-    println!(
-        "{}: nugget {} added",
-        edited.path.display(),
-        edited.incident.nuggets.len()
-    );
-    Ok(ExitCode::SUCCESS)
+    let add = |incident: &mut incident::Incident| incident.nuggets.push(nugget.clone());
+    super::add_item(root, &args.id, "nugget", add, |incident| {
+        incident.nuggets.len()
+    })
 }

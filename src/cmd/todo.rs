@@ -32,15 +32,6 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         Ok(request) => request.to_todo(),
         Err(errors) => return super::refuse(root, &config, &errors),
     };
-    let edited = super::edit_incident(root, &args.id, |text, before| {
-        Ok(incident::with_items(text, before, |incident| {
-            incident.todos.push(todo.clone())
-        }))
-    })?;
-    println!(
-        "{}: task {} added",
-        edited.path.display(),
-        edited.incident.todos.len()
-    );
-    Ok(ExitCode::SUCCESS)
+    let add = |incident: &mut incident::Incident| incident.todos.push(todo.clone());
+    super::add_item(root, &args.id, "task", add, |incident| incident.todos.len())
 }
