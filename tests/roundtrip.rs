@@ -323,3 +323,53 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A timeline entry and the changes it makes (a status that closes or reopens, a
+    /// severity, a category, a TLP the file may not have), made by line edits on any
+    /// written incident, give the file the writer would write for the result.
+    #[test]
+    fn entries_edit_written_files_as_the_writer_would_write_them(
+        original in incident(),
+        entry_date in date(),
+        entry_text in text(),
+        status in prop::option::of(prop_oneof![Just("open"), Just("closed"), Just("blocked")]),
+        severity in prop::option::of(1u8..5),
+        category in prop::option::of(prop_oneof![Just("phishing"), Just("malware")]),
+        tlp in prop::option::of(prop_oneof![Just("RED"), Just("CLEAR")]),
+    ) {
+        let text = to_markdown(&original);
+        let before = parse(&text).unwrap().incident;
+        let entry = TimelineEntry {
+            date: entry_date,
+            action: Some("info".into()),
+            author: None,
+            text: entry_text,
+        };
+        let mut changes: Vec<(&str, String)> = Vec::new();
+        changes.extend(category.map(|c| ("category", c.to_string())));
+        changes.extend(severity.map(|s| ("severity", s.to_string())));
+        changes.extend(status.map(|s| ("status", s.to_string())));
+        changes.extend(tlp.map(|t| ("tlp", t.to_string())));
+        let is_final = |status: &str| status == "closed";
+        let (out, incident) = fir::incident::with_timeline_entry(
+            &text, &before, entry.clone(), &changes, is_final,
+        );
+        let mut expected = before.clone();
+        expected.timeline.push(entry.clone());
+        for (key, value) in &changes {
+            fir::incident::set_scalar(&mut expected, key, value);
+        }
+        match status {
+            Some("closed") if before.closed.is_none() => expected.closed = Some(entry.date),
+            Some("open" | "blocked") => expected.closed = None,
+            _ => {}
+        }
+        expected.normalize();
+        prop_assert_eq!(&incident, &expected);
+        prop_assert_eq!(&parse(&out).unwrap().incident, &expected, "file was:\n{}", out);
+        prop_assert_eq!(out, to_markdown(&expected));
+    }
+}

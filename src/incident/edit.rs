@@ -370,12 +370,28 @@ fn trailing_comment(value: &str) -> Option<&str> {
     let unquoted_from = match value.trim_start().chars().next() {
         Some(quote @ ('"' | '\'')) => {
             let start = value.find(quote)? + 1;
-            start + value[start..].find(quote)? + 1
+            start + closing_quote(&value[start..], quote)? + 1
         }
         _ => 0,
     };
     let at = value[unquoted_from..].find(" #")? + unquoted_from;
     Some(value[at..].trim_start())
+}
+
+/// Where the `quote` that closes a quoted YAML scalar stands in `rest` (what follows
+/// the opening quote): escapes skipped, `\"` in double quotes and `''` in single ones.
+fn closing_quote(rest: &str, quote: char) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], quote) {
+            (b'\\', '"') => i += 2,
+            (b'\'', '\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            (byte, _) if byte == quote as u8 => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -392,6 +408,9 @@ mod tests {
             (" \"a # b\" # c", Some("# c")),
             (" \"a # b\"", None),
             (" 'it''s' # c", Some("# c")),
+            (" 'it'' # s'", None),
+            (" \"'\\\"\\\\ #\"", None),
+            (" \"a \\\" # b\" # c", Some("# c")),
             (" plain # one # two\r\n", Some("# one # two")),
         ] {
             assert_eq!(trailing_comment(value), comment, "{value:?}");
