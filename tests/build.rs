@@ -1467,7 +1467,7 @@ fn incident_pages_have_the_api_forms_when_configured() {
     // static/fir-forms.js, which the pages load and fir.js reads: a page has slots
     // naming its incident, and the entry's with the values its lists start with.
     assert!(
-        page.contains("<section class=\"add-entry screen-only\" data-api-part hidden data-api-form=\"entry\" data-incident=\"FIR-2024-0001\" data-status=\"closed\" data-severity=\"4\" data-category=\"malware\" data-tlp=\"AMBER\"></section>"),
+        page.contains("<section class=\"add-entry screen-only\" data-api-part hidden data-api-form=\"entry\" data-incident=\"FIR-2024-0001\" data-status=\"closed\" data-severity=\"4\" data-category=\"malware\" data-tlp=\"AMBER\" data-detection=\"antivirus\"></section>"),
         "{page}"
     );
     assert!(!page.contains("<form class=\"intake"), "{page}");
@@ -1508,6 +1508,10 @@ fn incident_pages_have_the_api_forms_when_configured() {
     assert_eq!(choices["severities"][0]["label"], "1 · Low");
     assert!(values("actions").contains(&"takedown".to_string()));
     assert!(values("tlp").contains(&"AMBER+STRICT".to_string()));
+    assert!(values("actors").contains(&"soc".to_string()));
+    assert!(values("plans").contains(&"crisis".to_string()));
+    assert!(values("detections").contains(&"antivirus".to_string()));
+    assert!(entry.contains("<select id=\"entry-actor\" name=\"actor\" data-options=\"actors\""));
     assert!(values("business_lines").contains(&"Retail Banking > France".to_string()));
     // A button for each open task, numbered as the file lists them (the API's
     // numbers): tasks 2 and 3 are open, tasks 1 and 4 are done.

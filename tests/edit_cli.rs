@@ -67,6 +67,7 @@ fn comments_close_and_reopen_keeping_the_files_other_lines() {
             "Board informed; case handed to legal.",
         ])
         .args(["--action", "Close", "--status", "closed", "--severity", "3"])
+        .args(["--actor", "soc", "--plan", "Crisis"])
         .args(["--date", "2024-03-20T17:00:00+01:00"])
         .output()
         .unwrap();
@@ -78,7 +79,7 @@ fn comments_close_and_reopen_keeping_the_files_other_lines() {
             .replace("severity: 4\nstatus: open\n", "severity: 3\nstatus: closed\n")
             .replace(
                 "relations: [",
-                "closed: 2024-03-20T17:00:00+01:00\ntimeline:\n  - date: 2024-03-20T17:00:00+01:00\n    action: close\n    author: ana\n    text: Board informed; case handed to legal.\nrelations: ["
+                "actor: soc\nplan: crisis\nclosed: 2024-03-20T17:00:00+01:00\ntimeline:\n  - date: 2024-03-20T17:00:00+01:00\n    action: close\n    author: ana\n    text: Board informed; case handed to legal.\nrelations: ["
             )
     );
 

@@ -328,7 +328,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// A timeline entry and the changes it makes (a status that closes or reopens, a
-    /// severity, a category, a TLP the file may not have), made by line edits on any
+    /// severity, a category, a TLP, an actor or a plan the file may not have), made by
+    /// line edits on any
     /// written incident, give the file the writer would write for the result.
     #[test]
     fn entries_edit_written_files_as_the_writer_would_write_them(
@@ -339,6 +340,8 @@ proptest! {
         severity in prop::option::of(1u8..5),
         category in prop::option::of(prop_oneof![Just("phishing"), Just("malware")]),
         tlp in prop::option::of(prop_oneof![Just("RED"), Just("CLEAR")]),
+        actor in prop::option::of(prop_oneof![Just("soc"), Just("cert")]),
+        plan in prop::option::of(Just("data-breach")),
     ) {
         let text = to_markdown(&original);
         let before = parse(&text).unwrap().incident;
@@ -353,6 +356,8 @@ proptest! {
         changes.extend(severity.map(|s| ("severity", s.to_string())));
         changes.extend(status.map(|s| ("status", s.to_string())));
         changes.extend(tlp.map(|t| ("tlp", t.to_string())));
+        changes.extend(actor.map(|a| ("actor", a.to_string())));
+        changes.extend(plan.map(|p| ("plan", p.to_string())));
         let is_final = |status: &str| status == "closed";
         let (out, incident) = fir::incident::with_timeline_entry(
             &text, &before, entry.clone(), &changes, is_final,

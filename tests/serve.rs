@@ -990,9 +990,21 @@ fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
         )
         .replace("\ntlp: CLEAR\n", "\ntlp: RED\n");
     insertion(&expected, &after);
+    // Handed to another actor under a plan: the actor's line is replaced, the plan's
+    // (the file has none) added after it, where the writer puts it.
+    let before = after;
+    let response = server.post_json(
+        "/api/incidents/FIR-2024-0003/timeline",
+        &serde_json::json!({"action": "info", "text": "Handed to the SOC.", "actor": "SOC", "plan": "Crisis"}),
+        "",
+    );
+    assert_eq!(response.status, 201, "{}", response.text());
+    let after = std::fs::read_to_string(&path).unwrap();
+    let expected = before.replace("\nactor: cert\n", "\nactor: soc\nplan: crisis\n");
+    insertion(&expected, &after);
     let bad = server.post_json(
         "/api/incidents/FIR-2024-0003/timeline",
-        &serde_json::json!({"action": "info", "text": "x", "severity": "9", "tlp": "PURPLE"}),
+        &serde_json::json!({"action": "info", "text": "x", "severity": "9", "tlp": "PURPLE", "actor": "nobody"}),
         "",
     );
     assert_eq!(bad.status, 422);
@@ -1001,7 +1013,8 @@ fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
         problems,
         [
             ("severity".to_string(), "not_allowed".to_string()),
-            ("tlp".to_string(), "not_allowed".to_string())
+            ("tlp".to_string(), "not_allowed".to_string()),
+            ("actor".to_string(), "not_allowed".to_string())
         ]
     );
 

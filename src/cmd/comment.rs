@@ -1,5 +1,5 @@
 //! `fir comment`: add a timeline entry to an incident, and change its status, severity,
-//! category or TLP with it, as the API's `…/timeline` does.
+//! category, TLP, detection, actor or plan with it, as the API's `…/timeline` does.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -35,6 +35,15 @@ pub struct Args {
     /// Its new TLP.
     #[arg(long)]
     pub tlp: Option<String>,
+    /// How it was detected, corrected.
+    #[arg(long)]
+    pub detection: Option<String>,
+    /// Who handles it from now on.
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// The response plan it now follows.
+    #[arg(long)]
+    pub plan: Option<String>,
 }
 
 pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -51,6 +60,9 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         ("severity", args.severity),
         ("category", args.category),
         ("tlp", args.tlp),
+        ("detection", args.detection),
+        ("actor", args.actor),
+        ("plan", args.plan),
     ]);
     let request = match intake::check_timeline(&fields, &config) {
         Ok(request) => request,

@@ -38,14 +38,18 @@ pub fn append_timeline(
     (reread == expected).then_some((out, expected))
 }
 
-/// Sets `incident`'s top-level field `key` (`status`, `severity`, `category`, `tlp` or
-/// `closed`, which an empty `value` removes) to `value` as a file writes it; false for
-/// another key, a severity that is no number or a date that is no date.
+/// Sets `incident`'s top-level field `key` (`status`, `severity`, `category`, `tlp`,
+/// `detection`, `actor`, `plan` or `closed`, which an empty `value` removes) to `value`
+/// as a file writes it; false for another key, a severity that is no number or a date
+/// that is no date.
 pub fn set_scalar(incident: &mut Incident, key: &str, value: &str) -> bool {
     match key {
         "status" => incident.status = value.to_string(),
         "category" => incident.category = value.to_string(),
         "tlp" => incident.tlp = Some(value.to_string()),
+        "detection" => incident.detection = Some(value.to_string()),
+        "actor" => incident.actor = Some(value.to_string()),
+        "plan" => incident.plan = Some(value.to_string()),
         "severity" => match value.parse() {
             Ok(severity) => incident.severity = severity,
             Err(_) => return false,

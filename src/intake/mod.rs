@@ -28,8 +28,17 @@ pub const INCIDENT_FIELDS: [&str; 9] = [
 ];
 
 /// Fields of a timeline entry.
-pub const TIMELINE_FIELDS: [&str; 7] = [
-    "action", "text", "author", "status", "severity", "category", "tlp",
+pub const TIMELINE_FIELDS: [&str; 10] = [
+    "action",
+    "text",
+    "author",
+    "status",
+    "severity",
+    "category",
+    "tlp",
+    "detection",
+    "actor",
+    "plan",
 ];
 /// Fields of a follow-up task.
 pub const TODO_FIELDS: [&str; 3] = ["task", "business_line", "deadline"];
@@ -109,7 +118,7 @@ pub struct Submission {
 }
 
 /// A checked timeline entry, and the fields it changes (a new status, a severity
-/// raised, a category or TLP corrected).
+/// raised, a category or TLP corrected, the incident handed to an actor or a plan).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineRequest {
     pub action: String,
@@ -119,6 +128,9 @@ pub struct TimelineRequest {
     pub severity: Option<String>,
     pub category: Option<String>,
     pub tlp: Option<String>,
+    pub detection: Option<String>,
+    pub actor: Option<String>,
+    pub plan: Option<String>,
 }
 
 /// A follow-up task to add to an incident.
@@ -299,6 +311,9 @@ pub fn check_timeline(
         severity: c.term("severity", &config.severities, false),
         category: c.term("category", &config.categories, false),
         tlp: c.term("tlp", &config.tlp, false),
+        detection: c.term("detection", &config.detections, false),
+        actor: c.term("actor", &config.actors, false),
+        plan: c.term("plan", &config.plans, false),
     };
     c.finish(request)
 }
@@ -409,6 +424,9 @@ impl TimelineRequest {
             ("severity", &self.severity),
             ("status", &self.status),
             ("tlp", &self.tlp),
+            ("detection", &self.detection),
+            ("actor", &self.actor),
+            ("plan", &self.plan),
         ]
         .into_iter()
         .filter_map(|(key, value)| Some((key, value.clone()?)))

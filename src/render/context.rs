@@ -128,6 +128,9 @@ struct Choices {
     severities: Vec<OptionView>,
     categories: Vec<OptionView>,
     tlp: Vec<OptionView>,
+    detections: Vec<OptionView>,
+    actors: Vec<OptionView>,
+    plans: Vec<OptionView>,
     business_lines: Vec<OptionView>,
 }
 
@@ -144,6 +147,9 @@ impl ApiForms {
                 severities: term_options(&config.severities, true),
                 categories: term_options(&config.categories, false),
                 tlp: term_options(&config.tlp, false),
+                detections: term_options(&config.detections, false),
+                actors: term_options(&config.actors, false),
+                plans: term_options(&config.plans, false),
                 business_lines: business_line_options(config),
             },
         })
