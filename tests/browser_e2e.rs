@@ -32,13 +32,22 @@ impl Server {
     /// [`Server::start`] with `top` before the fixture's `fir.toml` and `serve` added to
     /// its `[serve]` table.
     fn configured(top: &str, serve: &str) -> Server {
-        let root = common::copy_fixture("sites/basic");
+        Server::configured_in(
+            common::copy_fixture("sites/basic"),
+            top,
+            serve,
+            "127.0.0.1:0",
+        )
+    }
+
+    /// [`Server::configured`] on the site at `root`, bound to `bind`.
+    fn configured_in(root: tempfile::TempDir, top: &str, serve: &str, bind: &str) -> Server {
         let config = root.path().join("fir.toml");
         let fixture = std::fs::read_to_string(&config).unwrap();
         let text = format!("{top}{fixture}\n[serve]\nauth = \"open\"\nrate_limit = 0\n{serve}");
         std::fs::write(&config, text).unwrap();
         common::run_ok(root.path(), &["build"]);
-        let (child, port) = common::spawn_serve(root.path());
+        let (child, port) = common::spawn_serve_on(root.path(), bind);
         Server {
             child,
             base: format!("http://127.0.0.1:{port}/"),
@@ -657,4 +666,49 @@ fn pages_fit_a_phone_screen() {
         WAIT,
         |title| title.as_f64().is_some_and(|em| em >= 13.9),
     );
+}
+
+/// The site served by another web server, and `fir serve` on another port for the API
+/// only (`api_url` an http address, the site's origin in `api_origins`): the incident
+/// page's form calls the API across origins, preflight and all, and the entry is
+/// saved. (With another origin listed, the same form says "Not saved".)
+#[test]
+fn a_site_on_another_server_calls_the_api_across_origins() {
+    if !webdriver::enabled() {
+        return;
+    }
+    let root = common::copy_fixture("sites/basic");
+    // The static server serves the site's directory as it is at each request.
+    let site_base = webdriver::serve(&root.path().join("site"));
+    let origin = site_base.trim_end_matches('/');
+    // fir serve's address goes into the pages before it starts: a free port, given to it.
+    let api_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Server::configured_in(
+        root,
+        &format!("api_url = \"http://127.0.0.1:{api_port}/api\"\n"),
+        &format!("api_origins = [\"{origin}\"]\n"),
+        &format!("127.0.0.1:{api_port}"),
+    );
+    let browser = Browser::start();
+    browser.goto(&format!("{site_base}incidents/FIR-2024-0001.html"));
+    let shown = "return !document.querySelector('section.add-entry').hidden";
+    browser.wait_for(shown, WAIT, |v| v == true);
+    let text = "Reported from the intranet's copy of the site.";
+    fill_form(&browser, "entry", &[("action", "info"), ("text", text)]);
+    let send = browser.find("section.add-entry button[type=submit]");
+    browser.click(&send);
+    let status = "return document.querySelector('section.add-entry .form-status').textContent";
+    let said = browser.wait_for(status, WAIT, |v| {
+        v.as_str().is_some_and(|t| t.starts_with("Saved"))
+    });
+    assert!(said.as_str().unwrap().starts_with("Saved"), "{said}");
+    let file = server
+        .site()
+        .join("content/incidents/2024/FIR-2024-0001.md");
+    let saved = std::fs::read_to_string(file).unwrap();
+    assert!(saved.contains(text), "{saved}");
 }

@@ -529,6 +529,98 @@ fn form_posts_need_the_csrf_token_and_the_same_origin() {
     assert_eq!(ok.status, 303, "{}", ok.text());
 }
 
+/// A site served by another web server, listed in `api_origins`, may call the API
+/// from its pages: preflights are answered, and every answer carries the CORS headers
+/// that let the page read it. Other sites are still refused, and so is the form.
+#[test]
+fn pages_of_a_listed_site_call_the_api_with_cors() {
+    let server =
+        Server::start("api_tokens = [\"t0ken\"]\napi_origins = [\"https://intranet.example\"]\n");
+    let listed = "Origin: https://intranet.example\r\nSec-Fetch-Site: cross-site\r\n";
+    let preflight = |origin: &str| {
+        server.send(
+            format!(
+                "OPTIONS /api/incidents/FIR-2024-0003/timeline HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n{origin}Access-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: authorization, content-type\r\n\r\n",
+                server.port
+            )
+            .as_bytes(),
+        )
+    };
+    let allowed = preflight(listed);
+    assert_eq!(allowed.status, 204, "{}", allowed.text());
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://intranet.example")
+    );
+    assert_eq!(allowed.header("access-control-allow-methods"), Some("POST"));
+    assert_eq!(
+        allowed.header("access-control-allow-headers"),
+        Some("Content-Type, Authorization")
+    );
+    let other = preflight("Origin: https://evil.example\r\n");
+    assert_eq!(other.status, 403);
+    assert_eq!(other.header("access-control-allow-origin"), None);
+
+    // Without the token: 401, readable by the page, which then asks for it.
+    let entry = serde_json::json!({"action": "info", "text": "From the intranet."});
+    let path = "/api/incidents/FIR-2024-0003/timeline";
+    let refused = server.post_json(path, &entry, listed);
+    assert_eq!(refused.status, 401);
+    assert_eq!(
+        refused.header("access-control-allow-origin"),
+        Some("https://intranet.example")
+    );
+    let token = "Authorization: Bearer t0ken\r\n";
+    let saved = server.post_json(path, &entry, &format!("{listed}{token}"));
+    assert_eq!(saved.status, 201, "{}", saved.text());
+    assert_eq!(
+        saved.header("access-control-allow-origin"),
+        Some("https://intranet.example")
+    );
+    assert_eq!(
+        saved.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    assert_eq!(saved.header("vary"), Some("Origin"));
+    let timeline = server.incident("FIR-2024-0003").timeline;
+    assert_eq!(timeline.last().unwrap().text, "From the intranet.");
+    // Another site, even with the token: 403, no CORS headers.
+    let evil = server.post_json(
+        path,
+        &entry,
+        &format!("Origin: https://evil.example\r\n{token}"),
+    );
+    assert_eq!(evil.status, 403);
+    assert_eq!(evil.header("access-control-allow-origin"), None);
+    // The intake form keeps to its own origin.
+    let form = server.post_form(
+        "0123456789abcdef0123456789abcdef",
+        &[("title", "T"), ("category", "spam")],
+        listed,
+    );
+    assert_eq!(form.status, 403);
+}
+
+#[test]
+fn an_origin_with_a_path_is_refused_naming_its_line() {
+    let root = site("api_origins = [\"https://intranet.example/fir\"]\n");
+    let out = common::run(root.path(), &["check"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let config = std::fs::read_to_string(root.path().join("fir.toml")).unwrap();
+    let line = config
+        .lines()
+        .position(|l| l.starts_with("api_origins"))
+        .unwrap()
+        + 1;
+    assert!(
+        stderr.contains(&format!(
+            "fir.toml:{line}: api_origins lists origins like \"https://intranet.example\""
+        )),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn basic_auth_guards_the_form_and_bearer_tokens_the_api() {
     let server = Server::start(

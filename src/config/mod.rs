@@ -261,6 +261,20 @@ impl Config {
                 "api_url must be a path from the server's root (/api) or an http(s) address".into(),
             ));
         }
+        // An origin is what browsers send in `Origin`: a scheme and a host, no path.
+        if let Some(origin) = self.serve.api_origins.iter().find(|origin| {
+            let authority = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            !authority.is_some_and(|a| !a.is_empty() && !a.contains(['/', ' ', '?', '#']))
+        }) {
+            return Err((
+                "api_origins",
+                format!(
+                    "api_origins lists origins like \"https://intranet.example\" (a scheme and a host, no path), not {origin:?}"
+                ),
+            ));
+        }
         if !self.id_format.contains("{seq") {
             return Err(("id_format", "id_format must contain {seq}".into()));
         }

@@ -53,6 +53,10 @@ pub struct Serve {
     pub hook_command: Vec<String>,
     /// `http://` URL the event is POSTed to as JSON.
     pub webhook: Option<String>,
+    /// Origins (`https://intranet.example`) of other sites whose pages may call the
+    /// API from the browser: a site served by another web server, with `api_url`
+    /// pointing here. Their calls pass the same-origin check and get CORS headers.
+    pub api_origins: Vec<String>,
 }
 
 impl Default for Serve {
@@ -72,6 +76,7 @@ impl Default for Serve {
             rescan: 10,
             hook_command: Vec::new(),
             webhook: None,
+            api_origins: Vec::new(),
         }
     }
 }

@@ -51,21 +51,72 @@ impl<'p> Call<'p> {
     }
 }
 
-/// Answers a POST to `call`.
+/// Answers a POST to `call`; a call from a page of a site in `api_origins` gets the
+/// CORS headers that let that page read the answer, refusals included.
 pub async fn answer(
     app: &Arc<App>,
     request: Request<Incoming>,
     peer: SocketAddr,
     call: Call<'_>,
 ) -> Response<Body> {
-    let answered = match call {
+    let origins = &app.config.serve.api_origins;
+    let cors = guard::allowed_origin(request.headers(), origins).map(str::to_string);
+    let mut response = match call {
         Call::Create => create(app, request, peer).await,
         Call::Timeline(id) => timeline(app, request, peer, id).await,
         Call::Todos(id) => todos(app, request, peer, id).await,
         Call::TodoDone(id, number) => todo_done(app, request, peer, id, number).await,
         Call::Nuggets(id) => nuggets(app, request, peer, id).await,
+    }
+    .unwrap_or_else(|refused| refused);
+    if let Some(origin) = cors {
+        allow_origin(&mut response, &origin);
+    }
+    response
+}
+
+/// Answers a browser's preflight `OPTIONS` before a call from a page of another site:
+/// 204 allowing POST with JSON and a token when the site is in `api_origins`, 403
+/// otherwise.
+pub fn preflight(app: &App, request: &Request<Incoming>) -> Response<Body> {
+    let origins = &app.config.serve.api_origins;
+    let Some(origin) = guard::allowed_origin(request.headers(), origins) else {
+        return text(
+            StatusCode::FORBIDDEN,
+            "cross-origin calls are not allowed from this site (see api_origins)",
+        );
     };
-    answered.unwrap_or_else(|refused| refused)
+    let mut response = Response::new(Body::default());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    allow_origin(&mut response, origin);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("Content-Type, Authorization"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    response
+}
+
+/// The CORS headers that let a page of `origin` read `response`, with the reader's
+/// credentials (a proxy's session) sent.
+fn allow_origin(response: &mut Response<Body>, origin: &str) {
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(origin) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
 }
 
 /// `POST /api/incidents`: 201 with the new id and its page, once the file is durable.
@@ -227,7 +278,9 @@ async fn accept<T>(
 ) -> Result<(Option<String>, T), Response<Body>> {
     let serve = &app.config.serve;
     let user = guard::api_access(serve, request.headers(), peer)?;
-    guard::same_origin(request.headers())?;
+    if guard::allowed_origin(request.headers(), &serve.api_origins).is_none() {
+        guard::same_origin(request.headers())?;
+    }
     app.limiter.take(&App::client_key(user.as_deref(), peer))?;
     // Also what keeps browsers on other sites out: a JSON POST needs a preflight.
     if !http::has_content_type(&request, "application/json") {

@@ -145,6 +145,16 @@ pub fn same_origin(headers: &HeaderMap) -> Result<(), Response<Body>> {
     }
 }
 
+/// The request's `Origin` when it is one of `origins` (fir.toml's `api_origins`): a
+/// page of another site allowed to call the API.
+pub fn allowed_origin<'h>(headers: &'h HeaderMap, origins: &[String]) -> Option<&'h str> {
+    let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
+    origins
+        .iter()
+        .any(|allowed| allowed.eq_ignore_ascii_case(origin))
+        .then_some(origin)
+}
+
 /// A fresh random CSRF token (128 bits, hex).
 pub fn new_token() -> String {
     let mut bytes = [0u8; 16];

@@ -223,6 +223,8 @@ async fn route(app: Arc<App>, request: Request<Incoming>, peer: SocketAddr) -> R
     } else if let Some(call) = api::Call::of(&path) {
         if post {
             api::answer(&app, request, peer, call).await
+        } else if *request.method() == Method::OPTIONS {
+            api::preflight(&app, &request)
         } else {
             http::method_not_allowed("POST")
         }

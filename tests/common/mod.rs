@@ -20,11 +20,16 @@ pub fn fir() -> Command {
 /// Starts `fir serve` for the site at `root` on a free loopback port; returns the
 /// process and the port it printed on its first line.
 pub fn spawn_serve(root: &Path) -> (Child, u16) {
+    spawn_serve_on(root, "127.0.0.1:0")
+}
+
+/// [`spawn_serve`] bound to `bind`.
+pub fn spawn_serve_on(root: &Path, bind: &str) -> (Child, u16) {
     use std::io::{BufRead, BufReader};
     let mut child = fir()
         .arg("--root")
         .arg(root)
-        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(["serve", "--bind", bind])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

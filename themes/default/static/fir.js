@@ -170,7 +170,7 @@
       if (token) { headers.Authorization = "Bearer " + token; }
       say(labels.getAttribute("data-sending"));
       pageTag().then(function (before) {
-        return fetch(url, { method: "POST", headers: headers, body: JSON.stringify(body), credentials: "same-origin" })
+        return fetch(url, { method: "POST", headers: headers, body: JSON.stringify(body), credentials: "include" })
           .then(function (response) {
             if (response.ok) {
               try { if (token) { sessionStorage.setItem(TOKEN_KEY, token); } } catch (e) { /* asked again next page */ }
