@@ -49,10 +49,10 @@ pub struct Args {
 pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let config = super::load_config(root)?;
     // A piped text ends with a line break that is not part of the entry.
-    let text = super::given_or_piped(args.text, "the text", "-m")?
+    let text = super::editing::given_or_piped(args.text, "the text", "-m")?
         .trim_end()
         .to_string();
-    let fields = super::fields([
+    let fields = super::editing::fields([
         ("action", Some(args.action)),
         ("text", Some(text)),
         ("author", args.author),
@@ -66,13 +66,13 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     ]);
     let request = match intake::check_timeline(&fields, &config) {
         Ok(request) => request,
-        Err(errors) => return super::refuse(root, &config, &errors),
+        Err(errors) => return super::editing::refuse(root, &config, &errors),
     };
     let now = args.date.unwrap_or_else(|| DateTime::now(config.tz()));
     let entry = request.to_entry(now, None);
     let changes = request.changes();
     let is_final = |status: &str| config.is_final_status(status);
-    let edited = super::edit_incident(root, &args.id, |text, before| {
+    let edited = super::editing::edit_incident(root, &args.id, |text, before| {
         Ok(incident::with_timeline_entry(
             text, before, entry, &changes, is_final,
         ))

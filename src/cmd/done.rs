@@ -21,7 +21,7 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let config = super::load_config(root)?;
     let now = DateTime::now(config.tz());
     let index = args.number as usize - 1;
-    let edited = super::edit_incident(root, &args.id, |text, before| {
+    let edited = super::editing::edit_incident(root, &args.id, |text, before| {
         incident::with_todo_done(text, before, index, now).map_err(EditError::Missing)
     })?;
     let task = &edited.incident.todos[index];

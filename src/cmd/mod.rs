@@ -4,6 +4,7 @@ pub mod build;
 pub mod check;
 pub mod comment;
 pub mod done;
+mod editing;
 pub mod export;
 pub mod import;
 pub mod ingest_mail;
@@ -64,8 +65,8 @@ pub enum Command {
     Stats(stats::Args),
     /// List the follow-up tasks not done yet, soonest deadline first.
     Tasks(tasks::Args),
-    /// Add a timeline entry to an incident (and change its status, severity, category
-    /// or TLP with it).
+    /// Add a timeline entry to an incident (and change its status, severity, category,
+    /// TLP, detection, actor or plan with it).
     Comment(comment::Args),
     /// Add a piece of evidence (raw data, its source, what it shows) to an incident.
     Nugget(nugget::Args),
@@ -113,106 +114,6 @@ pub fn load_config(root: &std::path::Path) -> anyhow::Result<Config> {
         );
     }
     Config::load(root).context("invalid site configuration")
-}
-
-/// Command-line values as the intake's fields, leaving out the options not given.
-fn fields<const N: usize>(values: [(&str, Option<String>); N]) -> crate::intake::Fields {
-    values
-        .into_iter()
-        .filter_map(|(name, value)| Some((name.to_string(), value?)))
-        .collect()
-}
-
-/// `given`, or else what is piped to the command: `what` (named by `option` when
-/// neither is there).
-fn given_or_piped(given: Option<String>, what: &str, option: &str) -> anyhow::Result<String> {
-    use std::io::{IsTerminal, Read};
-    if let Some(given) = given {
-        return Ok(given);
-    }
-    let mut stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        anyhow::bail!("give {what} with {option}, or pipe it in");
-    }
-    let mut text = String::new();
-    stdin
-        .read_to_string(&mut text)
-        .with_context(|| format!("reading {what} from standard input"))?;
-    Ok(text)
-}
-
-/// Prints what the intake's checks found wrong with the options (in the site's
-/// language, naming the choices where a value must be one of fir.toml's), and fails.
-fn refuse(
-    root: &std::path::Path,
-    config: &Config,
-    errors: &[crate::intake::FieldError],
-) -> anyhow::Result<ExitCode> {
-    let theme = crate::render::Theme::load(root, &config.theme).context("reading the theme")?;
-    let catalogue = crate::render::Catalogue::load(&theme, config.language.code())?;
-    for error in errors {
-        let mut message = catalogue.get(error.problem.key()).to_string();
-        if let crate::intake::Problem::TooLong { max } = error.problem {
-            message = message.replace("{max}", &max.to_string());
-        }
-        let choices = match error.field.as_str() {
-            "business_line" => Some(
-                config
-                    .business_lines
-                    .paths()
-                    .iter()
-                    .map(String::as_str)
-                    .collect(),
-            ),
-            field => config.taxonomy(field).map(|t| t.slugs()),
-        };
-        match choices {
-            Some(choices) if error.problem == crate::intake::Problem::NotAllowed => {
-                eprintln!(
-                    "--{}: {message} ({})",
-                    option(&error.field),
-                    choices.join(", ")
-                );
-            }
-            _ => eprintln!("--{}: {message}", option(&error.field)),
-        }
-    }
-    Ok(ExitCode::FAILURE)
-}
-
-/// The command-line option of an intake field.
-fn option(field: &str) -> String {
-    field.replace('_', "-")
-}
-
-/// Edits incident `id`'s file under `root` (see [`crate::store::edit`]), the error
-/// naming the incident.
-fn edit_incident(
-    root: &std::path::Path,
-    id: &str,
-    change: impl FnOnce(
-        &str,
-        &crate::incident::Incident,
-    ) -> Result<(String, crate::incident::Incident), crate::store::EditError>,
-) -> anyhow::Result<crate::store::Edited> {
-    crate::store::edit(root, id, change).with_context(|| format!("editing incident {id}"))
-}
-
-/// Puts what `add` adds at the end of one of incident `id`'s lists, and says which
-/// `item` of the list it is (its `length` now).
-fn add_item(
-    root: &std::path::Path,
-    id: &str,
-    item: &str,
-    add: impl Fn(&mut crate::incident::Incident),
-    length: fn(&crate::incident::Incident) -> usize,
-) -> anyhow::Result<ExitCode> {
-    let edited = edit_incident(root, id, |text, before| {
-        Ok(crate::incident::with_items(text, before, add))
-    })?;
-    let number = length(&edited.incident);
-    println!("{}: {item} {number} added", edited.path.display());
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The audience `name` from fir.toml (none without a name), or an error listing them.

@@ -33,8 +33,8 @@ pub struct Args {
 
 pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let config = super::load_config(root)?;
-    let raw = super::given_or_piped(args.raw, "the raw data", "--raw")?;
-    let fields = super::fields([
+    let raw = super::editing::given_or_piped(args.raw, "the raw data", "--raw")?;
+    let fields = super::editing::fields([
         ("raw", Some(raw)),
         ("source", args.source),
         ("interpretation", args.interpretation),
@@ -44,10 +44,10 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     ]);
     let nugget = match intake::check_nugget(&fields, &config) {
         Ok(request) => request.to_nugget(DateTime::now(config.tz()), None),
-        Err(errors) => return super::refuse(root, &config, &errors),
+        Err(errors) => return super::editing::refuse(root, &config, &errors),
     };
     let add = |incident: &mut incident::Incident| incident.nuggets.push(nugget.clone());
-    super::add_item(root, &args.id, "nugget", add, |incident| {
+    super::editing::add_item(root, &args.id, "nugget", add, |incident| {
         incident.nuggets.len()
     })
 }

@@ -23,15 +23,15 @@ pub struct Args {
 
 pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let config = super::load_config(root)?;
-    let fields = super::fields([
+    let fields = super::editing::fields([
         ("task", Some(args.task)),
         ("business_line", args.business_line),
         ("deadline", args.deadline),
     ]);
     let todo = match intake::check_todo(&fields, &config) {
         Ok(request) => request.to_todo(),
-        Err(errors) => return super::refuse(root, &config, &errors),
+        Err(errors) => return super::editing::refuse(root, &config, &errors),
     };
     let add = |incident: &mut incident::Incident| incident.todos.push(todo.clone());
-    super::add_item(root, &args.id, "task", add, |incident| incident.todos.len())
+    super::editing::add_item(root, &args.id, "task", add, |incident| incident.todos.len())
 }

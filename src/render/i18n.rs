@@ -60,6 +60,15 @@ impl Catalogue {
         self.strings.get(key).map_or(key, String::as_str)
     }
 
+    /// What the intake's `problem` with a field is, in words.
+    pub fn problem(&self, problem: &crate::intake::Problem) -> String {
+        let message = self.get(problem.key());
+        match problem {
+            crate::intake::Problem::TooLong { max } => message.replace("{max}", &max.to_string()),
+            _ => message.to_string(),
+        }
+    }
+
     /// Every key, for checks that two languages say the same things.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.strings.keys().map(String::as_str)

@@ -313,10 +313,7 @@ fn invalid(app: &App, errors: &[FieldError]) -> Response<Body> {
     let errors: Vec<_> = errors
         .iter()
         .map(|e| {
-            let mut message = t.get(e.problem.key()).to_string();
-            if let intake::Problem::TooLong { max } = e.problem {
-                message = message.replace("{max}", &max.to_string());
-            }
+            let message = t.problem(&e.problem);
             json!({ "field": e.field, "problem": e.problem.key().trim_start_matches("error_"), "message": message })
         })
         .collect();

@@ -193,12 +193,7 @@ fn render(
 ) -> Response<Body> {
     let config = &app.config;
     let t = app.renderer.catalogue();
-    let message = |error: &FieldError| match &error.problem {
-        intake::Problem::TooLong { max } => t
-            .get(error.problem.key())
-            .replace("{max}", &max.to_string()),
-        other => t.get(other.key()).to_string(),
-    };
+    let message = |error: &FieldError| t.problem(&error.problem);
     let lines = business_line_options(config);
     let specs: [FieldSpec<'_>; 9] = [
         (
