@@ -710,3 +710,23 @@ fn percent_decode(text: &str) -> String {
     }
     String::from_utf8(out).unwrap()
 }
+
+/// `plan:` finds incidents by their response plan, by slug, label or alias, however
+/// the file spells it.
+#[test]
+fn plans_are_found_by_slug_or_label() {
+    let site = common::copy_fixture("sites/basic");
+    let root = site.path();
+    let file = root.join("content/incidents/2023/FIR-2023-0001.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let hand = text.replace("plan: phishing-takedown\n", "plan: Phishing Takedown\n");
+    assert_ne!(hand, text);
+    std::fs::write(&file, hand).unwrap();
+    common::run_ok(root, &["build"]);
+    for query in ["plan:phishing-takedown", "plan:\"phishing takedown\""] {
+        assert_eq!(ids_in(root, &[query]), ["FIR-2023-0001"], "{query}");
+    }
+    let outcome = search_in(root, &["plan:crisis"]);
+    assert_eq!(outcome["total"], 0);
+    assert_eq!(outcome["unknown"][0]["field"], "plan", "{outcome}");
+}

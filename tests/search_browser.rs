@@ -416,6 +416,7 @@ fn the_page_and_the_cli_answer_alike() {
         "customer -\"the customer\"",
         "year:2019 OR year:2020 severity:4",
         "month:2024-03",
+        "phishing -plan:crisis",
         "phishing month:2019-01 OR month:2019-02",
         "-status:closed severity:>=3 -tlp:red",
         // Labels and aliases of fir.toml (the default one's).

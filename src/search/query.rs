@@ -9,7 +9,15 @@ use super::text;
 /// Fields answered by the facet table (one value per incident).
 pub const COLUMN_FIELDS: &[&str] = &["category", "severity", "status", "tlp", "kind", "year"];
 /// Fields answered by index terms (any number of values per incident).
-pub const TERM_FIELDS: &[&str] = &["bl", "tag", "artifact", "detection", "actor", "month"];
+pub const TERM_FIELDS: &[&str] = &[
+    "bl",
+    "tag",
+    "artifact",
+    "detection",
+    "actor",
+    "plan",
+    "month",
+];
 
 /// The filter that selects what the site lists under facet `key`'s value `raw`
 /// (`category:phishing`, `bl:"Retail Banking > France"`, `month:2024-05` for the

@@ -365,11 +365,15 @@ fn columns(config: &Config, kinds: Vec<(String, String)>) -> Vec<Column> {
     ]
 }
 
-/// The other names of detection and actor values: their labels and aliases, so that
-/// `detection:"SIEM correlation"` finds the incidents whose files say `siem`.
+/// The other names of detection, actor and plan values: their labels and aliases, so
+/// that `detection:"SIEM correlation"` finds the incidents whose files say `siem`.
 fn names(config: &Config) -> Vec<search::ValueName> {
     let mut names = Vec::new();
-    for (field, taxonomy) in [("detection", &config.detections), ("actor", &config.actors)] {
+    for (field, taxonomy) in [
+        ("detection", &config.detections),
+        ("actor", &config.actors),
+        ("plan", &config.plans),
+    ] {
         for term in taxonomy.iter() {
             for name in std::iter::once(&term.label).chain(&term.aliases) {
                 if !name.eq_ignore_ascii_case(&term.slug) {
@@ -398,6 +402,11 @@ fn document<'a>(summary: &'a Summary, incident: &'a Incident, config: &Config) -
             .map(|d| ("detection", d.to_string())),
     );
     keywords.extend(summary.actor.iter().map(|a| ("actor", a.to_string())));
+    // The plan as its slug, however the file spells it.
+    keywords.extend(incident.plan.as_deref().map(|plan| {
+        let slug = config.plans.resolve(plan).map_or(plan, |term| &term.slug);
+        ("plan", slug.to_string())
+    }));
     // The month of the archive's pages: years are a column, months too many for one.
     keywords.push(("month", format!("{:04}-{:02}", civil.year(), civil.month())));
     // The artifacts the build extracted once for the artifact pages (front matter and

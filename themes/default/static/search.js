@@ -108,7 +108,7 @@
 
   // ---- Query language: src/search/query.rs ----
   var COLUMN_FIELDS = ["category", "severity", "status", "tlp", "kind", "year"];
-  var TERM_FIELDS = ["bl", "tag", "artifact", "detection", "actor", "month"];
+  var TERM_FIELDS = ["bl", "tag", "artifact", "detection", "actor", "plan", "month"];
 
   function quoted(chars, at) {
     var i = at + 1, start = i;
