@@ -1492,6 +1492,7 @@ fn incident_pages_have_the_api_forms_when_configured() {
         "<select id=\"entry-status\" name=\"status\" data-options=\"statuses\" data-kept=\"{value} (unchanged)\"><option value=\"\">(unchanged)</option></select>",
         "<select id=\"entry-tlp\" name=\"tlp\" data-options=\"tlp\" data-kept=\"{value} (unchanged)\"><option value=\"\">(unchanged)</option></select>",
         "<input id=\"api-token\" type=\"password\" autocomplete=\"off\">",
+        "<input id=\"entry-date\" name=\"date\" type=\"datetime-local\" step=\"1\">",
     ] {
         assert!(entry.contains(select), "{select}\n{entry}");
     }

@@ -1087,16 +1087,19 @@ fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
     let before = after;
     let response = server.post_json(
         "/api/incidents/FIR-2024-0003/timeline",
-        &serde_json::json!({"action": "info", "text": "Handed to the SOC.", "actor": "SOC", "plan": "Crisis"}),
+        &serde_json::json!({"action": "info", "text": "Handed to the SOC.", "actor": "SOC", "plan": "Crisis", "date": "2024-04-03T08:00:00Z"}),
         "",
     );
     assert_eq!(response.status, 201, "{}", response.text());
+    // Written down afterwards: the entry has the date it was given.
+    let handed = server.incident("FIR-2024-0003").timeline.pop().unwrap();
+    assert_eq!(handed.date.to_string(), "2024-04-03T08:00:00Z");
     let after = std::fs::read_to_string(&path).unwrap();
     let expected = before.replace("\nactor: cert\n", "\nactor: soc\nplan: crisis\n");
     insertion(&expected, &after);
     let bad = server.post_json(
         "/api/incidents/FIR-2024-0003/timeline",
-        &serde_json::json!({"action": "info", "text": "x", "severity": "9", "tlp": "PURPLE", "actor": "nobody"}),
+        &serde_json::json!({"action": "info", "text": "x", "severity": "9", "tlp": "PURPLE", "actor": "nobody", "date": "soon"}),
         "",
     );
     assert_eq!(bad.status, 422);
@@ -1104,6 +1107,7 @@ fn timeline_entries_are_appended_leaving_the_rest_of_the_file_as_it_was() {
     assert_eq!(
         problems,
         [
+            ("date".to_string(), "not_a_date".to_string()),
             ("severity".to_string(), "not_allowed".to_string()),
             ("tlp".to_string(), "not_allowed".to_string()),
             ("actor".to_string(), "not_allowed".to_string())

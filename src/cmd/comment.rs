@@ -56,6 +56,7 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         ("action", Some(args.action)),
         ("text", Some(text)),
         ("author", args.author),
+        ("date", args.date.map(|date| date.to_string())),
         ("status", args.status),
         ("severity", args.severity),
         ("category", args.category),
@@ -68,8 +69,7 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         Ok(request) => request,
         Err(errors) => return super::editing::refuse(root, &config, &errors),
     };
-    let now = args.date.unwrap_or_else(|| DateTime::now(config.tz()));
-    let entry = request.to_entry(now, None);
+    let entry = request.to_entry(DateTime::now(config.tz()), None);
     let changes = request.changes();
     let is_final = |status: &str| config.is_final_status(status);
     let edited = super::editing::edit_incident(root, &args.id, |text, before| {

@@ -28,10 +28,11 @@ pub const INCIDENT_FIELDS: [&str; 9] = [
 ];
 
 /// Fields of a timeline entry.
-pub const TIMELINE_FIELDS: [&str; 10] = [
+pub const TIMELINE_FIELDS: [&str; 11] = [
     "action",
     "text",
     "author",
+    "date",
     "status",
     "severity",
     "category",
@@ -124,6 +125,8 @@ pub struct TimelineRequest {
     pub action: String,
     pub text: String,
     pub author: Option<String>,
+    /// When it happened, if not now (an action written down afterwards).
+    pub date: Option<DateTime>,
     pub status: Option<String>,
     pub severity: Option<String>,
     pub category: Option<String>,
@@ -307,6 +310,7 @@ pub fn check_timeline(
             .text("text", config.serve.max_description, true)
             .unwrap_or_default(),
         author: c.text("author", MAX_LINE, false),
+        date: c.date("date"),
         status: c.term("status", &config.statuses, false),
         severity: c.term("severity", &config.severities, false),
         category: c.term("category", &config.categories, false),
@@ -433,10 +437,11 @@ impl TimelineRequest {
         .collect()
     }
 
-    /// The entry to append, dated `now`; the author defaults to the authenticated user.
+    /// The entry to append, dated `now` unless the request gives its date; the author
+    /// defaults to the authenticated user.
     pub fn to_entry(&self, now: DateTime, user: Option<&str>) -> TimelineEntry {
         TimelineEntry {
-            date: now,
+            date: self.date.unwrap_or(now),
             action: Some(self.action.clone()),
             author: self.author.clone().or(user.map(str::to_string)),
             text: self.text.clone(),
