@@ -278,9 +278,7 @@ async fn accept<T>(
 ) -> Result<(Option<String>, T), Response<Body>> {
     let serve = &app.config.serve;
     let user = guard::api_access(serve, request.headers(), peer)?;
-    if guard::allowed_origin(request.headers(), &serve.api_origins).is_none() {
-        guard::same_origin(request.headers())?;
-    }
+    guard::same_origin(request.headers(), &serve.api_origins)?;
     app.limiter.take(&App::client_key(user.as_deref(), peer))?;
     // Also what keeps browsers on other sites out: a JSON POST needs a preflight.
     if !http::has_content_type(&request, "application/json") {

@@ -85,7 +85,7 @@ pub async fn submit(
         Ok(user) => user,
         Err(refused) => return refused,
     };
-    if let Err(refused) = guard::same_origin(request.headers()) {
+    if let Err(refused) = guard::same_origin(request.headers(), &[]) {
         return refused;
     }
     if let Err(refused) = app.limiter.take(&App::client_key(user.as_deref(), peer)) {

@@ -114,9 +114,13 @@ pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Refuses a POST that a browser sent from another site: `Origin` (or, failing that,
-/// `Referer`) must name this host. Clients that send neither are not browsers acting
-/// for another site, and the form's CSRF token still applies to them.
-pub fn same_origin(headers: &HeaderMap) -> Result<(), Response<Body>> {
+/// `Referer`) must name this host, or be one of the `also` allowed (fir.toml's
+/// `api_origins`, for the API). Clients that send neither are not browsers acting for
+/// another site, and the form's CSRF token still applies to them.
+pub fn same_origin(headers: &HeaderMap, also: &[String]) -> Result<(), Response<Body>> {
+    if allowed_origin(headers, also).is_some() {
+        return Ok(());
+    }
     let forbidden = |why: &str| Err(text(StatusCode::FORBIDDEN, why));
     if headers
         .get("sec-fetch-site")
@@ -250,17 +254,22 @@ mod tests {
     fn origins_must_name_the_host() {
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, HeaderValue::from_static("fir.local:8080"));
-        assert!(same_origin(&headers).is_ok());
+        assert!(same_origin(&headers, &[]).is_ok());
         headers.insert(
             header::ORIGIN,
             HeaderValue::from_static("http://fir.local:8080"),
         );
-        assert!(same_origin(&headers).is_ok());
+        assert!(same_origin(&headers, &[]).is_ok());
         headers.insert(
             header::ORIGIN,
             HeaderValue::from_static("http://evil.example"),
         );
-        assert!(same_origin(&headers).is_err());
+        assert!(same_origin(&headers, &[]).is_err());
+        // A site listed in `api_origins` passes, even when the browser says cross-site.
+        headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        let listed = ["http://evil.example".to_string()];
+        assert!(same_origin(&headers, &listed).is_ok());
+        assert!(same_origin(&headers, &[]).is_err());
     }
 
     #[test]
