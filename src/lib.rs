@@ -4,6 +4,7 @@
 //! [`incident`] is the model (pure: no I/O), [`store`] writes files safely, and
 //! [`cmd`] holds one thin module per subcommand.
 
+pub mod alerting;
 pub mod artifacts;
 pub mod cmd;
 pub mod config;

@@ -1,5 +1,6 @@
 //! The command line: one module per subcommand, each a thin layer over the library.
 
+pub mod alert;
 pub mod build;
 pub mod check;
 pub mod comment;
@@ -74,6 +75,8 @@ pub enum Command {
     Todo(todo::Args),
     /// Mark an incident's follow-up task done.
     Done(done::Args),
+    /// Prepare an incident's alert to its business lines' contacts (an .eml draft).
+    Alert(alert::Args),
     /// Create incidents from reported emails.
     IngestMail(ingest_mail::Args),
     /// Remove a site a build replaced (started by builds, in the background).
@@ -99,6 +102,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Nugget(args) => nugget::run(&root, args),
         Command::Todo(args) => todo::run(&root, args),
         Command::Done(args) => done::run(&root, args),
+        Command::Alert(args) => alert::run(&root, args),
         Command::IngestMail(args) => ingest_mail::run(&root, args),
         Command::RemoveOld(args) => remove_old::run(args),
     }

@@ -1,5 +1,6 @@
 //! The site configuration, `fir.toml`: site settings and the taxonomies incidents use.
 
+pub mod alerting;
 pub mod artifacts;
 pub mod audience;
 pub mod business_lines;
@@ -107,6 +108,9 @@ pub struct Config {
     /// `fir serve`: authentication and limits.
     #[serde(default)]
     pub serve: serve::Serve,
+    /// Whom `fir alert` and the incident pages' alert links address (`[alerting]`).
+    #[serde(default)]
+    pub alerting: alerting::Alerting,
     #[serde(skip, default = "d::tz")]
     tz: TimeZone,
 }
@@ -275,6 +279,9 @@ impl Config {
                 ),
             ));
         }
+        self.alerting
+            .check(&self.business_lines)
+            .map_err(|message| ("alerting", message))?;
         if !self.id_format.contains("{seq") {
             return Err(("id_format", "id_format must contain {seq}".into()));
         }

@@ -53,6 +53,7 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "report.html",
     "partials/figure.html",
     "partials/chart-scripts.html",
+    "alert.txt",
 );
 
 /// The default theme's static files, copied under `static/` in the site.

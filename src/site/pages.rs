@@ -198,6 +198,17 @@ struct IncidentView {
     attributes: Vec<Attribute>,
     legacy: Option<Legacy>,
     related: tera::Value,
+    /// Links to the alert of the incident's business lines (`[alerting]`), if any.
+    alert: Option<AlertLinks>,
+}
+
+/// The incident's alert ([`crate::alerting`]) as the page links to it.
+#[derive(Debug, Serialize)]
+struct AlertLinks {
+    mailto: String,
+    /// The `.eml` draft, whole, as a `data:` address.
+    eml: String,
+    recipients: String,
 }
 
 /// An artifact's share count as incident pages show it: exact up to
@@ -302,6 +313,30 @@ fn text(value: &Option<String>) -> Option<String> {
 }
 
 impl IncidentPages<'_> {
+    /// The links to the incident's alert, when its business lines have contacts.
+    fn alert(&self, incident: &Incident) -> Result<Option<AlertLinks>, BuildError> {
+        let config = self.input.config;
+        if !crate::alerting::has_recipients(incident, config) {
+            return Ok(None);
+        }
+        // With contacts found, only the template can fail.
+        let draft = match crate::alerting::prepare(incident, config, self.input.renderer, &[]) {
+            Ok(draft) => draft,
+            Err(crate::alerting::AlertError::Template(source)) => {
+                return Err(BuildError::Page {
+                    path: paths::incident(&incident.id),
+                    source,
+                });
+            }
+            Err(_) => return Ok(None),
+        };
+        Ok(Some(AlertLinks {
+            mailto: draft.to_mailto(),
+            eml: draft.to_data_url(),
+            recipients: draft.to.join(", "),
+        }))
+    }
+
     fn view(&self, i: u32, incident: &Incident) -> Result<IncidentView, BuildError> {
         let input = self.input;
         let c = input.config;
@@ -405,6 +440,7 @@ impl IncidentPages<'_> {
             attributes: incident.attributes.clone(),
             legacy: incident.legacy.clone(),
             related,
+            alert: self.alert(incident)?,
         })
     }
 }
