@@ -86,12 +86,13 @@ struct ArtifactView {
 
 /// The alert of `incident` to the contacts of `lines` (default: the incident's own
 /// business lines), from `alert-<category>.txt` when the theme has one, else
-/// [`TEMPLATE`].
+/// [`TEMPLATE`]; it links to the incident's page on the site published at `base_url`.
 pub fn prepare(
     incident: &Incident,
     config: &Config,
     renderer: &Renderer,
     lines: &[String],
+    base_url: &str,
 ) -> Result<Draft, AlertError> {
     let lines = if lines.is_empty() {
         incident.business_lines.clone()
@@ -119,7 +120,7 @@ pub fn prepare(
             lines,
         });
     }
-    let (subject, body) = message(incident, config, renderer)?;
+    let (subject, body) = message(incident, config, renderer, base_url)?;
     let alerting = &config.alerting;
     Ok(Draft {
         from: (!alerting.from.is_empty()).then(|| alerting.from.clone()),
@@ -147,6 +148,7 @@ fn message(
     incident: &Incident,
     config: &Config,
     renderer: &Renderer,
+    base_url: &str,
 ) -> Result<(String, String), RenderError> {
     let label = |taxonomy: &crate::config::Taxonomy, slug: &str| -> String {
         taxonomy.label(slug).to_string()
@@ -186,7 +188,7 @@ fn message(
         major: incident.major,
         incident: incident.incident,
         description: incident.description.trim(),
-        url: page_url(&config.base_url, &incident.id),
+        url: page_url(base_url, &incident.id),
         artifacts: (found.artifacts.iter())
             .map(|artifact| ArtifactView {
                 kind: artifact.kind,

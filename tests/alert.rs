@@ -258,6 +258,19 @@ fn incident_pages_link_to_the_alert_of_their_lines() {
         let page = common::read(&out, &format!("incidents/{id}.html"));
         assert!(!page.contains("Alert by email"), "{id}");
     }
+    // A site published elsewhere links its alerts there.
+    let (_dir, moved) =
+        common::build_to_temp(root, &["--base-url", "https://intranet.example/cert/"]);
+    let page = common::read(&moved, "incidents/FIR-2024-0002.html");
+    let data = link(&page, "Alert draft (.eml)").unwrap();
+    let eml = base64::engine::general_purpose::STANDARD
+        .decode(data.strip_prefix("data:message/rfc822;base64,").unwrap())
+        .unwrap();
+    let body = message(&eml).body_text(0).unwrap().into_owned();
+    assert!(
+        body.contains("Follow-up: https://intranet.example/cert/incidents/FIR-2024-0002.html"),
+        "{body}"
+    );
     // Without [alerting], no page has them.
     let (_dir, plain) = common::build_to_temp(&common::fixture("sites/basic"), &[]);
     assert!(!common::read(&plain, "incidents/FIR-2024-0002.html").contains("mailto:"));

@@ -49,7 +49,13 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         anyhow::anyhow!("{}{line}: {e}", path.display())
     })?;
     let renderer = crate::site::page_renderer(root, &config, None, &config.base_url)?;
-    let draft = alerting::prepare(&parsed.incident, &config, &renderer, &args.business_lines)?;
+    let draft = alerting::prepare(
+        &parsed.incident,
+        &config,
+        &renderer,
+        &args.business_lines,
+        &config.base_url,
+    )?;
     match &args.out {
         Some(out) => std::fs::write(out, draft.to_eml())
             .with_context(|| format!("writing {}", out.display()))?,

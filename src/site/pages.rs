@@ -320,7 +320,13 @@ impl IncidentPages<'_> {
             return Ok(None);
         }
         // With contacts found, only the template can fail.
-        let draft = match crate::alerting::prepare(incident, config, self.input.renderer, &[]) {
+        let draft = match crate::alerting::prepare(
+            incident,
+            config,
+            self.input.renderer,
+            &[],
+            self.input.base_url,
+        ) {
             Ok(draft) => draft,
             Err(crate::alerting::AlertError::Template(source)) => {
                 return Err(BuildError::Page {
