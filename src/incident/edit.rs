@@ -3,6 +3,15 @@
 use super::append::{closing_fence, is_key_line, new_key_line, starts_top_level_key};
 use super::{DateTime, Incident, TimelineEntry, append, parse, to_markdown, yaml};
 
+/// The whole file for `incident`, replacing `text`, in `text`'s front matter syntax:
+/// an edit whose lines cannot be changed in place does not turn a TOML file into YAML.
+fn rewritten(text: &str, incident: &Incident) -> String {
+    let toml = text.trim_start_matches('\u{feff}').starts_with("+++");
+    toml.then(|| yaml::to_toml_markdown(incident))
+        .flatten()
+        .unwrap_or_else(|| to_markdown(incident))
+}
+
 /// The file `text` with `entry` added at the end of its timeline and each of
 /// `changes` (`("severity", "3")`, see [`set_scalar`]) made; the incident it
 /// describes is returned too.
@@ -157,7 +166,7 @@ pub fn with_timeline_entry(
         for (key, value) in &changes {
             set_scalar(&mut incident, key, value);
         }
-        (to_markdown(&incident), incident)
+        (rewritten(text, &incident), incident)
     })
 }
 
@@ -186,7 +195,7 @@ pub fn with_todo_done(
         let mut incident = before.clone();
         incident.todos[index].done = true;
         incident.todos[index].done_at = Some(now);
-        (to_markdown(&incident), incident)
+        (rewritten(text, &incident), incident)
     }))
 }
 
@@ -204,7 +213,7 @@ pub fn with_items(
     add(&mut addition);
     match append(text, &addition) {
         Ok(new_text) => (new_text, incident),
-        Err(_) => (to_markdown(&incident), incident),
+        Err(_) => (rewritten(text, &incident), incident),
     }
 }
 
@@ -526,6 +535,42 @@ mod tests {
             "{out}"
         );
         assert!(append_timeline(FILE, &entry("x"), &[("closed", "soon".into())]).is_none());
+    }
+
+    /// An edit that rewrites a TOML file whole keeps it TOML; a text that would end
+    /// its front matter early makes it YAML rather than a broken file.
+    #[test]
+    fn files_with_toml_front_matter_stay_toml() {
+        let toml = "+++\nid = \"FIR-7\"\ntitle = \"Toml\"\ndate = 2024-03-01T10:00:00+01:00\ncategory = \"phishing\"\nseverity = 2\nstatus = \"open\"\n+++\nBody.\n";
+        let before = parse(toml).unwrap().incident;
+        let (out, after) = with_timeline_entry(
+            toml,
+            &before,
+            entry("Blocked at the proxy."),
+            &[("status", "closed".into())],
+            |status| status == "closed",
+        );
+        assert!(out.starts_with("+++\nid = \"FIR-7\"\n"), "{out}");
+        assert!(out.contains("\n[[timeline]]\n"), "{out}");
+        assert!(out.ends_with("+++\n\nBody.\n"), "{out}");
+        assert_eq!(parse(&out).unwrap().incident, after);
+        assert_eq!(after.status, "closed");
+        assert!(after.closed.is_some());
+
+        let (out, after) = with_items(toml, &before, |i| {
+            i.nuggets.push(super::super::Nugget {
+                date: None,
+                source: None,
+                raw: "line\n+++\nmore".into(),
+                interpretation: None,
+                start: None,
+                end: None,
+                found_by: None,
+            })
+        });
+        assert!(out.starts_with("---\n"), "{out}");
+        assert_eq!(parse(&out).unwrap().incident, after);
+        assert_eq!(after.nuggets[0].raw, "line\n+++\nmore");
     }
 
     #[test]

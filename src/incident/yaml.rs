@@ -23,13 +23,39 @@ pub fn to_markdown(incident: &Incident) -> String {
         .serialize(Emitter::new(&mut out, Place::Top, 0))
         .expect("an incident always serialises");
     out.push_str("---\n");
+    push_body(&mut out, incident);
+    out
+}
+
+/// The whole file for `incident` with TOML front matter (`+++`), for a file written
+/// that way and rewritten whole by an edit: it keeps its syntax. `None` when the TOML
+/// would not read back as the same incident (a text holding a `+++` line, which would
+/// end the front matter), for the caller to write YAML instead.
+pub fn to_toml_markdown(incident: &Incident) -> Option<String> {
+    let front = toml::to_string(incident).ok()?;
+    if front
+        .lines()
+        .any(|line| line.trim_start().starts_with("+++"))
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(front.len() + 16 + incident.description.len());
+    out.push_str("+++\n");
+    out.push_str(&front);
+    out.push_str("+++\n");
+    push_body(&mut out, incident);
+    let again = super::parse(&out).ok()?.incident;
+    (again == *incident).then_some(out)
+}
+
+/// The description after the front matter, as the writer puts it.
+fn push_body(out: &mut String, incident: &Incident) {
     let body = super::normalize_body(&incident.description);
     if !body.is_empty() {
         out.push('\n');
         out.push_str(&body);
         out.push('\n');
     }
-    out
 }
 
 /// One top-level `key: value` line (or block) as [`to_markdown`] writes it.
