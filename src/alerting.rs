@@ -120,18 +120,8 @@ pub fn prepare(
             lines,
         });
     }
-    let (subject, body) = message(incident, config, renderer, base_url)?;
-    let alerting = &config.alerting;
-    Ok(Draft {
-        from: (!alerting.from.is_empty()).then(|| alerting.from.clone()),
-        cc: (alerting.cc.iter())
-            .filter(|address| !to.contains(address))
-            .cloned()
-            .collect(),
-        to,
-        subject,
-        body,
-    })
+    let text = message(incident, config, renderer, base_url)?;
+    Ok(Draft::new(config, to, &text))
 }
 
 /// Whether `prepare` finds someone to alert for the incident's own business lines.
@@ -143,13 +133,13 @@ pub fn has_recipients(incident: &Incident, config: &Config) -> bool {
             .is_empty()
 }
 
-/// The subject and body the template gives for `incident`.
+/// What the template gives for `incident`: its subject line, then the body.
 fn message(
     incident: &Incident,
     config: &Config,
     renderer: &Renderer,
     base_url: &str,
-) -> Result<(String, String), RenderError> {
+) -> Result<String, RenderError> {
     let label = |taxonomy: &crate::config::Taxonomy, slug: &str| -> String {
         taxonomy.label(slug).to_string()
     };
@@ -205,13 +195,58 @@ fn message(
     };
     let mut context = tera::Context::new();
     context.insert("incident", &view);
-    let text = renderer.render(&template, &context)?;
-    let text = text.trim_start_matches(['\r', '\n']);
-    let (subject, body) = text.split_once('\n').unwrap_or((text, ""));
-    // A subject is one line of text: whatever the template left at its ends goes.
-    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
-    let body = body.trim_matches(['\r', '\n']).replace("\r\n", "\n");
-    Ok((subject, format!("{body}\n")))
+    renderer.render(&template, &context)
+}
+
+/// The theme's template of task reminders: the first line is the subject, the rest the
+/// body.
+pub const REMINDER_TEMPLATE: &str = "remind.txt";
+
+/// A task not done yet, as a reminder lists it.
+#[derive(Debug, Serialize)]
+pub struct ReminderTask<'a> {
+    /// Its place among its incident's tasks, from 1 (`fir done ID N`).
+    pub number: usize,
+    pub task: &'a str,
+    pub deadline: Option<String>,
+    pub overdue: bool,
+    pub incident: &'a str,
+    pub title: &'a str,
+    /// The incident's page, when the site has an absolute `base_url`.
+    pub url: Option<String>,
+}
+
+impl<'a> ReminderTask<'a> {
+    /// [`ReminderTask::url`] for a site published at `base_url`.
+    pub fn with_url(mut self, base_url: &str) -> ReminderTask<'a> {
+        self.url = page_url(base_url, self.incident);
+        self
+    }
+}
+
+/// The reminder to business line `line` of its `tasks`, to its contacts (or its nearest
+/// parent's); `None` when it has none.
+pub fn reminder(
+    config: &Config,
+    renderer: &Renderer,
+    line: &str,
+    tasks: &[ReminderTask<'_>],
+) -> Result<Option<Draft>, RenderError> {
+    let to: Vec<String> = config
+        .alerting
+        .recipients(&[line.to_string()])
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if to.is_empty() {
+        return Ok(None);
+    }
+    let mut context = tera::Context::new();
+    context.insert("line", line);
+    context.insert("tasks", tasks);
+    context.insert("overdue", &tasks.iter().filter(|t| t.overdue).count());
+    let text = renderer.render(REMINDER_TEMPLATE, &context)?;
+    Ok(Some(Draft::new(config, to, &text)))
 }
 
 /// The address of the incident's page on a site published at `base_url`, when that is
@@ -228,6 +263,27 @@ fn page_url(base_url: &str, id: &str) -> Option<String> {
 }
 
 impl Draft {
+    /// The draft to `to` of a template's `text` (its first line the subject, the rest
+    /// the body), from and copied as `[alerting]` says.
+    fn new(config: &Config, to: Vec<String>, text: &str) -> Draft {
+        let text = text.trim_start_matches(['\r', '\n']);
+        let (subject, body) = text.split_once('\n').unwrap_or((text, ""));
+        // A subject is one line of text: whatever the template left at its ends goes.
+        let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+        let body = body.trim_matches(['\r', '\n']).replace("\r\n", "\n");
+        let alerting = &config.alerting;
+        Draft {
+            from: (!alerting.from.is_empty()).then(|| alerting.from.clone()),
+            cc: (alerting.cc.iter())
+                .filter(|address| !to.contains(address))
+                .cloned()
+                .collect(),
+            to,
+            subject,
+            body: format!("{body}\n"),
+        }
+    }
+
     /// The draft as an Internet message (RFC 5322, CRLF line ends) that mail clients
     /// open as a message to send: `X-Unsent: 1` asks Outlook to, and Thunderbird opens
     /// it with "Edit as New Message". The subject is encoded when it is not ASCII, the

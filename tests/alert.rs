@@ -300,3 +300,58 @@ fn check_lines(eml: &[u8]) -> bool {
         .split("\r\n")
         .all(|l| l.len() <= 78)
 }
+
+#[test]
+fn task_reminders_go_to_each_lines_contacts() {
+    let site = site();
+    let root = site.path();
+    let dir = root.join("reminders");
+    let out = common::run(root, &["tasks", "--remind", dir.to_str().unwrap()]);
+    let file = dir.join("retail-banking-czech-republic.eml");
+    assert_eq!(
+        common::ok(&out),
+        format!(
+            "{}: 1 task of Retail Banking > Czech Republic, to retail.security@bank.example\n",
+            file.display()
+        )
+    );
+    // The other open tasks have no business line.
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("2 tasks of no business line: in no reminder")
+    );
+    let eml = std::fs::read(&file).unwrap();
+    let parsed = message(&eml);
+    assert_eq!(addresses(&parsed, "to"), ["retail.security@bank.example"]);
+    assert_eq!(
+        parsed.subject(),
+        Some("1 follow-up task for Retail Banking > Czech Republic")
+    );
+    let body = parsed.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(
+        body.contains(
+            "\n- [Overdue] 2024-06-01: Restore the branch file share from the offline backup\n  FIR-2024-0001 (task 1), Ransomware on a branch workstation\n  https://cert.example.internal/fir/incidents/FIR-2024-0001.html\n"
+        ),
+        "{body}"
+    );
+    assert_eq!(dir.read_dir().unwrap().count(), 1);
+
+    // A line without contacts gets no reminder, and fir says so.
+    let config = root.join("fir.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(
+            "\"Retail Banking\" = [\"retail.security@bank.example\"]\n",
+            "",
+        ),
+    )
+    .unwrap();
+    let elsewhere = root.join("none");
+    let out = common::run(root, &["tasks", "--remind", elsewhere.to_str().unwrap()]);
+    assert_eq!(common::ok(&out), "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "1 task of Retail Banking > Czech Republic: in no reminder, the line has no contacts in [alerting.contacts]"
+    ));
+    assert_eq!(elsewhere.read_dir().unwrap().count(), 0);
+}

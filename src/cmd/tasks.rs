@@ -34,6 +34,10 @@ pub struct Args {
     /// Only tasks of incidents this audience from fir.toml may read.
     #[arg(long)]
     pub audience: Option<String>,
+    /// Instead of listing them, write into this directory one reminder (`.eml` draft)
+    /// per business line, to its contacts from `[alerting]`, listing its tasks.
+    #[arg(long, value_name = "DIR")]
+    pub remind: Option<std::path::PathBuf>,
 }
 
 /// One task as printed.
@@ -84,6 +88,9 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
             (Some(_), None) => false,
         })
         .collect();
+    if let Some(dir) = &args.remind {
+        return remind(root, &config, dir, &tasks);
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => {
@@ -96,6 +103,70 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
             out.write_all(table(&tasks).to_text().as_bytes())?;
             writeln!(out, "{}", crate::counted(tasks.len(), "task"))?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a reminder per business line of `tasks` into `dir` (see [`Args::remind`]),
+/// and says which; tasks of no business line, or of a line without contacts, are
+/// named on standard error.
+fn remind(
+    root: &Path,
+    config: &crate::config::Config,
+    dir: &Path,
+    tasks: &[Task<'_>],
+) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    let renderer = crate::site::page_renderer(root, config, None, &config.base_url)?;
+    let mut by_line: std::collections::BTreeMap<String, Vec<_>> = Default::default();
+    let mut unowned = 0;
+    for task in tasks {
+        let Some(line) = task.business_line else {
+            unowned += 1;
+            continue;
+        };
+        let line = config
+            .business_lines
+            .resolve(line)
+            .map_or_else(|| business_lines::normalize(line), str::to_string);
+        let listed = crate::alerting::ReminderTask {
+            number: task.number,
+            task: task.task,
+            deadline: task.deadline.clone(),
+            overdue: task.overdue,
+            incident: task.incident,
+            title: task.title,
+            url: None,
+        };
+        by_line
+            .entry(line)
+            .or_default()
+            .push(listed.with_url(&config.base_url));
+    }
+    if unowned > 0 {
+        eprintln!(
+            "{} of no business line: in no reminder",
+            crate::counted(unowned, "task")
+        );
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (line, listed) in &by_line {
+        let Some(draft) = crate::alerting::reminder(config, &renderer, line, listed)? else {
+            eprintln!(
+                "{} of {line}: in no reminder, the line has no contacts in [alerting.contacts]",
+                crate::counted(listed.len(), "task")
+            );
+            continue;
+        };
+        let path = dir.join(format!("{}.eml", crate::site::index::slugify(line)));
+        std::fs::write(&path, draft.to_eml())
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!(
+            "{}: {} of {line}, to {}",
+            path.display(),
+            crate::counted(listed.len(), "task"),
+            draft.to.join(", ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

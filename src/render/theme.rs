@@ -54,6 +54,7 @@ const TEMPLATES: &[(&str, &str)] = embed!("templates":
     "partials/figure.html",
     "partials/chart-scripts.html",
     "alert.txt",
+    "remind.txt",
 );
 
 /// The default theme's static files, copied under `static/` in the site.
