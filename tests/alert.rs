@@ -29,6 +29,19 @@ fn message(eml: &[u8]) -> mail_parser::Message<'_> {
         .expect("an Internet message")
 }
 
+/// The text of a message, with `\n` line ends.
+fn body(message: &mail_parser::Message<'_>) -> String {
+    message.body_text(0).unwrap().replace("\r\n", "\n")
+}
+
+/// The `.eml` draft an incident page offers for download.
+fn page_draft(page: &str) -> Vec<u8> {
+    let data = link(page, "Alert draft (.eml)").expect("a draft link");
+    base64::engine::general_purpose::STANDARD
+        .decode(data.strip_prefix("data:message/rfc822;base64,").unwrap())
+        .unwrap()
+}
+
 fn addresses(message: &mail_parser::Message<'_>, header: &str) -> Vec<String> {
     let list = match header {
         "to" => message.to(),
@@ -66,7 +79,7 @@ fn an_alert_goes_to_the_lines_contacts_and_is_recorded_in_the_timeline() {
         parsed.subject(),
         Some("[TLP:RED] FIR-2024-0002: Secret board-level investigation")
     );
-    let body = parsed.body_text(0).unwrap().replace("\r\n", "\n");
+    let body = body(&parsed);
     assert!(
         body.starts_with(
             "Hello,\n\nWe are handling the incident below, which concerns Group Security.\n"
@@ -144,7 +157,7 @@ fn a_category_template_of_the_site_replaces_the_default() {
     let parsed = message(&eml);
     assert_eq!(parsed.subject(), Some("FIR-2024-0002 needs your attention"));
     assert_eq!(
-        parsed.body_text(0).unwrap().replace("\r\n", "\n"),
+        body(&parsed),
         "Call the CERT about secret board-level investigation.\n"
     );
     // Another category keeps the default template.
@@ -243,12 +256,8 @@ fn incident_pages_link_to_the_alert_of_their_lines() {
     );
     assert!(page.contains("title=\"Open an email to ciso@bank.example, security@bank.example\""));
     // The draft is the one `fir alert` prints, byte for byte.
-    let data = link(&page, "Alert draft (.eml)").expect("a draft link");
-    let eml = base64::engine::general_purpose::STANDARD
-        .decode(data.strip_prefix("data:message/rfc822;base64,").unwrap())
-        .unwrap();
     assert_eq!(
-        eml,
+        page_draft(&page),
         common::run_ok(root, &["alert", "FIR-2024-0002"]).stdout
     );
     assert!(page.contains("download=\"FIR-2024-0002-alert.eml\""));
@@ -262,11 +271,7 @@ fn incident_pages_link_to_the_alert_of_their_lines() {
     let (_dir, moved) =
         common::build_to_temp(root, &["--base-url", "https://intranet.example/cert/"]);
     let page = common::read(&moved, "incidents/FIR-2024-0002.html");
-    let data = link(&page, "Alert draft (.eml)").unwrap();
-    let eml = base64::engine::general_purpose::STANDARD
-        .decode(data.strip_prefix("data:message/rfc822;base64,").unwrap())
-        .unwrap();
-    let body = message(&eml).body_text(0).unwrap().into_owned();
+    let body = body(&message(&page_draft(&page)));
     assert!(
         body.contains("Follow-up: https://intranet.example/cert/incidents/FIR-2024-0002.html"),
         "{body}"
@@ -284,7 +289,7 @@ fn the_french_site_writes_its_alerts_in_french() {
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("language = \"fr\"\n{text}")).unwrap();
     let eml = common::run_ok(root, &["alert", "FIR-2024-0002"]).stdout;
-    let body = message(&eml).body_text(0).unwrap().replace("\r\n", "\n");
+    let body = body(&message(&eml));
     assert!(
         body.starts_with(
             "Bonjour,\n\nNous traitons l'incident ci-dessous, qui concerne Group Security.\n"
@@ -327,7 +332,7 @@ fn task_reminders_go_to_each_lines_contacts() {
         parsed.subject(),
         Some("1 follow-up task for Retail Banking > Czech Republic")
     );
-    let body = parsed.body_text(0).unwrap().replace("\r\n", "\n");
+    let body = body(&parsed);
     assert!(
         body.contains(
             "\n- [Overdue] 2024-06-01: Restore the branch file share from the offline backup\n  FIR-2024-0001 (task 1), Ransomware on a branch workstation\n  https://cert.example.internal/fir/incidents/FIR-2024-0001.html\n"
