@@ -84,16 +84,26 @@ struct ArtifactView {
     defanged: String,
 }
 
-/// The alert of `incident` to the contacts of `lines` (default: the incident's own
-/// business lines), from `alert-<category>.txt` when the theme has one, else
-/// [`TEMPLATE`]; it links to the incident's page on the site published at `base_url`.
+/// Where an alert is made: the site's settings and templates, and the address of the
+/// site its links point to.
+#[derive(Debug, Clone, Copy)]
+pub struct Sender<'a> {
+    pub config: &'a Config,
+    pub renderer: &'a Renderer,
+    pub base_url: &'a str,
+}
+
+/// The alert of `incident` (whose indicators are `artifacts`, as
+/// [`artifacts::scan_incident`] finds them) to the contacts of `lines` (default: the
+/// incident's own business lines), from `alert-<category>.txt` when the theme has one,
+/// else [`TEMPLATE`].
 pub fn prepare(
+    sender: Sender<'_>,
     incident: &Incident,
-    config: &Config,
-    renderer: &Renderer,
+    artifacts: &[artifacts::Artifact],
     lines: &[String],
-    base_url: &str,
 ) -> Result<Draft, AlertError> {
+    let config = sender.config;
     let lines = if lines.is_empty() {
         incident.business_lines.clone()
     } else {
@@ -120,7 +130,7 @@ pub fn prepare(
             lines,
         });
     }
-    let text = message(incident, config, renderer, base_url)?;
+    let text = message(sender, incident, artifacts)?;
     Ok(Draft::new(config, to, &text))
 }
 
@@ -135,10 +145,13 @@ pub fn has_recipients(incident: &Incident, config: &Config) -> bool {
 
 /// What the template gives for `incident`: its subject line, then the body.
 fn message(
+    Sender {
+        config,
+        renderer,
+        base_url,
+    }: Sender<'_>,
     incident: &Incident,
-    config: &Config,
-    renderer: &Renderer,
-    base_url: &str,
+    artifacts: &[artifacts::Artifact],
 ) -> Result<String, RenderError> {
     let label = |taxonomy: &crate::config::Taxonomy, slug: &str| -> String {
         taxonomy.label(slug).to_string()
@@ -161,7 +174,6 @@ fn message(
         optional(&config.actors, &incident.actor),
         optional(&config.plans, &incident.plan),
     );
-    let found = artifacts::scan_incident(incident, &config.artifacts);
     let view = AlertView {
         id: &incident.id,
         title: &incident.title,
@@ -179,7 +191,7 @@ fn message(
         incident: incident.incident,
         description: incident.description.trim(),
         url: page_url(base_url, &incident.id),
-        artifacts: (found.artifacts.iter())
+        artifacts: (artifacts.iter())
             .map(|artifact| ArtifactView {
                 kind: artifact.kind,
                 value: artifact.value.to_string(),
@@ -345,15 +357,23 @@ impl Draft {
 /// Everything but RFC 3986's unreserved characters percent-encoded, as RFC 6068 asks
 /// of the parts of a `mailto:` link (`@` too is kept: it is allowed in addresses).
 fn percent(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len() * 2);
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~@".contains(&byte) {
             out.push(byte as char);
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            push_hex(&mut out, '%', byte);
         }
     }
     out
+}
+
+/// `mark` then `byte` as two upper-case hexadecimal digits (`%2F`, `=3D`).
+fn push_hex(out: &mut String, mark: char, byte: u8) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push(mark);
+    out.push(HEX[usize::from(byte >> 4)] as char);
+    out.push(HEX[usize::from(byte & 15)] as char);
 }
 
 /// A header value as it is when ASCII, else as RFC 2047 encoded words (base64 UTF-8),
@@ -391,17 +411,17 @@ fn quoted_printable(text: &str) -> String {
             // A space or tab ending a line would be lost in transport: encoded.
             let plain = (byte == b' ' || byte == b'\t') && !last
                 || (33..=126).contains(&byte) && byte != b'=';
-            let piece = if plain {
-                (byte as char).to_string()
-            } else {
-                format!("={byte:02X}")
-            };
-            if width + piece.len() > 75 {
+            let len = if plain { 1 } else { 3 };
+            if width + len > 75 {
                 out.push_str("=\r\n");
                 width = 0;
             }
-            out.push_str(&piece);
-            width += piece.len();
+            if plain {
+                out.push(byte as char);
+            } else {
+                push_hex(&mut out, '=', byte);
+            }
+            width += len;
         }
         out.push_str("\r\n");
     }

@@ -49,12 +49,17 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         anyhow::anyhow!("{}{line}: {e}", path.display())
     })?;
     let renderer = crate::site::page_renderer(root, &config, None, &config.base_url)?;
+    let sender = alerting::Sender {
+        config: &config,
+        renderer: &renderer,
+        base_url: &config.base_url,
+    };
+    let found = crate::artifacts::scan_incident(&parsed.incident, &config.artifacts);
     let draft = alerting::prepare(
+        sender,
         &parsed.incident,
-        &config,
-        &renderer,
+        &found.artifacts,
         &args.business_lines,
-        &config.base_url,
     )?;
     match &args.out {
         Some(out) => std::fs::write(out, draft.to_eml())

@@ -314,19 +314,22 @@ fn text(value: &Option<String>) -> Option<String> {
 
 impl IncidentPages<'_> {
     /// The links to the incident's alert, when its business lines have contacts.
-    fn alert(&self, incident: &Incident) -> Result<Option<AlertLinks>, BuildError> {
+    fn alert(
+        &self,
+        incident: &Incident,
+        artifacts: &[crate::artifacts::Artifact],
+    ) -> Result<Option<AlertLinks>, BuildError> {
         let config = self.input.config;
         if !crate::alerting::has_recipients(incident, config) {
             return Ok(None);
         }
         // With contacts found, only the template can fail.
-        let draft = match crate::alerting::prepare(
-            incident,
+        let sender = crate::alerting::Sender {
             config,
-            self.input.renderer,
-            &[],
-            self.input.base_url,
-        ) {
+            renderer: self.input.renderer,
+            base_url: self.input.base_url,
+        };
+        let draft = match crate::alerting::prepare(sender, incident, artifacts, &[]) {
             Ok(draft) => draft,
             Err(crate::alerting::AlertError::Template(source)) => {
                 return Err(BuildError::Page {
@@ -446,7 +449,7 @@ impl IncidentPages<'_> {
             attributes: incident.attributes.clone(),
             legacy: incident.legacy.clone(),
             related,
-            alert: self.alert(incident)?,
+            alert: self.alert(incident, &s.artifacts)?,
         })
     }
 }
