@@ -229,9 +229,9 @@ pub struct ReminderTask<'a> {
 }
 
 impl<'a> ReminderTask<'a> {
-    /// [`ReminderTask::url`] for a site published at `base_url`.
-    pub fn with_url(mut self, base_url: &str) -> ReminderTask<'a> {
-        self.url = page_url(base_url, self.incident);
+    /// [`ReminderTask::url`] for the site of `sender`.
+    pub fn with_url(mut self, sender: Sender<'_>) -> ReminderTask<'a> {
+        self.url = page_url(sender.base_url, self.incident);
         self
     }
 }
@@ -239,8 +239,9 @@ impl<'a> ReminderTask<'a> {
 /// The reminder to business line `line` of its `tasks`, to its contacts (or its nearest
 /// parent's); `None` when it has none.
 pub fn reminder(
-    config: &Config,
-    renderer: &Renderer,
+    Sender {
+        config, renderer, ..
+    }: Sender<'_>,
     line: &str,
     tasks: &[ReminderTask<'_>],
 ) -> Result<Option<Draft>, RenderError> {

@@ -118,6 +118,11 @@ fn remind(
 ) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
     let renderer = crate::site::page_renderer(root, config, None, &config.base_url)?;
+    let sender = crate::alerting::Sender {
+        config,
+        renderer: &renderer,
+        base_url: &config.base_url,
+    };
     let mut by_line: std::collections::BTreeMap<String, Vec<_>> = Default::default();
     let mut unowned = 0;
     for task in tasks {
@@ -141,7 +146,7 @@ fn remind(
         by_line
             .entry(line)
             .or_default()
-            .push(listed.with_url(&config.base_url));
+            .push(listed.with_url(sender));
     }
     if unowned > 0 {
         eprintln!(
@@ -151,7 +156,7 @@ fn remind(
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     for (line, listed) in &by_line {
-        let Some(draft) = crate::alerting::reminder(config, &renderer, line, listed)? else {
+        let Some(draft) = crate::alerting::reminder(sender, line, listed)? else {
             eprintln!(
                 "{} of {line}: in no reminder, the line has no contacts in [alerting.contacts]",
                 crate::counted(listed.len(), "task")
