@@ -1,8 +1,10 @@
 //! Alerts, as FIR's alerting plugin makes them: a message to the contacts of an
 //! incident's business lines ([`crate::config::alerting`]), written from a template
-//! chosen by its category. fir sends nothing: the message is a draft for the analyst's
-//! own mail client, as an `.eml` file ([`Draft::to_eml`]) or a `mailto:` link
-//! ([`Draft::to_mailto`]). No I/O here: the caller has the incident and the renderer.
+//! chosen by its category ([`prepare`]); and reminders of a business line's open tasks
+//! to the same contacts ([`reminder`]). fir sends nothing: each message is a draft for
+//! the analyst's own mail client, as an `.eml` file ([`Draft::to_eml`]) or a `mailto:`
+//! link ([`Draft::to_mailto`]). No I/O here: the caller has the incident and the
+//! renderer.
 
 use base64::Engine as _;
 use serde::Serialize;
