@@ -136,15 +136,6 @@ pub fn prepare(
     Ok(Draft::new(config, to, &text))
 }
 
-/// Whether `prepare` finds someone to alert for the incident's own business lines.
-pub fn has_recipients(incident: &Incident, config: &Config) -> bool {
-    config.alerting.is_set()
-        && !config
-            .alerting
-            .recipients(&incident.business_lines)
-            .is_empty()
-}
-
 /// What the template gives for `incident`: its subject line, then the body.
 fn message(
     Sender {
@@ -259,7 +250,6 @@ pub fn reminder(
     let mut context = tera::Context::new();
     context.insert("line", line);
     context.insert("tasks", tasks);
-    context.insert("overdue", &tasks.iter().filter(|t| t.overdue).count());
     let text = renderer.render(REMINDER_TEMPLATE, &context)?;
     Ok(Some(Draft::new(config, to, &text)))
 }

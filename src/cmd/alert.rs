@@ -76,14 +76,13 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<ExitCode> {
         .cloned()
         .collect::<Vec<_>>()
         .join(", ");
-    let theme = crate::render::Theme::load(root, &config.theme).context("reading the theme")?;
-    let catalogue = crate::render::Catalogue::load(&theme, config.language.code())?;
     let fields = super::editing::fields([
         ("action", Some("alerting".to_string())),
         (
             "text",
             Some(
-                catalogue
+                renderer
+                    .catalogue()
                     .get("alert_recorded")
                     .replace("{recipients}", &whom),
             ),

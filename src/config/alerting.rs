@@ -18,10 +18,30 @@ pub struct Alerting {
     /// Copied on every alert (the team's own list, say).
     #[serde(default)]
     pub cc: Vec<String>,
-    /// Addresses to alert, by business line path (`Retail Banking > France`). A line
-    /// without contacts of its own is alerted through its nearest parent's.
-    #[serde(default)]
+    /// Addresses to alert, by business line path (`Retail Banking > France`), the paths
+    /// normalized as read. A line without contacts of its own is alerted through its
+    /// nearest parent's.
+    #[serde(default, deserialize_with = "normalized_lines")]
     pub contacts: BTreeMap<String, Vec<String>>,
+}
+
+/// The contacts table with its business lines spelt as [`business_lines::normalize`]
+/// does, so that every look-up (one per incident page and line) is a plain one; of two
+/// spellings of a line, the first in the table's order with addresses counts.
+fn normalized_lines<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, Vec<String>>, D::Error> {
+    let written = BTreeMap::<String, Vec<String>>::deserialize(deserializer)?;
+    let mut contacts = BTreeMap::new();
+    for (line, addresses) in written {
+        let kept: &mut Vec<String> = contacts
+            .entry(business_lines::normalize(&line))
+            .or_default();
+        if kept.is_empty() {
+            *kept = addresses;
+        }
+    }
+    Ok(contacts)
 }
 
 impl Alerting {
@@ -38,11 +58,9 @@ impl Alerting {
         let mut found: Vec<&str> = Vec::new();
         for line in lines {
             let line = business_lines::normalize(line);
-            let nearest = business_lines::ancestors_and_self(&line)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .find_map(|path| self.contacts_of(path));
+            let nearest =
+                std::iter::successors(Some(line.as_str()), |path| business_lines::parent_of(path))
+                    .find_map(|path| self.contacts.get(path).filter(|a| !a.is_empty()));
             for address in nearest.into_iter().flatten() {
                 if !found.contains(&address.as_str()) {
                     found.push(address);
@@ -50,15 +68,6 @@ impl Alerting {
             }
         }
         found
-    }
-
-    fn contacts_of(&self, path: &str) -> Option<&Vec<String>> {
-        self.contacts
-            .iter()
-            .find(|(line, addresses)| {
-                business_lines::normalize(line) == path && !addresses.is_empty()
-            })
-            .map(|(_, addresses)| addresses)
     }
 
     /// What a TOML schema cannot say: contacts of declared business lines only, and

@@ -1,4 +1,5 @@
-//! Writing an incident back to Markdown with YAML front matter.
+//! Writing an incident back to Markdown with YAML front matter (and, for a file
+//! written with TOML front matter and rewritten whole, TOML: [`to_toml_markdown`]).
 //!
 //! The output is deterministic: fields in the model's order, empty fields omitted, block
 //! style for lists, and each string in the simplest YAML form that reads back as the same

@@ -320,15 +320,16 @@ impl IncidentPages<'_> {
         artifacts: &[crate::artifacts::Artifact],
     ) -> Result<Option<AlertLinks>, BuildError> {
         let config = self.input.config;
-        if !crate::alerting::has_recipients(incident, config) {
+        if !config.alerting.is_set() {
             return Ok(None);
         }
-        // With contacts found, only the template can fail.
         let sender = crate::alerting::Sender {
             config,
             renderer: self.input.renderer,
             base_url: self.input.base_url,
         };
+        // The incident's own lines are declared or not, never unknown: only the
+        // template fails a page; no contacts means no links.
         let draft = match crate::alerting::prepare(sender, incident, artifacts, &[]) {
             Ok(draft) => draft,
             Err(crate::alerting::AlertError::Template(source)) => {
